@@ -1,0 +1,17 @@
+/* arena.h - a bump allocator: each request (and each CLI command) owns one, and everything
+ * allocated from it is released at once by pd_arena_free.  Out of memory aborts: a service
+ * that cannot allocate a few KiB cannot answer anyway. */
+#ifndef PD_ARENA_H
+#define PD_ARENA_H
+#include <stddef.h>
+
+struct pd_arena;
+
+struct pd_arena *pd_arena_new(void);
+void pd_arena_free(struct pd_arena *a);
+void *pd_alloc(struct pd_arena *a, size_t n);          /* zeroed, 16-byte aligned */
+char *pd_strdup(struct pd_arena *a, const char *s);     /* NULL stays NULL */
+char *pd_strndup(struct pd_arena *a, const char *s, size_t n);
+char *pd_printf(struct pd_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,41 @@
+/* country.h - the country rules partnerd applies to addresses and billing profiles (China
+ * first), the address validation service, and the rules as Partner Center's
+ * CustomerCountryValidationRules document.  Pure: no I/O, no globals that change. */
+#ifndef PD_COUNTRY_H
+#define PD_COUNTRY_H
+#include <jansson.h>
+#include <stdbool.h>
+#include "arena.h"
+#include "err.h"
+#include "model.h"
+
+/* Checks and canonicalises an address in place: country upper-cased ("cn" -> "CN"), state
+ * to its canonical form (CN: the Chinese name, e.g. "广东省"; US: the 2-letter code),
+ * postal code and phone trimmed.  Errors are added to `errs` with field names
+ * "<prefix>.country", "<prefix>.state", ... (prefix e.g. "billingProfile.defaultAddress").
+ * Also checks lengths: addressLine1 1-200, addressLine2/3 0-200, firstName/lastName 1-50,
+ * city 1-100 (required where the country requires it). */
+void pd_address_check(struct pd_address *a, const char *prefix, struct pd_verrs *errs,
+		      struct pd_arena *ar);
+
+/* Checks the whole billing profile: the address (above), email (valid, <= 254 chars),
+ * culture and language for the country, companyName 1-255; and the registration-number
+ * countries' rules: `regnum` (companyProfile.organizationRegistrationNumber) and the
+ * address phone are required for AM AZ BY HU KZ KG MD RU TJ UZ UA (codes 600049 and
+ * 600051), and a registration number is refused elsewhere (600002). */
+void pd_billing_check(struct pd_billing *b, const char *regnum, const char *prefix,
+		      struct pd_verrs *errs, struct pd_arena *ar);
+
+/* True if `iso2` (any case) is a country partnerd knows. */
+bool pd_country_known(const char *iso2);
+
+/* The rules for `iso2` as a CustomerCountryValidationRules JSON object (new reference), or
+ * NULL if the country is unknown. */
+json_t *pd_country_rules_json(const char *iso2);
+
+/* The address validation service (POST /v1/validations/address): returns a new object
+ * {"status", "originalAddress", "suggestedAddresses": [...], "validationMessage"}. */
+json_t *pd_address_validate(const struct pd_address *a, struct pd_arena *ar,
+			    enum pd_locale loc);
+
+#endif

@@ -1,0 +1,149 @@
+/* messages.c - the error message catalog: one row per message, one column per language.
+ * Templates use {field} and {arg}; rendering never overflows its buffer. */
+#include "messages.h"
+#include <string.h>
+#include <strings.h>
+
+static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
+	[PD_MSG_REQUIRED] = {"{field} is required.", "{field} 为必填项。", "{field} ist erforderlich."},
+	[PD_MSG_TOO_LONG] = {"{field} must be at most {arg} characters long.",
+			     "{field} 的长度不能超过 {arg} 个字符。",
+			     "{field} darf höchstens {arg} Zeichen lang sein."},
+	[PD_MSG_TOO_SHORT] = {"{field} must be at least {arg} characters long.",
+			      "{field} 的长度至少为 {arg} 个字符。",
+			      "{field} muss mindestens {arg} Zeichen lang sein."},
+	[PD_MSG_INVALID] = {"{field} is not valid.", "{field} 无效。", "{field} ist ungültig."},
+	[PD_MSG_BAD_TYPE] = {"{field} must be {arg}.", "{field} 必须是 {arg}。", "{field} muss {arg} sein."},
+	[PD_MSG_BAD_ENUM] = {"{field} must be one of: {arg}.", "{field} 必须是以下值之一：{arg}。",
+			     "{field} muss einer dieser Werte sein: {arg}."},
+	[PD_MSG_BAD_EMAIL] = {"{field} is not a valid e-mail address.", "{field} 不是有效的电子邮件地址。",
+			      "{field} ist keine gültige E-Mail-Adresse."},
+	[PD_MSG_BAD_COUNTRY] = {"{field} is not a supported ISO 3166-1 alpha-2 country code.",
+				"{field} 不是受支持的 ISO 3166-1 二位字母国家/地区代码。",
+				"{field} ist kein unterstützter Ländercode nach ISO 3166-1 alpha-2."},
+	[PD_MSG_BAD_STATE] = {"{field} is not a state or province of {arg}.",
+			      "{field} 不是 {arg} 的有效省份或州。",
+			      "{field} ist kein Bundesland bzw. keine Provinz von {arg}."},
+	[PD_MSG_BAD_POSTAL] = {"{field} does not match the postal code format of {arg}.",
+			       "{field} 不符合 {arg} 的邮政编码格式。",
+			       "{field} entspricht nicht dem Postleitzahlformat von {arg}."},
+	[PD_MSG_BAD_PHONE] = {"{field} is not a valid phone number for {arg}.",
+			      "{field} 不是 {arg} 的有效电话号码。",
+			      "{field} ist keine gültige Telefonnummer für {arg}."},
+	[PD_MSG_BAD_CULTURE] = {"{field} is not a supported culture for {arg}.",
+				"{field} 不是 {arg} 支持的区域设置。",
+				"{field} ist keine unterstützte Kultur für {arg}."},
+	[PD_MSG_BAD_LANGUAGE] = {"{field} is not a supported language for {arg}.",
+				 "{field} 不是 {arg} 支持的语言。",
+				 "{field} ist keine unterstützte Sprache für {arg}."},
+	[PD_MSG_REGNUM_REQUIRED] = {"{field}: a company registration number is required for customers in {arg}.",
+				    "{field}：{arg} 的客户必须提供公司注册号。",
+				    "{field}: Für Kunden in {arg} ist eine Handelsregisternummer erforderlich."},
+	[PD_MSG_PHONE_REQUIRED] = {"{field}: a phone number is required for customers in {arg}.",
+				   "{field}：{arg} 的客户必须提供电话号码。",
+				   "{field}: Für Kunden in {arg} ist eine Telefonnummer erforderlich."},
+	[PD_MSG_REGNUM_REFUSED] = {"{field}: a company registration number is not accepted for customers in {arg}.",
+				   "{field}：{arg} 的客户不接受公司注册号。",
+				   "{field}: Für Kunden in {arg} wird keine Handelsregisternummer angenommen."},
+	[PD_MSG_BAD_DOMAIN] = {"{field} must be <prefix>.{arg}, the prefix 1-27 letters or digits.",
+			       "{field} 必须为 <前缀>.{arg}，前缀由 1-27 个字母或数字组成。",
+			       "{field} muss <Präfix>.{arg} lauten, das Präfix 1-27 Buchstaben oder Ziffern."},
+	[PD_MSG_DOMAIN_TAKEN] = {"{field}: the domain {arg} is already taken.",
+				 "{field}：域名 {arg} 已被占用。",
+				 "{field}: Die Domäne {arg} ist bereits vergeben."},
+	[PD_MSG_BAD_UUID] = {"{field} is not a valid id (a UUID).", "{field} 不是有效的 ID（UUID）。",
+			     "{field} ist keine gültige ID (UUID)."},
+	[PD_MSG_BAD_SIZE] = {"{field} must be a whole number from 0 to {arg}.",
+			     "{field} 必须是 0 到 {arg} 之间的整数。",
+			     "{field} muss eine ganze Zahl von 0 bis {arg} sein."},
+	[PD_MSG_BAD_TOKEN] = {"{field}: the continuation token is not valid for this query.",
+			      "{field}：继续标记对此查询无效。",
+			      "{field}: Das Fortsetzungstoken ist für diese Abfrage ungültig."},
+	[PD_MSG_BAD_FILTER] = {"{field} is not a valid filter: {arg}.", "{field} 不是有效的筛选条件：{arg}。",
+			       "{field} ist kein gültiger Filter: {arg}."},
+	[PD_MSG_BAD_JSON] = {"The request body is not valid JSON: {arg}.", "请求正文不是有效的 JSON：{arg}。",
+			     "Der Anfragetext ist kein gültiges JSON: {arg}."},
+	[PD_MSG_BAD_UTF8] = {"{field} is not valid UTF-8.", "{field} 不是有效的 UTF-8。",
+			     "{field} ist kein gültiges UTF-8."},
+	[PD_MSG_NOT_FOUND] = {"{arg} was not found.", "未找到 {arg}。", "{arg} wurde nicht gefunden."},
+	[PD_MSG_STALE_ETAG] = {"The resource was changed by someone else since you read it; read it again (etag mismatch).",
+			       "该资源在你读取后已被他人修改，请重新读取（ETag 不匹配）。",
+			       "Die Ressource wurde seit dem Lesen geändert; bitte erneut lesen (ETag stimmt nicht überein)."},
+	[PD_MSG_ETAG_REQUIRED] = {"An etag is required: send If-Match or attributes.etag.",
+				  "需要 ETag：请发送 If-Match 或 attributes.etag。",
+				  "Ein ETag ist erforderlich: If-Match oder attributes.etag senden."},
+	[PD_MSG_UNAUTHORIZED] = {"A valid bearer token is required.", "需要有效的持有者令牌。",
+				 "Ein gültiges Bearer-Token ist erforderlich."},
+	[PD_MSG_FORBIDDEN] = {"This operation needs the role {arg}.", "此操作需要 {arg} 角色。",
+			      "Für diesen Vorgang ist die Rolle {arg} erforderlich."},
+	[PD_MSG_TOO_LARGE] = {"The request body is larger than {arg} bytes.", "请求正文超过 {arg} 字节。",
+			      "Der Anfragetext ist größer als {arg} Bytes."},
+	[PD_MSG_MEDIA_TYPE] = {"Content-Type must be {arg}.", "Content-Type 必须为 {arg}。",
+			       "Content-Type muss {arg} sein."},
+	[PD_MSG_NO_ROUTE] = {"No such resource.", "没有此资源。", "Diese Ressource gibt es nicht."},
+	[PD_MSG_METHOD] = {"Method not allowed here; allowed: {arg}.", "此处不允许该方法；允许：{arg}。",
+			   "Methode hier nicht erlaubt; erlaubt: {arg}."},
+	[PD_MSG_STORAGE] = {"The store cannot take writes right now (disk full or I/O error); nothing was changed. Retry later.",
+			    "存储暂时无法写入（磁盘已满或 I/O 错误）；未做任何更改。请稍后重试。",
+			    "Der Speicher nimmt gerade keine Schreibvorgänge an (Platte voll oder E/A-Fehler); nichts wurde geändert. Später erneut versuchen."},
+	[PD_MSG_BUSY] = {"The service is busy or shutting down; retry later.", "服务繁忙或正在关闭；请稍后重试。",
+			 "Der Dienst ist ausgelastet oder fährt herunter; später erneut versuchen."},
+	[PD_MSG_INTERNAL] = {"Internal error.", "内部错误。", "Interner Fehler."},
+	[PD_MSG_SANDBOX_ONLY] = {"Customers can be deleted only when partnerd runs in sandbox mode.",
+				 "只有在沙盒模式下运行 partnerd 时才能删除客户。",
+				 "Kunden können nur im Sandbox-Modus gelöscht werden."},
+};
+
+enum pd_locale pd_locale_parse(const char *s)
+{
+	if (!s)
+		return PD_LOCALE_EN;
+	while (*s == ' ')
+		s++;
+	if (!strncasecmp(s, "zh", 2))
+		return PD_LOCALE_ZH;
+	if (!strncasecmp(s, "de", 2))
+		return PD_LOCALE_DE;
+	return PD_LOCALE_EN;
+}
+
+const char *pd_msg_template(enum pd_msg m, enum pd_locale loc)
+{
+	if ((unsigned)m >= PD_MSG_COUNT)
+		m = PD_MSG_INTERNAL;
+	if ((unsigned)loc >= PD_LOCALE_COUNT)
+		loc = PD_LOCALE_EN;
+	return catalog[m][loc];
+}
+
+static size_t put(char *buf, size_t cap, size_t at, const char *s, size_t n)
+{
+	while (n-- && at + 1 < cap)
+		buf[at++] = *s++;
+	return at;
+}
+
+char *pd_msg_render(char *buf, size_t cap, enum pd_msg m, enum pd_locale loc,
+		    const char *field, const char *arg)
+{
+	const char *t = pd_msg_template(m, loc);
+	size_t at = 0;
+	if (!cap)
+		return buf;
+	while (*t) {
+		const char *sub = NULL;
+		size_t skip = 0;
+		if (!strncmp(t, "{field}", 7))
+			sub = field ? field : "", skip = 7;
+		else if (!strncmp(t, "{arg}", 5))
+			sub = arg ? arg : "", skip = 5;
+		if (sub) {
+			at = put(buf, cap, at, sub, strlen(sub));
+			t += skip;
+		} else {
+			at = put(buf, cap, at, t++, 1);
+		}
+	}
+	buf[at] = 0;
+	return buf;
+}

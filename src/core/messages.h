@@ -1,0 +1,62 @@
+/* messages.h - the message catalog for error descriptions, in en-US, zh-CN and de-DE.
+ * A message is a template; "{field}" and "{arg}" are replaced when rendered.  Adding a
+ * message: add its key here and one row (three languages) in messages.c. */
+#ifndef PD_MESSAGES_H
+#define PD_MESSAGES_H
+#include <stddef.h>
+
+enum pd_locale { PD_LOCALE_EN = 0, PD_LOCALE_ZH, PD_LOCALE_DE, PD_LOCALE_COUNT };
+
+enum pd_msg {
+	PD_MSG_REQUIRED,          /* {field} is required */
+	PD_MSG_TOO_LONG,          /* {field} is longer than {arg} characters */
+	PD_MSG_TOO_SHORT,         /* {field} is shorter than {arg} characters */
+	PD_MSG_INVALID,           /* {field} is not valid */
+	PD_MSG_BAD_TYPE,          /* {field} must be {arg} (a string, an object, ...) */
+	PD_MSG_BAD_ENUM,          /* {field} must be one of: {arg} */
+	PD_MSG_BAD_EMAIL,         /* {field} is not a valid e-mail address */
+	PD_MSG_BAD_COUNTRY,       /* {field} is not a supported ISO 3166-1 alpha-2 country code */
+	PD_MSG_BAD_STATE,         /* {field} is not a state or province of {arg} */
+	PD_MSG_BAD_POSTAL,        /* {field} does not match the postal code format of {arg} */
+	PD_MSG_BAD_PHONE,         /* {field} is not a valid phone number for {arg} */
+	PD_MSG_BAD_CULTURE,       /* {field} is not a supported culture for {arg} */
+	PD_MSG_BAD_LANGUAGE,      /* {field} is not a supported language for {arg} */
+	PD_MSG_REGNUM_REQUIRED,   /* 600049: registration number required in {arg} */
+	PD_MSG_PHONE_REQUIRED,    /* 600051: phone number required in {arg} */
+	PD_MSG_REGNUM_REFUSED,    /* 600002: registration number not accepted for {arg} */
+	PD_MSG_BAD_DOMAIN,        /* {field}: prefix 1-27 letters/digits + .{arg} */
+	PD_MSG_DOMAIN_TAKEN,      /* {field}: the domain {arg} is already taken */
+	PD_MSG_BAD_UUID,          /* {field} is not a valid id (a UUID) */
+	PD_MSG_BAD_SIZE,          /* {field} must be between 0 and {arg} */
+	PD_MSG_BAD_TOKEN,         /* the continuation token is not valid */
+	PD_MSG_BAD_FILTER,        /* {field}: the filter is not valid: {arg} */
+	PD_MSG_BAD_JSON,          /* the body is not valid JSON: {arg} */
+	PD_MSG_BAD_UTF8,          /* {field} is not valid UTF-8 */
+	PD_MSG_NOT_FOUND,         /* {arg} was not found */
+	PD_MSG_STALE_ETAG,        /* the resource changed since it was read (etag) */
+	PD_MSG_ETAG_REQUIRED,     /* an etag is required (If-Match or attributes.etag) */
+	PD_MSG_UNAUTHORIZED,      /* a valid bearer token is required */
+	PD_MSG_FORBIDDEN,         /* this needs the role {arg} */
+	PD_MSG_TOO_LARGE,         /* the body is larger than {arg} bytes */
+	PD_MSG_MEDIA_TYPE,        /* Content-Type must be {arg} */
+	PD_MSG_NO_ROUTE,          /* no such resource */
+	PD_MSG_METHOD,            /* method not allowed; allowed: {arg} */
+	PD_MSG_STORAGE,           /* the store cannot take writes now; retry later */
+	PD_MSG_BUSY,              /* the service is busy or shutting down; retry later */
+	PD_MSG_INTERNAL,          /* internal error */
+	PD_MSG_SANDBOX_ONLY,      /* deleting customers is possible only in sandbox mode */
+	PD_MSG_COUNT
+};
+
+/* Parses an X-Locale / Accept-Language value ("zh-CN", "de", "en-US,en;q=0.8");
+ * anything unknown is English. */
+enum pd_locale pd_locale_parse(const char *s);
+
+/* The template of `m` in `loc`. */
+const char *pd_msg_template(enum pd_msg m, enum pd_locale loc);
+
+/* Renders into buf (always NUL-terminated, truncated at cap); returns buf. */
+char *pd_msg_render(char *buf, size_t cap, enum pd_msg m, enum pd_locale loc,
+		    const char *field, const char *arg);
+
+#endif

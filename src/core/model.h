@@ -1,0 +1,57 @@
+/* model.h - the customer-account models (address, billing and company profiles, customer)
+ * as plain C structs of NUL-terminated UTF-8 strings (NULL = absent), and their mapping to
+ * and from JSON.  One field table per model (model.c) drives decoding, length checks and
+ * encoding, so a field is named in exactly one place.  Strings point into the arena the model
+ * was decoded in, or into storage owned by whoever filled the struct. */
+#ifndef PD_MODEL_H
+#define PD_MODEL_H
+#include <jansson.h>
+#include "arena.h"
+#include "err.h"
+
+struct pd_address {
+	const char *first_name, *last_name;
+	const char *line1, *line2, *line3;
+	const char *city, *state, *district, *postal_code, *country;
+	const char *phone;
+};
+
+struct pd_billing {
+	const char *email, *culture, *language, *company_name;
+	const char *first_name, *last_name; /* optional; default to the address's */
+	struct pd_address addr;
+	const char *etag;                   /* read: current; write: the one the client holds */
+};
+
+struct pd_customer {
+	const char *id;          /* tenant id, a lower-case UUID */
+	const char *domain;      /* lower-cased default domain */
+	const char *regnum;      /* companyProfile.organizationRegistrationNumber, optional */
+	const char *relationship;/* "reseller" */
+	const char *admin_user;  /* admin@<domain> */
+	long long created, updated; /* unix seconds */
+	long long seq;           /* creation order, for paging */
+	struct pd_billing billing;
+};
+
+/* Decoding: case-insensitive property names; null == absent; wrong JSON types and over-long
+ * strings are added to `errs` with the field path `prefix.name`.  The result's strings are
+ * arena copies, trimmed of surrounding white space (empty after trimming == absent). */
+void pd_address_from_json(json_t *o, const char *prefix, struct pd_address *out,
+			  struct pd_verrs *errs, struct pd_arena *ar);
+void pd_billing_from_json(json_t *o, const char *prefix, struct pd_billing *out,
+			  struct pd_verrs *errs, struct pd_arena *ar);
+
+/* Encoding: camelCase names, absent fields omitted.  New references. */
+json_t *pd_address_to_json(const struct pd_address *a);
+json_t *pd_billing_to_json(const struct pd_billing *b, const char *customer_id);
+json_t *pd_company_to_json(const struct pd_customer *c);
+json_t *pd_customer_to_json(const struct pd_customer *c);
+
+/* Case-insensitive member lookup; NULL for absent or JSON null. */
+json_t *pd_json_get(json_t *o, const char *name);
+
+/* A Partner Center link object {"uri", "method", "headers": []}. */
+json_t *pd_link(const char *uri, const char *method);
+
+#endif
