@@ -1,0 +1,68 @@
+/* store.c - backend selection by URL and the helpers common to every backend. */
+#include "store.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+enum pd_err store_open(const char *url, bool migrate, struct store **out, char *errbuf,
+		       size_t cap)
+{
+	*out = NULL;
+	if (!strncmp(url, "sqlite:", 7))
+		return store_sqlite_open(url + 7, migrate, out, errbuf, cap);
+	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
+		snprintf(errbuf, cap, "the PostgreSQL backend is not built yet; use sqlite:PATH");
+		return PD_EINVAL;
+	}
+	snprintf(errbuf, cap, "unknown store URL '%s' (expected sqlite:PATH)", url);
+	return PD_EINVAL;
+}
+
+static enum pd_err make_key(struct store *st, void *arg)
+{
+	unsigned char *key = arg, raw[PD_KEY_LEN];
+	char hex[2 * PD_KEY_LEN + 1];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+	memcpy(key, raw, PD_KEY_LEN);
+	sodium_memzero(raw, sizeof raw);
+	return st->ops->setting_put(st, "digest_key", hex);
+}
+
+static enum pd_err read_key(struct store *st, unsigned char key[PD_KEY_LEN], bool *found)
+{
+	struct pd_arena *ar = pd_arena_new();
+	char *hex = NULL;
+	enum pd_err e = st->ops->setting_get(st, "digest_key", &hex, ar);
+	size_t len = 0;
+	*found = e == PD_OK;
+	if (e == PD_OK && (sodium_hex2bin(key, PD_KEY_LEN, hex, strlen(hex), NULL, &len, NULL) != 0 ||
+			   len != PD_KEY_LEN))
+		e = PD_EINTERNAL;
+	pd_arena_free(ar);
+	return e == PD_ENOTFOUND ? PD_OK : e;
+}
+
+enum pd_err store_secret_key(struct store *st, unsigned char key[PD_KEY_LEN])
+{
+	bool found;
+	enum pd_err e = read_key(st, key, &found);
+	if (e != PD_OK || found)
+		return e;
+	e = store_tx(st, make_key, key);
+	if (e == PD_ECONFLICT) /* another process made it first */
+		return read_key(st, key, &found);
+	return e;
+}
+
+enum pd_err store_tx(struct store *st, enum pd_err (*fn)(struct store *, void *), void *arg)
+{
+	enum pd_err e = st->ops->begin(st);
+	if (e != PD_OK)
+		return e;
+	e = fn(st, arg);
+	if (e == PD_OK)
+		return st->ops->commit(st);
+	st->ops->rollback(st);
+	return e;
+}

@@ -1,0 +1,107 @@
+/* store.h - the one storage interface.  A `struct store` is one connection to a backend
+ * chosen by URL ("sqlite:PATH" now, "postgresql://..." in store_pg.c); each event loop, the
+ * writer thread and each CLI command opens its own.  Every call takes the partner id first
+ * and can never reach another partner's rows.  Writes run inside store_begin/commit (the
+ * writer thread groups many requests into one commit; each request in its own savepoint).
+ * Results: enum pd_err.  Strings returned are copies in the caller's arena. */
+#ifndef PD_STORE_H
+#define PD_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "arena.h"
+#include "err.h"
+#include "model.h"
+#include "paging.h"
+#include "secret.h"
+
+struct pd_partner {
+	const char *id, *name;
+	long long created;
+};
+
+struct pd_user {                 /* a partner user (staff) */
+	const char *partner_id, *id, *email, *display_name, *roles, *state;
+	const char *password_hash;   /* Argon2id */
+	bool must_change_password;
+	long long created;
+};
+
+struct pd_token {                /* a bearer token, stored as a keyed digest */
+	unsigned char digest[PD_DIGEST_LEN];
+	const char *partner_id, *principal_id, *principal_kind; /* "user" | "app" */
+	const char *roles;
+	long long expires;           /* unix seconds */
+};
+
+struct pd_customer_user {        /* a user in a customer's tenant */
+	const char *partner_id, *customer_id, *id, *upn, *display_name;
+	unsigned char secret_digest[PD_DIGEST_LEN]; /* generated password, keyed digest */
+	long long created;
+};
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *);
+	enum pd_err (*begin)(struct store *);
+	enum pd_err (*commit)(struct store *);
+	enum pd_err (*rollback)(struct store *);
+	enum pd_err (*savepoint)(struct store *);
+	enum pd_err (*release)(struct store *);
+	enum pd_err (*rollback_to)(struct store *);
+
+	enum pd_err (*setting_get)(struct store *, const char *name, char **value, struct pd_arena *);
+	enum pd_err (*setting_put)(struct store *, const char *name, const char *value);
+
+	enum pd_err (*partner_insert)(struct store *, const struct pd_partner *);
+	enum pd_err (*partner_count)(struct store *, long long *n);
+	enum pd_err (*user_insert)(struct store *, const struct pd_user *);
+	enum pd_err (*user_by_email)(struct store *, const char *email, struct pd_user *,
+				     struct pd_arena *);
+	enum pd_err (*token_insert)(struct store *, const struct pd_token *);
+	enum pd_err (*token_lookup)(struct store *, const unsigned char digest[PD_DIGEST_LEN],
+				    struct pd_token *, struct pd_arena *);
+
+	/* Assigns c->seq; PD_ECONFLICT when the domain is taken (anywhere in the deployment). */
+	enum pd_err (*customer_insert)(struct store *, const char *partner, struct pd_customer *c,
+				       const struct pd_customer_user *admin);
+	enum pd_err (*customer_get)(struct store *, const char *partner, const char *id,
+				    struct pd_customer *, struct pd_arena *);
+	/* Up to q->size + 1 rows (the extra one tells that there is a next page). */
+	enum pd_err (*customer_list)(struct store *, const char *partner, const struct pd_query *q,
+				     struct pd_customer **rows, size_t *n, struct pd_arena *);
+	/* Replaces the billing profile if the stored etag equals b->etag: PD_ESTALE otherwise. */
+	enum pd_err (*billing_update)(struct store *, const char *partner, const char *id,
+				      const struct pd_billing *b, const char *new_etag, long long now);
+	enum pd_err (*customer_delete)(struct store *, const char *partner, const char *id);
+	enum pd_err (*domain_taken)(struct store *, const char *domain, bool *taken);
+
+	/* Idempotent creates: the resource made for (partner, request id), if any. */
+	enum pd_err (*idem_get)(struct store *, const char *partner, const char *request_id,
+				char **resource_id, struct pd_arena *);
+	enum pd_err (*idem_put)(struct store *, const char *partner, const char *request_id,
+				const char *resource_id, long long now);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Opens a connection for `url`, applying migrations when `migrate` (the server's first
+ * connection and CLI commands do; the others need not).  On failure *out is NULL and
+ * errbuf says why. */
+enum pd_err store_open(const char *url, bool migrate, struct store **out, char *errbuf,
+		       size_t cap);
+
+/* Backends (one file each). */
+enum pd_err store_sqlite_open(const char *path, bool migrate, struct store **out, char *errbuf,
+			      size_t cap);
+
+/* The deployment's key for digests of generated secrets, created on first use. */
+enum pd_err store_secret_key(struct store *st, unsigned char key[PD_KEY_LEN]);
+
+/* Runs fn inside one transaction: commit on PD_OK, rollback otherwise (CLI commands). */
+enum pd_err store_tx(struct store *st, enum pd_err (*fn)(struct store *, void *), void *arg);
+
+#endif

@@ -1,0 +1,724 @@
+/* store_sqlite.c - the embedded backend: one SQLite connection per struct store, WAL with
+ * synchronous=FULL (a commit is on disk when it returns), numbered migrations applied at
+ * open, prepared statements cached per connection.  Owns the SQL; knows nothing of HTTP. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "embed.h"
+#include "store.h"
+#include "text.h"
+
+enum stmt_id {
+	S_SETTING_GET, S_SETTING_PUT, S_PARTNER_INSERT, S_PARTNER_COUNT, S_USER_INSERT,
+	S_USER_BY_EMAIL, S_TOKEN_INSERT, S_TOKEN_LOOKUP, S_NEXT_SEQ, S_DOMAIN_INSERT,
+	S_CUSTOMER_INSERT, S_SEARCH_INSERT, S_CUSER_INSERT, S_CUSTOMER_GET, S_LIST_ALL,
+	S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_FTS, S_LIST_DOMAIN_FTS,
+	S_LIST_NAME_SCAN, S_LIST_DOMAIN_SCAN, S_ETAG_GET, S_BILLING_UPDATE, S_SEARCH_UPDATE,
+	S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_SEARCH, S_DELETE_CUSERS, S_DOMAIN_TAKEN,
+	S_IDEM_GET, S_IDEM_PUT, S_COUNT
+};
+
+#define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at"
+#define LIST_TAIL " ORDER BY seq LIMIT ?4"
+
+static const char *const sql_text[S_COUNT] = {
+	[S_SETTING_GET] = "SELECT value FROM settings WHERE name = ?1",
+	[S_SETTING_PUT] = "INSERT INTO settings (name, value) VALUES (?1, ?2)",
+	[S_PARTNER_INSERT] = "INSERT INTO partners (partner_id, name, created_at) VALUES (?1, ?2, ?3)",
+	[S_PARTNER_COUNT] = "SELECT count(*) FROM partners",
+	[S_USER_INSERT] = "INSERT INTO partner_users (partner_id, user_id, email, email_key, display_name,"
+			  " password_hash, roles, state, must_change_password, created_at)"
+			  " VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_USER_BY_EMAIL] = "SELECT partner_id, user_id, email, display_name, password_hash, roles, state,"
+			    " must_change_password, created_at FROM partner_users WHERE email_key = lower(?1)",
+	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles,"
+			   " expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%s','now'))",
+	[S_TOKEN_LOOKUP] = "SELECT partner_id, principal_kind, principal_id, roles, expires_at FROM tokens"
+			   " WHERE digest = ?1",
+	[S_NEXT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value",
+	[S_DOMAIN_INSERT] = "INSERT INTO domains (domain, partner_id, customer_id) VALUES (?1, ?2, ?3)",
+	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
+			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+	[S_SEARCH_INSERT] = "INSERT INTO customer_search (rowid, name_key, domain) VALUES (?1, ?2, ?3)",
+	[S_CUSER_INSERT] = "INSERT INTO customer_users (partner_id, customer_id, user_id, upn, display_name,"
+			   " secret_digest, created_at) VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7)",
+	[S_CUSTOMER_GET] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_LIST_ALL] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3" LIST_TAIL,
+	[S_LIST_NAME_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
+			       " AND name_key >= ?2 AND name_key < ?2 || x'ff' AND (name_key, seq) > (?5, ?3)"
+			       " ORDER BY name_key, seq LIMIT ?4",
+	[S_LIST_DOMAIN_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
+				 " AND domain >= ?2 AND domain < ?2 || x'ff' AND (domain, seq) > (?5, ?3)"
+				 " ORDER BY domain, seq LIMIT ?4",
+	[S_LIST_NAME_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
+			    " AND seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH"
+			    " 'name_key : ' || ?2)" LIST_TAIL,
+	[S_LIST_DOMAIN_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
+			      " AND seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH"
+			      " 'domain : ' || ?2)" LIST_TAIL,
+	[S_LIST_NAME_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
+			     " AND instr(name_key, ?2) > 0" LIST_TAIL,
+	[S_LIST_DOMAIN_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
+			       " AND instr(domain, ?2) > 0" LIST_TAIL,
+	[S_ETAG_GET] = "SELECT etag, seq FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_BILLING_UPDATE] = "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
+			     " updated_at = ?7 WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_SEARCH_UPDATE] = "UPDATE customer_search SET name_key = ?2 WHERE rowid = ?1",
+	[S_DELETE_CUSTOMER] = "DELETE FROM customers WHERE partner_id = ?1 AND customer_id = ?2 RETURNING seq, domain",
+	[S_DELETE_DOMAIN] = "DELETE FROM domains WHERE domain = ?1",
+	[S_DELETE_SEARCH] = "DELETE FROM customer_search WHERE rowid = ?1",
+	[S_DELETE_CUSERS] = "DELETE FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_DOMAIN_TAKEN] = "SELECT 1 FROM domains WHERE domain = lower(?1)",
+	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = ?1 AND request_id = ?2",
+	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
+		       " VALUES (?1, ?2, ?3, ?4)",
+};
+
+struct sq {
+	struct store base;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+static struct sq *SQ(struct store *st)
+{
+	return (struct sq *)st;
+}
+
+static enum pd_err map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return PD_OK;
+	case SQLITE_CONSTRAINT: return PD_ECONFLICT;
+	case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_READONLY: case SQLITE_CANTOPEN: return PD_EIO;
+	case SQLITE_BUSY: case SQLITE_LOCKED: return PD_EBUSY;
+	case SQLITE_NOMEM: return PD_ENOMEM;
+	default: return PD_EINTERNAL;
+	}
+}
+
+/* The cached statement `id`, reset and with its bindings cleared; NULL on failure. */
+static sqlite3_stmt *stmt(struct sq *s, enum stmt_id id)
+{
+	sqlite3_stmt *q = s->stmt[id];
+	if (!q) {
+		if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) != SQLITE_OK) {
+			fprintf(stderr, "store: prepare failed: %s\n", sqlite3_errmsg(s->db));
+			return NULL;
+		}
+		return s->stmt[id];
+	}
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return q;
+}
+
+static void text(sqlite3_stmt *q, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+/* Steps a statement that returns no rows (or ignores them); resets it. */
+static enum pd_err run(sqlite3_stmt *q)
+{
+	if (!q)
+		return PD_EINTERNAL;
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static const char *col(sqlite3_stmt *q, int i, struct pd_arena *ar)
+{
+	return pd_strdup(ar, (const char *)sqlite3_column_text(q, i));
+}
+
+static enum pd_err exec(struct sq *s, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "store: %s\n", msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return map_rc(rc);
+}
+
+static enum pd_err sq_begin(struct store *st) { return exec(SQ(st), "BEGIN IMMEDIATE"); }
+static enum pd_err sq_commit(struct store *st) { return exec(SQ(st), "COMMIT"); }
+static enum pd_err sq_rollback(struct store *st) { return exec(SQ(st), "ROLLBACK"); }
+static enum pd_err sq_savepoint(struct store *st) { return exec(SQ(st), "SAVEPOINT req"); }
+static enum pd_err sq_release(struct store *st) { return exec(SQ(st), "RELEASE req"); }
+
+static enum pd_err sq_rollback_to(struct store *st)
+{
+	enum pd_err e = exec(SQ(st), "ROLLBACK TO req");
+	return e == PD_OK ? exec(SQ(st), "RELEASE req") : e;
+}
+
+static void sq_close(struct store *st)
+{
+	struct sq *s = SQ(st);
+	if (!s)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static enum pd_err sq_setting_get(struct store *st, const char *name, char **value,
+				  struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SETTING_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, name);
+	int rc = sqlite3_step(q);
+	enum pd_err e = rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	if (e == PD_OK)
+		*value = (char *)col(q, 0, ar);
+	sqlite3_reset(q);
+	return e;
+}
+
+static enum pd_err sq_setting_put(struct store *st, const char *name, const char *value)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SETTING_PUT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, name);
+	text(q, 2, value);
+	return run(q);
+}
+
+static enum pd_err sq_partner_insert(struct store *st, const struct pd_partner *p)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_PARTNER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, p->id);
+	text(q, 2, p->name);
+	sqlite3_bind_int64(q, 3, p->created);
+	return run(q);
+}
+
+static enum pd_err sq_partner_count(struct store *st, long long *n)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_PARTNER_COUNT);
+	if (!q)
+		return PD_EINTERNAL;
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_user_insert(struct store *st, const struct pd_user *u)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, u->partner_id);
+	text(q, 2, u->id);
+	text(q, 3, u->email);
+	text(q, 4, u->display_name);
+	text(q, 5, u->password_hash);
+	text(q, 6, u->roles);
+	text(q, 7, u->state ? u->state : "active");
+	sqlite3_bind_int(q, 8, u->must_change_password);
+	sqlite3_bind_int64(q, 9, u->created);
+	return run(q);
+}
+
+static enum pd_err sq_user_by_email(struct store *st, const char *email, struct pd_user *u,
+				    struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_BY_EMAIL);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, email);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*u = (struct pd_user){.partner_id = col(q, 0, ar), .id = col(q, 1, ar),
+				      .email = col(q, 2, ar), .display_name = col(q, 3, ar),
+				      .password_hash = col(q, 4, ar), .roles = col(q, 5, ar),
+				      .state = col(q, 6, ar),
+				      .must_change_password = sqlite3_column_int(q, 7) != 0,
+				      .created = sqlite3_column_int64(q, 8)};
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_token_insert(struct store *st, const struct pd_token *t)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_TOKEN_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	sqlite3_bind_blob(q, 1, t->digest, PD_DIGEST_LEN, SQLITE_STATIC);
+	text(q, 2, t->partner_id);
+	text(q, 3, t->principal_kind);
+	text(q, 4, t->principal_id);
+	text(q, 5, t->roles);
+	sqlite3_bind_int64(q, 6, t->expires);
+	return run(q);
+}
+
+static enum pd_err sq_token_lookup(struct store *st, const unsigned char digest[PD_DIGEST_LEN],
+				   struct pd_token *t, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_TOKEN_LOOKUP);
+	if (!q)
+		return PD_EINTERNAL;
+	sqlite3_bind_blob(q, 1, digest, PD_DIGEST_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		memcpy(t->digest, digest, PD_DIGEST_LEN);
+		t->partner_id = col(q, 0, ar);
+		t->principal_kind = col(q, 1, ar);
+		t->principal_id = col(q, 2, ar);
+		t->roles = col(q, 3, ar);
+		t->expires = sqlite3_column_int64(q, 4);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+/* The billing profile as stored: the model's JSON without links, attributes and id. */
+static char *billing_text(const struct pd_billing *b)
+{
+	struct pd_billing copy = *b;
+	copy.etag = NULL;
+	json_t *o = pd_billing_to_json(&copy, "");
+	json_object_del(o, "links");
+	json_object_del(o, "attributes");
+	json_object_del(o, "id");
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+static enum pd_err next_seq(struct sq *s, long long *seq)
+{
+	sqlite3_stmt *q = stmt(s, S_NEXT_SEQ);
+	if (!q)
+		return PD_EINTERNAL;
+	int rc = sqlite3_step(q);
+	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err insert_domain(struct sq *s, const char *partner, const struct pd_customer *c)
+{
+	sqlite3_stmt *q = stmt(s, S_DOMAIN_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, c->domain);
+	text(q, 2, partner);
+	text(q, 3, c->id);
+	return run(q);
+}
+
+static enum pd_err insert_row(struct sq *s, const char *partner, const struct pd_customer *c,
+			      const char *name_key)
+{
+	sqlite3_stmt *q = stmt(s, S_CUSTOMER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	char *billing = billing_text(&c->billing);
+	text(q, 1, partner);
+	text(q, 2, c->id);
+	sqlite3_bind_int64(q, 3, c->seq);
+	text(q, 4, c->domain);
+	text(q, 5, c->billing.company_name);
+	text(q, 6, name_key);
+	text(q, 7, c->regnum);
+	text(q, 8, c->relationship ? c->relationship : "reseller");
+	text(q, 9, billing);
+	text(q, 10, c->billing.etag);
+	sqlite3_bind_int64(q, 11, c->created);
+	enum pd_err e = run(q);
+	free(billing);
+	return e;
+}
+
+static enum pd_err insert_search(struct sq *s, long long seq, const char *name_key,
+				 const char *domain)
+{
+	sqlite3_stmt *q = stmt(s, S_SEARCH_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(q, 1, seq);
+	text(q, 2, name_key);
+	text(q, 3, domain);
+	return run(q);
+}
+
+static enum pd_err insert_cuser(struct sq *s, const struct pd_customer_user *u)
+{
+	sqlite3_stmt *q = stmt(s, S_CUSER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, u->partner_id);
+	text(q, 2, u->customer_id);
+	text(q, 3, u->id);
+	text(q, 4, u->upn);
+	text(q, 5, u->display_name);
+	sqlite3_bind_blob(q, 6, u->secret_digest, PD_DIGEST_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, u->created);
+	return run(q);
+}
+
+static enum pd_err sq_customer_insert(struct store *st, const char *partner,
+				      struct pd_customer *c, const struct pd_customer_user *admin)
+{
+	struct sq *s = SQ(st);
+	struct pd_arena *ar = pd_arena_new();
+	const char *name_key = pd_text_key(ar, c->billing.company_name);
+	enum pd_err e = name_key ? insert_domain(s, partner, c) : PD_EINVAL;
+	if (e == PD_OK)
+		e = next_seq(s, &c->seq);
+	if (e == PD_OK)
+		e = insert_row(s, partner, c, name_key);
+	if (e == PD_OK)
+		e = insert_search(s, c->seq, name_key, c->domain);
+	if (e == PD_OK && admin)
+		e = insert_cuser(s, admin);
+	pd_arena_free(ar);
+	return e;
+}
+
+/* Fills c from a row of CUSTOMER_COLS. */
+static enum pd_err read_customer(sqlite3_stmt *q, struct pd_customer *c, struct pd_arena *ar)
+{
+	struct pd_verrs errs = {0};
+	memset(c, 0, sizeof *c);
+	c->id = col(q, 0, ar);
+	c->seq = sqlite3_column_int64(q, 1);
+	c->domain = col(q, 2, ar);
+	c->regnum = col(q, 3, ar);
+	c->relationship = col(q, 4, ar);
+	json_t *b = json_loads((const char *)sqlite3_column_text(q, 5), 0, NULL);
+	pd_billing_from_json(b, "billingProfile", &c->billing, &errs, ar);
+	json_decref(b);
+	c->billing.etag = col(q, 6, ar);
+	c->created = sqlite3_column_int64(q, 7);
+	c->updated = sqlite3_column_int64(q, 8);
+	c->admin_user = pd_printf(ar, "admin@%s", c->domain);
+	return errs.n ? PD_EINTERNAL : PD_OK;
+}
+
+static enum pd_err sq_customer_get(struct store *st, const char *partner, const char *id,
+				   struct pd_customer *c, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_CUSTOMER_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	int rc = sqlite3_step(q);
+	enum pd_err e = rc == SQLITE_ROW ? read_customer(q, c, ar)
+					 : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	sqlite3_reset(q);
+	return e;
+}
+
+/* A quoted FTS5 phrase for a substring: "..." with inner quotes doubled. */
+static char *fts_phrase(const char *v, struct pd_arena *ar)
+{
+	size_t n = strlen(v);
+	char *out = pd_alloc(ar, 2 * n + 3), *o = out;
+	*o++ = '"';
+	for (; *v; v++) {
+		if (*v == '"')
+			*o++ = '"';
+		*o++ = *v;
+	}
+	*o++ = '"';
+	return out;
+}
+
+/* Picks the statement for a query and its bound search value. */
+static enum stmt_id list_stmt(const struct pd_query *q, const char **value, struct pd_arena *ar)
+{
+	bool name = q->field == PD_FILTER_NAME;
+	*value = q->value;
+	if (q->field == PD_FILTER_NONE)
+		return S_LIST_ALL;
+	if (q->op == PD_OP_STARTS_WITH)
+		return name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
+	if (pd_utf8_len(q->value) >= 3) { /* trigram index needs 3 code points */
+		*value = fts_phrase(q->value, ar);
+		return name ? S_LIST_NAME_FTS : S_LIST_DOMAIN_FTS;
+	}
+	return name ? S_LIST_NAME_SCAN : S_LIST_DOMAIN_SCAN;
+}
+
+static enum pd_err sq_customer_list(struct store *st, const char *partner,
+				    const struct pd_query *qr, struct pd_customer **rows,
+				    size_t *n, struct pd_arena *ar)
+{
+	const char *value;
+	enum stmt_id id = list_stmt(qr, &value, ar);
+	sqlite3_stmt *q = stmt(SQ(st), id);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, value);
+	sqlite3_bind_int64(q, 3, qr->has_after ? qr->after_seq : 0);
+	sqlite3_bind_int(q, 4, qr->size + 1);
+	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
+		text(q, 5, qr->has_after ? qr->after_key : "");
+	*rows = pd_alloc(ar, sizeof **rows * (size_t)(qr->size + 1));
+	*n = 0;
+	int rc = SQLITE_DONE;
+	enum pd_err e = PD_OK;
+	while (e == PD_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		e = read_customer(q, &(*rows)[(*n)++], ar);
+	if (e == PD_OK && rc != SQLITE_DONE)
+		e = map_rc(rc);
+	sqlite3_reset(q);
+	return e;
+}
+
+static enum pd_err current_etag(struct sq *s, const char *partner, const char *id,
+				char **etag, long long *seq, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(s, S_ETAG_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*etag = (char *)col(q, 0, ar);
+		*seq = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err write_billing(struct sq *s, const char *partner, const char *id,
+				 const struct pd_billing *b, const char *name_key,
+				 const char *new_etag, long long now)
+{
+	sqlite3_stmt *q = stmt(s, S_BILLING_UPDATE);
+	if (!q)
+		return PD_EINTERNAL;
+	char *billing = billing_text(b);
+	text(q, 1, partner);
+	text(q, 2, id);
+	text(q, 3, billing);
+	text(q, 4, b->company_name);
+	text(q, 5, name_key);
+	text(q, 6, new_etag);
+	sqlite3_bind_int64(q, 7, now);
+	enum pd_err e = run(q);
+	free(billing);
+	return e;
+}
+
+static enum pd_err update_search(struct sq *s, long long seq, const char *name_key)
+{
+	sqlite3_stmt *q = stmt(s, S_SEARCH_UPDATE);
+	if (!q)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(q, 1, seq);
+	text(q, 2, name_key);
+	return run(q);
+}
+
+static enum pd_err sq_billing_update(struct store *st, const char *partner, const char *id,
+				     const struct pd_billing *b, const char *new_etag,
+				     long long now)
+{
+	struct sq *s = SQ(st);
+	struct pd_arena *ar = pd_arena_new();
+	char *etag = NULL;
+	long long seq = 0;
+	const char *name_key = pd_text_key(ar, b->company_name);
+	enum pd_err e = name_key ? current_etag(s, partner, id, &etag, &seq, ar) : PD_EINVAL;
+	if (e == PD_OK && (!b->etag || strcmp(etag, b->etag) != 0))
+		e = PD_ESTALE;
+	if (e == PD_OK)
+		e = write_billing(s, partner, id, b, name_key, new_etag, now);
+	if (e == PD_OK)
+		e = update_search(s, seq, name_key);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err delete_by(struct sq *s, enum stmt_id id, const char *a, const char *b,
+			     long long seq)
+{
+	sqlite3_stmt *q = stmt(s, id);
+	if (!q)
+		return PD_EINTERNAL;
+	if (a)
+		text(q, 1, a);
+	else
+		sqlite3_bind_int64(q, 1, seq);
+	text(q, 2, b);
+	return run(q);
+}
+
+static enum pd_err sq_customer_delete(struct store *st, const char *partner, const char *id)
+{
+	struct sq *s = SQ(st);
+	sqlite3_stmt *q = stmt(s, S_DELETE_CUSTOMER);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	int rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	}
+	long long seq = sqlite3_column_int64(q, 0);
+	struct pd_arena *ar = pd_arena_new();
+	const char *domain = col(q, 1, ar);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	enum pd_err e = rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+	if (e == PD_OK)
+		e = delete_by(s, S_DELETE_DOMAIN, domain, NULL, 0);
+	if (e == PD_OK)
+		e = delete_by(s, S_DELETE_SEARCH, NULL, NULL, seq);
+	if (e == PD_OK)
+		e = delete_by(s, S_DELETE_CUSERS, partner, id, 0);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err sq_domain_taken(struct store *st, const char *domain, bool *taken)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_DOMAIN_TAKEN);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, domain);
+	int rc = sqlite3_step(q);
+	*taken = rc == SQLITE_ROW;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_idem_get(struct store *st, const char *partner, const char *request_id,
+			       char **resource_id, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_IDEM_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, request_id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*resource_id = (char *)col(q, 0, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_idem_put(struct store *st, const char *partner, const char *request_id,
+			       const char *resource_id, long long now)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_IDEM_PUT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, request_id);
+	text(q, 3, resource_id);
+	sqlite3_bind_int64(q, 4, now);
+	return run(q);
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
+	.savepoint = sq_savepoint, .release = sq_release, .rollback_to = sq_rollback_to,
+	.setting_get = sq_setting_get, .setting_put = sq_setting_put,
+	.partner_insert = sq_partner_insert, .partner_count = sq_partner_count,
+	.user_insert = sq_user_insert, .user_by_email = sq_user_by_email,
+	.token_insert = sq_token_insert, .token_lookup = sq_token_lookup,
+	.customer_insert = sq_customer_insert, .customer_get = sq_customer_get,
+	.customer_list = sq_customer_list, .billing_update = sq_billing_update,
+	.customer_delete = sq_customer_delete, .domain_taken = sq_domain_taken,
+	.idem_get = sq_idem_get, .idem_put = sq_idem_put,
+};
+
+/* The highest migration applied, 0 for a new database. */
+static int schema_version(struct sq *s)
+{
+	sqlite3_stmt *q;
+	int v = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM schema_migrations", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static enum pd_err apply(struct sq *s, const struct pd_embed *m, int version)
+{
+	char record[256];
+	snprintf(record, sizeof record,
+		 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%d, '%.80s', strftime('%%s','now'))",
+		 version, m->name);
+	enum pd_err e = exec(s, "BEGIN IMMEDIATE");
+	if (e == PD_OK && (e = exec(s, m->data)) == PD_OK && (e = exec(s, record)) == PD_OK)
+		return exec(s, "COMMIT");
+	exec(s, "ROLLBACK");
+	return e;
+}
+
+static enum pd_err migrate(struct sq *s, char *errbuf, size_t cap)
+{
+	enum pd_err e = exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+				" name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+	int have = schema_version(s);
+	for (int i = 0; e == PD_OK && pd_sqlite_migrations[i].name; i++) {
+		int version = atoi(pd_sqlite_migrations[i].name);
+		if (version > have && (e = apply(s, &pd_sqlite_migrations[i], version)) != PD_OK)
+			snprintf(errbuf, cap, "migration %s failed", pd_sqlite_migrations[i].name);
+	}
+	return e;
+}
+
+static enum pd_err configure(struct sq *s)
+{
+	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_extended_result_codes(s->db, 1);
+	enum pd_err e = exec(s, "PRAGMA journal_mode=WAL");
+	if (e == PD_OK)
+		e = exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY");
+	return e;
+}
+
+enum pd_err store_sqlite_open(const char *path, bool do_migrate, struct store **out,
+			      char *errbuf, size_t cap)
+{
+	struct sq *s = calloc(1, sizeof *s);
+	if (!s)
+		return PD_ENOMEM;
+	s->base.ops = &sqlite_ops;
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+						       SQLITE_OPEN_NOMUTEX, NULL);
+	enum pd_err e = rc == SQLITE_OK ? configure(s) : map_rc(rc);
+	if (e != PD_OK)
+		snprintf(errbuf, cap, "cannot open %s: %s", path, sqlite3_errmsg(s->db));
+	else if (do_migrate)
+		e = migrate(s, errbuf, cap);
+	if (e != PD_OK) {
+		sq_close(&s->base);
+		return e;
+	}
+	*out = &s->base;
+	return PD_OK;
+}
