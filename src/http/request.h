@@ -1,0 +1,108 @@
+/* request.h - what a handler sees: a parsed request and a response to fill.  Handlers never
+ * touch sockets or libevent.  A route runs in up to four phases:
+ *   prepare (on its event loop: parse, validate, read)  -> PD_REPLY | PD_WORK | PD_WRITE
+ *   work    (on the worker pool: CPU-heavy, e.g. Argon2id) -> PD_REPLY | PD_WRITE
+ *   write   (on the writer thread, in a savepoint of a group commit) -> enum pd_err
+ *   finish  (back on the loop, once the commit is on disk: build the reply)
+ * Each request owns an arena (req->ar), freed after its reply is sent. */
+#ifndef PD_REQUEST_H
+#define PD_REQUEST_H
+#include <jansson.h>
+#include <stdbool.h>
+#include "arena.h"
+#include "err.h"
+#include "messages.h"
+#include "secret.h"
+#include "store.h"
+
+enum pd_method {
+	PD_GET = 1, PD_HEAD = 2, PD_POST = 4, PD_PUT = 8, PD_PATCH = 16, PD_DELETE = 32,
+	PD_OPTIONS = 64
+};
+
+enum pd_next { PD_REPLY, PD_WORK, PD_WRITE };
+
+/* route flags */
+#define PD_R_PUBLIC  1u /* no bearer token needed */
+#define PD_R_JSON    2u /* body must be application/json (parsed into req->json) */
+#define PD_R_FORM    4u /* body must be application/x-www-form-urlencoded */
+#define PD_R_SANDBOX 8u /* only when the server runs with --sandbox */
+
+struct pd_config {
+	const char *listen;        /* "127.0.0.1:8080" */
+	const char *db;            /* "sqlite:var/partnerd.db" */
+	const char *domain_suffix; /* "partner.onmschina.cn" */
+	bool sandbox;
+	bool access_log;
+	int loops;                 /* event loops; 0 = one per core */
+	int token_ttl;             /* seconds */
+	size_t max_body;           /* bytes */
+};
+
+struct pd_resp {
+	int status;
+	json_t *body;              /* owned; NULL for no body */
+	const char *raw, *ctype;   /* a non-JSON body (static or arena) */
+	size_t raw_len;
+	const char *hk[8], *hv[8]; /* extra headers (arena or static strings) */
+	int nh;
+};
+
+struct pd_principal {
+	const char *partner_id, *id, *kind, *roles;
+};
+
+struct pd_req {
+	struct pd_arena *ar;
+	const struct pd_config *cfg;
+	const unsigned char *key;  /* the deployment's digest key */
+	struct store *st;          /* this loop's connection: use in prepare/finish only */
+	int method;
+	const char *path;          /* decoded, without the query */
+	const char *params[4];     /* {name} segments of the route, in order */
+	const char *body;
+	size_t body_len;
+	json_t *json;              /* PD_R_JSON routes: the parsed body (owned by the request) */
+	struct pd_principal who;   /* the caller, after authentication */
+	const char *request_id, *correlation_id;
+	bool request_id_given;     /* the client sent MS-RequestId */
+	enum pd_locale loc;
+	long long now;             /* unix seconds at arrival */
+	void *state;               /* the handler's own, across phases (arena memory) */
+	struct pd_resp resp;
+	void *priv;                /* the server's */
+};
+
+typedef enum pd_next (*pd_prepare_fn)(struct pd_req *);
+typedef enum pd_next (*pd_work_fn)(struct pd_req *);
+typedef enum pd_err (*pd_write_fn)(struct pd_req *, struct store *);
+typedef void (*pd_finish_fn)(struct pd_req *, enum pd_err);
+
+struct pd_route {
+	int method;
+	const char *pattern;       /* "/v1/customers/{id}/profiles/billing" */
+	unsigned flags;
+	pd_prepare_fn prepare;
+	pd_work_fn work;
+	pd_write_fn write;
+	pd_finish_fn finish;
+};
+
+/* Request accessors (implemented by the server). */
+const char *pd_req_header(struct pd_req *r, const char *name);
+const char *pd_req_query(struct pd_req *r, const char *name); /* decoded; NULL if absent */
+const char *pd_req_form(struct pd_req *r, const char *name);  /* form-encoded body field */
+
+/* Replies.  Each sets req->resp; the last call wins. */
+void pd_reply_json(struct pd_req *r, int status, json_t *body); /* steals body */
+void pd_reply_raw(struct pd_req *r, int status, const char *ctype, const char *body, size_t n);
+void pd_reply_header(struct pd_req *r, const char *name, const char *value);
+
+/* Error replies (errors.c): the Partner-Center-style body in the request's locale. */
+void pd_reply_error(struct pd_req *r, enum pd_err e, enum pd_msg msg, const char *field,
+		    const char *arg);
+void pd_reply_verrs(struct pd_req *r, const struct pd_verrs *errs);
+/* Status of a store/core result when it is turned into an error reply. */
+int pd_err_status(enum pd_err e);
+
+#endif

@@ -1,0 +1,596 @@
+/* server.c - event loops, request parsing, dispatch through the phases of request.h, replies,
+ * the access log and shutdown.  Each loop thread owns its evhttp, its listener and a store
+ * connection for reads; requests that write go to the writer queue and come back to the loop
+ * they arrived on.  Limits: header and body sizes, a read timeout, JSON depth (jansson's). */
+#include "server.h"
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/queue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include "auth.h"
+#include "ids.h"
+#include "router.h"
+#include "work.h"
+#include <sodium.h>
+
+struct server;
+
+struct loop {
+	struct server *srv;
+	pthread_t th;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct store *st;
+	int inflight;        /* requests not yet answered; touched on this loop only */
+	bool stopping;
+};
+
+struct server {
+	const struct pd_config *cfg;
+	const struct pd_route *routes;
+	unsigned char key[PD_KEY_LEN];
+	struct pd_queue *writer, *pool;
+	struct loop *loops;
+	int nloops;
+	pthread_mutex_t log_mu;
+};
+
+struct rctx {
+	struct pd_req req;   /* first: a pd_req * is an rctx * */
+	struct loop *loop;
+	struct evhttp_request *ev;
+	const struct pd_route *route;
+	struct evkeyvalq query, form;
+	bool form_parsed;
+	enum pd_next next;
+	struct timespec t0;
+	struct pd_job job;
+};
+
+static struct rctx *ctx_of(struct pd_req *r)
+{
+	return (struct rctx *)r;
+}
+
+/* ---- request accessors and replies (request.h) ---- */
+
+const char *pd_req_header(struct pd_req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(ctx_of(r)->ev), name);
+}
+
+const char *pd_req_query(struct pd_req *r, const char *name)
+{
+	return evhttp_find_header(&ctx_of(r)->query, name);
+}
+
+const char *pd_req_form(struct pd_req *r, const char *name)
+{
+	struct rctx *c = ctx_of(r);
+	if (!c->form_parsed) {
+		c->form_parsed = true;
+		if (evhttp_parse_query_str(r->body ? r->body : "", &c->form) != 0)
+			evhttp_clear_headers(&c->form);
+	}
+	return evhttp_find_header(&c->form, name);
+}
+
+void pd_reply_json(struct pd_req *r, int status, json_t *body)
+{
+	json_decref(r->resp.body);
+	r->resp.status = status;
+	r->resp.body = body;
+	r->resp.raw = NULL;
+}
+
+void pd_reply_raw(struct pd_req *r, int status, const char *ctype, const char *body, size_t n)
+{
+	json_decref(r->resp.body);
+	r->resp.body = NULL;
+	r->resp.status = status;
+	r->resp.ctype = ctype;
+	r->resp.raw = body;
+	r->resp.raw_len = n;
+}
+
+void pd_reply_header(struct pd_req *r, const char *name, const char *value)
+{
+	if (r->resp.nh < 8) {
+		r->resp.hk[r->resp.nh] = name;
+		r->resp.hv[r->resp.nh++] = value;
+	}
+}
+
+/* ---- access log ---- */
+
+static const char *method_name(int m)
+{
+	switch (m) {
+	case PD_GET: return "GET";
+	case PD_HEAD: return "HEAD";
+	case PD_POST: return "POST";
+	case PD_PUT: return "PUT";
+	case PD_PATCH: return "PATCH";
+	case PD_DELETE: return "DELETE";
+	case PD_OPTIONS: return "OPTIONS";
+	default: return "OTHER";
+	}
+}
+
+static bool secret_param(const char *k)
+{
+	static const char *names[] = {"password", "client_secret", "secret", "token", "access_token",
+				      "refresh_token", "code", "key"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcasecmp(k, names[i]))
+			return true;
+	return false;
+}
+
+/* The path with its query, values of secret-looking parameters replaced by "***". */
+static const char *logged_path(struct rctx *c)
+{
+	struct pd_arena *ar = c->req.ar;
+	const char *p = c->req.path ? c->req.path : "-";
+	char sep = '?';
+	for (struct evkeyval *kv = c->query.tqh_first; kv; kv = kv->next.tqe_next) {
+		p = pd_printf(ar, "%s%c%s=%s", p, sep, kv->key, secret_param(kv->key) ? "***" : kv->value);
+		sep = '&';
+	}
+	return p;
+}
+
+static void access_log(struct rctx *c)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+	time_t now = time(NULL);
+	struct tm tm;
+	char ts[32];
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	pthread_mutex_lock(&c->loop->srv->log_mu);
+	fprintf(stderr, "%s %s %s %d %.3fms rid=%s\n", ts, method_name(c->req.method), logged_path(c),
+		c->req.resp.status, ms, c->req.request_id ? c->req.request_id : "-");
+	pthread_mutex_unlock(&c->loop->srv->log_mu);
+}
+
+/* ---- sending ---- */
+
+static void free_ctx(struct rctx *c)
+{
+	json_decref(c->req.json);
+	json_decref(c->req.resp.body);
+	evhttp_clear_headers(&c->query);
+	evhttp_clear_headers(&c->form);
+	pd_arena_free(c->req.ar);
+	free(c);
+}
+
+static void loop_drained(struct loop *l)
+{
+	if (l->stopping && l->inflight == 0)
+		event_base_loopexit(l->base, NULL);
+}
+
+static void write_body(struct rctx *c, struct evkeyvalq *out, struct evbuffer *buf)
+{
+	struct pd_resp *rs = &c->req.resp;
+	if (rs->body) {
+		char *s = json_dumps(rs->body, JSON_COMPACT);
+		evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
+		if (s)
+			evbuffer_add(buf, s, strlen(s));
+		free(s);
+	} else if (rs->raw) {
+		evhttp_add_header(out, "Content-Type", rs->ctype ? rs->ctype : "text/plain; charset=utf-8");
+		evbuffer_add(buf, rs->raw, rs->raw_len);
+	}
+}
+
+static void send_reply(struct rctx *c)
+{
+	struct pd_resp *rs = &c->req.resp;
+	struct evkeyvalq *out = evhttp_request_get_output_headers(c->ev);
+	struct evbuffer *buf = evbuffer_new();
+	if (!rs->status)
+		pd_reply_error(&c->req, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL);
+	write_body(c, out, buf);
+	for (int i = 0; i < rs->nh; i++)
+		evhttp_add_header(out, rs->hk[i], rs->hv[i]);
+	if (c->req.request_id)
+		evhttp_add_header(out, "MS-RequestId", c->req.request_id);
+	if (c->req.correlation_id)
+		evhttp_add_header(out, "MS-CorrelationId", c->req.correlation_id);
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	evhttp_send_reply(c->ev, rs->status, NULL, buf);
+	evbuffer_free(buf);
+	if (c->loop->srv->cfg->access_log)
+		access_log(c);
+	struct loop *l = c->loop;
+	free_ctx(c);
+	l->inflight--;
+	loop_drained(l);
+}
+
+/* ---- phases ---- */
+
+static void continue_with(struct rctx *c, enum pd_next next);
+
+static void work_run(struct pd_job *j, struct store *st)
+{
+	(void)st;
+	struct rctx *c = j->arg;
+	c->next = c->route->work(&c->req);
+}
+
+static void work_done(struct pd_job *j)
+{
+	struct rctx *c = j->arg;
+	continue_with(c, c->next);
+}
+
+static void write_run(struct pd_job *j, struct store *st)
+{
+	struct rctx *c = j->arg;
+	j->err = c->route->write(&c->req, st);
+}
+
+static void write_done(struct pd_job *j)
+{
+	struct rctx *c = j->arg;
+	c->route->finish(&c->req, j->err);
+	send_reply(c);
+}
+
+static void submit(struct rctx *c, struct pd_queue *q, pd_job_run run, pd_job_done done)
+{
+	c->job = (struct pd_job){.run = run, .done = done, .base = c->loop->base, .arg = c};
+	if (!pd_queue_submit(q, &c->job)) {
+		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
+		send_reply(c);
+	}
+}
+
+static void continue_with(struct rctx *c, enum pd_next next)
+{
+	struct server *s = c->loop->srv;
+	if (next == PD_WORK && c->route->work)
+		submit(c, s->pool, work_run, work_done);
+	else if (next == PD_WRITE && c->route->write && c->route->finish)
+		submit(c, s->writer, write_run, write_done);
+	else
+		send_reply(c);
+}
+
+/* ---- parsing ---- */
+
+static int method_of(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET: return PD_GET;
+	case EVHTTP_REQ_HEAD: return PD_HEAD;
+	case EVHTTP_REQ_POST: return PD_POST;
+	case EVHTTP_REQ_PUT: return PD_PUT;
+	case EVHTTP_REQ_PATCH: return PD_PATCH;
+	case EVHTTP_REQ_DELETE: return PD_DELETE;
+	case EVHTTP_REQ_OPTIONS: return PD_OPTIONS;
+	default: return 0;
+	}
+}
+
+/* A client-sent id is kept if it is short and printable; otherwise a new one is made. */
+static const char *header_id(struct rctx *c, const char *name, bool *given)
+{
+	const char *v = pd_req_header(&c->req, name);
+	bool ok = v && *v && strlen(v) <= 128;
+	for (const char *p = v; ok && *p; p++)
+		ok = *p > 32 && *p < 127;
+	if (given)
+		*given = ok;
+	if (ok)
+		return pd_strdup(c->req.ar, v);
+	char *id = pd_alloc(c->req.ar, PD_UUID_LEN + 1);
+	pd_uuid_new(id);
+	return id;
+}
+
+/* Fills method, path, query and the identifying headers; false if the URI is unusable. */
+static bool parse_head(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(c->ev);
+	const char *path = u ? evhttp_uri_get_path(u) : NULL;
+	const char *query = u ? evhttp_uri_get_query(u) : NULL;
+	size_t len = 0;
+	r->method = method_of(evhttp_request_get_command(c->ev));
+	r->request_id = header_id(c, "MS-RequestId", &r->request_id_given);
+	r->correlation_id = header_id(c, "MS-CorrelationId", NULL);
+	r->loc = pd_locale_parse(pd_req_header(r, "X-Locale"));
+	if (query && evhttp_parse_query_str(query, &c->query) != 0)
+		return false;
+	char *dec = path ? evhttp_uridecode(path, 0, &len) : NULL;
+	if (!dec)
+		return false;
+	bool ok = strlen(dec) == len && dec[0] == '/';
+	r->path = pd_strndup(r->ar, dec, len);
+	free(dec);
+	return ok;
+}
+
+static bool ctype_is(struct pd_req *r, const char *want)
+{
+	const char *ct = pd_req_header(r, "Content-Type");
+	size_t n = strlen(want);
+	return ct && !strncasecmp(ct, want, n) && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Reads the body and checks it against the route's flags; false after replying. */
+static bool read_body(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	struct evbuffer *in = evhttp_request_get_input_buffer(c->ev);
+	size_t n = evbuffer_get_length(in);
+	if (n > r->cfg->max_body) {
+		pd_reply_error(r, PD_EINVAL, PD_MSG_TOO_LARGE, NULL, pd_printf(r->ar, "%zu", r->cfg->max_body));
+		r->resp.status = 413;
+		return false;
+	}
+	char *b = pd_alloc(r->ar, n + 1);
+	evbuffer_copyout(in, b, n);
+	r->body = b;
+	r->body_len = n;
+	unsigned f = c->route->flags;
+	const char *want = f & PD_R_JSON ? "application/json" : f & PD_R_FORM ? "application/x-www-form-urlencoded" : NULL;
+	if (want && (n > 0 || (r->method & (PD_POST | PD_PUT | PD_PATCH))) && !ctype_is(r, want)) {
+		pd_reply_error(r, PD_EINVAL, PD_MSG_MEDIA_TYPE, NULL, want);
+		r->resp.status = 415;
+		return false;
+	}
+	return true;
+}
+
+static bool parse_json(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	json_error_t e;
+	if (r->body_len == 0) {
+		pd_reply_error(r, PD_EINVAL, PD_MSG_REQUIRED, "body", NULL);
+		return false;
+	}
+	r->json = json_loadb(r->body, r->body_len, 0, &e);
+	if (!r->json) {
+		pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_JSON, NULL,
+			       pd_printf(r->ar, "line %d, column %d: %s", e.line, e.column, e.text));
+		return false;
+	}
+	if (!json_is_object(r->json)) {
+		pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_TYPE, "body", "a JSON object");
+		return false;
+	}
+	return true;
+}
+
+/* ---- dispatch ---- */
+
+static bool route(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	int allowed;
+	switch (pd_route_find(c->loop->srv->routes, r->method, r->path, &c->route, r->params, &allowed, r->ar)) {
+	case PD_MATCH_OK:
+		return true;
+	case PD_MATCH_BAD_METHOD:
+		pd_reply_error(r, PD_EINVAL, PD_MSG_METHOD, NULL, pd_methods_text(allowed, r->ar));
+		r->resp.status = 405;
+		pd_reply_header(r, "Allow", pd_methods_text(allowed, r->ar));
+		return false;
+	default:
+		pd_reply_error(r, PD_ENOTFOUND, PD_MSG_NO_ROUTE, NULL, NULL);
+		return false;
+	}
+}
+
+static bool admit(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	unsigned f = c->route->flags;
+	if ((f & PD_R_SANDBOX) && !r->cfg->sandbox) {
+		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_SANDBOX_ONLY, NULL, NULL);
+		return false;
+	}
+	if (!(f & PD_R_PUBLIC)) {
+		enum pd_err e = pd_auth_bearer(r);
+		if (e != PD_OK) {
+			pd_reply_error(r, e, e == PD_EUNAUTH ? PD_MSG_UNAUTHORIZED : PD_MSG_BUSY, NULL, NULL);
+			return false;
+		}
+	}
+	if (!read_body(c))
+		return false;
+	return !(f & PD_R_JSON) || (!c->req.body_len && !(r->method & (PD_POST | PD_PUT | PD_PATCH))) || parse_json(c);
+}
+
+static void on_request(struct evhttp_request *ev, void *arg)
+{
+	struct loop *l = arg;
+	struct rctx *c = calloc(1, sizeof *c);
+	if (!c) {
+		evhttp_send_error(ev, 503, NULL);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->loop = l;
+	c->ev = ev;
+	TAILQ_INIT(&c->query);
+	TAILQ_INIT(&c->form);
+	c->req = (struct pd_req){.ar = pd_arena_new(), .cfg = l->srv->cfg, .key = l->srv->key,
+				 .st = l->st, .now = (long long)time(NULL)};
+	c->req.priv = c;
+	l->inflight++;
+	if (!parse_head(c)) {
+		pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "path", NULL);
+	} else if (l->stopping) {
+		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
+	} else if (route(c) && admit(c)) {
+		continue_with(c, c->route->prepare(&c->req));
+		return;
+	}
+	send_reply(c);
+}
+
+/* ---- loops and shutdown ---- */
+
+static void begin_stop(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct loop *l = arg;
+	l->stopping = true;
+	if (l->bound)
+		evhttp_del_accept_socket(l->http, l->bound);
+	l->bound = NULL;
+	loop_drained(l);
+}
+
+static void *loop_main(void *arg)
+{
+	struct loop *l = arg;
+	event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+static int loop_init(struct server *s, struct loop *l, const struct sockaddr *sa, int salen,
+		     char *err, size_t cap)
+{
+	l->srv = s;
+	if (!(l->base = event_base_new()) || !(l->http = evhttp_new(l->base)))
+		return snprintf(err, cap, "cannot create an event loop"), -1;
+	evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+						    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+						    EVHTTP_REQ_OPTIONS);
+	evhttp_set_max_headers_size(l->http, 16384);
+	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
+	evhttp_set_timeout(l->http, 30);
+	evhttp_set_gencb(l->http, on_request, l);
+	struct evconnlistener *lis = evconnlistener_new_bind(
+		l->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT, 512, sa, salen);
+	if (!lis)
+		return snprintf(err, cap, "cannot listen on %s: %s", s->cfg->listen, strerror(errno)), -1;
+	l->bound = evhttp_bind_listener(l->http, lis);
+	char e2[256];
+	enum pd_err e = store_open(s->cfg->db, false, &l->st, e2, sizeof e2);
+	if (e != PD_OK)
+		return snprintf(err, cap, "%s", e2), -1;
+	return 0;
+}
+
+static void loop_free(struct loop *l)
+{
+	if (l->http)
+		evhttp_free(l->http);
+	if (l->st)
+		l->st->ops->close(l->st);
+	if (l->base)
+		event_base_free(l->base);
+}
+
+static int cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
+static int start_loops(struct server *s, char *err, size_t cap)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof ss;
+	if (evutil_parse_sockaddr_port(s->cfg->listen, (struct sockaddr *)&ss, &len) != 0)
+		return snprintf(err, cap, "--listen '%s' is not ADDR:PORT", s->cfg->listen), -1;
+	s->nloops = s->cfg->loops > 0 ? s->cfg->loops : cores();
+	s->loops = calloc((size_t)s->nloops, sizeof *s->loops);
+	for (int i = 0; i < s->nloops; i++)
+		if (loop_init(s, &s->loops[i], (struct sockaddr *)&ss, len, err, cap) != 0)
+			return -1;
+	for (int i = 0; i < s->nloops; i++)
+		pthread_create(&s->loops[i].th, NULL, loop_main, &s->loops[i]);
+	return 0;
+}
+
+static void stop_loops(struct server *s)
+{
+	struct timeval zero = {0, 0};
+	for (int i = 0; i < s->nloops; i++)
+		event_base_once(s->loops[i].base, -1, EV_TIMEOUT, begin_stop, &s->loops[i], &zero);
+	for (int i = 0; i < s->nloops; i++)
+		pthread_join(s->loops[i].th, NULL);
+}
+
+static int wait_for_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+static void block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, struct store *st,
+		  const unsigned char key[PD_KEY_LEN])
+{
+	struct server s = {.cfg = cfg, .routes = routes};
+	char err[300] = "";
+	memcpy(s.key, key, PD_KEY_LEN);
+	pthread_mutex_init(&s.log_mu, NULL);
+	evthread_use_pthreads();
+	block_signals();
+	s.writer = pd_queue_writer(st);
+	s.pool = pd_queue_pool(cores());
+	int rc = start_loops(&s, err, sizeof err);
+	if (rc == 0) {
+		printf("partnerd: listening on http://%s (%d event loops, store %s)\n", cfg->listen, s.nloops, cfg->db);
+		fflush(stdout);
+		int sig = wait_for_signal();
+		fprintf(stderr, "partnerd: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		stop_loops(&s);
+	} else {
+		fprintf(stderr, "partnerd: %s\n", err);
+		s.nloops = s.loops ? s.nloops : 0;
+	}
+	pd_queue_free(s.pool);
+	pd_queue_free(s.writer);
+	for (int i = 0; i < s.nloops; i++)
+		loop_free(&s.loops[i]);
+	free(s.loops);
+	pthread_mutex_destroy(&s.log_mu);
+	sodium_memzero(s.key, sizeof s.key);
+	if (rc == 0)
+		fprintf(stderr, "partnerd: stopped cleanly\n");
+	return rc == 0 ? 0 : 1;
+}

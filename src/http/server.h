@@ -1,0 +1,14 @@
+/* server.h - the HTTP server: one libevent event loop (evhttp) per core on a shared port
+ * (SO_REUSEPORT), a worker pool for CPU-heavy phases, the group-committing writer, the
+ * access log and clean shutdown on SIGTERM/SIGINT.  It knows routes only as a table. */
+#ifndef PD_SERVER_H
+#define PD_SERVER_H
+#include "request.h"
+
+/* Serves `routes` on cfg->listen with the store already opened (and migrated) as `st`,
+ * which becomes the writer's connection.  Returns when a SIGTERM or SIGINT has been handled
+ * and every in-flight request has been answered; 0 on a clean stop. */
+int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, struct store *st,
+		  const unsigned char key[PD_KEY_LEN]);
+
+#endif

@@ -1,0 +1,165 @@
+/* work.c - worker queues and the group-committing writer (see work.h).  A finished job
+ * goes back to its loop with event_base_once, which libevent makes thread-safe once
+ * evthread_use_pthreads() has run. */
+#include "work.h"
+#include <pthread.h>
+#include <stdlib.h>
+
+#define GROUP_MAX 512
+
+struct pd_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pd_job *head, *tail;
+	bool stopping, writer;
+	struct store *st;
+	int nthreads;
+	pthread_t threads[8];
+};
+
+static void back_to_loop(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct pd_job *j = arg;
+	j->done(j);
+}
+
+static void hand_back(struct pd_job *j)
+{
+	struct timeval zero = {0, 0};
+	if (event_base_once(j->base, -1, EV_TIMEOUT, back_to_loop, j, &zero) != 0)
+		abort(); /* cannot happen with a live base; a lost reply would hang a client */
+}
+
+/* Takes up to max jobs off the queue, waiting for one; NULL once stopping and empty. */
+static struct pd_job *take(struct pd_queue *q, int max)
+{
+	pthread_mutex_lock(&q->mu);
+	while (!q->head && !q->stopping)
+		pthread_cond_wait(&q->cv, &q->mu);
+	struct pd_job *first = q->head, *last = first;
+	for (int n = 1; last && n < max && last->next; n++)
+		last = last->next;
+	if (last) {
+		q->head = last->next;
+		if (!q->head)
+			q->tail = NULL;
+		last->next = NULL;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return first;
+}
+
+static void *pool_main(void *arg)
+{
+	struct pd_queue *q = arg;
+	struct pd_job *j;
+	while ((j = take(q, 1))) {
+		j->run(j, NULL);
+		hand_back(j);
+	}
+	return NULL;
+}
+
+static void run_in_savepoint(struct store *st, struct pd_job *j)
+{
+	j->err = st->ops->savepoint(st);
+	if (j->err != PD_OK)
+		return;
+	j->run(j, st);
+	if (j->err == PD_OK)
+		j->err = st->ops->release(st);
+	else
+		st->ops->rollback_to(st);
+}
+
+/* One group: begin, each job in its savepoint, one commit.  A failed commit fails all. */
+static void commit_group(struct store *st, struct pd_job *group)
+{
+	enum pd_err e = st->ops->begin(st);
+	for (struct pd_job *j = group; j; j = j->next) {
+		if (e == PD_OK)
+			run_in_savepoint(st, j);
+		else
+			j->err = e;
+	}
+	if (e == PD_OK && (e = st->ops->commit(st)) != PD_OK) {
+		st->ops->rollback(st);
+		for (struct pd_job *j = group; j; j = j->next)
+			if (j->err == PD_OK)
+				j->err = e;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct pd_queue *q = arg;
+	struct pd_job *group;
+	while ((group = take(q, GROUP_MAX))) {
+		commit_group(q->st, group);
+		for (struct pd_job *j = group, *n; j; j = n) {
+			n = j->next;
+			hand_back(j);
+		}
+	}
+	return NULL;
+}
+
+static struct pd_queue *queue_new(int threads, struct store *st)
+{
+	struct pd_queue *q = calloc(1, sizeof *q);
+	if (!q)
+		abort();
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->st = st;
+	q->writer = st != NULL;
+	q->nthreads = threads > 8 ? 8 : threads < 1 ? 1 : threads;
+	for (int i = 0; i < q->nthreads; i++)
+		pthread_create(&q->threads[i], NULL, q->writer ? writer_main : pool_main, q);
+	return q;
+}
+
+struct pd_queue *pd_queue_pool(int threads)
+{
+	return queue_new(threads, NULL);
+}
+
+struct pd_queue *pd_queue_writer(struct store *st)
+{
+	return queue_new(1, st);
+}
+
+bool pd_queue_submit(struct pd_queue *q, struct pd_job *j)
+{
+	j->next = NULL;
+	pthread_mutex_lock(&q->mu);
+	bool ok = !q->stopping;
+	if (ok) {
+		if (q->tail)
+			q->tail->next = j;
+		else
+			q->head = j;
+		q->tail = j;
+		pthread_cond_signal(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return ok;
+}
+
+void pd_queue_free(struct pd_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stopping = true;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	for (int i = 0; i < q->nthreads; i++)
+		pthread_join(q->threads[i], NULL);
+	if (q->st)
+		q->st->ops->close(q->st);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+}

@@ -1,0 +1,39 @@
+/* work.h - the threads that do what an event loop must not wait for.  A queue runs jobs on
+ * its own threads and hands each finished job back to the event loop it came from.  The
+ * writer queue has one thread with its own store connection and commits in groups: it takes
+ * every job waiting, runs each in a savepoint of one transaction, commits once (one fsync for
+ * all) and only then hands the jobs back, so a reply never precedes its durability. */
+#ifndef PD_WORK_H
+#define PD_WORK_H
+#include <event2/event.h>
+#include <stdbool.h>
+#include "err.h"
+#include "store.h"
+
+struct pd_job;
+typedef void (*pd_job_run)(struct pd_job *j, struct store *st); /* on a queue thread */
+typedef void (*pd_job_done)(struct pd_job *j);                 /* back on j->base */
+
+struct pd_job {
+	pd_job_run run;       /* for the writer: sets j->err; PD_OK keeps its changes */
+	pd_job_done done;
+	struct event_base *base;
+	enum pd_err err;
+	void *arg;
+	struct pd_job *next;
+};
+
+struct pd_queue;
+
+/* A pool of `threads` threads without a store. */
+struct pd_queue *pd_queue_pool(int threads);
+/* The writer: one thread using `st` (the queue takes it over and closes it at free). */
+struct pd_queue *pd_queue_writer(struct store *st);
+
+/* Queues a job; false when the queue is stopping (the job is not run). */
+bool pd_queue_submit(struct pd_queue *q, struct pd_job *j);
+
+/* Runs what is queued, stops the threads and frees the queue. */
+void pd_queue_free(struct pd_queue *q);
+
+#endif
