@@ -1,0 +1,230 @@
+/* customers.c - /v1/customers: create (validated, idempotent on a client's MS-RequestId,
+ * with the customer's admin user and its one-time password), get, list with filters and
+ * continuation tokens, and delete in sandbox mode. */
+#include <sodium.h>
+#include <string.h>
+#include <strings.h>
+#include "api.h"
+#include "country.h"
+#include "domain.h"
+#include "ids.h"
+#include "text.h"
+
+struct create {
+	struct pd_customer c;
+	struct pd_customer_user admin;
+	char password[PD_GENPW_CHARS + 1];
+	char *replayed_id;  /* set when MS-RequestId was seen before */
+};
+
+static void decode_company(struct pd_req *r, json_t *cp, struct pd_customer *c,
+			   struct pd_verrs *errs)
+{
+	json_t *d = pd_json_get(cp, "domain"), *reg = pd_json_get(cp, "organizationRegistrationNumber");
+	char *norm = pd_alloc(r->ar, 300);
+	if (!json_is_object(cp)) {
+		pd_verr_add(errs, 3000, "companyProfile", cp ? PD_MSG_BAD_TYPE : PD_MSG_REQUIRED, "an object");
+		return;
+	}
+	if (!d)
+		pd_verr_add(errs, 3000, "companyProfile.domain", PD_MSG_REQUIRED, NULL);
+	else if (!json_is_string(d) || !pd_domain_normalize(json_string_value(d), r->cfg->domain_suffix, norm, 300))
+		pd_verr_add(errs, 3000, "companyProfile.domain", PD_MSG_BAD_DOMAIN, r->cfg->domain_suffix);
+	else
+		c->domain = norm;
+	if (json_is_string(reg) && json_string_length(reg) > 0)
+		c->regnum = pd_strdup(r->ar, json_string_value(reg));
+	else if (reg && !json_is_string(reg))
+		pd_verr_add(errs, 3000, "companyProfile.organizationRegistrationNumber", PD_MSG_BAD_TYPE, "a string");
+}
+
+static void fill_new(struct pd_req *r, struct create *k)
+{
+	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1), *uid = pd_alloc(r->ar, PD_UUID_LEN + 1);
+	char *etag = pd_alloc(r->ar, PD_ETAG_LEN + 1);
+	pd_uuid_new(id);
+	pd_uuid_new(uid);
+	pd_etag_new(etag);
+	pd_password_generate(k->password);
+	k->c.id = id;
+	k->c.billing.etag = etag;
+	k->c.relationship = "reseller";
+	k->c.created = k->c.updated = r->now;
+	k->c.admin_user = pd_printf(r->ar, "admin@%s", k->c.domain);
+	k->admin = (struct pd_customer_user){.partner_id = r->who.partner_id, .customer_id = id,
+					     .id = uid, .upn = k->c.admin_user,
+					     .display_name = "Administrator", .created = r->now};
+	pd_secret_digest(r->key, k->password, k->admin.secret_digest);
+}
+
+enum pd_next pd_customers_create(struct pd_req *r)
+{
+	struct create *k = pd_alloc(r->ar, sizeof *k);
+	struct pd_verrs errs = {0};
+	decode_company(r, pd_json_get(r->json, "companyProfile"), &k->c, &errs);
+	pd_billing_from_json(pd_json_get(r->json, "billingProfile"), "billingProfile", &k->c.billing, &errs, r->ar);
+	if (!errs.n)
+		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
+	if (errs.n) {
+		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	fill_new(r, k);
+	r->state = k;
+	return PD_WRITE;
+}
+
+enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
+{
+	struct create *k = r->state;
+	const char *partner = r->who.partner_id;
+	if (r->request_id_given) {
+		enum pd_err e = st->ops->idem_get(st, partner, r->request_id, &k->replayed_id, r->ar);
+		if (e != PD_ENOTFOUND)
+			return e;
+	}
+	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
+	if (e == PD_OK && r->request_id_given)
+		e = st->ops->idem_put(st, partner, r->request_id, k->c.id, r->now);
+	return e;
+}
+
+static void reply_replay(struct pd_req *r, const char *id)
+{
+	struct pd_customer c;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
+	if (e != PD_OK) {
+		pd_api_store_error(r, e, "The customer");
+		return;
+	}
+	json_t *o = pd_customer_to_json(&c);
+	json_object_set_new(o, "userCredentials", json_pack("{s:s}", "userName", c.admin_user));
+	pd_reply_json(r, 201, o);
+	pd_reply_header(r, "Idempotent-Replayed", "true");
+}
+
+void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
+{
+	struct create *k = r->state;
+	if (e == PD_OK && k->replayed_id) {
+		reply_replay(r, k->replayed_id);
+	} else if (e == PD_OK) {
+		json_t *o = pd_customer_to_json(&k->c);
+		json_object_set_new(o, "userCredentials", json_pack("{s:s, s:s}", "userName", k->c.admin_user,
+								    "password", k->password));
+		pd_reply_json(r, 201, o);
+		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
+	} else if (e == PD_ECONFLICT) {
+		pd_reply_error(r, e, PD_MSG_DOMAIN_TAKEN, "companyProfile.domain", k->c.domain);
+	} else {
+		pd_api_store_error(r, e, "The customer");
+	}
+	sodium_memzero(k->password, sizeof k->password);
+}
+
+enum pd_next pd_customers_get(struct pd_req *r)
+{
+	const char *id = pd_api_customer_id(r);
+	struct pd_customer c;
+	if (!id)
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
+	pd_reply_json(r, 200, pd_customer_to_json(&c));
+	return PD_REPLY;
+}
+
+enum pd_next pd_customers_delete(struct pd_req *r)
+{
+	const char *id = pd_api_customer_id(r);
+	if (!id)
+		return PD_REPLY;
+	r->state = (void *)id;
+	return PD_WRITE;
+}
+
+enum pd_err pd_customers_delete_write(struct pd_req *r, struct store *st)
+{
+	return st->ops->customer_delete(st, r->who.partner_id, r->state);
+}
+
+void pd_customers_delete_finish(struct pd_req *r, enum pd_err e)
+{
+	if (e == PD_OK)
+		pd_reply_raw(r, 204, NULL, NULL, 0);
+	else
+		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", (const char *)r->state));
+}
+
+/* ---- list ---- */
+
+/* Reads size, filter and the continuation token into q; false after replying 400. */
+static bool list_query(struct pd_req *r, struct pd_query *q)
+{
+	struct pd_verrs errs = {0};
+	const char *filter = pd_req_query(r, "filter");
+	const char *seek = pd_req_query(r, "seekOperation");
+	const char *token = pd_req_header(r, "MS-ContinuationToken");
+	if (!token)
+		token = pd_req_query(r, "continuationToken");
+	pd_page_size_parse(pd_req_query(r, "size"), q, &errs);
+	if (filter)
+		pd_filter_parse(filter, q, &errs, r->ar);
+	if (seek && strcasecmp(seek, "Next") != 0)
+		pd_verr_add(&errs, 3000, "seekOperation", PD_MSG_BAD_ENUM, "Next");
+	else if (seek && !token)
+		pd_verr_add(&errs, 3000, "MS-ContinuationToken", PD_MSG_REQUIRED, NULL);
+	if (!errs.n && token && !pd_token_decode(token, q, r->ar))
+		pd_verr_add(&errs, 3000, "MS-ContinuationToken", PD_MSG_BAD_TOKEN, NULL);
+	if (errs.n)
+		pd_reply_verrs(r, &errs);
+	return errs.n == 0;
+}
+
+/* The keyset sort key of a row for the query's order (text.h keys, as the store has them). */
+static const char *sort_key(struct pd_req *r, const struct pd_query *q, const struct pd_customer *c)
+{
+	if (q->op != PD_OP_STARTS_WITH)
+		return "";
+	return q->field == PD_FILTER_NAME ? pd_text_key(r->ar, c->billing.company_name) : c->domain;
+}
+
+static json_t *list_links(struct pd_req *r, const struct pd_query *q, const char *token)
+{
+	json_t *links = json_object();
+	json_object_set_new(links, "self", pd_link(pd_printf(r->ar, "/customers?size=%d", q->size), "GET"));
+	if (token) {
+		json_t *next = pd_link(pd_printf(r->ar, "/customers?size=%d&seekOperation=Next", q->size), "GET");
+		json_array_append_new(json_object_get(next, "headers"),
+				      json_pack("{s:s, s:s}", "key", "MS-ContinuationToken", "value", token));
+		json_object_set_new(links, "next", next);
+	}
+	return links;
+}
+
+enum pd_next pd_customers_list(struct pd_req *r)
+{
+	struct pd_query q = {0};
+	struct pd_customer *rows;
+	size_t n;
+	if (!list_query(r, &q))
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, "The customer list");
+	const char *token = NULL;
+	if (n > (size_t)q.size) {
+		n = (size_t)q.size;
+		token = pd_token_encode(&q, sort_key(r, &q, &rows[n - 1]), rows[n - 1].seq, r->ar);
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, pd_customer_to_json(&rows[i]));
+	json_t *o = json_pack("{s:I, s:o, s:o, s:{s:s}}", "totalCount", (json_int_t)n, "items", items,
+			      "links", list_links(r, &q, token), "attributes", "objectType", "Collection");
+	if (token)
+		json_object_set_new(o, "continuationToken", json_string(token));
+	pd_reply_json(r, 200, o);
+	return PD_REPLY;
+}

@@ -1,0 +1,98 @@
+/* profiles.c - a customer's company profile (read) and billing profile (read, and replace
+ * with an etag: If-Match or attributes.etag; a stale or missing etag changes nothing). */
+#include <string.h>
+#include "api.h"
+#include "country.h"
+#include "ids.h"
+
+enum pd_next pd_profiles_company(struct pd_req *r)
+{
+	const char *id = pd_api_customer_id(r);
+	struct pd_customer c;
+	if (!id)
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
+	pd_reply_json(r, 200, pd_company_to_json(&c));
+	return PD_REPLY;
+}
+
+enum pd_next pd_profiles_billing_get(struct pd_req *r)
+{
+	const char *id = pd_api_customer_id(r);
+	struct pd_customer c;
+	if (!id)
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
+	pd_reply_json(r, 200, pd_billing_to_json(&c.billing, c.id));
+	pd_reply_header(r, "ETag", pd_printf(r->ar, "\"%s\"", c.billing.etag));
+	return PD_REPLY;
+}
+
+/* The etag the client holds: If-Match (quotes and W/ removed) or else the body's. */
+static const char *client_etag(struct pd_req *r, const char *body_etag)
+{
+	const char *h = pd_req_header(r, "If-Match");
+	if (!h || !*h)
+		return body_etag;
+	if (!strncmp(h, "W/", 2))
+		h += 2;
+	size_t n = strlen(h);
+	if (n >= 2 && h[0] == '"' && h[n - 1] == '"')
+		return pd_strndup(r->ar, h + 1, n - 2);
+	return h;
+}
+
+struct billing_put {
+	const char *id;
+	struct pd_billing b;
+	char etag[PD_ETAG_LEN + 1];
+};
+
+enum pd_next pd_profiles_billing_put(struct pd_req *r)
+{
+	struct billing_put *k = pd_alloc(r->ar, sizeof *k);
+	struct pd_verrs errs = {0};
+	struct pd_customer c;
+	if (!(k->id = pd_api_customer_id(r)))
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->id, &c, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->id));
+	pd_billing_from_json(r->json, "billingProfile", &k->b, &errs, r->ar);
+	if (!errs.n)
+		pd_billing_check(&k->b, c.regnum, "billingProfile", &errs, r->ar);
+	if (errs.n) {
+		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	k->b.etag = client_etag(r, k->b.etag);
+	if (!k->b.etag) {
+		pd_reply_error(r, PD_ESTALE, PD_MSG_ETAG_REQUIRED, "attributes.etag", NULL);
+		return PD_REPLY;
+	}
+	pd_etag_new(k->etag);
+	r->state = k;
+	return PD_WRITE;
+}
+
+enum pd_err pd_profiles_billing_write(struct pd_req *r, struct store *st)
+{
+	struct billing_put *k = r->state;
+	return st->ops->billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
+}
+
+void pd_profiles_billing_finish(struct pd_req *r, enum pd_err e)
+{
+	struct billing_put *k = r->state;
+	if (e != PD_OK) {
+		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->id));
+		return;
+	}
+	k->b.etag = k->etag;
+	pd_reply_json(r, 200, pd_billing_to_json(&k->b, k->id));
+	pd_reply_header(r, "ETag", pd_printf(r->ar, "\"%s\"", k->etag));
+}

@@ -1,0 +1,247 @@
+/* partnerd.c - the server binary: `serve` and the admin subcommands (`partner add`).
+ * Settings come from flags, else PARTNERD_* environment variables, else defaults. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "api.h"
+#include "domain.h"
+#include "server.h"
+
+#define DEFAULT_DB "sqlite:var/partnerd.db"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_ADMIN "admin@partnerd.local"
+
+static const char usage_main[] =
+	"usage: partnerd <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  serve         run the HTTP server (REST API and portal)\n"
+	"  partner add   create a partner and its first global admin\n"
+	"  help          show this help; `partnerd <command> --help` for a command's own\n";
+
+static const char usage_serve[] =
+	"usage: partnerd serve [options]\n"
+	"\n"
+	"  --listen ADDR:PORT     where to listen (PARTNERD_LISTEN; default " DEFAULT_LISTEN ")\n"
+	"  --db URL               store, sqlite:PATH (PARTNERD_DB; default " DEFAULT_DB ")\n"
+	"  --domain-suffix S      suffix of customers' default domains (PARTNERD_DOMAIN_SUFFIX;\n"
+	"                         default " PD_DEFAULT_DOMAIN_SUFFIX ", onmicrosoft.com for the global cloud)\n"
+	"  --sandbox              allow DELETE /v1/customers/{id} (PARTNERD_SANDBOX=1)\n"
+	"  --loops N              event loops (PARTNERD_LOOPS; default one per core)\n"
+	"  --token-ttl SECONDS    lifetime of bearer tokens (PARTNERD_TOKEN_TTL; default 3600)\n"
+	"  --no-access-log        do not write one line per request to stderr (PARTNERD_ACCESS_LOG=0)\n"
+	"  --admin-email EMAIL    the first admin's e-mail when the store is new\n"
+	"                         (PARTNERD_ADMIN_EMAIL; default " DEFAULT_ADMIN ")\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"On the first start with an empty store, partnerd creates one partner and its global admin\n"
+	"and prints the admin's password once.  SIGTERM or SIGINT stop it cleanly.\n";
+
+static const char usage_partner_add[] =
+	"usage: partnerd partner add --name NAME --admin-email EMAIL [--db URL] [--json]\n"
+	"\n"
+	"Creates a partner and its first global admin and prints the admin's one-time password\n"
+	"(with --json: {\"partnerId\", \"userName\", \"password\"}).\n"
+	"  --db URL    store (PARTNERD_DB; default " DEFAULT_DB ")\n";
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+static bool env_flag(const char *name)
+{
+	const char *v = getenv(name);
+	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
+}
+
+/* Creates the directory of a sqlite:PATH store if it is missing (one level, like ./var). */
+static void make_store_dir(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return;
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", url + 7);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = 0;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		fprintf(stderr, "partnerd: cannot create %s: %s\n", dir, strerror(errno));
+}
+
+static int open_store(const char *url, struct store **st)
+{
+	char err[512];
+	make_store_dir(url);
+	if (store_open(url, true, st, err, sizeof err) != PD_OK) {
+		fprintf(stderr, "partnerd: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- partner add ---- */
+
+static int partner_add(int argc, char **argv)
+{
+	const char *db = env_or("PARTNERD_DB", DEFAULT_DB), *name = NULL, *email = NULL;
+	bool as_json = false;
+	static const struct option opts[] = {{"db", 1, 0, 'd'}, {"name", 1, 0, 'n'},
+					     {"admin-email", 1, 0, 'e'}, {"json", 0, 0, 'j'},
+					     {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'n': name = optarg; break;
+		case 'e': email = optarg; break;
+		case 'j': as_json = true; break;
+		case 'h': fputs(usage_partner_add, stdout); return 0;
+		default: fputs(usage_partner_add, stderr); return 2;
+		}
+	}
+	if (!name || !email || optind < argc) {
+		fputs(usage_partner_add, stderr);
+		return 2;
+	}
+	struct store *st;
+	struct pd_new_partner np;
+	char err[300];
+	if (open_store(db, &st))
+		return 1;
+	enum pd_err e = pd_partner_create(st, name, email, &np, err, sizeof err);
+	st->ops->close(st);
+	if (e != PD_OK) {
+		fprintf(stderr, "partnerd: %s\n", err);
+		return 1;
+	}
+	if (as_json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "partnerId", np.partner_id, "userId", np.user_id,
+				      "userName", email, "password", np.password);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("partner %s created\nuser name: %s\npassword:  %s  (shown once)\n", np.partner_id, email, np.password);
+	}
+	return 0;
+}
+
+/* ---- serve ---- */
+
+struct serve_opts {
+	struct pd_config cfg;
+	const char *admin_email;
+};
+
+static void serve_defaults(struct serve_opts *o)
+{
+	o->cfg = (struct pd_config){
+		.listen = env_or("PARTNERD_LISTEN", DEFAULT_LISTEN),
+		.db = env_or("PARTNERD_DB", DEFAULT_DB),
+		.domain_suffix = env_or("PARTNERD_DOMAIN_SUFFIX", PD_DEFAULT_DOMAIN_SUFFIX),
+		.sandbox = env_flag("PARTNERD_SANDBOX"),
+		.access_log = strcmp(env_or("PARTNERD_ACCESS_LOG", "1"), "0") != 0,
+		.loops = atoi(env_or("PARTNERD_LOOPS", "0")),
+		.token_ttl = atoi(env_or("PARTNERD_TOKEN_TTL", "3600")),
+		.max_body = 1u << 20,
+	};
+	o->admin_email = env_or("PARTNERD_ADMIN_EMAIL", DEFAULT_ADMIN);
+}
+
+static int serve_args(int argc, char **argv, struct serve_opts *o)
+{
+	static const struct option opts[] = {
+		{"listen", 1, 0, 'l'}, {"db", 1, 0, 'd'}, {"domain-suffix", 1, 0, 's'},
+		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
+		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"help", 0, 0, 'h'},
+		{0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': o->cfg.listen = optarg; break;
+		case 'd': o->cfg.db = optarg; break;
+		case 's': o->cfg.domain_suffix = optarg; break;
+		case 'S': o->cfg.sandbox = true; break;
+		case 'L': o->cfg.loops = atoi(optarg); break;
+		case 't': o->cfg.token_ttl = atoi(optarg); break;
+		case 'q': o->cfg.access_log = false; break;
+		case 'a': o->admin_email = optarg; break;
+		case 'h': fputs(usage_serve, stdout); return 0;
+		default: fputs(usage_serve, stderr); return 2;
+		}
+	}
+	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64) {
+		fputs(usage_serve, stderr);
+		return 2;
+	}
+	return -1;
+}
+
+/* First start on an empty store: one partner and its global admin, password shown once. */
+static int bootstrap(struct store *st, const struct serve_opts *o)
+{
+	long long n = 0;
+	struct pd_new_partner np;
+	char err[300];
+	if (st->ops->partner_count(st, &n) != PD_OK)
+		return 1;
+	if (n > 0)
+		return 0;
+	if (pd_partner_create(st, "My partner", o->admin_email, &np, err, sizeof err) != PD_OK) {
+		fprintf(stderr, "partnerd: first start: %s\n", err);
+		return 1;
+	}
+	printf("partnerd: first start: created a partner and its global admin\n"
+	       "  portal:    http://%s/\n  user name: %s\n  password:  %s\n"
+	       "  (the password is shown this once; it is stored only as a hash)\n",
+	       o->cfg.listen, o->admin_email, np.password);
+	fflush(stdout);
+	return 0;
+}
+
+static int serve(int argc, char **argv)
+{
+	struct serve_opts o;
+	struct store *st;
+	unsigned char key[PD_KEY_LEN];
+	serve_defaults(&o);
+	int rc = serve_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (open_store(o.cfg.db, &st))
+		return 1;
+	if (bootstrap(st, &o) != 0 || store_secret_key(st, key) != PD_OK) {
+		fprintf(stderr, "partnerd: cannot prepare the store %s\n", o.cfg.db);
+		st->ops->close(st);
+		return 1;
+	}
+	return pd_server_run(&o.cfg, pd_routes, st, key);
+}
+
+int main(int argc, char **argv)
+{
+	if (pd_secret_init() != 0) {
+		fprintf(stderr, "partnerd: libsodium failed to initialise\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	const char *cmd = argc > 1 ? argv[1] : "help";
+	if (!strcmp(cmd, "serve"))
+		return serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "partner") && argc > 2 && !strcmp(argv[2], "add"))
+		return partner_add(argc - 2, argv + 2);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	fprintf(stderr, "partnerd: unknown command '%s'\n\n%s", cmd, usage_main);
+	return 2;
+}
