@@ -1,0 +1,87 @@
+# partnerd - plain GNU Makefile.  `make` builds build/partnerd and build/partnerctl from one
+# static library; `make run` and `make test` install missing Debian packages first.
+# `make sanitize` builds the same under ASan+UBSan into build/san/.
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wpointer-arith -Wundef
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -fno-common $(WARN) $(SANFLAGS) \
+           -Isrc/core -Isrc/store -Isrc/http -Isrc/api \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+LIB_SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/api/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o
+MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+.PHONY: all run test unit api sanitize clean deps deps-test format lint
+all: $(BUILD)/partnerd $(BUILD)/partnerctl
+
+$(BUILD)/libpartnerd.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/migrations_sqlite.c: $(MIGRATIONS) tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh pd_sqlite_migrations $(MIGRATIONS) > $@
+
+$(BUILD)/obj/gen/migrations_sqlite.o: $(BUILD)/gen/migrations_sqlite.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/partnerd: $(BUILD)/obj/src/bin/partnerd.o $(BUILD)/libpartnerd.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/partnerctl: $(BUILD)/obj/src/bin/partnerctl.o $(BUILD)/libpartnerd.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpartnerd.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
+
+deps:
+	@sh tools/deps.sh run
+deps-test:
+	@sh tools/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/partnerd serve
+
+sanitize:
+	@$(MAKE) --no-print-directory BUILD=build/san SANFLAGS="$(SAN)" CFLAGS="-O1 -g" all build/san/unit
+
+unit: $(BUILD)/unit
+	./$(BUILD)/unit --jobs 2
+
+api: all
+	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+
+# Every test, on the normal build and again on the sanitizer build.
+test: deps-test
+	@$(MAKE) --no-print-directory all $(BUILD)/unit
+	./$(BUILD)/unit --jobs 2
+	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+	@$(MAKE) --no-print-directory sanitize
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
+	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+
+format:
+	clang-format -i $(LIB_SRC) src/bin/*.c $(UNIT_SRC)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem -Isrc/core -Isrc/store -Isrc/http -Isrc/api src
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,25 @@
+#!/bin/sh
+# deps.sh run|test - installs the Debian packages partnerd needs (as root, or through sudo),
+# or prints the exact apt-get line when it cannot.  Quiet when everything is there.
+set -e
+run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev"
+test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest"
+case "$1" in
+	test) pkgs=$test_pkgs ;;
+	*) pkgs=$run_pkgs ;;
+esac
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" = 0 ]; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$missing
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+	sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$missing
+else
+	echo "deps: missing Debian packages; install them with:"
+	echo "  sudo apt-get install -y$missing"
+	exit 1
+fi
