@@ -7,8 +7,8 @@ CC      ?= cc
 PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wundef
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -fno-common $(WARN) $(SANFLAGS) \
+OPT     ?= -O2 -g
+override CFLAGS := $(OPT) $(EXTRA_CFLAGS) -std=c11 -D_GNU_SOURCE -pthread -fno-common $(WARN) $(SANFLAGS) \
            -Isrc/core -Isrc/store -Isrc/http -Isrc/api \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
@@ -57,7 +57,7 @@ run: deps
 	./$(BUILD)/partnerd serve
 
 sanitize:
-	@$(MAKE) --no-print-directory BUILD=build/san SANFLAGS="$(SAN)" CFLAGS="-O1 -g" all build/san/unit
+	@$(MAKE) --no-print-directory BUILD=build/san SANFLAGS="$(SAN)" OPT="-O1 -g" all build/san/unit
 
 unit: $(BUILD)/unit
 	./$(BUILD)/unit --jobs 2

@@ -133,9 +133,9 @@ json_t *pd_link(const char *uri, const char *method)
 	return json_pack("{s:s, s:s, s:[]}", "uri", uri, "method", method, "headers");
 }
 
-static json_t *resource(const char *uri, const char *object_type, const char *etag)
+/* Adds Partner Center's resource metadata: links.self and attributes (objectType, etag). */
+static json_t *with_meta(json_t *r, const char *uri, const char *object_type, const char *etag)
 {
-	json_t *r = json_object();
 	json_object_set_new(r, "links", json_pack("{s:o}", "self", pd_link(uri, "GET")));
 	json_t *attrs = json_pack("{s:s}", "objectType", object_type);
 	if (etag)
@@ -155,18 +155,18 @@ json_t *pd_billing_to_json(const struct pd_billing *b, const char *customer_id)
 {
 	char uri[128];
 	snprintf(uri, sizeof uri, "/customers/%s/profiles/billing", customer_id);
-	json_t *o = resource(uri, "CustomerBillingProfile", b->etag);
+	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(customer_id));
 	encode_fields(o, b, billing_fields, NFIELDS(billing_fields));
 	json_object_set_new(o, "defaultAddress", pd_address_to_json(&b->addr));
-	return o;
+	return with_meta(o, uri, "CustomerBillingProfile", b->etag);
 }
 
 json_t *pd_company_to_json(const struct pd_customer *c)
 {
 	char uri[128];
 	snprintf(uri, sizeof uri, "/customers/%s/profiles/company", c->id);
-	json_t *o = resource(uri, "CustomerCompanyProfile", NULL);
+	json_t *o = json_object();
 	json_object_set_new(o, "tenantId", json_string(c->id));
 	json_object_set_new(o, "domain", json_string(c->domain));
 	json_object_set_new(o, "companyName", json_string(c->billing.company_name));
@@ -176,19 +176,19 @@ json_t *pd_company_to_json(const struct pd_customer *c)
 	json_object_del(addr, "firstName");
 	json_object_del(addr, "lastName");
 	json_object_set_new(o, "address", addr);
-	return o;
+	return with_meta(o, uri, "CustomerCompanyProfile", NULL);
 }
 
 json_t *pd_customer_to_json(const struct pd_customer *c)
 {
 	char uri[96];
 	snprintf(uri, sizeof uri, "/customers/%s", c->id);
-	json_t *o = resource(uri, "Customer", NULL);
+	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(c->id));
 	json_object_set_new(o, "commerceId", json_string(c->id));
 	json_object_set_new(o, "companyProfile", pd_company_to_json(c));
 	json_object_set_new(o, "billingProfile", pd_billing_to_json(&c->billing, c->id));
 	json_object_set_new(o, "relationshipToPartner", json_string(c->relationship ? c->relationship : "reseller"));
 	json_object_set_new(o, "allowDelegatedAccess", json_true());
-	return o;
+	return with_meta(o, uri, "Customer", NULL);
 }
