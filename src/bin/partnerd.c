@@ -238,6 +238,11 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "partner") && argc > 2 && !strcmp(argv[2], "add"))
 		return partner_add(argc - 2, argv + 2);
+	if (!strcmp(cmd, "partner")) {
+		bool help = argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+		fputs(usage_partner_add, help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_main, stdout);
 		return 0;
