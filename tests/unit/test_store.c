@@ -1,0 +1,892 @@
+/* test_store.c - unit tests of the store interface (src/store/store.h) on the SQLite backend,
+ * each test on a fresh database file in its own temporary directory: migrations, the digest
+ * key, partners, users and tokens, customers (insert, get, list with paging, starts_with and
+ * substring search, billing updates with etags, delete), idempotency keys and savepoints. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "arena.h"
+#include "embed.h"
+#include "err.h"
+#include "ids.h"
+#include "model.h"
+#include "paging.h"
+#include "secret.h"
+#include "store.h"
+#include "text.h"
+
+#define P1 "11111111-1111-4111-8111-111111111111"
+#define P2 "22222222-2222-4222-8222-222222222222"
+#define SUFFIX ".partner.onmschina.cn"
+#define NOW 1700000000LL
+
+static char dir[64], path[128], url[160];
+static struct store *st;
+static struct pd_arena *ar;
+
+/* ---- fixture ------------------------------------------------------------------------ */
+
+static struct store *open_store(bool migrate)
+{
+	char err[256] = "";
+	struct store *s = NULL;
+	enum pd_err e = store_open(url, migrate, &s, err, sizeof err);
+	cr_assert_eq(e, PD_OK, "store_open(%s): %s: %s", url, pd_err_name(e), err);
+	cr_assert_not_null(s);
+	return s;
+}
+
+static void setup(void)
+{
+	cr_assert_eq(pd_secret_init(), 0);
+	snprintf(dir, sizeof dir, "/tmp/pd-store-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/s.db", dir);
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	st = open_store(true);
+	ar = pd_arena_new();
+	struct pd_partner p1 = {.id = P1, .name = "Partner One", .created = NOW};
+	struct pd_partner p2 = {.id = P2, .name = "Partner Two", .created = NOW};
+	cr_assert_eq(st->ops->partner_insert(st, &p1), PD_OK);
+	cr_assert_eq(st->ops->partner_insert(st, &p2), PD_OK);
+}
+
+static void remove_db(void)
+{
+	char f[192];
+	static const char *const tails[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+		snprintf(f, sizeof f, "%s%s", path, tails[i]);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+static void teardown(void)
+{
+	if (st)
+		st->ops->close(st);
+	st = NULL;
+	pd_arena_free(ar);
+	remove_db();
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+/* A customer of the shape the API builds: lower-case id and domain, a full Chinese address. */
+static struct pd_customer mk(const char *name, const char *prefix)
+{
+	char *id = pd_alloc(ar, PD_UUID_LEN + 1), *etag = pd_alloc(ar, PD_ETAG_LEN + 1);
+	pd_uuid_new(id);
+	pd_etag_new(etag);
+	const char *domain = pd_printf(ar, "%s" SUFFIX, prefix);
+	return (struct pd_customer){
+		.id = id, .domain = domain, .relationship = "reseller",
+		.admin_user = pd_printf(ar, "admin@%s", domain), .created = NOW, .updated = NOW,
+		.billing = {.email = pd_printf(ar, "it@%s.cn", prefix), .culture = "zh-CN",
+			    .language = "zh", .company_name = name, .first_name = "伟", .last_name = "王",
+			    .addr = {.first_name = "伟", .last_name = "王", .line1 = "海淀区中关村大街1号",
+				     .city = "北京", .state = "北京市", .postal_code = "100080",
+				     .country = "CN", .phone = "13800138000"},
+			    .etag = etag}};
+}
+
+static enum pd_err insert(const char *partner, struct pd_customer *c)
+{
+	enum pd_err e = st->ops->begin(st);
+	cr_assert_eq(e, PD_OK);
+	e = st->ops->customer_insert(st, partner, c, NULL);
+	if (e == PD_OK)
+		cr_assert_eq(st->ops->commit(st), PD_OK);
+	else
+		cr_assert_eq(st->ops->rollback(st), PD_OK);
+	return e;
+}
+
+/* Inserts a customer that must succeed; returns it (seq assigned). */
+static struct pd_customer add(const char *partner, const char *name, const char *prefix)
+{
+	struct pd_customer c = mk(name, prefix);
+	enum pd_err e = insert(partner, &c);
+	cr_assert_eq(e, PD_OK, "insert %s: %s", prefix, pd_err_name(e));
+	return c;
+}
+
+static struct pd_query query(enum pd_filter_field f, enum pd_filter_op op, const char *raw, int size)
+{
+	return (struct pd_query){.size = size, .field = f, .op = op,
+				 .value = raw ? pd_text_key(ar, raw) : NULL};
+}
+
+static size_t list(const char *partner, const struct pd_query *q, struct pd_customer **rows)
+{
+	size_t n = 99999;
+	enum pd_err e = st->ops->customer_list(st, partner, q, rows, &n, ar);
+	cr_assert_eq(e, PD_OK, "customer_list: %s", pd_err_name(e));
+	cr_assert_leq(n, (size_t)q->size + 1);
+	return n;
+}
+
+/* All rows of a query, following the keyset continuation as the API does with tokens;
+ * their company names joined by '|'. */
+static const char *walk(const char *partner, struct pd_query q, int *pages)
+{
+	const char *out = "";
+	*pages = 0;
+	for (;;) {
+		struct pd_customer *rows;
+		size_t n = list(partner, &q, &rows);
+		(*pages)++;
+		cr_assert_lt(*pages, 100, "paging does not end");
+		size_t shown = n > (size_t)q.size ? (size_t)q.size : n;
+		for (size_t i = 0; i < shown; i++)
+			out = pd_printf(ar, "%s%s%s", out, *out ? "|" : "", rows[i].billing.company_name);
+		if (n <= (size_t)q.size)
+			return out;
+		const struct pd_customer *last = &rows[shown - 1];
+		q.has_after = true;
+		q.after_seq = last->seq;
+		q.after_key = q.op != PD_OP_STARTS_WITH ? ""
+			      : q.field == PD_FILTER_NAME ? pd_text_key(ar, last->billing.company_name)
+							  : last->domain;
+	}
+}
+
+/* Company names of one page (at most q->size rows), joined by '|'. */
+static const char *names(const char *partner, const struct pd_query *q)
+{
+	struct pd_customer *rows;
+	size_t n = list(partner, q, &rows);
+	const char *out = "";
+	for (size_t i = 0; i < n && i < (size_t)q->size; i++)
+		out = pd_printf(ar, "%s%s%s", out, *out ? "|" : "", rows[i].billing.company_name);
+	return out;
+}
+
+static bool taken(const char *domain)
+{
+	bool t = false;
+	cr_assert_eq(st->ops->domain_taken(st, domain, &t), PD_OK);
+	return t;
+}
+
+static enum pd_err get(const char *partner, const char *id, struct pd_customer *c)
+{
+	return st->ops->customer_get(st, partner, id, c, ar);
+}
+
+/* ---- open, migrations, settings ----------------------------------------------------- */
+
+static int count_migrations(void)
+{
+	int n = 0;
+	while (pd_sqlite_migrations[n].name)
+		n++;
+	return n;
+}
+
+static void schema_rows(int *count, int *max)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_migrations", -1, &q, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	*count = sqlite3_column_int(q, 0);
+	*max = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+Test(store, migrations_apply_and_reopen_is_idempotent)
+{
+	int count, max, n = count_migrations();
+	cr_assert_geq(n, 1);
+	schema_rows(&count, &max);
+	cr_assert_eq(count, n, "one row per migration");
+	cr_assert_eq(max, atoi(pd_sqlite_migrations[n - 1].name));
+	struct pd_customer c = add(P1, "Contoso", "contoso");
+
+	st->ops->close(st);
+	st = open_store(true);
+	st->ops->close(st);
+	st = open_store(true);
+	schema_rows(&count, &max);
+	cr_assert_eq(count, n, "re-opening applies nothing twice");
+	long long partners = 0;
+	cr_assert_eq(st->ops->partner_count(st, &partners), PD_OK);
+	cr_assert_eq(partners, 2, "data kept");
+	struct pd_customer back;
+	cr_assert_eq(get(P1, c.id, &back), PD_OK);
+	cr_assert_str_eq(back.billing.company_name, "Contoso");
+
+	/* a connection that does not migrate sees the same database */
+	struct store *other = open_store(false);
+	cr_assert_eq(other->ops->partner_count(other, &partners), PD_OK);
+	cr_assert_eq(partners, 2);
+	other->ops->close(other);
+}
+
+Test(store, open_refuses_unknown_urls)
+{
+	char err[256] = "";
+	struct store *s = (struct store *)1;
+	cr_assert_eq(store_open("mysql://x", true, &s, err, sizeof err), PD_EINVAL);
+	cr_assert_null(s);
+	cr_assert_gt(strlen(err), 0);
+	s = (struct store *)1;
+	cr_assert_neq(store_open("sqlite:/nonexistent-dir-pd/x/s.db", true, &s, err, sizeof err), PD_OK);
+	cr_assert_null(s);
+}
+
+Test(store, settings)
+{
+	char *v = NULL;
+	cr_assert_eq(st->ops->setting_get(st, "nope", &v, ar), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->setting_put(st, "k", "v1"), PD_OK);
+	cr_assert_eq(st->ops->setting_get(st, "k", &v, ar), PD_OK);
+	cr_assert_str_eq(v, "v1");
+	cr_assert_eq(st->ops->setting_put(st, "k", "v2"), PD_ECONFLICT, "settings are written once");
+}
+
+Test(store, secret_key_created_once)
+{
+	unsigned char k1[PD_KEY_LEN], k2[PD_KEY_LEN], k3[PD_KEY_LEN], zero[PD_KEY_LEN] = {0};
+	char *hex = NULL;
+	cr_assert_eq(st->ops->setting_get(st, "digest_key", &hex, ar), PD_ENOTFOUND, "no key yet");
+	cr_assert_eq(store_secret_key(st, k1), PD_OK);
+	cr_assert_neq(memcmp(k1, zero, PD_KEY_LEN), 0);
+	cr_assert_eq(store_secret_key(st, k2), PD_OK);
+	cr_assert_eq(memcmp(k1, k2, PD_KEY_LEN), 0, "the same key on the next call");
+	st->ops->close(st);
+	st = open_store(true);
+	cr_assert_eq(store_secret_key(st, k3), PD_OK);
+	cr_assert_eq(memcmp(k1, k3, PD_KEY_LEN), 0, "the same key after re-opening");
+	cr_assert_eq(st->ops->setting_get(st, "digest_key", &hex, ar), PD_OK);
+	cr_assert_eq(strlen(hex), 2 * PD_KEY_LEN, "stored as hex");
+}
+
+/* ---- partners, users, tokens -------------------------------------------------------- */
+
+Test(store, partners)
+{
+	long long n = 0;
+	cr_assert_eq(st->ops->partner_count(st, &n), PD_OK);
+	cr_assert_eq(n, 2);
+	struct pd_partner dup = {.id = P1, .name = "again", .created = NOW};
+	cr_assert_eq(st->ops->partner_insert(st, &dup), PD_ECONFLICT);
+	cr_assert_eq(st->ops->partner_count(st, &n), PD_OK);
+	cr_assert_eq(n, 2);
+}
+
+Test(store, users_by_email_case_insensitive)
+{
+	struct pd_user u = {.partner_id = P1, .id = "aaaaaaaa-0000-4000-8000-000000000001",
+			    .email = "Admin@Contoso.CN", .display_name = "管理员",
+			    .password_hash = "$argon2id$x", .roles = "admin", .must_change_password = true,
+			    .created = NOW};
+	cr_assert_eq(st->ops->user_insert(st, &u), PD_OK);
+	struct pd_user back = {0};
+	cr_assert_eq(st->ops->user_by_email(st, "admin@contoso.cn", &back, ar), PD_OK);
+	cr_assert_str_eq(back.partner_id, P1);
+	cr_assert_str_eq(back.id, u.id);
+	cr_assert_str_eq(back.email, "Admin@Contoso.CN", "the e-mail as given");
+	cr_assert_str_eq(back.display_name, "管理员");
+	cr_assert_str_eq(back.password_hash, "$argon2id$x");
+	cr_assert_str_eq(back.roles, "admin");
+	cr_assert_str_eq(back.state, "active", "default state");
+	cr_assert(back.must_change_password);
+	cr_assert_eq(back.created, NOW);
+	struct pd_user b2 = {0};
+	cr_assert_eq(st->ops->user_by_email(st, "ADMIN@CONTOSO.CN", &b2, ar), PD_OK);
+	cr_assert_str_eq(b2.id, u.id);
+	cr_assert_eq(st->ops->user_by_email(st, "other@contoso.cn", &b2, ar), PD_ENOTFOUND);
+
+	struct pd_user dup = u;
+	dup.id = "aaaaaaaa-0000-4000-8000-000000000002";
+	dup.email = "ADMIN@contoso.cn";
+	cr_assert_eq(st->ops->user_insert(st, &dup), PD_ECONFLICT, "the same e-mail in another case");
+	dup.partner_id = P2;
+	cr_assert_eq(st->ops->user_insert(st, &dup), PD_ECONFLICT, "e-mails are unique deployment-wide");
+	dup.email = "helpdesk@contoso.cn";
+	cr_assert_eq(st->ops->user_insert(st, &dup), PD_OK);
+}
+
+Test(store, tokens)
+{
+	unsigned char key[PD_KEY_LEN];
+	cr_assert_eq(store_secret_key(st, key), PD_OK);
+	char secret[PD_TOKEN_CHARS + 1];
+	pd_token_new(secret);
+	struct pd_token t = {.partner_id = P1, .principal_id = "user-1", .principal_kind = "user",
+			     .roles = "admin,sales", .expires = NOW + 3600};
+	pd_secret_digest(key, secret, t.digest);
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_OK);
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_ECONFLICT);
+
+	unsigned char d[PD_DIGEST_LEN];
+	pd_secret_digest(key, secret, d);
+	struct pd_token back = {0};
+	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_OK);
+	cr_assert(pd_digest_equal(back.digest, d));
+	cr_assert_str_eq(back.partner_id, P1);
+	cr_assert_str_eq(back.principal_id, "user-1");
+	cr_assert_str_eq(back.principal_kind, "user");
+	cr_assert_str_eq(back.roles, "admin,sales");
+	cr_assert_eq(back.expires, NOW + 3600);
+
+	pd_secret_digest(key, "some other secret", d);
+	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_ENOTFOUND);
+}
+
+/* ---- customers: insert and get ------------------------------------------------------ */
+
+Test(store, insert_assigns_increasing_seq)
+{
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	struct pd_customer a = mk("A", "alpha"), b = mk("B", "beta"), c = mk("C", "gamma");
+	cr_assert_eq(st->ops->customer_insert(st, P1, &a, NULL), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P2, &b, NULL), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &c, NULL), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	cr_assert_gt(a.seq, 0);
+	cr_assert_gt(b.seq, a.seq);
+	cr_assert_gt(c.seq, b.seq);
+	struct pd_customer d = add(P1, "D", "delta");
+	cr_assert_gt(d.seq, c.seq, "later transactions continue the sequence");
+}
+
+Test(store, get_round_trips_the_customer)
+{
+	struct pd_customer c = mk("北京某某科技有限公司", "contoso");
+	c.regnum = "91110108MA01ABCD2X";
+	cr_assert_eq(insert(P1, &c), PD_OK);
+	struct pd_customer g;
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.id, c.id);
+	cr_assert_eq(g.seq, c.seq);
+	cr_assert_str_eq(g.domain, "contoso.partner.onmschina.cn");
+	cr_assert_str_eq(g.regnum, "91110108MA01ABCD2X");
+	cr_assert_str_eq(g.relationship, "reseller");
+	cr_assert_str_eq(g.admin_user, "admin@contoso.partner.onmschina.cn");
+	cr_assert_eq(g.created, NOW);
+	cr_assert_eq(g.updated, NOW);
+	cr_assert_str_eq(g.billing.etag, c.billing.etag);
+	cr_assert_str_eq(g.billing.company_name, "北京某某科技有限公司");
+	cr_assert_str_eq(g.billing.email, "it@contoso.cn");
+	cr_assert_str_eq(g.billing.culture, "zh-CN");
+	cr_assert_str_eq(g.billing.language, "zh");
+	cr_assert_str_eq(g.billing.first_name, "伟");
+	cr_assert_str_eq(g.billing.last_name, "王");
+	cr_assert_str_eq(g.billing.addr.line1, "海淀区中关村大街1号");
+	cr_assert_null(g.billing.addr.line2);
+	cr_assert_str_eq(g.billing.addr.city, "北京");
+	cr_assert_str_eq(g.billing.addr.state, "北京市");
+	cr_assert_str_eq(g.billing.addr.postal_code, "100080");
+	cr_assert_str_eq(g.billing.addr.country, "CN");
+	cr_assert_str_eq(g.billing.addr.phone, "13800138000");
+	cr_assert_str_eq(g.billing.addr.first_name, "伟");
+}
+
+Test(store, get_other_partner_or_unknown_is_not_found)
+{
+	struct pd_customer c = add(P1, "Contoso", "contoso"), g;
+	cr_assert_eq(get(P2, c.id, &g), PD_ENOTFOUND, "another partner's customer");
+	char other[PD_UUID_LEN + 1];
+	pd_uuid_new(other);
+	cr_assert_eq(get(P1, other, &g), PD_ENOTFOUND);
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+}
+
+Test(store, duplicate_domain_conflicts_for_any_partner)
+{
+	add(P1, "Contoso", "contoso");
+	struct pd_customer same = mk("Contoso Two", "contoso");
+	cr_assert_eq(insert(P1, &same), PD_ECONFLICT, "same partner");
+	struct pd_customer other = mk("Contoso Three", "contoso");
+	cr_assert_eq(insert(P2, &other), PD_ECONFLICT, "another partner");
+	struct pd_query all = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
+	cr_assert_str_eq(names(P1, &all), "Contoso");
+	cr_assert_str_eq(names(P2, &all), "", "nothing of the refused insert is left");
+}
+
+Test(store, domain_taken)
+{
+	cr_assert_not(taken("contoso.partner.onmschina.cn"));
+	add(P1, "Contoso", "contoso");
+	cr_assert(taken("contoso.partner.onmschina.cn"));
+	cr_assert(taken("Contoso.Partner.OnmsChina.CN"), "case-insensitive");
+	cr_assert_not(taken("contoso2.partner.onmschina.cn"));
+	cr_assert_not(taken("contoso"));
+}
+
+/* ---- customers: lists --------------------------------------------------------------- */
+
+Test(store, list_pages_by_seq)
+{
+	add(P1, "E", "e1");
+	add(P2, "Other partner", "other");
+	add(P1, "D", "d1");
+	add(P1, "C", "c1");
+	add(P1, "B", "b1");
+	add(P1, "A", "a1");
+	struct pd_query q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 2);
+	struct pd_customer *rows;
+	size_t n = list(P1, &q, &rows);
+	cr_assert_eq(n, 3, "size + 1 rows tell that there is a next page");
+	cr_assert_str_eq(rows[0].billing.company_name, "E", "creation order, not name order");
+	cr_assert_str_eq(rows[1].billing.company_name, "D");
+	cr_assert_lt(rows[0].seq, rows[1].seq);
+
+	q.has_after = true;
+	q.after_key = "";
+	q.after_seq = rows[1].seq;
+	n = list(P1, &q, &rows);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(rows[0].billing.company_name, "C");
+	cr_assert_str_eq(rows[1].billing.company_name, "B");
+
+	q.after_seq = rows[1].seq;
+	n = list(P1, &q, &rows);
+	cr_assert_eq(n, 1, "the last page");
+	cr_assert_str_eq(rows[0].billing.company_name, "A");
+
+	int pages;
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NONE, PD_OP_NONE, NULL, 2), &pages), "E|D|C|B|A");
+	cr_assert_eq(pages, 3);
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NONE, PD_OP_NONE, NULL, 5), &pages), "E|D|C|B|A");
+	cr_assert_eq(pages, 1, "exactly size rows: no next page");
+	cr_assert_str_eq(walk(P2, query(PD_FILTER_NONE, PD_OP_NONE, NULL, 100), &pages), "Other partner");
+}
+
+Test(store, list_empty)
+{
+	struct pd_query q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
+	struct pd_customer *rows;
+	cr_assert_eq(list(P1, &q, &rows), 0);
+}
+
+static void add_names(void)
+{
+	add(P1, "Müller GmbH", "muellergmbh");
+	add(P1, "Contoso", "contoso");
+	add(P1, "MÜLLER AG", "muellerag");
+	add(P1, "北京某某科技有限公司", "bjmm");
+	add(P1, "Mueller Bau", "muellerbau");
+	add(P1, "müllerei Schmidt", "muellerei");
+	add(P1, "北京另一家公司", "bjly");
+	add(P1, "上海北京路公司", "shbj");
+	add(P1, "Straße AG", "strasse");
+	add(P2, "Müller Partner Zwei", "muellerp2");
+	add(P2, "北京科技 P2", "bjp2");
+}
+
+Test(store, starts_with_name_case_insensitive)
+{
+	add_names();
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "MÜLLER", 10);
+	cr_assert_str_eq(names(P1, &q), "MÜLLER AG|Müller GmbH|müllerei Schmidt",
+			 "ordered by key (\"müller ag\" < \"müller gmbh\" < \"müllerei schmidt\")");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "mu\xcc\x88ller g", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller GmbH", "decomposed input");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "mue", 10);
+	cr_assert_str_eq(names(P1, &q), "Mueller Bau");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "STRASSE", 10);
+	cr_assert_str_eq(names(P1, &q), "Straße AG", "ß folds to ss");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "x", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "GmbH", 10);
+	cr_assert_str_eq(names(P1, &q), "", "not a prefix");
+}
+
+Test(store, starts_with_name_chinese)
+{
+	add_names();
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "北京", 10);
+	/* 另 (U+53E6) sorts before 某 (U+67D0) */
+	cr_assert_str_eq(names(P1, &q), "北京另一家公司|北京某某科技有限公司");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "北京某", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "北", 10);
+	cr_assert_str_eq(names(P2, &q), "北京科技 P2", "only the partner's own");
+}
+
+Test(store, starts_with_name_keyset_continuation)
+{
+	add_names();
+	add(P1, "Müller GmbH", "muellergmbh2"); /* a second row with the same key */
+	int pages;
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "müller", 1);
+	cr_assert_str_eq(walk(P1, q, &pages), "MÜLLER AG|Müller GmbH|Müller GmbH|müllerei Schmidt");
+	cr_assert_eq(pages, 4);
+	q.size = 2;
+	cr_assert_str_eq(walk(P1, q, &pages), "MÜLLER AG|Müller GmbH|Müller GmbH|müllerei Schmidt");
+	cr_assert_eq(pages, 2);
+
+	/* equal keys are ordered by seq, and continuing after the first skips only it */
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "müller g", 1);
+	struct pd_customer *rows;
+	size_t n = list(P1, &q, &rows);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(rows[0].domain, "muellergmbh" SUFFIX);
+	cr_assert_str_eq(rows[1].domain, "muellergmbh2" SUFFIX);
+	cr_assert_lt(rows[0].seq, rows[1].seq);
+}
+
+Test(store, starts_with_domain)
+{
+	add(P1, "One", "contoso1");
+	add(P1, "Fabrikam", "fabrikam");
+	add(P1, "Two", "contoso2");
+	add(P1, "Zero", "contoso0");
+	add(P2, "Other", "contoso3");
+	struct pd_query q = query(PD_FILTER_DOMAIN, PD_OP_STARTS_WITH, "CONTOSO", 10);
+	cr_assert_str_eq(names(P1, &q), "Zero|One|Two", "ordered by domain");
+	q = query(PD_FILTER_DOMAIN, PD_OP_STARTS_WITH, "contoso2.partner", 10);
+	cr_assert_str_eq(names(P1, &q), "Two");
+	q = query(PD_FILTER_DOMAIN, PD_OP_STARTS_WITH, "partner", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	int pages;
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_DOMAIN, PD_OP_STARTS_WITH, "contoso", 1), &pages),
+			 "Zero|One|Two");
+	cr_assert_eq(pages, 3);
+}
+
+Test(store, substring_short_values)
+{
+	add_names();
+	/* fewer than 3 code points: not through the trigram index */
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "LL", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller GmbH|MÜLLER AG|Mueller Bau|müllerei Schmidt",
+			 "ordered by creation");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "北京", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司|北京另一家公司|上海北京路公司");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "某", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "bj", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司|北京另一家公司|上海北京路公司");
+}
+
+Test(store, substring_trigram_values)
+{
+	add_names();
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "ÜLL", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller GmbH|MÜLLER AG|müllerei Schmidt");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "ller", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller GmbH|MÜLLER AG|Mueller Bau|müllerei Schmidt");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "科技有限", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "北京路", 10);
+	cr_assert_str_eq(names(P1, &q), "上海北京路公司");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "限公司", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "公司", 10);
+	cr_assert_str_eq(names(P1, &q), "北京某某科技有限公司|北京另一家公司|上海北京路公司");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "gmbh", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller GmbH");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "ssE A", 10);
+	cr_assert_str_eq(names(P1, &q), "Straße AG", "ß folds to ss; spaces are part of the trigrams");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "llx", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "ller partner", 10);
+	cr_assert_str_eq(names(P1, &q), "", "another partner's row is not found");
+	cr_assert_str_eq(names(P2, &q), "Müller Partner Zwei");
+}
+
+Test(store, substring_trigram_special_characters)
+{
+	add(P1, "Say \"Hi\" Ltd", "sayhi");
+	add(P1, "A*B OR C", "aorb");
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "\"hi\"", 10);
+	cr_assert_str_eq(names(P1, &q), "Say \"Hi\" Ltd", "quotes inside the phrase");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "a*b or", 10);
+	cr_assert_str_eq(names(P1, &q), "A*B OR C", "FTS operators are plain text");
+}
+
+Test(store, substring_domain_trigram)
+{
+	add(P1, "One", "contoso1");
+	add(P1, "Fabrikam", "fabrikam");
+	add(P1, "Two", "bigcontoso");
+	add(P2, "Other", "contoso3");
+	struct pd_query q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "TOSO", 10);
+	cr_assert_str_eq(names(P1, &q), "One|Two");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "o1.partner", 10);
+	cr_assert_str_eq(names(P1, &q), "One");
+}
+
+Test(store, substring_paging_by_seq)
+{
+	for (int i = 0; i < 7; i++)
+		add(P1, pd_printf(ar, "Contoso %d 有限公司", i), pd_printf(ar, "c%d", i));
+	add(P1, "Fabrikam", "fab");
+	int pages;
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "有限公司", 3), &pages),
+			 "Contoso 0 有限公司|Contoso 1 有限公司|Contoso 2 有限公司|Contoso 3 有限公司|"
+			 "Contoso 4 有限公司|Contoso 5 有限公司|Contoso 6 有限公司");
+	cr_assert_eq(pages, 3);
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "公司", 3), &pages),
+			 "Contoso 0 有限公司|Contoso 1 有限公司|Contoso 2 有限公司|Contoso 3 有限公司|"
+			 "Contoso 4 有限公司|Contoso 5 有限公司|Contoso 6 有限公司");
+	cr_assert_eq(pages, 3);
+}
+
+/* ---- billing updates ---------------------------------------------------------------- */
+
+Test(store, billing_update_with_current_etag)
+{
+	struct pd_customer c = add(P1, "Müller GmbH", "mueller");
+	add(P1, "Contoso", "contoso");
+	struct pd_billing b = c.billing;
+	b.company_name = "Fabrikam 科技";
+	b.email = "new@fabrikam.cn";
+	b.addr.city = "上海";
+	b.addr.state = "上海市";
+	b.addr.line2 = "2楼";
+	char etag[PD_ETAG_LEN + 1];
+	pd_etag_new(etag);
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->billing_update(st, P1, c.id, &b, etag, NOW + 60), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+
+	struct pd_customer g;
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.billing.company_name, "Fabrikam 科技");
+	cr_assert_str_eq(g.billing.email, "new@fabrikam.cn");
+	cr_assert_str_eq(g.billing.addr.city, "上海");
+	cr_assert_str_eq(g.billing.addr.line2, "2楼");
+	cr_assert_str_eq(g.billing.etag, etag);
+	cr_assert_eq(g.updated, NOW + 60);
+	cr_assert_eq(g.created, NOW);
+	cr_assert_eq(g.seq, c.seq, "the creation order stays");
+	cr_assert_str_eq(g.domain, c.domain);
+
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "fabrikam", 10);
+	cr_assert_str_eq(names(P1, &q), "Fabrikam 科技", "found by the new name");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "müller", 10);
+	cr_assert_str_eq(names(P1, &q), "", "not by the old name");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "rikam 科", 10);
+	cr_assert_str_eq(names(P1, &q), "Fabrikam 科技", "trigram index updated");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "üller", 10);
+	cr_assert_str_eq(names(P1, &q), "", "old trigrams removed");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "科技", 10);
+	cr_assert_str_eq(names(P1, &q), "Fabrikam 科技");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "mueller", 10);
+	cr_assert_str_eq(names(P1, &q), "Fabrikam 科技", "the domain is still searchable");
+
+	/* the new etag is now the current one */
+	b.etag = etag;
+	b.company_name = "Fabrikam Two";
+	char etag2[PD_ETAG_LEN + 1];
+	pd_etag_new(etag2);
+	cr_assert_eq(st->ops->billing_update(st, P1, c.id, &b, etag2, NOW + 120), PD_OK);
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.billing.company_name, "Fabrikam Two");
+}
+
+Test(store, billing_update_stale_etag_changes_nothing)
+{
+	struct pd_customer c = add(P1, "Müller GmbH", "mueller");
+	struct pd_billing b = c.billing;
+	b.company_name = "Fabrikam";
+	b.etag = "XXXXXXXXXXXXXXXXXXXXXX";
+	cr_assert_eq(st->ops->billing_update(st, P1, c.id, &b, "newetagnewetagnewetag1", NOW + 60), PD_ESTALE);
+	b.etag = NULL;
+	cr_assert_eq(st->ops->billing_update(st, P1, c.id, &b, "newetagnewetagnewetag1", NOW + 60), PD_ESTALE,
+		     "no etag is not a match");
+	struct pd_customer g;
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.billing.company_name, "Müller GmbH");
+	cr_assert_str_eq(g.billing.etag, c.billing.etag);
+	cr_assert_eq(g.updated, NOW);
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "fabrikam", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "müller", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller GmbH");
+}
+
+Test(store, billing_update_other_partner_not_found)
+{
+	struct pd_customer c = add(P1, "Contoso", "contoso");
+	struct pd_billing b = c.billing;
+	b.company_name = "Hijacked";
+	cr_assert_eq(st->ops->billing_update(st, P2, c.id, &b, "newetagnewetagnewetag1", NOW), PD_ENOTFOUND);
+	struct pd_customer g;
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.billing.company_name, "Contoso");
+}
+
+/* ---- delete ------------------------------------------------------------------------- */
+
+Test(store, delete_frees_domain_and_search)
+{
+	struct pd_customer c = mk("Müller GmbH", "mueller");
+	struct pd_customer_user admin = {.partner_id = P1, .customer_id = c.id,
+					 .id = "bbbbbbbb-0000-4000-8000-000000000001",
+					 .upn = "admin@mueller" SUFFIX, .display_name = "Admin",
+					 .created = NOW};
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &c, &admin), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	add(P1, "Contoso", "contoso");
+	cr_assert(taken("mueller" SUFFIX));
+
+	cr_assert_eq(st->ops->customer_delete(st, P2, c.id), PD_ENOTFOUND, "another partner's customer");
+	cr_assert(taken("mueller" SUFFIX));
+
+	cr_assert_eq(st->ops->customer_delete(st, P1, c.id), PD_OK);
+	struct pd_customer g;
+	cr_assert_eq(get(P1, c.id, &g), PD_ENOTFOUND);
+	cr_assert_not(taken("mueller" SUFFIX), "the domain is free again");
+	cr_assert(taken("contoso" SUFFIX));
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "üller", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "müller", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
+	cr_assert_str_eq(names(P1, &q), "Contoso");
+	cr_assert_eq(st->ops->customer_delete(st, P1, c.id), PD_ENOTFOUND, "deleted once");
+
+	/* the domain and the admin's UPN can be used again */
+	struct pd_customer again = mk("Müller Neu", "mueller");
+	admin.customer_id = again.id;
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P2, &again, &admin), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "üller", 10);
+	cr_assert_str_eq(names(P2, &q), "Müller Neu");
+	cr_assert_str_eq(names(P1, &q), "");
+}
+
+Test(store, admin_upn_conflict)
+{
+	struct pd_customer a = mk("A", "alpha"), b = mk("B", "beta");
+	struct pd_customer_user u = {.partner_id = P1, .customer_id = a.id, .id = "u1",
+				     .upn = "Admin@Alpha" SUFFIX, .created = NOW};
+	cr_assert_eq(st->ops->customer_insert(st, P1, &a, &u), PD_OK);
+	u.customer_id = b.id;
+	u.upn = "admin@alpha" SUFFIX;
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->savepoint(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &b, &u), PD_ECONFLICT, "UPNs are unique, any case");
+	cr_assert_eq(st->ops->rollback_to(st), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	cr_assert_not(taken("beta" SUFFIX), "the half-done insert was rolled back");
+}
+
+/* ---- idempotency -------------------------------------------------------------------- */
+
+Test(store, idempotency_keys)
+{
+	char *res = NULL;
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, ar), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-1", "cust-1", NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, ar), PD_OK);
+	cr_assert_str_eq(res, "cust-1");
+	cr_assert_eq(st->ops->idem_get(st, P2, "req-1", &res, ar), PD_ENOTFOUND, "per partner");
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-1", "cust-2", NOW), PD_ECONFLICT);
+	cr_assert_eq(st->ops->idem_put(st, P2, "req-1", "cust-3", NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, ar), PD_OK);
+	cr_assert_str_eq(res, "cust-1", "the first answer stays");
+	cr_assert_eq(st->ops->idem_get(st, P2, "req-1", &res, ar), PD_OK);
+	cr_assert_str_eq(res, "cust-3");
+}
+
+/* ---- transactions ------------------------------------------------------------------- */
+
+Test(store, savepoint_rollback_discards_only_that_part)
+{
+	struct pd_customer a = mk("Alpha", "alpha"), b = mk("Beta", "beta"), c = mk("Gamma", "gamma");
+	struct pd_customer d = mk("Delta", "delta");
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &a, NULL), PD_OK);
+	cr_assert_eq(st->ops->savepoint(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &b, NULL), PD_OK);
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-b", b.id, NOW), PD_OK);
+	cr_assert_eq(st->ops->rollback_to(st), PD_OK);
+	cr_assert_eq(st->ops->savepoint(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &c, NULL), PD_OK);
+	cr_assert_eq(st->ops->release(st), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+
+	/* a second transaction rolled back entirely */
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &d, NULL), PD_OK);
+	cr_assert_eq(st->ops->rollback(st), PD_OK);
+
+	struct pd_customer g;
+	cr_assert_eq(get(P1, a.id, &g), PD_OK);
+	cr_assert_eq(get(P1, b.id, &g), PD_ENOTFOUND);
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_eq(get(P1, d.id, &g), PD_ENOTFOUND);
+	cr_assert(taken("alpha" SUFFIX));
+	cr_assert_not(taken("beta" SUFFIX));
+	cr_assert(taken("gamma" SUFFIX));
+	cr_assert_not(taken("delta" SUFFIX));
+	char *res;
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-b", &res, ar), PD_ENOTFOUND);
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "eta", 10);
+	cr_assert_str_eq(names(P1, &q), "", "the search row of the discarded insert is gone");
+	q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
+	cr_assert_str_eq(names(P1, &q), "Alpha|Gamma");
+	/* a later insert can use the discarded domain */
+	struct pd_customer b2 = mk("Beta", "beta");
+	cr_assert_eq(insert(P1, &b2), PD_OK);
+	cr_assert_gt(b2.seq, c.seq);
+}
+
+Test(store, duplicate_id_in_savepoint)
+{
+	/* a failure after the domain was reserved: the savepoint takes the reservation back */
+	struct pd_customer a = add(P1, "Alpha", "alpha");
+	struct pd_customer dup = mk("Alpha Again", "alpha2");
+	dup.id = a.id;
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->savepoint(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &dup, NULL), PD_ECONFLICT);
+	cr_assert_eq(st->ops->rollback_to(st), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	cr_assert_not(taken("alpha2" SUFFIX));
+	struct pd_query q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
+	cr_assert_str_eq(names(P1, &q), "Alpha");
+}
+
+static enum pd_err tx_ok(struct store *s, void *arg)
+{
+	return s->ops->idem_put(s, P1, (const char *)arg, "r", NOW);
+}
+
+static enum pd_err tx_fail(struct store *s, void *arg)
+{
+	enum pd_err e = s->ops->idem_put(s, P1, (const char *)arg, "r", NOW);
+	return e == PD_OK ? PD_EINVAL : e;
+}
+
+Test(store, store_tx_commits_or_rolls_back)
+{
+	char *res;
+	cr_assert_eq(store_tx(st, tx_ok, "tx-1"), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "tx-1", &res, ar), PD_OK);
+	cr_assert_eq(store_tx(st, tx_fail, "tx-2"), PD_EINVAL);
+	cr_assert_eq(st->ops->idem_get(st, P1, "tx-2", &res, ar), PD_ENOTFOUND);
+}
+
+Test(store, committed_writes_seen_by_another_connection)
+{
+	struct store *other = open_store(false);
+	struct pd_customer c = add(P1, "Contoso", "contoso");
+	struct pd_customer g;
+	cr_assert_eq(other->ops->customer_get(other, P1, c.id, &g, ar), PD_OK);
+	cr_assert_str_eq(g.billing.company_name, "Contoso");
+	bool t = false;
+	cr_assert_eq(other->ops->domain_taken(other, "contoso" SUFFIX, &t), PD_OK);
+	cr_assert(t);
+	other->ops->close(other);
+}
