@@ -116,10 +116,23 @@ const char *pd_msg_template(enum pd_msg m, enum pd_locale loc)
 	return catalog[m][loc];
 }
 
+/* Bytes in the UTF-8 sequence that starts with c (1 for stray continuation bytes). */
+static size_t seq_len(unsigned char c)
+{
+	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+/* Appends whole characters of s[0..n) while they fit before the terminating NUL. */
 static size_t put(char *buf, size_t cap, size_t at, const char *s, size_t n)
 {
-	while (n-- && at + 1 < cap)
-		buf[at++] = *s++;
+	size_t i = 0;
+	while (i < n) {
+		size_t k = seq_len((unsigned char)s[i]);
+		if (i + k > n || at + k + 1 > cap)
+			break;
+		memcpy(buf + at, s + i, k);
+		at += k, i += k;
+	}
 	return at;
 }
 
@@ -141,7 +154,9 @@ char *pd_msg_render(char *buf, size_t cap, enum pd_msg m, enum pd_locale loc,
 			at = put(buf, cap, at, sub, strlen(sub));
 			t += skip;
 		} else {
-			at = put(buf, cap, at, t++, 1);
+			size_t k = seq_len((unsigned char)*t);
+			at = put(buf, cap, at, t, k);
+			t += k;
 		}
 	}
 	buf[at] = 0;

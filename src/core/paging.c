@@ -8,7 +8,7 @@
 #include "model.h"
 #include "text.h"
 
-#define TOKEN_MAX 4096
+#define TOKEN_MAX 16384
 
 void pd_page_size_parse(const char *s, struct pd_query *q, struct pd_verrs *errs)
 {

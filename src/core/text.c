@@ -7,6 +7,8 @@
 char *pd_text_key(struct pd_arena *ar, const char *s)
 {
 	utf8proc_uint8_t *out = NULL;
+	if (!s)
+		return NULL;
 	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
 					  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
 						  UTF8PROC_CASEFOLD);

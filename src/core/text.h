@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "arena.h"
 
-/* The search key of s in the arena, or NULL if s is not valid UTF-8. */
+/* The search key of s in the arena, or NULL if s is NULL or not valid UTF-8. */
 char *pd_text_key(struct pd_arena *ar, const char *s);
 
 /* Number of code points in s, or -1 if s is not valid UTF-8. */

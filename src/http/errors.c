@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "request.h"
+#include "text.h"
 
 struct kind {
 	int status, code;
@@ -52,6 +53,10 @@ void pd_reply_error(struct pd_req *r, enum pd_err e, enum pd_msg msg, const char
 {
 	char desc[512];
 	struct kind k = kind_of(e);
+	if (field && pd_utf8_len(field) < 0)
+		field = "(not UTF-8)";
+	if (arg && pd_utf8_len(arg) < 0)
+		arg = "(not UTF-8)";
 	pd_msg_render(desc, sizeof desc, msg, r->loc, field, arg);
 	json_t *data = field ? json_pack("[s]", field) : json_array();
 	pd_reply_json(r, k.status, body(k, desc, data, NULL));

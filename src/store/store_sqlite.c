@@ -29,9 +29,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_PARTNER_COUNT] = "SELECT count(*) FROM partners",
 	[S_USER_INSERT] = "INSERT INTO partner_users (partner_id, user_id, email, email_key, display_name,"
 			  " password_hash, roles, state, must_change_password, created_at)"
-			  " VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
+			  " VALUES (?1, ?2, ?3, ?10, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_USER_BY_EMAIL] = "SELECT partner_id, user_id, email, display_name, password_hash, roles, state,"
-			    " must_change_password, created_at FROM partner_users WHERE email_key = lower(?1)",
+			    " must_change_password, created_at FROM partner_users WHERE email_key = ?1",
 	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles,"
 			   " expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%s','now'))",
 	[S_TOKEN_LOOKUP] = "SELECT partner_id, principal_kind, principal_id, roles, expires_at FROM tokens"
@@ -221,8 +221,13 @@ static enum pd_err sq_partner_count(struct store *st, long long *n)
 static enum pd_err sq_user_insert(struct store *st, const struct pd_user *u)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_USER_INSERT);
-	if (!q)
-		return PD_EINTERNAL;
+	struct pd_arena *ar = pd_arena_new();
+	const char *key = pd_text_key(ar, u->email);
+	if (!q || !key) {
+		pd_arena_free(ar);
+		return q ? PD_EINVAL : PD_EINTERNAL;
+	}
+	text(q, 10, key);
 	text(q, 1, u->partner_id);
 	text(q, 2, u->id);
 	text(q, 3, u->email);
@@ -232,16 +237,19 @@ static enum pd_err sq_user_insert(struct store *st, const struct pd_user *u)
 	text(q, 7, u->state ? u->state : "active");
 	sqlite3_bind_int(q, 8, u->must_change_password);
 	sqlite3_bind_int64(q, 9, u->created);
-	return run(q);
+	enum pd_err e = run(q);
+	pd_arena_free(ar);
+	return e;
 }
 
 static enum pd_err sq_user_by_email(struct store *st, const char *email, struct pd_user *u,
 				    struct pd_arena *ar)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_USER_BY_EMAIL);
-	if (!q)
-		return PD_EINTERNAL;
-	text(q, 1, email);
+	const char *key = pd_text_key(ar, email);
+	if (!q || !key)
+		return q ? PD_ENOTFOUND : PD_EINTERNAL;
+	text(q, 1, key);
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*u = (struct pd_user){.partner_id = col(q, 0, ar), .id = col(q, 1, ar),

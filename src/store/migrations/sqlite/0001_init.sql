@@ -25,7 +25,7 @@ CREATE TABLE partner_users (
   partner_id           TEXT NOT NULL,
   user_id              TEXT NOT NULL,
   email                TEXT NOT NULL,
-  email_key            TEXT NOT NULL,
+  email_key            TEXT NOT NULL,  -- pd_text_key(email): NFC + case folded
   display_name         TEXT,
   password_hash        TEXT NOT NULL,
   roles                TEXT NOT NULL,
