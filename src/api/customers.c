@@ -101,6 +101,7 @@ static void reply_replay(struct pd_req *r, const char *id)
 	json_object_set_new(o, "userCredentials", json_pack("{s:s}", "userName", c.admin_user));
 	pd_reply_json(r, 201, o);
 	pd_reply_header(r, "Idempotent-Replayed", "true");
+	pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", c.id));
 }
 
 void pd_customers_create_finish(struct pd_req *r, enum pd_err e)

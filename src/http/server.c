@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ struct server {
 	struct pd_queue *writer, *pool;
 	struct loop *loops;
 	int nloops;
+	evutil_socket_t fd;  /* the listening socket shared by the loops */
 	pthread_mutex_t log_mu;
 };
 
@@ -140,6 +142,29 @@ static bool secret_param(const char *k)
 	return false;
 }
 
+/* s with control characters and backslashes escaped (\xNN), so a log line stays one line. */
+static const char *log_safe(struct pd_arena *ar, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = pd_alloc(ar, 4 * n + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = 0;
+	return out;
+}
+
+static bool secret_key(const char *raw)
+{
+	char *k = evhttp_uridecode(raw, 1, NULL);
+	bool secret = k && secret_param(k);
+	free(k);
+	return secret;
+}
+
 /* The path with its query, values of secret-looking parameters replaced by "***". */
 static const char *logged_path(struct rctx *c)
 {
@@ -147,10 +172,10 @@ static const char *logged_path(struct rctx *c)
 	const char *p = c->req.path ? c->req.path : "-";
 	char sep = '?';
 	for (struct evkeyval *kv = c->query.tqh_first; kv; kv = kv->next.tqe_next) {
-		p = pd_printf(ar, "%s%c%s=%s", p, sep, kv->key, secret_param(kv->key) ? "***" : kv->value);
+		p = pd_printf(ar, "%s%c%s=%s", p, sep, kv->key, secret_key(kv->key) ? "***" : kv->value);
 		sep = '&';
 	}
-	return p;
+	return log_safe(ar, p);
 }
 
 static void access_log(struct rctx *c)
@@ -210,6 +235,10 @@ static void send_reply(struct rctx *c)
 	if (!rs->status)
 		pd_reply_error(&c->req, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL);
 	write_body(c, out, buf);
+	if (c->req.method == PD_HEAD) { /* the headers of a GET, without its body */
+		evhttp_add_header(out, "Content-Length", pd_printf(c->req.ar, "%zu", evbuffer_get_length(buf)));
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+	}
 	for (int i = 0; i < rs->nh; i++)
 		evhttp_add_header(out, rs->hk[i], rs->hv[i]);
 	if (c->req.request_id)
@@ -410,16 +439,16 @@ static bool admit(struct rctx *c)
 {
 	struct pd_req *r = &c->req;
 	unsigned f = c->route->flags;
-	if ((f & PD_R_SANDBOX) && !r->cfg->sandbox) {
-		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_SANDBOX_ONLY, NULL, NULL);
-		return false;
-	}
 	if (!(f & PD_R_PUBLIC)) {
 		enum pd_err e = pd_auth_bearer(r);
 		if (e != PD_OK) {
 			pd_reply_error(r, e, e == PD_EUNAUTH ? PD_MSG_UNAUTHORIZED : PD_MSG_BUSY, NULL, NULL);
 			return false;
 		}
+	}
+	if ((f & PD_R_SANDBOX) && !r->cfg->sandbox) {
+		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_SANDBOX_ONLY, NULL, NULL);
+		return false;
 	}
 	if (!read_body(c))
 		return false;
@@ -474,8 +503,7 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
-static int loop_init(struct server *s, struct loop *l, const struct sockaddr *sa, int salen,
-		     char *err, size_t cap)
+static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char *err, size_t cap)
 {
 	l->srv = s;
 	if (!(l->base = event_base_new()) || !(l->http = evhttp_new(l->base)))
@@ -487,16 +515,31 @@ static int loop_init(struct server *s, struct loop *l, const struct sockaddr *sa
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
 	evhttp_set_timeout(l->http, 30);
 	evhttp_set_gencb(l->http, on_request, l);
-	struct evconnlistener *lis = evconnlistener_new_bind(
-		l->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT, 512, sa, salen);
+	/* every loop accepts from the one listening socket; it is closed once, at the end */
+	struct evconnlistener *lis = evconnlistener_new(l->base, NULL, NULL, LEV_OPT_REUSEABLE, 0, fd);
 	if (!lis)
-		return snprintf(err, cap, "cannot listen on %s: %s", s->cfg->listen, strerror(errno)), -1;
+		return snprintf(err, cap, "cannot accept on %s", s->cfg->listen), -1;
 	l->bound = evhttp_bind_listener(l->http, lis);
 	char e2[256];
 	enum pd_err e = store_open(s->cfg->db, false, &l->st, e2, sizeof e2);
 	if (e != PD_OK)
 		return snprintf(err, cap, "%s", e2), -1;
 	return 0;
+}
+
+/* The listening socket; an address already in use is an error, never shared. */
+static evutil_socket_t listen_on(const struct sockaddr *sa, int len, char *err, size_t cap,
+				 const char *what)
+{
+	evutil_socket_t fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || evutil_make_listen_socket_reuseable(fd) != 0 || bind(fd, sa, (socklen_t)len) != 0 ||
+	    listen(fd, 1024) != 0 || evutil_make_socket_nonblocking(fd) != 0) {
+		snprintf(err, cap, "cannot listen on %s: %s", what, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void loop_free(struct loop *l)
@@ -521,10 +564,12 @@ static int start_loops(struct server *s, char *err, size_t cap)
 	int len = sizeof ss;
 	if (evutil_parse_sockaddr_port(s->cfg->listen, (struct sockaddr *)&ss, &len) != 0)
 		return snprintf(err, cap, "--listen '%s' is not ADDR:PORT", s->cfg->listen), -1;
+	if ((s->fd = listen_on((struct sockaddr *)&ss, len, err, cap, s->cfg->listen)) < 0)
+		return -1;
 	s->nloops = s->cfg->loops > 0 ? s->cfg->loops : cores();
 	s->loops = calloc((size_t)s->nloops, sizeof *s->loops);
 	for (int i = 0; i < s->nloops; i++)
-		if (loop_init(s, &s->loops[i], (struct sockaddr *)&ss, len, err, cap) != 0)
+		if (loop_init(s, &s->loops[i], s->fd, err, cap) != 0)
 			return -1;
 	for (int i = 0; i < s->nloops; i++)
 		pthread_create(&s->loops[i].th, NULL, loop_main, &s->loops[i]);
@@ -564,7 +609,7 @@ static void block_signals(void)
 int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, struct store *st,
 		  const unsigned char key[PD_KEY_LEN])
 {
-	struct server s = {.cfg = cfg, .routes = routes};
+	struct server s = {.cfg = cfg, .routes = routes, .fd = -1};
 	char err[300] = "";
 	memcpy(s.key, key, PD_KEY_LEN);
 	pthread_mutex_init(&s.log_mu, NULL);
@@ -588,6 +633,8 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	for (int i = 0; i < s.nloops; i++)
 		loop_free(&s.loops[i]);
 	free(s.loops);
+	if (s.fd >= 0)
+		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)

@@ -1,0 +1,347 @@
+"""Shared helpers for the black-box API tests: start/stop partnerd, create partners, talk HTTP.
+
+Standard library only. The binary comes from $PARTNERD_BIN (default build/partnerd);
+$PARTNERD_SANITIZED=1 stretches every timeout for the slower ASan/UBSan build."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import uuid
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.path.abspath(os.path.join(ROOT, os.environ.get("PARTNERD_BIN", "build/partnerd")))
+SANITIZED = os.environ.get("PARTNERD_SANITIZED", "") not in ("", "0")
+SLOW = 3.0 if SANITIZED else 1.0
+SUFFIX = "partner.onmschina.cn"
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID_ANYCASE_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error", "ThreadSanitizer",
+                   "UndefinedBehaviorSanitizer")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def uniq(prefix="t"):
+    """A unique domain prefix: ASCII letters/digits only, at most 27 characters."""
+    return (prefix + uuid.uuid4().hex)[:24]
+
+
+def sanitizer_lines(text):
+    return [ln for ln in text.splitlines() if any(m in ln for m in SANITIZER_MARKS)]
+
+
+def run_cli(args, timeout=30):
+    r = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout * SLOW)
+    bad = sanitizer_lines(r.stderr)
+    assert not bad, "sanitizer findings in `partnerd %s`:\n%s" % (" ".join(args), r.stderr[-4000:])
+    return r
+
+
+class Resp:
+    def __init__(self, status, reason, headers, body):
+        self.status, self.reason, self.headers, self.raw = status, reason, headers, body
+        self.text = body.decode("utf-8", "replace")
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def h(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return "<Resp %s %s>" % (self.status, self.raw[:400])
+
+
+def http_request(port, method, path, body=None, headers=None, timeout=20):
+    """One request on a fresh connection; `body` may be bytes, str or None."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout * SLOW)
+    try:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        c.request(method, path, body, headers or {})
+        r = c.getresponse()
+        data = r.read()
+        return Resp(r.status, r.reason, r.getheaders(), data)
+    finally:
+        c.close()
+
+
+def get_token(port, username, password):
+    r = token_request(port, {"grant_type": "password", "username": username, "password": password})
+    assert r.status == 200, "token endpoint: %r" % (r,)
+    return r.json["access_token"]
+
+
+def token_request(port, fields, content_type="application/x-www-form-urlencoded"):
+    body = urllib.parse.urlencode(fields) if isinstance(fields, dict) else fields
+    return http_request(port, "POST", "/oauth2/token", body, {"Content-Type": content_type})
+
+
+class Client:
+    """A partner's (or an anonymous) HTTP client for one server."""
+
+    def __init__(self, port, token=None, info=None):
+        self.port, self.token, self.info = port, token, info or {}
+
+    def req(self, method, path, body=None, headers=None, raw=None, content_type=None):
+        h = {"Accept": "application/json"}
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        data = raw
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        if data is not None:
+            h["Content-Type"] = content_type or "application/json"
+        h.update(headers or {})
+        return http_request(self.port, method, path, data, h)
+
+    def get(self, path, **kw):
+        return self.req("GET", path, **kw)
+
+    def create(self, body, headers=None):
+        return self.req("POST", "/v1/customers", body, headers=headers)
+
+    def create_ok(self, body, headers=None):
+        r = self.create(body, headers)
+        assert r.status == 201, r
+        return r.json
+
+    def list_all(self, size=500, query=""):
+        """Every item of the caller's customer list (following continuation tokens)."""
+        items, hdrs = [], {}
+        path = "/v1/customers?size=%d%s" % (size, query)
+        for _ in range(1000):
+            r = self.get(path, headers=hdrs)
+            assert r.status == 200, r
+            items += r.json["items"]
+            tok = r.json.get("continuationToken")
+            if not tok:
+                return items
+            hdrs = {"MS-ContinuationToken": tok}
+            path = "/v1/customers?size=%d&seekOperation=Next%s" % (size, query)
+        raise AssertionError("paging does not end")
+
+    def count(self):
+        return len(self.list_all())
+
+
+class Server:
+    """One partnerd process on a free loopback port with its own temporary store."""
+
+    def __init__(self, args=(), db=None, workdir=None):
+        self.dir = workdir or tempfile.mkdtemp(prefix="pdtest")
+        self.db = db or "sqlite:" + os.path.join(self.dir, "p.db")
+        self.args = list(args)
+        self.proc = None
+        self.port = None
+        self.starts = 0
+        self.rc = None
+
+    @property
+    def out_path(self):
+        return os.path.join(self.dir, "stdout.%d" % self.starts)
+
+    @property
+    def err_path(self):
+        return os.path.join(self.dir, "stderr.%d" % self.starts)
+
+    def start(self):
+        self.starts += 1
+        self.port = free_port()
+        self.rc = None
+        out, err = open(self.out_path, "wb"), open(self.err_path, "wb")
+        cmd = [BIN, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", self.db] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=self.dir)
+        out.close()
+        err.close()
+        deadline = time.time() + 15 * SLOW
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("partnerd exited with %s at start:\n%s"
+                                     % (self.proc.returncode, self.stderr()[-3000:]))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.03)
+        self.proc.kill()
+        raise AssertionError("partnerd did not listen on %d:\n%s" % (self.port, self.stderr()[-3000:]))
+
+    def stdout(self, n=None):
+        with open(os.path.join(self.dir, "stdout.%d" % (n or self.starts)), "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stderr(self, n=None):
+        with open(os.path.join(self.dir, "stderr.%d" % (n or self.starts)), "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def terminate(self, timeout=30):
+        """SIGTERM and wait; returns the exit code (None if it had to be killed)."""
+        if self.proc is None:
+            return self.rc
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout * SLOW)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.rc = None
+                self.proc = None
+                return None
+        self.rc = self.proc.returncode
+        self.proc = None
+        return self.rc
+
+    def check_clean(self, rc):
+        """The asserts of a clean stop: exit code 0, no sanitizer report in any stderr."""
+        tails = []
+        for n in range(1, self.starts + 1):
+            try:
+                text = self.stderr(n)
+            except OSError:
+                continue
+            bad = sanitizer_lines(text)
+            if bad:
+                tails.append("stderr.%d:\n%s" % (n, text[-6000:]))
+        assert rc == 0, "partnerd exit code %r (expected 0); stderr tail:\n%s" % (rc, self.stderr()[-4000:])
+        assert not tails, "sanitizer findings:\n" + "\n".join(tails)
+
+    def stop(self):
+        """SIGTERM, wait, assert a clean exit."""
+        rc = self.terminate()
+        self.check_clean(rc)
+
+    def kill(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def cleanup(self):
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- partners -------------------------------------------------------------------------
+    def add_partner(self, name, email=None):
+        email = email or "admin@%s.example.cn" % uuid.uuid4().hex[:12]
+        r = run_cli(["partner", "add", "--db", self.db, "--name", name, "--admin-email", email, "--json"])
+        assert r.returncode == 0, "partner add failed: %s" % r.stderr[-500:]
+        return json.loads(r.stdout)
+
+    def partner(self, name):
+        info = self.add_partner(name)
+        return Client(self.port, get_token(self.port, info["userName"], info["password"]), info)
+
+    def anon(self):
+        return Client(self.port)
+
+
+# ---- request bodies ---------------------------------------------------------------------------
+def cn_body(prefix, company="烟雾测试有限公司", **addr):
+    a = {"firstName": "伟", "lastName": "王", "addressLine1": "海淀区中关村大街1号", "city": "北京",
+         "state": "北京市", "postalCode": "100080", "country": "CN", "phoneNumber": "13800138000"}
+    a.update(addr)
+    return {"companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX) if "." not in prefix else prefix},
+            "billingProfile": {"email": "it@%s.cn" % prefix.split(".")[0], "culture": "zh-CN",
+                               "language": "zh", "companyName": company, "firstName": "伟",
+                               "lastName": "王", "defaultAddress": a}}
+
+
+def us_body(prefix, company="Contoso Inc", **addr):
+    a = {"firstName": "Ann", "lastName": "Lee", "addressLine1": "1 Microsoft Way", "city": "Redmond",
+         "state": "WA", "postalCode": "98052", "country": "US"}
+    a.update(addr)
+    return {"companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX)},
+            "billingProfile": {"email": "it@%s.com" % prefix, "culture": "en-US", "language": "en",
+                               "companyName": company, "firstName": "Ann", "lastName": "Lee",
+                               "defaultAddress": a}}
+
+
+def de_body(prefix, company="Müller GmbH", **addr):
+    a = {"firstName": "Hans", "lastName": "Müller", "addressLine1": "Hauptstraße 5", "city": "München",
+         "state": "Bayern", "postalCode": "80331", "country": "DE"}
+    a.update(addr)
+    return {"companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX)},
+            "billingProfile": {"email": "it@%s.de" % prefix, "culture": "de-DE", "language": "de",
+                               "companyName": company, "firstName": "Hans", "lastName": "Müller",
+                               "defaultAddress": a}}
+
+
+def ru_body(prefix, reg="1027700132195", phone="+7 495 123-45-67", country="RU"):
+    a = {"firstName": "Ivan", "lastName": "Petrov", "addressLine1": "Tverskaya 1", "city": "Moscow",
+         "state": "Moscow", "postalCode": "125009", "country": country}
+    if phone is not None:
+        a["phoneNumber"] = phone
+    cp = {"domain": "%s.%s" % (prefix, SUFFIX)}
+    if reg is not None:
+        cp["organizationRegistrationNumber"] = reg
+    return {"companyProfile": cp,
+            "billingProfile": {"email": "it@%s.ru" % prefix, "culture": "en-US", "language": "en",
+                               "companyName": "Romashka LLC", "firstName": "Ivan", "lastName": "Petrov",
+                               "defaultAddress": a}}
+
+
+def pascal(obj):
+    """Partner Center's PascalCase spelling of a camelCase request body."""
+    if isinstance(obj, dict):
+        return {k[:1].upper() + k[1:]: pascal(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [pascal(v) for v in obj]
+    return obj
+
+
+def filt(field, value, op="starts_with"):
+    return urllib.parse.quote(json.dumps({"Field": field, "Value": value, "Operator": op},
+                                         ensure_ascii=False), safe="")
+
+
+def assert_error(r, status, code=None, field=None, details=None):
+    """An error response of the documented shape; `field` must be named in data (and details)."""
+    assert r.status == status, r
+    assert (r.h("Content-Type") or "").startswith("application/json"), r.headers
+    j = r.json
+    assert isinstance(j, dict), r
+    assert isinstance(j.get("code"), int) and not isinstance(j.get("code"), bool), j
+    assert isinstance(j.get("description"), str) and j["description"].strip(), j
+    assert isinstance(j.get("errorName"), str) and j["errorName"], j
+    assert isinstance(j.get("data"), list), j
+    assert j.get("source") == "partnerd", j
+    if code is not None:
+        assert j["code"] == code, j
+    if field is not None:
+        assert field in j["data"], j
+    if details is True or (details is None and field is not None and status == 400):
+        assert isinstance(j.get("details"), list) and j["details"], j
+        for d in j["details"]:
+            assert isinstance(d.get("field"), str) and isinstance(d.get("code"), int), d
+            assert isinstance(d.get("description"), str) and d["description"], d
+        if field is not None:
+            assert field in [d["field"] for d in j["details"]], j
+    if details is False:
+        assert "details" not in j, j
+    return j
+
+
+def has_cjk(s):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in s)
