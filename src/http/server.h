@@ -1,6 +1,7 @@
 /* server.h - the HTTP server: one libevent event loop (evhttp) per core, all accepting from
- * one listening socket (an address in use is an error, never shared), a worker pool for CPU-heavy phases, the group-committing writer, the
- * access log and clean shutdown on SIGTERM/SIGINT.  It knows routes only as a table. */
+ * one listening socket (an address in use is an error, never shared), a worker pool for
+ * CPU-heavy phases, the group-committing writer, the access log and clean shutdown on
+ * SIGTERM/SIGINT.  It knows routes only as a table. */
 #ifndef PD_SERVER_H
 #define PD_SERVER_H
 #include "request.h"
