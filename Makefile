@@ -19,7 +19,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test unit api sanitize clean deps deps-test format lint
+.PHONY: all run test unit api sanitize clean deps deps-test format lint docs
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -73,6 +73,10 @@ test: deps-test
 	@$(MAKE) --no-print-directory sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+
+# Documents generated from the code (a test fails when they are stale).
+docs: $(BUILD)/partnerd
+	./$(BUILD)/partnerd permissions --markdown > docs/permissions.md
 
 format:
 	clang-format -i $(LIB_SRC) src/bin/*.c $(UNIT_SRC)

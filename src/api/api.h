@@ -36,6 +36,49 @@ enum pd_next pd_oauth_token_verify(struct pd_req *r);
 enum pd_err pd_oauth_token_write(struct pd_req *r, struct store *st);
 void pd_oauth_token_finish(struct pd_req *r, enum pd_err e);
 
+/* users.c */
+json_t *pd_user_json(const struct pd_user *u, struct pd_arena *ar);
+const char *pd_roles_from_json(json_t *v, const char *field, struct pd_verrs *errs,
+			       struct pd_arena *ar);
+enum pd_next pd_users_list(struct pd_req *r);
+enum pd_next pd_users_get(struct pd_req *r);
+enum pd_next pd_users_create(struct pd_req *r);
+enum pd_err pd_users_create_write(struct pd_req *r, struct store *st);
+void pd_users_create_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_users_patch(struct pd_req *r);
+enum pd_err pd_users_patch_write(struct pd_req *r, struct store *st);
+void pd_users_patch_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_users_by_id(struct pd_req *r);
+enum pd_err pd_users_delete_write(struct pd_req *r, struct store *st);
+void pd_users_delete_finish(struct pd_req *r, enum pd_err e);
+enum pd_err pd_users_reset_write(struct pd_req *r, struct store *st);
+void pd_users_reset_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_me_get(struct pd_req *r);
+enum pd_next pd_me_password(struct pd_req *r);
+enum pd_next pd_me_password_hash(struct pd_req *r);
+enum pd_err pd_me_password_write(struct pd_req *r, struct store *st);
+void pd_me_password_finish(struct pd_req *r, enum pd_err e);
+
+/* apps.c */
+enum pd_next pd_apps_list(struct pd_req *r);
+enum pd_next pd_apps_get(struct pd_req *r);
+enum pd_next pd_apps_create(struct pd_req *r);
+enum pd_err pd_apps_create_write(struct pd_req *r, struct store *st);
+void pd_apps_create_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_apps_by_id(struct pd_req *r);
+enum pd_err pd_apps_rotate_write(struct pd_req *r, struct store *st);
+void pd_apps_rotate_finish(struct pd_req *r, enum pd_err e);
+enum pd_err pd_apps_revoke_write(struct pd_req *r, struct store *st);
+void pd_apps_revoke_finish(struct pd_req *r, enum pd_err e);
+/* `partnerd app add`: creates an app and returns its secret once. */
+enum pd_err pd_app_create(struct store *st, const char *partner, const char *name,
+			  const char *roles, char client_id[37], char secret[PD_TOKEN_CHARS + 1],
+			  char *errbuf, size_t cap);
+
+/* audit.c */
+enum pd_next pd_audit_list(struct pd_req *r);
+enum pd_next pd_audit_get(struct pd_req *r);
+
 /* health.c */
 enum pd_next pd_health(struct pd_req *r);
 enum pd_next pd_home(struct pd_req *r);
@@ -54,5 +97,12 @@ enum pd_err pd_partner_create(struct store *st, const char *name, const char *ad
 const char *pd_api_customer_id(struct pd_req *r);
 /* Replies with the error for a store result (404 names `what`). */
 enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *what);
+/* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out). */
+enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
+				  const struct pd_customer *c, json_t *old_v, json_t *new_v);
+/* 429 with Retry-After. */
+enum pd_next pd_api_too_many(struct pd_req *r, int seconds);
+/* A Partner Center Collection of `items` (stolen); `token` (may be NULL) continues it. */
+json_t *pd_collection(struct pd_req *r, json_t *items, const char *self_uri, const char *token);
 
 #endif

@@ -1,5 +1,7 @@
 /* common.c - small helpers every resource uses: route ids and store results as replies. */
 #include <stdio.h>
+#include <string.h>
+#include "activity.h"
 #include "api.h"
 #include "ids.h"
 
@@ -22,4 +24,41 @@ enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *wha
 	default: pd_reply_error(r, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL); break;
 	}
 	return PD_REPLY;
+}
+
+enum pd_next pd_api_too_many(struct pd_req *r, int seconds)
+{
+	const char *secs = pd_printf(r->ar, "%d", seconds);
+	pd_reply_error(r, PD_ELIMIT, PD_MSG_RATE_LIMITED, NULL, secs);
+	pd_reply_header(r, "Retry-After", secs);
+	return PD_REPLY;
+}
+
+json_t *pd_collection(struct pd_req *r, json_t *items, const char *self_uri, const char *token)
+{
+	json_t *links = json_pack("{s:o}", "self", pd_link(self_uri, "GET"));
+	if (token) {
+		const char *sep = strchr(self_uri, '?') ? "&" : "?";
+		json_t *next = pd_link(pd_printf(r->ar, "%s%sseekOperation=Next", self_uri, sep), "GET");
+		json_array_append_new(json_object_get(next, "headers"),
+				      json_pack("{s:s, s:s}", "key", "MS-ContinuationToken", "value", token));
+		json_object_set_new(links, "next", next);
+	}
+	json_t *o = json_pack("{s:I, s:o, s:o, s:{s:s}}", "totalCount", (json_int_t)json_array_size(items),
+			      "items", items, "links", links, "attributes", "objectType", "Collection");
+	if (token)
+		json_object_set_new(o, "continuationToken", json_string(token));
+	return o;
+}
+
+enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
+				  const struct pd_customer *c, json_t *old_v, json_t *new_v)
+{
+	struct pd_audit a;
+	pd_activity_fill(r, &a, op, "customer", "succeeded", old_v, new_v);
+	json_decref(old_v);
+	json_decref(new_v);
+	a.resource_id = a.customer_id = c->id;
+	a.customer_name = c->billing.company_name;
+	return pd_activity_write(r, st, &a);
 }

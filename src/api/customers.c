@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include "api.h"
+#include "activity.h"
 #include "country.h"
 #include "domain.h"
 #include "ids.h"
@@ -86,7 +87,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
 	if (e == PD_OK && r->request_id_given)
 		e = st->ops->idem_put(st, partner, r->request_id, k->c.id, r->now);
-	return e;
+	return e == PD_OK ? pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c)) : e;
 }
 
 static void reply_replay(struct pd_req *r, const char *id)
@@ -147,7 +148,11 @@ enum pd_next pd_customers_delete(struct pd_req *r)
 
 enum pd_err pd_customers_delete_write(struct pd_req *r, struct store *st)
 {
-	return st->ops->customer_delete(st, r->who.partner_id, r->state);
+	struct pd_customer c;
+	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, r->state, &c, r->ar);
+	if (e == PD_OK)
+		e = st->ops->customer_delete(st, r->who.partner_id, r->state);
+	return e == PD_OK ? pd_api_audit_customer(r, st, "delete_customer", &c, pd_customer_to_json(&c), NULL) : e;
 }
 
 void pd_customers_delete_finish(struct pd_req *r, enum pd_err e)

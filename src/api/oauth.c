@@ -1,16 +1,23 @@
 /* oauth.c - POST /oauth2/token, partnerd's own token endpoint in place of Azure AD:
- * grant_type=password for partner users.  The Argon2id check runs on the worker pool (also
- * for unknown users, against a fixed hash, so timing does not tell who exists); the token
- * is random, stored as a keyed digest, and returned once. */
+ * grant_type=password for partner users (Argon2id checked on the worker pool, also for
+ * unknown users against a decoy hash, so timing does not tell who exists) and
+ * grant_type=client_credentials for partner apps (a keyed digest, checked on the loop).
+ * Sign-in protection (throttle.h) answers 429 before any secret is checked.  The token is
+ * random, stored as a keyed digest, returned once; sign-ins are recorded in the activity
+ * log (failures by the server, for accounts that exist). */
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+#include "activity.h"
 #include "api.h"
+#include "ids.h"
+#include "throttle.h"
 
 struct grant {
 	struct pd_user user;
-	const char *password;
-	bool known;
+	struct pd_app app;
+	const char *account, *secret;
+	bool known, is_app, ok;
 	char token[PD_TOKEN_CHARS + 1];
 	struct pd_token row;
 };
@@ -39,47 +46,108 @@ static const char *decoy_hash(void)
 	return decoy;
 }
 
-enum pd_next pd_oauth_token(struct pd_req *r)
+/* The caller, for the activity log, once the account is known (failures included). */
+static void set_caller(struct pd_req *r, struct grant *g)
 {
-	const char *grant = pd_req_form(r, "grant_type");
+	if (g->is_app)
+		r->who = (struct pd_principal){g->app.partner_id, g->app.id, "app", g->app.roles, g->app.display_name, false};
+	else
+		r->who = (struct pd_principal){g->user.partner_id, g->user.id, "user", g->user.roles, g->user.email, false};
+}
+
+static enum pd_next refuse(struct pd_req *r, struct grant *g)
+{
+	pd_signin_failed(r->throttle, g->account, r->peer, r->now);
+	if (g->known)
+		set_caller(r, g);
+	return oauth_error(r, 400, g->is_app ? "invalid_client" : "invalid_grant",
+			   g->is_app ? "the client id or secret is wrong" : "the user name or password is wrong");
+}
+
+static enum pd_next grant_token(struct pd_req *r, struct grant *g)
+{
+	set_caller(r, g);
+	pd_token_new(g->token);
+	g->row = (struct pd_token){.partner_id = r->who.partner_id, .principal_id = r->who.id,
+				   .principal_kind = r->who.kind, .roles = r->who.roles,
+				   .expires = r->now + r->cfg->token_ttl};
+	pd_secret_digest(r->key, g->token, g->row.digest);
+	g->ok = true;
+	return PD_WRITE;
+}
+
+static enum pd_next client_credentials(struct pd_req *r, struct grant *g)
+{
+	const char *id = pd_req_form(r, "client_id"), *secret = pd_req_form(r, "client_secret");
+	if (!id || !*id || !secret || !*secret)
+		return oauth_error(r, 400, "invalid_request", "client_id and client_secret are required");
+	g->is_app = true;
+	g->account = id;
+	enum pd_err e = pd_uuid_parse(id, NULL) ? r->st->ops->app_by_client(r->st, id, &g->app, r->ar) : PD_ENOTFOUND;
+	if (e != PD_OK && e != PD_ENOTFOUND)
+		return pd_api_store_error(r, e, "The application");
+	g->known = e == PD_OK;
+	unsigned char d[PD_DIGEST_LEN];
+	pd_secret_digest(r->key, secret, d);
+	if (!g->known || strcmp(g->app.state, "active") || !pd_digest_equal(d, g->app.secret_digest))
+		return refuse(r, g);
+	return grant_token(r, g);
+}
+
+static enum pd_next password(struct pd_req *r, struct grant *g)
+{
 	const char *user = pd_req_form(r, "username"), *pw = pd_req_form(r, "password");
-	if (!grant)
-		return oauth_error(r, 400, "invalid_request", "grant_type is required");
-	if (strcmp(grant, "password") != 0)
-		return oauth_error(r, 400, "unsupported_grant_type", "grant_type must be password");
 	if (!user || !*user || !pw || !*pw)
 		return oauth_error(r, 400, "invalid_request", "username and password are required");
+	g->account = user;
 	if (strlen(user) > 254 || strlen(pw) > 1024)
-		return oauth_error(r, 400, "invalid_grant", "the user name or password is wrong");
-	struct grant *g = pd_alloc(r->ar, sizeof *g);
+		return refuse(r, g);
 	enum pd_err e = r->st->ops->user_by_email(r->st, user, &g->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND)
 		return pd_api_store_error(r, e, "The user");
-	g->known = e == PD_OK && !strcmp(g->user.state, "active");
-	g->password = pw;
-	r->state = g;
+	g->known = e == PD_OK;
+	g->secret = pw;
 	return PD_WORK;
+}
+
+enum pd_next pd_oauth_token(struct pd_req *r)
+{
+	const char *grant = pd_req_form(r, "grant_type");
+	struct grant *g = pd_alloc(r->ar, sizeof *g);
+	r->state = g;
+	if (!grant)
+		return oauth_error(r, 400, "invalid_request", "grant_type is required");
+	bool app = !strcmp(grant, "client_credentials");
+	if (!app && strcmp(grant, "password") != 0)
+		return oauth_error(r, 400, "unsupported_grant_type", "grant_type must be password or client_credentials");
+	const char *account = pd_req_form(r, app ? "client_id" : "username");
+	int wait = account ? pd_signin_wait(r->throttle, account, r->peer, r->now) : 0;
+	if (wait > 0) {
+		oauth_error(r, 429, "too_many_attempts", "too many failed sign-ins; retry later");
+		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
+		return PD_REPLY;
+	}
+	return app ? client_credentials(r, g) : password(r, g);
 }
 
 enum pd_next pd_oauth_token_verify(struct pd_req *r)
 {
 	struct grant *g = r->state;
 	const char *hash = g->known ? g->user.password_hash : decoy_hash();
-	bool ok = pd_password_verify(hash, g->password) && g->known;
-	if (!ok)
-		return oauth_error(r, 400, "invalid_grant", "the user name or password is wrong");
-	pd_token_new(g->token);
-	g->row = (struct pd_token){.partner_id = g->user.partner_id, .principal_id = g->user.id,
-				   .principal_kind = "user", .roles = g->user.roles,
-				   .expires = r->now + r->cfg->token_ttl};
-	pd_secret_digest(r->key, g->token, g->row.digest);
-	return PD_WRITE;
+	bool ok = pd_password_check(hash, g->secret, r->key) && g->known && !strcmp(g->user.state, "active");
+	return ok ? grant_token(r, g) : refuse(r, g);
 }
 
 enum pd_err pd_oauth_token_write(struct pd_req *r, struct store *st)
 {
 	struct grant *g = r->state;
-	return st->ops->token_insert(st, &g->row);
+	struct pd_audit a;
+	enum pd_err e = st->ops->token_insert(st, &g->row);
+	if (e != PD_OK)
+		return e;
+	pd_activity_fill(r, &a, "sign_in", g->is_app ? "application" : "partner_user", "succeeded", NULL, NULL);
+	a.resource_id = r->who.id;
+	return pd_activity_write(r, st, &a);
 }
 
 void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
@@ -89,7 +157,11 @@ void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 		pd_api_store_error(r, e, "The token");
 		return;
 	}
-	pd_reply_json(r, 200, json_pack("{s:s, s:s, s:i}", "access_token", g->token, "token_type", "Bearer",
-					"expires_in", r->cfg->token_ttl));
+	pd_signin_succeeded(r->throttle, g->account, r->peer);
+	json_t *o = json_pack("{s:s, s:s, s:i}", "access_token", g->token, "token_type", "Bearer",
+			      "expires_in", r->cfg->token_ttl);
+	if (!g->is_app && g->user.must_change_password)
+		json_object_set_new(o, "password_change_required", json_true());
+	pd_reply_json(r, 200, o);
 	sodium_memzero(g->token, sizeof g->token);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "api.h"
+#include "country.h"
 #include "ids.h"
 #include "text.h"
 
@@ -27,20 +28,13 @@ static enum pd_err insert_partner(struct store *st, void *arg)
 	return e == PD_OK ? st->ops->user_insert(st, &u) : e;
 }
 
-static bool email_ok(const char *e)
-{
-	const char *at = strchr(e, '@');
-	return at && at != e && !strchr(at + 1, '@') && strchr(at + 1, '.') && strlen(e) <= 254 &&
-	       !strpbrk(e, " \t\r\n");
-}
-
 enum pd_err pd_partner_create(struct store *st, const char *name, const char *admin_email,
 			      struct pd_new_partner *out, char *errbuf, size_t cap)
 {
 	struct create_args a = {.name = name, .email = admin_email, .out = out};
 	if (!name || !*name || pd_utf8_len(name) > 255)
 		return snprintf(errbuf, cap, "--name must be 1-255 characters"), PD_EINVAL;
-	if (!admin_email || !email_ok(admin_email))
+	if (!admin_email || !pd_email_ok(admin_email) || strlen(admin_email) > 254)
 		return snprintf(errbuf, cap, "--admin-email must be an e-mail address"), PD_EINVAL;
 	pd_uuid_new(out->partner_id);
 	pd_uuid_new(out->user_id);

@@ -48,6 +48,7 @@ static const char *client_etag(struct pd_req *r, const char *body_etag)
 
 struct billing_put {
 	const char *id;
+	struct pd_customer before;
 	struct pd_billing b;
 	char etag[PD_ETAG_LEN + 1];
 };
@@ -56,15 +57,15 @@ enum pd_next pd_profiles_billing_put(struct pd_req *r)
 {
 	struct billing_put *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
-	struct pd_customer c;
+	struct pd_customer *c = &k->before;
 	if (!(k->id = pd_api_customer_id(r)))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->id, &c, r->ar);
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->id, c, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->id));
 	pd_billing_from_json(r->json, "billingProfile", &k->b, &errs, r->ar);
 	if (!errs.n)
-		pd_billing_check(&k->b, c.regnum, "billingProfile", &errs, r->ar);
+		pd_billing_check(&k->b, c->regnum, "billingProfile", &errs, r->ar);
 	if (errs.n) {
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
@@ -82,7 +83,15 @@ enum pd_next pd_profiles_billing_put(struct pd_req *r)
 enum pd_err pd_profiles_billing_write(struct pd_req *r, struct store *st)
 {
 	struct billing_put *k = r->state;
-	return st->ops->billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
+	enum pd_err e = st->ops->billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
+	if (e != PD_OK)
+		return e;
+	struct pd_customer after = k->before;
+	after.billing = k->b;
+	after.billing.etag = k->etag;
+	return pd_api_audit_customer(r, st, "update_customer_billing_profile", &after,
+				     pd_billing_to_json(&k->before.billing, k->id),
+				     pd_billing_to_json(&after.billing, k->id));
 }
 
 void pd_profiles_billing_finish(struct pd_req *r, enum pd_err e)

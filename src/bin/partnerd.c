@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "api.h"
 #include "domain.h"
+#include "roles.h"
 #include "server.h"
 
 #define DEFAULT_DB "sqlite:var/partnerd.db"
@@ -22,6 +23,8 @@ static const char usage_main[] =
 	"commands:\n"
 	"  serve         run the HTTP server (REST API and portal)\n"
 	"  partner add   create a partner and its first global admin\n"
+	"  app add       create a partner app (client credentials) with a role\n"
+	"  permissions   print which roles may call each route (--markdown for the docs)\n"
 	"  help          show this help; `partnerd <command> --help` for a command's own\n";
 
 static const char usage_serve[] =
@@ -34,6 +37,8 @@ static const char usage_serve[] =
 	"  --sandbox              allow DELETE /v1/customers/{id} (PARTNERD_SANDBOX=1)\n"
 	"  --loops N              event loops (PARTNERD_LOOPS; default one per core)\n"
 	"  --token-ttl SECONDS    lifetime of bearer tokens (PARTNERD_TOKEN_TTL; default 3600)\n"
+	"  --rate-limit N         requests per second per partner, bursts of 2N; 0 = no limit\n"
+	"                         (PARTNERD_RATE_LIMIT; default 500)\n"
 	"  --no-access-log        do not write one line per request to stderr (PARTNERD_ACCESS_LOG=0)\n"
 	"  --admin-email EMAIL    the first admin's e-mail when the store is new\n"
 	"                         (PARTNERD_ADMIN_EMAIL; default " DEFAULT_ADMIN ")\n"
@@ -48,6 +53,21 @@ static const char usage_partner_add[] =
 	"Creates a partner and its first global admin and prints the admin's one-time password\n"
 	"(with --json: {\"partnerId\", \"userName\", \"password\"}).\n"
 	"  --db URL    store (PARTNERD_DB; default " DEFAULT_DB ")\n";
+
+static const char usage_app_add[] =
+	"usage: partnerd app add --partner-id ID --name NAME --role ROLE[,ROLE...] [--db URL] [--json]\n"
+	"\n"
+	"Creates a partner app (client credentials for grant_type=client_credentials) and prints\n"
+	"its client id and its secret, shown once (with --json: {\"clientId\", \"clientSecret\"}).\n"
+	"Roles: global_admin, admin_agent, sales_agent, helpdesk_agent, billing_admin,\n"
+	"user_management_admin.\n"
+	"  --db URL    store (PARTNERD_DB; default " DEFAULT_DB ")\n";
+
+static const char usage_permissions[] =
+	"usage: partnerd permissions [--markdown]\n"
+	"\n"
+	"Prints, for every route, the permission it needs and the roles that hold it: the one\n"
+	"permission table of the code (docs/permissions.md is generated from it).\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -134,6 +154,89 @@ static int partner_add(int argc, char **argv)
 	return 0;
 }
 
+/* ---- app add ---- */
+
+static int app_add(int argc, char **argv)
+{
+	const char *db = env_or("PARTNERD_DB", DEFAULT_DB), *partner = NULL, *name = NULL, *roles = NULL;
+	bool as_json = false;
+	static const struct option opts[] = {{"db", 1, 0, 'd'}, {"partner-id", 1, 0, 'p'},
+					     {"name", 1, 0, 'n'}, {"role", 1, 0, 'r'},
+					     {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'p': partner = optarg; break;
+		case 'n': name = optarg; break;
+		case 'r': roles = optarg; break;
+		case 'j': as_json = true; break;
+		case 'h': fputs(usage_app_add, stdout); return 0;
+		default: fputs(usage_app_add, stderr); return 2;
+		}
+	}
+	if (!partner || !name || !roles || optind < argc) {
+		fputs(usage_app_add, stderr);
+		return 2;
+	}
+	struct store *st;
+	char id[37], secret[PD_TOKEN_CHARS + 1], err[300];
+	if (open_store(db, &st))
+		return 1;
+	enum pd_err e = pd_app_create(st, partner, name, roles, id, secret, err, sizeof err);
+	st->ops->close(st);
+	if (e != PD_OK) {
+		fprintf(stderr, "partnerd: %s\n", err);
+		return e == PD_EINVAL || e == PD_ENOTFOUND ? 2 : 1;
+	}
+	if (as_json)
+		printf("{\n  \"clientId\": \"%s\",\n  \"clientSecret\": \"%s\"\n}\n", id, secret);
+	else
+		printf("app created\nclient id:     %s\nclient secret: %s  (shown once)\n", id, secret);
+	return 0;
+}
+
+/* ---- permissions ---- */
+
+static void permissions_row(const struct pd_route *r, bool md)
+{
+	static const char *names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+	char method[32] = "";
+	for (int i = 0; i < 6; i++)
+		if (r->method & (1 << i) && (1 << i) != PD_HEAD)
+			snprintf(method + strlen(method), sizeof method - strlen(method), "%s%s", *method ? "/" : "", names[i]);
+	printf(md ? "| %s | `%s` | %s |" : "%-7s %-40s %-17s", method, r->pattern, pd_perm_name(r->perm));
+	for (int i = 0; i < PD_ROLE_COUNT; i++)
+		printf(md ? " %s |" : " %-5s", r->perm == PD_PERM_PUBLIC ? "any" : pd_role_has((enum pd_role)i, r->perm) ? "yes" : "no");
+	putchar('\n');
+}
+
+static int permissions(int argc, char **argv)
+{
+	bool md = argc > 1 && !strcmp(argv[1], "--markdown");
+	if (argc > 1 && !md) {
+		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+		fputs(usage_permissions, help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	if (md)
+		printf("# Permissions\n\nGenerated by `partnerd permissions --markdown` from the route table "
+		       "(`src/api/routes.c`) and the role table (`src/core/roles.c`); `make docs` rewrites it "
+		       "and a test fails when it is stale.\n\n| method | route | permission |");
+	else
+		printf("%-7s %-40s %-17s", "method", "route", "permission");
+	for (int i = 0; i < PD_ROLE_COUNT; i++)
+		printf(md ? " %s |" : " %.5s", pd_role_name((enum pd_role)i));
+	printf(md ? "\n|---|---|---|" : "\n");
+	for (int i = 0; md && i < PD_ROLE_COUNT; i++)
+		printf("---|");
+	if (md)
+		putchar('\n');
+	for (const struct pd_route *r = pd_routes; r->pattern; r++)
+		permissions_row(r, md);
+	return 0;
+}
+
 /* ---- serve ---- */
 
 struct serve_opts {
@@ -151,6 +254,7 @@ static void serve_defaults(struct serve_opts *o)
 		.access_log = strcmp(env_or("PARTNERD_ACCESS_LOG", "1"), "0") != 0,
 		.loops = atoi(env_or("PARTNERD_LOOPS", "0")),
 		.token_ttl = atoi(env_or("PARTNERD_TOKEN_TTL", "3600")),
+		.rate_limit = atoi(env_or("PARTNERD_RATE_LIMIT", "500")),
 		.max_body = 1u << 20,
 	};
 	o->admin_email = env_or("PARTNERD_ADMIN_EMAIL", DEFAULT_ADMIN);
@@ -161,7 +265,8 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 	static const struct option opts[] = {
 		{"listen", 1, 0, 'l'}, {"db", 1, 0, 'd'}, {"domain-suffix", 1, 0, 's'},
 		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
-		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"help", 0, 0, 'h'},
+		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"rate-limit", 1, 0, 'r'},
+		{"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -174,11 +279,13 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		case 't': o->cfg.token_ttl = atoi(optarg); break;
 		case 'q': o->cfg.access_log = false; break;
 		case 'a': o->admin_email = optarg; break;
+		case 'r': o->cfg.rate_limit = atoi(optarg); break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		default: fputs(usage_serve, stderr); return 2;
 		}
 	}
-	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64) {
+	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64 ||
+	    o->cfg.rate_limit < 0) {
 		fputs(usage_serve, stderr);
 		return 2;
 	}
@@ -238,6 +345,15 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "partner") && argc > 2 && !strcmp(argv[2], "add"))
 		return partner_add(argc - 2, argv + 2);
+	if (!strcmp(cmd, "app") && argc > 2 && !strcmp(argv[2], "add"))
+		return app_add(argc - 2, argv + 2);
+	if (!strcmp(cmd, "app")) {
+		bool help = argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+		fputs(usage_app_add, help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	if (!strcmp(cmd, "permissions"))
+		return permissions(argc - 1, argv + 1);
 	if (!strcmp(cmd, "partner")) {
 		bool help = argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
 		fputs(usage_partner_add, help ? stdout : stderr);

@@ -563,7 +563,7 @@ void pd_address_check(struct pd_address *a, const char *prefix, struct pd_verrs 
 
 /* ---- billing profile ---------------------------------------------------------------- */
 
-static bool email_ok(const char *s)
+bool pd_email_ok(const char *s)
 {
 	const char *at = strchr(s, '@');
 	if (!at || at == s || strchr(at + 1, '@'))
@@ -651,7 +651,7 @@ void pd_billing_check(struct pd_billing *b, const char *regnum, const char *pref
 	check_text(&c, "lastName", b->last_name, LEN_NAME, false);
 	const struct rules *r = check_address(&b->addr, &ac, false);
 	default_names(b, &ac);
-	if (check_text(&c, "email", b->email, LEN_EMAIL, true) && !email_ok(b->email))
+	if (check_text(&c, "email", b->email, LEN_EMAIL, true) && !pd_email_ok(b->email))
 		fail(&c, 3000, "email", PD_MSG_BAD_EMAIL, NULL);
 	const char *iso = r ? b->addr.country : NULL;
 	check_tag(&c, "culture", &b->culture, r ? r->cultures : NULL, "^[A-Za-z]{2,3}-[A-Za-z]{2}$",

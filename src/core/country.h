@@ -26,6 +26,10 @@ void pd_address_check(struct pd_address *a, const char *prefix, struct pd_verrs 
 void pd_billing_check(struct pd_billing *b, const char *regnum, const char *prefix,
 		      struct pd_verrs *errs, struct pd_arena *ar);
 
+/* True if s looks like an e-mail address: one @, a dot in the domain, no spaces or control
+ * characters, a local part of at most 64 characters.  The caller checks the total length. */
+bool pd_email_ok(const char *s);
+
 /* True if `iso2` (any case) is a country partnerd knows. */
 bool pd_country_known(const char *iso2);
 

@@ -16,6 +16,7 @@ enum pd_err {
 	PD_EFORBIDDEN, /* authenticated but not allowed */
 	PD_EIO,        /* storage failed (disk full, I/O error): retry later */
 	PD_EBUSY,      /* storage busy or shutting down: retry later */
+	PD_ELIMIT,     /* too many requests: retry later */
 	PD_ENOMEM,
 	PD_EINTERNAL
 };

@@ -92,6 +92,23 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_SANDBOX_ONLY] = {"Customers can be deleted only when partnerd runs in sandbox mode.",
 				 "只有在沙盒模式下运行 partnerd 时才能删除客户。",
 				 "Kunden können nur im Sandbox-Modus gelöscht werden."},
+	[PD_MSG_RATE_LIMITED] = {"Too many requests; retry after {arg} seconds.", "请求过多；请在 {arg} 秒后重试。",
+				 "Zu viele Anfragen; in {arg} Sekunden erneut versuchen."},
+	[PD_MSG_PASSWORD_CHANGE] = {"Change your temporary password first (POST /v1/me/password).",
+				    "请先修改临时密码（POST /v1/me/password）。",
+				    "Ändern Sie zuerst Ihr vorläufiges Kennwort (POST /v1/me/password)."},
+	[PD_MSG_LAST_ADMIN] = {"{field}: the partner's last active global admin cannot be removed, disabled or demoted.",
+			       "{field}：不能删除、禁用或降级合作伙伴的最后一个有效全局管理员。",
+			       "{field}: Der letzte aktive globale Administrator kann nicht entfernt, deaktiviert oder herabgestuft werden."},
+	[PD_MSG_WEAK_PASSWORD] = {"{field} must be 12-256 characters with at least three of: upper case, lower case, digits, symbols.",
+				  "{field} 必须为 12-256 个字符，且至少包含大写字母、小写字母、数字、符号中的三类。",
+				  "{field} muss 12-256 Zeichen lang sein und mindestens drei davon enthalten: Groß-, Kleinbuchstaben, Ziffern, Sonderzeichen."},
+	[PD_MSG_WRONG_PASSWORD] = {"{field} is not your current password.", "{field} 不是你当前的密码。",
+				   "{field} ist nicht Ihr aktuelles Kennwort."},
+	[PD_MSG_EMAIL_TAKEN] = {"{field}: a user with the e-mail {arg} already exists.", "{field}：电子邮件为 {arg} 的用户已存在。",
+				"{field}: Ein Benutzer mit der E-Mail-Adresse {arg} existiert bereits."},
+	[PD_MSG_BAD_DATE] = {"{field} is not an ISO 8601 date or date-time.", "{field} 不是 ISO 8601 日期或日期时间。",
+			     "{field} ist kein Datum bzw. keine Datumszeit nach ISO 8601."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

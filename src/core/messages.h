@@ -45,6 +45,13 @@ enum pd_msg {
 	PD_MSG_BUSY,              /* the service is busy or shutting down; retry later */
 	PD_MSG_INTERNAL,          /* internal error */
 	PD_MSG_SANDBOX_ONLY,      /* deleting customers is possible only in sandbox mode */
+	PD_MSG_RATE_LIMITED,      /* too many requests; retry after {arg} s */
+	PD_MSG_PASSWORD_CHANGE,   /* change your password first */
+	PD_MSG_LAST_ADMIN,        /* the last active global admin must stay */
+	PD_MSG_WEAK_PASSWORD,     /* {field}: password rules */
+	PD_MSG_WRONG_PASSWORD,    /* {field} is not the current password */
+	PD_MSG_EMAIL_TAKEN,       /* {field}: e-mail in use */
+	PD_MSG_BAD_DATE,          /* {field} is not an ISO 8601 date or date-time */
 	PD_MSG_COUNT
 };
 

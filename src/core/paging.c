@@ -91,19 +91,41 @@ void pd_filter_parse(const char *text, struct pd_query *q, struct pd_verrs *errs
 	json_decref(o);
 }
 
+char *pd_token_pack(json_t *o, struct pd_arena *ar)
+{
+	char *js = json_dumps(o, JSON_COMPACT);
+	size_t len = js ? strlen(js) : 0;
+	size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = pd_alloc(ar, cap);
+	sodium_bin2base64(out, cap, (const unsigned char *)js, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	free(js);
+	return out;
+}
+
+json_t *pd_token_unpack(const char *token, struct pd_arena *ar)
+{
+	size_t n = token ? strlen(token) : 0, len = 0;
+	if (n == 0 || n > TOKEN_MAX)
+		return NULL;
+	unsigned char *bin = pd_alloc(ar, n + 1);
+	if (sodium_base642bin(bin, n, token, n, NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return NULL;
+	json_t *o = json_loadb((const char *)bin, len, JSON_REJECT_DUPLICATES, NULL);
+	if (json_is_object(o))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
 char *pd_token_encode(const struct pd_query *q, const char *last_key, long long last_seq,
 		      struct pd_arena *ar)
 {
 	json_t *o = json_pack("{s:i, s:i, s:i, s:s, s:s, s:I}", "v", 1, "f", (int)q->field, "o",
 			      (int)q->op, "q", q->value ? q->value : "", "k", last_key ? last_key : "",
 			      "s", (json_int_t)last_seq);
-	char *js = json_dumps(o, JSON_COMPACT);
+	char *out = pd_token_pack(o, ar);
 	json_decref(o);
-	size_t len = strlen(js);
-	size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = pd_alloc(ar, cap);
-	sodium_bin2base64(out, cap, (const unsigned char *)js, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	free(js);
 	return out;
 }
 
@@ -137,15 +159,8 @@ static bool token_fields(json_t *o, struct pd_query *q, struct pd_arena *ar)
 
 bool pd_token_decode(const char *token, struct pd_query *q, struct pd_arena *ar)
 {
-	size_t n = token ? strlen(token) : 0, len = 0;
-	if (n == 0 || n > TOKEN_MAX)
-		return false;
-	unsigned char *bin = pd_alloc(ar, n + 1);
-	if (sodium_base642bin(bin, n, token, n, NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return false;
-	json_t *o = json_loadb((const char *)bin, len, JSON_REJECT_DUPLICATES, NULL);
-	bool ok = json_is_object(o) && token_fields(o, q, ar);
+	json_t *o = pd_token_unpack(token, ar);
+	bool ok = o && token_fields(o, q, ar);
 	json_decref(o);
 	return ok;
 }

@@ -5,6 +5,7 @@
  * docs/internals/paging.md. */
 #ifndef PD_PAGING_H
 #define PD_PAGING_H
+#include <jansson.h>
 #include <stdbool.h>
 #include "arena.h"
 #include "err.h"
@@ -35,6 +36,11 @@ void pd_page_size_parse(const char *s, struct pd_query *q, struct pd_verrs *errs
  * "filter.Operator". */
 void pd_filter_parse(const char *text, struct pd_query *q, struct pd_verrs *errs,
 		     struct pd_arena *ar);
+
+/* A token from any small JSON object (base64url, arena string), and back: NULL when the
+ * text is not a token (too long, not base64url, not a JSON object).  New reference. */
+char *pd_token_pack(json_t *o, struct pd_arena *ar);
+json_t *pd_token_unpack(const char *token, struct pd_arena *ar);
 
 /* Encodes the position after the last row of a page: a new arena string. */
 char *pd_token_encode(const struct pd_query *q, const char *last_key, long long last_seq,

@@ -1,5 +1,6 @@
 /* secret.c - password hashing, generated secrets and their digests (see secret.h). */
 #include "secret.h"
+#include <ctype.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -62,4 +63,46 @@ void pd_secret_digest(const unsigned char key[PD_KEY_LEN], const char *secret,
 bool pd_digest_equal(const unsigned char a[PD_DIGEST_LEN], const unsigned char b[PD_DIGEST_LEN])
 {
 	return sodium_memcmp(a, b, PD_DIGEST_LEN) == 0;
+}
+
+#define GEN_PREFIX "$pd-b2$"
+
+void pd_generated_password_encode(const unsigned char key[PD_KEY_LEN], const char *password,
+				  char out[PD_PWHASH_LEN])
+{
+	unsigned char d[PD_DIGEST_LEN];
+	pd_secret_digest(key, password, d);
+	memcpy(out, GEN_PREFIX, sizeof GEN_PREFIX - 1);
+	sodium_bin2hex(out + sizeof GEN_PREFIX - 1, PD_PWHASH_LEN - sizeof GEN_PREFIX + 1, d, sizeof d);
+}
+
+bool pd_password_is_generated(const char *encoded)
+{
+	return encoded && !strncmp(encoded, GEN_PREFIX, sizeof GEN_PREFIX - 1);
+}
+
+bool pd_password_check(const char *encoded, const char *password,
+		       const unsigned char key[PD_KEY_LEN])
+{
+	if (!pd_password_is_generated(encoded))
+		return pd_password_verify(encoded, password);
+	char mine[PD_PWHASH_LEN];
+	pd_generated_password_encode(key, password, mine);
+	size_t n = strlen(mine);
+	return strlen(encoded) == n && sodium_memcmp(mine, encoded, n) == 0;
+}
+
+bool pd_password_strong(const char *pw)
+{
+	int upper = 0, lower = 0, digit = 0, other = 0;
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)pw; *p; p++) {
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+		upper |= *p >= 'A' && *p <= 'Z';
+		lower |= *p >= 'a' && *p <= 'z';
+		digit |= *p >= '0' && *p <= '9';
+		other |= !(isalnum(*p));
+	}
+	return chars >= 12 && chars <= 256 && upper + lower + digit + other >= 3;
 }

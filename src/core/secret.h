@@ -30,6 +30,22 @@ void pd_password_generate(char out[PD_GENPW_CHARS + 1]);
 void pd_secret_digest(const unsigned char key[PD_KEY_LEN], const char *secret,
 		      unsigned char out[PD_DIGEST_LEN]);
 
+/* A generated password (>= 96 random bits, e.g. a temporary one) kept as "$pd-b2$" + hex
+ * of its keyed digest: fast to make, as safe as Argon2id for a secret that random. */
+void pd_generated_password_encode(const unsigned char key[PD_KEY_LEN], const char *password,
+				  char out[PD_PWHASH_LEN]);
+
+/* Checks a password against either encoding (Argon2id or "$pd-b2$"). */
+bool pd_password_check(const char *encoded, const char *password,
+		       const unsigned char key[PD_KEY_LEN]);
+
+/* True if the encoding is the fast one (no Argon2id work to check it). */
+bool pd_password_is_generated(const char *encoded);
+
+/* A human-chosen password is acceptable: 12-256 characters with at least three of upper
+ * case, lower case, digits and other characters. */
+bool pd_password_strong(const char *password);
+
 /* Constant-time equality of two digests. */
 bool pd_digest_equal(const unsigned char a[PD_DIGEST_LEN], const unsigned char b[PD_DIGEST_LEN]);
 

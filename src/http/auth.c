@@ -18,10 +18,11 @@ enum pd_err pd_auth_bearer(struct pd_req *r)
 	struct pd_token t;
 	pd_secret_digest(r->key, tok, digest);
 	enum pd_err e = r->st->ops->token_lookup(r->st, digest, &t, r->ar);
-	if (e == PD_ENOTFOUND || (e == PD_OK && t.expires <= r->now))
-		return PD_EUNAUTH;
+	if (e == PD_ENOTFOUND || (e == PD_OK && (t.expires <= r->now || !t.state || strcmp(t.state, "active"))))
+		return PD_EUNAUTH; /* unknown, expired, or its user/app is disabled, revoked or gone */
 	if (e != PD_OK)
 		return e;
-	r->who = (struct pd_principal){t.partner_id, t.principal_id, t.principal_kind, t.roles};
+	r->who = (struct pd_principal){t.partner_id, t.principal_id, t.principal_kind, t.roles,
+				       t.principal_name, t.must_change_password};
 	return PD_OK;
 }

@@ -22,6 +22,7 @@ static struct kind kind_of(enum pd_err e)
 	case PD_EFORBIDDEN: return (struct kind){403, 403, "Forbidden"};
 	case PD_EIO: return (struct kind){503, 503, "StorageUnavailable"};
 	case PD_EBUSY: return (struct kind){503, 503, "ServiceUnavailable"};
+	case PD_ELIMIT: return (struct kind){429, 429, "TooManyRequests"};
 	default: return (struct kind){500, 500, "InternalError"};
 	}
 }

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "err.h"
 #include "messages.h"
+#include "roles.h"
 #include "secret.h"
 #include "store.h"
 
@@ -36,6 +37,7 @@ struct pd_config {
 	bool access_log;
 	int loops;                 /* event loops; 0 = one per core */
 	int token_ttl;             /* seconds */
+	int rate_limit;            /* requests per second per partner; 0 = no limit */
 	size_t max_body;           /* bytes */
 };
 
@@ -50,7 +52,11 @@ struct pd_resp {
 
 struct pd_principal {
 	const char *partner_id, *id, *kind, *roles;
+	const char *name;          /* user e-mail or app display name */
+	bool must_change_password;
 };
+
+struct pd_throttle;
 
 struct pd_req {
 	struct pd_arena *ar;
@@ -67,6 +73,9 @@ struct pd_req {
 	const char *request_id, *correlation_id;
 	bool request_id_given;     /* the client sent MS-RequestId */
 	enum pd_locale loc;
+	const char *peer;          /* the client's address */
+	struct pd_throttle *throttle;
+	bool audited;              /* an activity record was written for this request */
 	long long now;             /* unix seconds at arrival */
 	void *state;               /* the handler's own, across phases (arena memory) */
 	struct pd_resp resp;
@@ -82,6 +91,9 @@ struct pd_route {
 	int method;
 	const char *pattern;       /* "/v1/customers/{id}/profiles/billing" */
 	unsigned flags;
+	enum pd_perm perm;         /* who may call it (roles.c) */
+	const char *audit_op;      /* operation type of a change, NULL for reads */
+	const char *audit_resource;
 	pd_prepare_fn prepare;
 	pd_work_fn work;
 	pd_write_fn write;

@@ -20,7 +20,9 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include "activity.h"
 #include "auth.h"
+#include "throttle.h"
 #include "ids.h"
 #include "router.h"
 #include "work.h"
@@ -44,6 +46,7 @@ struct server {
 	const struct pd_route *routes;
 	unsigned char key[PD_KEY_LEN];
 	struct pd_queue *writer, *pool;
+	struct pd_throttle *throttle;
 	struct loop *loops;
 	int nloops;
 	evutil_socket_t fd;  /* the listening socket shared by the loops */
@@ -280,11 +283,30 @@ static void write_run(struct pd_job *j, struct store *st)
 	j->err = c->route->write(&c->req, st);
 }
 
+static void audit_run(struct pd_job *j, struct store *st)
+{
+	struct rctx *c = j->arg;
+	j->err = pd_activity_write_failure(&c->req, c->route, st);
+}
+
+static void audit_done(struct pd_job *j)
+{
+	send_reply(j->arg); /* the reply goes out even if the record could not be written */
+}
+
+/* Sends the reply, first recording a failed attempt at a change in the activity log. */
+static void reply(struct rctx *c)
+{
+	c->job = (struct pd_job){.run = audit_run, .done = audit_done, .base = c->loop->base, .arg = c};
+	if (!pd_activity_failure_pending(&c->req, c->route) || !pd_queue_submit(c->loop->srv->writer, &c->job))
+		send_reply(c);
+}
+
 static void write_done(struct pd_job *j)
 {
 	struct rctx *c = j->arg;
 	c->route->finish(&c->req, j->err);
-	send_reply(c);
+	reply(c);
 }
 
 static void submit(struct rctx *c, struct pd_queue *q, pd_job_run run, pd_job_done done)
@@ -304,7 +326,7 @@ static void continue_with(struct rctx *c, enum pd_next next)
 	else if (next == PD_WRITE && c->route->write && c->route->finish)
 		submit(c, s->writer, write_run, write_done);
 	else
-		send_reply(c);
+		reply(c);
 }
 
 /* ---- parsing ---- */
@@ -435,6 +457,33 @@ static bool route(struct rctx *c)
 	}
 }
 
+/* Rate limit, first-sign-in password change and the permission table; false after replying. */
+static bool allowed(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int wait = pd_rate_take(c->loop->srv->throttle, r->who.partner_id,
+				(double)now.tv_sec + (double)now.tv_nsec / 1e9, r->cfg->rate_limit);
+	if (wait > 0) {
+		const char *secs = pd_printf(r->ar, "%d", wait);
+		pd_reply_error(r, PD_ELIMIT, PD_MSG_RATE_LIMITED, NULL, secs);
+		pd_reply_header(r, "Retry-After", secs);
+		return false;
+	}
+	if (r->who.must_change_password && c->route->perm != PD_PERM_SELF) {
+		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_PASSWORD_CHANGE, NULL, NULL);
+		return false;
+	}
+	if (!pd_roles_allow(r->who.roles, c->route->perm)) {
+		char *need = pd_alloc(r->ar, 160);
+		pd_perm_roles_text(c->route->perm, need, 160);
+		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_FORBIDDEN, NULL, need);
+		return false;
+	}
+	return true;
+}
+
 static bool admit(struct rctx *c)
 {
 	struct pd_req *r = &c->req;
@@ -446,6 +495,8 @@ static bool admit(struct rctx *c)
 			return false;
 		}
 	}
+	if (!(f & PD_R_PUBLIC) && !allowed(c))
+		return false;
 	if ((f & PD_R_SANDBOX) && !r->cfg->sandbox) {
 		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_SANDBOX_ONLY, NULL, NULL);
 		return false;
@@ -453,6 +504,16 @@ static bool admit(struct rctx *c)
 	if (!read_body(c))
 		return false;
 	return !(f & PD_R_JSON) || (!c->req.body_len && !(r->method & (PD_POST | PD_PUT | PD_PATCH))) || parse_json(c);
+}
+
+static const char *peer_of(struct rctx *c)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(c->ev);
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+	if (conn)
+		evhttp_connection_get_peer(conn, &addr, &port);
+	return pd_strdup(c->req.ar, addr ? addr : "-");
 }
 
 static void on_request(struct evhttp_request *ev, void *arg)
@@ -471,6 +532,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	c->req = (struct pd_req){.ar = pd_arena_new(), .cfg = l->srv->cfg, .key = l->srv->key,
 				 .st = l->st, .now = (long long)time(NULL)};
 	c->req.priv = c;
+	c->req.throttle = l->srv->throttle;
+	c->req.peer = peer_of(c);
 	l->inflight++;
 	if (!parse_head(c)) {
 		pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "path", NULL);
@@ -480,7 +543,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		continue_with(c, c->route->prepare(&c->req));
 		return;
 	}
-	send_reply(c);
+	reply(c);
 }
 
 /* ---- loops and shutdown ---- */
@@ -615,6 +678,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	pthread_mutex_init(&s.log_mu, NULL);
 	evthread_use_pthreads();
 	block_signals();
+	s.throttle = pd_throttle_new();
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());
 	int rc = start_loops(&s, err, sizeof err);
@@ -633,6 +697,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	for (int i = 0; i < s.nloops; i++)
 		loop_free(&s.loops[i]);
 	free(s.loops);
+	pd_throttle_free(s.throttle);
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);

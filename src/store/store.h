@@ -29,8 +29,34 @@ struct pd_user {                 /* a partner user (staff) */
 struct pd_token {                /* a bearer token, stored as a keyed digest */
 	unsigned char digest[PD_DIGEST_LEN];
 	const char *partner_id, *principal_id, *principal_kind; /* "user" | "app" */
-	const char *roles;
+	const char *roles;           /* lookup: the principal's roles now, not at issue */
 	long long expires;           /* unix seconds */
+	/* filled by lookup from the principal's row: */
+	const char *state;           /* "active", "disabled", "revoked"; NULL if it is gone */
+	const char *principal_name;  /* user e-mail or app display name */
+	bool must_change_password;
+};
+
+struct pd_app {                  /* a partner app: client credentials */
+	const char *partner_id, *id, *display_name, *roles, *state;
+	unsigned char secret_digest[PD_DIGEST_LEN];
+	long long created, secret_updated;
+};
+
+struct pd_audit {                /* one activity-log record */
+	const char *partner_id, *id;
+	long long seq, created;
+	const char *operation, *resource_type, *resource_id, *customer_id, *customer_name;
+	const char *principal_kind, *principal_id, *principal_name;
+	const char *outcome;         /* "succeeded" | "failed" */
+	const char *request_id, *correlation_id, *old_value, *new_value, *source;
+};
+
+struct pd_audit_query {
+	long long start, end;        /* created_at range, inclusive */
+	const char *operation, *resource_type, *user, *customer_id, *customer_name; /* NULL = any */
+	long long after_seq;
+	int size;
 };
 
 struct pd_customer_user {        /* a user in a customer's tenant */
@@ -56,9 +82,38 @@ struct store_ops {
 
 	enum pd_err (*partner_insert)(struct store *, const struct pd_partner *);
 	enum pd_err (*partner_count)(struct store *, long long *n);
+	enum pd_err (*partner_get)(struct store *, const char *id, struct pd_partner *,
+				   struct pd_arena *);
 	enum pd_err (*user_insert)(struct store *, const struct pd_user *);
 	enum pd_err (*user_by_email)(struct store *, const char *email, struct pd_user *,
 				     struct pd_arena *);
+	enum pd_err (*user_get)(struct store *, const char *partner, const char *id,
+				struct pd_user *, struct pd_arena *);
+	/* Up to size + 1 users ordered by e-mail key, after `after` (NULL: from the start). */
+	enum pd_err (*user_list)(struct store *, const char *partner, const char *after, int size,
+				 struct pd_user **rows, size_t *n, struct pd_arena *);
+	/* Writes display name, roles, state, password hash and must-change of an existing user. */
+	enum pd_err (*user_save)(struct store *, const struct pd_user *);
+	enum pd_err (*user_delete)(struct store *, const char *partner, const char *id);
+	/* Active users of `partner` holding `role`. */
+	enum pd_err (*user_count_role)(struct store *, const char *partner, const char *role,
+				       long long *n);
+	enum pd_err (*app_insert)(struct store *, const struct pd_app *);
+	enum pd_err (*app_get)(struct store *, const char *partner, const char *id, struct pd_app *,
+			       struct pd_arena *);
+	enum pd_err (*app_by_client)(struct store *, const char *client_id, struct pd_app *,
+				     struct pd_arena *);
+	enum pd_err (*app_list)(struct store *, const char *partner, struct pd_app **rows,
+				size_t *n, struct pd_arena *);
+	/* Writes display name, roles, state, secret digest and secret_updated. */
+	enum pd_err (*app_save)(struct store *, const struct pd_app *);
+	/* Deletes every token of one principal (sign-out everywhere). */
+	enum pd_err (*tokens_revoke)(struct store *, const char *partner, const char *principal_id);
+	enum pd_err (*audit_insert)(struct store *, struct pd_audit *); /* assigns seq */
+	enum pd_err (*audit_list)(struct store *, const char *partner, const struct pd_audit_query *,
+				  struct pd_audit **rows, size_t *n, struct pd_arena *);
+	enum pd_err (*audit_get)(struct store *, const char *partner, const char *id,
+				 struct pd_audit *, struct pd_arena *);
 	enum pd_err (*token_insert)(struct store *, const struct pd_token *);
 	enum pd_err (*token_lookup)(struct store *, const unsigned char digest[PD_DIGEST_LEN],
 				    struct pd_token *, struct pd_arena *);

@@ -16,8 +16,17 @@ enum stmt_id {
 	S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_FTS, S_LIST_DOMAIN_FTS,
 	S_LIST_NAME_SCAN, S_LIST_DOMAIN_SCAN, S_ETAG_GET, S_BILLING_UPDATE, S_SEARCH_UPDATE,
 	S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_SEARCH, S_DELETE_CUSERS, S_DOMAIN_TAKEN,
-	S_IDEM_GET, S_IDEM_PUT, S_COUNT
+	S_IDEM_GET, S_IDEM_PUT, S_PARTNER_GET, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
+	S_USER_COUNT_ROLE, S_APP_INSERT, S_APP_GET, S_APP_BY_CLIENT, S_APP_LIST, S_APP_SAVE,
+	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET, S_COUNT
 };
+
+#define USER_COLS "partner_id, user_id, email, display_name, password_hash, roles, state," \
+		  " must_change_password, created_at"
+#define APP_COLS "partner_id, app_id, display_name, roles, state, secret_digest, created_at, secret_updated_at"
+#define AUDIT_COLS "partner_id, record_id, seq, created_at, operation_type, resource_type, resource_id," \
+		   " customer_id, customer_name, principal_kind, principal_id, principal_name, outcome," \
+		   " request_id, correlation_id, old_value, new_value, source_address"
 
 #define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at"
 #define LIST_TAIL " ORDER BY seq LIMIT ?4"
@@ -27,15 +36,44 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SETTING_PUT] = "INSERT INTO settings (name, value) VALUES (?1, ?2)",
 	[S_PARTNER_INSERT] = "INSERT INTO partners (partner_id, name, created_at) VALUES (?1, ?2, ?3)",
 	[S_PARTNER_COUNT] = "SELECT count(*) FROM partners",
+	[S_PARTNER_GET] = "SELECT partner_id, name, created_at FROM partners WHERE partner_id = ?1",
 	[S_USER_INSERT] = "INSERT INTO partner_users (partner_id, user_id, email, email_key, display_name,"
 			  " password_hash, roles, state, must_change_password, created_at)"
 			  " VALUES (?1, ?2, ?3, ?10, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_USER_BY_EMAIL] = "SELECT partner_id, user_id, email, display_name, password_hash, roles, state,"
-			    " must_change_password, created_at FROM partner_users WHERE email_key = ?1",
+	[S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM partner_users WHERE email_key = ?1",
+	[S_USER_GET] = "SELECT " USER_COLS " FROM partner_users WHERE partner_id = ?1 AND user_id = ?2",
+	[S_USER_LIST] = "SELECT " USER_COLS ", email_key FROM partner_users WHERE partner_id = ?1 AND email_key > ?2"
+			" ORDER BY email_key LIMIT ?3",
+	[S_USER_SAVE] = "UPDATE partner_users SET display_name = ?3, roles = ?4, state = ?5, password_hash = ?6,"
+			" must_change_password = ?7 WHERE partner_id = ?1 AND user_id = ?2",
+	[S_USER_DELETE] = "DELETE FROM partner_users WHERE partner_id = ?1 AND user_id = ?2",
+	[S_USER_COUNT_ROLE] = "SELECT count(*) FROM partner_users WHERE partner_id = ?1 AND state = 'active'"
+			      " AND instr(',' || roles || ',', ',' || ?2 || ',') > 0",
+	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 AND app_id = ?2",
+	[S_APP_BY_CLIENT] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?1",
+	[S_APP_LIST] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 ORDER BY created_at, app_id LIMIT 1000",
+	[S_APP_SAVE] = "UPDATE apps SET display_name = ?3, roles = ?4, state = ?5, secret_digest = ?6,"
+		       " secret_updated_at = ?7 WHERE partner_id = ?1 AND app_id = ?2",
+	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = ?1 AND principal_id = ?2",
+	[S_AUDIT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
+	[S_AUDIT_INSERT] = "INSERT INTO audit_records (" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+			   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	[S_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND seq > ?2"
+			 " AND created_at BETWEEN ?3 AND ?4 AND (?5 IS NULL OR operation_type = ?5)"
+			 " AND (?6 IS NULL OR resource_type = ?6) AND (?7 IS NULL OR lower(principal_name) = lower(?7))"
+			 " AND (?8 IS NULL OR customer_id = ?8) AND (?9 IS NULL OR instr(lower(customer_name), lower(?9)) > 0)"
+			 " ORDER BY seq LIMIT ?10",
+	[S_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND record_id = ?2",
 	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles,"
 			   " expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%s','now'))",
-	[S_TOKEN_LOOKUP] = "SELECT partner_id, principal_kind, principal_id, roles, expires_at FROM tokens"
-			   " WHERE digest = ?1",
+	[S_TOKEN_LOOKUP] = "SELECT t.partner_id, t.principal_kind, t.principal_id, t.expires_at,"
+			   " coalesce(u.roles, a.roles), coalesce(u.state, a.state), coalesce(u.email, a.display_name),"
+			   " coalesce(u.must_change_password, 0) FROM tokens t"
+			   " LEFT JOIN partner_users u ON t.principal_kind = 'user' AND u.partner_id = t.partner_id"
+			   " AND u.user_id = t.principal_id"
+			   " LEFT JOIN apps a ON t.principal_kind = 'app' AND a.partner_id = t.partner_id"
+			   " AND a.app_id = t.principal_id WHERE t.digest = ?1",
 	[S_NEXT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value",
 	[S_DOMAIN_INSERT] = "INSERT INTO domains (domain, partner_id, customer_id) VALUES (?1, ?2, ?3)",
 	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
@@ -218,6 +256,20 @@ static enum pd_err sq_partner_count(struct store *st, long long *n)
 	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
 }
 
+static enum pd_err sq_partner_get(struct store *st, const char *id, struct pd_partner *p,
+				  struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_PARTNER_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*p = (struct pd_partner){col(q, 0, ar), col(q, 1, ar), sqlite3_column_int64(q, 2)};
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
 static enum pd_err sq_user_insert(struct store *st, const struct pd_user *u)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_USER_INSERT);
@@ -242,6 +294,25 @@ static enum pd_err sq_user_insert(struct store *st, const struct pd_user *u)
 	return e;
 }
 
+static void read_user(sqlite3_stmt *q, struct pd_user *u, struct pd_arena *ar)
+{
+	*u = (struct pd_user){.partner_id = col(q, 0, ar), .id = col(q, 1, ar), .email = col(q, 2, ar),
+			      .display_name = col(q, 3, ar), .password_hash = col(q, 4, ar),
+			      .roles = col(q, 5, ar), .state = col(q, 6, ar),
+			      .must_change_password = sqlite3_column_int(q, 7) != 0,
+			      .created = sqlite3_column_int64(q, 8)};
+}
+
+/* Steps a statement expected to return at most one user. */
+static enum pd_err one_user(sqlite3_stmt *q, struct pd_user *u, struct pd_arena *ar)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_user(q, u, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
 static enum pd_err sq_user_by_email(struct store *st, const char *email, struct pd_user *u,
 				    struct pd_arena *ar)
 {
@@ -250,17 +321,88 @@ static enum pd_err sq_user_by_email(struct store *st, const char *email, struct 
 	if (!q || !key)
 		return q ? PD_ENOTFOUND : PD_EINTERNAL;
 	text(q, 1, key);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*u = (struct pd_user){.partner_id = col(q, 0, ar), .id = col(q, 1, ar),
-				      .email = col(q, 2, ar), .display_name = col(q, 3, ar),
-				      .password_hash = col(q, 4, ar), .roles = col(q, 5, ar),
-				      .state = col(q, 6, ar),
-				      .must_change_password = sqlite3_column_int(q, 7) != 0,
-				      .created = sqlite3_column_int64(q, 8)};
-	}
+	return one_user(q, u, ar);
+}
+
+static enum pd_err sq_user_get(struct store *st, const char *partner, const char *id,
+			       struct pd_user *u, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	return one_user(q, u, ar);
+}
+
+static enum pd_err sq_user_list(struct store *st, const char *partner, const char *after, int size,
+				struct pd_user **rows, size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, after ? after : "");
+	sqlite3_bind_int(q, 3, size + 1);
+	*rows = pd_alloc(ar, sizeof **rows * (size_t)(size + 1));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < (size_t)size + 1)
+		read_user(q, &(*rows)[(*n)++], ar);
 	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_user_save(struct store *st, const struct pd_user *u)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_SAVE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, u->partner_id);
+	text(q, 2, u->id);
+	text(q, 3, u->display_name);
+	text(q, 4, u->roles);
+	text(q, 5, u->state);
+	text(q, 6, u->password_hash);
+	sqlite3_bind_int(q, 7, u->must_change_password);
+	enum pd_err e = run(q);
+	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+}
+
+static enum pd_err by_partner_and_id(struct store *st, enum stmt_id id, const char *partner,
+				     const char *key)
+{
+	sqlite3_stmt *q = stmt(SQ(st), id);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, key);
+	return run(q);
+}
+
+static enum pd_err sq_user_delete(struct store *st, const char *partner, const char *id)
+{
+	enum pd_err e = by_partner_and_id(st, S_USER_DELETE, partner, id);
+	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+}
+
+static enum pd_err sq_tokens_revoke(struct store *st, const char *partner, const char *principal)
+{
+	return by_partner_and_id(st, S_TOKENS_REVOKE, partner, principal);
+}
+
+static enum pd_err sq_user_count_role(struct store *st, const char *partner, const char *role,
+				      long long *n)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_COUNT_ROLE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, role);
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
 }
 
 static enum pd_err sq_token_insert(struct store *st, const struct pd_token *t)
@@ -290,8 +432,11 @@ static enum pd_err sq_token_lookup(struct store *st, const unsigned char digest[
 		t->partner_id = col(q, 0, ar);
 		t->principal_kind = col(q, 1, ar);
 		t->principal_id = col(q, 2, ar);
-		t->roles = col(q, 3, ar);
-		t->expires = sqlite3_column_int64(q, 4);
+		t->expires = sqlite3_column_int64(q, 3);
+		t->roles = col(q, 4, ar);
+		t->state = col(q, 5, ar);
+		t->principal_name = col(q, 6, ar);
+		t->must_change_password = sqlite3_column_int(q, 7) != 0;
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
@@ -645,6 +790,190 @@ static enum pd_err sq_idem_put(struct store *st, const char *partner, const char
 	return run(q);
 }
 
+/* ---- apps ---- */
+
+static void bind_app(sqlite3_stmt *q, const struct pd_app *a)
+{
+	text(q, 1, a->partner_id);
+	text(q, 2, a->id);
+	text(q, 3, a->display_name);
+	text(q, 4, a->roles);
+	text(q, 5, a->state ? a->state : "active");
+	sqlite3_bind_blob(q, 6, a->secret_digest, PD_DIGEST_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, a->created);
+	sqlite3_bind_int64(q, 8, a->secret_updated);
+}
+
+static enum pd_err sq_app_insert(struct store *st, const struct pd_app *a)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_APP_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	bind_app(q, a);
+	return run(q);
+}
+
+static enum pd_err sq_app_save(struct store *st, const struct pd_app *a)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_APP_SAVE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, a->partner_id);
+	text(q, 2, a->id);
+	text(q, 3, a->display_name);
+	text(q, 4, a->roles);
+	text(q, 5, a->state);
+	sqlite3_bind_blob(q, 6, a->secret_digest, PD_DIGEST_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, a->secret_updated);
+	enum pd_err e = run(q);
+	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+}
+
+static void read_app(sqlite3_stmt *q, struct pd_app *a, struct pd_arena *ar)
+{
+	*a = (struct pd_app){.partner_id = col(q, 0, ar), .id = col(q, 1, ar),
+			     .display_name = col(q, 2, ar), .roles = col(q, 3, ar), .state = col(q, 4, ar),
+			     .created = sqlite3_column_int64(q, 6), .secret_updated = sqlite3_column_int64(q, 7)};
+	if (sqlite3_column_bytes(q, 5) == PD_DIGEST_LEN)
+		memcpy(a->secret_digest, sqlite3_column_blob(q, 5), PD_DIGEST_LEN);
+}
+
+static enum pd_err one_app(sqlite3_stmt *q, struct pd_app *a, struct pd_arena *ar)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_app(q, a, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_app_get(struct store *st, const char *partner, const char *id,
+			      struct pd_app *a, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_APP_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	return one_app(q, a, ar);
+}
+
+static enum pd_err sq_app_by_client(struct store *st, const char *client_id, struct pd_app *a,
+				    struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_APP_BY_CLIENT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, client_id);
+	return one_app(q, a, ar);
+}
+
+static enum pd_err sq_app_list(struct store *st, const char *partner, struct pd_app **rows,
+			       size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_APP_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	size_t cap = 16;
+	*rows = pd_alloc(ar, sizeof **rows * cap);
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct pd_app *bigger = pd_alloc(ar, sizeof *bigger * cap * 2);
+			memcpy(bigger, *rows, sizeof *bigger * cap);
+			*rows = bigger, cap *= 2;
+		}
+		read_app(q, &(*rows)[(*n)++], ar);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+/* ---- audit ---- */
+
+static enum pd_err counter_next(struct sq *s, enum stmt_id id, long long *v)
+{
+	sqlite3_stmt *q = stmt(s, id);
+	if (!q)
+		return PD_EINTERNAL;
+	int rc = sqlite3_step(q);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_audit_insert(struct store *st, struct pd_audit *a)
+{
+	enum pd_err e = counter_next(SQ(st), S_AUDIT_SEQ, &a->seq);
+	sqlite3_stmt *q = e == PD_OK ? stmt(SQ(st), S_AUDIT_INSERT) : NULL;
+	if (!q)
+		return e == PD_OK ? PD_EINTERNAL : e;
+	const char *t[] = {a->partner_id, a->id, NULL, NULL, a->operation, a->resource_type,
+			   a->resource_id, a->customer_id, a->customer_name, a->principal_kind,
+			   a->principal_id, a->principal_name, a->outcome, a->request_id,
+			   a->correlation_id, a->old_value, a->new_value, a->source};
+	for (int i = 0; i < 18; i++)
+		text(q, i + 1, t[i]);
+	sqlite3_bind_int64(q, 3, a->seq);
+	sqlite3_bind_int64(q, 4, a->created);
+	return run(q);
+}
+
+static void read_audit(sqlite3_stmt *q, struct pd_audit *a, struct pd_arena *ar)
+{
+	*a = (struct pd_audit){
+		.partner_id = col(q, 0, ar), .id = col(q, 1, ar), .seq = sqlite3_column_int64(q, 2),
+		.created = sqlite3_column_int64(q, 3), .operation = col(q, 4, ar),
+		.resource_type = col(q, 5, ar), .resource_id = col(q, 6, ar), .customer_id = col(q, 7, ar),
+		.customer_name = col(q, 8, ar), .principal_kind = col(q, 9, ar),
+		.principal_id = col(q, 10, ar), .principal_name = col(q, 11, ar), .outcome = col(q, 12, ar),
+		.request_id = col(q, 13, ar), .correlation_id = col(q, 14, ar), .old_value = col(q, 15, ar),
+		.new_value = col(q, 16, ar), .source = col(q, 17, ar)};
+}
+
+static enum pd_err sq_audit_list(struct store *st, const char *partner,
+				 const struct pd_audit_query *f, struct pd_audit **rows, size_t *n,
+				 struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_AUDIT_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	sqlite3_bind_int64(q, 2, f->after_seq);
+	sqlite3_bind_int64(q, 3, f->start);
+	sqlite3_bind_int64(q, 4, f->end);
+	text(q, 5, f->operation);
+	text(q, 6, f->resource_type);
+	text(q, 7, f->user);
+	text(q, 8, f->customer_id);
+	text(q, 9, f->customer_name);
+	sqlite3_bind_int(q, 10, f->size + 1);
+	*rows = pd_alloc(ar, sizeof **rows * (size_t)(f->size + 1));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < (size_t)f->size + 1)
+		read_audit(q, &(*rows)[(*n)++], ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_audit_get(struct store *st, const char *partner, const char *id,
+				struct pd_audit *a, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_AUDIT_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_audit(q, a, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -652,12 +981,18 @@ static const struct store_ops sqlite_ops = {
 	.savepoint = sq_savepoint, .release = sq_release, .rollback_to = sq_rollback_to,
 	.setting_get = sq_setting_get, .setting_put = sq_setting_put,
 	.partner_insert = sq_partner_insert, .partner_count = sq_partner_count,
+	.partner_get = sq_partner_get,
 	.user_insert = sq_user_insert, .user_by_email = sq_user_by_email,
 	.token_insert = sq_token_insert, .token_lookup = sq_token_lookup,
 	.customer_insert = sq_customer_insert, .customer_get = sq_customer_get,
 	.customer_list = sq_customer_list, .billing_update = sq_billing_update,
 	.customer_delete = sq_customer_delete, .domain_taken = sq_domain_taken,
 	.idem_get = sq_idem_get, .idem_put = sq_idem_put,
+	.user_get = sq_user_get, .user_list = sq_user_list, .user_save = sq_user_save,
+	.user_delete = sq_user_delete, .user_count_role = sq_user_count_role,
+	.app_insert = sq_app_insert, .app_get = sq_app_get, .app_by_client = sq_app_by_client,
+	.app_list = sq_app_list, .app_save = sq_app_save, .tokens_revoke = sq_tokens_revoke,
+	.audit_insert = sq_audit_insert, .audit_list = sq_audit_list, .audit_get = sq_audit_get,
 };
 
 /* The highest migration applied, 0 for a new database. */

@@ -184,13 +184,11 @@ def test_duplicate_partner_admin_email_is_refused(server):
     assert r.stderr.strip()
 
 
-def test_client_credentials_not_yet_supported(server):
-    # Partner apps (client_id/client_secret) arrive with the staff-and-roles issue; until then
-    # the grant is refused as unsupported and no token is issued.
+def test_client_credentials_with_unknown_client(server):
     r = token_request(server.port, {"grant_type": "client_credentials", "client_id": str(uuid.uuid4()),
                                     "client_secret": "nope-nope-nope-nope"})
     assert r.status == 400, r
-    assert r.json["error"] == "unsupported_grant_type"
+    assert r.json["error"] == "invalid_client"
     assert "access_token" not in r.json
 
 

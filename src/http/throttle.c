@@ -1,0 +1,208 @@
+/* throttle.c - counters behind sign-in protection and rate limits (see throttle.h): one
+ * chained hash table of small entries under one mutex.  Entries idle for an hour are swept
+ * when the table grows past its budget, so memory stays bounded under a flood of addresses. */
+#include "throttle.h"
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUCKETS 4096
+#define MAX_ENTRIES 100000
+#define FADE 900          /* seconds after the last failure */
+#define LOCK 900
+#define IDLE 3600
+
+struct entry {
+	struct entry *next;
+	double tokens, stamp;  /* rate bucket: tokens left, last refill */
+	long long last;        /* last failure */
+	int failures;
+	bool primed;           /* rate bucket filled once */
+	char key[];
+};
+
+struct pd_throttle {
+	pthread_mutex_t mu;
+	struct entry *b[BUCKETS];
+	size_t n;
+};
+
+struct pd_throttle *pd_throttle_new(void)
+{
+	struct pd_throttle *t = calloc(1, sizeof *t);
+	if (!t)
+		abort();
+	pthread_mutex_init(&t->mu, NULL);
+	return t;
+}
+
+void pd_throttle_free(struct pd_throttle *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < BUCKETS; i++)
+		for (struct entry *e = t->b[i], *n; e; e = n) {
+			n = e->next;
+			free(e);
+		}
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+static unsigned hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % BUCKETS;
+}
+
+static void sweep(struct pd_throttle *t, long long now)
+{
+	for (int i = 0; i < BUCKETS; i++) {
+		for (struct entry **p = &t->b[i], *e; (e = *p);) {
+			if (now - (long long)e->stamp > IDLE && now - e->last > IDLE) {
+				*p = e->next;
+				free(e);
+				t->n--;
+			} else {
+				p = &e->next;
+			}
+		}
+	}
+}
+
+/* The entry for key, created when `create`; NULL if absent (or the table is full). */
+static struct entry *find(struct pd_throttle *t, const char *key, bool create, long long now)
+{
+	unsigned h = hash(key);
+	for (struct entry *e = t->b[h]; e; e = e->next)
+		if (!strcmp(e->key, key))
+			return e;
+	if (!create)
+		return NULL;
+	if (t->n >= MAX_ENTRIES)
+		sweep(t, now);
+	if (t->n >= MAX_ENTRIES)
+		return NULL;
+	size_t n = strlen(key) + 1;
+	struct entry *e = calloc(1, sizeof *e + n);
+	if (!e)
+		return NULL;
+	memcpy(e->key, key, n);
+	e->stamp = (double)now;
+	e->next = t->b[h];
+	t->b[h] = e;
+	t->n++;
+	return e;
+}
+
+/* Failures still counting at `now`. */
+static int live_failures(struct entry *e, long long now)
+{
+	if (!e || now - e->last > FADE)
+		return 0;
+	return e->failures;
+}
+
+/* Seconds left of a wait of `secs` from the last failure. */
+static int left(struct entry *e, long long now, long long secs)
+{
+	long long until = e->last + secs;
+	return until > now ? (int)(until - now) : 0;
+}
+
+static long long backoff(int over)
+{
+	return over >= 6 ? 60 : 1LL << over;
+}
+
+static void keys(char *acc, char *adr, char *pair, size_t cap, const char *account, const char *addr)
+{
+	snprintf(acc, cap, "a|%s", account);
+	snprintf(adr, cap, "i|%s", addr ? addr : "-");
+	snprintf(pair, cap, "p|%s|%s", account, addr ? addr : "-");
+}
+
+static int max3(int a, int b, int c)
+{
+	int m = a > b ? a : b;
+	return m > c ? m : c;
+}
+
+int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr, long long now)
+{
+	char acc[320], adr[320], pair[640];
+	keys(acc, adr, pair, sizeof acc, account, addr);
+	pthread_mutex_lock(&t->mu);
+	struct entry *a = find(t, acc, false, now), *i = find(t, adr, false, now), *p = find(t, pair, false, now);
+	int fa = live_failures(a, now), fi = live_failures(i, now), fp = live_failures(p, now);
+	int wa = fa >= 5 ? left(a, now, backoff(fa - 5)) : 0;
+	int wi = fi >= 20 ? left(i, now, LOCK) : fi >= 10 ? left(i, now, backoff(fi - 10)) : 0;
+	int wp = fp >= 5 ? left(p, now, LOCK) : 0;
+	pthread_mutex_unlock(&t->mu);
+	return max3(wa, wi, wp);
+}
+
+static void bump(struct pd_throttle *t, const char *key, long long now)
+{
+	struct entry *e = find(t, key, true, now);
+	if (!e)
+		return;
+	e->failures = live_failures(e, now) + 1;
+	e->last = now;
+}
+
+void pd_signin_failed(struct pd_throttle *t, const char *account, const char *addr, long long now)
+{
+	char acc[320], adr[320], pair[640];
+	keys(acc, adr, pair, sizeof acc, account, addr);
+	pthread_mutex_lock(&t->mu);
+	bump(t, acc, now);
+	bump(t, adr, now);
+	bump(t, pair, now);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr)
+{
+	char acc[320], adr[320], pair[640];
+	keys(acc, adr, pair, sizeof acc, account, addr);
+	pthread_mutex_lock(&t->mu);
+	struct entry *a = find(t, acc, false, 0), *p = find(t, pair, false, 0);
+	if (a)
+		a->failures = 0;
+	if (p)
+		p->failures = 0;
+	pthread_mutex_unlock(&t->mu);
+}
+
+int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rate)
+{
+	char key[128];
+	if (rate <= 0)
+		return 0;
+	snprintf(key, sizeof key, "r|%s", partner);
+	pthread_mutex_lock(&t->mu);
+	struct entry *e = find(t, key, true, (long long)now);
+	int wait = 0;
+	if (e) {
+		double burst = 2.0 * rate;
+		if (!e->primed) { /* a new bucket starts full */
+			e->tokens = burst;
+			e->primed = true;
+		}
+		e->tokens += (now - e->stamp) * rate;
+		if (e->tokens > burst)
+			e->tokens = burst;
+		e->stamp = now;
+		if (e->tokens >= 1.0)
+			e->tokens -= 1.0;
+		else
+			wait = (int)((1.0 - e->tokens) / rate) + 1;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return wait;
+}

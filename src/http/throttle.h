@@ -1,0 +1,28 @@
+/* throttle.h - sign-in protection and per-partner request rates, kept in memory and shared
+ * by every loop of one process (a mutex; the work per call is a hash lookup).
+ *
+ * Sign-in: failures are counted per account, per source address and per (account, address).
+ *  - an account is slowed: after 5 failures each further attempt waits 2^(n-5) s, at most
+ *    60 s; it is never locked longer, so an attacker cannot lock its owner out;
+ *  - an (account, address) pair is locked for 15 minutes after 5 failures;
+ *  - an address is slowed after 10 failures and locked for 15 minutes after 20.
+ * Counts fade 15 minutes after the last failure; a successful sign-in clears the account's
+ * and the pair's.  Rates: a token bucket per partner (rate per second, burst twice that). */
+#ifndef PD_THROTTLE_H
+#define PD_THROTTLE_H
+
+struct pd_throttle;
+
+struct pd_throttle *pd_throttle_new(void);
+void pd_throttle_free(struct pd_throttle *t);
+
+/* Seconds to wait before this sign-in may be tried; 0 = go ahead. */
+int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr, long long now);
+void pd_signin_failed(struct pd_throttle *t, const char *account, const char *addr, long long now);
+void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr);
+
+/* Takes one request from the partner's bucket; 0 if allowed, else seconds to wait.
+ * rate <= 0 disables the limit. */
+int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rate);
+
+#endif
