@@ -35,17 +35,17 @@ static enum pd_next h_domain(struct pd_req *r) { (void)r; return PD_REPLY; }
 static enum pd_next h_root(struct pd_req *r) { (void)r; return PD_REPLY; }
 
 static const struct pd_route routes[] = {
-	{PD_GET, "/", PD_R_PUBLIC, h_root, NULL, NULL, NULL},
-	{PD_GET | PD_HEAD, "/health", PD_R_PUBLIC, h_health, NULL, NULL, NULL},
-	{PD_GET, "/v1/customers", 0, h_list, NULL, NULL, NULL},
-	{PD_POST, "/v1/customers", PD_R_JSON, h_create, NULL, NULL, NULL},
-	{PD_GET, "/v1/customers/{id}", 0, h_get, NULL, NULL, NULL},
-	{PD_DELETE, "/v1/customers/{id}", PD_R_SANDBOX, h_delete, NULL, NULL, NULL},
-	{PD_GET, "/v1/customers/{id}/profiles/billing", 0, h_billing, NULL, NULL, NULL},
-	{PD_PUT, "/v1/customers/{id}/profiles/billing", PD_R_JSON, h_billing_put, NULL, NULL, NULL},
-	{PD_GET, "/v1/customers/{id}/users/{uid}", 0, h_user, NULL, NULL, NULL},
-	{PD_HEAD, "/v1/domains/{domain}", 0, h_domain, NULL, NULL, NULL},
-	{0, NULL, 0, NULL, NULL, NULL, NULL},
+	{PD_GET, "/", PD_R_PUBLIC, PD_PERM_PUBLIC, NULL, NULL, h_root, NULL, NULL, NULL},
+	{PD_GET | PD_HEAD, "/health", PD_R_PUBLIC, PD_PERM_PUBLIC, NULL, NULL, h_health, NULL, NULL, NULL},
+	{PD_GET, "/v1/customers", 0, PD_PERM_PUBLIC, NULL, NULL, h_list, NULL, NULL, NULL},
+	{PD_POST, "/v1/customers", PD_R_JSON, PD_PERM_PUBLIC, NULL, NULL, h_create, NULL, NULL, NULL},
+	{PD_GET, "/v1/customers/{id}", 0, PD_PERM_PUBLIC, NULL, NULL, h_get, NULL, NULL, NULL},
+	{PD_DELETE, "/v1/customers/{id}", PD_R_SANDBOX, PD_PERM_PUBLIC, NULL, NULL, h_delete, NULL, NULL, NULL},
+	{PD_GET, "/v1/customers/{id}/profiles/billing", 0, PD_PERM_PUBLIC, NULL, NULL, h_billing, NULL, NULL, NULL},
+	{PD_PUT, "/v1/customers/{id}/profiles/billing", PD_R_JSON, PD_PERM_PUBLIC, NULL, NULL, h_billing_put, NULL, NULL, NULL},
+	{PD_GET, "/v1/customers/{id}/users/{uid}", 0, PD_PERM_PUBLIC, NULL, NULL, h_user, NULL, NULL, NULL},
+	{PD_HEAD, "/v1/domains/{domain}", 0, PD_PERM_PUBLIC, NULL, NULL, h_domain, NULL, NULL, NULL},
+	{0, NULL, 0, PD_PERM_PUBLIC, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static enum pd_match find(int method, const char *path, const struct pd_route **out,

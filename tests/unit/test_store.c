@@ -319,14 +319,18 @@ Test(store, users_by_email_case_insensitive)
 	cr_assert_eq(st->ops->user_insert(st, &dup), PD_OK);
 }
 
-Test(store, tokens)
+Test(store, tokens_carry_the_principals_current_state)
 {
 	unsigned char key[PD_KEY_LEN];
 	cr_assert_eq(store_secret_key(st, key), PD_OK);
+	struct pd_user u = {.partner_id = P1, .id = "user-1", .email = "Staff@Contoso.CN",
+			    .password_hash = "$argon2id$x", .roles = "admin_agent,sales_agent",
+			    .state = "active", .created = NOW};
+	cr_assert_eq(st->ops->user_insert(st, &u), PD_OK);
 	char secret[PD_TOKEN_CHARS + 1];
 	pd_token_new(secret);
 	struct pd_token t = {.partner_id = P1, .principal_id = "user-1", .principal_kind = "user",
-			     .roles = "admin,sales", .expires = NOW + 3600};
+			     .roles = "roles at issue", .expires = NOW + 3600};
 	pd_secret_digest(key, secret, t.digest);
 	cr_assert_eq(st->ops->token_insert(st, &t), PD_OK);
 	cr_assert_eq(st->ops->token_insert(st, &t), PD_ECONFLICT);
@@ -339,8 +343,25 @@ Test(store, tokens)
 	cr_assert_str_eq(back.partner_id, P1);
 	cr_assert_str_eq(back.principal_id, "user-1");
 	cr_assert_str_eq(back.principal_kind, "user");
-	cr_assert_str_eq(back.roles, "admin,sales");
+	cr_assert_str_eq(back.roles, "admin_agent,sales_agent", "the user's roles now");
+	cr_assert_str_eq(back.state, "active");
+	cr_assert_str_eq(back.principal_name, "Staff@Contoso.CN");
 	cr_assert_eq(back.expires, NOW + 3600);
+
+	u.state = "disabled";
+	cr_assert_eq(st->ops->user_save(st, &u), PD_OK);
+	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "disabled");
+
+	cr_assert_eq(st->ops->tokens_revoke(st, P1, "user-1"), PD_OK);
+	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_ENOTFOUND, "revoked");
+
+	struct pd_token orphan = {.partner_id = P1, .principal_id = "gone", .principal_kind = "user",
+				  .roles = "x", .expires = NOW + 3600};
+	pd_secret_digest(key, "orphan secret", orphan.digest);
+	cr_assert_eq(st->ops->token_insert(st, &orphan), PD_OK);
+	cr_assert_eq(st->ops->token_lookup(st, orphan.digest, &back, ar), PD_OK);
+	cr_assert_null(back.state, "no principal: no state, so no access");
 
 	pd_secret_digest(key, "some other secret", d);
 	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_ENOTFOUND);
@@ -889,4 +910,123 @@ Test(store, committed_writes_seen_by_another_connection)
 	cr_assert_eq(other->ops->domain_taken(other, "contoso" SUFFIX, &t), PD_OK);
 	cr_assert(t);
 	other->ops->close(other);
+}
+
+/* ---- staff, apps and the activity log ----------------------------------------------- */
+
+static struct pd_user staff(const char *id, const char *email, const char *roles, const char *state)
+{
+	return (struct pd_user){.partner_id = P1, .id = id, .email = email, .display_name = email,
+				.password_hash = "$argon2id$x", .roles = roles, .state = state, .created = NOW};
+}
+
+Test(store, users_list_save_delete_count)
+{
+	struct pd_user a = staff("u-a", "a@x.cn", "global_admin", "active");
+	struct pd_user b = staff("u-b", "b@x.cn", "global_admin,sales_agent", "active");
+	struct pd_user c = staff("u-c", "c@x.cn", "helpdesk_agent", "active");
+	cr_assert_eq(st->ops->user_insert(st, &c), PD_OK);
+	cr_assert_eq(st->ops->user_insert(st, &a), PD_OK);
+	cr_assert_eq(st->ops->user_insert(st, &b), PD_OK);
+	struct pd_user *rows;
+	size_t n;
+	cr_assert_eq(st->ops->user_list(st, P1, NULL, 2, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 3, "size + 1 rows tell there is more");
+	cr_assert_str_eq(rows[0].email, "a@x.cn");
+	cr_assert_str_eq(rows[1].email, "b@x.cn");
+	cr_assert_eq(st->ops->user_list(st, P1, "b@x.cn", 2, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].email, "c@x.cn");
+	long long admins = 0;
+	cr_assert_eq(st->ops->user_count_role(st, P1, "global_admin", &admins), PD_OK);
+	cr_assert_eq(admins, 2);
+	b.state = "disabled";
+	cr_assert_eq(st->ops->user_save(st, &b), PD_OK);
+	cr_assert_eq(st->ops->user_count_role(st, P1, "global_admin", &admins), PD_OK);
+	cr_assert_eq(admins, 1, "disabled users do not count");
+	cr_assert_eq(st->ops->user_count_role(st, P1, "admin", &admins), PD_OK);
+	cr_assert_eq(admins, 0, "whole role names only");
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-c"), PD_OK);
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-c"), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->user_delete(st, "other-partner", "u-a"), PD_ENOTFOUND);
+	struct pd_user back;
+	cr_assert_eq(st->ops->user_get(st, P1, "u-b", &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "disabled");
+	cr_assert_eq(st->ops->user_get(st, "other-partner", "u-b", &back, ar), PD_ENOTFOUND);
+}
+
+Test(store, apps)
+{
+	struct pd_app a = {.partner_id = P1, .id = "app-1", .display_name = "Robot", .roles = "sales_agent",
+			   .state = "active", .created = NOW, .secret_updated = NOW};
+	memset(a.secret_digest, 7, PD_DIGEST_LEN);
+	cr_assert_eq(st->ops->app_insert(st, &a), PD_OK);
+	cr_assert_eq(st->ops->app_insert(st, &a), PD_ECONFLICT);
+	struct pd_app back;
+	cr_assert_eq(st->ops->app_by_client(st, "app-1", &back, ar), PD_OK);
+	cr_assert_str_eq(back.partner_id, P1);
+	cr_assert_eq(back.secret_digest[5], 7);
+	cr_assert_eq(st->ops->app_get(st, "other-partner", "app-1", &back, ar), PD_ENOTFOUND);
+	a.state = "revoked";
+	memset(a.secret_digest, 9, PD_DIGEST_LEN);
+	a.secret_updated = NOW + 5;
+	cr_assert_eq(st->ops->app_save(st, &a), PD_OK);
+	cr_assert_eq(st->ops->app_get(st, P1, "app-1", &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "revoked");
+	cr_assert_eq(back.secret_digest[0], 9);
+	cr_assert_eq(back.secret_updated, NOW + 5);
+	struct pd_app *rows;
+	size_t n;
+	cr_assert_eq(st->ops->app_list(st, P1, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+}
+
+static struct pd_audit record(const char *id, long long when, const char *op, const char *customer)
+{
+	return (struct pd_audit){.partner_id = P1, .id = id, .created = when, .operation = op,
+				 .resource_type = "customer", .customer_id = customer,
+				 .customer_name = "康托索科技", .principal_kind = "user",
+				 .principal_name = "Admin@X.cn", .outcome = "succeeded"};
+}
+
+Test(store, audit_records_filtered_paged_and_append_only)
+{
+	struct pd_audit r1 = record("rec-1", NOW, "add_customer", "c-1");
+	struct pd_audit r2 = record("rec-2", NOW + 10, "update_customer_billing_profile", "c-1");
+	struct pd_audit r3 = record("rec-3", NOW + 20, "add_customer", "c-2");
+	cr_assert_eq(st->ops->audit_insert(st, &r1), PD_OK);
+	cr_assert_eq(st->ops->audit_insert(st, &r2), PD_OK);
+	cr_assert_eq(st->ops->audit_insert(st, &r3), PD_OK);
+	cr_assert(r1.seq < r2.seq && r2.seq < r3.seq);
+	struct pd_audit *rows;
+	size_t n;
+	struct pd_audit_query q = {.start = NOW, .end = NOW + 100, .size = 10};
+	cr_assert_eq(st->ops->audit_list(st, P1, &q, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 3);
+	q.operation = "add_customer";
+	cr_assert_eq(st->ops->audit_list(st, P1, &q, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 2);
+	q = (struct pd_audit_query){.start = NOW, .end = NOW + 100, .size = 10, .customer_id = "c-1", .user = "admin@x.CN"};
+	cr_assert_eq(st->ops->audit_list(st, P1, &q, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 2);
+	q = (struct pd_audit_query){.start = NOW + 5, .end = NOW + 15, .size = 10, .customer_name = "托索"};
+	cr_assert_eq(st->ops->audit_list(st, P1, &q, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].id, "rec-2");
+	q = (struct pd_audit_query){.start = NOW, .end = NOW + 100, .size = 1, .after_seq = r1.seq};
+	cr_assert_eq(st->ops->audit_list(st, P1, &q, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 2, "size + 1");
+	cr_assert_str_eq(rows[0].id, "rec-2");
+	struct pd_audit one;
+	cr_assert_eq(st->ops->audit_get(st, P1, "rec-3", &one, ar), PD_OK);
+	cr_assert_str_eq(one.customer_id, "c-2");
+	cr_assert_eq(st->ops->audit_get(st, "other-partner", "rec-3", &one, ar), PD_ENOTFOUND);
+
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(db, "DELETE FROM audit_records", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(db, "UPDATE audit_records SET outcome = 'x'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(st->ops->audit_list(st, P1, &(struct pd_audit_query){.start = 0, .end = NOW + 100, .size = 10}, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 3, "nothing changed");
 }
