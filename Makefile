@@ -9,13 +9,13 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wformat=2 -Wvla -Wpointer-arith -Wundef
 OPT     ?= -O2 -g
 override CFLAGS := $(OPT) $(EXTRA_CFLAGS) -std=c11 -D_GNU_SOURCE -pthread -fno-common $(WARN) $(SANFLAGS) \
-           -Isrc/core -Isrc/store -Isrc/http -Isrc/api \
+           -Isrc/core -Isrc/store -Isrc/http -Isrc/api -Isrc/cli \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-LIB_SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/api/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o
+LIB_SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/api/*.c src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o $(BUILD)/obj/gen/data.o
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
@@ -34,7 +34,11 @@ $(BUILD)/gen/migrations_sqlite.c: $(MIGRATIONS) tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh pd_sqlite_migrations $(MIGRATIONS) > $@
 
-$(BUILD)/obj/gen/migrations_sqlite.o: $(BUILD)/gen/migrations_sqlite.c
+$(BUILD)/gen/data.c: data/catalog.json tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh pd_data_files data/catalog.json > $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -43,6 +47,13 @@ $(BUILD)/partnerd: $(BUILD)/obj/src/bin/partnerd.o $(BUILD)/libpartnerd.a
 
 $(BUILD)/partnerctl: $(BUILD)/obj/src/bin/partnerctl.o $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# partnerctl's man page and bash completion, generated from its own help tables.
+all: $(BUILD)/partnerctl.1 $(BUILD)/partnerctl.bash
+$(BUILD)/partnerctl.1: $(BUILD)/partnerctl
+	./$< --man > $@
+$(BUILD)/partnerctl.bash: $(BUILD)/partnerctl
+	./$< completion bash > $@
 
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
@@ -70,9 +81,11 @@ test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	./$(BUILD)/unit --jobs 2
 	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+	PARTNERCTL_BIN=$(BUILD)/partnerctl PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/cli
 	@$(MAKE) --no-print-directory sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+	PARTNERCTL_BIN=build/san/partnerctl PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/cli
 
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd
@@ -83,7 +96,7 @@ format:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--suppress=missingIncludeSystem -Isrc/core -Isrc/store -Isrc/http -Isrc/api src
+		--suppress=missingIncludeSystem -Isrc/core -Isrc/store -Isrc/http -Isrc/api -Isrc/cli src
 
 clean:
 	rm -rf build

@@ -75,6 +75,53 @@ enum pd_err pd_app_create(struct store *st, const char *partner, const char *nam
 			  const char *roles, char client_id[37], char secret[PD_TOKEN_CHARS + 1],
 			  char *errbuf, size_t cap);
 
+/* offers.c */
+enum pd_next pd_offers_list(struct pd_req *r);
+enum pd_next pd_offers_get(struct pd_req *r);
+
+/* orders.c */
+enum pd_next pd_orders_create(struct pd_req *r);
+enum pd_err pd_orders_create_write(struct pd_req *r, struct store *st);
+void pd_orders_create_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_subscriptions_list(struct pd_req *r);
+enum pd_next pd_subscriptions_get(struct pd_req *r);
+enum pd_next pd_subscriptions_patch(struct pd_req *r);
+enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st);
+void pd_subscriptions_patch_finish(struct pd_req *r, enum pd_err e);
+
+/* customer_users.c */
+enum pd_next pd_cusers_list(struct pd_req *r);
+enum pd_next pd_cusers_get(struct pd_req *r);
+enum pd_next pd_cusers_create(struct pd_req *r);
+enum pd_next pd_cusers_create_hash(struct pd_req *r);
+enum pd_err pd_cusers_create_write(struct pd_req *r, struct store *st);
+void pd_cusers_create_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_cusers_patch(struct pd_req *r);
+enum pd_err pd_cusers_patch_write(struct pd_req *r, struct store *st);
+void pd_cusers_patch_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_cusers_by_id(struct pd_req *r);
+enum pd_err pd_cusers_delete_write(struct pd_req *r, struct store *st);
+void pd_cusers_delete_finish(struct pd_req *r, enum pd_err e);
+enum pd_err pd_cusers_reset_write(struct pd_req *r, struct store *st);
+void pd_cusers_reset_finish(struct pd_req *r, enum pd_err e);
+
+/* relationships.c */
+enum pd_next pd_invitation_get(struct pd_req *r);
+enum pd_next pd_invitation_renew(struct pd_req *r);
+enum pd_next pd_invitation_revoke(struct pd_req *r);
+enum pd_err pd_invitation_write(struct pd_req *r, struct store *st);
+void pd_invitation_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_relationship_patch(struct pd_req *r);
+enum pd_err pd_relationship_patch_write(struct pd_req *r, struct store *st);
+void pd_relationship_patch_finish(struct pd_req *r, enum pd_err e);
+
+/* accept.c */
+enum pd_next pd_accept_form(struct pd_req *r);
+enum pd_next pd_accept_submit(struct pd_req *r);
+enum pd_next pd_accept_verify(struct pd_req *r);
+enum pd_err pd_accept_write(struct pd_req *r, struct store *st);
+void pd_accept_finish(struct pd_req *r, enum pd_err e);
+
 /* audit.c */
 enum pd_next pd_audit_list(struct pd_req *r);
 enum pd_next pd_audit_get(struct pd_req *r);
@@ -100,6 +147,8 @@ enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *wha
 /* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out). */
 enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
 				  const struct pd_customer *c, json_t *old_v, json_t *new_v);
+/* An If-Match value without quotes and W/ (arena). */
+const char *pd_api_unquote_etag(struct pd_req *r, const char *h);
 /* 429 with Retry-After. */
 enum pd_next pd_api_too_many(struct pd_req *r, int seconds);
 /* A Partner Center Collection of `items` (stolen); `token` (may be NULL) continues it. */

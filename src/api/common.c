@@ -62,3 +62,13 @@ enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char
 	a.customer_name = c->billing.company_name;
 	return pd_activity_write(r, st, &a);
 }
+
+const char *pd_api_unquote_etag(struct pd_req *r, const char *h)
+{
+	if (!strncmp(h, "W/", 2))
+		h += 2;
+	size_t n = strlen(h);
+	if (n >= 2 && h[0] == '"' && h[n - 1] == '"')
+		return pd_strndup(r->ar, h + 1, n - 2);
+	return h;
+}

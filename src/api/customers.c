@@ -6,6 +6,7 @@
 #include <strings.h>
 #include "api.h"
 #include "activity.h"
+#include "orders.h"
 #include "country.h"
 #include "domain.h"
 #include "ids.h"
@@ -15,7 +16,10 @@ struct create {
 	struct pd_customer c;
 	struct pd_customer_user admin;
 	char password[PD_GENPW_CHARS + 1];
-	char *replayed_id;  /* set when MS-RequestId was seen before */
+	char admin_hash[PD_PWHASH_LEN];
+	char *replayed_id;
+	struct pd_order order;   /* optional first subscriptions (lineItems) */
+	bool has_order;  /* set when MS-RequestId was seen before */
 };
 
 static void decode_company(struct pd_req *r, json_t *cp, struct pd_customer *c,
@@ -53,9 +57,13 @@ static void fill_new(struct pd_req *r, struct create *k)
 	k->c.created = k->c.updated = r->now;
 	k->c.admin_user = pd_printf(r->ar, "admin@%s", k->c.domain);
 	k->admin = (struct pd_customer_user){.partner_id = r->who.partner_id, .customer_id = id,
-					     .id = uid, .upn = k->c.admin_user,
-					     .display_name = "Administrator", .created = r->now};
-	pd_secret_digest(r->key, k->password, k->admin.secret_digest);
+					     .id = uid, .upn = k->c.admin_user, .display_name = "Administrator",
+					     .first_name = k->c.billing.first_name, .last_name = k->c.billing.last_name,
+					     .usage_location = k->c.billing.addr.country,
+					     .roles = "company_administrator", .state = "active",
+					     .password_hash = k->admin_hash, .must_change_password = true,
+					     .created = r->now};
+	pd_generated_password_encode(r->key, k->password, k->admin_hash);
 }
 
 enum pd_next pd_customers_create(struct pd_req *r)
@@ -66,6 +74,9 @@ enum pd_next pd_customers_create(struct pd_req *r)
 	pd_billing_from_json(pd_json_get(r->json, "billingProfile"), "billingProfile", &k->c.billing, &errs, r->ar);
 	if (!errs.n)
 		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
+	json_t *items = pd_json_get(r->json, "lineItems");
+	if (!errs.n && items && (k->has_order = true))
+		pd_order_parse(r, items, k->c.billing.addr.country, &k->order, &errs);
 	if (errs.n) {
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
@@ -85,6 +96,8 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 			return e;
 	}
 	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
+	if (e == PD_OK && k->has_order)
+		e = pd_order_write(r, st, k->c.id, &k->order);
 	if (e == PD_OK && r->request_id_given)
 		e = st->ops->idem_put(st, partner, r->request_id, k->c.id, r->now);
 	return e == PD_OK ? pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c)) : e;
@@ -110,10 +123,14 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 	struct create *k = r->state;
 	if (e == PD_OK && k->replayed_id) {
 		reply_replay(r, k->replayed_id);
+	} else if (e == PD_EINVAL && k->order.errs.n) {
+		pd_reply_verrs(r, &k->order.errs);
 	} else if (e == PD_OK) {
 		json_t *o = pd_customer_to_json(&k->c);
 		json_object_set_new(o, "userCredentials", json_pack("{s:s, s:s}", "userName", k->c.admin_user,
 								    "password", k->password));
+		if (k->has_order)
+			json_object_set_new(o, "orders", json_pack("[o]", pd_order_json(r, k->c.id, &k->order)));
 		pd_reply_json(r, 201, o);
 		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
 	} else if (e == PD_ECONFLICT) {

@@ -32,18 +32,11 @@ enum pd_next pd_profiles_billing_get(struct pd_req *r)
 	return PD_REPLY;
 }
 
-/* The etag the client holds: If-Match (quotes and W/ removed) or else the body's. */
+/* The etag the client holds: If-Match or else the body's. */
 static const char *client_etag(struct pd_req *r, const char *body_etag)
 {
 	const char *h = pd_req_header(r, "If-Match");
-	if (!h || !*h)
-		return body_etag;
-	if (!strncmp(h, "W/", 2))
-		h += 2;
-	size_t n = strlen(h);
-	if (n >= 2 && h[0] == '"' && h[n - 1] == '"')
-		return pd_strndup(r->ar, h + 1, n - 2);
-	return h;
+	return h && *h ? pd_api_unquote_etag(r, h) : body_etag;
 }
 
 struct billing_put {

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "api.h"
+#include "catalog.h"
+#include "embed.h"
 #include "domain.h"
 #include "roles.h"
 #include "server.h"
@@ -40,6 +42,10 @@ static const char usage_serve[] =
 	"  --rate-limit N         requests per second per partner, bursts of 2N; 0 = no limit\n"
 	"                         (PARTNERD_RATE_LIMIT; default 500)\n"
 	"  --no-access-log        do not write one line per request to stderr (PARTNERD_ACCESS_LOG=0)\n"
+	"  --catalog FILE         the offer catalog, JSON like data/catalog.json (PARTNERD_CATALOG;\n"
+	"                         default: the catalog built into partnerd)\n"
+	"  --public-url URL       base of links for people, e.g. invitations (PARTNERD_PUBLIC_URL;\n"
+	"                         default: from the request's Host header)\n"
 	"  --admin-email EMAIL    the first admin's e-mail when the store is new\n"
 	"                         (PARTNERD_ADMIN_EMAIL; default " DEFAULT_ADMIN ")\n"
 	"  -h, --help             this help\n"
@@ -241,7 +247,7 @@ static int permissions(int argc, char **argv)
 
 struct serve_opts {
 	struct pd_config cfg;
-	const char *admin_email;
+	const char *admin_email, *catalog;
 };
 
 static void serve_defaults(struct serve_opts *o)
@@ -258,6 +264,8 @@ static void serve_defaults(struct serve_opts *o)
 		.max_body = 1u << 20,
 	};
 	o->admin_email = env_or("PARTNERD_ADMIN_EMAIL", DEFAULT_ADMIN);
+	o->catalog = env_or("PARTNERD_CATALOG", NULL);
+	o->cfg.public_url = env_or("PARTNERD_PUBLIC_URL", NULL);
 }
 
 static int serve_args(int argc, char **argv, struct serve_opts *o)
@@ -266,6 +274,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		{"listen", 1, 0, 'l'}, {"db", 1, 0, 'd'}, {"domain-suffix", 1, 0, 's'},
 		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
 		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"rate-limit", 1, 0, 'r'},
+		{"catalog", 1, 0, 'c'}, {"public-url", 1, 0, 'u'},
 		{"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	int c;
@@ -280,6 +289,8 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		case 'q': o->cfg.access_log = false; break;
 		case 'a': o->admin_email = optarg; break;
 		case 'r': o->cfg.rate_limit = atoi(optarg); break;
+		case 'c': o->catalog = optarg; break;
+		case 'u': o->cfg.public_url = optarg; break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		default: fputs(usage_serve, stderr); return 2;
 		}
@@ -314,6 +325,30 @@ static int bootstrap(struct store *st, const struct serve_opts *o)
 	return 0;
 }
 
+/* The offer catalog: --catalog FILE, else the one built in. */
+static struct pd_catalog *load_catalog(const char *path)
+{
+	char err[300];
+	const struct pd_embed *def = pd_embed_find(pd_data_files, "catalog.json");
+	char *text = NULL;
+	size_t len = 0;
+	if (path) {
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			fprintf(stderr, "partnerd: --catalog %s: %s\n", path, strerror(errno));
+			return NULL;
+		}
+		text = malloc(1u << 24);
+		len = text ? fread(text, 1, (1u << 24) - 1, f) : 0;
+		fclose(f);
+	}
+	struct pd_catalog *c = pd_catalog_parse(path ? text : def->data, path ? len : def->len, err, sizeof err);
+	free(text);
+	if (!c)
+		fprintf(stderr, "partnerd: catalog %s: %s\n", path ? path : "(built in)", err);
+	return c;
+}
+
 static int serve(int argc, char **argv)
 {
 	struct serve_opts o;
@@ -323,14 +358,23 @@ static int serve(int argc, char **argv)
 	int rc = serve_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	if (open_store(o.cfg.db, &st))
+	struct pd_catalog *catalog = load_catalog(o.catalog);
+	if (!catalog)
 		return 1;
+	o.cfg.catalog = catalog;
+	if (open_store(o.cfg.db, &st)) {
+		pd_catalog_free(catalog);
+		return 1;
+	}
 	if (bootstrap(st, &o) != 0 || store_secret_key(st, key) != PD_OK) {
 		fprintf(stderr, "partnerd: cannot prepare the store %s\n", o.cfg.db);
 		st->ops->close(st);
+		pd_catalog_free(catalog);
 		return 1;
 	}
-	return pd_server_run(&o.cfg, pd_routes, st, key);
+	rc = pd_server_run(&o.cfg, pd_routes, st, key);
+	pd_catalog_free(catalog);
+	return rc;
 }
 
 int main(int argc, char **argv)

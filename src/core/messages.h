@@ -52,6 +52,16 @@ enum pd_msg {
 	PD_MSG_WRONG_PASSWORD,    /* {field} is not the current password */
 	PD_MSG_EMAIL_TAKEN,       /* {field}: e-mail in use */
 	PD_MSG_BAD_DATE,          /* {field} is not an ISO 8601 date or date-time */
+	PD_MSG_OFFER_UNKNOWN,     /* {field}: no offer {arg} in the catalog */
+	PD_MSG_OFFER_COUNTRY,     /* {field}: offer not sold in {arg} */
+	PD_MSG_QUANTITY,          /* {field} must be between {arg} */
+	PD_MSG_ADDON_BASE,        /* {field}: add-on needs one of {arg} */
+	PD_MSG_SUB_SUSPENDED,     /* a suspended subscription: reactivate first */
+	PD_MSG_SUB_DELETED,       /* deprovisioned subscription */
+	PD_MSG_NO_RELATIONSHIP,   /* no reseller relationship with this customer */
+	PD_MSG_ACTIVE_SUBS,       /* suspend subscriptions before ending the relationship */
+	PD_MSG_UPN_DOMAIN,        /* {field} must end with @{arg} */
+	PD_MSG_UPN_TAKEN,         /* {field}: {arg} exists */
 	PD_MSG_COUNT
 };
 

@@ -13,9 +13,12 @@ static const struct {
 } roles[PD_ROLE_COUNT] = {
 	[PD_ROLE_GLOBAL_ADMIN] = {"global_admin", ~0u},
 	[PD_ROLE_ADMIN_AGENT] = {"admin_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(CUSTOMERS_DELETE) |
-							P(BILLING_WRITE) | P(ORDERS_WRITE) | P(AUDIT_READ)},
-	[PD_ROLE_SALES_AGENT] = {"sales_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(ORDERS_WRITE)},
-	[PD_ROLE_HELPDESK_AGENT] = {"helpdesk_agent", READ_CUSTOMERS},
+							P(BILLING_WRITE) | P(ORDERS_WRITE) | P(AUDIT_READ) |
+							P(CUSTOMER_USERS_MANAGE) | P(CUSTOMER_USERS_RESET) |
+							P(RELATIONSHIPS_MANAGE)},
+	[PD_ROLE_SALES_AGENT] = {"sales_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(ORDERS_WRITE) |
+							P(RELATIONSHIPS_MANAGE)},
+	[PD_ROLE_HELPDESK_AGENT] = {"helpdesk_agent", READ_CUSTOMERS | P(CUSTOMER_USERS_RESET)},
 	[PD_ROLE_BILLING_ADMIN] = {"billing_admin", READ_CUSTOMERS | P(BILLING_WRITE)},
 	[PD_ROLE_USER_MANAGEMENT_ADMIN] = {"user_management_admin", P(USERS_READ) | P(USERS_MANAGE) | P(AUDIT_READ)},
 };
@@ -23,7 +26,8 @@ static const struct {
 static const char *const perm_names[PD_PERM_COUNT] = {
 	"public", "signed_in", "customers.read", "customers.create", "customers.delete",
 	"billing.read", "billing.write", "orders.write", "users.read", "users.manage",
-	"apps.manage", "audit.read",
+	"apps.manage", "audit.read", "customer_users.manage", "customer_users.reset_password",
+	"relationships.manage",
 };
 
 const char *pd_role_name(enum pd_role r)

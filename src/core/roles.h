@@ -19,6 +19,9 @@ enum pd_perm {
 	PD_PERM_USERS_MANAGE,
 	PD_PERM_APPS_MANAGE,
 	PD_PERM_AUDIT_READ,
+	PD_PERM_CUSTOMER_USERS_MANAGE,
+	PD_PERM_CUSTOMER_USERS_RESET,  /* reset a customer user's password */
+	PD_PERM_RELATIONSHIPS_MANAGE,  /* reseller invitations, ending a relationship */
 	PD_PERM_COUNT
 };
 

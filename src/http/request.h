@@ -38,6 +38,8 @@ struct pd_config {
 	int loops;                 /* event loops; 0 = one per core */
 	int token_ttl;             /* seconds */
 	int rate_limit;            /* requests per second per partner; 0 = no limit */
+	const char *public_url;    /* base of links made for people (invitations); NULL: from Host */
+	const struct pd_catalog *catalog;
 	size_t max_body;           /* bytes */
 };
 
@@ -57,6 +59,7 @@ struct pd_principal {
 };
 
 struct pd_throttle;
+struct pd_catalog;
 
 struct pd_req {
 	struct pd_arena *ar;

@@ -59,9 +59,25 @@ struct pd_audit_query {
 	int size;
 };
 
-struct pd_customer_user {        /* a user in a customer's tenant */
+struct pd_customer_user {        /* a user in a customer's tenant, kept under its home partner */
 	const char *partner_id, *customer_id, *id, *upn, *display_name;
-	unsigned char secret_digest[PD_DIGEST_LEN]; /* generated password, keyed digest */
+	const char *first_name, *last_name, *usage_location;
+	const char *roles;           /* "company_administrator" or "user" */
+	const char *state;           /* "active" | "inactive" */
+	const char *password_hash;   /* secret.h encodings */
+	bool must_change_password;
+	long long created;
+};
+
+struct pd_subscription {
+	const char *partner_id, *customer_id, *id, *order_id, *offer_id, *friendly_name;
+	const char *status;          /* "active" | "suspended" */
+	const char *etag;
+	long long quantity, suspended_at, created, updated;
+};
+
+struct pd_invitation {           /* a partner's reusable reseller invitation */
+	const char *partner_id, *code, *state;
 	long long created;
 };
 
@@ -114,6 +130,44 @@ struct store_ops {
 				  struct pd_audit **rows, size_t *n, struct pd_arena *);
 	enum pd_err (*audit_get)(struct store *, const char *partner, const char *id,
 				 struct pd_audit *, struct pd_arena *);
+	enum pd_err (*order_insert)(struct store *, const char *partner, const char *customer,
+				    const char *order_id, long long now);
+	enum pd_err (*sub_insert)(struct store *, const struct pd_subscription *);
+	enum pd_err (*sub_get)(struct store *, const char *partner, const char *customer,
+			       const char *id, struct pd_subscription *, struct pd_arena *);
+	enum pd_err (*sub_list)(struct store *, const char *partner, const char *customer,
+				struct pd_subscription **rows, size_t *n, struct pd_arena *);
+	/* Writes friendly name, quantity, status, suspended_at, etag and updated. */
+	enum pd_err (*sub_save)(struct store *, const struct pd_subscription *);
+
+	/* Customer users, under the tenant's home partner (tenant_home). */
+	enum pd_err (*cuser_insert)(struct store *, const struct pd_customer_user *);
+	enum pd_err (*cuser_get)(struct store *, const char *home, const char *customer,
+				 const char *id, struct pd_customer_user *, struct pd_arena *);
+	enum pd_err (*cuser_list)(struct store *, const char *home, const char *customer,
+				  struct pd_customer_user **rows, size_t *n, struct pd_arena *);
+	enum pd_err (*cuser_by_upn)(struct store *, const char *upn, struct pd_customer_user *,
+				    struct pd_arena *);
+	/* Writes names, usage location, roles, state, password hash and must-change. */
+	enum pd_err (*cuser_save)(struct store *, const struct pd_customer_user *);
+	enum pd_err (*cuser_delete)(struct store *, const char *home, const char *customer,
+				    const char *id);
+	/* The partner that created tenant `customer` (its users live there). */
+	enum pd_err (*tenant_home)(struct store *, const char *customer, char **partner,
+				   struct pd_arena *);
+	/* A partner's own account of an existing tenant (a reseller relationship accepted):
+	 * its customer row and search entry, no domain or users.  Assigns c->seq. */
+	enum pd_err (*customer_link)(struct store *, const char *partner, struct pd_customer *c);
+	enum pd_err (*customer_set_relationship)(struct store *, const char *partner,
+						 const char *id, const char *relationship,
+						 long long now);
+	enum pd_err (*invitation_current)(struct store *, const char *partner,
+					  struct pd_invitation *, struct pd_arena *);
+	enum pd_err (*invitation_by_code)(struct store *, const char *code, struct pd_invitation *,
+					  struct pd_arena *);
+	enum pd_err (*invitation_insert)(struct store *, const struct pd_invitation *);
+	enum pd_err (*invitation_revoke)(struct store *, const char *partner);
+
 	enum pd_err (*token_insert)(struct store *, const struct pd_token *);
 	enum pd_err (*token_lookup)(struct store *, const unsigned char digest[PD_DIGEST_LEN],
 				    struct pd_token *, struct pd_arena *);

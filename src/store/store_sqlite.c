@@ -18,8 +18,16 @@ enum stmt_id {
 	S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_SEARCH, S_DELETE_CUSERS, S_DOMAIN_TAKEN,
 	S_IDEM_GET, S_IDEM_PUT, S_PARTNER_GET, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
 	S_USER_COUNT_ROLE, S_APP_INSERT, S_APP_GET, S_APP_BY_CLIENT, S_APP_LIST, S_APP_SAVE,
-	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET, S_COUNT
+	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET,
+	S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE, S_CUSER_GET, S_CUSER_LIST,
+	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
+	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_COUNT
 };
+
+#define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
+		 " status, suspended_at, etag, created_at, updated_at"
+#define CUSER_COLS "partner_id, customer_id, user_id, upn, display_name, first_name, last_name," \
+		   " usage_location, roles, state, password_hash, must_change_password, created_at"
 
 #define USER_COLS "partner_id, user_id, email, display_name, password_hash, roles, state," \
 		  " must_change_password, created_at"
@@ -80,8 +88,34 @@ static const char *const sql_text[S_COUNT] = {
 			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
 			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
 	[S_SEARCH_INSERT] = "INSERT INTO customer_search (rowid, name_key, domain) VALUES (?1, ?2, ?3)",
-	[S_CUSER_INSERT] = "INSERT INTO customer_users (partner_id, customer_id, user_id, upn, display_name,"
-			   " secret_digest, created_at) VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7)",
+	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7,"
+			   " ?8, ?9, ?10, ?11, ?12, ?13)",
+	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
+			" AND user_id = ?3",
+	[S_CUSER_LIST] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
+			 " ORDER BY upn LIMIT 10000",
+	[S_CUSER_BY_UPN] = "SELECT " CUSER_COLS " FROM customer_users WHERE upn = lower(?1)",
+	[S_CUSER_SAVE] = "UPDATE customer_users SET display_name = ?4, first_name = ?5, last_name = ?6,"
+			 " usage_location = ?7, roles = ?8, state = ?9, password_hash = ?10, must_change_password = ?11"
+			 " WHERE partner_id = ?1 AND customer_id = ?2 AND user_id = ?3",
+	[S_CUSER_DELETE] = "DELETE FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2 AND user_id = ?3",
+	[S_TENANT_HOME] = "SELECT partner_id FROM domains WHERE customer_id = ?1",
+	[S_SET_RELATIONSHIP] = "UPDATE customers SET relationship = ?3, updated_at = ?4 WHERE partner_id = ?1"
+			       " AND customer_id = ?2",
+	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_SUB_INSERT] = "INSERT INTO subscriptions (" SUB_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+			 " ?11, ?12)",
+	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
+		      " AND subscription_id = ?3",
+	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
+		       " ORDER BY created_at, subscription_id LIMIT 10000",
+	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = ?4, quantity = ?5, status = ?6, suspended_at = ?7,"
+		       " etag = ?8, updated_at = ?9 WHERE partner_id = ?1 AND customer_id = ?2 AND subscription_id = ?3",
+	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = ?1"
+			     " AND state = 'active' ORDER BY created_at DESC LIMIT 1",
+	[S_INVITE_BY_CODE] = "SELECT partner_id, code, state, created_at FROM invitations WHERE code = ?1",
+	[S_INVITE_INSERT] = "INSERT INTO invitations (partner_id, code, state, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_INVITE_REVOKE] = "UPDATE invitations SET state = 'revoked' WHERE partner_id = ?1 AND state = 'active'",
 	[S_CUSTOMER_GET] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_LIST_ALL] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3" LIST_TAIL,
 	[S_LIST_NAME_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
@@ -513,18 +547,23 @@ static enum pd_err insert_search(struct sq *s, long long seq, const char *name_k
 	return run(q);
 }
 
+static void bind_cuser(sqlite3_stmt *q, const struct pd_customer_user *u)
+{
+	const char *t[] = {u->partner_id, u->customer_id, u->id, u->upn, u->display_name, u->first_name,
+			   u->last_name, u->usage_location, u->roles ? u->roles : "user",
+			   u->state ? u->state : "active", u->password_hash};
+	for (int i = 0; i < 11; i++)
+		text(q, i + 1, t[i]);
+	sqlite3_bind_int(q, 12, u->must_change_password);
+	sqlite3_bind_int64(q, 13, u->created);
+}
+
 static enum pd_err insert_cuser(struct sq *s, const struct pd_customer_user *u)
 {
 	sqlite3_stmt *q = stmt(s, S_CUSER_INSERT);
 	if (!q)
 		return PD_EINTERNAL;
-	text(q, 1, u->partner_id);
-	text(q, 2, u->customer_id);
-	text(q, 3, u->id);
-	text(q, 4, u->upn);
-	text(q, 5, u->display_name);
-	sqlite3_bind_blob(q, 6, u->secret_digest, PD_DIGEST_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 7, u->created);
+	bind_cuser(q, u);
 	return run(q);
 }
 
@@ -974,6 +1013,308 @@ static enum pd_err sq_audit_get(struct store *st, const char *partner, const cha
 	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
 }
 
+/* ---- orders and subscriptions ---- */
+
+static enum pd_err sq_order_insert(struct store *st, const char *partner, const char *customer,
+				   const char *order_id, long long now)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_ORDER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, customer);
+	text(q, 3, order_id);
+	sqlite3_bind_int64(q, 4, now);
+	return run(q);
+}
+
+static void bind_sub(sqlite3_stmt *q, const struct pd_subscription *b)
+{
+	const char *t[] = {b->partner_id, b->customer_id, b->id, b->order_id, b->offer_id, b->friendly_name};
+	for (int i = 0; i < 6; i++)
+		text(q, i + 1, t[i]);
+	sqlite3_bind_int64(q, 7, b->quantity);
+	text(q, 8, b->status);
+	if (b->suspended_at)
+		sqlite3_bind_int64(q, 9, b->suspended_at);
+	text(q, 10, b->etag);
+	sqlite3_bind_int64(q, 11, b->created);
+	sqlite3_bind_int64(q, 12, b->updated);
+}
+
+static enum pd_err sq_sub_insert(struct store *st, const struct pd_subscription *b)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SUB_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	bind_sub(q, b);
+	return run(q);
+}
+
+static void read_sub(sqlite3_stmt *q, struct pd_subscription *b, struct pd_arena *ar)
+{
+	*b = (struct pd_subscription){
+		.partner_id = col(q, 0, ar), .customer_id = col(q, 1, ar), .id = col(q, 2, ar),
+		.order_id = col(q, 3, ar), .offer_id = col(q, 4, ar), .friendly_name = col(q, 5, ar),
+		.quantity = sqlite3_column_int64(q, 6), .status = col(q, 7, ar),
+		.suspended_at = sqlite3_column_int64(q, 8), .etag = col(q, 9, ar),
+		.created = sqlite3_column_int64(q, 10), .updated = sqlite3_column_int64(q, 11)};
+}
+
+static enum pd_err sq_sub_get(struct store *st, const char *partner, const char *customer,
+			      const char *id, struct pd_subscription *b, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SUB_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, customer);
+	text(q, 3, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_sub(q, b, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+/* Steps q, reading every row with `read` into a growing arena array of `size`-byte rows. */
+static enum pd_err collect(sqlite3_stmt *q, size_t size, void (*read)(sqlite3_stmt *, void *, struct pd_arena *),
+			   void **rows, size_t *n, struct pd_arena *ar)
+{
+	size_t cap = 16;
+	char *buf = pd_alloc(ar, size * cap);
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			char *bigger = pd_alloc(ar, size * cap * 2);
+			memcpy(bigger, buf, size * cap);
+			buf = bigger, cap *= 2;
+		}
+		read(q, buf + size * (*n)++, ar);
+	}
+	sqlite3_reset(q);
+	*rows = buf;
+	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+static void read_sub_v(sqlite3_stmt *q, void *row, struct pd_arena *ar)
+{
+	read_sub(q, row, ar);
+}
+
+static enum pd_err sq_sub_list(struct store *st, const char *partner, const char *customer,
+			       struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SUB_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, customer);
+	return collect(q, sizeof **rows, read_sub_v, (void **)rows, n, ar);
+}
+
+static enum pd_err changed_one(struct store *st, enum pd_err e)
+{
+	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+}
+
+static enum pd_err sq_sub_save(struct store *st, const struct pd_subscription *b)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SUB_SAVE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, b->partner_id);
+	text(q, 2, b->customer_id);
+	text(q, 3, b->id);
+	text(q, 4, b->friendly_name);
+	sqlite3_bind_int64(q, 5, b->quantity);
+	text(q, 6, b->status);
+	if (b->suspended_at)
+		sqlite3_bind_int64(q, 7, b->suspended_at);
+	text(q, 8, b->etag);
+	sqlite3_bind_int64(q, 9, b->updated);
+	return changed_one(st, run(q));
+}
+
+/* ---- customer users ---- */
+
+static void read_cuser(sqlite3_stmt *q, void *row, struct pd_arena *ar)
+{
+	struct pd_customer_user *u = row;
+	*u = (struct pd_customer_user){
+		.partner_id = col(q, 0, ar), .customer_id = col(q, 1, ar), .id = col(q, 2, ar),
+		.upn = col(q, 3, ar), .display_name = col(q, 4, ar), .first_name = col(q, 5, ar),
+		.last_name = col(q, 6, ar), .usage_location = col(q, 7, ar), .roles = col(q, 8, ar),
+		.state = col(q, 9, ar), .password_hash = col(q, 10, ar),
+		.must_change_password = sqlite3_column_int(q, 11) != 0, .created = sqlite3_column_int64(q, 12)};
+}
+
+static enum pd_err one_cuser(sqlite3_stmt *q, struct pd_customer_user *u, struct pd_arena *ar)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_cuser(q, u, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_cuser_insert(struct store *st, const struct pd_customer_user *u)
+{
+	return insert_cuser(SQ(st), u);
+}
+
+static enum pd_err sq_cuser_get(struct store *st, const char *home, const char *customer,
+				const char *id, struct pd_customer_user *u, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, home);
+	text(q, 2, customer);
+	text(q, 3, id);
+	return one_cuser(q, u, ar);
+}
+
+static enum pd_err sq_cuser_list(struct store *st, const char *home, const char *customer,
+				 struct pd_customer_user **rows, size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, home);
+	text(q, 2, customer);
+	return collect(q, sizeof **rows, read_cuser, (void **)rows, n, ar);
+}
+
+static enum pd_err sq_cuser_by_upn(struct store *st, const char *upn, struct pd_customer_user *u,
+				   struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_BY_UPN);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, upn);
+	return one_cuser(q, u, ar);
+}
+
+static enum pd_err sq_cuser_save(struct store *st, const struct pd_customer_user *u)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_SAVE);
+	if (!q)
+		return PD_EINTERNAL;
+	const char *t[] = {u->partner_id, u->customer_id, u->id, u->display_name, u->first_name,
+			   u->last_name, u->usage_location, u->roles, u->state, u->password_hash};
+	for (int i = 0; i < 10; i++)
+		text(q, i + 1, t[i]);
+	sqlite3_bind_int(q, 11, u->must_change_password);
+	return changed_one(st, run(q));
+}
+
+static enum pd_err sq_cuser_delete(struct store *st, const char *home, const char *customer,
+				   const char *id)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_DELETE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, home);
+	text(q, 2, customer);
+	text(q, 3, id);
+	return changed_one(st, run(q));
+}
+
+static enum pd_err sq_tenant_home(struct store *st, const char *customer, char **partner,
+				  struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_TENANT_HOME);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, customer);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*partner = (char *)col(q, 0, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+/* ---- relationships and invitations ---- */
+
+static enum pd_err sq_customer_link(struct store *st, const char *partner, struct pd_customer *c)
+{
+	struct sq *s = SQ(st);
+	struct pd_arena *ar = pd_arena_new();
+	const char *name_key = pd_text_key(ar, c->billing.company_name);
+	enum pd_err e = name_key ? next_seq(s, &c->seq) : PD_EINVAL;
+	if (e == PD_OK)
+		e = insert_row(s, partner, c, name_key);
+	if (e == PD_OK)
+		e = insert_search(s, c->seq, name_key, c->domain);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err sq_customer_set_relationship(struct store *st, const char *partner,
+						const char *id, const char *rel, long long now)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SET_RELATIONSHIP);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	text(q, 3, rel);
+	sqlite3_bind_int64(q, 4, now);
+	return changed_one(st, run(q));
+}
+
+static enum pd_err one_invitation(sqlite3_stmt *q, struct pd_invitation *i, struct pd_arena *ar)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*i = (struct pd_invitation){col(q, 0, ar), col(q, 1, ar), col(q, 2, ar), sqlite3_column_int64(q, 3)};
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_invitation_current(struct store *st, const char *partner,
+					 struct pd_invitation *i, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_INVITE_CURRENT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	return one_invitation(q, i, ar);
+}
+
+static enum pd_err sq_invitation_by_code(struct store *st, const char *code,
+					 struct pd_invitation *i, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_INVITE_BY_CODE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, code);
+	return one_invitation(q, i, ar);
+}
+
+static enum pd_err sq_invitation_insert(struct store *st, const struct pd_invitation *i)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_INVITE_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, i->partner_id);
+	text(q, 2, i->code);
+	text(q, 3, i->state ? i->state : "active");
+	sqlite3_bind_int64(q, 4, i->created);
+	return run(q);
+}
+
+static enum pd_err sq_invitation_revoke(struct store *st, const char *partner)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_INVITE_REVOKE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	return run(q);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -993,6 +1334,13 @@ static const struct store_ops sqlite_ops = {
 	.app_insert = sq_app_insert, .app_get = sq_app_get, .app_by_client = sq_app_by_client,
 	.app_list = sq_app_list, .app_save = sq_app_save, .tokens_revoke = sq_tokens_revoke,
 	.audit_insert = sq_audit_insert, .audit_list = sq_audit_list, .audit_get = sq_audit_get,
+	.order_insert = sq_order_insert, .sub_insert = sq_sub_insert, .sub_get = sq_sub_get,
+	.sub_list = sq_sub_list, .sub_save = sq_sub_save, .cuser_insert = sq_cuser_insert,
+	.cuser_get = sq_cuser_get, .cuser_list = sq_cuser_list, .cuser_by_upn = sq_cuser_by_upn,
+	.cuser_save = sq_cuser_save, .cuser_delete = sq_cuser_delete, .tenant_home = sq_tenant_home,
+	.customer_link = sq_customer_link, .customer_set_relationship = sq_customer_set_relationship,
+	.invitation_current = sq_invitation_current, .invitation_by_code = sq_invitation_by_code,
+	.invitation_insert = sq_invitation_insert, .invitation_revoke = sq_invitation_revoke,
 };
 
 /* The highest migration applied, 0 for a new database. */

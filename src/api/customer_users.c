@@ -1,0 +1,394 @@
+/* customer_users.c - users of a customer's tenant: /v1/customers/{id}/users (list, add, get,
+ * change, remove, and a partner-side password reset, which Partner Center operated by
+ * 21Vianet cannot do).  The users belong to the tenant, so every partner with an account of
+ * the customer sees the same ones; they are kept under the tenant's home partner. */
+#include <ctype.h>
+#include <sodium.h>
+#include <string.h>
+#include <strings.h>
+#include "activity.h"
+#include "api.h"
+#include "country.h"
+#include "ids.h"
+#include "text.h"
+
+struct cu_job {
+	const char *customer, *home, *id;
+	struct pd_customer c;
+	struct pd_customer_user u, before;
+	char password[PD_GENPW_CHARS + 1];
+	char hash[PD_PWHASH_LEN];
+	bool generated;
+};
+
+static json_t *cuser_json(struct pd_req *r, const struct pd_customer_user *u)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:s}", "id", u->id, "userPrincipalName", u->upn,
+			      "displayName", u->display_name ? u->display_name : u->upn, "state", u->state,
+			      "userDomainType", "none", "roles", u->roles, "customerId", u->customer_id);
+	if (u->first_name)
+		json_object_set_new(o, "firstName", json_string(u->first_name));
+	if (u->last_name)
+		json_object_set_new(o, "lastName", json_string(u->last_name));
+	if (u->usage_location)
+		json_object_set_new(o, "usageLocation", json_string(u->usage_location));
+	json_object_set_new(o, "links", json_pack("{s:o}", "self",
+		pd_link(pd_printf(r->ar, "/customers/%s/users/%s", u->customer_id, u->id), "GET")));
+	json_object_set_new(o, "attributes", json_pack("{s:s}", "objectType", "CustomerUser"));
+	return o;
+}
+
+/* This partner's account of the customer, and the tenant's home partner. */
+static enum pd_err resolve(struct pd_req *r, struct store *st, struct cu_job *k)
+{
+	char *home = NULL;
+	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &k->c, r->ar);
+	if (e == PD_OK)
+		e = st->ops->tenant_home(st, k->customer, &home, r->ar);
+	k->home = home;
+	return e;
+}
+
+static struct cu_job *begin(struct pd_req *r, bool with_user)
+{
+	struct cu_job *k = pd_alloc(r->ar, sizeof *k);
+	if (!(k->customer = pd_api_customer_id(r)))
+		return NULL;
+	if (with_user) {
+		char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
+		if (!pd_uuid_parse(r->params[1], id)) {
+			pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "userId", NULL);
+			return NULL;
+		}
+		k->id = id;
+	}
+	r->state = k;
+	return k;
+}
+
+static enum pd_err audit_cuser(struct pd_req *r, struct store *st, struct cu_job *k, const char *op,
+			       const struct pd_customer_user *before, const struct pd_customer_user *after)
+{
+	struct pd_audit a;
+	json_t *o = before ? cuser_json(r, before) : NULL, *n = after ? cuser_json(r, after) : NULL;
+	pd_activity_fill(r, &a, op, "customer_user", "succeeded", o, n);
+	json_decref(o);
+	json_decref(n);
+	a.resource_id = (after ? after : before)->id;
+	a.customer_id = k->customer;
+	a.customer_name = k->c.billing.company_name;
+	return pd_activity_write(r, st, &a);
+}
+
+static void new_password(struct pd_req *r, struct cu_job *k)
+{
+	pd_password_generate(k->password);
+	pd_generated_password_encode(r->key, k->password, k->hash);
+	k->generated = true;
+}
+
+static void reply_user(struct pd_req *r, int status, struct cu_job *k)
+{
+	json_t *o = cuser_json(r, &k->u);
+	json_t *pp = json_pack("{s:b}", "forceChangePassword", 1);
+	if (k->generated)
+		json_object_set_new(pp, "password", json_string(k->password));
+	json_object_set_new(o, "passwordProfile", pp);
+	pd_reply_json(r, status, o);
+	sodium_memzero(k->password, sizeof k->password);
+}
+
+static void cuser_error(struct pd_req *r, enum pd_err e, struct cu_job *k)
+{
+	if (e == PD_ECONFLICT)
+		pd_reply_error(r, e, PD_MSG_UPN_TAKEN, "userPrincipalName", k->u.upn);
+	else
+		pd_api_store_error(r, e, k->id ? pd_printf(r->ar, "The user %s", k->id) : pd_printf(r->ar, "The customer %s", k->customer));
+}
+
+/* ---- reads ---- */
+
+enum pd_next pd_cusers_list(struct pd_req *r)
+{
+	struct cu_job *k = begin(r, false);
+	struct pd_customer_user *rows;
+	size_t n;
+	if (!k)
+		return PD_REPLY;
+	enum pd_err e = resolve(r, r->st, k);
+	if (e == PD_OK)
+		e = r->st->ops->cuser_list(r->st, k->home, k->customer, &rows, &n, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->customer));
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, cuser_json(r, &rows[i]));
+	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/customers/%s/users", k->customer), NULL));
+	return PD_REPLY;
+}
+
+enum pd_next pd_cusers_get(struct pd_req *r)
+{
+	struct cu_job *k = begin(r, true);
+	if (!k)
+		return PD_REPLY;
+	enum pd_err e = resolve(r, r->st, k);
+	if (e == PD_OK)
+		e = r->st->ops->cuser_get(r->st, k->home, k->customer, k->id, &k->u, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The user %s", k->id));
+	pd_reply_json(r, 200, cuser_json(r, &k->u));
+	return PD_REPLY;
+}
+
+/* ---- changes ---- */
+
+static const char *opt_string(struct pd_req *r, const char *name, long max, struct pd_verrs *errs)
+{
+	json_t *v = pd_json_get(r->json, name);
+	long n = json_is_string(v) ? pd_utf8_len(json_string_value(v)) : -1;
+	if (!v)
+		return NULL;
+	if (n < 1 || n > max) {
+		pd_verr_add(errs, 3000, name, PD_MSG_TOO_LONG, pd_printf(r->ar, "%ld", max));
+		return NULL;
+	}
+	return pd_strdup(r->ar, json_string_value(v));
+}
+
+static const char *role_of(struct pd_req *r, struct pd_verrs *errs)
+{
+	json_t *v = pd_json_get(r->json, "roles");
+	json_t *first = json_is_array(v) && json_array_size(v) == 1 ? json_array_get(v, 0) : NULL;
+	const char *s = json_string_value(first);
+	if (!v)
+		return NULL;
+	if (!s || (strcmp(s, "company_administrator") && strcmp(s, "user"))) {
+		pd_verr_add(errs, 3000, "roles", PD_MSG_BAD_ENUM, "[\"company_administrator\"], [\"user\"]");
+		return NULL;
+	}
+	return s;
+}
+
+static const char *location_of(struct pd_req *r, struct pd_verrs *errs)
+{
+	const char *loc = opt_string(r, "usageLocation", 2, errs);
+	if (loc && !pd_country_known(loc)) {
+		pd_verr_add(errs, 3000, "usageLocation", PD_MSG_BAD_COUNTRY, NULL);
+		return NULL;
+	}
+	if (!loc)
+		return NULL;
+	char *up = pd_strdup(r->ar, loc);
+	up[0] = (char)toupper((unsigned char)up[0]);
+	up[1] = (char)toupper((unsigned char)up[1]);
+	return up;
+}
+
+/* userPrincipalName at the customer's domain ("name" alone is completed with it). */
+static const char *upn_of(struct pd_req *r, struct cu_job *k, struct pd_verrs *errs)
+{
+	json_t *v = pd_json_get(r->json, "userPrincipalName");
+	const char *s = json_string_value(v);
+	if (!s || !*s) {
+		pd_verr_add(errs, 3000, "userPrincipalName", PD_MSG_REQUIRED, NULL);
+		return NULL;
+	}
+	const char *upn = strchr(s, '@') ? s : pd_printf(r->ar, "%s@%s", s, k->c.domain);
+	const char *at = strchr(upn, '@');
+	if (!pd_email_ok(upn) || strlen(upn) > 254 || strcasecmp(at + 1, k->c.domain) != 0) {
+		pd_verr_add(errs, 3000, "userPrincipalName", PD_MSG_UPN_DOMAIN, k->c.domain);
+		return NULL;
+	}
+	return pd_strdup(r->ar, upn);
+}
+
+static void decode_new(struct pd_req *r, struct cu_job *k, struct pd_verrs *errs)
+{
+	struct pd_customer_user *u = &k->u;
+	u->upn = upn_of(r, k, errs);
+	u->first_name = opt_string(r, "firstName", 64, errs);
+	u->last_name = opt_string(r, "lastName", 64, errs);
+	u->display_name = opt_string(r, "displayName", 256, errs);
+	u->usage_location = location_of(r, errs);
+	u->roles = role_of(r, errs);
+	json_t *pp = pd_json_get(r->json, "passwordProfile"), *pw = pp ? pd_json_get(pp, "password") : NULL;
+	if (pw && (!json_is_string(pw) || !pd_password_strong(json_string_value(pw))))
+		pd_verr_add(errs, 3000, "passwordProfile.password", PD_MSG_WEAK_PASSWORD, NULL);
+	else if (pw)
+		u->password_hash = pd_strdup(r->ar, json_string_value(pw)); /* hashed on the pool */
+}
+
+enum pd_next pd_cusers_create(struct pd_req *r)
+{
+	struct cu_job *k = begin(r, false);
+	struct pd_verrs errs = {0};
+	if (!k)
+		return PD_REPLY;
+	enum pd_err e = resolve(r, r->st, k);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->customer));
+	decode_new(r, k, &errs);
+	if (errs.n) {
+		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
+	pd_uuid_new(id);
+	struct pd_customer_user *u = &k->u;
+	*u = (struct pd_customer_user){.partner_id = k->home, .customer_id = k->customer, .id = id,
+				       .upn = u->upn, .first_name = u->first_name, .last_name = u->last_name,
+				       .display_name = u->display_name ? u->display_name : u->upn,
+				       .usage_location = u->usage_location ? u->usage_location : k->c.billing.addr.country,
+				       .roles = u->roles ? u->roles : "user", .state = "active",
+				       .password_hash = u->password_hash, .must_change_password = true,
+				       .created = r->now};
+	if (u->password_hash)
+		return PD_WORK;
+	new_password(r, k);
+	u->password_hash = k->hash;
+	return PD_WRITE;
+}
+
+/* On the worker pool: Argon2id of the password the partner chose. */
+enum pd_next pd_cusers_create_hash(struct pd_req *r)
+{
+	struct cu_job *k = r->state;
+	if (pd_password_hash(k->u.password_hash, k->hash) != 0) {
+		pd_reply_error(r, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
+		return PD_REPLY;
+	}
+	k->u.password_hash = k->hash;
+	return PD_WRITE;
+}
+
+enum pd_err pd_cusers_create_write(struct pd_req *r, struct store *st)
+{
+	struct cu_job *k = r->state;
+	enum pd_err e = st->ops->cuser_insert(st, &k->u);
+	return e == PD_OK ? audit_cuser(r, st, k, "create_customer_user", NULL, &k->u) : e;
+}
+
+void pd_cusers_create_finish(struct pd_req *r, enum pd_err e)
+{
+	struct cu_job *k = r->state;
+	sodium_memzero(k->hash, sizeof k->hash);
+	if (e != PD_OK) {
+		cuser_error(r, e, k);
+		return;
+	}
+	reply_user(r, 201, k);
+	pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s/users/%s", k->customer, k->u.id));
+}
+
+enum pd_next pd_cusers_patch(struct pd_req *r)
+{
+	struct cu_job *k = begin(r, true);
+	struct pd_verrs errs = {0};
+	if (!k)
+		return PD_REPLY;
+	json_t *st = pd_json_get(r->json, "state");
+	k->u.first_name = opt_string(r, "firstName", 64, &errs);
+	k->u.last_name = opt_string(r, "lastName", 64, &errs);
+	k->u.display_name = opt_string(r, "displayName", 256, &errs);
+	k->u.usage_location = location_of(r, &errs);
+	k->u.roles = role_of(r, &errs);
+	if (st && (!json_is_string(st) || (strcmp(json_string_value(st), "active") && strcmp(json_string_value(st), "inactive"))))
+		pd_verr_add(&errs, 3000, "state", PD_MSG_BAD_ENUM, "active, inactive");
+	else if (st)
+		k->u.state = pd_strdup(r->ar, json_string_value(st));
+	if (errs.n) {
+		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	return PD_WRITE;
+}
+
+static void merge(struct cu_job *k, struct pd_customer_user *out)
+{
+	const struct pd_customer_user *p = &k->u;
+	*out = k->before;
+	out->first_name = p->first_name ? p->first_name : out->first_name;
+	out->last_name = p->last_name ? p->last_name : out->last_name;
+	out->display_name = p->display_name ? p->display_name : out->display_name;
+	out->usage_location = p->usage_location ? p->usage_location : out->usage_location;
+	out->roles = p->roles ? p->roles : out->roles;
+	out->state = p->state ? p->state : out->state;
+}
+
+enum pd_err pd_cusers_patch_write(struct pd_req *r, struct store *st)
+{
+	struct cu_job *k = r->state;
+	enum pd_err e = resolve(r, st, k);
+	if (e == PD_OK)
+		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
+	if (e != PD_OK)
+		return e;
+	merge(k, &k->u);
+	e = st->ops->cuser_save(st, &k->u);
+	return e == PD_OK ? audit_cuser(r, st, k, "update_customer_user", &k->before, &k->u) : e;
+}
+
+void pd_cusers_patch_finish(struct pd_req *r, enum pd_err e)
+{
+	struct cu_job *k = r->state;
+	if (e != PD_OK) {
+		cuser_error(r, e, k);
+		return;
+	}
+	pd_reply_json(r, 200, cuser_json(r, &k->u));
+}
+
+enum pd_next pd_cusers_by_id(struct pd_req *r)
+{
+	struct cu_job *k = begin(r, true);
+	if (!k)
+		return PD_REPLY;
+	new_password(r, k); /* used by reset only */
+	return PD_WRITE;
+}
+
+enum pd_err pd_cusers_delete_write(struct pd_req *r, struct store *st)
+{
+	struct cu_job *k = r->state;
+	enum pd_err e = resolve(r, st, k);
+	if (e == PD_OK)
+		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
+	if (e == PD_OK)
+		e = st->ops->cuser_delete(st, k->home, k->customer, k->id);
+	return e == PD_OK ? audit_cuser(r, st, k, "delete_customer_user", &k->before, NULL) : e;
+}
+
+void pd_cusers_delete_finish(struct pd_req *r, enum pd_err e)
+{
+	if (e != PD_OK) {
+		cuser_error(r, e, r->state);
+		return;
+	}
+	pd_reply_raw(r, 204, NULL, NULL, 0);
+}
+
+enum pd_err pd_cusers_reset_write(struct pd_req *r, struct store *st)
+{
+	struct cu_job *k = r->state;
+	enum pd_err e = resolve(r, st, k);
+	if (e == PD_OK)
+		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
+	if (e != PD_OK)
+		return e;
+	k->u = k->before;
+	k->u.password_hash = k->hash;
+	k->u.must_change_password = true;
+	e = st->ops->cuser_save(st, &k->u);
+	return e == PD_OK ? audit_cuser(r, st, k, "reset_customer_user_password", &k->before, &k->u) : e;
+}
+
+void pd_cusers_reset_finish(struct pd_req *r, enum pd_err e)
+{
+	struct cu_job *k = r->state;
+	if (e != PD_OK) {
+		cuser_error(r, e, k);
+		return;
+	}
+	reply_user(r, 200, k);
+}

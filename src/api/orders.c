@@ -1,0 +1,398 @@
+/* orders.c - orders and subscriptions: POST /v1/customers/{id}/orders (all line items or
+ * none), GET .../subscriptions[/{subId}], PATCH .../subscriptions/{subId} (quantity within the
+ * offer's bounds, suspend, reactivate; etag-checked).  A suspended subscription keeps its
+ * data for 60 days, then counts as deleted (deprovisioned). */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "activity.h"
+#include "ids.h"
+#include "orders.h"
+#include "text.h"
+
+#define KEEP_SUSPENDED (60LL * 86400)
+#define MAX_LINES 100
+
+static const char *iso(long long t, struct pd_arena *ar)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return pd_strdup(ar, buf);
+}
+
+static bool deprovisioned(const struct pd_subscription *s, long long now)
+{
+	return !strcmp(s->status, "suspended") && now >= s->suspended_at + KEEP_SUSPENDED;
+}
+
+json_t *pd_subscription_json(struct pd_req *r, const struct pd_subscription *s)
+{
+	const struct pd_offer *o = pd_catalog_find(r->cfg->catalog, s->offer_id);
+	bool gone = deprovisioned(s, r->now);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:s}",
+			      "id", s->id, "offerId", s->offer_id, "offerName", o ? o->name[r->loc] : s->offer_id,
+			      "friendlyName", s->friendly_name, "quantity", (json_int_t)s->quantity,
+			      "unitType", o ? o->unit_type : "Licenses", "creationDate", iso(s->created, r->ar),
+			      "effectiveStartDate", iso(s->created, r->ar),
+			      "commitmentEndDate", iso(s->created + 365LL * 86400, r->ar),
+			      "status", gone ? "deleted" : s->status, "autoRenewEnabled", !gone && !strcmp(s->status, "active"),
+			      "billingType", o ? o->billing : "license", "isTrial", 0, "orderId", s->order_id);
+	if (!strcmp(s->status, "suspended")) {
+		json_object_set_new(j, "suspensionReasons", json_pack("[s]", "customer_request"));
+		json_object_set_new(j, "suspendedDate", json_string(iso(s->suspended_at, r->ar)));
+		json_object_set_new(j, "deprovisionDate", json_string(iso(s->suspended_at + KEEP_SUSPENDED, r->ar)));
+	}
+	json_object_set_new(j, "links", json_pack("{s:o}", "self",
+		pd_link(pd_printf(r->ar, "/customers/%s/subscriptions/%s", s->customer_id, s->id), "GET")));
+	json_object_set_new(j, "attributes", json_pack("{s:s, s:s}", "etag", s->etag, "objectType", "Subscription"));
+	return j;
+}
+
+/* ---- line items ---- */
+
+static bool quantity_of(json_t *q, long long *out)
+{
+	if (json_is_integer(q)) {
+		*out = json_integer_value(q);
+		return true;
+	}
+	return false;
+}
+
+static void parse_line(struct pd_req *r, json_t *it, const char *country, struct pd_line *l,
+		       struct pd_verrs *errs)
+{
+	json_t *offer = pd_json_get(it, "offerId"), *qty = pd_json_get(it, "quantity");
+	json_t *fname = pd_json_get(it, "friendlyName");
+	const char *f = l->field;
+	if (!json_is_object(it)) {
+		pd_verr_add(errs, 3000, f, PD_MSG_BAD_TYPE, "an object");
+		return;
+	}
+	l->offer = json_is_string(offer) ? pd_catalog_find(r->cfg->catalog, json_string_value(offer)) : NULL;
+	if (!l->offer)
+		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.offerId", f), offer ? PD_MSG_OFFER_UNKNOWN : PD_MSG_REQUIRED,
+			    json_is_string(offer) ? pd_strdup(r->ar, json_string_value(offer)) : "?");
+	else if (!pd_offer_in_country(l->offer, country))
+		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.offerId", f), PD_MSG_OFFER_COUNTRY, country);
+	if (!quantity_of(qty, &l->quantity) || (l->offer && (l->quantity < l->offer->min || l->quantity > l->offer->max)))
+		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.quantity", f), qty ? PD_MSG_QUANTITY : PD_MSG_REQUIRED,
+			    l->offer ? pd_printf(r->ar, "%lld and %lld", l->offer->min, l->offer->max) : "1 and the offer's maximum");
+	if (fname && (!json_is_string(fname) || pd_utf8_len(json_string_value(fname)) > 128))
+		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.friendlyName", f), PD_MSG_TOO_LONG, "128");
+	else if (fname)
+		l->friendly_name = pd_strdup(r->ar, json_string_value(fname));
+	if (!l->friendly_name && l->offer)
+		l->friendly_name = l->offer->name[r->loc];
+}
+
+void pd_order_parse(struct pd_req *r, json_t *items, const char *country, struct pd_order *o,
+		    struct pd_verrs *errs)
+{
+	size_t n = json_array_size(items);
+	if (!json_is_array(items) || n == 0 || n > MAX_LINES) {
+		pd_verr_add(errs, 3000, "lineItems", items ? PD_MSG_BAD_TYPE : PD_MSG_REQUIRED, "an array of 1-100 line items");
+		return;
+	}
+	o->lines = pd_alloc(r->ar, sizeof *o->lines * n);
+	o->n = n;
+	for (size_t i = 0; i < n; i++) {
+		o->lines[i].field = pd_printf(r->ar, "lineItems[%zu]", i);
+		parse_line(r, json_array_get(items, i), country, &o->lines[i], errs);
+		pd_uuid_new(o->lines[i].sub_id);
+	}
+	pd_uuid_new(o->id);
+}
+
+/* ---- writing an order ---- */
+
+static bool base_present(const struct pd_offer *addon, const struct pd_subscription *subs, size_t ns,
+			 const struct pd_order *o, long long now)
+{
+	for (size_t i = 0; i < ns; i++)
+		if (!strcmp(subs[i].status, "active") && !deprovisioned(&subs[i], now) &&
+		    pd_offer_requires(addon, subs[i].offer_id))
+			return true;
+	for (size_t i = 0; i < o->n; i++)
+		if (!o->lines[i].offer->is_addon && pd_offer_requires(addon, o->lines[i].offer->id))
+			return true;
+	return false;
+}
+
+static const char *prerequisites_text(struct pd_req *r, const struct pd_offer *o)
+{
+	const char *out = "";
+	size_t i;
+	json_t *v;
+	json_array_foreach(o->prerequisites, i, v) {
+		out = pd_printf(r->ar, "%s%s%s", out, i ? ", " : "", json_string_value(v));
+	}
+	return out;
+}
+
+static enum pd_err check_addons(struct pd_req *r, struct store *st, const char *customer, struct pd_order *o)
+{
+	struct pd_subscription *subs;
+	size_t ns;
+	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, customer, &subs, &ns, r->ar);
+	for (size_t i = 0; e == PD_OK && i < o->n; i++)
+		if (o->lines[i].offer->is_addon && !base_present(o->lines[i].offer, subs, ns, o, r->now))
+			pd_verr_add(&o->errs, 3000, pd_printf(r->ar, "%s.offerId", o->lines[i].field), PD_MSG_ADDON_BASE,
+				    prerequisites_text(r, o->lines[i].offer));
+	return e == PD_OK && o->errs.n ? PD_EINVAL : e;
+}
+
+enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *customer, struct pd_order *o)
+{
+	enum pd_err e = check_addons(r, st, customer, o);
+	if (e == PD_OK)
+		e = st->ops->order_insert(st, r->who.partner_id, customer, o->id, r->now);
+	o->subs = pd_alloc(r->ar, sizeof *o->subs * o->n);
+	for (size_t i = 0; e == PD_OK && i < o->n; i++) {
+		char *etag = pd_alloc(r->ar, PD_ETAG_LEN + 1);
+		pd_etag_new(etag);
+		o->subs[i] = (struct pd_subscription){
+			.partner_id = r->who.partner_id, .customer_id = customer, .id = o->lines[i].sub_id,
+			.order_id = o->id, .offer_id = o->lines[i].offer->id,
+			.friendly_name = o->lines[i].friendly_name, .status = "active", .etag = etag,
+			.quantity = o->lines[i].quantity, .created = r->now, .updated = r->now};
+		e = st->ops->sub_insert(st, &o->subs[i]);
+	}
+	return e;
+}
+
+json_t *pd_order_json(struct pd_req *r, const char *customer, const struct pd_order *o)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; i < o->n; i++)
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I, s:s}", "lineItemNumber", (json_int_t)i,
+						       "offerId", o->lines[i].offer->id, "subscriptionId",
+						       o->lines[i].sub_id, "quantity", (json_int_t)o->lines[i].quantity,
+						       "friendlyName", o->lines[i].friendly_name));
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:{s:o}, s:{s:s}}", "id", o->id, "referenceCustomerId",
+			 customer, "lineItems", items, "creationDate", iso(r->now, r->ar), "status", "completed",
+			 "links", "self", pd_link(pd_printf(r->ar, "/customers/%s/orders/%s", customer, o->id), "GET"),
+			 "attributes", "objectType", "Order");
+}
+
+/* ---- POST /v1/customers/{id}/orders ---- */
+
+struct order_job {
+	const char *customer;
+	struct pd_customer c;
+	struct pd_order o;
+};
+
+enum pd_next pd_orders_create(struct pd_req *r)
+{
+	struct order_job *k = pd_alloc(r->ar, sizeof *k);
+	struct pd_verrs errs = {0};
+	if (!(k->customer = pd_api_customer_id(r)))
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->customer, &k->c, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->customer));
+	if (strcmp(k->c.relationship, "reseller") != 0) {
+		pd_reply_error(r, PD_ECONFLICT, PD_MSG_NO_RELATIONSHIP, "customerId", NULL);
+		return PD_REPLY;
+	}
+	pd_order_parse(r, pd_json_get(r->json, "lineItems"), k->c.billing.addr.country, &k->o, &errs);
+	if (errs.n) {
+		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	r->state = k;
+	return PD_WRITE;
+}
+
+enum pd_err pd_orders_create_write(struct pd_req *r, struct store *st)
+{
+	struct order_job *k = r->state;
+	struct pd_audit a;
+	enum pd_err e = pd_order_write(r, st, k->customer, &k->o);
+	if (e != PD_OK)
+		return e;
+	json_t *summary = pd_order_json(r, k->customer, &k->o);
+	pd_activity_fill(r, &a, "create_order", "order", "succeeded", NULL, summary);
+	json_decref(summary);
+	a.resource_id = k->o.id;
+	a.customer_id = k->customer;
+	a.customer_name = k->c.billing.company_name;
+	return pd_activity_write(r, st, &a);
+}
+
+void pd_orders_create_finish(struct pd_req *r, enum pd_err e)
+{
+	struct order_job *k = r->state;
+	if (e == PD_EINVAL && k->o.errs.n)
+		pd_reply_verrs(r, &k->o.errs);
+	else if (e != PD_OK)
+		pd_api_store_error(r, e, "The order");
+	else
+		pd_reply_json(r, 201, pd_order_json(r, k->customer, &k->o));
+}
+
+/* ---- subscriptions ---- */
+
+enum pd_next pd_subscriptions_list(struct pd_req *r)
+{
+	const char *customer = pd_api_customer_id(r);
+	struct pd_customer c;
+	struct pd_subscription *subs;
+	size_t n;
+	if (!customer)
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
+	if (e == PD_OK)
+		e = r->st->ops->sub_list(r->st, r->who.partner_id, customer, &subs, &n, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", customer));
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, pd_subscription_json(r, &subs[i]));
+	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/customers/%s/subscriptions", customer), NULL));
+	return PD_REPLY;
+}
+
+static const char *sub_id_param(struct pd_req *r)
+{
+	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
+	if (pd_uuid_parse(r->params[1], id))
+		return id;
+	pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "subscriptionId", NULL);
+	return NULL;
+}
+
+enum pd_next pd_subscriptions_get(struct pd_req *r)
+{
+	const char *customer = pd_api_customer_id(r), *id = customer ? sub_id_param(r) : NULL;
+	struct pd_subscription s;
+	if (!id)
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->sub_get(r->st, r->who.partner_id, customer, id, &s, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, pd_printf(r->ar, "The subscription %s", id));
+	pd_reply_json(r, 200, pd_subscription_json(r, &s));
+	pd_reply_header(r, "ETag", pd_printf(r->ar, "\"%s\"", s.etag));
+	return PD_REPLY;
+}
+
+struct sub_patch {
+	const char *customer, *id, *etag, *status, *friendly_name;
+	bool has_quantity, suspended_conflict, deleted_conflict;
+	long long quantity;
+	struct pd_subscription before, after;
+	struct pd_verrs errs;
+	char new_etag[PD_ETAG_LEN + 1];
+};
+
+static void decode_sub_patch(struct pd_req *r, struct sub_patch *k, struct pd_verrs *errs)
+{
+	json_t *q = pd_json_get(r->json, "quantity"), *st = pd_json_get(r->json, "status");
+	json_t *fn = pd_json_get(r->json, "friendlyName"), *attrs = pd_json_get(r->json, "attributes");
+	json_t *etag = attrs ? pd_json_get(attrs, "etag") : NULL;
+	if (q && !quantity_of(q, &k->quantity))
+		pd_verr_add(errs, 3000, "quantity", PD_MSG_BAD_TYPE, "a whole number");
+	k->has_quantity = q != NULL;
+	if (st && (!json_is_string(st) || (strcasecmp(json_string_value(st), "active") &&
+					   strcasecmp(json_string_value(st), "suspended"))))
+		pd_verr_add(errs, 3000, "status", PD_MSG_BAD_ENUM, "active, suspended");
+	else if (st)
+		k->status = strcasecmp(json_string_value(st), "active") ? "suspended" : "active";
+	if (fn && (!json_is_string(fn) || pd_utf8_len(json_string_value(fn)) < 1 || pd_utf8_len(json_string_value(fn)) > 128))
+		pd_verr_add(errs, 3000, "friendlyName", PD_MSG_TOO_LONG, "128");
+	else if (fn)
+		k->friendly_name = pd_strdup(r->ar, json_string_value(fn));
+	const char *h = pd_req_header(r, "If-Match");
+	k->etag = h && *h ? pd_api_unquote_etag(r, h) : json_is_string(etag) ? json_string_value(etag) : NULL;
+}
+
+enum pd_next pd_subscriptions_patch(struct pd_req *r)
+{
+	struct sub_patch *k = pd_alloc(r->ar, sizeof *k);
+	struct pd_verrs errs = {0};
+	if (!(k->customer = pd_api_customer_id(r)) || !(k->id = sub_id_param(r)))
+		return PD_REPLY;
+	decode_sub_patch(r, k, &errs);
+	if (errs.n) {
+		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	if (!k->etag) {
+		pd_reply_error(r, PD_ESTALE, PD_MSG_ETAG_REQUIRED, "attributes.etag", NULL);
+		return PD_REPLY;
+	}
+	pd_etag_new(k->new_etag);
+	r->state = k;
+	return PD_WRITE;
+}
+
+/* The change asked for, checked against the subscription as it is now. */
+static enum pd_err apply_sub_patch(struct pd_req *r, struct sub_patch *k)
+{
+	struct pd_subscription *s = &k->after;
+	const struct pd_offer *o = pd_catalog_find(r->cfg->catalog, k->before.offer_id);
+	*s = k->before;
+	if (deprovisioned(s, r->now))
+		return k->deleted_conflict = true, PD_ECONFLICT;
+	if (k->status && strcmp(k->status, s->status)) {
+		s->status = k->status;
+		s->suspended_at = !strcmp(k->status, "suspended") ? r->now : 0;
+	}
+	if (k->has_quantity && k->quantity != s->quantity) {
+		if (strcmp(s->status, "active"))
+			return k->suspended_conflict = true, PD_ECONFLICT;
+		if (o && (k->quantity < o->min || k->quantity > o->max)) {
+			pd_verr_add(&k->errs, 3000, "quantity", PD_MSG_QUANTITY, pd_printf(r->ar, "%lld and %lld", o->min, o->max));
+			return PD_EINVAL;
+		}
+		s->quantity = k->quantity;
+	}
+	if (k->friendly_name)
+		s->friendly_name = k->friendly_name;
+	s->etag = k->new_etag;
+	s->updated = r->now;
+	return PD_OK;
+}
+
+enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
+{
+	struct sub_patch *k = r->state;
+	struct pd_audit a;
+	enum pd_err e = st->ops->sub_get(st, r->who.partner_id, k->customer, k->id, &k->before, r->ar);
+	if (e == PD_OK && strcmp(k->before.etag, k->etag) != 0)
+		e = PD_ESTALE;
+	if (e == PD_OK)
+		e = apply_sub_patch(r, k);
+	if (e == PD_OK)
+		e = st->ops->sub_save(st, &k->after);
+	if (e != PD_OK)
+		return e;
+	json_t *o = pd_subscription_json(r, &k->before), *n = pd_subscription_json(r, &k->after);
+	pd_activity_fill(r, &a, "update_subscription", "subscription", "succeeded", o, n);
+	json_decref(o);
+	json_decref(n);
+	a.resource_id = k->id;
+	a.customer_id = k->customer;
+	return pd_activity_write(r, st, &a);
+}
+
+void pd_subscriptions_patch_finish(struct pd_req *r, enum pd_err e)
+{
+	struct sub_patch *k = r->state;
+	if (e == PD_EINVAL && k->errs.n)
+		pd_reply_verrs(r, &k->errs);
+	else if (e == PD_ECONFLICT)
+		pd_reply_error(r, e, k->deleted_conflict ? PD_MSG_SUB_DELETED : PD_MSG_SUB_SUSPENDED, "status", NULL);
+	else if (e != PD_OK)
+		pd_api_store_error(r, e, pd_printf(r->ar, "The subscription %s", k->id));
+	else {
+		pd_reply_json(r, 200, pd_subscription_json(r, &k->after));
+		pd_reply_header(r, "ETag", pd_printf(r->ar, "\"%s\"", k->after.etag));
+	}
+}
