@@ -75,7 +75,8 @@ enum pd_next pd_customers_create(struct pd_req *r)
 	if (!errs.n)
 		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
 	json_t *items = pd_json_get(r->json, "lineItems");
-	if (!errs.n && items && (k->has_order = true))
+	k->has_order = items != NULL;
+	if (!errs.n && k->has_order)
 		pd_order_parse(r, items, k->c.billing.addr.country, &k->order, &errs);
 	if (errs.n) {
 		pd_reply_verrs(r, &errs);

@@ -490,15 +490,20 @@ static char *billing_text(const struct pd_billing *b)
 	return s;
 }
 
-static enum pd_err next_seq(struct sq *s, long long *seq)
+static enum pd_err counter_next(struct sq *s, enum stmt_id id, long long *v)
 {
-	sqlite3_stmt *q = stmt(s, S_NEXT_SEQ);
+	sqlite3_stmt *q = stmt(s, id);
 	if (!q)
 		return PD_EINTERNAL;
 	int rc = sqlite3_step(q);
-	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err next_seq(struct sq *s, long long *seq)
+{
+	return counter_next(s, S_NEXT_SEQ, seq);
 }
 
 static enum pd_err insert_domain(struct sq *s, const char *partner, const struct pd_customer *c)
@@ -931,17 +936,6 @@ static enum pd_err sq_app_list(struct store *st, const char *partner, struct pd_
 }
 
 /* ---- audit ---- */
-
-static enum pd_err counter_next(struct sq *s, enum stmt_id id, long long *v)
-{
-	sqlite3_stmt *q = stmt(s, id);
-	if (!q)
-		return PD_EINTERNAL;
-	int rc = sqlite3_step(q);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
-}
 
 static enum pd_err sq_audit_insert(struct store *st, struct pd_audit *a)
 {
