@@ -125,7 +125,7 @@ enum pd_next pd_accept_verify(struct pd_req *r)
 		pd_signin_failed(r->throttle, k->account, r->peer, r->now);
 		return form(r, 400, k->partner_name, "用户名或密码错误。The user name or password is wrong.");
 	}
-	pd_signin_succeeded(r->throttle, k->account, r->peer);
+	pd_signin_succeeded(r->throttle, k->account, r->peer, r->now);
 	if (strcmp(k->user.roles, "company_administrator") != 0)
 		return form(r, 403, k->partner_name, "只有公司管理员可以接受邀请。Only a company administrator can accept.");
 	return PD_WRITE;

@@ -147,6 +147,10 @@ enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *wha
 /* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out). */
 enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
 				  const struct pd_customer *c, json_t *old_v, json_t *new_v);
+/* "1 and 300" in the caller's language (for PD_MSG_QUANTITY). */
+const char *pd_range_text(struct pd_req *r, long long lo, long long hi);
+/* Unix seconds as ISO 8601 UTC, "2026-11-25T02:00:00Z" (arena). */
+const char *pd_iso_time(long long t, struct pd_arena *ar);
 /* An If-Match value without quotes and W/ (arena). */
 const char *pd_api_unquote_etag(struct pd_req *r, const char *h);
 /* 429 with Retry-After. */

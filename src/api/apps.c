@@ -24,9 +24,10 @@ static json_t *app_json(const struct pd_app *a, struct pd_arena *ar)
 		json_array_append_new(roles, json_stringn(p, n));
 		p += n + (p[n] == ',');
 	}
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:I, s:I}", "id", a->id, "clientId", a->id,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "id", a->id, "clientId", a->id,
 			      "displayName", a->display_name, "roles", roles, "state", a->state,
-			      "createdAt", (json_int_t)a->created, "secretUpdatedAt", (json_int_t)a->secret_updated);
+			      "createdAt", pd_iso_time(a->created, ar), "secretUpdatedAt",
+			      pd_iso_time(a->secret_updated, ar));
 	json_object_set_new(o, "links", json_pack("{s:o}", "self", pd_link(pd_printf(ar, "/apps/%s", a->id), "GET")));
 	json_object_set_new(o, "attributes", json_pack("{s:s}", "objectType", "PartnerApplication"));
 	return o;

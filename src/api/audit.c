@@ -12,16 +12,6 @@
 
 #define DEFAULT_DAYS 30
 
-static const char *iso_time(long long t, struct pd_arena *ar)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return pd_strdup(ar, buf);
-}
-
 static void kv(json_t *list, const char *k, const char *v)
 {
 	if (v)
@@ -39,7 +29,7 @@ static json_t *record_json(const struct pd_audit *a, struct pd_arena *ar)
 	bool app = a->principal_kind && !strcmp(a->principal_kind, "app");
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->id, "partnerId", a->partner_id,
 			      "resourceType", a->resource_type, "operationType", a->operation,
-			      "operationStatus", a->outcome, "operationDate", iso_time(a->created, ar));
+			      "operationStatus", a->outcome, "operationDate", pd_iso_time(a->created, ar));
 	set_opt(o, "customerId", a->customer_id);
 	set_opt(o, "customerName", a->customer_name);
 	set_opt(o, app ? "applicationId" : "userPrincipalName", app ? a->principal_id : a->principal_name);

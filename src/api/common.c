@@ -1,5 +1,6 @@
 /* common.c - small helpers every resource uses: route ids and store results as replies. */
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include "activity.h"
 #include "api.h"
@@ -71,4 +72,20 @@ const char *pd_api_unquote_etag(struct pd_req *r, const char *h)
 	if (n >= 2 && h[0] == '"' && h[n - 1] == '"')
 		return pd_strndup(r->ar, h + 1, n - 2);
 	return h;
+}
+
+const char *pd_range_text(struct pd_req *r, long long lo, long long hi)
+{
+	static const char *const and[PD_LOCALE_COUNT] = {"and", "和", "und"};
+	return pd_printf(r->ar, "%lld %s %lld", lo, and[r->loc], hi);
+}
+
+const char *pd_iso_time(long long t, struct pd_arena *ar)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return pd_strdup(ar, buf);
 }

@@ -18,7 +18,7 @@ struct cu_job {
 	struct pd_customer_user u, before;
 	char password[PD_GENPW_CHARS + 1];
 	char hash[PD_PWHASH_LEN];
-	bool generated;
+	bool generated, no_relationship;
 };
 
 static json_t *cuser_json(struct pd_req *r, const struct pd_customer_user *u)
@@ -46,6 +46,15 @@ static enum pd_err resolve(struct pd_req *r, struct store *st, struct cu_job *k)
 	if (e == PD_OK)
 		e = st->ops->tenant_home(st, k->customer, &home, r->ar);
 	k->home = home;
+	return e;
+}
+
+/* As resolve, for a change: only a partner that is the tenant's reseller changes its users. */
+static enum pd_err resolve_for_change(struct pd_req *r, struct store *st, struct cu_job *k)
+{
+	enum pd_err e = resolve(r, st, k);
+	if (e == PD_OK && strcmp(k->c.relationship, "reseller") != 0)
+		e = (k->no_relationship = true, PD_ECONFLICT);
 	return e;
 }
 
@@ -100,7 +109,9 @@ static void reply_user(struct pd_req *r, int status, struct cu_job *k)
 
 static void cuser_error(struct pd_req *r, enum pd_err e, struct cu_job *k)
 {
-	if (e == PD_ECONFLICT)
+	if (e == PD_ECONFLICT && k->no_relationship)
+		pd_reply_error(r, e, PD_MSG_NO_RELATIONSHIP, "customerId", NULL);
+	else if (e == PD_ECONFLICT)
 		pd_reply_error(r, e, PD_MSG_UPN_TAKEN, "userPrincipalName", k->u.upn);
 	else
 		pd_api_store_error(r, e, k->id ? pd_printf(r->ar, "The user %s", k->id) : pd_printf(r->ar, "The customer %s", k->customer));
@@ -225,9 +236,11 @@ enum pd_next pd_cusers_create(struct pd_req *r)
 	struct pd_verrs errs = {0};
 	if (!k)
 		return PD_REPLY;
-	enum pd_err e = resolve(r, r->st, k);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->customer));
+	enum pd_err e = resolve_for_change(r, r->st, k);
+	if (e != PD_OK) {
+		cuser_error(r, e, k);
+		return PD_REPLY;
+	}
 	decode_new(r, k, &errs);
 	if (errs.n) {
 		pd_reply_verrs(r, &errs);
@@ -304,9 +317,11 @@ enum pd_next pd_cusers_patch(struct pd_req *r)
 	return PD_WRITE;
 }
 
-static void merge(struct cu_job *k, struct pd_customer_user *out)
+/* The user as it is (k->before) with the fields the PATCH gave (k->u) applied, into k->u. */
+static void merge(struct cu_job *k)
 {
-	const struct pd_customer_user *p = &k->u;
+	const struct pd_customer_user patch = k->u, *p = &patch;
+	struct pd_customer_user *out = &k->u;
 	*out = k->before;
 	out->first_name = p->first_name ? p->first_name : out->first_name;
 	out->last_name = p->last_name ? p->last_name : out->last_name;
@@ -319,12 +334,12 @@ static void merge(struct cu_job *k, struct pd_customer_user *out)
 enum pd_err pd_cusers_patch_write(struct pd_req *r, struct store *st)
 {
 	struct cu_job *k = r->state;
-	enum pd_err e = resolve(r, st, k);
+	enum pd_err e = resolve_for_change(r, st, k);
 	if (e == PD_OK)
 		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e != PD_OK)
 		return e;
-	merge(k, &k->u);
+	merge(k);
 	e = st->ops->cuser_save(st, &k->u);
 	return e == PD_OK ? audit_cuser(r, st, k, "update_customer_user", &k->before, &k->u) : e;
 }
@@ -351,7 +366,7 @@ enum pd_next pd_cusers_by_id(struct pd_req *r)
 enum pd_err pd_cusers_delete_write(struct pd_req *r, struct store *st)
 {
 	struct cu_job *k = r->state;
-	enum pd_err e = resolve(r, st, k);
+	enum pd_err e = resolve_for_change(r, st, k);
 	if (e == PD_OK)
 		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e == PD_OK)
@@ -371,7 +386,7 @@ void pd_cusers_delete_finish(struct pd_req *r, enum pd_err e)
 enum pd_err pd_cusers_reset_write(struct pd_req *r, struct store *st)
 {
 	struct cu_job *k = r->state;
-	enum pd_err e = resolve(r, st, k);
+	enum pd_err e = resolve_for_change(r, st, k);
 	if (e == PD_OK)
 		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e != PD_OK)

@@ -99,21 +99,30 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
 	if (e == PD_OK && k->has_order)
 		e = pd_order_write(r, st, k->c.id, &k->order);
+	/* the replay of a create answers with the customer and the order made with it */
+	const char *made = k->has_order ? pd_printf(r->ar, "%s/%s", k->c.id, k->order.id) : k->c.id;
 	if (e == PD_OK && r->request_id_given)
-		e = st->ops->idem_put(st, partner, r->request_id, k->c.id, r->now);
+		e = st->ops->idem_put(st, partner, r->request_id, made, r->now);
 	return e == PD_OK ? pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c)) : e;
 }
 
-static void reply_replay(struct pd_req *r, const char *id)
+static void reply_replay(struct pd_req *r, const char *made)
 {
 	struct pd_customer c;
+	struct pd_order order;
+	const char *slash = strchr(made, '/');
+	const char *id = slash ? pd_strndup(r->ar, made, (size_t)(slash - made)) : made;
 	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
+	if (e == PD_OK && slash)
+		e = pd_order_load(r, r->st, id, slash + 1, &order);
 	if (e != PD_OK) {
 		pd_api_store_error(r, e, "The customer");
 		return;
 	}
 	json_t *o = pd_customer_to_json(&c);
 	json_object_set_new(o, "userCredentials", json_pack("{s:s}", "userName", c.admin_user));
+	if (slash)
+		json_object_set_new(o, "orders", json_pack("[o]", pd_order_json(r, id, &order)));
 	pd_reply_json(r, 201, o);
 	pd_reply_header(r, "Idempotent-Replayed", "true");
 	pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", c.id));
@@ -177,6 +186,8 @@ void pd_customers_delete_finish(struct pd_req *r, enum pd_err e)
 {
 	if (e == PD_OK)
 		pd_reply_raw(r, 204, NULL, NULL, 0);
+	else if (e == PD_ECONFLICT)
+		pd_reply_error(r, e, PD_MSG_TENANT_SHARED, "customerId", NULL);
 	else
 		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", (const char *)r->state));
 }

@@ -60,6 +60,8 @@ static enum pd_next refuse(struct pd_req *r, struct grant *g)
 	pd_signin_failed(r->throttle, g->account, r->peer, r->now);
 	if (g->known)
 		set_caller(r, g);
+	if (g->is_app)
+		r->audit_resource = "application";
 	return oauth_error(r, 400, g->is_app ? "invalid_client" : "invalid_grant",
 			   g->is_app ? "the client id or secret is wrong" : "the user name or password is wrong");
 }
@@ -157,7 +159,7 @@ void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 		pd_api_store_error(r, e, "The token");
 		return;
 	}
-	pd_signin_succeeded(r->throttle, g->account, r->peer);
+	pd_signin_succeeded(r->throttle, g->account, r->peer, r->now);
 	json_t *o = json_pack("{s:s, s:s, s:i}", "access_token", g->token, "token_type", "Bearer",
 			      "expires_in", r->cfg->token_ttl);
 	if (!g->is_app && g->user.must_change_password)

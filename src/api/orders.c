@@ -15,16 +15,6 @@
 #define KEEP_SUSPENDED (60LL * 86400)
 #define MAX_LINES 100
 
-static const char *iso(long long t, struct pd_arena *ar)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return pd_strdup(ar, buf);
-}
-
 static bool deprovisioned(const struct pd_subscription *s, long long now)
 {
 	return !strcmp(s->status, "suspended") && now >= s->suspended_at + KEEP_SUSPENDED;
@@ -37,15 +27,15 @@ json_t *pd_subscription_json(struct pd_req *r, const struct pd_subscription *s)
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:s}",
 			      "id", s->id, "offerId", s->offer_id, "offerName", o ? o->name[r->loc] : s->offer_id,
 			      "friendlyName", s->friendly_name, "quantity", (json_int_t)s->quantity,
-			      "unitType", o ? o->unit_type : "Licenses", "creationDate", iso(s->created, r->ar),
-			      "effectiveStartDate", iso(s->created, r->ar),
-			      "commitmentEndDate", iso(s->created + 365LL * 86400, r->ar),
+			      "unitType", o ? o->unit_type : "Licenses", "creationDate", pd_iso_time(s->created, r->ar),
+			      "effectiveStartDate", pd_iso_time(s->created, r->ar),
+			      "commitmentEndDate", pd_iso_time(s->created + 365LL * 86400, r->ar),
 			      "status", gone ? "deleted" : s->status, "autoRenewEnabled", !gone && !strcmp(s->status, "active"),
 			      "billingType", o ? o->billing : "license", "isTrial", 0, "orderId", s->order_id);
 	if (!strcmp(s->status, "suspended")) {
 		json_object_set_new(j, "suspensionReasons", json_pack("[s]", "customer_request"));
-		json_object_set_new(j, "suspendedDate", json_string(iso(s->suspended_at, r->ar)));
-		json_object_set_new(j, "deprovisionDate", json_string(iso(s->suspended_at + KEEP_SUSPENDED, r->ar)));
+		json_object_set_new(j, "suspendedDate", json_string(pd_iso_time(s->suspended_at, r->ar)));
+		json_object_set_new(j, "deprovisionDate", json_string(pd_iso_time(s->suspended_at + KEEP_SUSPENDED, r->ar)));
 	}
 	json_object_set_new(j, "links", json_pack("{s:o}", "self",
 		pd_link(pd_printf(r->ar, "/customers/%s/subscriptions/%s", s->customer_id, s->id), "GET")));
@@ -82,7 +72,7 @@ static void parse_line(struct pd_req *r, json_t *it, const char *country, struct
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.offerId", f), PD_MSG_OFFER_COUNTRY, country);
 	if (!quantity_of(qty, &l->quantity) || (l->offer && (l->quantity < l->offer->min || l->quantity > l->offer->max)))
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.quantity", f), qty ? PD_MSG_QUANTITY : PD_MSG_REQUIRED,
-			    l->offer ? pd_printf(r->ar, "%lld and %lld", l->offer->min, l->offer->max) : "1 and the offer's maximum");
+			    pd_range_text(r, l->offer ? l->offer->min : 1, l->offer ? l->offer->max : 1000000));
 	if (fname && (!json_is_string(fname) || pd_utf8_len(json_string_value(fname)) > 128))
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.friendlyName", f), PD_MSG_TOO_LONG, "128");
 	else if (fname)
@@ -107,6 +97,7 @@ void pd_order_parse(struct pd_req *r, json_t *items, const char *country, struct
 		pd_uuid_new(o->lines[i].sub_id);
 	}
 	pd_uuid_new(o->id);
+	o->created = r->now;
 }
 
 /* ---- writing an order ---- */
@@ -166,6 +157,29 @@ enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *custo
 	return e;
 }
 
+enum pd_err pd_order_load(struct pd_req *r, struct store *st, const char *customer, const char *id,
+			  struct pd_order *o)
+{
+	struct pd_subscription *subs;
+	size_t n;
+	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, customer, &subs, &n, r->ar);
+	if (e != PD_OK)
+		return e;
+	memset(o, 0, sizeof *o);
+	snprintf(o->id, sizeof o->id, "%s", id);
+	o->lines = pd_alloc(r->ar, sizeof *o->lines * (n ? n : 1));
+	for (size_t i = 0; i < n; i++) {
+		const struct pd_offer *of = pd_catalog_find(r->cfg->catalog, subs[i].offer_id);
+		if (strcmp(subs[i].order_id, id) != 0 || !of)
+			continue;
+		struct pd_line *l = &o->lines[o->n++];
+		o->created = subs[i].created;
+		*l = (struct pd_line){.offer = of, .quantity = subs[i].quantity, .friendly_name = subs[i].friendly_name};
+		snprintf(l->sub_id, sizeof l->sub_id, "%s", subs[i].id);
+	}
+	return PD_OK;
+}
+
 json_t *pd_order_json(struct pd_req *r, const char *customer, const struct pd_order *o)
 {
 	json_t *items = json_array();
@@ -175,7 +189,7 @@ json_t *pd_order_json(struct pd_req *r, const char *customer, const struct pd_or
 						       o->lines[i].sub_id, "quantity", (json_int_t)o->lines[i].quantity,
 						       "friendlyName", o->lines[i].friendly_name));
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:{s:o}, s:{s:s}}", "id", o->id, "referenceCustomerId",
-			 customer, "lineItems", items, "creationDate", iso(r->now, r->ar), "status", "completed",
+			 customer, "lineItems", items, "creationDate", pd_iso_time(o->created, r->ar), "status", "completed",
 			 "links", "self", pd_link(pd_printf(r->ar, "/customers/%s/orders/%s", customer, o->id), "GET"),
 			 "attributes", "objectType", "Order");
 }
@@ -284,7 +298,7 @@ enum pd_next pd_subscriptions_get(struct pd_req *r)
 
 struct sub_patch {
 	const char *customer, *id, *etag, *status, *friendly_name;
-	bool has_quantity, suspended_conflict, deleted_conflict;
+	bool has_quantity, suspended_conflict, deleted_conflict, no_relationship;
 	long long quantity;
 	struct pd_subscription before, after;
 	struct pd_verrs errs;
@@ -348,7 +362,7 @@ static enum pd_err apply_sub_patch(struct pd_req *r, struct sub_patch *k)
 		if (strcmp(s->status, "active"))
 			return k->suspended_conflict = true, PD_ECONFLICT;
 		if (o && (k->quantity < o->min || k->quantity > o->max)) {
-			pd_verr_add(&k->errs, 3000, "quantity", PD_MSG_QUANTITY, pd_printf(r->ar, "%lld and %lld", o->min, o->max));
+			pd_verr_add(&k->errs, 3000, "quantity", PD_MSG_QUANTITY, pd_range_text(r, o->min, o->max));
 			return PD_EINVAL;
 		}
 		s->quantity = k->quantity;
@@ -364,7 +378,12 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 {
 	struct sub_patch *k = r->state;
 	struct pd_audit a;
-	enum pd_err e = st->ops->sub_get(st, r->who.partner_id, k->customer, k->id, &k->before, r->ar);
+	struct pd_customer c;
+	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &c, r->ar);
+	if (e == PD_OK && strcmp(c.relationship, "reseller") != 0)
+		e = (k->no_relationship = true, PD_ECONFLICT);
+	if (e == PD_OK)
+		e = st->ops->sub_get(st, r->who.partner_id, k->customer, k->id, &k->before, r->ar);
 	if (e == PD_OK && strcmp(k->before.etag, k->etag) != 0)
 		e = PD_ESTALE;
 	if (e == PD_OK)
@@ -387,6 +406,8 @@ void pd_subscriptions_patch_finish(struct pd_req *r, enum pd_err e)
 	struct sub_patch *k = r->state;
 	if (e == PD_EINVAL && k->errs.n)
 		pd_reply_verrs(r, &k->errs);
+	else if (e == PD_ECONFLICT && k->no_relationship)
+		pd_reply_error(r, e, PD_MSG_NO_RELATIONSHIP, "customerId", NULL);
 	else if (e == PD_ECONFLICT)
 		pd_reply_error(r, e, k->deleted_conflict ? PD_MSG_SUB_DELETED : PD_MSG_SUB_SUSPENDED, "status", NULL);
 	else if (e != PD_OK)

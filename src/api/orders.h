@@ -15,6 +15,7 @@ struct pd_line {
 
 struct pd_order {
 	char id[37];
+	long long created;
 	struct pd_line *lines;
 	size_t n;
 	struct pd_subscription *subs; /* made by pd_order_write */
@@ -31,6 +32,10 @@ void pd_order_parse(struct pd_req *r, json_t *items, const char *country, struct
  * an add-on lacks its base; nothing is written then. */
 enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *customer,
 			   struct pd_order *o);
+
+/* Rebuilds order `id` of a customer from its subscriptions (an idempotent replay). */
+enum pd_err pd_order_load(struct pd_req *r, struct store *st, const char *customer, const char *id,
+			  struct pd_order *o);
 
 /* The order as Partner Center shapes it (new reference). */
 json_t *pd_order_json(struct pd_req *r, const char *customer, const struct pd_order *o);

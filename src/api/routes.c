@@ -76,8 +76,8 @@ const struct pd_route pd_routes[] = {
 	       pd_users_by_id, NULL, pd_users_delete_write, pd_users_delete_finish),
 	CHANGE(PD_POST, "/v1/users/{id}/resetpassword", 0, USERS_MANAGE, "reset_partner_user_password",
 	       "partner_user", pd_users_by_id, NULL, pd_users_reset_write, pd_users_reset_finish),
-	READ("/v1/me", SELF, pd_me_get),
-	CHANGE(PD_POST, "/v1/me/password", PD_R_JSON, SELF, "change_own_password", "partner_user",
+	{PD_GET | PD_HEAD, "/v1/me", PD_R_ME, P(SELF), NULL, NULL, pd_me_get, NULL, NULL, NULL},
+	CHANGE(PD_POST, "/v1/me/password", PD_R_JSON | PD_R_ME, SELF, "change_own_password", "partner_user",
 	       pd_me_password, pd_me_password_hash, pd_me_password_write, pd_me_password_finish),
 
 	READ("/v1/apps", APPS_MANAGE, pd_apps_list),

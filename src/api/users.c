@@ -73,6 +73,15 @@ const char *pd_roles_from_json(json_t *v, const char *field, struct pd_verrs *er
 	return out;
 }
 
+/* Only a global admin may grant the global admin role or act on a global admin (reset its
+ * password, change, disable or remove it): a user management admin cannot promote itself. */
+static bool may_touch(struct pd_req *r, const char *target_roles, const char *new_roles)
+{
+	if (has_role(r->who.roles, "global_admin"))
+		return true;
+	return !has_role(target_roles, "global_admin") && !has_role(new_roles, "global_admin");
+}
+
 static bool active_admin(const struct pd_user *u)
 {
 	return !strcmp(u->state, "active") && has_role(u->roles, "global_admin");
@@ -115,7 +124,9 @@ static const char *user_id_param(struct pd_req *r)
 
 static void user_error(struct pd_req *r, enum pd_err e, struct user_job *k)
 {
-	if (e == PD_ECONFLICT && k->last_admin)
+	if (e == PD_EFORBIDDEN)
+		pd_reply_error(r, e, PD_MSG_FORBIDDEN, "roles", "global_admin");
+	else if (e == PD_ECONFLICT && k->last_admin)
 		pd_reply_error(r, e, PD_MSG_LAST_ADMIN, "userId", NULL);
 	else if (e == PD_ECONFLICT)
 		pd_reply_error(r, e, PD_MSG_EMAIL_TAKEN, "userPrincipalName", k->u.email);
@@ -200,6 +211,10 @@ enum pd_next pd_users_create(struct pd_req *r)
 	decode_new_user(r, k, &errs);
 	if (errs.n) {
 		pd_reply_verrs(r, &errs);
+		return PD_REPLY;
+	}
+	if (!may_touch(r, NULL, k->u.roles)) {
+		user_error(r, PD_EFORBIDDEN, k);
 		return PD_REPLY;
 	}
 	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
@@ -294,6 +309,8 @@ enum pd_err pd_users_patch_write(struct pd_req *r, struct store *st)
 	k->u.roles = roles;
 	if (e == PD_OK)
 		apply_patch(r, k, &k->u);
+	if (e == PD_OK && !may_touch(r, k->before.roles, k->u.roles))
+		e = PD_EFORBIDDEN;
 	if (e == PD_OK)
 		e = keep_an_admin(st, k, &k->u);
 	if (e == PD_OK)
@@ -327,6 +344,8 @@ enum pd_err pd_users_delete_write(struct pd_req *r, struct store *st)
 {
 	struct user_job *k = r->state;
 	enum pd_err e = st->ops->user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	if (e == PD_OK && !may_touch(r, k->before.roles, NULL))
+		e = PD_EFORBIDDEN;
 	if (e == PD_OK)
 		e = keep_an_admin(st, k, NULL);
 	if (e == PD_OK)
@@ -350,6 +369,8 @@ enum pd_err pd_users_reset_write(struct pd_req *r, struct store *st)
 	struct user_job *k = r->state;
 	const char *hash = k->u.password_hash;
 	enum pd_err e = st->ops->user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	if (e == PD_OK && !may_touch(r, k->before.roles, NULL))
+		e = PD_EFORBIDDEN;
 	if (e != PD_OK)
 		return e;
 	k->u = k->before;
@@ -458,6 +479,6 @@ void pd_me_password_finish(struct pd_req *r, enum pd_err e)
 		pd_api_store_error(r, e, "The user");
 		return;
 	}
-	pd_signin_succeeded(r->throttle, r->who.name, r->peer);
+	pd_signin_succeeded(r->throttle, r->who.name, r->peer, r->now);
 	pd_reply_json(r, 200, pd_user_json(&k->u, r->ar));
 }

@@ -1,6 +1,7 @@
 /* catalog.c - parsing, checking and looking up the offer catalog (see catalog.h).  The
  * offers point into the parsed JSON document, which the catalog keeps alive. */
 #include "catalog.h"
+#include "country.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,13 +64,19 @@ static bool consistent(struct pd_catalog *c, char *err, size_t cap)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(c->offers[i].id, c->offers[j].id))
+			if (!strcasecmp(c->offers[i].id, c->offers[j].id))
 				return snprintf(err, cap, "offer id %s appears twice", c->offers[i].id), false;
 		size_t k;
 		json_t *p;
 		json_array_foreach(c->offers[i].prerequisites, k, p) {
-			if (!json_is_string(p) || !pd_catalog_find(c, json_string_value(p)))
-				return snprintf(err, cap, "offer %s: unknown prerequisite", c->offers[i].id), false;
+			const struct pd_offer *base = json_is_string(p) ? pd_catalog_find(c, json_string_value(p)) : NULL;
+			if (!base || base->is_addon)
+				return snprintf(err, cap, "offer %s: a prerequisite must be a base offer of the catalog",
+						c->offers[i].id), false;
+		}
+		json_array_foreach(c->offers[i].countries, k, p) {
+			if (!json_is_string(p) || json_string_length(p) != 2 || !pd_country_known(json_string_value(p)))
+				return snprintf(err, cap, "offer %s: unknown country code", c->offers[i].id), false;
 		}
 	}
 	return true;

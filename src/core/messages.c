@@ -132,6 +132,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 			       "{field} muss eine Adresse unter {arg} sein."},
 	[PD_MSG_UPN_TAKEN] = {"{field}: the user {arg} already exists.", "{field}：用户 {arg} 已存在。",
 			      "{field}: Der Benutzer {arg} existiert bereits."},
+	[PD_MSG_TENANT_SHARED] = {"Other partners still resell this customer; its tenant cannot be deleted.",
+				  "其他合作伙伴仍在经销此客户，无法删除其租户。",
+				  "Andere Partner betreuen diesen Kunden noch; sein Mandant kann nicht gelöscht werden."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -62,6 +62,7 @@ enum pd_msg {
 	PD_MSG_ACTIVE_SUBS,       /* suspend subscriptions before ending the relationship */
 	PD_MSG_UPN_DOMAIN,        /* {field} must end with @{arg} */
 	PD_MSG_UPN_TAKEN,         /* {field}: {arg} exists */
+	PD_MSG_TENANT_SHARED,     /* other partners still resell this customer */
 	PD_MSG_COUNT
 };
 

@@ -59,7 +59,8 @@ enum pd_err pd_activity_write_failure(struct pd_req *r, const struct pd_route *r
 {
 	struct pd_audit a;
 	json_t *summary = failure_summary(r);
-	pd_activity_fill(r, &a, route->audit_op, route->audit_resource, "failed", NULL, summary);
+	pd_activity_fill(r, &a, route->audit_op, r->audit_resource ? r->audit_resource : route->audit_resource,
+			 "failed", NULL, summary);
 	json_decref(summary);
 	a.resource_id = r->params[0];
 	if (!strncmp(route->pattern, "/v1/customers/{", 15))

@@ -28,6 +28,7 @@ enum pd_next { PD_REPLY, PD_WORK, PD_WRITE };
 #define PD_R_JSON    2u /* body must be application/json (parsed into req->json) */
 #define PD_R_FORM    4u /* body must be application/x-www-form-urlencoded */
 #define PD_R_SANDBOX 8u /* only when the server runs with --sandbox */
+#define PD_R_ME     16u /* open to a user who must still change a temporary password */
 
 struct pd_config {
 	const char *listen;        /* "127.0.0.1:8080" */
@@ -79,6 +80,7 @@ struct pd_req {
 	const char *peer;          /* the client's address */
 	struct pd_throttle *throttle;
 	bool audited;              /* an activity record was written for this request */
+	const char *audit_resource; /* overrides the route's resource type in a failure record */
 	long long now;             /* unix seconds at arrival */
 	void *state;               /* the handler's own, across phases (arena memory) */
 	struct pd_resp resp;

@@ -471,7 +471,7 @@ static bool allowed(struct rctx *c)
 		pd_reply_header(r, "Retry-After", secs);
 		return false;
 	}
-	if (r->who.must_change_password && c->route->perm != PD_PERM_SELF) {
+	if (r->who.must_change_password && !(c->route->flags & PD_R_ME)) {
 		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_PASSWORD_CHANGE, NULL, NULL);
 		return false;
 	}

@@ -2,6 +2,8 @@
  * chained hash table of small entries under one mutex.  Entries idle for an hour are swept
  * when the table grows past its budget, so memory stays bounded under a flood of addresses. */
 #include "throttle.h"
+#include "arena.h"
+#include "text.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,11 +15,13 @@
 #define FADE 900          /* seconds after the last failure */
 #define LOCK 900
 #define IDLE 3600
+#define TRUST (30LL * 86400) /* an address the account signed in from */
 
 struct entry {
 	struct entry *next;
 	double tokens, stamp;  /* rate bucket: tokens left, last refill */
 	long long last;        /* last failure */
+	long long good;        /* last successful sign-in (pair entries) */
 	int failures;
 	bool primed;           /* rate bucket filled once */
 	char key[];
@@ -63,7 +67,7 @@ static void sweep(struct pd_throttle *t, long long now)
 {
 	for (int i = 0; i < BUCKETS; i++) {
 		for (struct entry **p = &t->b[i], *e; (e = *p);) {
-			if (now - (long long)e->stamp > IDLE && now - e->last > IDLE) {
+			if (now - (long long)e->stamp > IDLE && now - e->last > IDLE && now - e->good > TRUST) {
 				*p = e->next;
 				free(e);
 				t->n--;
@@ -119,11 +123,17 @@ static long long backoff(int over)
 	return over >= 6 ? 60 : 1LL << over;
 }
 
+/* The counters' keys; the account case-folded as sign-in looks it up. */
 static void keys(char *acc, char *adr, char *pair, size_t cap, const char *account, const char *addr)
 {
-	snprintf(acc, cap, "a|%s", account);
+	struct pd_arena *ar = pd_arena_new();
+	const char *folded = pd_text_key(ar, account);
+	if (!folded)
+		folded = account;
+	snprintf(acc, cap, "a|%s", folded);
 	snprintf(adr, cap, "i|%s", addr ? addr : "-");
-	snprintf(pair, cap, "p|%s|%s", account, addr ? addr : "-");
+	snprintf(pair, cap, "p|%s|%s", folded, addr ? addr : "-");
+	pd_arena_free(ar);
 }
 
 static int max3(int a, int b, int c)
@@ -139,7 +149,8 @@ int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr,
 	pthread_mutex_lock(&t->mu);
 	struct entry *a = find(t, acc, false, now), *i = find(t, adr, false, now), *p = find(t, pair, false, now);
 	int fa = live_failures(a, now), fi = live_failures(i, now), fp = live_failures(p, now);
-	int wa = fa >= 5 ? left(a, now, backoff(fa - 5)) : 0;
+	bool trusted = p && p->good && now - p->good < TRUST;
+	int wa = fa >= 5 && !trusted ? left(a, now, backoff(fa - 5)) : 0;
 	int wi = fi >= 20 ? left(i, now, LOCK) : fi >= 10 ? left(i, now, backoff(fi - 10)) : 0;
 	int wp = fp >= 5 ? left(p, now, LOCK) : 0;
 	pthread_mutex_unlock(&t->mu);
@@ -166,16 +177,19 @@ void pd_signin_failed(struct pd_throttle *t, const char *account, const char *ad
 	pthread_mutex_unlock(&t->mu);
 }
 
-void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr)
+void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr,
+			 long long now)
 {
 	char acc[320], adr[320], pair[640];
 	keys(acc, adr, pair, sizeof acc, account, addr);
 	pthread_mutex_lock(&t->mu);
-	struct entry *a = find(t, acc, false, 0), *p = find(t, pair, false, 0);
+	struct entry *a = find(t, acc, false, now), *p = find(t, pair, true, now);
 	if (a)
 		a->failures = 0;
-	if (p)
+	if (p) {
 		p->failures = 0;
+		p->good = now;
+	}
 	pthread_mutex_unlock(&t->mu);
 }
 

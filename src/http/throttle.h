@@ -6,8 +6,10 @@
  *    60 s; it is never locked longer, so an attacker cannot lock its owner out;
  *  - an (account, address) pair is locked for 15 minutes after 5 failures;
  *  - an address is slowed after 10 failures and locked for 15 minutes after 20.
- * Counts fade 15 minutes after the last failure; a successful sign-in clears the account's
- * and the pair's.  Rates: a token bucket per partner (rate per second, burst twice that). */
+ * An address where the account signed in successfully in the last 30 days is exempt from
+ * the account's slow-down, so failures from elsewhere never keep the owner out.  Accounts are
+ * compared case-folded, as sign-in does.  Counts fade 15 minutes after the last failure; a
+ * successful sign-in clears the account's and the pair's.  Rates: a token bucket per partner (rate per second, burst twice that). */
 #ifndef PD_THROTTLE_H
 #define PD_THROTTLE_H
 
@@ -19,7 +21,8 @@ void pd_throttle_free(struct pd_throttle *t);
 /* Seconds to wait before this sign-in may be tried; 0 = go ahead. */
 int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr, long long now);
 void pd_signin_failed(struct pd_throttle *t, const char *account, const char *addr, long long now);
-void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr);
+void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr,
+			 long long now);
 
 /* Takes one request from the partner's bucket; 0 if allowed, else seconds to wait.
  * rate <= 0 disables the limit. */

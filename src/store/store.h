@@ -183,6 +183,9 @@ struct store_ops {
 	/* Replaces the billing profile if the stored etag equals b->etag: PD_ESTALE otherwise. */
 	enum pd_err (*billing_update)(struct store *, const char *partner, const char *id,
 				      const struct pd_billing *b, const char *new_etag, long long now);
+	/* Removes this partner's account of the customer (row, search entry, its orders and
+	 * subscriptions).  The tenant itself (domain, users) goes with its home partner's account,
+	 * which PD_ECONFLICT refuses while other partners still have accounts of it. */
 	enum pd_err (*customer_delete)(struct store *, const char *partner, const char *id);
 	enum pd_err (*domain_taken)(struct store *, const char *domain, bool *taken);
 

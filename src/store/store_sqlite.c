@@ -21,7 +21,8 @@ enum stmt_id {
 	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET,
 	S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE, S_CUSER_GET, S_CUSER_LIST,
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
-	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_COUNT
+	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
+	S_DELETE_SUBS, S_DELETE_ORDERS, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -69,8 +70,8 @@ static const char *const sql_text[S_COUNT] = {
 			   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 	[S_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND seq > ?2"
 			 " AND created_at BETWEEN ?3 AND ?4 AND (?5 IS NULL OR operation_type = ?5)"
-			 " AND (?6 IS NULL OR resource_type = ?6) AND (?7 IS NULL OR lower(principal_name) = lower(?7))"
-			 " AND (?8 IS NULL OR customer_id = ?8) AND (?9 IS NULL OR instr(lower(customer_name), lower(?9)) > 0)"
+			 " AND (?6 IS NULL OR resource_type = ?6) AND (?7 IS NULL OR pd_key(principal_name) = pd_key(?7))"
+			 " AND (?8 IS NULL OR customer_id = ?8) AND (?9 IS NULL OR instr(pd_key(customer_name), pd_key(?9)) > 0)"
 			 " ORDER BY seq LIMIT ?10",
 	[S_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND record_id = ?2",
 	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles,"
@@ -142,6 +143,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_DELETE_DOMAIN] = "DELETE FROM domains WHERE domain = ?1",
 	[S_DELETE_SEARCH] = "DELETE FROM customer_search WHERE rowid = ?1",
 	[S_DELETE_CUSERS] = "DELETE FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_DELETE_SUBS] = "DELETE FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_DELETE_ORDERS] = "DELETE FROM orders WHERE partner_id = ?1 AND customer_id = ?2",
+	[S_TENANT_ACCOUNTS] = "SELECT count(*) FROM customers WHERE customer_id = ?1 AND partner_id <> ?2",
 	[S_DOMAIN_TAKEN] = "SELECT 1 FROM domains WHERE domain = lower(?1)",
 	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = ?1 AND request_id = ?2",
 	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
@@ -765,30 +769,70 @@ static enum pd_err delete_by(struct sq *s, enum stmt_id id, const char *a, const
 	return run(q);
 }
 
-static enum pd_err sq_customer_delete(struct store *st, const char *partner, const char *id)
+static enum pd_err sq_tenant_home(struct store *st, const char *customer, char **partner,
+				  struct pd_arena *ar);
+
+/* Other partners' accounts of tenant `id`. */
+static enum pd_err other_accounts(struct sq *s, const char *partner, const char *id, long long *n)
 {
-	struct sq *s = SQ(st);
+	sqlite3_stmt *q = stmt(s, S_TENANT_ACCOUNTS);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, id);
+	text(q, 2, partner);
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+/* Deletes this partner's customer row; its seq and domain come back. */
+static enum pd_err delete_row(struct sq *s, const char *partner, const char *id, long long *seq,
+			      const char **domain, struct pd_arena *ar)
+{
 	sqlite3_stmt *q = stmt(s, S_DELETE_CUSTOMER);
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, partner);
 	text(q, 2, id);
 	int rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(q, 0);
+		*domain = col(q, 1, ar);
+		rc = sqlite3_step(q);
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_NOTFOUND;
 	}
-	long long seq = sqlite3_column_int64(q, 0);
-	struct pd_arena *ar = pd_arena_new();
-	const char *domain = col(q, 1, ar);
-	rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	enum pd_err e = rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+	return rc == SQLITE_DONE ? PD_OK : rc == SQLITE_NOTFOUND ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_customer_delete(struct store *st, const char *partner, const char *id)
+{
+	struct sq *s = SQ(st);
+	struct pd_arena *ar = pd_arena_new();
+	char *home = NULL;
+	const char *domain = NULL;
+	long long seq = 0, others = 0;
+	enum pd_err e = sq_tenant_home(st, id, &home, ar);
+	bool is_home = e == PD_OK && !strcmp(home, partner);
+	if (e == PD_ENOTFOUND)
+		e = PD_OK; /* no tenant row: an account left over from an earlier delete */
+	if (e == PD_OK && is_home)
+		e = other_accounts(s, partner, id, &others);
+	if (e == PD_OK && others > 0)
+		e = PD_ECONFLICT;
 	if (e == PD_OK)
-		e = delete_by(s, S_DELETE_DOMAIN, domain, NULL, 0);
+		e = delete_row(s, partner, id, &seq, &domain, ar);
 	if (e == PD_OK)
 		e = delete_by(s, S_DELETE_SEARCH, NULL, NULL, seq);
 	if (e == PD_OK)
+		e = delete_by(s, S_DELETE_SUBS, partner, id, 0);
+	if (e == PD_OK)
+		e = delete_by(s, S_DELETE_ORDERS, partner, id, 0);
+	if (e == PD_OK && is_home)
+		e = delete_by(s, S_DELETE_DOMAIN, domain, NULL, 0);
+	if (e == PD_OK && is_home)
 		e = delete_by(s, S_DELETE_CUSERS, partner, id, 0);
 	pd_arena_free(ar);
 	return e;
@@ -1376,8 +1420,25 @@ static enum pd_err migrate(struct sq *s, char *errbuf, size_t cap)
 	return e;
 }
 
+/* pd_key(text): the search key of text.h inside SQL, for filters on columns without a
+ * stored key (activity-log names).  NULL for NULL or invalid UTF-8. */
+static void sql_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	struct pd_arena *ar = pd_arena_new();
+	const char *key = in ? pd_text_key(ar, in) : NULL;
+	if (key)
+		sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(ctx);
+	pd_arena_free(ar);
+}
+
 static enum pd_err configure(struct sq *s)
 {
+	sqlite3_create_function_v2(s->db, "pd_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_key,
+				   NULL, NULL, NULL);
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
 	enum pd_err e = exec(s, "PRAGMA journal_mode=WAL");

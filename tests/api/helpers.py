@@ -69,9 +69,11 @@ class Resp:
         return "<Resp %s %s>" % (self.status, self.raw[:400])
 
 
-def http_request(port, method, path, body=None, headers=None, timeout=20):
-    """One request on a fresh connection; `body` may be bytes, str or None."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout * SLOW)
+def http_request(port, method, path, body=None, headers=None, timeout=20, source=None):
+    """One request on a fresh connection; `body` may be bytes, str or None; `source` is an
+    optional loopback address to connect from (the server sees it as the client's address)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout * SLOW,
+                                   source_address=(source, 0) if source else None)
     try:
         if isinstance(body, str):
             body = body.encode("utf-8")
@@ -89,9 +91,12 @@ def get_token(port, username, password):
     return r.json["access_token"]
 
 
-def token_request(port, fields, content_type="application/x-www-form-urlencoded"):
+def token_request(port, fields, content_type="application/x-www-form-urlencoded", source=None,
+                  headers=None):
     body = urllib.parse.urlencode(fields) if isinstance(fields, dict) else fields
-    return http_request(port, "POST", "/oauth2/token", body, {"Content-Type": content_type})
+    h = {"Content-Type": content_type}
+    h.update(headers or {})
+    return http_request(port, "POST", "/oauth2/token", body, h, source=source)
 
 
 class Client:
@@ -345,3 +350,115 @@ def assert_error(r, status, code=None, field=None, details=None):
 
 def has_cjk(s):
     return any("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
+# ---- partner staff, apps and the activity log --------------------------------------------------
+ROLES = ("global_admin", "admin_agent", "sales_agent", "helpdesk_agent", "billing_admin",
+         "user_management_admin")
+ISO_Z_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+def fresh_source():
+    """A loopback address of its own (127.x.y.z, never 127.0.0.1): sign-in failures sent from it
+    do not count against the address every other test connects from."""
+    b = uuid.uuid4().bytes
+    return "127.%d.%d.%d" % (b[0] | 1, b[1], (b[2] % 250) + 2)
+
+
+def strong_password():
+    """A password the server accepts (12-256 characters, all four classes)."""
+    return "Pw-" + uuid.uuid4().hex[:10] + "X!7"
+
+
+def new_email(prefix="staff"):
+    return "%s-%s@staff.example.cn" % (prefix, uuid.uuid4().hex[:12])
+
+
+def add_user(admin, roles, email=None, display_name=None, headers=None):
+    """POST /v1/users as `admin`; returns the 201 body (with passwordProfile.password)."""
+    body = {"userPrincipalName": email or new_email(), "roles": list(roles)}
+    if display_name is not None:
+        body["displayName"] = display_name
+    r = admin.req("POST", "/v1/users", body, headers=headers)
+    assert r.status == 201, r
+    return r.json
+
+
+def sign_in(port, username, password, source=None, headers=None):
+    """The token response of a password grant (asserted 200)."""
+    r = token_request(port, {"grant_type": "password", "username": username, "password": password},
+                      source=source, headers=headers)
+    assert r.status == 200, "sign-in of %s: %r" % (username, r)
+    return r.json
+
+
+def change_password(client, current, new=None, headers=None):
+    """POST /v1/me/password (asserted 200); returns the new password."""
+    new = new or strong_password()
+    r = client.req("POST", "/v1/me/password", {"currentPassword": current, "newPassword": new},
+                   headers=headers)
+    assert r.status == 200, r
+    return new
+
+
+def staff_client(admin, roles, secrets=None):
+    """A partner user with `roles`, signed in, temporary password already changed.  The client's
+    info has id, email, password (current), and the token; `secrets` (a list) collects every
+    password and token seen."""
+    u = add_user(admin, roles)
+    temp = u["passwordProfile"]["password"]
+    tok = sign_in(admin.port, u["userPrincipalName"], temp)
+    c = Client(admin.port, tok["access_token"], {"id": u["id"], "email": u["userPrincipalName"],
+                                                  "roles": list(roles)})
+    pw = change_password(c, temp)
+    c.info["password"] = pw
+    if secrets is not None:
+        secrets += [temp, pw, tok["access_token"]]
+    return c
+
+
+def add_app(admin, roles, name=None):
+    r = admin.req("POST", "/v1/apps", {"displayName": name or "app " + uuid.uuid4().hex[:8],
+                                       "roles": list(roles)})
+    assert r.status == 201, r
+    return r.json
+
+
+def app_token_request(port, client_id, secret, source=None, headers=None):
+    return token_request(port, {"grant_type": "client_credentials", "client_id": client_id,
+                                "client_secret": secret}, source=source, headers=headers)
+
+
+def app_client(port, client_id, secret):
+    r = app_token_request(port, client_id, secret)
+    assert r.status == 200, r
+    return Client(port, r.json["access_token"], {"clientId": client_id})
+
+
+def audit_all(client, query="", size=500, headers=None):
+    """Every activity-log record the caller sees for `query` (following continuation tokens)."""
+    items, hdrs = [], dict(headers or {})
+    path = "/v1/auditrecords?size=%d%s" % (size, query)
+    for _ in range(10000):
+        r = client.get(path, headers=hdrs)
+        assert r.status == 200, r
+        assert r.json["attributes"]["objectType"] == "Collection", r.json
+        items += r.json["items"]
+        tok = r.json.get("continuationToken")
+        if not tok:
+            return items
+        hdrs = dict(headers or {}, **{"MS-ContinuationToken": tok})
+        path = "/v1/auditrecords?size=%d&seekOperation=Next" % size
+    raise AssertionError("audit paging does not end")
+
+
+def custom(record, key):
+    """The value of customizedData's entry `key` (None if absent)."""
+    for kv in record.get("customizedData") or []:
+        if kv.get("key") == key:
+            return kv.get("value")
+    return None
+
+
+def records_with_request_id(client, request_id):
+    return [a for a in audit_all(client) if custom(a, "RequestId") == request_id]

@@ -62,7 +62,7 @@ Test(throttle, success_clears_account_and_pair)
 	for (int i = 0; i < 6; i++)
 		pd_signin_failed(t, "c@x.cn", "10.3.3.3", now);
 	cr_assert_gt(pd_signin_wait(t, "c@x.cn", "10.3.3.3", now), 0);
-	pd_signin_succeeded(t, "c@x.cn", "10.3.3.3");
+	pd_signin_succeeded(t, "c@x.cn", "10.3.3.3", now);
 	cr_assert_eq(pd_signin_wait(t, "c@x.cn", "10.3.3.3", now), 0);
 }
 
@@ -85,4 +85,22 @@ Test(throttle, rate_bucket)
 	cr_assert_eq(pd_rate_take(t, "p2", now, 2), 0, "partners are separate");
 	cr_assert_eq(pd_rate_take(t, "p1", now + 1.0, 2), 0, "refilled");
 	cr_assert_eq(pd_rate_take(t, "p1", now, 0), 0, "0 disables");
+}
+
+Test(throttle, accounts_fold_case)
+{
+	long long now = 6000000;
+	for (int i = 0; i < 5; i++)
+		pd_signin_failed(t, "Admin@X.cn", "10.5.5.5", now);
+	cr_assert_gt(pd_signin_wait(t, "admin@x.CN", "10.5.5.5", now), 800, "one account, any case");
+}
+
+Test(throttle, a_trusted_address_is_not_kept_out_by_failures_elsewhere)
+{
+	long long now = 7000000;
+	pd_signin_succeeded(t, "owner@x.cn", "10.6.6.6", now);
+	for (int i = 0; i < 30; i++)
+		pd_signin_failed(t, "owner@x.cn", "10.7.7.7", now + 100 + i);
+	cr_assert_eq(pd_signin_wait(t, "owner@x.cn", "10.6.6.6", now + 130), 0, "the owner's address");
+	cr_assert_gt(pd_signin_wait(t, "owner@x.cn", "10.8.8.8", now + 130), 0, "a new address is slowed");
 }

@@ -14,6 +14,8 @@ ALTER TABLE customer_users ADD COLUMN must_change_password INTEGER NOT NULL DEFA
 UPDATE customer_users SET roles = 'company_administrator',
   password_hash = '$pd-b2$' || lower(hex(secret_digest)) WHERE secret_digest IS NOT NULL;
 CREATE INDEX domains_customer ON domains (customer_id);
+-- which partners have an account of a tenant (deployment-wide, like domains)
+CREATE INDEX customers_tenant ON customers (customer_id, partner_id);
 
 CREATE TABLE orders (
   partner_id  TEXT NOT NULL,
