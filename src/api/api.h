@@ -142,6 +142,8 @@ enum pd_err pd_partner_create(struct store *st, const char *name, const char *ad
 /* common.c */
 /* The customer id of the route's first parameter (lower-cased), or NULL after replying 400. */
 const char *pd_api_customer_id(struct pd_req *r);
+/* This partner's customer of the route's {id}; false after replying (400, 404, 503). */
+bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c);
 /* Replies with the error for a store result (404 names `what`). */
 enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *what);
 /* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out). */

@@ -15,6 +15,17 @@ const char *pd_api_customer_id(struct pd_req *r)
 	return NULL;
 }
 
+bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c)
+{
+	const char *id = pd_api_customer_id(r);
+	if (!id)
+		return false;
+	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, c, r->ar);
+	if (e != PD_OK)
+		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
+	return e == PD_OK;
+}
+
 enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *what)
 {
 	switch (e) {

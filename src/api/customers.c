@@ -153,14 +153,9 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 
 enum pd_next pd_customers_get(struct pd_req *r)
 {
-	const char *id = pd_api_customer_id(r);
 	struct pd_customer c;
-	if (!id)
-		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
-	pd_reply_json(r, 200, pd_customer_to_json(&c));
+	if (pd_api_load_customer(r, &c))
+		pd_reply_json(r, 200, pd_customer_to_json(&c));
 	return PD_REPLY;
 }
 

@@ -67,16 +67,19 @@ static void parse_line(struct pd_req *r, json_t *it, const char *country, struct
 	l->offer = json_is_string(offer) ? pd_catalog_find(r->cfg->catalog, json_string_value(offer)) : NULL;
 	if (!l->offer)
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.offerId", f), offer ? PD_MSG_OFFER_UNKNOWN : PD_MSG_REQUIRED,
-			    json_is_string(offer) ? pd_strdup(r->ar, json_string_value(offer)) : "?");
+			    json_is_string(offer) ? pd_strdup(r->ar, json_string_value(offer)) : "(not a string)");
 	else if (!pd_offer_in_country(l->offer, country))
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.offerId", f), PD_MSG_OFFER_COUNTRY, country);
 	if (!quantity_of(qty, &l->quantity) || (l->offer && (l->quantity < l->offer->min || l->quantity > l->offer->max)))
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.quantity", f), qty ? PD_MSG_QUANTITY : PD_MSG_REQUIRED,
 			    pd_range_text(r, l->offer ? l->offer->min : 1, l->offer ? l->offer->max : 1000000));
-	if (fname && (!json_is_string(fname) || pd_utf8_len(json_string_value(fname)) > 128))
+	long flen = json_is_string(fname) ? pd_utf8_len(json_string_value(fname)) : -1;
+	if (fname && !json_is_string(fname))
+		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.friendlyName", f), PD_MSG_BAD_TYPE, "a string");
+	else if (fname && flen > 128)
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.friendlyName", f), PD_MSG_TOO_LONG, "128");
-	else if (fname)
-		l->friendly_name = pd_strdup(r->ar, json_string_value(fname));
+	else if (fname && strspn(json_string_value(fname), " \t") < json_string_length(fname))
+		l->friendly_name = pd_strdup(r->ar, json_string_value(fname)); /* blank: the offer's name */
 	if (!l->friendly_name && l->offer)
 		l->friendly_name = l->offer->name[r->loc];
 }

@@ -7,26 +7,17 @@
 
 enum pd_next pd_profiles_company(struct pd_req *r)
 {
-	const char *id = pd_api_customer_id(r);
 	struct pd_customer c;
-	if (!id)
-		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
-	pd_reply_json(r, 200, pd_company_to_json(&c));
+	if (pd_api_load_customer(r, &c))
+		pd_reply_json(r, 200, pd_company_to_json(&c));
 	return PD_REPLY;
 }
 
 enum pd_next pd_profiles_billing_get(struct pd_req *r)
 {
-	const char *id = pd_api_customer_id(r);
 	struct pd_customer c;
-	if (!id)
+	if (!pd_api_load_customer(r, &c))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
 	pd_reply_json(r, 200, pd_billing_to_json(&c.billing, c.id));
 	pd_reply_header(r, "ETag", pd_printf(r->ar, "\"%s\"", c.billing.etag));
 	return PD_REPLY;

@@ -39,6 +39,8 @@ static bool read_offer(json_t *o, struct pd_offer *of, char *err, size_t cap)
 	if (!json_is_string(id) || !json_string_length(id))
 		return snprintf(err, cap, "an offer has no id"), false;
 	of->id = json_string_value(id);
+	if (strspn(of->id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(of->id))
+		return snprintf(err, cap, "offer id %s: only letters, digits, '-', '_' and '.'", of->id), false;
 	of->min = json_integer_value(json_object_get(o, "minimumQuantity"));
 	of->max = json_integer_value(json_object_get(o, "maximumQuantity"));
 	of->unit_type = json_string_value(json_object_get(o, "unitType"));

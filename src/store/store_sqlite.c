@@ -214,6 +214,18 @@ static const char *col(sqlite3_stmt *q, int i, struct pd_arena *ar)
 	return pd_strdup(ar, (const char *)sqlite3_column_text(q, i));
 }
 
+typedef void (*row_reader)(sqlite3_stmt *, void *row, struct pd_arena *);
+
+/* Steps a statement expected to return at most one row, read by `read`; resets it. */
+static enum pd_err one(sqlite3_stmt *q, row_reader read, void *row, struct pd_arena *ar)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read(q, row, ar);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
 static enum pd_err exec(struct sq *s, const char *sql)
 {
 	char *msg = NULL;
@@ -332,23 +344,14 @@ static enum pd_err sq_user_insert(struct store *st, const struct pd_user *u)
 	return e;
 }
 
-static void read_user(sqlite3_stmt *q, struct pd_user *u, struct pd_arena *ar)
+static void read_user(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 {
+	struct pd_user *u = row;
 	*u = (struct pd_user){.partner_id = col(q, 0, ar), .id = col(q, 1, ar), .email = col(q, 2, ar),
 			      .display_name = col(q, 3, ar), .password_hash = col(q, 4, ar),
 			      .roles = col(q, 5, ar), .state = col(q, 6, ar),
 			      .must_change_password = sqlite3_column_int(q, 7) != 0,
 			      .created = sqlite3_column_int64(q, 8)};
-}
-
-/* Steps a statement expected to return at most one user. */
-static enum pd_err one_user(sqlite3_stmt *q, struct pd_user *u, struct pd_arena *ar)
-{
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		read_user(q, u, ar);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
 }
 
 static enum pd_err sq_user_by_email(struct store *st, const char *email, struct pd_user *u,
@@ -359,7 +362,7 @@ static enum pd_err sq_user_by_email(struct store *st, const char *email, struct 
 	if (!q || !key)
 		return q ? PD_ENOTFOUND : PD_EINTERNAL;
 	text(q, 1, key);
-	return one_user(q, u, ar);
+	return one(q, read_user, u, ar);
 }
 
 static enum pd_err sq_user_get(struct store *st, const char *partner, const char *id,
@@ -370,7 +373,7 @@ static enum pd_err sq_user_get(struct store *st, const char *partner, const char
 		return PD_EINTERNAL;
 	text(q, 1, partner);
 	text(q, 2, id);
-	return one_user(q, u, ar);
+	return one(q, read_user, u, ar);
 }
 
 static enum pd_err sq_user_list(struct store *st, const char *partner, const char *after, int size,
@@ -917,22 +920,14 @@ static enum pd_err sq_app_save(struct store *st, const struct pd_app *a)
 	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
 }
 
-static void read_app(sqlite3_stmt *q, struct pd_app *a, struct pd_arena *ar)
+static void read_app(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 {
+	struct pd_app *a = row;
 	*a = (struct pd_app){.partner_id = col(q, 0, ar), .id = col(q, 1, ar),
 			     .display_name = col(q, 2, ar), .roles = col(q, 3, ar), .state = col(q, 4, ar),
 			     .created = sqlite3_column_int64(q, 6), .secret_updated = sqlite3_column_int64(q, 7)};
 	if (sqlite3_column_bytes(q, 5) == PD_DIGEST_LEN)
 		memcpy(a->secret_digest, sqlite3_column_blob(q, 5), PD_DIGEST_LEN);
-}
-
-static enum pd_err one_app(sqlite3_stmt *q, struct pd_app *a, struct pd_arena *ar)
-{
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		read_app(q, a, ar);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
 }
 
 static enum pd_err sq_app_get(struct store *st, const char *partner, const char *id,
@@ -943,7 +938,7 @@ static enum pd_err sq_app_get(struct store *st, const char *partner, const char 
 		return PD_EINTERNAL;
 	text(q, 1, partner);
 	text(q, 2, id);
-	return one_app(q, a, ar);
+	return one(q, read_app, a, ar);
 }
 
 static enum pd_err sq_app_by_client(struct store *st, const char *client_id, struct pd_app *a,
@@ -953,7 +948,7 @@ static enum pd_err sq_app_by_client(struct store *st, const char *client_id, str
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, client_id);
-	return one_app(q, a, ar);
+	return one(q, read_app, a, ar);
 }
 
 static enum pd_err sq_app_list(struct store *st, const char *partner, struct pd_app **rows,
@@ -998,8 +993,9 @@ static enum pd_err sq_audit_insert(struct store *st, struct pd_audit *a)
 	return run(q);
 }
 
-static void read_audit(sqlite3_stmt *q, struct pd_audit *a, struct pd_arena *ar)
+static void read_audit(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 {
+	struct pd_audit *a = row;
 	*a = (struct pd_audit){
 		.partner_id = col(q, 0, ar), .id = col(q, 1, ar), .seq = sqlite3_column_int64(q, 2),
 		.created = sqlite3_column_int64(q, 3), .operation = col(q, 4, ar),
@@ -1044,11 +1040,7 @@ static enum pd_err sq_audit_get(struct store *st, const char *partner, const cha
 		return PD_EINTERNAL;
 	text(q, 1, partner);
 	text(q, 2, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		read_audit(q, a, ar);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	return one(q, read_audit, a, ar);
 }
 
 /* ---- orders and subscriptions ---- */
@@ -1089,8 +1081,9 @@ static enum pd_err sq_sub_insert(struct store *st, const struct pd_subscription 
 	return run(q);
 }
 
-static void read_sub(sqlite3_stmt *q, struct pd_subscription *b, struct pd_arena *ar)
+static void read_sub(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 {
+	struct pd_subscription *b = row;
 	*b = (struct pd_subscription){
 		.partner_id = col(q, 0, ar), .customer_id = col(q, 1, ar), .id = col(q, 2, ar),
 		.order_id = col(q, 3, ar), .offer_id = col(q, 4, ar), .friendly_name = col(q, 5, ar),
@@ -1108,15 +1101,11 @@ static enum pd_err sq_sub_get(struct store *st, const char *partner, const char 
 	text(q, 1, partner);
 	text(q, 2, customer);
 	text(q, 3, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		read_sub(q, b, ar);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	return one(q, read_sub, b, ar);
 }
 
 /* Steps q, reading every row with `read` into a growing arena array of `size`-byte rows. */
-static enum pd_err collect(sqlite3_stmt *q, size_t size, void (*read)(sqlite3_stmt *, void *, struct pd_arena *),
+static enum pd_err collect(sqlite3_stmt *q, size_t size, row_reader read,
 			   void **rows, size_t *n, struct pd_arena *ar)
 {
 	size_t cap = 16;
@@ -1136,11 +1125,6 @@ static enum pd_err collect(sqlite3_stmt *q, size_t size, void (*read)(sqlite3_st
 	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
 }
 
-static void read_sub_v(sqlite3_stmt *q, void *row, struct pd_arena *ar)
-{
-	read_sub(q, row, ar);
-}
-
 static enum pd_err sq_sub_list(struct store *st, const char *partner, const char *customer,
 			       struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
 {
@@ -1149,7 +1133,7 @@ static enum pd_err sq_sub_list(struct store *st, const char *partner, const char
 		return PD_EINTERNAL;
 	text(q, 1, partner);
 	text(q, 2, customer);
-	return collect(q, sizeof **rows, read_sub_v, (void **)rows, n, ar);
+	return collect(q, sizeof **rows, read_sub, (void **)rows, n, ar);
 }
 
 static enum pd_err changed_one(struct store *st, enum pd_err e)
@@ -1188,15 +1172,6 @@ static void read_cuser(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 		.must_change_password = sqlite3_column_int(q, 11) != 0, .created = sqlite3_column_int64(q, 12)};
 }
 
-static enum pd_err one_cuser(sqlite3_stmt *q, struct pd_customer_user *u, struct pd_arena *ar)
-{
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		read_cuser(q, u, ar);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
-}
-
 static enum pd_err sq_cuser_insert(struct store *st, const struct pd_customer_user *u)
 {
 	return insert_cuser(SQ(st), u);
@@ -1211,7 +1186,7 @@ static enum pd_err sq_cuser_get(struct store *st, const char *home, const char *
 	text(q, 1, home);
 	text(q, 2, customer);
 	text(q, 3, id);
-	return one_cuser(q, u, ar);
+	return one(q, read_cuser, u, ar);
 }
 
 static enum pd_err sq_cuser_list(struct store *st, const char *home, const char *customer,
@@ -1232,7 +1207,7 @@ static enum pd_err sq_cuser_by_upn(struct store *st, const char *upn, struct pd_
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, upn);
-	return one_cuser(q, u, ar);
+	return one(q, read_cuser, u, ar);
 }
 
 static enum pd_err sq_cuser_save(struct store *st, const struct pd_customer_user *u)
@@ -1303,13 +1278,10 @@ static enum pd_err sq_customer_set_relationship(struct store *st, const char *pa
 	return changed_one(st, run(q));
 }
 
-static enum pd_err one_invitation(sqlite3_stmt *q, struct pd_invitation *i, struct pd_arena *ar)
+static void read_invitation(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 {
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*i = (struct pd_invitation){col(q, 0, ar), col(q, 1, ar), col(q, 2, ar), sqlite3_column_int64(q, 3)};
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+	struct pd_invitation *i = row;
+	*i = (struct pd_invitation){col(q, 0, ar), col(q, 1, ar), col(q, 2, ar), sqlite3_column_int64(q, 3)};
 }
 
 static enum pd_err sq_invitation_current(struct store *st, const char *partner,
@@ -1319,7 +1291,7 @@ static enum pd_err sq_invitation_current(struct store *st, const char *partner,
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, partner);
-	return one_invitation(q, i, ar);
+	return one(q, read_invitation, i, ar);
 }
 
 static enum pd_err sq_invitation_by_code(struct store *st, const char *code,
@@ -1329,7 +1301,7 @@ static enum pd_err sq_invitation_by_code(struct store *st, const char *code,
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, code);
-	return one_invitation(q, i, ar);
+	return one(q, read_invitation, i, ar);
 }
 
 static enum pd_err sq_invitation_insert(struct store *st, const struct pd_invitation *i)
