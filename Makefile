@@ -48,6 +48,13 @@ $(BUILD)/partnerd: $(BUILD)/obj/src/bin/partnerd.o $(BUILD)/libpartnerd.a
 $(BUILD)/partnerctl: $(BUILD)/obj/src/bin/partnerctl.o $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+# partnerctl's man page and bash completion, generated from its own help tables.
+all: $(BUILD)/partnerctl.1 $(BUILD)/partnerctl.bash
+$(BUILD)/partnerctl.1: $(BUILD)/partnerctl
+	./$< --man > $@
+$(BUILD)/partnerctl.bash: $(BUILD)/partnerctl
+	./$< completion bash > $@
+
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
 
@@ -74,9 +81,11 @@ test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	./$(BUILD)/unit --jobs 2
 	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+	PARTNERCTL_BIN=$(BUILD)/partnerctl PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/cli
 	@$(MAKE) --no-print-directory sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+	PARTNERCTL_BIN=build/san/partnerctl PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/cli
 
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd

@@ -1,0 +1,260 @@
+/* commands.c - the command table and dispatch: every command partnerctl has, its operands,
+ * options and help text in one table, which --help, the man page and bash completion are
+ * generated from (help.c).  Commands of a group ("customers ...") stay next to each other.
+ * Subscriptions, users, relationship links and the audit log come when partnerd has their
+ * APIs; they are not stubbed here. */
+#include "commands.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include "auth.h"
+#include "cli.h"
+#include "customers.h"
+#include "help.h"
+#include "import.h"
+
+const char cli_version[] = "0.1";
+
+const char cli_intro[] =
+	"partnerctl is the command line for partnerd's customer accounts: sign in, find, add and\n"
+	"update customers, and move thousands of them at once with CSV export and import.  It talks\n"
+	"to partnerd's REST API; tables are for people, --json and --csv for scripts.\n";
+
+#define JSON_OPT {"json", NULL, "print JSON for scripts"}
+#define CSV_OPT {"csv", NULL, "print CSV (the columns of export)"}
+#define LIMIT_OPT {"limit", "N", "at most N customers (default 100; 0 for all)"}
+#define BY_OPT {"by", "companyName|domain", "the field to search (default companyName)"}
+#define MATCH_OPT {"match", "starts_with|substring", "how to match (default starts_with)"}
+
+static const struct cli_opt login_opts[] = {
+	{"server", "URL", "the partnerd server, e.g. http://127.0.0.1:8080 (default: the last one)"},
+	{"user", "NAME", "sign in as this partner user (asked for when missing)"},
+	{"password-stdin", NULL, "read the password (or client secret) from standard input"},
+	{"client-id", "ID", "sign in as a partner app (client credentials)"},
+	{"client-secret-file", "PATH", "read the app's secret from the first line of PATH"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt json_opts[] = {JSON_OPT, {NULL, NULL, NULL}};
+static const struct cli_opt none[] = {{NULL, NULL, NULL}};
+static const struct cli_opt list_opts[] = {LIMIT_OPT, JSON_OPT, CSV_OPT, {NULL, NULL, NULL}};
+static const struct cli_opt search_opts[] = {BY_OPT, MATCH_OPT, LIMIT_OPT, JSON_OPT, CSV_OPT, {NULL, NULL, NULL}};
+static const struct cli_opt add_opts[] = {
+	{"file", "PATH", "a JSON body as POST /v1/customers takes it (\"-\": stdin); flags override it"},
+	{"request-id", "ID", "MS-RequestId: repeating the command with it creates nothing twice"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt update_opts[] = {
+	{"file", "PATH", "JSON members of a billing profile to put over the current ones; flags override it"},
+	{"if-match", "ETAG", "update only if the profile still has this etag (default: the one just read)"},
+	{"retries", "N", "when the profile changed meanwhile (412), read it again and retry up to N times"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt export_opts[] = {
+	{"filter", "TEXT", "only the customers whose company name (or --by domain) matches TEXT"},
+	BY_OPT,
+	MATCH_OPT,
+	{"output", "PATH", "write to PATH instead of standard output"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt import_opts[] = {
+	{"skip-invalid", NULL, "import the valid rows even if some are invalid (those go to the rejects file)"},
+	{"dry-run", NULL, "only validate the file"},
+	{"concurrency", "N", "creates in flight at once (1-64, default 16)"},
+	{"journal", "PATH", "the resume journal (default FILE.partnerctl-journal)"},
+	{"credentials-out", "PATH", "where new admin passwords go (default FILE.credentials.csv, mode 0600)"},
+	{"rejects", "PATH", "rows not imported, with a reason column (default FILE.rejects.csv)"},
+	{"quiet", NULL, "no progress display"},
+	{"json", NULL, "print the summary as JSON on standard output"},
+	{NULL, NULL, NULL},
+};
+
+const struct cli_cmd cli_commands[] = {
+	{"login", "", 0, 0, "sign in to a partnerd server and keep the token",
+	 "Signs in to a partnerd server and keeps the server and the bearer token in\n"
+	 "~/.config/partnerctl/config (mode 0600), so that later commands need neither.\n\n"
+	 "A partner user signs in with --user; the password is asked for on the terminal without\n"
+	 "echo, or read from standard input with --password-stdin.  A partner app signs in with\n"
+	 "--client-id; its secret comes from --client-secret-file, $PARTNERCTL_CLIENT_SECRET,\n"
+	 "standard input (--password-stdin) or the terminal.  Secrets are never taken from the\n"
+	 "command line and never printed.\n\n"
+	 "  partnerctl login --server http://127.0.0.1:8080 --user admin@contoso.cn\n"
+	 "  partnerctl login --user admin@contoso.cn --password-stdin < password.txt",
+	 login_opts, 0, cli_cmd_login},
+	{"logout", "", 0, 0, "forget the token (the server is remembered)", "", none, 0, cli_cmd_logout},
+	{"whoami", "", 0, 0, "show the server, who is signed in and whether the token still works",
+	 "Shows the server, who signed in, when the token expires and whether the server still\n"
+	 "accepts it; exits 1 when it does not.", json_opts, 0, cli_cmd_whoami},
+	{"customers list", "", 0, 0, "list customers, in the order they were added", "", list_opts, 0, cli_cmd_list},
+	{"customers search", "TEXT", 1, 1, "find customers by company name or domain",
+	 "Finds customers whose company name (or, with --by domain, default domain) starts with\n"
+	 "TEXT, or contains it with --match substring.  Case does not matter; Chinese, German and\n"
+	 "other text is matched as partnerd matches it.\n\n"
+	 "  partnerctl customers search 康托索\n"
+	 "  partnerctl customers search contoso --by domain --match substring --csv",
+	 search_opts, 0, cli_cmd_search},
+	{"customers show", "ID|DOMAIN", 1, 1, "show one customer",
+	 "Shows a customer, named by its id or by its default domain (or the domain's prefix).",
+	 json_opts, 0, cli_cmd_show},
+	{"customers add", "", 0, 0, "add a customer and print its admin user's one-time password",
+	 "Adds a customer from flags (one per field, see below), from a JSON file in the shape of\n"
+	 "POST /v1/customers, or both (flags win).  Prints the customer's id and its admin user's\n"
+	 "password, which the server shows this once.\n\n"
+	 "  partnerctl customers add --domain contosocn --company-name '康托索科技' \\\n"
+	 "    --email it@contoso.cn --culture zh-CN --language zh --first-name 伟 --last-name 王 \\\n"
+	 "    --address-line1 '海淀区中关村大街1号' --city 北京 --state 北京市 --postal-code 100080 \\\n"
+	 "    --country CN",
+	 add_opts, CLI_COL_CREATE, cli_cmd_add},
+	{"customers update", "ID|DOMAIN", 1, 1, "change a customer's billing profile",
+	 "Reads the billing profile with its etag, applies the flags (and --file), and writes it\n"
+	 "back with If-Match, so a change made meanwhile by someone else is never overwritten: the\n"
+	 "update then fails with exit code 4, or, with --retries, is applied again to the new\n"
+	 "profile.  An empty value clears an optional field.",
+	 update_opts, CLI_COL_BILLING, cli_cmd_update},
+	{"customers check-domain", "DOMAIN", 1, 1, "tell whether a default domain is still available",
+	 "Exits 0 when DOMAIN (or PREFIX, completed with the domain suffix) is available and 4 when\n"
+	 "it is taken.", json_opts, 0, cli_cmd_check_domain},
+	{"customers export", "", 0, 0, "write customers as CSV (all pages, streamed)",
+	 "Writes every customer (or those that match --filter) as CSV with the columns\n"
+	 "id, domain, companyName, email, culture, language, firstName, lastName, addressLine1,\n"
+	 "addressLine2, city, state, postalCode, country, phoneNumber, organizationRegistrationNumber.\n"
+	 "Pages are fetched and written one at a time, so memory stays constant.\n\n"
+	 "  partnerctl customers export > customers.csv\n"
+	 "  partnerctl customers export --filter 康托索 --output kangtuosuo.csv",
+	 export_opts, 0, cli_cmd_export},
+	{"customers import", "FILE", 1, 1, "create customers from a CSV file, resumably",
+	 "Creates a customer per row of FILE, a CSV file with the columns of export in any order\n"
+	 "(id is ignored; unknown columns are an error).  First every row is checked with the\n"
+	 "server's own rules, and every error is reported with its row (the header is row 1) and\n"
+	 "column; if any row is invalid, nothing is created unless --skip-invalid is given.\n\n"
+	 "Then the customers are created, --concurrency at a time, with a progress display.  The\n"
+	 "new admin users' passwords are appended to the credentials file (mode 0600); rows the\n"
+	 "server refused, and skipped invalid rows, go to the rejects file with a reason column.\n\n"
+	 "An interrupted import (Ctrl-C, a crash, a lost connection) continues where it stopped\n"
+	 "when the same command is run again: finished rows are in the journal, and each create\n"
+	 "carries a request id derived from the server and the domain, so even rows that were in\n"
+	 "flight are never created twice.  Exit status 0 when every row was imported, 1 when rows\n"
+	 "were rejected, 130 when interrupted.\n\n"
+	 "  partnerctl customers import customers.csv\n"
+	 "  partnerctl customers import customers.csv --skip-invalid --rejects fix-these.csv",
+	 import_opts, 0, cli_cmd_import},
+	{"completion", "bash", 1, 1, "print the bash completion script",
+	 "Prints a bash completion script:\n\n"
+	 "  source <(partnerctl completion bash)",
+	 none, 0, cli_cmd_completion},
+	{"help", "[COMMAND]", 0, 3, "show help on partnerctl or one of its commands", "", none, 0, cli_cmd_help},
+	{NULL, NULL, 0, 0, NULL, NULL, NULL, 0, NULL},
+};
+
+const struct cli_topic cli_env[] = {
+	{"PARTNERCTL_SERVER", "the server URL, over the config file's"},
+	{"PARTNERCTL_TOKEN", "the bearer token, over the config file's"},
+	{"PARTNERCTL_CLIENT_SECRET", "a partner app's secret for login --client-id"},
+	{"PARTNERCTL_DOMAIN_SUFFIX", "completes bare domain prefixes (default partner.onmschina.cn)"},
+	{"XDG_CONFIG_HOME", "where the config directory is (default ~/.config)"},
+	{"LANG, LC_ALL", "zh_CN or de_DE: error messages in Chinese or German"},
+	{NULL, NULL},
+};
+
+const struct cli_topic cli_files[] = {
+	{"~/.config/partnerctl/config", "the server, the token and who signed in (JSON, mode 0600)"},
+	{"FILE.partnerctl-journal", "an unfinished import's journal; deleted when the import completes"},
+	{"FILE.credentials.csv", "the admin passwords of imported customers (mode 0600)"},
+	{"FILE.rejects.csv", "the rows an import did not create, with the reason"},
+	{NULL, NULL},
+};
+
+const struct cli_topic cli_exits[] = {
+	{"0", "success"},
+	{"1", "an error: the server refused, the network failed, invalid or rejected rows"},
+	{"2", "a usage error: unknown command or option, missing operand"},
+	{"3", "not found (HTTP 404)"},
+	{"4", "conflict: HTTP 409 (a taken domain) or 412 (changed meanwhile); check-domain: taken"},
+	{"130", "an import interrupted by Ctrl-C (run it again to resume)"},
+	{NULL, NULL},
+};
+
+static bool words_are(const char *name, int argc, char *const *argv, int n)
+{
+	const char *p = name;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(argv[i]);
+		if (i >= argc || strncmp(p, argv[i], len) || (p[len] != ' ' && p[len] != 0))
+			return false;
+		p += len + (p[len] == ' ');
+	}
+	return *p == 0;
+}
+
+const struct cli_cmd *cli_command_find(int argc, char *const *argv, int *used)
+{
+	for (int n = argc < 3 ? argc : 3; n > 0; n--)
+		for (const struct cli_cmd *c = cli_commands; c->name; c++)
+			if (words_are(c->name, argc, argv, n)) {
+				*used = n;
+				return c;
+			}
+	return NULL;
+}
+
+bool cli_command_group(const char *words)
+{
+	size_t n = strlen(words);
+	for (const struct cli_cmd *c = cli_commands; c->name; c++)
+		if (!strncmp(c->name, words, n) && c->name[n] == ' ')
+			return true;
+	return false;
+}
+
+static int global(const char *arg)
+{
+	if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+		cli_help_main(NULL, stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(arg, "--version")) {
+		printf("partnerctl %s\n", cli_version);
+		return CLI_OK;
+	}
+	if (!strcmp(arg, "--man")) {
+		cli_help_man(stdout);
+		return CLI_OK;
+	}
+	return -1;
+}
+
+/* A group named without its command ("partnerctl customers"): its help. */
+static int group_help(int argc, char **argv)
+{
+	bool asked = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	if (!asked && argc > 1)
+		fprintf(stderr, "partnerctl: no command '%s %s'\n", argv[0], argv[1]);
+	cli_help_main(argv[0], asked ? stdout : stderr);
+	return asked ? CLI_OK : CLI_USAGE;
+}
+
+int cli_main(int argc, char **argv)
+{
+	int used = 0, rc;
+	if (sodium_init() < 0)
+		return cli_fail(CLI_ERROR, "libsodium cannot start");
+	if (argc < 2) {
+		cli_help_main(NULL, stderr);
+		return CLI_USAGE;
+	}
+	if (argv[1][0] == '-' && (rc = global(argv[1])) >= 0)
+		return rc;
+	const struct cli_cmd *cmd = cli_command_find(argc - 1, argv + 1, &used);
+	if (!cmd && cli_command_group(argv[1]))
+		return group_help(argc - 1, argv + 1);
+	if (!cmd)
+		return cli_fail(CLI_USAGE, "no command '%s' (see 'partnerctl --help')", argv[1]);
+	struct cli_args a;
+	rc = cli_args_parse(cmd, argc - 1 - used, argv + 1 + used, &a);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cmd->run(&a);
+	fflush(stdout);
+	return rc;
+}
