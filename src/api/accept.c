@@ -68,7 +68,7 @@ static enum pd_next not_found(struct pd_req *r)
 /* The invitation of the route and the inviting partner's name; false after replying. */
 static bool invitation(struct pd_req *r, struct accept_job *k)
 {
-	struct pd_partner p;
+	struct pd_partner p = {0};
 	enum pd_err e = r->st->ops->invitation_by_code(r->st, r->params[0], &k->inv, r->ar);
 	if (e == PD_OK && strcmp(k->inv.state, "active") == 0)
 		e = r->st->ops->partner_get(r->st, k->inv.partner_id, &p, r->ar);

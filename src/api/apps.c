@@ -45,7 +45,8 @@ static enum pd_err audit_app(struct pd_req *r, struct store *st, const char *op,
 	struct pd_audit rec;
 	json_t *o = before ? app_json(before, r->ar) : NULL, *n = after ? app_json(after, r->ar) : NULL;
 	pd_activity_fill(r, &rec, op, "application", "succeeded", o, n);
-	rec.resource_id = (after ? after : before)->id;
+	const struct pd_app *subject = after ? after : before; /* at least one is given */
+	rec.resource_id = subject ? subject->id : NULL;
 	json_decref(o);
 	json_decref(n);
 	return pd_activity_write(r, st, &rec);

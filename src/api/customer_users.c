@@ -83,7 +83,8 @@ static enum pd_err audit_cuser(struct pd_req *r, struct store *st, struct cu_job
 	pd_activity_fill(r, &a, op, "customer_user", "succeeded", o, n);
 	json_decref(o);
 	json_decref(n);
-	a.resource_id = (after ? after : before)->id;
+	const struct pd_customer_user *subject = after ? after : before; /* at least one is given */
+	a.resource_id = subject ? subject->id : NULL;
 	a.customer_id = k->customer;
 	a.customer_name = k->c.billing.company_name;
 	return pd_activity_write(r, st, &a);

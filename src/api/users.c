@@ -107,7 +107,8 @@ static enum pd_err audit_user(struct pd_req *r, struct store *st, const char *op
 	struct pd_audit a;
 	json_t *o = before ? pd_user_json(before, r->ar) : NULL, *n = after ? pd_user_json(after, r->ar) : NULL;
 	pd_activity_fill(r, &a, op, "partner_user", "succeeded", o, n);
-	a.resource_id = (after ? after : before)->id;
+	const struct pd_user *subject = after ? after : before; /* at least one is given */
+	a.resource_id = subject ? subject->id : NULL;
 	json_decref(o);
 	json_decref(n);
 	return pd_activity_write(r, st, &a);

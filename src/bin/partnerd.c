@@ -40,7 +40,7 @@ static const char usage_serve[] =
 	"  --loops N              event loops (PARTNERD_LOOPS; default one per core)\n"
 	"  --token-ttl SECONDS    lifetime of bearer tokens (PARTNERD_TOKEN_TTL; default 3600)\n"
 	"  --rate-limit N         requests per second per partner, bursts of 2N; 0 = no limit\n"
-	"                         (PARTNERD_RATE_LIMIT; default 500)\n"
+	"                         (PARTNERD_RATE_LIMIT; default 2000)\n"
 	"  --no-access-log        do not write one line per request to stderr (PARTNERD_ACCESS_LOG=0)\n"
 	"  --catalog FILE         the offer catalog, JSON like data/catalog.json (PARTNERD_CATALOG;\n"
 	"                         default: the catalog built into partnerd)\n"
@@ -260,7 +260,7 @@ static void serve_defaults(struct serve_opts *o)
 		.access_log = strcmp(env_or("PARTNERD_ACCESS_LOG", "1"), "0") != 0,
 		.loops = atoi(env_or("PARTNERD_LOOPS", "0")),
 		.token_ttl = atoi(env_or("PARTNERD_TOKEN_TTL", "3600")),
-		.rate_limit = atoi(env_or("PARTNERD_RATE_LIMIT", "500")),
+		.rate_limit = atoi(env_or("PARTNERD_RATE_LIMIT", "2000")),
 		.max_body = 1u << 20,
 	};
 	o->admin_email = env_or("PARTNERD_ADMIN_EMAIL", DEFAULT_ADMIN);
