@@ -301,7 +301,7 @@ enum pd_next pd_subscriptions_get(struct pd_req *r)
 
 struct sub_patch {
 	const char *customer, *id, *etag, *status, *friendly_name;
-	bool has_quantity, suspended_conflict, deleted_conflict, no_relationship;
+	bool has_quantity, suspended_conflict, deleted_conflict, no_relationship, no_base;
 	long long quantity;
 	struct pd_subscription before, after;
 	struct pd_verrs errs;
@@ -377,6 +377,55 @@ static enum pd_err apply_sub_patch(struct pd_req *r, struct sub_patch *k)
 	return PD_OK;
 }
 
+/* True if `subs` (other than `except`) hold an active base that add-on `addon` needs. */
+static bool has_base(const struct pd_offer *addon, const struct pd_subscription *subs, size_t n,
+		     const char *except, long long now)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(subs[i].id, except) && !strcmp(subs[i].status, "active") &&
+		    !deprovisioned(&subs[i], now) && pd_offer_requires(addon, subs[i].offer_id))
+			return true;
+	return false;
+}
+
+/* Suspending a base suspends the add-ons that no other active base carries; their ids go
+ * into the activity record's summary. */
+static enum pd_err suspend_addons(struct pd_req *r, struct store *st, struct sub_patch *k,
+				  json_t *cascade)
+{
+	struct pd_subscription *subs;
+	size_t n;
+	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, k->customer, &subs, &n, r->ar);
+	for (size_t i = 0; e == PD_OK && i < n; i++) {
+		const struct pd_offer *o = pd_catalog_find(r->cfg->catalog, subs[i].offer_id);
+		if (!o || !o->is_addon || strcmp(subs[i].status, "active") ||
+		    !pd_offer_requires(o, k->before.offer_id) || has_base(o, subs, n, k->id, r->now))
+			continue;
+		char *etag = pd_alloc(r->ar, PD_ETAG_LEN + 1);
+		pd_etag_new(etag);
+		subs[i].status = "suspended";
+		subs[i].suspended_at = subs[i].updated = r->now;
+		subs[i].etag = etag;
+		e = st->ops->sub_save(st, &subs[i]);
+		json_array_append_new(cascade, json_string(subs[i].id));
+	}
+	return e;
+}
+
+/* Reactivating an add-on needs an active base. */
+static enum pd_err base_for_reactivation(struct pd_req *r, struct store *st, struct sub_patch *k)
+{
+	const struct pd_offer *o = pd_catalog_find(r->cfg->catalog, k->before.offer_id);
+	struct pd_subscription *subs;
+	size_t n;
+	if (!o || !o->is_addon || strcmp(k->before.status, "suspended") || !k->status || strcmp(k->status, "active"))
+		return PD_OK;
+	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, k->customer, &subs, &n, r->ar);
+	if (e == PD_OK && !has_base(o, subs, n, k->id, r->now))
+		e = (k->no_base = true, PD_ECONFLICT);
+	return e;
+}
+
 enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 {
 	struct sub_patch *k = r->state;
@@ -390,12 +439,22 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 	if (e == PD_OK && strcmp(k->before.etag, k->etag) != 0)
 		e = PD_ESTALE;
 	if (e == PD_OK)
+		e = base_for_reactivation(r, st, k);
+	if (e == PD_OK)
 		e = apply_sub_patch(r, k);
 	if (e == PD_OK)
 		e = st->ops->sub_save(st, &k->after);
-	if (e != PD_OK)
+	json_t *cascade = json_array();
+	if (e == PD_OK && strcmp(k->before.status, "suspended") && !strcmp(k->after.status, "suspended"))
+		e = suspend_addons(r, st, k, cascade);
+	if (e != PD_OK) {
+		json_decref(cascade);
 		return e;
+	}
 	json_t *o = pd_subscription_json(r, &k->before), *n = pd_subscription_json(r, &k->after);
+	if (json_array_size(cascade))
+		json_object_set(n, "suspendedAddOns", cascade);
+	json_decref(cascade);
 	pd_activity_fill(r, &a, "update_subscription", "subscription", "succeeded", o, n);
 	json_decref(o);
 	json_decref(n);
@@ -409,6 +468,8 @@ void pd_subscriptions_patch_finish(struct pd_req *r, enum pd_err e)
 	struct sub_patch *k = r->state;
 	if (e == PD_EINVAL && k->errs.n)
 		pd_reply_verrs(r, &k->errs);
+	else if (e == PD_ECONFLICT && k->no_base)
+		pd_reply_error(r, e, PD_MSG_ADDON_BASE, "status", prerequisites_text(r, pd_catalog_find(r->cfg->catalog, k->before.offer_id)));
 	else if (e == PD_ECONFLICT && k->no_relationship)
 		pd_reply_error(r, e, PD_MSG_NO_RELATIONSHIP, "customerId", NULL);
 	else if (e == PD_ECONFLICT)

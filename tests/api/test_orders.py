@@ -722,3 +722,46 @@ def test_zz_no_secret_in_the_activity_log(p, other):
     assert SECRETS
     for s in SECRETS:
         assert s not in text
+
+
+# ---- suspending a base carries its add-ons ------------------------------------------------------
+
+def _by_offer(p, cid):
+    return {s["offerId"]: s for s in subs(p, cid)}
+
+
+def test_suspending_the_base_suspends_its_add_ons_and_reactivation_needs_the_base(p):
+    c = new_customer(p)
+    order_ok(p, c["id"], [{"offerId": "CN-O365-E3", "quantity": 5}, {"offerId": "CN-EXO-ARCHIVE", "quantity": 5},
+                          {"offerId": "CN-PBI-PRO", "quantity": 2}])
+    s = _by_offer(p, c["id"])
+    base, addon = s["CN-O365-E3"], s["CN-EXO-ARCHIVE"]
+    r = patch_sub(p, c["id"], base["id"], {"status": "suspended"}, base["attributes"]["etag"])
+    assert r.status == 200, r
+    s = _by_offer(p, c["id"])
+    assert s["CN-EXO-ARCHIVE"]["status"] == "suspended", s["CN-EXO-ARCHIVE"]
+    assert s["CN-EXO-ARCHIVE"]["attributes"]["etag"] != addon["attributes"]["etag"]
+    assert s["CN-PBI-PRO"]["status"] == "active", "unrelated subscriptions stay active"
+    # the add-on cannot come back before its base
+    r = patch_sub(p, c["id"], addon["id"], {"status": "active"}, s["CN-EXO-ARCHIVE"]["attributes"]["etag"])
+    assert_error(r, 409)
+    assert "CN-O365-E3" in r.json["description"], r.json
+    r = patch_sub(p, c["id"], base["id"], {"status": "active"}, s["CN-O365-E3"]["attributes"]["etag"])
+    assert r.status == 200 and r.json["status"] == "active", r
+    s = _by_offer(p, c["id"])
+    assert s["CN-EXO-ARCHIVE"]["status"] == "suspended", "reactivating the base leaves the add-on to the partner"
+    r = patch_sub(p, c["id"], addon["id"], {"status": "active"}, s["CN-EXO-ARCHIVE"]["attributes"]["etag"])
+    assert r.status == 200 and r.json["status"] == "active", r
+
+
+def test_an_add_on_with_another_active_base_stays_active(p):
+    c = new_customer(p)
+    order_ok(p, c["id"], [{"offerId": "CN-O365-E3", "quantity": 5}, {"offerId": "CN-EXO-P1", "quantity": 5},
+                          {"offerId": "CN-EXO-ARCHIVE", "quantity": 5}])
+    s = _by_offer(p, c["id"])
+    r = patch_sub(p, c["id"], s["CN-O365-E3"]["id"], {"status": "suspended"}, s["CN-O365-E3"]["attributes"]["etag"])
+    assert r.status == 200, r
+    assert _by_offer(p, c["id"])["CN-EXO-ARCHIVE"]["status"] == "active"
+    recs = [x for x in audit_all(p, "&filter=" + filt("OperationType", "update_subscription", "equals"))
+            if x.get("customerId") == c["id"]]
+    assert len(recs) == 1 and "suspendedAddOns" not in recs[0]["resourceNewValue"], recs
