@@ -460,6 +460,7 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 	json_decref(n);
 	a.resource_id = k->id;
 	a.customer_id = k->customer;
+	a.customer_name = c.billing.company_name;
 	return pd_activity_write(r, st, &a);
 }
 

@@ -48,10 +48,15 @@ static struct invite_job *new_invitation(struct pd_req *r)
 enum pd_next pd_invitation_get(struct pd_req *r)
 {
 	struct pd_invitation i;
-	enum pd_err e = r->st->ops->invitation_current(r->st, r->who.partner_id, &i, r->ar);
+	enum pd_err e = r->st->ops->invitation_latest(r->st, r->who.partner_id, &i, r->ar);
 	if (e == PD_ENOTFOUND) { /* the first time: make one */
 		new_invitation(r);
 		return PD_WRITE;
+	}
+	if (e == PD_OK && strcmp(i.state, "active") != 0) { /* revoked stays revoked until a POST */
+		pd_reply_error(r, PD_ENOTFOUND, PD_MSG_NOT_FOUND, NULL,
+			       "An active invitation (it was revoked; POST /v1/customers/relationshiprequests issues a new one)");
+		return PD_REPLY;
 	}
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, "The invitation");

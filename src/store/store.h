@@ -161,8 +161,9 @@ struct store_ops {
 	enum pd_err (*customer_set_relationship)(struct store *, const char *partner,
 						 const char *id, const char *relationship,
 						 long long now);
-	enum pd_err (*invitation_current)(struct store *, const char *partner,
-					  struct pd_invitation *, struct pd_arena *);
+	/* The partner's latest invitation, active or revoked. */
+	enum pd_err (*invitation_latest)(struct store *, const char *partner,
+					 struct pd_invitation *, struct pd_arena *);
 	enum pd_err (*invitation_by_code)(struct store *, const char *code, struct pd_invitation *,
 					  struct pd_arena *);
 	enum pd_err (*invitation_insert)(struct store *, const struct pd_invitation *);

@@ -113,7 +113,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = ?4, quantity = ?5, status = ?6, suspended_at = ?7,"
 		       " etag = ?8, updated_at = ?9 WHERE partner_id = ?1 AND customer_id = ?2 AND subscription_id = ?3",
 	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = ?1"
-			     " AND state = 'active' ORDER BY created_at DESC LIMIT 1",
+			     " ORDER BY created_at DESC, state = 'active' DESC LIMIT 1",
 	[S_INVITE_BY_CODE] = "SELECT partner_id, code, state, created_at FROM invitations WHERE code = ?1",
 	[S_INVITE_INSERT] = "INSERT INTO invitations (partner_id, code, state, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[S_INVITE_REVOKE] = "UPDATE invitations SET state = 'revoked' WHERE partner_id = ?1 AND state = 'active'",
@@ -1284,7 +1284,7 @@ static void read_invitation(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 	*i = (struct pd_invitation){col(q, 0, ar), col(q, 1, ar), col(q, 2, ar), sqlite3_column_int64(q, 3)};
 }
 
-static enum pd_err sq_invitation_current(struct store *st, const char *partner,
+static enum pd_err sq_invitation_latest(struct store *st, const char *partner,
 					 struct pd_invitation *i, struct pd_arena *ar)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_INVITE_CURRENT);
@@ -1349,7 +1349,7 @@ static const struct store_ops sqlite_ops = {
 	.cuser_get = sq_cuser_get, .cuser_list = sq_cuser_list, .cuser_by_upn = sq_cuser_by_upn,
 	.cuser_save = sq_cuser_save, .cuser_delete = sq_cuser_delete, .tenant_home = sq_tenant_home,
 	.customer_link = sq_customer_link, .customer_set_relationship = sq_customer_set_relationship,
-	.invitation_current = sq_invitation_current, .invitation_by_code = sq_invitation_by_code,
+	.invitation_latest = sq_invitation_latest, .invitation_by_code = sq_invitation_by_code,
 	.invitation_insert = sq_invitation_insert, .invitation_revoke = sq_invitation_revoke,
 };
 
