@@ -56,9 +56,12 @@ static int parse_option(const struct cli_cmd *cmd, int argc, char **argv, int *i
 		return usage_error(cmd, "missing value for ", argv[*i]);
 	else if (eq)
 		return usage_error(cmd, "this option takes no value: ", argv[*i]);
-	if (o >= 0)
+	if (o >= 0 && a->nall == CLI_MAX_REPEAT)
+		return usage_error(cmd, "too many options at ", argv[*i]);
+	if (o >= 0) {
 		a->opt[o] = val;
-	else
+		a->all[a->nall] = val, a->all_opt[a->nall++] = o;
+	} else
 		a->col[c] = val, a->any_col = true;
 	return CLI_OK;
 }
@@ -104,6 +107,17 @@ const char *cli_arg(const struct cli_args *a, const char *name)
 bool cli_flag(const struct cli_args *a, const char *name)
 {
 	return cli_arg(a, name) != NULL;
+}
+
+int cli_arg_each(const struct cli_args *a, const char *name, const char **vals, int max)
+{
+	int o = opt_index(a->cmd, name, strlen(name)), n = 0;
+	if (o < 0)
+		abort();
+	for (int i = 0; i < a->nall && n < max; i++)
+		if (a->all_opt[i] == o)
+			vals[n++] = a->all[i];
+	return n;
 }
 
 int cli_arg_long(const struct cli_args *a, const char *name, long min, long max, long def, long *out)

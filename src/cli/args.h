@@ -28,6 +28,7 @@ struct cli_cmd {
 
 #define CLI_MAX_OPTS 24
 #define CLI_MAX_POS 4
+#define CLI_MAX_REPEAT 32
 
 struct cli_args {
 	const struct cli_cmd *cmd;
@@ -36,6 +37,9 @@ struct cli_args {
 	bool any_col;
 	char *pos[CLI_MAX_POS];          /* operands, at most cmd->max_pos */
 	int npos;
+	const char *all[CLI_MAX_REPEAT]; /* every option given, in order (for repeated ones) */
+	int all_opt[CLI_MAX_REPEAT];     /* ... and its index in cmd->opts */
+	int nall;
 };
 
 /* Parses argv (the words after the command's name).  CLI_OK; CLI_USAGE after printing the
@@ -46,6 +50,10 @@ int cli_args_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_
  * command's options (abort() otherwise: a programming error). */
 const char *cli_arg(const struct cli_args *a, const char *name);
 bool cli_flag(const struct cli_args *a, const char *name);
+
+/* Every value of an option that may be repeated (--line A --line B), in order: up to max
+ * into vals; returns how many. */
+int cli_arg_each(const struct cli_args *a, const char *name, const char **vals, int max);
 
 /* The option as an integer in [min, max], def when absent; CLI_USAGE after a message. */
 int cli_arg_long(const struct cli_args *a, const char *name, long min, long max, long def, long *out);

@@ -1,24 +1,31 @@
 /* commands.c - the command table and dispatch: every command partnerctl has, its operands,
  * options and help text in one table, which --help, the man page and bash completion are
  * generated from (help.c).  Commands of a group ("customers ...") stay next to each other.
- * Subscriptions, users, relationship links and the audit log come when partnerd has their
- * APIs; they are not stubbed here. */
+ * A command's code lives in the file of its group (customers.c, subscriptions.c, users.c,
+ * ...); this file only names it. */
 #include "commands.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include "audit.h"
 #include "auth.h"
 #include "cli.h"
 #include "customers.h"
 #include "help.h"
 #include "import.h"
+#include "offers.h"
+#include "relationship.h"
+#include "subscriptions.h"
+#include "users.h"
 
 const char cli_version[] = "0.1";
 
 const char cli_intro[] =
 	"partnerctl is the command line for partnerd's customer accounts: sign in, find, add and\n"
-	"update customers, and move thousands of them at once with CSV export and import.  It talks\n"
-	"to partnerd's REST API; tables are for people, --json and --csv for scripts.\n";
+	"update customers, and move thousands of them at once with CSV export and import; order\n"
+	"and change their subscriptions, manage their users, hand out the reseller invitation link\n"
+	"and read the activity log.  It talks to partnerd's REST API; tables are for people,\n"
+	"--json and --csv for scripts.\n";
 
 #define JSON_OPT {"json", NULL, "print JSON for scripts"}
 #define CSV_OPT {"csv", NULL, "print CSV (the columns of export)"}
@@ -56,6 +63,64 @@ static const struct cli_opt export_opts[] = {
 	BY_OPT,
 	MATCH_OPT,
 	{"output", "PATH", "write to PATH instead of standard output"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt table_opts[] = {JSON_OPT, CSV_OPT, {NULL, NULL, NULL}};
+static const struct cli_opt sub_change_opts[] = {
+	{"if-match", "ETAG", "change only if the subscription still has this etag (default: the one just read)"},
+	{"retry", NULL, "when the subscription changed meanwhile (412), read it again and retry once"},
+	{"retries", "N", "... or up to N times"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt order_opts[] = {
+	{"friendly-name", "NAME", "the first line item's subscription name (default: the offer's name)"},
+	{"line", "OFFER:QTY", "one more line item (OFFER:QTY:NAME to name it); repeat for more"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt offers_opts[] = {
+	{"country", "ISO2", "the country whose catalog to list (default CN)"},
+	JSON_OPT,
+	CSV_OPT,
+	{NULL, NULL, NULL},
+};
+#define USER_OPTS                                                                          \
+	{"first-name", "NAME", "first name"}, {"last-name", "NAME", "last name"},                    \
+	{"display-name", "NAME", "display name (default: the user principal name)"},                 \
+	{"usage-location", "ISO2", "the country where the user uses the services (default: the customer's)"}
+static const struct cli_opt user_add_opts[] = {
+	{"upn", "NAME", "user principal name: NAME@domain, or NAME alone (the customer's domain is added)"},
+	USER_OPTS,
+	{"admin", NULL, "make the user a company administrator (default: a plain user)"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt user_update_opts[] = {
+	USER_OPTS,
+	{"state", "active|inactive", "enable or disable the user's sign-in"},
+	{"admin", NULL, "make the user a company administrator"},
+	{"no-admin", NULL, "make the user a plain user"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt link_opts[] = {
+	{"renew", NULL, "issue a new link; the current one stops working"},
+	{"revoke", NULL, "revoke the link: it stops working and no new one is issued"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt audit_opts[] = {
+	{"since", "DATE", "from this date or date-time, ISO 8601 (default: 30 days ago)"},
+	{"until", "DATE", "up to this date (the whole day) or date-time (default: now)"},
+	{"operation", "TYPE", "only this operation type (add_customer, update_subscription, ...)"},
+	{"resource", "TYPE", "only this resource type (customer, subscription, customer_user, ...)"},
+	{"user", "UPN", "only what this partner user did"},
+	{"customer", "CUSTOMER", "only what concerns this customer (an id or a domain)"},
+	{"company", "TEXT", "only customers whose company name contains TEXT"},
+	{"limit", "N", "at most N records (default 0: all)"},
+	JSON_OPT,
+	CSV_OPT,
 	{NULL, NULL, NULL},
 };
 static const struct cli_opt import_opts[] = {
@@ -139,6 +204,80 @@ const struct cli_cmd cli_commands[] = {
 	 "  partnerctl customers import customers.csv\n"
 	 "  partnerctl customers import customers.csv --skip-invalid --rejects fix-these.csv",
 	 import_opts, 0, cli_cmd_import},
+	{"subscriptions list", "CUSTOMER", 1, 1, "list a customer's subscriptions",
+	 "Lists the subscriptions of CUSTOMER (its id, or its default domain or the domain's\n"
+	 "prefix): offer, name, quantity, status and the end of the commitment.\n\n"
+	 "  partnerctl subscriptions list contosocn\n"
+	 "  partnerctl subscriptions list contosocn --csv > subscriptions.csv",
+	 table_opts, 0, cli_cmd_subs_list},
+	{"subscriptions show", "CUSTOMER SUB", 2, 2, "show one subscription with its etag",
+	 "Shows subscription SUB (its id) of CUSTOMER, with the etag that a change must name.",
+	 json_opts, 0, cli_cmd_subs_show},
+	{"subscriptions set-quantity", "CUSTOMER SUB N", 3, 3, "change a subscription's number of licenses",
+	 "Sets the quantity of subscription SUB to N, within the offer's minimum and maximum (exit\n"
+	 "1 otherwise).  The subscription is read for its etag and changed with If-Match: if someone\n"
+	 "changed it meanwhile the command exits 4 and changes nothing, unless --retry (or\n"
+	 "--retries N) reads it again and retries.  A suspended subscription's quantity cannot\n"
+	 "change (exit 4): reactivate it first.\n\n"
+	 "  partnerctl subscriptions set-quantity contosocn 3264b0d9-b142-4f86-a17b-294e9e70414d 30",
+	 sub_change_opts, 0, cli_cmd_subs_quantity},
+	{"subscriptions suspend", "CUSTOMER SUB", 2, 2, "suspend a subscription",
+	 "Suspends subscription SUB (status suspended), etag-checked like set-quantity.  Its add-ons\n"
+	 "stay as they are.", sub_change_opts, 0, cli_cmd_subs_suspend},
+	{"subscriptions reactivate", "CUSTOMER SUB", 2, 2, "reactivate a suspended subscription",
+	 "Makes a suspended subscription active again, etag-checked like set-quantity.",
+	 sub_change_opts, 0, cli_cmd_subs_reactivate},
+	{"subscriptions order", "CUSTOMER OFFER QTY", 3, 3, "order new subscriptions for a customer",
+	 "Orders QTY licenses of OFFER (an id from 'partnerctl offers list') for CUSTOMER, plus one\n"
+	 "more line item per --line.  The order is all or nothing: when a line is refused (an\n"
+	 "unknown offer, a quantity out of bounds, an add-on without its base) nothing is ordered\n"
+	 "and each refused line is named.  Prints the new subscriptions' ids.\n\n"
+	 "  partnerctl subscriptions order contosocn CN-O365-E3 25 --friendly-name 'E3 销售部'\n"
+	 "  partnerctl subscriptions order contosocn CN-O365-E3 25 --line CN-EXO-ARCHIVE:25",
+	 order_opts, 0, cli_cmd_subs_order},
+	{"offers list", "", 0, 0, "list the offer catalog of a country",
+	 "Lists the offers that can be ordered in a country: id, name (in the language of LANG),\n"
+	 "quantity bounds, and for add-ons the offers they need.\n\n"
+	 "  partnerctl offers list --country CN",
+	 offers_opts, 0, cli_cmd_offers_list},
+	{"users list", "CUSTOMER", 1, 1, "list a customer's users",
+	 "Lists the users of CUSTOMER's tenant (an id, or a default domain or its prefix).\n\n"
+	 "  partnerctl users list contosocn",
+	 table_opts, 0, cli_cmd_users_list},
+	{"users show", "CUSTOMER USER", 2, 2, "show one of a customer's users",
+	 "Shows a user, named by its id, its user principal name or the name before the @.",
+	 json_opts, 0, cli_cmd_users_show},
+	{"users add", "CUSTOMER", 1, 1, "add a user and print its temporary password",
+	 "Adds a user to CUSTOMER's tenant and prints its temporary password, which the server\n"
+	 "shows this once (with --json, in passwordProfile.password); the user must change it at\n"
+	 "the first sign-in.  Exit 4 when the name is taken.\n\n"
+	 "  partnerctl users add contosocn --upn li.na --first-name 娜 --last-name 李 --display-name 李娜",
+	 user_add_opts, 0, cli_cmd_users_add},
+	{"users update", "CUSTOMER USER", 2, 2, "change a user's names, location, role or state",
+	 "Changes the fields given as flags and leaves the others; --state inactive disables the\n"
+	 "user's sign-in.  The user principal name cannot change.\n\n"
+	 "  partnerctl users update contosocn li.na --state inactive",
+	 user_update_opts, 0, cli_cmd_users_update},
+	{"users remove", "CUSTOMER USER", 2, 2, "delete a user", "Deletes the user from the customer's tenant.",
+	 json_opts, 0, cli_cmd_users_remove},
+	{"users reset-password", "CUSTOMER USER", 2, 2, "give a user a new temporary password",
+	 "Replaces the user's password with a new temporary one and prints it, once; the user must\n"
+	 "change it at the next sign-in.", json_opts, 0, cli_cmd_users_reset_password},
+	{"relationship-link", "", 0, 0, "show, renew or revoke the reseller invitation link",
+	 "Shows the partner's reseller invitation link: a customer's company administrator who opens\n"
+	 "it makes the partner its reseller.  The link can be used again and again; --renew issues a\n"
+	 "new one (the old one stops working), --revoke ends it.\n\n"
+	 "  partnerctl relationship-link\n"
+	 "  partnerctl relationship-link --renew",
+	 link_opts, 0, cli_cmd_relationship_link},
+	{"audit", "", 0, 0, "read the activity log",
+	 "Prints the partner's activity log, oldest first: who did what to which customer, and\n"
+	 "whether it succeeded, between --since and --until (default: the last 30 days), with at\n"
+	 "most one filter.  Every page is fetched and printed in turn, so memory stays constant;\n"
+	 "a table is printed in blocks of 500 records.\n\n"
+	 "  partnerctl audit --since 2026-11-01 --operation update_subscription\n"
+	 "  partnerctl audit --customer contosocn --csv > contoso-activity.csv",
+	 audit_opts, 0, cli_cmd_audit},
 	{"completion", "bash", 1, 1, "print the bash completion script",
 	 "Prints a bash completion script:\n\n"
 	 "  source <(partnerctl completion bash)",
@@ -170,7 +309,7 @@ const struct cli_topic cli_exits[] = {
 	{"1", "an error: the server refused, the network failed, invalid or rejected rows"},
 	{"2", "a usage error: unknown command or option, missing operand"},
 	{"3", "not found (HTTP 404)"},
-	{"4", "conflict: HTTP 409 (a taken domain) or 412 (changed meanwhile); check-domain: taken"},
+	{"4", "conflict: HTTP 409 (a taken domain or name) or 412 (changed meanwhile); check-domain: taken"},
 	{"130", "an import interrupted by Ctrl-C (run it again to resume)"},
 	{NULL, NULL},
 };

@@ -215,7 +215,7 @@ int cli_cmd_export(const struct cli_args *a)
 /* ---- one customer ---- */
 
 /* The customer id an operand names: an id as it is, a domain (or its prefix) looked up. */
-static int resolve(struct cli_http *h, const char *operand, char id[PD_UUID_LEN + 1])
+int cli_customer_resolve(struct cli_http *h, const char *operand, char id[PD_UUID_LEN + 1])
 {
 	char key[CLI_DOMAIN_MAX];
 	if (pd_uuid_parse(operand, id))
@@ -262,7 +262,7 @@ int cli_cmd_show(const struct cli_args *a)
 	json_t *c = NULL;
 	int rc = cli_api_open(&s, &h);
 	if (rc == CLI_OK)
-		rc = resolve(h, a->pos[0], id);
+		rc = cli_customer_resolve(h, a->pos[0], id);
 	if (rc == CLI_OK) {
 		snprintf(path, sizeof path, "/v1/customers/%s", id);
 		rc = cli_api_call(h, &(struct cli_call){.method = EVHTTP_REQ_GET, .path = path}, &c, NULL);
@@ -389,7 +389,7 @@ int cli_cmd_update(const struct cli_args *a)
 		rc = cli_fail(CLI_USAGE, "customers update: give the fields to change as flags or --file JSON");
 	if (rc == CLI_OK)
 		rc = cli_api_open(&s, &h);
-	if (rc == CLI_OK && (rc = resolve(h, a->pos[0], id)) == CLI_OK) {
+	if (rc == CLI_OK && (rc = cli_customer_resolve(h, a->pos[0], id)) == CLI_OK) {
 		snprintf(path, sizeof path, "/v1/customers/%s/profiles/billing", id);
 		for (long i = 0; i <= retries; i++) {
 			rc = update_once(a, h, path, i == 0 ? cli_arg(a, "if-match") : NULL, i == retries, &done);

@@ -70,7 +70,7 @@ void cli_help_main(const char *group, FILE *f)
 		fprintf(f, "usage: partnerctl <command> [options]\n\n%s\ncommands:\n", cli_intro);
 	for (const struct cli_cmd *c = cli_commands; c->name; c++)
 		if (!group || in_group(c, group))
-			fprintf(f, "  %-24s %s\n", c->name, c->summary);
+			fprintf(f, "  %-28s %s\n", c->name, c->summary);
 	fprintf(f, "\nRun 'partnerctl <command> --help' for a command's options%s.\n",
 		group ? "" : ", 'partnerctl --man' for the manual page");
 	if (group)

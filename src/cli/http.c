@@ -198,7 +198,11 @@ static void add_headers(struct cli_conn *c, struct evhttp_request *req, const st
 	for (int i = 0; i < 4 && rq->headers[i][0]; i++)
 		evhttp_add_header(out, rq->headers[i][0], rq->headers[i][1]);
 	if (rq->ctype) {
+		/* libevent 2.1 adds Content-Length for POST and PUT only, not for PATCH */
+		char len[32];
+		snprintf(len, sizeof len, "%zu", rq->len);
 		evhttp_add_header(out, "Content-Type", rq->ctype);
+		evhttp_add_header(out, "Content-Length", len);
 		evbuffer_add(evhttp_request_get_output_buffer(req), rq->body, rq->len);
 	}
 }

@@ -10,7 +10,10 @@ from clitools import CTL, ROOT
 
 COMMANDS = ["login", "logout", "whoami", "customers list", "customers search", "customers show",
             "customers add", "customers update", "customers check-domain", "customers export",
-            "customers import", "completion", "help"]
+            "customers import", "subscriptions list", "subscriptions show", "subscriptions set-quantity",
+            "subscriptions suspend", "subscriptions reactivate", "subscriptions order", "offers list",
+            "users list", "users show", "users add", "users update", "users remove", "users reset-password",
+            "relationship-link", "audit", "completion", "help"]
 
 
 def listed_commands(anon):
