@@ -19,7 +19,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o 
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test unit api sanitize clean deps deps-test format lint docs
+.PHONY: all run test unit api sanitize clean deps deps-test format lint docs bench
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -86,6 +86,13 @@ test: deps-test
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
 	PARTNERCTL_BIN=build/san/partnerctl PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/cli
+
+# The benchmark (bench/README.md): not part of `make test`; at most 10 minutes.
+# BENCH_CUSTOMERS=100000 for a quick run.
+bench:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	PARTNERD_BIN=$(BUILD)/partnerd timeout 600 python3 bench/run
 
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd

@@ -1,11 +1,14 @@
 #!/bin/sh
-# deps.sh run|test - installs the Debian packages partnerd needs (as root, or through sudo),
+# deps.sh run|test|bench - installs the Debian packages partnerd needs (as root, or through sudo),
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
 run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev"
 test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest"
+# `make bench` only: the load generator and the static-file reference (bench/README.md)
+bench_pkgs="$run_pkgs python3 wrk nginx"
 case "$1" in
 	test) pkgs=$test_pkgs ;;
+	bench) pkgs=$bench_pkgs ;;
 	*) pkgs=$run_pkgs ;;
 esac
 missing=""

@@ -139,6 +139,9 @@ struct pd_new_partner {
 enum pd_err pd_partner_create(struct store *st, const char *name, const char *admin_email,
 			      struct pd_new_partner *out, char *errbuf, size_t cap);
 
+/* seed.c: `partnerd seed` - partners and realistic customers for benchmarks (see there). */
+enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsigned long long seed, const char *domain_suffix, json_t **result, char *errbuf, size_t cap);
+
 /* common.c */
 /* The customer id of the route's first parameter (lower-cased), or NULL after replying 400. */
 const char *pd_api_customer_id(struct pd_req *r);
