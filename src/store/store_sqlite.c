@@ -125,12 +125,17 @@ static const char *const sql_text[S_COUNT] = {
 	[S_LIST_DOMAIN_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
 				 " AND domain >= ?2 AND domain < ?2 || x'ff' AND (domain, seq) > (?5, ?3)"
 				 " ORDER BY domain, seq LIMIT ?4",
-	[S_LIST_NAME_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
-			    " AND seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH"
-			    " 'name_key : ' || ?2)" LIST_TAIL,
-	[S_LIST_DOMAIN_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
-			      " AND seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH"
-			      " 'domain : ' || ?2)" LIST_TAIL,
+	/* Substring search: first the page's seqs, walking the covering (partner_id, seq) index
+	 * and keeping those the trigram index matched; only then the rows.  Filtering before the
+	 * rows are read keeps a rare term from reading every row of a large partner. */
+	[S_LIST_NAME_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
+			    " (SELECT seq FROM customers WHERE partner_id = ?1 AND seq > ?3 AND seq IN"
+			    " (SELECT rowid FROM customer_search WHERE customer_search MATCH 'name_key : ' || ?2)"
+			    " ORDER BY seq LIMIT ?4) ORDER BY seq",
+	[S_LIST_DOMAIN_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
+			      " (SELECT seq FROM customers WHERE partner_id = ?1 AND seq > ?3 AND seq IN"
+			      " (SELECT rowid FROM customer_search WHERE customer_search MATCH 'domain : ' || ?2)"
+			      " ORDER BY seq LIMIT ?4) ORDER BY seq",
 	[S_LIST_NAME_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
 			     " AND instr(name_key, ?2) > 0" LIST_TAIL,
 	[S_LIST_DOMAIN_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
