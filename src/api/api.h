@@ -143,8 +143,12 @@ enum pd_err pd_partner_create(struct store *st, const char *name, const char *ad
 enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsigned long long seed, const char *domain_suffix, json_t **result, char *errbuf, size_t cap);
 
 /* common.c */
+/* The route's parameter i as a lower-case UUID, or NULL after replying 400 naming `field`. */
+const char *pd_api_uuid_param(struct pd_req *r, int i, const char *field);
 /* The customer id of the route's first parameter (lower-cased), or NULL after replying 400. */
 const char *pd_api_customer_id(struct pd_req *r);
+/* A comma-separated role list ("a,b") as a JSON array of names (new reference). */
+json_t *pd_api_roles_json(const char *roles);
 /* This partner's customer of the route's {id}; false after replying (400, 404, 503). */
 bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c);
 /* Replies with the error for a store result (404 names `what`). */

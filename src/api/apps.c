@@ -18,12 +18,7 @@ struct app_job {
 
 static json_t *app_json(const struct pd_app *a, struct pd_arena *ar)
 {
-	json_t *roles = json_array();
-	for (const char *p = a->roles; p && *p;) {
-		size_t n = strcspn(p, ",");
-		json_array_append_new(roles, json_stringn(p, n));
-		p += n + (p[n] == ',');
-	}
+	json_t *roles = pd_api_roles_json(a->roles);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "id", a->id, "clientId", a->id,
 			      "displayName", a->display_name, "roles", roles, "state", a->state,
 			      "createdAt", pd_iso_time(a->created, ar), "secretUpdatedAt",
@@ -74,18 +69,9 @@ enum pd_next pd_apps_list(struct pd_req *r)
 	return PD_REPLY;
 }
 
-static const char *app_id_param(struct pd_req *r)
-{
-	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
-	if (pd_uuid_parse(r->params[0], id))
-		return id;
-	pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "appId", NULL);
-	return NULL;
-}
-
 enum pd_next pd_apps_get(struct pd_req *r)
 {
-	const char *id = app_id_param(r);
+	const char *id = pd_api_uuid_param(r, 0, "appId");
 	struct pd_app a;
 	if (!id)
 		return PD_REPLY;
@@ -142,7 +128,7 @@ void pd_apps_create_finish(struct pd_req *r, enum pd_err e)
 enum pd_next pd_apps_by_id(struct pd_req *r)
 {
 	struct app_job *k = pd_alloc(r->ar, sizeof *k);
-	if (!(k->id = app_id_param(r)))
+	if (!(k->id = pd_api_uuid_param(r, 0, "appId")))
 		return PD_REPLY;
 	new_secret(r->key, k); /* used by rotate only */
 	r->state = k;

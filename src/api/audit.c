@@ -188,12 +188,10 @@ enum pd_next pd_audit_list(struct pd_req *r)
 
 enum pd_next pd_audit_get(struct pd_req *r)
 {
-	char id[PD_UUID_LEN + 1];
+	const char *id = pd_api_uuid_param(r, 0, "id");
 	struct pd_audit a;
-	if (!pd_uuid_parse(r->params[0], id)) {
-		pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "id", NULL);
+	if (!id)
 		return PD_REPLY;
-	}
 	enum pd_err e = r->st->ops->audit_get(r->st, r->who.partner_id, id, &a, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, pd_printf(r->ar, "The audit record %s", id));

@@ -6,13 +6,29 @@
 #include "api.h"
 #include "ids.h"
 
-const char *pd_api_customer_id(struct pd_req *r)
+const char *pd_api_uuid_param(struct pd_req *r, int i, const char *field)
 {
 	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
-	if (pd_uuid_parse(r->params[0], id))
+	if (pd_uuid_parse(r->params[i], id))
 		return id;
-	pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "customerId", NULL);
+	pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, field, NULL);
 	return NULL;
+}
+
+const char *pd_api_customer_id(struct pd_req *r)
+{
+	return pd_api_uuid_param(r, 0, "customerId");
+}
+
+json_t *pd_api_roles_json(const char *roles)
+{
+	json_t *a = json_array();
+	for (const char *p = roles ? roles : ""; *p;) {
+		size_t n = strcspn(p, ",");
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (p[n] == ',');
+	}
+	return a;
 }
 
 bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c)

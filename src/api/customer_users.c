@@ -63,14 +63,8 @@ static struct cu_job *begin(struct pd_req *r, bool with_user)
 	struct cu_job *k = pd_alloc(r->ar, sizeof *k);
 	if (!(k->customer = pd_api_customer_id(r)))
 		return NULL;
-	if (with_user) {
-		char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
-		if (!pd_uuid_parse(r->params[1], id)) {
-			pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "userId", NULL);
-			return NULL;
-		}
-		k->id = id;
-	}
+	if (with_user && !(k->id = pd_api_uuid_param(r, 1, "userId")))
+		return NULL;
 	r->state = k;
 	return k;
 }

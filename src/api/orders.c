@@ -276,18 +276,9 @@ enum pd_next pd_subscriptions_list(struct pd_req *r)
 	return PD_REPLY;
 }
 
-static const char *sub_id_param(struct pd_req *r)
-{
-	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
-	if (pd_uuid_parse(r->params[1], id))
-		return id;
-	pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "subscriptionId", NULL);
-	return NULL;
-}
-
 enum pd_next pd_subscriptions_get(struct pd_req *r)
 {
-	const char *customer = pd_api_customer_id(r), *id = customer ? sub_id_param(r) : NULL;
+	const char *customer = pd_api_customer_id(r), *id = customer ? pd_api_uuid_param(r, 1, "subscriptionId") : NULL;
 	struct pd_subscription s;
 	if (!id)
 		return PD_REPLY;
@@ -333,7 +324,7 @@ enum pd_next pd_subscriptions_patch(struct pd_req *r)
 {
 	struct sub_patch *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
-	if (!(k->customer = pd_api_customer_id(r)) || !(k->id = sub_id_param(r)))
+	if (!(k->customer = pd_api_customer_id(r)) || !(k->id = pd_api_uuid_param(r, 1, "subscriptionId")))
 		return PD_REPLY;
 	decode_sub_patch(r, k, &errs);
 	if (errs.n) {

@@ -23,13 +23,7 @@ struct user_job {
 
 json_t *pd_user_json(const struct pd_user *u, struct pd_arena *ar)
 {
-	json_t *roles = json_array();
-	const char *p = u->roles ? u->roles : "";
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		json_array_append_new(roles, json_stringn(p, n));
-		p += n + (p[n] == ',');
-	}
+	json_t *roles = pd_api_roles_json(u->roles);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b}", "id", u->id, "displayName",
 			      u->display_name ? u->display_name : u->email, "userPrincipalName", u->email,
 			      "email", u->email, "roles", roles, "state", u->state, "mustChangePassword",
@@ -37,18 +31,6 @@ json_t *pd_user_json(const struct pd_user *u, struct pd_arena *ar)
 	json_object_set_new(o, "links", json_pack("{s:o}", "self", pd_link(pd_printf(ar, "/users/%s", u->id), "GET")));
 	json_object_set_new(o, "attributes", json_pack("{s:s}", "objectType", "PartnerUser"));
 	return o;
-}
-
-static bool has_role(const char *roles, const char *role)
-{
-	size_t n = strlen(role);
-	for (const char *p = roles; p && *p;) {
-		size_t k = strcspn(p, ",");
-		if (k == n && !strncmp(p, role, n))
-			return true;
-		p += k + (p[k] == ',');
-	}
-	return false;
 }
 
 /* A JSON array of role names as "a,b" (arena); NULL after adding an error on `field`. */
@@ -67,7 +49,7 @@ const char *pd_roles_from_json(json_t *v, const char *field, struct pd_verrs *er
 			pd_verr_add(errs, 3000, field, PD_MSG_BAD_ENUM, pd_role_names());
 			return NULL;
 		}
-		if (!has_role(out, json_string_value(r)))
+		if (!pd_roles_contain(out, json_string_value(r)))
 			strcat(strcat(out, *out ? "," : ""), json_string_value(r));
 	}
 	return out;
@@ -77,14 +59,14 @@ const char *pd_roles_from_json(json_t *v, const char *field, struct pd_verrs *er
  * password, change, disable or remove it): a user management admin cannot promote itself. */
 static bool may_touch(struct pd_req *r, const char *target_roles, const char *new_roles)
 {
-	if (has_role(r->who.roles, "global_admin"))
+	if (pd_roles_contain(r->who.roles, "global_admin"))
 		return true;
-	return !has_role(target_roles, "global_admin") && !has_role(new_roles, "global_admin");
+	return !pd_roles_contain(target_roles, "global_admin") && !pd_roles_contain(new_roles, "global_admin");
 }
 
 static bool active_admin(const struct pd_user *u)
 {
-	return !strcmp(u->state, "active") && has_role(u->roles, "global_admin");
+	return !strcmp(u->state, "active") && pd_roles_contain(u->roles, "global_admin");
 }
 
 /* PD_ECONFLICT (k->last_admin) if `after` would leave the partner without an active global admin. */
@@ -112,15 +94,6 @@ static enum pd_err audit_user(struct pd_req *r, struct store *st, const char *op
 	json_decref(o);
 	json_decref(n);
 	return pd_activity_write(r, st, &a);
-}
-
-static const char *user_id_param(struct pd_req *r)
-{
-	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
-	if (pd_uuid_parse(r->params[0], id))
-		return id;
-	pd_reply_error(r, PD_EINVAL, PD_MSG_BAD_UUID, "userId", NULL);
-	return NULL;
 }
 
 static void user_error(struct pd_req *r, enum pd_err e, struct user_job *k)
@@ -168,7 +141,7 @@ enum pd_next pd_users_list(struct pd_req *r)
 
 enum pd_next pd_users_get(struct pd_req *r)
 {
-	const char *id = user_id_param(r);
+	const char *id = pd_api_uuid_param(r, 0, "userId");
 	struct pd_user u;
 	if (!id)
 		return PD_REPLY;
@@ -278,7 +251,7 @@ enum pd_next pd_users_patch(struct pd_req *r)
 {
 	struct user_job *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
-	if (!(k->id = user_id_param(r)))
+	if (!(k->id = pd_api_uuid_param(r, 0, "userId")))
 		return PD_REPLY;
 	decode_patch(r, k, &errs);
 	if (errs.n) {
@@ -334,7 +307,7 @@ void pd_users_patch_finish(struct pd_req *r, enum pd_err e)
 enum pd_next pd_users_by_id(struct pd_req *r)
 {
 	struct user_job *k = pd_alloc(r->ar, sizeof *k);
-	if (!(k->id = user_id_param(r)))
+	if (!(k->id = pd_api_uuid_param(r, 0, "userId")))
 		return PD_REPLY;
 	new_temporary_password(r, k); /* used by reset only */
 	r->state = k;

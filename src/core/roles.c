@@ -55,6 +55,18 @@ int pd_role_parse(const char *name)
 	return -1;
 }
 
+bool pd_roles_contain(const char *list, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && !strncmp(p, role, n))
+			return true;
+		p += k + (p[k] == ',');
+	}
+	return false;
+}
+
 bool pd_roles_allow(const char *list, enum pd_perm p)
 {
 	char name[64];

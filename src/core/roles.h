@@ -36,6 +36,9 @@ const char *pd_perm_name(enum pd_perm p);
 /* True if role `r` holds permission `p` (PUBLIC and SELF: every role). */
 bool pd_role_has(enum pd_role r, enum pd_perm p);
 
+/* True if the comma-separated list `roles` (may be NULL) names `role` exactly. */
+bool pd_roles_contain(const char *roles, const char *role);
+
 /* True if any role in the comma-separated list `roles` holds `p`. */
 bool pd_roles_allow(const char *roles, enum pd_perm p);
 

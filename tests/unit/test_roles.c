@@ -62,3 +62,13 @@ Test(roles, text_of_roles_holding_a_permission)
 	pd_perm_roles_text(PD_PERM_CUSTOMERS_CREATE, buf, 8);
 	cr_assert_eq(strlen(buf), 7, "truncated, terminated");
 }
+
+Test(roles, contain_whole_names_only)
+{
+	cr_assert(pd_roles_contain("admin_agent,global_admin", "global_admin"));
+	cr_assert(pd_roles_contain("global_admin", "global_admin"));
+	cr_assert_not(pd_roles_contain("global_admin_x", "global_admin"));
+	cr_assert_not(pd_roles_contain("xglobal_admin,sales_agent", "global_admin"));
+	cr_assert_not(pd_roles_contain("", "global_admin"));
+	cr_assert_not(pd_roles_contain(NULL, "global_admin"));
+}
