@@ -873,17 +873,24 @@ static enum pd_err sq_idem_get(struct store *st, const char *partner, const char
 	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
 }
 
+/* Runs an INSERT of three texts and a time, the shape of several small tables. */
+static enum pd_err insert3(struct store *st, enum stmt_id id, const char *a, const char *b,
+			   const char *c, long long now)
+{
+	sqlite3_stmt *q = stmt(SQ(st), id);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, a);
+	text(q, 2, b);
+	text(q, 3, c);
+	sqlite3_bind_int64(q, 4, now);
+	return run(q);
+}
+
 static enum pd_err sq_idem_put(struct store *st, const char *partner, const char *request_id,
 			       const char *resource_id, long long now)
 {
-	sqlite3_stmt *q = stmt(SQ(st), S_IDEM_PUT);
-	if (!q)
-		return PD_EINTERNAL;
-	text(q, 1, partner);
-	text(q, 2, request_id);
-	text(q, 3, resource_id);
-	sqlite3_bind_int64(q, 4, now);
-	return run(q);
+	return insert3(st, S_IDEM_PUT, partner, request_id, resource_id, now);
 }
 
 /* ---- apps ---- */
@@ -1053,14 +1060,7 @@ static enum pd_err sq_audit_get(struct store *st, const char *partner, const cha
 static enum pd_err sq_order_insert(struct store *st, const char *partner, const char *customer,
 				   const char *order_id, long long now)
 {
-	sqlite3_stmt *q = stmt(SQ(st), S_ORDER_INSERT);
-	if (!q)
-		return PD_EINTERNAL;
-	text(q, 1, partner);
-	text(q, 2, customer);
-	text(q, 3, order_id);
-	sqlite3_bind_int64(q, 4, now);
-	return run(q);
+	return insert3(st, S_ORDER_INSERT, partner, customer, order_id, now);
 }
 
 static void bind_sub(sqlite3_stmt *q, const struct pd_subscription *b)
@@ -1311,14 +1311,8 @@ static enum pd_err sq_invitation_by_code(struct store *st, const char *code,
 
 static enum pd_err sq_invitation_insert(struct store *st, const struct pd_invitation *i)
 {
-	sqlite3_stmt *q = stmt(SQ(st), S_INVITE_INSERT);
-	if (!q)
-		return PD_EINTERNAL;
-	text(q, 1, i->partner_id);
-	text(q, 2, i->code);
-	text(q, 3, i->state ? i->state : "active");
-	sqlite3_bind_int64(q, 4, i->created);
-	return run(q);
+	return insert3(st, S_INVITE_INSERT, i->partner_id, i->code, i->state ? i->state : "active",
+		       i->created);
 }
 
 static enum pd_err sq_invitation_revoke(struct store *st, const char *partner)
