@@ -125,6 +125,9 @@ struct store_ops {
 	enum pd_err (*app_save)(struct store *, const struct pd_app *);
 	/* Deletes every token of one principal (sign-out everywhere). */
 	enum pd_err (*tokens_revoke)(struct store *, const char *partner, const char *principal_id);
+	/* Deletes one token of a partner (sign-out of one session); unknown digests are fine. */
+	enum pd_err (*token_delete)(struct store *, const char *partner,
+				    const unsigned char digest[PD_DIGEST_LEN]);
 	enum pd_err (*audit_insert)(struct store *, struct pd_audit *); /* assigns seq */
 	enum pd_err (*audit_list)(struct store *, const char *partner, const struct pd_audit_query *,
 				  struct pd_audit **rows, size_t *n, struct pd_arena *);

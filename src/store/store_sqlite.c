@@ -18,7 +18,7 @@ enum stmt_id {
 	S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_SEARCH, S_DELETE_CUSERS, S_DOMAIN_TAKEN,
 	S_IDEM_GET, S_IDEM_PUT, S_PARTNER_GET, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
 	S_USER_COUNT_ROLE, S_APP_INSERT, S_APP_GET, S_APP_BY_CLIENT, S_APP_LIST, S_APP_SAVE,
-	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET,
+	S_TOKENS_REVOKE, S_TOKEN_DELETE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET,
 	S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE, S_CUSER_GET, S_CUSER_LIST,
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
@@ -65,6 +65,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_APP_SAVE] = "UPDATE apps SET display_name = ?3, roles = ?4, state = ?5, secret_digest = ?6,"
 		       " secret_updated_at = ?7 WHERE partner_id = ?1 AND app_id = ?2",
 	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = ?1 AND principal_id = ?2",
+	[S_TOKEN_DELETE] = "DELETE FROM tokens WHERE digest = ?1 AND partner_id = ?2",
 	[S_AUDIT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
 	[S_AUDIT_INSERT] = "INSERT INTO audit_records (" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 			   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
@@ -449,6 +450,17 @@ static enum pd_err sq_user_count_role(struct store *st, const char *partner, con
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_token_delete(struct store *st, const char *partner,
+				   const unsigned char digest[PD_DIGEST_LEN])
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_TOKEN_DELETE);
+	if (!q)
+		return PD_EINTERNAL;
+	sqlite3_bind_blob(q, 1, digest, PD_DIGEST_LEN, SQLITE_STATIC);
+	text(q, 2, partner);
+	return run(q);
 }
 
 static enum pd_err sq_token_insert(struct store *st, const struct pd_token *t)
@@ -1342,6 +1354,7 @@ static const struct store_ops sqlite_ops = {
 	.user_delete = sq_user_delete, .user_count_role = sq_user_count_role,
 	.app_insert = sq_app_insert, .app_get = sq_app_get, .app_by_client = sq_app_by_client,
 	.app_list = sq_app_list, .app_save = sq_app_save, .tokens_revoke = sq_tokens_revoke,
+	.token_delete = sq_token_delete,
 	.audit_insert = sq_audit_insert, .audit_list = sq_audit_list, .audit_get = sq_audit_get,
 	.order_insert = sq_order_insert, .sub_insert = sq_sub_insert, .sub_get = sq_sub_get,
 	.sub_list = sq_sub_list, .sub_save = sq_sub_save, .cuser_insert = sq_cuser_insert,
