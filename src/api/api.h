@@ -128,7 +128,15 @@ enum pd_next pd_audit_get(struct pd_req *r);
 
 /* health.c */
 enum pd_next pd_health(struct pd_req *r);
-enum pd_next pd_home(struct pd_req *r);
+
+/* portal.c (and pd_session_create in oauth.c, which shares the password grant) */
+enum pd_next pd_portal_index(struct pd_req *r);
+enum pd_next pd_portal_asset(struct pd_req *r);
+enum pd_next pd_session_create(struct pd_req *r);
+enum pd_next pd_session_get(struct pd_req *r);
+enum pd_next pd_session_end(struct pd_req *r);
+enum pd_err pd_session_end_write(struct pd_req *r, struct store *st);
+void pd_session_end_finish(struct pd_req *r, enum pd_err e);
 
 /* partners.c: creating a partner and its first global admin (CLI and first start). */
 struct pd_new_partner {

@@ -4,12 +4,14 @@
  * grant_type=client_credentials for partner apps (a keyed digest, checked on the loop).
  * Sign-in protection (throttle.h) answers 429 before any secret is checked.  The token is
  * random, stored as a keyed digest, returned once; sign-ins are recorded in the activity
- * log (failures by the server, for accounts that exist). */
+ * log (failures by the server, for accounts that exist).  POST /portal/session is the same
+ * password grant for the portal, answered with a session cookie instead of a token. */
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 #include "activity.h"
 #include "api.h"
+#include "auth.h"
 #include "ids.h"
 #include "throttle.h"
 
@@ -18,6 +20,7 @@ struct grant {
 	struct pd_app app;
 	const char *account, *secret;
 	bool known, is_app, ok;
+	bool session;              /* the portal's sign-in: the token goes into a cookie */
 	char token[PD_TOKEN_CHARS + 1];
 	struct pd_token row;
 };
@@ -112,6 +115,17 @@ static enum pd_next password(struct pd_req *r, struct grant *g)
 	return PD_WORK;
 }
 
+/* Sign-in protection: true after answering 429 for an account that must wait. */
+static bool throttled(struct pd_req *r, const char *account)
+{
+	int wait = account ? pd_signin_wait(r->throttle, account, r->peer, r->now) : 0;
+	if (wait <= 0)
+		return false;
+	oauth_error(r, 429, "too_many_attempts", "too many failed sign-ins; retry later");
+	pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
+	return true;
+}
+
 enum pd_next pd_oauth_token(struct pd_req *r)
 {
 	const char *grant = pd_req_form(r, "grant_type");
@@ -122,14 +136,19 @@ enum pd_next pd_oauth_token(struct pd_req *r)
 	bool app = !strcmp(grant, "client_credentials");
 	if (!app && strcmp(grant, "password") != 0)
 		return oauth_error(r, 400, "unsupported_grant_type", "grant_type must be password or client_credentials");
-	const char *account = pd_req_form(r, app ? "client_id" : "username");
-	int wait = account ? pd_signin_wait(r->throttle, account, r->peer, r->now) : 0;
-	if (wait > 0) {
-		oauth_error(r, 429, "too_many_attempts", "too many failed sign-ins; retry later");
-		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
+	if (throttled(r, pd_req_form(r, app ? "client_id" : "username")))
 		return PD_REPLY;
-	}
 	return app ? client_credentials(r, g) : password(r, g);
+}
+
+enum pd_next pd_session_create(struct pd_req *r)
+{
+	struct grant *g = pd_alloc(r->ar, sizeof *g);
+	r->state = g;
+	g->session = true;
+	if (throttled(r, pd_req_form(r, "username")))
+		return PD_REPLY;
+	return password(r, g);
 }
 
 enum pd_next pd_oauth_token_verify(struct pd_req *r)
@@ -152,6 +171,21 @@ enum pd_err pd_oauth_token_write(struct pd_req *r, struct store *st)
 	return pd_activity_write(r, st, &a);
 }
 
+/* The portal's session: the token in an HttpOnly, SameSite=Strict cookie (Secure when the
+ * public URL is https), the CSRF token for its changes in the body. */
+static void session_reply(struct pd_req *r, struct grant *g)
+{
+	char csrf[PD_CSRF_CHARS + 1];
+	pd_auth_csrf(r->key, g->token, csrf);
+	bool https = r->cfg->public_url && !strncmp(r->cfg->public_url, "https:", 6);
+	pd_reply_header(r, "Set-Cookie", pd_printf(r->ar, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+						   PD_SESSION_COOKIE, g->token, r->cfg->token_ttl,
+						   https ? "; Secure" : ""));
+	pd_reply_json(r, 200, json_pack("{s:s, s:b, s:i}", "csrfToken", csrf, "passwordChangeRequired",
+					g->user.must_change_password, "expiresIn", r->cfg->token_ttl));
+	sodium_memzero(g->token, sizeof g->token);
+}
+
 void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 {
 	struct grant *g = r->state;
@@ -160,6 +194,10 @@ void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 		return;
 	}
 	pd_signin_succeeded(r->throttle, g->account, r->peer, r->now);
+	if (g->session) {
+		session_reply(r, g);
+		return;
+	}
 	json_t *o = json_pack("{s:s, s:s, s:i}", "access_token", g->token, "token_type", "Bearer",
 			      "expires_in", r->cfg->token_ttl);
 	if (!g->is_app && g->user.must_change_password)

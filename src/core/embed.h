@@ -12,6 +12,7 @@ struct pd_embed {
 
 extern const struct pd_embed pd_sqlite_migrations[];
 extern const struct pd_embed pd_data_files[]; /* data/: the default catalog */
+extern const struct pd_embed pd_web_files[];  /* web/: the portal, by base name */
 
 /* The embedded file called `name` in `table`, or NULL. */
 const struct pd_embed *pd_embed_find(const struct pd_embed *table, const char *name);

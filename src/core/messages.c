@@ -135,6 +135,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_TENANT_SHARED] = {"Other partners still resell this customer; its tenant cannot be deleted.",
 				  "其他合作伙伴仍在经销此客户，无法删除其租户。",
 				  "Andere Partner betreuen diesen Kunden noch; sein Mandant kann nicht gelöscht werden."},
+	[PD_MSG_CSRF] = {"{field} is missing or wrong: reload the page and try again.",
+			 "{field} 缺失或不正确：请刷新页面后重试。",
+			 "{field} fehlt oder ist falsch: Seite neu laden und erneut versuchen."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

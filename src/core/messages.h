@@ -63,6 +63,7 @@ enum pd_msg {
 	PD_MSG_UPN_DOMAIN,        /* {field} must end with @{arg} */
 	PD_MSG_UPN_TAKEN,         /* {field}: {arg} exists */
 	PD_MSG_TENANT_SHARED,     /* other partners still resell this customer */
+	PD_MSG_CSRF,              /* {field}: a portal change needs the session's CSRF token */
 	PD_MSG_COUNT
 };
 

@@ -74,6 +74,7 @@ struct pd_req {
 	size_t body_len;
 	json_t *json;              /* PD_R_JSON routes: the parsed body (owned by the request) */
 	struct pd_principal who;   /* the caller, after authentication */
+	const char *session;       /* the portal session's token when the caller came by cookie */
 	const char *request_id, *correlation_id;
 	bool request_id_given;     /* the client sent MS-RequestId */
 	enum pd_locale loc;

@@ -252,7 +252,8 @@ static void send_reply(struct rctx *c)
 	if (c->req.correlation_id)
 		evhttp_add_header(out, "MS-CorrelationId", c->req.correlation_id);
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(out, "Cache-Control", "no-store");
+	if (!evhttp_find_header(out, "Cache-Control")) /* the portal's assets set their own */
+		evhttp_add_header(out, "Cache-Control", "no-store");
 	evhttp_send_reply(c->ev, rs->status, NULL, buf);
 	evbuffer_free(buf);
 	if (c->loop->srv->cfg->access_log)
@@ -494,7 +495,8 @@ static bool admit(struct rctx *c)
 	if (!(f & PD_R_PUBLIC)) {
 		enum pd_err e = pd_auth_bearer(r);
 		if (e != PD_OK) {
-			pd_reply_error(r, e, e == PD_EUNAUTH ? PD_MSG_UNAUTHORIZED : PD_MSG_BUSY, NULL, NULL);
+			pd_reply_error(r, e, e == PD_EUNAUTH ? PD_MSG_UNAUTHORIZED : e == PD_EFORBIDDEN ? PD_MSG_CSRF : PD_MSG_BUSY,
+				       e == PD_EFORBIDDEN ? "X-CSRF-Token" : NULL, NULL);
 			return false;
 		}
 	}
