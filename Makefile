@@ -15,7 +15,8 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 LIB_SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/api/*.c src/cli/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o $(BUILD)/obj/gen/data.o
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o $(BUILD)/obj/gen/data.o \
+           $(BUILD)/obj/gen/web.o
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
@@ -37,6 +38,12 @@ $(BUILD)/gen/migrations_sqlite.c: $(MIGRATIONS) tools/embed.sh
 $(BUILD)/gen/data.c: data/catalog.json tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh pd_data_files data/catalog.json > $@
+
+# The portal: web/ is flat (base names are the URLs under /assets/).
+WEB := $(sort $(wildcard web/*))
+$(BUILD)/gen/web.c: $(WEB) tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh pd_web_files $(WEB) > $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)

@@ -1,0 +1,168 @@
+// account.js - one customer's account: company profile, billing profile (Edit -> Submit with
+// the etag; when someone else changed it meanwhile, the page says so and shows the newer
+// values instead of overwriting them), subscriptions and the tenant's users.
+import { api, ApiError } from './api.js';
+import { h, clear, announce, copyText } from './dom.js';
+import { t } from './i18n.js';
+import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
+import { subscriptionsTable } from './customers.js';
+import { countryName } from './wizard.js';
+
+const ADDR = 'billingProfile.defaultAddress.';
+const EDIT_FIELDS = [
+  ['companyName', 'billingProfile.companyName', 'wizard.companyName', true],
+  ['firstName', `${ADDR}firstName`, 'wizard.firstName', true],
+  ['lastName', `${ADDR}lastName`, 'wizard.lastName', true],
+  ['email', 'billingProfile.email', 'wizard.email', true],
+  ['phoneNumber', `${ADDR}phoneNumber`, 'wizard.phone', false],
+  ['addressLine1', `${ADDR}addressLine1`, 'wizard.addressLine1', true],
+  ['addressLine2', `${ADDR}addressLine2`, 'wizard.addressLine2', false],
+  ['city', `${ADDR}city`, 'wizard.city', true],
+  ['state', `${ADDR}state`, 'wizard.state', false],
+  ['postalCode', `${ADDR}postalCode`, 'wizard.postalCode', false],
+];
+
+function flat(b) {
+  const a = b.defaultAddress || {};
+  return { companyName: b.companyName, email: b.email, culture: b.culture, firstName: a.firstName, lastName: a.lastName,
+    phoneNumber: a.phoneNumber, addressLine1: a.addressLine1, addressLine2: a.addressLine2, city: a.city, state: a.state,
+    postalCode: a.postalCode, country: a.country };
+}
+
+function unflat(v, etag) {
+  const opt = (x) => (x ? x : undefined);
+  return { companyName: v.companyName, email: v.email, culture: v.culture, language: v.culture.split('-')[0],
+    defaultAddress: { firstName: v.firstName, lastName: v.lastName, phoneNumber: opt(v.phoneNumber), addressLine1: v.addressLine1,
+      addressLine2: opt(v.addressLine2), city: v.city, state: opt(v.state), postalCode: opt(v.postalCode), country: v.country },
+    attributes: { etag } };
+}
+
+const dl = (rows) => h('dl', null, rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', null, t(k)), h('dd', null, v)]));
+
+function addressText(a) {
+  return [a.addressLine1, a.addressLine2, a.city, a.state, a.postalCode, a.country && countryName(a.country)].filter(Boolean).join(', ');
+}
+
+function billingView(b) {
+  const a = b.defaultAddress || {};
+  return dl([['wizard.companyName', b.companyName], ['wizard.contact', `${a.firstName || ''} ${a.lastName || ''}`.trim()],
+    ['wizard.email', b.email], ['wizard.phone', a.phoneNumber], ['wizard.address', addressText(a)],
+    ['wizard.language', t(`lang.${b.culture}`) !== `lang.${b.culture}` ? t(`lang.${b.culture}`) : b.culture]]);
+}
+
+async function states(country) {
+  try {
+    const r = await api('GET', `/v1/countryvalidationrules/${country}`);
+    return r.data;
+  } catch {
+    return { supportedStatesList: [], supportedCulturesList: [] };
+  }
+}
+
+// The edit form; `notice` and `mine` explain a conflict (the user's unsaved values).
+async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
+  const v = flat(current.profile);
+  const rules = await states(v.country);
+  const controls = EDIT_FIELDS.map(([name, path, label, required]) => {
+    const list = name === 'state' ? rules.supportedStatesList || [] : [];
+    const el = list.length
+      ? h('select', { name, id: `b-${name}` }, h('option', { value: '' }, t('wizard.choose')), list.map((s) => h('option', { value: s }, s)))
+      : input(name, { id: `b-${name}` });
+    el.value = v[name] || '';
+    return [name, el, labelled(name === 'state' && v.country === 'CN' ? 'wizard.province' : label, el, { name: path, required })];
+  });
+  const cultures = rules.supportedCulturesList && rules.supportedCulturesList.length ? rules.supportedCulturesList : [v.culture];
+  const culture = h('select', { name: 'culture', id: 'b-culture' }, cultures.map((c) => h('option', { value: c }, t(`lang.${c}`) !== `lang.${c}` ? t(`lang.${c}`) : c)));
+  culture.value = v.culture;
+  const status = statusLine();
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'billing-submit' }, t('account.submit'));
+  const cancel = h('button', { type: 'button', id: 'billing-cancel', onclick: () => onDone() }, t('common.cancel'));
+  const form = h('form', { id: 'billing-form', novalidate: true },
+    notice ? h('div', { class: 'conflict', role: 'alert', id: 'conflict' }, h('p', null, notice),
+      mine && mine.length ? [h('p', null, t('account.yourChanges')), h('ul', null, mine.map(([k, was, now]) => h('li', null, t('account.change', { field: t(k), mine: now || '—', theirs: was || '—' }))))] : null) : null,
+    controls.map((c) => c[2]), labelled('wizard.language', culture, { name: 'billingProfile.culture', required: true }),
+    status, h('div', { class: 'actions' }, submit, cancel));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const values = { ...v, culture: culture.value };
+    for (const [name, el] of controls) values[name] = el.value.trim();
+    busy(submit, true);
+    try {
+      const r = await api('PUT', `/v1/customers/${cid}/profiles/billing`, unflat(values, current.etag), { headers: { 'If-Match': current.etag } });
+      announce(t('account.saved'));
+      onDone(t('account.saved'), r.data);
+    } catch (e) {
+      busy(submit, false);
+      if (e instanceof ApiError && e.status === 412) {
+        const fresh = await api('GET', `/v1/customers/${cid}/profiles/billing`);
+        const theirs = flat(fresh.data);
+        const changed = EDIT_FIELDS.filter(([n]) => (values[n] || '') !== (v[n] || '')).map(([n, , label]) => [label, theirs[n], values[n]]);
+        return billingEdit(box, ctx, cid, { profile: fresh.data, etag: fresh.data.attributes.etag }, onDone, t('account.conflict'), changed);
+      }
+      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
+      showStatus(status, rest.join(' '));
+    }
+  });
+  clear(box, form);
+  (notice ? form.querySelector('#conflict') : controls[0][1]).focus();
+  if (notice) form.querySelector('#conflict').setAttribute('tabindex', '-1');
+}
+
+function billingSection(ctx, cid, profile) {
+  const box = h('div');
+  let current = { profile, etag: profile.attributes.etag };
+  const show = (message, updated) => {
+    if (updated) current = { profile: updated, etag: updated.attributes.etag };
+    const edit = ctx.can('billing.write') ? h('button', { type: 'button', id: 'billing-edit', onclick: () => billingEdit(box, ctx, cid, current, show) }, t('account.edit')) : null;
+    clear(box, message ? h('p', { class: 'form-status ok', role: 'status' }, message) : null, billingView(current.profile), edit);
+    if (message) edit && edit.focus();
+  };
+  show();
+  return box;
+}
+
+function resetButton(cid, u, out) {
+  return h('button', { type: 'button', class: 'small', onclick: async () => {
+    if (!confirm(t('account.resetConfirm', { user: u.userPrincipalName }))) return;
+    try {
+      const r = await api('POST', `/v1/customers/${cid}/users/${u.id}/resetpassword`);
+      const pw = (r.data.passwordProfile || {}).password || '';
+      clear(out, h('p', { class: 'warning' }, t('account.resetDone', { user: u.userPrincipalName })),
+        h('div', { class: 'copy-row' }, h('input', { readonly: true, value: pw, class: 'mono', 'aria-label': t('wizard.adminPassword') }),
+          h('button', { type: 'button', onclick: () => copyText(pw) }, t('common.copy'))));
+    } catch (e) {
+      clear(out, h('p', { class: 'form-status error', role: 'alert' }, errorText(e)));
+    }
+  } }, t('account.resetPassword'));
+}
+
+async function usersSection(ctx, cid) {
+  const r = await api('GET', `/v1/customers/${cid}/users`);
+  const out = h('div', { role: 'status' });
+  const items = r.data.items || [];
+  if (!items.length) return h('p', { class: 'muted' }, t('account.noUsers'));
+  return h('div', null, h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    h('caption', { class: 'sr-only' }, t('account.users')),
+    h('thead', null, h('tr', null, ['account.userName', 'account.displayName', 'account.roles', 'account.state', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', null, items.map((u) => h('tr', null, h('td', null, u.userPrincipalName), h('td', null, u.displayName),
+      h('td', null, (u.roles || []).map((x) => t(`customerRole.${x}`)).join(', ')), h('td', null, t(`state.${u.state}`)),
+      h('td', null, ctx.can('customer_users.reset_password') ? resetButton(cid, u, out) : null)))))), out);
+}
+
+export async function render(main, ctx, [cid]) {
+  const [cust, billing] = await Promise.all([api('GET', `/v1/customers/${cid}`), api('GET', `/v1/customers/${cid}/profiles/billing`)]);
+  const c = cust.data;
+  const cp = c.companyProfile;
+  const subs = await subscriptionsTable(ctx, c);
+  const users = await usersSection(ctx, cid);
+  clear(main,
+    h('p', { class: 'crumbs' }, h('a', { href: '#/customers' }, t('customers.title'))),
+    h('h1', null, cp.companyName),
+    h('section', { class: 'card', 'aria-labelledby': 'company-h' }, h('h2', { id: 'company-h' }, t('account.company')),
+      dl([['wizard.companyName', cp.companyName], ['wizard.domain', cp.domain], ['account.tenantId', cp.tenantId],
+        ['wizard.regnum', cp.organizationRegistrationNumber], ['wizard.address', addressText(cp.address || {})],
+        ['customers.relationship', t(`relationship.${c.relationshipToPartner}`)]])),
+    h('section', { class: 'card', 'aria-labelledby': 'billing-h' }, h('h2', { id: 'billing-h' }, t('account.billing')), billingSection(ctx, cid, billing.data)),
+    h('section', { class: 'card', 'aria-labelledby': 'subs-h' }, h('h2', { id: 'subs-h' }, t('account.subscriptions')), subs),
+    h('section', { class: 'card', 'aria-labelledby': 'users-h' }, h('h2', { id: 'users-h' }, t('account.users')), users));
+}

@@ -1,0 +1,212 @@
+// customers.js - the customer list: paged, searched as you type by company name or domain
+// (both at once, Chinese names too), each row opening its subscriptions for quantity changes
+// and suspend / reactivate in place, and a CSV export of the current search.
+import { api, page, ApiError } from './api.js';
+import { h, clear, announce, download } from './dom.js';
+import { t, fmtNum } from './i18n.js';
+import { errorText } from './form.js';
+import { offersFor } from './offers.js';
+
+const SIZE = 25;
+
+function filterOf(field, q) {
+  return encodeURIComponent(JSON.stringify({ Field: field, Value: q, Operator: 'substring' }));
+}
+
+// The streams a list reads: the whole list, or a name search and a domain search merged.
+function streams(q) {
+  if (!q) return [`/v1/customers?size=${SIZE}`];
+  return [`/v1/customers?size=${SIZE}&filter=${filterOf('CompanyName', q)}`,
+    `/v1/customers?size=${SIZE}&filter=${filterOf('Domain', q)}`];
+}
+
+// One page of the merged streams: tokens[i] === null means stream i is finished.
+async function fetchPage(paths, tokens) {
+  const parts = await Promise.all(paths.map((p, i) =>
+    (tokens && tokens[i] === null ? { items: [], next: null } : page(p, tokens ? tokens[i] : undefined))));
+  const seen = new Set();
+  const items = [];
+  for (const part of parts) for (const c of part.items) if (!seen.has(c.id)) { seen.add(c.id); items.push(c); }
+  const next = parts.map((p) => p.next);
+  return { items, next, more: next.some((x) => x !== null) };
+}
+
+function csvCell(v) {
+  const s = v == null ? '' : String(v);
+  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(customers) {
+  const cols = ['id', 'companyName', 'domain', 'country', 'city', 'email', 'relationship'];
+  const rows = customers.map((c) => {
+    const b = c.billingProfile || {};
+    const a = b.defaultAddress || {};
+    return [c.id, c.companyProfile.companyName, c.companyProfile.domain, a.country, a.city, b.email, c.relationshipToPartner];
+  });
+  return `\ufeff${[cols, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+async function exportCsv(q, button, status) {
+  button.disabled = true;
+  const paths = streams(q).map((p) => p.replace(`size=${SIZE}`, 'size=500'));
+  const all = [];
+  const seen = new Set();
+  let tokens;
+  try {
+    do {
+      const pg = await fetchPage(paths, tokens);
+      for (const c of pg.items) if (!seen.has(c.id)) { seen.add(c.id); all.push(c); }
+      status.textContent = t('customers.exporting', { n: fmtNum(all.length) });
+      tokens = pg.more ? pg.next : null;
+    } while (tokens);
+    download(q ? 'customers-search.csv' : 'customers.csv', toCsv(all), 'text/csv;charset=utf-8');
+    status.textContent = t('customers.exported', { n: fmtNum(all.length) });
+  } catch (e) {
+    status.textContent = errorText(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function subscriptionRow(ctx, cid, s, offer, onChange) {
+  const canEdit = ctx.can('orders.write') && s.status !== 'deleted';
+  const qty = h('input', { type: 'number', class: 'qty', min: offer ? offer.minimumQuantity : 1, max: offer ? offer.maximumQuantity : null,
+    value: s.quantity, 'aria-label': t('subs.quantityOf', { name: s.friendlyName }), disabled: !canEdit || s.status !== 'active' });
+  const msg = h('span', { class: 'row-msg', role: 'status' });
+  const save = h('button', { type: 'button', class: 'small', hidden: true }, t('subs.save'));
+  qty.addEventListener('input', () => { save.hidden = Number(qty.value) === s.quantity; });
+  async function patch(body, doneKey) {
+    msg.textContent = t('subs.saving');
+    try {
+      await api('PATCH', `/v1/customers/${cid}/subscriptions/${s.id}`, body, { headers: { 'If-Match': s.attributes.etag } });
+      announce(t(doneKey, { name: s.friendlyName }));
+      onChange(t(doneKey, { name: s.friendlyName }));
+    } catch (e) {
+      msg.textContent = e instanceof ApiError && e.status === 412 ? t('subs.stale') : errorText(e);
+      msg.className = 'row-msg error';
+    }
+  }
+  save.addEventListener('click', () => patch({ quantity: Number(qty.value) }, 'subs.quantitySaved'));
+  qty.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !save.hidden) save.click(); });
+  const toggle = s.status === 'active'
+    ? h('button', { type: 'button', class: 'small', onclick: () => patch({ status: 'suspended' }, 'subs.suspended') }, t('subs.suspend'))
+    : h('button', { type: 'button', class: 'small', onclick: () => patch({ status: 'active' }, 'subs.reactivated') }, t('subs.reactivate'));
+  return h('tr', { 'data-sub': s.id },
+    h('td', null, s.friendlyName, s.friendlyName !== s.offerName ? h('div', { class: 'muted' }, s.offerName) : null),
+    h('td', null, canEdit ? [qty, ' ', save] : fmtNum(s.quantity)),
+    h('td', null, h('span', { class: `badge ${s.status}` }, t(`subs.status.${s.status}`))),
+    h('td', null, canEdit && s.status !== 'deleted' ? toggle : null, ' ', msg));
+}
+
+// The subscriptions of one customer, in place (also used by the account page).
+export async function subscriptionsTable(ctx, customer, note) {
+  const box = h('div', { class: 'subs' });
+  const load = async (message) => {
+    clear(box, h('p', { class: 'muted' }, t('common.loading')));
+    try {
+      const [subs, offers] = await Promise.all([
+        api('GET', `/v1/customers/${customer.id}/subscriptions`),
+        offersFor(customer.billingProfile.defaultAddress.country)]);
+      const items = subs.data.items || [];
+      const byId = new Map(offers.map((o) => [o.id, o]));
+      clear(box,
+        message ? h('p', { class: 'form-status ok', role: 'status' }, message) : null,
+        items.length === 0 ? h('p', { class: 'muted' }, t('subs.none')) : h('div', { class: 'table-wrap' }, h('table', { class: 'inner' },
+          h('caption', { class: 'sr-only' }, t('subs.caption', { name: customer.companyProfile.companyName })),
+          h('thead', null, h('tr', null, ['subs.offer', 'subs.quantity', 'subs.status', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
+          h('tbody', null, items.map((s) => subscriptionRow(ctx, customer.id, s, byId.get(s.offerId), load))))));
+    } catch (e) {
+      clear(box, h('p', { class: 'form-status error', role: 'alert' }, errorText(e)));
+    }
+  };
+  await load(note);
+  return box;
+}
+
+function customerRows(ctx, c) {
+  const detailId = `subs-${c.id}`;
+  const name = c.companyProfile.companyName;
+  const arrow = h('button', { type: 'button', class: 'expand', 'aria-expanded': 'false', 'aria-controls': detailId,
+    'aria-label': t('customers.showSubs', { name }) });
+  const detail = h('tr', { id: detailId, class: 'detail', hidden: true }, h('td', { colspan: 5 }));
+  arrow.addEventListener('click', async () => {
+    const open = arrow.getAttribute('aria-expanded') !== 'true';
+    arrow.setAttribute('aria-expanded', String(open));
+    detail.hidden = !open;
+    if (open) clear(detail.firstChild, await subscriptionsTable(ctx, c));
+  });
+  const a = c.billingProfile ? c.billingProfile.defaultAddress : {};
+  return [h('tr', { 'data-customer': c.id },
+    h('td', { class: 'narrow' }, arrow),
+    h('td', null, h('a', { href: `#/customers/${c.id}` }, name)),
+    h('td', null, c.companyProfile.domain),
+    h('td', null, [a.city, a.country].filter(Boolean).join(', ')),
+    h('td', null, t(`relationship.${c.relationshipToPartner}`))), detail];
+}
+
+export async function render(main, ctx) {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const search = h('input', { type: 'search', id: 'customer-search', value: params.get('q') || '', autocomplete: 'off',
+    placeholder: t('customers.searchPlaceholder') });
+  const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
+  const body = h('tbody');
+  const prev = h('button', { type: 'button', disabled: true }, t('common.previous'));
+  const next = h('button', { type: 'button', disabled: true }, t('common.next'));
+  const exportBtn = h('button', { type: 'button', id: 'export' }, t('customers.export'));
+  const exportStatus = h('span', { class: 'muted', role: 'status' });
+  let stack = [];
+  let current;
+  let currentTokens;
+  let seq = 0;
+
+  async function show(tokens) {
+    const mine = ++seq;
+    const q = search.value.trim();
+    status.textContent = t('common.loading');
+    try {
+      const pg = await fetchPage(streams(q), tokens);
+      if (mine !== seq) return;
+      current = pg;
+      currentTokens = tokens;
+      clear(body, pg.items.flatMap((c) => customerRows(ctx, c)));
+      if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: 5, class: 'muted' }, q ? t('customers.noMatch', { q }) : t('customers.empty'))));
+      status.textContent = q ? t('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) });
+      prev.disabled = stack.length === 0;
+      next.disabled = !pg.more;
+    } catch (e) {
+      if (mine === seq) status.textContent = errorText(e);
+    }
+  }
+
+  let timer;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stack = [];
+      const q = search.value.trim();
+      history.replaceState(null, '', q ? `#/customers?q=${encodeURIComponent(q)}` : '#/customers');
+      show(undefined);
+    }, 200);
+  });
+  next.addEventListener('click', () => {
+    stack.push(currentTokens);
+    show(current.next);
+  });
+  prev.addEventListener('click', () => show(stack.pop()));
+  exportBtn.addEventListener('click', () => exportCsv(search.value.trim(), exportBtn, exportStatus));
+
+  clear(main,
+    h('div', { class: 'page-head' }, h('h1', null, t('customers.title')),
+      ctx.can('customers.create') ? h('a', { class: 'button primary', href: '#/customers/new', id: 'add-customer' }, t('nav.addCustomer')) : null),
+    h('div', { class: 'toolbar' },
+      h('label', { for: 'customer-search' }, t('customers.search')), search, exportBtn, exportStatus),
+    status,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+      h('caption', { class: 'sr-only' }, t('customers.title')),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('customers.subsColumn'))),
+        ['customers.company', 'customers.domain', 'customers.location', 'customers.relationship'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      body)),
+    h('div', { class: 'pager' }, prev, next));
+  await show(undefined);
+  search.focus();
+}
