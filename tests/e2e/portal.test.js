@@ -1,0 +1,322 @@
+// portal.test.js - the portal in a real browser (issue #5): sign in, add a customer through
+// the whole wizard, find it by a Chinese name and by domain, change a subscription's quantity
+// in place, edit its account into a conflict, switch language, and a role that may not add
+// customers does not see the button (and the server refuses it anyway).  Screenshots of each
+// main page go to build/screenshots/.  Every page must log no console errors and make no
+// request outside partnerd.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, apiClient, launch, watchedPage, shot, unlabelled } from './harness.js';
+
+let srv;
+let browser;
+let admin; // bearer-token client of the first global admin
+let ui; // the admin's browser page
+const NAME = `烟雾测试科技${Date.now() % 100000}有限公司`;
+const PREFIX = `yanwu${Date.now() % 1000000}`;
+let customerId;
+
+before(async () => {
+  srv = await startServer();
+  admin = await apiClient(srv.base, srv.email, srv.password);
+  browser = await launch();
+  ui = await watchedPage(browser, srv.base);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) {
+    const code = await srv.stop();
+    assert.equal(code, 0, `partnerd exit code ${code}:\n${srv.stderr().slice(-2000)}`);
+  }
+});
+
+async function signIn(page, email, password) {
+  await page.goto(`${srv.base}/`);
+  await page.getByLabel(/E-mail address/).fill(email);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('sign-in page: wrong password is refused in place, keyboard sign-in works', async () => {
+  const { page } = ui;
+  await page.goto(`${srv.base}/`);
+  await shot(page, '01-sign-in');
+  await page.getByLabel(/E-mail address/).fill(srv.email);
+  await page.getByLabel(/^Password/).fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('The e-mail address or password is wrong.').waitFor();
+  // keyboard only: the password field has focus after a failure
+  await page.keyboard.type(srv.password);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+  const cookies = await ui.context.cookies();
+  const c = cookies.find((x) => x.name === 'pd_session');
+  assert.ok(c && c.httpOnly && c.sameSite === 'Strict', JSON.stringify(cookies));
+  assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie must not be readable by scripts');
+  await shot(page, '02-dashboard');
+  for (const item of ['Customers', 'Add customer', 'User management', 'Activity log'])
+    assert.ok(await page.getByRole('navigation').getByRole('link', { name: item }).isVisible(), item);
+});
+
+test('a change without the CSRF token is refused even with the session cookie', async () => {
+  const status = await ui.page.evaluate(async () => (await fetch('/v1/users', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userPrincipalName: 'x@e2e.example', displayName: 'x', roles: ['sales_agent'] }) })).status);
+  assert.equal(status, 403);
+});
+
+test('add customer: the whole wizard, with live domain check, bounds, review/update and server errors', async () => {
+  const { page } = ui;
+  await page.getByRole('navigation').getByRole('link', { name: 'Add customer' }).click();
+  await page.getByRole('heading', { name: 'Account info' }).waitFor();
+  await page.getByLabel(/Company name/).fill('临时名称');
+  // live domain check: a taken domain, then a free one
+  const taken = await admin('POST', '/v1/customers', {
+    companyProfile: { domain: `${PREFIX}x` },
+    billingProfile: { email: 'x@example.cn', culture: 'zh-CN', language: 'zh', companyName: '占用公司',
+      defaultAddress: { firstName: '王', lastName: '五', addressLine1: '一号', city: '北京', state: '北京市', postalCode: '100000', country: 'CN' } } });
+  assert.equal(taken.status, 201);
+  await page.getByLabel(/^Domain/).fill(`${PREFIX}x`);
+  await page.getByText(/is already taken/).waitFor();
+  await page.getByLabel(/^Domain/).fill(PREFIX);
+  await page.getByText(`${PREFIX}.partner.onmschina.cn is available.`).waitFor();
+  await page.getByLabel(/First name/).fill('李');
+  await page.getByLabel(/Last name/).fill('雷');
+  await page.getByLabel(/E-mail address/).fill('li.lei@example.cn');
+  await page.getByLabel(/Phone number/).fill('13800138000');
+  await page.getByLabel(/Province/).selectOption('广东省');
+  await page.getByLabel(/City/).fill('深圳');
+  await page.getByLabel(/Address line 1/).fill('南山区科技园1号');
+  await page.getByLabel(/Postal code/).fill('51800'); // five digits: the server will refuse it
+  assert.deepEqual(await unlabelled(page), []);
+  await shot(page, '03-wizard-account');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { name: 'Subscriptions', level: 2 }).waitFor();
+  await page.getByRole('checkbox', { name: 'Microsoft 365 Business Basic' }).check();
+  await page.getByLabel('Licenses of Microsoft 365 Business Basic').fill('301'); // max is 300
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('Enter a whole number from 1 to 300.').waitFor();
+  await page.getByLabel('Licenses of Microsoft 365 Business Basic').fill('25');
+  await shot(page, '04-wizard-subscriptions');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { name: 'Review', level: 2 }).waitFor();
+  await page.getByText('Microsoft 365 Business Basic: 25 licenses').waitFor();
+  // Update goes back to the account step with the values kept
+  await page.getByRole('button', { name: 'Update Account info' }).click();
+  assert.equal(await page.getByLabel(/Company name/).inputValue(), '临时名称');
+  await page.getByLabel(/Company name/).fill(NAME);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText(NAME).first().waitFor();
+  await shot(page, '05-wizard-review');
+  await page.getByRole('button', { name: 'Submit' }).click();
+
+  // the server's error appears next to its field, on the step that holds it
+  const postal = page.getByLabel(/Postal code/);
+  await postal.waitFor();
+  await page.getByText(/postalCode does not match/).waitFor();
+  assert.equal(await postal.getAttribute('aria-invalid'), 'true');
+  await postal.fill('518000');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Submit' }).click();
+
+  await page.getByRole('heading', { name: 'The customer was created' }).waitFor();
+  const user = await page.locator('#new-user').inputValue();
+  const password = await page.locator('#new-password').inputValue();
+  assert.equal(user, `admin@${PREFIX}.partner.onmschina.cn`);
+  assert.equal(password.length, 20);
+  await page.locator('#copy-password').click();
+  await page.getByText('Copied to the clipboard.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), password);
+  await shot(page, '06-wizard-done');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('heading', { name: NAME }).waitFor();
+  customerId = page.url().split('/').pop();
+  const subs = await admin('GET', `/v1/customers/${customerId}/subscriptions`);
+  assert.deepEqual(subs.json.items.map((s) => [s.offerId, s.quantity]), [['CN-M365-BB', 25]]);
+});
+
+test('customers: found by a Chinese name and by domain as you type; CSV export follows the search', async () => {
+  const { page } = ui;
+  await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+  const search = page.getByLabel('Search');
+  const q = NAME.slice(2, 6); // 测试科技: a substring of the Chinese name
+  await search.fill(q);
+  await page.getByText(`Customers matching “${q}” on this page: 1`).waitFor();
+  assert.deepEqual(await page.locator('tr[data-customer]').evaluateAll((rows) => rows.map((r) => r.dataset.customer)), [customerId]);
+  await search.fill(PREFIX);
+  await page.getByText(`Customers matching “${PREFIX}” on this page: 2`).waitFor();
+  await page.locator(`tr[data-customer="${customerId}"]`).waitFor();
+  await page.getByText(`${PREFIX}.partner.onmschina.cn`, { exact: true }).waitFor();
+  await shot(page, '07-customers-search');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
+  const lines = text.replace(/^\ufeff/, '').trim().split('\r\n');
+  assert.equal(lines[0], 'id,companyName,domain,country,city,email,relationship');
+  assert.ok(lines.some((l) => l.startsWith(customerId) && l.includes(NAME)), text);
+  assert.ok(lines.some((l) => l.includes(`${PREFIX}x.partner`)), 'the domain search also matches the other customer');
+  assert.equal(lines.length, 3, text);
+});
+
+test('customers: the down arrow opens subscriptions; quantity change and suspend in place', async () => {
+  const { page } = ui;
+  const row = page.locator(`tr[data-customer="${customerId}"]`);
+  const arrow = row.getByRole('button', { name: `Subscriptions of ${NAME}` });
+  assert.equal(await arrow.getAttribute('aria-expanded'), 'false');
+  await arrow.click();
+  assert.equal(await arrow.getAttribute('aria-expanded'), 'true');
+  const qty = page.getByLabel('Licenses of Microsoft 365 Business Basic');
+  await qty.fill('40');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('The license count of Microsoft 365 Business Basic was saved.').first().waitFor();
+  const subs = await admin('GET', `/v1/customers/${customerId}/subscriptions`);
+  assert.equal(subs.json.items[0].quantity, 40);
+  await shot(page, '08-customers-subscriptions');
+  await page.getByRole('button', { name: 'Suspend' }).click();
+  await page.getByRole('button', { name: 'Reactivate' }).waitFor();
+  assert.equal((await admin('GET', `/v1/customers/${customerId}/subscriptions`)).json.items[0].status, 'suspended');
+  await page.getByRole('button', { name: 'Reactivate' }).click();
+  await page.getByRole('button', { name: 'Suspend' }).waitFor();
+  assert.equal((await admin('GET', `/v1/customers/${customerId}/subscriptions`)).json.items[0].status, 'active');
+});
+
+test('account: edit billing details; a concurrent change is shown, not overwritten', async () => {
+  const { page } = ui;
+  await page.goto(`${srv.base}/#/customers/${customerId}`);
+  await page.getByRole('heading', { name: 'Billing profile' }).waitFor();
+  await shot(page, '09-account');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel(/City/).fill('广州');
+  // meanwhile someone else changes the billing profile through the API
+  const b = (await admin('GET', `/v1/customers/${customerId}/profiles/billing`)).json;
+  b.defaultAddress.city = '珠海';
+  const put = await admin('PUT', `/v1/customers/${customerId}/profiles/billing`, b, { 'If-Match': b.attributes.etag });
+  assert.equal(put.status, 200);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByText(/Someone else changed this billing profile/).waitFor();
+  assert.equal(await page.getByLabel(/City/).inputValue(), '珠海', 'the form shows the newer value');
+  await page.getByText(/you entered “广州”, it is now “珠海”/).waitFor();
+  assert.equal((await admin('GET', `/v1/customers/${customerId}/profiles/billing`)).json.defaultAddress.city, '珠海');
+  await shot(page, '10-account-conflict');
+  await page.getByLabel(/City/).fill('广州');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByText('The billing profile was saved.').waitFor();
+  assert.equal((await admin('GET', `/v1/customers/${customerId}/profiles/billing`)).json.defaultAddress.city, '广州');
+});
+
+test('languages: switch to Chinese and German; dates and strings follow', async () => {
+  const { page } = ui;
+  await page.goto(`${srv.base}/#/activity`);
+  await page.getByRole('heading', { name: 'Activity log' }).waitFor();
+  await page.getByLabel('Language').selectOption('zh-CN');
+  await page.getByRole('heading', { name: '活动日志' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  assert.ok(await page.getByRole('navigation').getByRole('link', { name: '客户', exact: true }).isVisible());
+  const when = await page.locator('tbody tr td').first().textContent();
+  assert.match(when, /\d{4}年\d{1,2}月\d{1,2}日/, when);
+  await shot(page, '11-activity-zh');
+  await page.goto(`${srv.base}/#/customers`);
+  await page.getByLabel('搜索').fill('不存在的公司');
+  await page.getByText('没有与“不存在的公司”匹配的客户。').waitFor().catch(async () => {
+    assert.fail(`zh-CN no-match text: ${await page.locator('tbody').textContent()}`);
+  });
+  await page.getByLabel('语言').selectOption('de-DE');
+  await page.getByRole('heading', { name: 'Kunden' }).waitFor();
+  await shot(page, '12-customers-de');
+  // server-side errors follow the language too
+  const r = await page.evaluate(async () => (await fetch('/v1/customers?size=9999', { headers: { 'X-Locale': document.documentElement.lang } })).json());
+  assert.match(r.description, /^size muss /, r.description);
+  await page.getByLabel('Sprache').selectOption('en-US');
+  await page.getByRole('heading', { name: 'Customers' }).waitFor();
+});
+
+test('user management: add a helpdesk agent; that role does not see Add customer and is refused', async () => {
+  const { page } = ui;
+  await page.getByRole('navigation').getByRole('link', { name: 'User management' }).click();
+  await page.getByRole('heading', { name: 'Add a user' }).waitFor();
+  await page.getByLabel(/E-mail address/).fill('helpdesk@e2e.example');
+  await page.getByLabel(/Display name/).fill('Helpdesk Hu');
+  await page.getByLabel('Sales agent').uncheck();
+  await page.getByLabel('Helpdesk agent').check();
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const temp = await page.locator('#temp-password').inputValue();
+  assert.ok(temp.length >= 16);
+  await page.locator('tr[data-user="helpdesk@e2e.example"]').waitFor();
+  assert.deepEqual(await unlabelled(page), []);
+  await shot(page, '13-users');
+
+  const helpdesk = await watchedPage(browser, srv.base);
+  const hp = helpdesk.page;
+  await signIn(hp, 'helpdesk@e2e.example', temp);
+  await hp.getByRole('heading', { name: 'Change your password' }).waitFor();
+  await hp.getByLabel(/Current password/).fill(temp);
+  await hp.getByLabel(/^New password\s*\*?$/).fill('Helpdesk-Pass-2026!');
+  await hp.getByLabel(/New password, again/).fill('Helpdesk-Pass-2026!');
+  await hp.getByRole('button', { name: 'Change password' }).click();
+  await hp.getByRole('heading', { name: /Welcome/ }).waitFor();
+  const nav = hp.getByRole('navigation');
+  assert.ok(await nav.getByRole('link', { name: 'Customers' }).isVisible());
+  for (const hidden of ['Add customer', 'User management', 'Activity log', 'Reseller relationship'])
+    assert.equal(await nav.getByRole('link', { name: hidden }).count(), 0, hidden);
+  await nav.getByRole('link', { name: 'Customers' }).click();
+  await hp.locator(`tr[data-customer="${customerId}"]`).waitFor();
+  assert.equal(await hp.locator('#add-customer').count(), 0);
+  await hp.locator(`tr[data-customer="${customerId}"]`).getByRole('button').click();
+  await hp.getByText('Microsoft 365 Business Basic').first().waitFor();
+  assert.equal(await hp.getByRole('button', { name: 'Suspend' }).count(), 0, 'no subscription controls for helpdesk');
+  await hp.goto(`${srv.base}/#/customers/new`);
+  await hp.getByRole('heading', { name: 'Not available for your role' }).waitFor();
+  const status = await hp.evaluate(async () => {
+    const s = await (await fetch('/portal/session')).json();
+    return (await fetch('/v1/customers', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken }, body: '{}' })).status;
+  });
+  assert.equal(status, 403);
+  await shot(hp, '14-helpdesk-customers');
+  await hp.getByRole('button', { name: 'Sign out' }).click();
+  await hp.getByRole('heading', { name: 'Sign in to partnerd' }).waitFor();
+  assert.equal((await helpdesk.context.cookies()).filter((c) => c.name === 'pd_session' && c.value).length, 0);
+  assert.deepEqual(helpdesk.problems(), []);
+  await helpdesk.context.close();
+});
+
+test('reseller relationship request: invitation text and link ready to copy', async () => {
+  const { page } = ui;
+  await page.getByRole('navigation').getByRole('link', { name: 'Reseller relationship' }).click();
+  const link = await page.getByLabel('Invitation link').inputValue();
+  assert.match(link, /\/invite\/[A-Za-z0-9_-]{16,}$/);
+  assert.ok((await page.getByLabel('Invitation text').inputValue()).includes(link));
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+  await shot(page, '15-relationship');
+});
+
+test('activity log lists what the portal did', async () => {
+  const { page } = ui;
+  await page.getByRole('navigation').getByRole('link', { name: 'Activity log' }).click();
+  await page.getByRole('cell', { name: 'Add customer' }).first().waitFor();
+  await page.getByRole('cell', { name: 'Update billing profile' }).first().waitFor();
+  await shot(page, '16-activity');
+});
+
+test('phone width: no horizontal scrolling on the main pages', async () => {
+  const phone = await watchedPage(browser, srv.base, { viewport: { width: 390, height: 844 } });
+  await signIn(phone.page, srv.email, srv.password);
+  await phone.page.getByRole('heading', { name: /Welcome/ }).waitFor();
+  for (const [hash, heading] of [['#/customers', 'Customers'], ['#/customers/new', 'Add customer'], [`#/customers/${customerId}`, NAME]]) {
+    await phone.page.goto(`${srv.base}/${hash}`);
+    await phone.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    const over = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `${hash} overflows by ${over}px`);
+  }
+  await shot(phone.page, '17-phone-account');
+  assert.deepEqual(phone.problems(), []);
+  await phone.context.close();
+});
+
+test('no console errors and no external requests on the admin page', () => {
+  assert.deepEqual(ui.problems(), []);
+});
