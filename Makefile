@@ -20,7 +20,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o 
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test unit api sanitize clean deps deps-test format lint docs bench
+.PHONY: all run test unit api e2e sanitize clean deps deps-test format lint docs bench
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -83,12 +83,20 @@ unit: $(BUILD)/unit
 api: all
 	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
 
+# The portal in Debian's chromium (tests/e2e); screenshots go to build/screenshots/.
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+
+e2e: all tests/e2e/node_modules/.package-lock.json
+	PARTNERD_BIN=$(BUILD)/partnerd node --test --test-concurrency=1 tests/e2e/portal.test.js
+
 # Every test, on the normal build and again on the sanitizer build.
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	./$(BUILD)/unit --jobs 2
 	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
 	PARTNERCTL_BIN=$(BUILD)/partnerctl PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/cli
+	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api

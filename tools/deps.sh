@@ -3,7 +3,8 @@
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
 run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev"
-test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest"
+# chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm)
+test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei"
 # `make bench` only: the load generator and the static-file reference (bench/README.md)
 bench_pkgs="$run_pkgs python3 wrk nginx"
 case "$1" in
@@ -15,6 +16,10 @@ missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+if [ "$1" = test ] && ! command -v npm >/dev/null; then
+	echo "deps: the browser tests need Node.js 20+ with npm (https://nodejs.org); not found on PATH"
+	exit 1
+fi
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing"
 if [ "$(id -u)" = 0 ]; then

@@ -163,6 +163,10 @@ OFFER = "CN-O365-E1"
 CALLS = {
     ("GET", "/"): lambda role, w: ("GET", "/", None, 200),
     ("GET", "/healthz"): lambda role, w: ("GET", "/healthz", None, 200),
+    ("GET", "/assets/{file}"): lambda role, w: ("GET", "/assets/app.js", None, 200),
+    ("POST", "/portal/session"): None,  # form-encoded sign-in; see _call
+    ("GET", "/portal/session"): lambda role, w: ("GET", "/portal/session", None, 200),
+    ("DELETE", "/portal/session"): None,  # ends a cookie session; see _call
     ("POST", "/oauth2/token"): None,  # form-encoded; see _call
     ("POST", "/v1/customers"): lambda role, w: ("POST", "/v1/customers", cn_body(uniq("permc")), 201),
     ("GET", "/v1/customers"): lambda role, w: ("GET", "/v1/customers?size=5", None, 200),
@@ -262,6 +266,15 @@ def _call(world, role, method, route):
     if (method, route) == ("POST", "/invite/{code}"):
         # a company administrator of a tenant accepts another partner's invitation
         return _accept(world), 200
+    if (method, route) == ("POST", "/portal/session"):
+        return _portal_sign_in(world, user)[0], 200
+    if (method, route) == ("DELETE", "/portal/session"):
+        # a portal session of its own, ended with its cookie and CSRF token
+        r, cookie = _portal_sign_in(world, user)
+        assert r.status == 200, r
+        from helpers import http_request
+        return http_request(world.server.port, "DELETE", "/portal/session", None,
+                            {"Cookie": cookie, "X-CSRF-Token": r.json["csrfToken"]}), 204
     if (method, route) == ("POST", "/v1/me/password"):
         new = strong_password()
         r = user.req("POST", "/v1/me/password", {"currentPassword": user.info["password"], "newPassword": new})
@@ -281,6 +294,17 @@ def _collect(world, r):
               (j.get("userCredentials") or {}).get("password")):
         if isinstance(v, str) and v:
             world.secrets.append(v)
+
+
+def _portal_sign_in(world, user):
+    """(response, Cookie header value) of a portal sign-in of `user`."""
+    import urllib.parse
+    from helpers import http_request
+    r = http_request(world.server.port, "POST", "/portal/session",
+                     urllib.parse.urlencode({"username": user.info["email"], "password": user.info["password"]}),
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+    cookie = (r.h("Set-Cookie") or "").split(";")[0]
+    return r, cookie
 
 
 def _accept(world):
@@ -319,6 +343,8 @@ def test_route_as_role(world, method, route, perm, cells, role):
 def test_public_routes_need_no_token(world, method, route, perm, cells):
     if (method, route) == ("POST", "/invite/{code}"):
         r = _accept(world)
+    elif (method, route) == ("POST", "/portal/session"):
+        r = _portal_sign_in(world, world.users["helpdesk_agent"])[0]
     elif (method, route) == ("POST", "/oauth2/token"):
         u = world.users["helpdesk_agent"]
         r = token_request(world.server.port, {"grant_type": "password", "username": u.info["email"],
