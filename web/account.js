@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
 import { subscriptionsTable } from './customers.js';
 import { countryName } from './wizard.js';
+import { offersFor } from './offers.js';
 
 const ADDR = 'billingProfile.defaultAddress.';
 const EDIT_FIELDS = [
@@ -136,33 +137,143 @@ function resetButton(cid, u, out) {
   } }, t('account.resetPassword'));
 }
 
-async function usersSection(ctx, cid) {
-  const r = await api('GET', `/v1/customers/${cid}/users`);
+function removeButton(cid, u, out, reload) {
+  return h('button', { type: 'button', class: 'small danger', onclick: async () => {
+    if (!confirm(t('account.removeUserConfirm', { user: u.userPrincipalName }))) return;
+    try {
+      await api('DELETE', `/v1/customers/${cid}/users/${u.id}`);
+      await reload();
+      announce(t('account.userRemoved', { user: u.userPrincipalName }));
+    } catch (e) {
+      clear(out, h('p', { class: 'form-status error', role: 'alert' }, errorText(e)));
+    }
+  } }, t('users.remove'));
+}
+
+async function usersSection(ctx, c) {
+  const cid = c.id;
+  const box = h('div');
   const out = h('div', { role: 'status' });
-  const items = r.data.items || [];
-  if (!items.length) return h('p', { class: 'muted' }, t('account.noUsers'));
-  return h('div', null, h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
-    h('caption', { class: 'sr-only' }, t('account.users')),
-    h('thead', null, h('tr', null, ['account.userName', 'account.displayName', 'account.roles', 'account.state', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', null, items.map((u) => h('tr', null, h('td', null, u.userPrincipalName), h('td', null, u.displayName),
-      h('td', null, (u.roles || []).map((x) => t(`customerRole.${x}`)).join(', ')), h('td', null, t(`state.${u.state}`)),
-      h('td', null, ctx.can('customer_users.reset_password') ? resetButton(cid, u, out) : null)))))), out);
+  const table = h('div');
+  const manage = ctx.can('customer_users.manage');
+  const reload = async () => {
+    const items = (await api('GET', `/v1/customers/${cid}/users`)).data.items || [];
+    clear(table, !items.length ? h('p', { class: 'muted' }, t('account.noUsers')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+      h('caption', { class: 'sr-only' }, t('account.users')),
+      h('thead', null, h('tr', null, ['account.userName', 'account.displayName', 'account.roles', 'account.state', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', null, items.map((u) => h('tr', { 'data-user': u.userPrincipalName }, h('td', null, u.userPrincipalName), h('td', null, u.displayName),
+        h('td', null, (u.roles || []).map((x) => t(`customerRole.${x}`)).join(', ')), h('td', null, t(`state.${u.state}`)),
+        h('td', { class: 'row-actions' }, ctx.can('customer_users.reset_password') ? resetButton(cid, u, out) : null,
+          manage ? removeButton(cid, u, out, reload) : null)))))));
+  };
+  await reload();
+  clear(box, table, out, manage ? userForm(cid, c.companyProfile.domain, out, reload) : null);
+  return box;
+}
+
+// Add subscriptions to an existing customer: one order of one line.
+function orderForm(ctx, c, reload) {
+  const offer = h('select', { id: 'order-offer', name: 'offerId' });
+  const qty = h('input', { type: 'number', id: 'order-qty', name: 'quantity', min: 1, value: 1, class: 'qty' });
+  const status = statusLine();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('account.order'));
+  const form = h('form', { id: 'order-form', class: 'inline-form', novalidate: true }, h('h3', null, t('account.addSubs')),
+    labelled('subs.offer', offer, { name: 'lineItems[0].offerId', required: true }),
+    labelled('subs.quantity', qty, { name: 'lineItems[0].quantity', required: true }), status, h('div', { class: 'actions' }, submit));
+  offersFor(c.billingProfile.defaultAddress.country).then((offers) => {
+    clear(offer, offers.map((o) => h('option', { value: o.id }, `${o.name} (${t('wizard.bounds', { min: o.minimumQuantity, max: o.maximumQuantity })})`)));
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    busy(submit, true);
+    try {
+      await api('POST', `/v1/customers/${c.id}/orders`, { lineItems: [{ offerId: offer.value, quantity: Number(qty.value) }] });
+      showFieldErrors(form, {});
+      showStatus(status, '');
+      await reload(t('account.ordered'));
+    } catch (e) {
+      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
+      showStatus(status, rest.join(' '));
+    } finally {
+      busy(submit, false);
+    }
+  });
+  return form;
+}
+
+// A user in the customer's tenant: name at the customer's domain, a role; the password is
+// generated and shown once.
+function userForm(cid, domain, out, reload) {
+  const name = input('userPrincipalName', { id: 'cu-name', autocomplete: 'off' });
+  const display = input('displayName', { id: 'cu-display' });
+  const role = h('select', { id: 'cu-role', name: 'roles' }, ['user', 'company_administrator'].map((r) => h('option', { value: r }, t(`customerRole.${r}`))));
+  const status = statusLine();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('account.addUser'));
+  const f = labelled('account.userName', name, { name: 'userPrincipalName', required: true });
+  const wrap = h('div', { class: 'with-suffix' });
+  name.replaceWith(wrap);
+  wrap.append(name, h('span', { class: 'suffix' }, `@${domain}`));
+  const form = h('form', { id: 'customer-user-form', class: 'inline-form', novalidate: true }, h('h3', null, t('account.addUser')), f,
+    labelled('account.displayName', display, { name: 'displayName', required: true }), labelled('account.roles', role, { name: 'roles' }),
+    status, h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    busy(submit, true);
+    try {
+      const r = await api('POST', `/v1/customers/${cid}/users`, { userPrincipalName: name.value.trim(), displayName: display.value.trim(), roles: [role.value] });
+      form.reset();
+      showFieldErrors(form, {});
+      showStatus(status, '');
+      await reload();
+      secret(out, t('account.userAdded', { user: r.data.userPrincipalName }), (r.data.passwordProfile || {}).password || '');
+    } catch (e) {
+      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
+      showStatus(status, rest.join(' '));
+    } finally {
+      busy(submit, false);
+    }
+  });
+  return form;
+}
+
+function secret(out, text, pw) {
+  clear(out, h('p', { class: 'warning' }, text),
+    h('div', { class: 'copy-row' }, h('input', { readonly: true, value: pw, class: 'mono', id: 'customer-user-password', 'aria-label': t('wizard.adminPassword') }),
+      h('button', { type: 'button', onclick: () => copyText(pw) }, t('common.copy'))));
+}
+
+function endRelationship(ctx, c, out) {
+  return h('button', { type: 'button', class: 'danger', id: 'end-relationship', onclick: async () => {
+    if (!confirm(t('account.endConfirm', { name: c.companyProfile.companyName }))) return;
+    try {
+      await api('PATCH', `/v1/customers/${c.id}`, { relationshipToPartner: 'none' });
+      announce(t('account.ended'));
+      ctx.go('#/customers');
+    } catch (e) {
+      clear(out, h('p', { class: 'form-status error', role: 'alert' }, errorText(e)));
+    }
+  } }, t('account.endRelationship'));
 }
 
 export async function render(main, ctx, [cid]) {
   const [cust, billing] = await Promise.all([api('GET', `/v1/customers/${cid}`), api('GET', `/v1/customers/${cid}/profiles/billing`)]);
   const c = cust.data;
   const cp = c.companyProfile;
-  const subs = await subscriptionsTable(ctx, c);
-  const users = await usersSection(ctx, cid);
+  const subsBox = h('div');
+  const showSubs = async (note) => clear(subsBox, await subscriptionsTable(ctx, c, note));
+  await showSubs();
+  const users = await usersSection(ctx, c);
+  const out = h('div', { role: 'status' });
   clear(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/customers' }, t('customers.title'))),
     h('h1', null, cp.companyName),
     h('section', { class: 'card', 'aria-labelledby': 'company-h' }, h('h2', { id: 'company-h' }, t('account.company')),
       dl([['wizard.companyName', cp.companyName], ['wizard.domain', cp.domain], ['account.tenantId', cp.tenantId],
         ['wizard.regnum', cp.organizationRegistrationNumber], ['wizard.address', addressText(cp.address || {})],
-        ['customers.relationship', t(`relationship.${c.relationshipToPartner}`)]])),
+        ['customers.relationship', t(`relationship.${c.relationshipToPartner}`)]]),
+      ctx.can('relationships.manage') && c.relationshipToPartner === 'reseller' ? h('div', { class: 'actions' }, endRelationship(ctx, c, out)) : null, out),
     h('section', { class: 'card', 'aria-labelledby': 'billing-h' }, h('h2', { id: 'billing-h' }, t('account.billing')), billingSection(ctx, cid, billing.data)),
-    h('section', { class: 'card', 'aria-labelledby': 'subs-h' }, h('h2', { id: 'subs-h' }, t('account.subscriptions')), subs),
+    h('section', { class: 'card', 'aria-labelledby': 'subs-h' }, h('h2', { id: 'subs-h' }, t('account.subscriptions')), subsBox,
+      ctx.can('orders.write') ? orderForm(ctx, c, showSubs) : null),
     h('section', { class: 'card', 'aria-labelledby': 'users-h' }, h('h2', { id: 'users-h' }, t('account.users')), users));
 }

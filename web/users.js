@@ -111,4 +111,5 @@ export async function render(main, ctx) {
     h('div', { class: 'pager' }, more),
     manage ? addForm(ctx, out, () => load(false)) : null);
   await load(false);
+  if (ctx.can('apps.manage')) main.append(await (await import('./apps.js')).section(ctx));
 }

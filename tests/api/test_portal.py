@@ -243,7 +243,7 @@ def test_every_key_the_scripts_use_is_in_the_catalogs():
                                        "billing_admin", "user_management_admin"),
                "subs.status": ("active", "suspended", "deleted"), "state": ("active", "disabled"),
                "relationship": ("reseller", "none"), "customerRole": ("company_administrator", "user"),
-               "opStatus": ("succeeded", "failed")}
+               "opStatus": ("succeeded", "failed"), "appState": ("active", "revoked")}
     for prefix, values in dynamic.items():
         used |= {"%s.%s" % (prefix, v) for v in values}
     for lang in LANGS:

@@ -208,6 +208,45 @@ test('account: edit billing details; a concurrent change is shown, not overwritt
   assert.equal((await admin('GET', `/v1/customers/${customerId}/profiles/billing`)).json.defaultAddress.city, '广州');
 });
 
+test('account: order more subscriptions, add and remove a customer user', async () => {
+  const { page } = ui;
+  await page.goto(`${srv.base}/#/customers/${customerId}`);
+  await page.getByRole('heading', { name: 'Add subscriptions' }).waitFor();
+  await page.locator('#order-offer').selectOption('CN-O365-E3');
+  await page.locator('#order-qty').fill('99999');
+  await page.getByRole('button', { name: 'Order' }).click();
+  await page.locator('#order-qty[aria-invalid=true]').waitFor(); // the server's bound, next to the field
+  await page.locator('#order-qty').fill('12');
+  await page.getByRole('button', { name: 'Order' }).click();
+  await page.getByText('The subscription was ordered.').waitFor();
+  const subs = (await admin('GET', `/v1/customers/${customerId}/subscriptions`)).json.items;
+  assert.deepEqual(subs.map((x) => [x.offerId, x.quantity]).sort(), [['CN-M365-BB', 40], ['CN-O365-E3', 12]]);
+
+  await page.locator('#cu-name').fill('zhang.san');
+  await page.locator('#cu-display').fill('张三');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const pw = await page.locator('#customer-user-password').inputValue();
+  assert.equal(pw.length, 20);
+  const upn = `zhang.san@${PREFIX}.partner.onmschina.cn`;
+  await page.locator(`tr[data-user="${upn}"]`).waitFor();
+  page.once('dialog', (d) => d.accept());
+  await page.locator(`tr[data-user="${upn}"]`).getByRole('button', { name: 'Remove' }).click();
+  await page.locator(`tr[data-user="${upn}"]`).waitFor({ state: 'detached' });
+  const users = (await admin('GET', `/v1/customers/${customerId}/users`)).json.items.map((u) => u.userPrincipalName);
+  assert.deepEqual(users, [`admin@${PREFIX}.partner.onmschina.cn`]);
+});
+
+test('account: ending a reseller relationship', async () => {
+  const { page } = ui;
+  const other = (await admin('GET', `/v1/customers?filter=${encodeURIComponent(JSON.stringify({ Field: 'Domain', Value: `${PREFIX}x`, Operator: 'starts_with' }))}`)).json.items[0];
+  await page.goto(`${srv.base}/#/customers/${other.id}`);
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'End reseller relationship' }).click();
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+  const after = await admin('GET', `/v1/customers/${other.id}`);
+  assert.equal(after.status === 404 ? 'none' : after.json.relationshipToPartner, 'none');
+});
+
 test('languages: switch to Chinese and German; dates and strings follow', async () => {
   const { page } = ui;
   await page.goto(`${srv.base}/#/activity`);
@@ -240,10 +279,22 @@ test('user management: add a helpdesk agent; that role does not see Add customer
   await page.getByRole('heading', { name: 'Add a user' }).waitFor();
   await page.getByLabel(/E-mail address/).fill('helpdesk@e2e.example');
   await page.getByLabel(/Display name/).fill('Helpdesk Hu');
-  await page.getByLabel('Sales agent').uncheck();
-  await page.getByLabel('Helpdesk agent').check();
+  await page.locator('#u-roles').getByLabel('Sales agent').uncheck();
+  await page.locator('#u-roles').getByLabel('Helpdesk agent').check();
   await page.getByRole('button', { name: 'Add user' }).click();
   const temp = await page.locator('#temp-password').inputValue();
+  // applications: add one (its secret once, and it works), then revoke it
+  await page.locator('#app-name').fill('Nightly import');
+  await page.getByRole('button', { name: 'Add application' }).click();
+  const clientId = await page.locator('#app-client-id').inputValue();
+  const secret = await page.locator('#app-secret').inputValue();
+  const tok = await fetch(`${srv.base}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }) });
+  assert.equal(tok.status, 200);
+  page.once('dialog', (d) => d.accept());
+  await page.locator('tr[data-app="Nightly import"]').getByRole('button', { name: 'Revoke' }).click();
+  await page.locator('tr[data-app="Nightly import"]').getByText('Revoked').waitFor();
+  const again = await fetch(`${srv.base}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }) });
+  assert.equal(again.status, 400);
   assert.ok(temp.length >= 16);
   await page.locator('tr[data-user="helpdesk@e2e.example"]').waitFor();
   assert.deepEqual(await unlabelled(page), []);
