@@ -8,7 +8,8 @@ export function h(tag, props, ...kids) {
     if (k === 'class') el.className = v;
     else if (k === 'value') value = v;
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else if (k === 'checked' || k === 'disabled' || k === 'selected') el[k] = !!v;
+    else if (k === 'checked') el.checked = el.defaultChecked = !!v;
+    else if (k === 'disabled' || k === 'selected') el[k] = !!v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   for (const kid of kids.flat(Infinity)) {

@@ -240,9 +240,12 @@ test('account: ending a reseller relationship', async () => {
   const { page } = ui;
   const other = (await admin('GET', `/v1/customers?filter=${encodeURIComponent(JSON.stringify({ Field: 'Domain', Value: `${PREFIX}x`, Operator: 'starts_with' }))}`)).json.items[0];
   await page.goto(`${srv.base}/#/customers/${other.id}`);
+  await page.getByRole('heading', { name: '占用公司', level: 1 }).waitFor(); // not the previous account's button
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'End reseller relationship' }).click();
-  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor().catch(async (e) => {
+    throw new Error(`${e.message}\npage: ${await page.locator('main').innerText()}`);
+  });
   const after = await admin('GET', `/v1/customers/${other.id}`);
   assert.equal(after.status === 404 ? 'none' : after.json.relationshipToPartner, 'none');
 });
