@@ -4,7 +4,7 @@
 import { api, ApiError } from './api.js';
 import { h, clear, announce, copyText } from './dom.js';
 import { t } from './i18n.js';
-import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
+import { input, labelled, statusLine, busy, errorText, showError, submitWith } from './form.js';
 import { subscriptionsTable } from './customers.js';
 import { countryName } from './wizard.js';
 import { offersFor } from './offers.js';
@@ -100,8 +100,7 @@ async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
         const changed = EDIT_FIELDS.filter(([n]) => (values[n] || '') !== (v[n] || '')).map(([n, , label]) => [label, theirs[n], values[n]]);
         return billingEdit(box, ctx, cid, { profile: fresh.data, etag: fresh.data.attributes.etag }, onDone, t('account.conflict'), changed);
       }
-      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
-      showStatus(status, rest.join(' '));
+      showError(form, status, e);
     }
   });
   clear(box, form);
@@ -183,20 +182,9 @@ function orderForm(ctx, c, reload) {
   offersFor(c.billingProfile.defaultAddress.country).then((offers) => {
     clear(offer, offers.map((o) => h('option', { value: o.id }, `${o.name} (${t('wizard.bounds', { min: o.minimumQuantity, max: o.maximumQuantity })})`)));
   });
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    busy(submit, true);
-    try {
-      await api('POST', `/v1/customers/${c.id}/orders`, { lineItems: [{ offerId: offer.value, quantity: Number(qty.value) }] });
-      showFieldErrors(form, {});
-      showStatus(status, '');
-      await reload(t('account.ordered'));
-    } catch (e) {
-      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
-      showStatus(status, rest.join(' '));
-    } finally {
-      busy(submit, false);
-    }
+  submitWith(form, submit, status, async () => {
+    await api('POST', `/v1/customers/${c.id}/orders`, { lineItems: [{ offerId: offer.value, quantity: Number(qty.value) }] });
+    await reload(t('account.ordered'));
   });
   return form;
 }
@@ -216,22 +204,11 @@ function userForm(cid, domain, out, reload) {
   const form = h('form', { id: 'customer-user-form', class: 'inline-form', novalidate: true }, h('h3', null, t('account.addUser')), f,
     labelled('account.displayName', display, { name: 'displayName', required: true }), labelled('account.roles', role, { name: 'roles' }),
     status, h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    busy(submit, true);
-    try {
-      const r = await api('POST', `/v1/customers/${cid}/users`, { userPrincipalName: name.value.trim(), displayName: display.value.trim(), roles: [role.value] });
-      form.reset();
-      showFieldErrors(form, {});
-      showStatus(status, '');
-      await reload();
-      secret(out, t('account.userAdded', { user: r.data.userPrincipalName }), (r.data.passwordProfile || {}).password || '');
-    } catch (e) {
-      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
-      showStatus(status, rest.join(' '));
-    } finally {
-      busy(submit, false);
-    }
+  submitWith(form, submit, status, async () => {
+    const r = await api('POST', `/v1/customers/${cid}/users`, { userPrincipalName: name.value.trim(), displayName: display.value.trim(), roles: [role.value] });
+    form.reset();
+    await reload();
+    secret(out, t('account.userAdded', { user: r.data.userPrincipalName }), (r.data.passwordProfile || {}).password || '');
   });
   return form;
 }

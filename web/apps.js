@@ -1,10 +1,10 @@
 // apps.js - the partner's applications (client credentials for scripts): add one with roles
 // (its secret shown once), make a new secret, revoke.  Shown on the user-management page to
 // those who hold apps.manage.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { h, clear, announce, copyText } from './dom.js';
 import { t, fmtDate } from './i18n.js';
-import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
+import { input, labelled, statusLine, errorText, submitWith } from './form.js';
 import { ROLES } from './users.js';
 
 function secretBox(out, title, app, secret) {
@@ -29,23 +29,12 @@ function addForm(ctx, out, reload) {
   const submit = h('button', { type: 'submit', class: 'primary' }, t('apps.add'));
   const form = h('form', { id: 'add-app', novalidate: true }, h('h3', null, t('apps.addTitle')),
     labelled('apps.name', name, { name: 'displayName', required: true }), roles, status, h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    busy(submit, true);
-    try {
-      const chosen = [...roles.querySelectorAll('input:checked')].map((x) => x.value);
-      const r = await api('POST', '/v1/apps', { displayName: name.value.trim(), roles: chosen });
-      form.reset();
-      showFieldErrors(form, {});
-      showStatus(status, '');
-      secretBox(out, t('apps.created', { name: r.data.displayName }), r.data, r.data.clientSecret);
-      await reload();
-    } catch (e) {
-      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
-      showStatus(status, rest.join(' '));
-    } finally {
-      busy(submit, false);
-    }
+  submitWith(form, submit, status, async () => {
+    const chosen = [...roles.querySelectorAll('input:checked')].map((x) => x.value);
+    const r = await api('POST', '/v1/apps', { displayName: name.value.trim(), roles: chosen });
+    form.reset();
+    secretBox(out, t('apps.created', { name: r.data.displayName }), r.data, r.data.clientSecret);
+    await reload();
   });
   return form;
 }

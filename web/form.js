@@ -2,6 +2,7 @@
 // field they name, and a status line for the whole form.
 import { h, field, setFieldError } from './dom.js';
 import { t } from './i18n.js';
+import { ApiError } from './api.js';
 
 export function input(name, props = {}) {
   return h('input', { name, type: 'text', ...props });
@@ -47,4 +48,29 @@ export function busy(button, on) {
 export function errorText(e) {
   if (e && e.status === 0) return t('error.network');
   return (e && e.message) || t('error.title');
+}
+
+// A failed call: its field errors next to their fields, anything else in the status line.
+export function showError(form, status, e) {
+  const fields = e instanceof ApiError ? e.fields() : {};
+  const rest = showFieldErrors(form, fields);
+  showStatus(status, Object.keys(fields).length ? rest.join(' ') : errorText(e));
+}
+
+// The submit of a form that makes one call: the button is busy meanwhile, old errors go
+// when it succeeds, new ones appear where they belong.
+export function submitWith(form, button, status, action) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    busy(button, true);
+    try {
+      await action();
+      showFieldErrors(form, {});
+      showStatus(status, '');
+    } catch (e) {
+      showError(form, status, e);
+    } finally {
+      busy(button, false);
+    }
+  });
 }

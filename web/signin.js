@@ -3,7 +3,7 @@
 import { api, ApiError, setCsrf } from './api.js';
 import { h, clear } from './dom.js';
 import { t } from './i18n.js';
-import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
+import { input, labelled, statusLine, showStatus, showFieldErrors, showError, busy, errorText } from './form.js';
 
 export function render(main, ctx) {
   const user = input('username', { type: 'email', autocomplete: 'username', required: true });
@@ -59,8 +59,7 @@ export const passwordView = {
         await ctx.refresh();
         ctx.go('#/');
       } catch (e) {
-        const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
-        showStatus(status, rest.join(' '));
+        showError(form, status, e);
       } finally {
         busy(submit, false);
       }

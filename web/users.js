@@ -1,10 +1,10 @@
 // users.js - User management: the partner's staff, paged; add a user (its temporary password
 // shown once), change roles, disable / enable, reset a password, remove.  Controls appear only
 // for users.manage; the server refuses the rest anyway.
-import { api, page, ApiError } from './api.js';
+import { api, page } from './api.js';
 import { h, clear, announce, copyText } from './dom.js';
 import { t } from './i18n.js';
-import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
+import { input, labelled, statusLine, errorText, submitWith } from './form.js';
 
 export const ROLES = ['global_admin', 'admin_agent', 'sales_agent', 'helpdesk_agent', 'billing_admin', 'user_management_admin'];
 
@@ -32,22 +32,11 @@ function addForm(ctx, out, reload) {
   const form = h('form', { class: 'card', id: 'add-user', novalidate: true }, h('h2', null, t('users.addTitle')),
     labelled('users.email', email, { name: 'userPrincipalName', required: true }), labelled('users.displayName', name, { name: 'displayName', required: true }),
     roles, h('p', { class: 'field-error', id: 'u-roles-err', hidden: true }), status, h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    busy(submit, true);
-    try {
-      const r = await api('POST', '/v1/users', { userPrincipalName: email.value.trim(), displayName: name.value.trim(), roles: checked(roles) });
-      form.reset();
-      showFieldErrors(form, {});
-      showStatus(status, '');
-      secretBox(out, t('users.created', { user: r.data.userPrincipalName }), r.data.passwordProfile.password);
-      await reload();
-    } catch (e) {
-      const rest = e instanceof ApiError ? showFieldErrors(form, e.fields()) : [errorText(e)];
-      showStatus(status, rest.join(' '));
-    } finally {
-      busy(submit, false);
-    }
+  submitWith(form, submit, status, async () => {
+    const r = await api('POST', '/v1/users', { userPrincipalName: email.value.trim(), displayName: name.value.trim(), roles: checked(roles) });
+    form.reset();
+    secretBox(out, t('users.created', { user: r.data.userPrincipalName }), r.data.passwordProfile.password);
+    await reload();
   });
   return form;
 }
