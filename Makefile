@@ -4,7 +4,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc
+PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc libpq
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wundef
 OPT     ?= -O2 -g
@@ -16,8 +16,9 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omi
 
 LIB_SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/api/*.c src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o $(BUILD)/obj/gen/data.o \
-           $(BUILD)/obj/gen/web.o
+           $(BUILD)/obj/gen/web.o $(BUILD)/obj/gen/migrations_pg.o
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 .PHONY: all run test unit api e2e sanitize clean deps deps-test format lint docs bench
@@ -34,6 +35,10 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/gen/migrations_sqlite.c: $(MIGRATIONS) tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh pd_sqlite_migrations $(MIGRATIONS) > $@
+
+$(BUILD)/gen/migrations_pg.c: $(PG_MIGRATIONS) tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh pd_pg_migrations $(PG_MIGRATIONS) > $@
 
 $(BUILD)/gen/data.c: data/catalog.json tools/embed.sh
 	@mkdir -p $(@D)

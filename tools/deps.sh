@@ -2,9 +2,10 @@
 # deps.sh run|test|bench - installs the Debian packages partnerd needs (as root, or through sudo),
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
-run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev"
-# chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm)
-test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei"
+run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev"
+# chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm);
+# postgresql (+ contrib: pg_trgm, btree_gin) and nginx: the PostgreSQL and many-instance tests
+test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx"
 # `make bench` only: the load generator and the static-file reference (bench/README.md)
 bench_pkgs="$run_pkgs python3 wrk nginx"
 case "$1" in

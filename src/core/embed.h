@@ -11,6 +11,7 @@ struct pd_embed {
 };
 
 extern const struct pd_embed pd_sqlite_migrations[];
+extern const struct pd_embed pd_pg_migrations[];
 extern const struct pd_embed pd_data_files[]; /* data/: the default catalog */
 extern const struct pd_embed pd_web_files[];  /* web/: the portal, by base name */
 

@@ -1,5 +1,6 @@
 /* store.c - backend selection by URL and the helpers common to every backend. */
 #include "store.h"
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,11 +11,9 @@ enum pd_err store_open(const char *url, bool migrate, struct store **out, char *
 	*out = NULL;
 	if (!strncmp(url, "sqlite:", 7))
 		return store_sqlite_open(url + 7, migrate, out, errbuf, cap);
-	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
-		snprintf(errbuf, cap, "the PostgreSQL backend is not built yet; use sqlite:PATH");
-		return PD_EINVAL;
-	}
-	snprintf(errbuf, cap, "unknown store URL '%s' (expected sqlite:PATH)", url);
+	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
+		return store_pg_open(url, migrate, out, errbuf, cap);
+	snprintf(errbuf, cap, "unknown store URL '%s' (expected sqlite:PATH or postgresql://...)", url);
 	return PD_EINVAL;
 }
 
@@ -65,4 +64,26 @@ enum pd_err store_tx(struct store *st, enum pd_err (*fn)(struct store *, void *)
 		return st->ops->commit(st);
 	st->ops->rollback(st);
 	return e;
+}
+
+char *store_billing_text(const struct pd_billing *b)
+{
+	struct pd_billing copy = *b;
+	copy.etag = NULL;
+	json_t *o = pd_billing_to_json(&copy, "");
+	json_object_del(o, "links");
+	json_object_del(o, "attributes");
+	json_object_del(o, "id");
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+enum pd_err store_billing_parse(const char *text, struct pd_billing *b, struct pd_arena *ar)
+{
+	struct pd_verrs errs = {0};
+	json_t *o = json_loads(text, 0, NULL);
+	pd_billing_from_json(o, "billingProfile", b, &errs, ar);
+	json_decref(o);
+	return errs.n || !o ? PD_EINTERNAL : PD_OK;
 }

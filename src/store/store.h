@@ -213,6 +213,17 @@ enum pd_err store_open(const char *url, bool migrate, struct store **out, char *
 /* Backends (one file each). */
 enum pd_err store_sqlite_open(const char *path, bool migrate, struct store **out, char *errbuf,
 			      size_t cap);
+enum pd_err store_pg_open(const char *url, bool migrate, struct store **out, char *errbuf,
+			  size_t cap);
+
+/* PostgreSQL: connections per process and URL (--db-pool), for pools opened after the call;
+ * every struct store of one URL shares them.  Default 8. */
+void store_set_pool_size(int n);
+
+/* The billing profile as stored (the model's JSON without links, attributes and id; free()
+ * it), and back into *b (strings in ar).  Shared by the backends. */
+char *store_billing_text(const struct pd_billing *b);
+enum pd_err store_billing_parse(const char *text, struct pd_billing *b, struct pd_arena *ar);
 
 /* The deployment's key for digests of generated secrets, created on first use. */
 enum pd_err store_secret_key(struct store *st, unsigned char key[PD_KEY_LEN]);

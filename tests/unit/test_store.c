@@ -1,8 +1,12 @@
-/* test_store.c - unit tests of the store interface (src/store/store.h) on the SQLite backend,
- * each test on a fresh database file in its own temporary directory: migrations, the digest
+/* test_store.c - unit tests of the store interface (src/store/store.h), each test on a fresh
+ * database: a SQLite file in its own temporary directory, or, with PARTNERD_TEST_DB=postgresql,
+ * a new database in the cluster at PARTNERD_TEST_PG_BASE (tests/pg/with-postgres.sh), so the
+ * same tests prove both backends.  Covered: migrations, the digest
  * key, partners, users and tokens, customers (insert, get, list with paging, starts_with and
  * substring search, billing updates with etags, delete), idempotency keys and savepoints. */
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,9 +28,86 @@
 #define SUFFIX ".partner.onmschina.cn"
 #define NOW 1700000000LL
 
-static char dir[64], path[128], url[160];
+static char dir[64], path[128], url[256], pgdb[64];
 static struct store *st;
 static struct pd_arena *ar;
+
+/* ---- the backend under test --------------------------------------------------------- */
+
+static bool on_pg(void)
+{
+	const char *v = getenv("PARTNERD_TEST_DB");
+	return v && !strcmp(v, "postgresql");
+}
+
+/* Runs sql on the cluster's maintenance database or on the test's own (PostgreSQL). */
+static bool pg_exec(bool own, const char *sql)
+{
+	char conninfo[256];
+	snprintf(conninfo, sizeof conninfo, "%s/%s", getenv("PARTNERD_TEST_PG_BASE"), own ? pgdb : "postgres");
+	PGconn *c = PQconnectdb(conninfo);
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	PQfinish(c);
+	return ok;
+}
+
+/* One integer from a query on the test's database, either backend. */
+static long long raw_int(const char *sql)
+{
+	long long v = -1;
+	if (on_pg()) {
+		char conninfo[256];
+		snprintf(conninfo, sizeof conninfo, "%s/%s", getenv("PARTNERD_TEST_PG_BASE"), pgdb);
+		PGconn *c = PQconnectdb(conninfo);
+		PGresult *r = PQexec(c, sql);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+		v = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		PQfinish(c);
+		return v;
+	}
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Whether a statement outside partnerd succeeds on the test's database, either backend. */
+static bool raw_exec(const char *sql)
+{
+	if (on_pg())
+		return pg_exec(true, sql);
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	bool ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	return ok;
+}
+
+static void make_db(void)
+{
+	if (!on_pg()) {
+		snprintf(dir, sizeof dir, "/tmp/pd-store-XXXXXX");
+		cr_assert_not_null(mkdtemp(dir));
+		snprintf(path, sizeof path, "%s/s.db", dir);
+		snprintf(url, sizeof url, "sqlite:%s", path);
+		return;
+	}
+	cr_assert_not_null(getenv("PARTNERD_TEST_PG_BASE"), "PARTNERD_TEST_DB=postgresql needs PARTNERD_TEST_PG_BASE");
+	char sql[128];
+	snprintf(pgdb, sizeof pgdb, "pdu_%d_%u", (int)getpid(), (unsigned)randombytes_random());
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", pgdb);
+	cr_assert(pg_exec(false, sql), "create database");
+	snprintf(url, sizeof url, "%s/%s", getenv("PARTNERD_TEST_PG_BASE"), pgdb);
+}
 
 /* ---- fixture ------------------------------------------------------------------------ */
 
@@ -43,10 +124,7 @@ static struct store *open_store(bool migrate)
 static void setup(void)
 {
 	cr_assert_eq(pd_secret_init(), 0);
-	snprintf(dir, sizeof dir, "/tmp/pd-store-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/s.db", dir);
-	snprintf(url, sizeof url, "sqlite:%s", path);
+	make_db();
 	st = open_store(true);
 	ar = pd_arena_new();
 	struct pd_partner p1 = {.id = P1, .name = "Partner One", .created = NOW};
@@ -58,6 +136,11 @@ static void setup(void)
 static void remove_db(void)
 {
 	char f[192];
+	if (on_pg()) {
+		snprintf(f, sizeof f, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pgdb);
+		pg_exec(false, f);
+		return;
+	}
 	static const char *const tails[] = {"", "-wal", "-shm", "-journal"};
 	for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
 		snprintf(f, sizeof f, "%s%s", path, tails[i]);
@@ -183,26 +266,23 @@ static enum pd_err get(const char *partner, const char *id, struct pd_customer *
 
 /* ---- open, migrations, settings ----------------------------------------------------- */
 
+static const struct pd_embed *migrations(void)
+{
+	return on_pg() ? pd_pg_migrations : pd_sqlite_migrations;
+}
+
 static int count_migrations(void)
 {
 	int n = 0;
-	while (pd_sqlite_migrations[n].name)
+	while (migrations()[n].name)
 		n++;
 	return n;
 }
 
 static void schema_rows(int *count, int *max)
 {
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_migrations", -1, &q, NULL),
-		     SQLITE_OK);
-	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-	*count = sqlite3_column_int(q, 0);
-	*max = sqlite3_column_int(q, 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	*count = (int)raw_int("SELECT count(*) FROM schema_migrations");
+	*max = (int)raw_int("SELECT max(version) FROM schema_migrations");
 }
 
 Test(store, migrations_apply_and_reopen_is_idempotent)
@@ -211,7 +291,7 @@ Test(store, migrations_apply_and_reopen_is_idempotent)
 	cr_assert_geq(n, 1);
 	schema_rows(&count, &max);
 	cr_assert_eq(count, n, "one row per migration");
-	cr_assert_eq(max, atoi(pd_sqlite_migrations[n - 1].name));
+	cr_assert_eq(max, atoi(migrations()[n - 1].name));
 	struct pd_customer c = add(P1, "Contoso", "contoso");
 
 	st->ops->close(st);
@@ -1022,11 +1102,41 @@ Test(store, audit_records_filtered_paged_and_append_only)
 	cr_assert_str_eq(one.customer_id, "c-2");
 	cr_assert_eq(st->ops->audit_get(st, "other-partner", "rec-3", &one, ar), PD_ENOTFOUND);
 
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	cr_assert_neq(sqlite3_exec(db, "DELETE FROM audit_records", NULL, NULL, NULL), SQLITE_OK);
-	cr_assert_neq(sqlite3_exec(db, "UPDATE audit_records SET outcome = 'x'", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	cr_assert_not(raw_exec("DELETE FROM audit_records"));
+	cr_assert_not(raw_exec("UPDATE audit_records SET outcome = 'x'"));
 	cr_assert_eq(st->ops->audit_list(st, P1, &(struct pd_audit_query){.start = 0, .end = NOW + 100, .size = 10}, &rows, &n, ar), PD_OK);
 	cr_assert_eq(n, 3, "nothing changed");
+}
+
+/* ---- PostgreSQL only ------------------------------------------------------------------ */
+
+Test(store, pg_reconnects_after_the_server_ends_the_connection)
+{
+	if (!on_pg())
+		cr_skip_test("PostgreSQL only");
+	struct pd_customer c = add(P1, "Contoso", "contoso");
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		 " WHERE datname = '%s' AND pid <> pg_backend_pid()", pgdb);
+	cr_assert(pg_exec(false, sql));
+	struct pd_customer g;
+	cr_assert_eq(get(P1, c.id, &g), PD_OK, "a read after the loss runs on a new connection");
+	cr_assert(pg_exec(false, sql));
+	struct pd_customer d = add(P1, "Fabrikam", "fabrikam");
+	cr_assert_eq(get(P1, d.id, &g), PD_OK, "a transaction after the loss begins on a new connection");
+	cr_assert_eq(raw_int("SELECT count(*) FROM customers"), 2);
+}
+
+Test(store, pg_keys_are_collated_bytewise_like_sqlite)
+{
+	if (!on_pg())
+		cr_skip_test("PostgreSQL only");
+	/* "B" < "a" < "é" in byte order (a locale collation would sort them otherwise) */
+	add(P1, "a-corp", "acorp");
+	add(P1, "B-corp", "bcorp");
+	add(P1, "édition", "edition");
+	cr_assert_eq(raw_int("SELECT count(*) FROM (SELECT name_key FROM customers ORDER BY name_key"
+			     " LIMIT 1) x WHERE name_key = 'a-corp'"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM (SELECT domain FROM customers ORDER BY domain DESC"
+			     " LIMIT 1) x WHERE domain LIKE 'edition%'"), 1);
 }

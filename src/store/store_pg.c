@@ -1,0 +1,1439 @@
+/* store_pg.c - the PostgreSQL backend (libpq) behind the same struct store_ops as SQLite.
+ * Owns: a process-wide pool of connections per URL (sized by store_set_pool_size, i.e.
+ * --db-pool), prepared statements per connection, reconnecting after a lost connection,
+ * numbered migrations (migrations/pg/) and the SQL.  A struct store is a handle on the pool:
+ * a call outside a transaction borrows a connection for one statement; begin() pins one until
+ * commit or rollback.  Write transactions are serialized deployment-wide by one advisory lock,
+ * exactly like SQLite's single writer (BEGIN IMMEDIATE): every instance sees the same commit
+ * order, etag checks cannot race, counters follow commit order.  Commits are durable
+ * (synchronous_commit = on).  Knows nothing of HTTP. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "embed.h"
+#include "store.h"
+#include "text.h"
+
+#define WRITE_LOCK "7061727472000001"   /* pg_advisory_xact_lock key of write transactions */
+#define MIGRATE_LOCK "7061727472000002" /* pg_advisory_lock key of migrations */
+#define DEFAULT_POOL 8
+#define MAX_POOL 256
+#define MAX_ARGS 24
+
+enum stmt_id {
+	S_SETTING_GET, S_SETTING_PUT, S_PARTNER_INSERT, S_PARTNER_COUNT, S_PARTNER_GET,
+	S_USER_INSERT, S_USER_BY_EMAIL, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
+	S_USER_COUNT_ROLE, S_APP_INSERT, S_APP_GET, S_APP_BY_CLIENT, S_APP_LIST, S_APP_SAVE,
+	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET, S_TOKEN_INSERT,
+	S_TOKEN_LOOKUP, S_NEXT_SEQ, S_DOMAIN_INSERT, S_CUSTOMER_INSERT, S_CUSER_INSERT, S_CUSER_GET,
+	S_CUSER_LIST, S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME,
+	S_SET_RELATIONSHIP, S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE,
+	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_CUSTOMER_GET,
+	S_LIST_ALL, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
+	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
+	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
+	S_COUNT
+};
+
+#define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
+		 " status, suspended_at, etag, created_at, updated_at"
+#define CUSER_COLS "partner_id, customer_id, user_id, upn, display_name, first_name, last_name," \
+		   " usage_location, roles, state, password_hash, must_change_password, created_at"
+#define USER_COLS "partner_id, user_id, email, display_name, password_hash, roles, state," \
+		  " must_change_password, created_at"
+#define APP_COLS "partner_id, app_id, display_name, roles, state, secret_digest, created_at, secret_updated_at"
+#define APP_READ "partner_id, app_id, display_name, roles, state, encode(secret_digest, 'hex')," \
+		 " created_at, secret_updated_at"
+#define AUDIT_COLS "partner_id, record_id, seq, created_at, operation_type, resource_type, resource_id," \
+		   " customer_id, customer_name, principal_kind, principal_id, principal_name, outcome," \
+		   " request_id, correlation_id, old_value, new_value, source_address"
+#define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at"
+#define LIST_TAIL " ORDER BY seq LIMIT $4"
+/* ASCII-only lower case, as SQLite's lower() */
+#define LOWER(p) "lower(" p "::text COLLATE \"C\")"
+
+static const char *const sql_text[S_COUNT] = {
+	[S_SETTING_GET] = "SELECT value FROM settings WHERE name = $1",
+	[S_SETTING_PUT] = "INSERT INTO settings (name, value) VALUES ($1, $2)",
+	[S_PARTNER_INSERT] = "INSERT INTO partners (partner_id, name, created_at) VALUES ($1, $2, $3)",
+	[S_PARTNER_COUNT] = "SELECT count(*) FROM partners",
+	[S_PARTNER_GET] = "SELECT partner_id, name, created_at FROM partners WHERE partner_id = $1",
+	[S_USER_INSERT] = "INSERT INTO partner_users (partner_id, user_id, email, display_name, password_hash,"
+			  " roles, state, must_change_password, created_at, email_key)"
+			  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	[S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM partner_users WHERE email_key = $1",
+	[S_USER_GET] = "SELECT " USER_COLS " FROM partner_users WHERE partner_id = $1 AND user_id = $2",
+	[S_USER_LIST] = "SELECT " USER_COLS " FROM partner_users WHERE partner_id = $1 AND email_key > $2"
+			" ORDER BY email_key LIMIT $3",
+	[S_USER_SAVE] = "UPDATE partner_users SET display_name = $3, roles = $4, state = $5, password_hash = $6,"
+			" must_change_password = $7 WHERE partner_id = $1 AND user_id = $2",
+	[S_USER_DELETE] = "DELETE FROM partner_users WHERE partner_id = $1 AND user_id = $2",
+	[S_USER_COUNT_ROLE] = "SELECT count(*) FROM partner_users WHERE partner_id = $1 AND state = 'active'"
+			      " AND strpos(',' || roles || ',', ',' || $2::text || ',') > 0",
+	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[S_APP_GET] = "SELECT " APP_READ " FROM apps WHERE partner_id = $1 AND app_id = $2",
+	[S_APP_BY_CLIENT] = "SELECT " APP_READ " FROM apps WHERE app_id = $1",
+	[S_APP_LIST] = "SELECT " APP_READ " FROM apps WHERE partner_id = $1 ORDER BY created_at, app_id LIMIT 1000",
+	[S_APP_SAVE] = "UPDATE apps SET display_name = $3, roles = $4, state = $5, secret_digest = $6,"
+		       " secret_updated_at = $7 WHERE partner_id = $1 AND app_id = $2",
+	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = $1 AND principal_id = $2",
+	[S_AUDIT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
+	[S_AUDIT_INSERT] = "INSERT INTO audit_records (" AUDIT_COLS ", principal_key, customer_key) VALUES ($1,"
+			   " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+	[S_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = $1 AND seq > $2"
+			 " AND created_at BETWEEN $3 AND $4 AND ($5::text IS NULL OR operation_type = $5)"
+			 " AND ($6::text IS NULL OR resource_type = $6) AND ($7::text IS NULL OR principal_key = $7)"
+			 " AND ($8::text IS NULL OR customer_id = $8)"
+			 " AND ($9::text IS NULL OR strpos(customer_key, $9) > 0) ORDER BY seq LIMIT $10",
+	[S_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = $1 AND record_id = $2",
+	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles, expires_at,"
+			   " created_at) VALUES ($1, $2, $3, $4, $5, $6, extract(epoch FROM now())::bigint)",
+	[S_TOKEN_LOOKUP] = "SELECT t.partner_id, t.principal_kind, t.principal_id, t.expires_at,"
+			   " coalesce(u.roles, a.roles), coalesce(u.state, a.state), coalesce(u.email, a.display_name),"
+			   " coalesce(u.must_change_password, 0) FROM tokens t"
+			   " LEFT JOIN partner_users u ON t.principal_kind = 'user' AND u.partner_id = t.partner_id"
+			   " AND u.user_id = t.principal_id"
+			   " LEFT JOIN apps a ON t.principal_kind = 'app' AND a.partner_id = t.partner_id"
+			   " AND a.app_id = t.principal_id WHERE t.digest = $1",
+	[S_NEXT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value",
+	[S_DOMAIN_INSERT] = "INSERT INTO domains (domain, partner_id, customer_id) VALUES ($1, $2, $3)",
+	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
+			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
+			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES ($1, $2, $3, " LOWER("$4") ", $5,"
+			   " $6, $7, $8, $9, $10, $11, $12, $13)",
+	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
+			" AND user_id = $3",
+	[S_CUSER_LIST] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
+			 " ORDER BY upn LIMIT 10000",
+	[S_CUSER_BY_UPN] = "SELECT " CUSER_COLS " FROM customer_users WHERE upn = " LOWER("$1"),
+	[S_CUSER_SAVE] = "UPDATE customer_users SET display_name = $4, first_name = $5, last_name = $6,"
+			 " usage_location = $7, roles = $8, state = $9, password_hash = $10, must_change_password = $11"
+			 " WHERE partner_id = $1 AND customer_id = $2 AND user_id = $3",
+	[S_CUSER_DELETE] = "DELETE FROM customer_users WHERE partner_id = $1 AND customer_id = $2 AND user_id = $3",
+	[S_TENANT_HOME] = "SELECT partner_id FROM domains WHERE customer_id = $1",
+	[S_SET_RELATIONSHIP] = "UPDATE customers SET relationship = $3, updated_at = $4 WHERE partner_id = $1"
+			       " AND customer_id = $2",
+	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at) VALUES ($1, $2, $3, $4)",
+	[S_SUB_INSERT] = "INSERT INTO subscriptions (" SUB_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+			 " $11, $12)",
+	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
+		      " AND subscription_id = $3",
+	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
+		       " ORDER BY created_at, subscription_id LIMIT 10000",
+	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = $4, quantity = $5, status = $6, suspended_at = $7,"
+		       " etag = $8, updated_at = $9 WHERE partner_id = $1 AND customer_id = $2 AND subscription_id = $3",
+	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = $1"
+			     " ORDER BY created_at DESC, state = 'active' DESC LIMIT 1",
+	[S_INVITE_BY_CODE] = "SELECT partner_id, code, state, created_at FROM invitations WHERE code = $1",
+	[S_INVITE_INSERT] = "INSERT INTO invitations (partner_id, code, state, created_at) VALUES ($1, $2, $3, $4)",
+	[S_INVITE_REVOKE] = "UPDATE invitations SET state = 'revoked' WHERE partner_id = $1 AND state = 'active'",
+	[S_CUSTOMER_GET] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND customer_id = $2",
+	[S_LIST_ALL] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq > $3"
+		       " AND $2::text IS NULL" LIST_TAIL,
+	/* starts_with: the index range of the prefix (U+10FFFF closes it), exact by starts_with */
+	[S_LIST_NAME_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1"
+			       " AND name_key >= $2 AND name_key < $2 || chr(1114111) AND starts_with(name_key, $2)"
+			       " AND (name_key, seq) > ($5, $3) ORDER BY name_key, seq LIMIT $4",
+	[S_LIST_DOMAIN_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1"
+				 " AND domain >= $2 AND domain < $2 || chr(1114111) AND starts_with(domain, $2)"
+				 " AND (domain, seq) > ($5, $3) ORDER BY domain, seq LIMIT $4",
+	/* substring: LIKE '%v%' (escaped), answered by the pg_trgm index and rechecked exactly */
+	[S_LIST_NAME_SUB] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq > $3"
+			    " AND name_key LIKE $2" LIST_TAIL,
+	[S_LIST_DOMAIN_SUB] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq > $3"
+			      " AND domain LIKE $2" LIST_TAIL,
+	[S_ETAG_GET] = "SELECT etag FROM customers WHERE partner_id = $1 AND customer_id = $2",
+	[S_BILLING_UPDATE] = "UPDATE customers SET billing = $3, company_name = $4, name_key = $5, etag = $6,"
+			     " updated_at = $7 WHERE partner_id = $1 AND customer_id = $2",
+	[S_DELETE_CUSTOMER] = "DELETE FROM customers WHERE partner_id = $1 AND customer_id = $2 RETURNING seq, domain",
+	[S_DELETE_DOMAIN] = "DELETE FROM domains WHERE domain = $1",
+	[S_DELETE_CUSERS] = "DELETE FROM customer_users WHERE partner_id = $1 AND customer_id = $2",
+	[S_DELETE_SUBS] = "DELETE FROM subscriptions WHERE partner_id = $1 AND customer_id = $2",
+	[S_DELETE_ORDERS] = "DELETE FROM orders WHERE partner_id = $1 AND customer_id = $2",
+	[S_TENANT_ACCOUNTS] = "SELECT count(*) FROM customers WHERE customer_id = $1 AND partner_id <> $2",
+	[S_DOMAIN_TAKEN] = "SELECT 1 FROM domains WHERE domain = " LOWER("$1"),
+	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = $1 AND request_id = $2",
+	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
+		       " VALUES ($1, $2, $3, $4)",
+};
+
+/* ---- the pool ---- */
+
+struct pgc {                     /* one connection */
+	PGconn *conn;
+	bool busy;
+	bool prepared[S_COUNT];
+};
+
+struct pool {
+	struct pool *next;
+	char *url;
+	int refs, size;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pgc *c;
+};
+
+static pthread_mutex_t pools_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pool *pools;
+static int pool_size = DEFAULT_POOL;
+
+void store_set_pool_size(int n)
+{
+	pool_size = n < 1 ? 1 : n > MAX_POOL ? MAX_POOL : n;
+}
+
+struct pgs {
+	struct store base;
+	struct pool *pool;
+	struct pgc *tx;              /* the connection pinned by begin() */
+};
+
+static struct pgs *PG(struct store *st)
+{
+	return (struct pgs *)st;
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg, (void)message; /* NOTICEs ("already exists, skipping") are not errors */
+}
+
+/* Runs one utility command; PD_OK when it succeeded. */
+static enum pd_err simple(PGconn *conn, const char *sql);
+
+/* Every session: UTF-8, durable commits, quiet notices. */
+static bool session_setup(struct pgc *c)
+{
+	memset(c->prepared, 0, sizeof c->prepared);
+	PQsetNoticeProcessor(c->conn, quiet, NULL);
+	return PQstatus(c->conn) == CONNECTION_OK &&
+	       simple(c->conn, "SET client_encoding = 'UTF8'; SET synchronous_commit = on;"
+			       " SET default_transaction_isolation = 'read committed'") == PD_OK;
+}
+
+/* Opens the connection, or re-establishes a lost one. */
+static bool connect_conn(struct pool *p, struct pgc *c)
+{
+	if (c->conn && PQstatus(c->conn) == CONNECTION_OK)
+		return true;
+	if (c->conn)
+		PQreset(c->conn);
+	else
+		c->conn = PQconnectdb(p->url);
+	return session_setup(c);
+}
+
+static struct pgc *pool_take(struct pool *p)
+{
+	struct pgc *c = NULL;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		for (int i = 0; i < p->size && !c; i++)
+			if (!p->c[i].busy)
+				c = &p->c[i];
+		if (c)
+			break;
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+	c->busy = true;
+	pthread_mutex_unlock(&p->mu);
+	return c;
+}
+
+static void pool_give(struct pool *p, struct pgc *c)
+{
+	pthread_mutex_lock(&p->mu);
+	c->busy = false;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The pinned connection in a transaction, else one from the pool, connected; NULL if the
+ * server cannot be reached. */
+static struct pgc *acquire(struct pgs *s)
+{
+	if (s->tx)
+		return s->tx;
+	struct pgc *c = pool_take(s->pool);
+	if (connect_conn(s->pool, c))
+		return c;
+	pool_give(s->pool, c);
+	return NULL;
+}
+
+static void release(struct pgs *s, struct pgc *c)
+{
+	if (c && c != s->tx)
+		pool_give(s->pool, c);
+}
+
+static struct pool *pool_get(const char *url)
+{
+	pthread_mutex_lock(&pools_mu);
+	struct pool *p = pools;
+	while (p && strcmp(p->url, url))
+		p = p->next;
+	if (!p && (p = calloc(1, sizeof *p))) {
+		p->url = strdup(url);
+		p->size = pool_size;
+		p->c = calloc((size_t)p->size, sizeof *p->c);
+		pthread_mutex_init(&p->mu, NULL);
+		pthread_cond_init(&p->cv, NULL);
+		p->next = pools;
+		pools = p;
+	}
+	if (p)
+		p->refs++;
+	pthread_mutex_unlock(&pools_mu);
+	return p;
+}
+
+static void pool_put(struct pool *p)
+{
+	pthread_mutex_lock(&pools_mu);
+	bool last = --p->refs == 0;
+	if (last)
+		for (struct pool **pp = &pools; *pp; pp = &(*pp)->next)
+			if (*pp == p) {
+				*pp = p->next;
+				break;
+			}
+	pthread_mutex_unlock(&pools_mu);
+	if (!last)
+		return;
+	for (int i = 0; i < p->size; i++)
+		if (p->c[i].conn)
+			PQfinish(p->c[i].conn);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->c);
+	free(p->url);
+	free(p);
+}
+
+/* ---- statements ---- */
+
+struct args {
+	int n;
+	const char *v[MAX_ARGS];
+	int len[MAX_ARGS], fmt[MAX_ARGS];
+	char num[MAX_ARGS][24];
+};
+
+static void a_text(struct args *a, const char *v)
+{
+	a->v[a->n] = v;
+	a->len[a->n] = 0;
+	a->fmt[a->n++] = 0;
+}
+
+static void a_int(struct args *a, long long v)
+{
+	snprintf(a->num[a->n], sizeof a->num[a->n], "%lld", v);
+	a_text(a, a->num[a->n]);
+}
+
+static void a_blob(struct args *a, const void *v, int len)
+{
+	a->v[a->n] = v;
+	a->len[a->n] = len;
+	a->fmt[a->n++] = 1;
+}
+
+/* SQLSTATE classes: 23 integrity (a unique key taken), 40 serialization/deadlock, 53 out of
+ * resources (disk full), 08/57 connection lost or server shutting down. */
+static enum pd_err map_result(PGconn *conn, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (!r)
+		return PQstatus(conn) == CONNECTION_OK ? PD_ENOMEM : PD_EIO;
+	if (!state)
+		return PQstatus(conn) == CONNECTION_OK ? PD_EINTERNAL : PD_EIO;
+	if (!strncmp(state, "23", 2))
+		return PD_ECONFLICT;
+	if (!strncmp(state, "40", 2) || !strcmp(state, "55P03") || !strcmp(state, "57014"))
+		return PD_EBUSY;
+	if (!strncmp(state, "53", 2) || !strncmp(state, "08", 2) || !strncmp(state, "57", 2) ||
+	    !strncmp(state, "58", 2))
+		return PD_EIO;
+	return PD_EINTERNAL;
+}
+
+static enum pd_err report(PGconn *conn, PGresult *r, const char *what)
+{
+	enum pd_err e = map_result(conn, r);
+	if (e == PD_EINTERNAL)
+		fprintf(stderr, "store: %s: %s", what, PQerrorMessage(conn));
+	PQclear(r);
+	return e;
+}
+
+static enum pd_err simple(PGconn *conn, const char *sql)
+{
+	PGresult *r = PQexec(conn, sql);
+	ExecStatusType t = PQresultStatus(r);
+	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return PD_OK;
+	}
+	return report(conn, r, "command failed");
+}
+
+static enum pd_err prepare(struct pgc *c, enum stmt_id id)
+{
+	char name[16];
+	if (c->prepared[id])
+		return PD_OK;
+	snprintf(name, sizeof name, "pd%d", (int)id);
+	PGresult *r = PQprepare(c->conn, name, sql_text[id], 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return report(c->conn, r, "prepare failed");
+	PQclear(r);
+	c->prepared[id] = true;
+	return PD_OK;
+}
+
+/* Executes statement `id` on c; the result (to PQclear) or NULL with *e set.  Outside a
+ * transaction a statement that found its connection lost runs once more on a new one. */
+static PGresult *execute(struct pgs *s, struct pgc *c, enum stmt_id id, const struct args *a,
+			 enum pd_err *e)
+{
+	char name[16];
+	snprintf(name, sizeof name, "pd%d", (int)id);
+	for (int attempt = 0;; attempt++) {
+		PGresult *r = NULL;
+		*e = prepare(c, id);
+		if (*e == PD_OK) {
+			r = PQexecPrepared(c->conn, name, a ? a->n : 0, a ? a->v : NULL, a ? a->len : NULL,
+					   a ? a->fmt : NULL, 0);
+			ExecStatusType t = PQresultStatus(r);
+			if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
+				return r;
+			*e = report(c->conn, r, sql_text[id]);
+		}
+		if (attempt > 0 || c == s->tx || PQstatus(c->conn) == CONNECTION_OK ||
+		    !connect_conn(s->pool, c))
+			return NULL;
+	}
+}
+
+typedef enum pd_err (*row_reader)(PGresult *, int row, void *out, struct pd_arena *);
+
+/* A statement without rows (or whose rows are ignored); *changed = rows affected. */
+static enum pd_err q_cmd(struct pgs *s, enum stmt_id id, const struct args *a, long long *changed)
+{
+	enum pd_err e = PD_EIO;
+	struct pgc *c = acquire(s);
+	PGresult *r = c ? execute(s, c, id, a, &e) : NULL;
+	if (r && changed)
+		*changed = atoll(PQcmdTuples(r));
+	PQclear(r);
+	release(s, c);
+	return e;
+}
+
+/* At most one row, read by `rd`; PD_ENOTFOUND when there is none. */
+static enum pd_err q_one(struct pgs *s, enum stmt_id id, const struct args *a, row_reader rd,
+			 void *out, struct pd_arena *ar)
+{
+	enum pd_err e = PD_EIO;
+	struct pgc *c = acquire(s);
+	PGresult *r = c ? execute(s, c, id, a, &e) : NULL;
+	if (r)
+		e = PQntuples(r) > 0 ? rd(r, 0, out, ar) : PD_ENOTFOUND;
+	PQclear(r);
+	release(s, c);
+	return e;
+}
+
+/* Every row, read by `rd` into a new arena array of `size`-byte rows. */
+static enum pd_err q_all(struct pgs *s, enum stmt_id id, const struct args *a, size_t size,
+			 row_reader rd, void **rows, size_t *n, struct pd_arena *ar)
+{
+	enum pd_err e = PD_EIO;
+	struct pgc *c = acquire(s);
+	PGresult *r = c ? execute(s, c, id, a, &e) : NULL;
+	*n = 0;
+	*rows = NULL;
+	if (r) {
+		int k = PQntuples(r);
+		char *buf = pd_alloc(ar, size * (size_t)(k ? k : 1));
+		for (int i = 0; i < k && e == PD_OK; i++)
+			e = rd(r, i, buf + size * (*n)++, ar);
+		*rows = buf;
+	}
+	PQclear(r);
+	release(s, c);
+	return e;
+}
+
+static const char *col(PGresult *r, int row, int i, struct pd_arena *ar)
+{
+	return PQgetisnull(r, row, i) ? NULL : pd_strdup(ar, PQgetvalue(r, row, i));
+}
+
+static long long num(PGresult *r, int row, int i)
+{
+	return atoll(PQgetvalue(r, row, i));
+}
+
+static enum pd_err read_text(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(const char **)out = col(r, row, 0, ar);
+	return PD_OK;
+}
+
+static enum pd_err read_num(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	(void)ar;
+	*(long long *)out = num(r, row, 0);
+	return PD_OK;
+}
+
+static enum pd_err read_hex(PGresult *r, int row, int i, unsigned char out[PD_DIGEST_LEN])
+{
+	const char *hex = PQgetvalue(r, row, i);
+	size_t len = 0;
+	if (sodium_hex2bin(out, PD_DIGEST_LEN, hex, strlen(hex), NULL, &len, NULL) != 0 ||
+	    len != PD_DIGEST_LEN)
+		return PD_EINTERNAL;
+	return PD_OK;
+}
+
+/* ---- transactions ---- */
+
+static enum pd_err pg_begin(struct store *st)
+{
+	struct pgs *s = PG(st);
+	if (s->tx)
+		return PD_EINTERNAL;
+	struct pgc *c = acquire(s);
+	if (!c)
+		return PD_EIO;
+	enum pd_err e = simple(c->conn, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")");
+	if (e != PD_OK && PQstatus(c->conn) != CONNECTION_OK && connect_conn(s->pool, c))
+		e = simple(c->conn, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")");
+	if (e != PD_OK) {
+		simple(c->conn, "ROLLBACK");
+		pool_give(s->pool, c);
+		return e;
+	}
+	s->tx = c;
+	return PD_OK;
+}
+
+/* Ends the transaction with `sql` and gives its connection back. */
+static enum pd_err finish(struct pgs *s, const char *sql)
+{
+	struct pgc *c = s->tx;
+	if (!c)
+		return PD_EINTERNAL;
+	PGresult *r = PQexec(c->conn, sql);
+	enum pd_err e = PD_OK;
+	/* a COMMIT of an aborted transaction answers ROLLBACK: that is a failure */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "ROLLBACK") == 0)
+		e = strcmp(sql, "COMMIT") == 0 && PQresultStatus(r) == PGRES_COMMAND_OK ? PD_EINTERNAL
+										 : map_result(c->conn, r);
+	PQclear(r);
+	s->tx = NULL;
+	pool_give(s->pool, c);
+	return strcmp(sql, "ROLLBACK") == 0 ? PD_OK : e;
+}
+
+static enum pd_err pg_commit(struct store *st) { return finish(PG(st), "COMMIT"); }
+static enum pd_err pg_rollback(struct store *st) { return PG(st)->tx ? finish(PG(st), "ROLLBACK") : PD_OK; }
+
+static enum pd_err in_tx(struct store *st, const char *sql)
+{
+	struct pgs *s = PG(st);
+	return s->tx ? simple(s->tx->conn, sql) : PD_EINTERNAL;
+}
+
+static enum pd_err pg_savepoint(struct store *st) { return in_tx(st, "SAVEPOINT req"); }
+static enum pd_err pg_release(struct store *st) { return in_tx(st, "RELEASE req"); }
+static enum pd_err pg_rollback_to(struct store *st) { return in_tx(st, "ROLLBACK TO req; RELEASE req"); }
+
+static void pg_close(struct store *st)
+{
+	struct pgs *s = PG(st);
+	if (!s)
+		return;
+	if (s->tx)
+		finish(s, "ROLLBACK");
+	if (s->pool)
+		pool_put(s->pool);
+	free(s);
+}
+
+/* ---- settings, partners, users, tokens ---- */
+
+static enum pd_err pg_setting_get(struct store *st, const char *name, char **value,
+				  struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, name);
+	return q_one(PG(st), S_SETTING_GET, &a, read_text, value, ar);
+}
+
+static enum pd_err pg_setting_put(struct store *st, const char *name, const char *value)
+{
+	struct args a = {0};
+	a_text(&a, name);
+	a_text(&a, value);
+	return q_cmd(PG(st), S_SETTING_PUT, &a, NULL);
+}
+
+static enum pd_err pg_partner_insert(struct store *st, const struct pd_partner *p)
+{
+	struct args a = {0};
+	a_text(&a, p->id);
+	a_text(&a, p->name);
+	a_int(&a, p->created);
+	return q_cmd(PG(st), S_PARTNER_INSERT, &a, NULL);
+}
+
+static enum pd_err pg_partner_count(struct store *st, long long *n)
+{
+	*n = 0;
+	return q_one(PG(st), S_PARTNER_COUNT, NULL, read_num, n, NULL);
+}
+
+static enum pd_err read_partner(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_partner *)out = (struct pd_partner){col(r, row, 0, ar), col(r, row, 1, ar), num(r, row, 2)};
+	return PD_OK;
+}
+
+static enum pd_err pg_partner_get(struct store *st, const char *id, struct pd_partner *p,
+				  struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, id);
+	return q_one(PG(st), S_PARTNER_GET, &a, read_partner, p, ar);
+}
+
+static enum pd_err pg_user_insert(struct store *st, const struct pd_user *u)
+{
+	struct pd_arena *ar = pd_arena_new();
+	const char *key = pd_text_key(ar, u->email);
+	struct args a = {0};
+	const char *t[] = {u->partner_id, u->id, u->email, u->display_name, u->password_hash, u->roles,
+			   u->state ? u->state : "active"};
+	for (int i = 0; i < 7; i++)
+		a_text(&a, t[i]);
+	a_int(&a, u->must_change_password);
+	a_int(&a, u->created);
+	a_text(&a, key);
+	enum pd_err e = key ? q_cmd(PG(st), S_USER_INSERT, &a, NULL) : PD_EINVAL;
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err read_user(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_user *)out = (struct pd_user){
+		.partner_id = col(r, row, 0, ar), .id = col(r, row, 1, ar), .email = col(r, row, 2, ar),
+		.display_name = col(r, row, 3, ar), .password_hash = col(r, row, 4, ar),
+		.roles = col(r, row, 5, ar), .state = col(r, row, 6, ar),
+		.must_change_password = num(r, row, 7) != 0, .created = num(r, row, 8)};
+	return PD_OK;
+}
+
+static enum pd_err pg_user_by_email(struct store *st, const char *email, struct pd_user *u,
+				    struct pd_arena *ar)
+{
+	const char *key = pd_text_key(ar, email);
+	struct args a = {0};
+	if (!key)
+		return PD_ENOTFOUND;
+	a_text(&a, key);
+	return q_one(PG(st), S_USER_BY_EMAIL, &a, read_user, u, ar);
+}
+
+/* A statement whose parameters are a partner id and one more text. */
+static void two(struct args *a, const char *partner, const char *key)
+{
+	a_text(a, partner);
+	a_text(a, key);
+}
+
+static enum pd_err pg_user_get(struct store *st, const char *partner, const char *id,
+			       struct pd_user *u, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	return q_one(PG(st), S_USER_GET, &a, read_user, u, ar);
+}
+
+static enum pd_err pg_user_list(struct store *st, const char *partner, const char *after, int size,
+				struct pd_user **rows, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, after ? after : "");
+	a_int(&a, size + 1);
+	return q_all(PG(st), S_USER_LIST, &a, sizeof **rows, read_user, (void **)rows, n, ar);
+}
+
+/* PD_ENOTFOUND when an UPDATE or DELETE found no row. */
+static enum pd_err changed_one(struct pgs *s, enum stmt_id id, const struct args *a)
+{
+	long long changed = 0;
+	enum pd_err e = q_cmd(s, id, a, &changed);
+	return e == PD_OK && changed == 0 ? PD_ENOTFOUND : e;
+}
+
+static enum pd_err pg_user_save(struct store *st, const struct pd_user *u)
+{
+	struct args a = {0};
+	const char *t[] = {u->partner_id, u->id, u->display_name, u->roles, u->state, u->password_hash};
+	for (int i = 0; i < 6; i++)
+		a_text(&a, t[i]);
+	a_int(&a, u->must_change_password);
+	return changed_one(PG(st), S_USER_SAVE, &a);
+}
+
+static enum pd_err pg_user_delete(struct store *st, const char *partner, const char *id)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	return changed_one(PG(st), S_USER_DELETE, &a);
+}
+
+static enum pd_err pg_tokens_revoke(struct store *st, const char *partner, const char *principal)
+{
+	struct args a = {0};
+	two(&a, partner, principal);
+	return q_cmd(PG(st), S_TOKENS_REVOKE, &a, NULL);
+}
+
+static enum pd_err pg_user_count_role(struct store *st, const char *partner, const char *role,
+				      long long *n)
+{
+	struct args a = {0};
+	two(&a, partner, role);
+	*n = 0;
+	return q_one(PG(st), S_USER_COUNT_ROLE, &a, read_num, n, NULL);
+}
+
+static enum pd_err pg_token_insert(struct store *st, const struct pd_token *t)
+{
+	struct args a = {0};
+	a_blob(&a, t->digest, PD_DIGEST_LEN);
+	a_text(&a, t->partner_id);
+	a_text(&a, t->principal_kind);
+	a_text(&a, t->principal_id);
+	a_text(&a, t->roles);
+	a_int(&a, t->expires);
+	return q_cmd(PG(st), S_TOKEN_INSERT, &a, NULL);
+}
+
+static enum pd_err read_token(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	struct pd_token *t = out;
+	t->partner_id = col(r, row, 0, ar);
+	t->principal_kind = col(r, row, 1, ar);
+	t->principal_id = col(r, row, 2, ar);
+	t->expires = num(r, row, 3);
+	t->roles = col(r, row, 4, ar);
+	t->state = col(r, row, 5, ar);
+	t->principal_name = col(r, row, 6, ar);
+	t->must_change_password = num(r, row, 7) != 0;
+	return PD_OK;
+}
+
+static enum pd_err pg_token_lookup(struct store *st, const unsigned char digest[PD_DIGEST_LEN],
+				   struct pd_token *t, struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_blob(&a, digest, PD_DIGEST_LEN);
+	enum pd_err e = q_one(PG(st), S_TOKEN_LOOKUP, &a, read_token, t, ar);
+	if (e == PD_OK)
+		memcpy(t->digest, digest, PD_DIGEST_LEN);
+	return e;
+}
+
+/* ---- customers ---- */
+
+static enum pd_err insert_customer_row(struct pgs *s, const char *partner,
+				       const struct pd_customer *c, const char *name_key)
+{
+	char *billing = store_billing_text(&c->billing);
+	struct args a = {0};
+	two(&a, partner, c->id);
+	a_int(&a, c->seq);
+	const char *t[] = {c->domain, c->billing.company_name, name_key, c->regnum,
+			   c->relationship ? c->relationship : "reseller", billing, c->billing.etag};
+	for (int i = 0; i < 7; i++)
+		a_text(&a, t[i]);
+	a_int(&a, c->created);
+	enum pd_err e = billing ? q_cmd(s, S_CUSTOMER_INSERT, &a, NULL) : PD_ENOMEM;
+	free(billing);
+	return e;
+}
+
+static void cuser_args(struct args *a, const struct pd_customer_user *u)
+{
+	const char *t[] = {u->partner_id, u->customer_id, u->id, u->upn, u->display_name, u->first_name,
+			   u->last_name, u->usage_location, u->roles ? u->roles : "user",
+			   u->state ? u->state : "active", u->password_hash};
+	for (int i = 0; i < 11; i++)
+		a_text(a, t[i]);
+	a_int(a, u->must_change_password);
+	a_int(a, u->created);
+}
+
+static enum pd_err insert_cuser(struct pgs *s, const struct pd_customer_user *u)
+{
+	struct args a = {0};
+	cuser_args(&a, u);
+	return q_cmd(s, S_CUSER_INSERT, &a, NULL);
+}
+
+static enum pd_err insert_domain(struct pgs *s, const char *partner, const struct pd_customer *c)
+{
+	struct args a = {0};
+	a_text(&a, c->domain);
+	two(&a, partner, c->id);
+	return q_cmd(s, S_DOMAIN_INSERT, &a, NULL);
+}
+
+static enum pd_err next_seq(struct pgs *s, long long *seq)
+{
+	return q_one(s, S_NEXT_SEQ, NULL, read_num, seq, NULL);
+}
+
+static enum pd_err pg_customer_insert(struct store *st, const char *partner,
+				      struct pd_customer *c, const struct pd_customer_user *admin)
+{
+	struct pgs *s = PG(st);
+	struct pd_arena *ar = pd_arena_new();
+	const char *name_key = pd_text_key(ar, c->billing.company_name);
+	enum pd_err e = name_key ? insert_domain(s, partner, c) : PD_EINVAL;
+	if (e == PD_OK)
+		e = next_seq(s, &c->seq);
+	if (e == PD_OK)
+		e = insert_customer_row(s, partner, c, name_key);
+	if (e == PD_OK && admin)
+		e = insert_cuser(s, admin);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err read_customer(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	struct pd_customer *c = out;
+	memset(c, 0, sizeof *c);
+	c->id = col(r, row, 0, ar);
+	c->seq = num(r, row, 1);
+	c->domain = col(r, row, 2, ar);
+	c->regnum = col(r, row, 3, ar);
+	c->relationship = col(r, row, 4, ar);
+	enum pd_err e = store_billing_parse(PQgetvalue(r, row, 5), &c->billing, ar);
+	c->billing.etag = col(r, row, 6, ar);
+	c->created = num(r, row, 7);
+	c->updated = num(r, row, 8);
+	c->admin_user = pd_printf(ar, "admin@%s", c->domain);
+	return e;
+}
+
+static enum pd_err pg_customer_get(struct store *st, const char *partner, const char *id,
+				   struct pd_customer *c, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	return q_one(PG(st), S_CUSTOMER_GET, &a, read_customer, c, ar);
+}
+
+/* Picks the statement for a query; fills its arguments. */
+static enum stmt_id list_args(const char *partner, const struct pd_query *q, struct args *a,
+			      struct pd_arena *ar)
+{
+	bool name = q->field == PD_FILTER_NAME;
+	enum stmt_id id = S_LIST_ALL;
+	const char *value = NULL;
+	if (q->field != PD_FILTER_NONE && q->op == PD_OP_STARTS_WITH) {
+		id = name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
+		value = q->value;
+	} else if (q->field != PD_FILTER_NONE) {
+		id = name ? S_LIST_NAME_SUB : S_LIST_DOMAIN_SUB;
+		value = pd_printf(ar, "%%%s%%", pd_like_escape(ar, q->value));
+	}
+	two(a, partner, value);
+	a_int(a, q->has_after ? q->after_seq : 0);
+	a_int(a, q->size + 1);
+	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
+		a_text(a, q->has_after ? q->after_key : "");
+	return id;
+}
+
+static enum pd_err pg_customer_list(struct store *st, const char *partner,
+				    const struct pd_query *qr, struct pd_customer **rows,
+				    size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	enum stmt_id id = list_args(partner, qr, &a, ar);
+	return q_all(PG(st), id, &a, sizeof **rows, read_customer, (void **)rows, n, ar);
+}
+
+static enum pd_err pg_billing_update(struct store *st, const char *partner, const char *id,
+				     const struct pd_billing *b, const char *new_etag,
+				     long long now)
+{
+	struct pgs *s = PG(st);
+	struct pd_arena *ar = pd_arena_new();
+	const char *etag = NULL, *name_key = pd_text_key(ar, b->company_name);
+	struct args a = {0};
+	two(&a, partner, id);
+	enum pd_err e = name_key ? q_one(s, S_ETAG_GET, &a, read_text, &etag, ar) : PD_EINVAL;
+	if (e == PD_OK && (!b->etag || !etag || strcmp(etag, b->etag) != 0))
+		e = PD_ESTALE;
+	char *billing = e == PD_OK ? store_billing_text(b) : NULL;
+	if (e == PD_OK && !billing)
+		e = PD_ENOMEM;
+	if (e == PD_OK) {
+		const char *t[] = {billing, b->company_name, name_key, new_etag};
+		for (int i = 0; i < 4; i++)
+			a_text(&a, t[i]);
+		a_int(&a, now);
+		e = q_cmd(s, S_BILLING_UPDATE, &a, NULL);
+	}
+	free(billing);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err read_tenant_home(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	return read_text(r, row, out, ar);
+}
+
+static enum pd_err pg_tenant_home(struct store *st, const char *customer, char **partner,
+				  struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, customer);
+	return q_one(PG(st), S_TENANT_HOME, &a, read_tenant_home, partner, ar);
+}
+
+struct deleted {
+	long long seq;
+	const char *domain;
+};
+
+static enum pd_err read_deleted(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	struct deleted *d = out;
+	d->seq = num(r, row, 0);
+	d->domain = col(r, row, 1, ar);
+	return PD_OK;
+}
+
+static enum pd_err delete_pair(struct pgs *s, enum stmt_id id, const char *a1, const char *a2)
+{
+	struct args a = {0};
+	a_text(&a, a1);
+	if (a2)
+		a_text(&a, a2);
+	return q_cmd(s, id, &a, NULL);
+}
+
+static enum pd_err pg_customer_delete(struct store *st, const char *partner, const char *id)
+{
+	struct pgs *s = PG(st);
+	struct pd_arena *ar = pd_arena_new();
+	char *home = NULL;
+	long long others = 0;
+	struct deleted d = {0};
+	struct args a = {0};
+	enum pd_err e = pg_tenant_home(st, id, &home, ar);
+	bool is_home = e == PD_OK && !strcmp(home, partner);
+	if (e == PD_ENOTFOUND)
+		e = PD_OK; /* no tenant row: an account left over from an earlier delete */
+	two(&a, id, partner);
+	if (e == PD_OK && is_home)
+		e = q_one(s, S_TENANT_ACCOUNTS, &a, read_num, &others, NULL);
+	if (e == PD_OK && others > 0)
+		e = PD_ECONFLICT;
+	a = (struct args){0};
+	two(&a, partner, id);
+	if (e == PD_OK)
+		e = q_one(s, S_DELETE_CUSTOMER, &a, read_deleted, &d, ar);
+	if (e == PD_OK)
+		e = delete_pair(s, S_DELETE_SUBS, partner, id);
+	if (e == PD_OK)
+		e = delete_pair(s, S_DELETE_ORDERS, partner, id);
+	if (e == PD_OK && is_home)
+		e = delete_pair(s, S_DELETE_DOMAIN, d.domain, NULL);
+	if (e == PD_OK && is_home)
+		e = delete_pair(s, S_DELETE_CUSERS, partner, id);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err pg_domain_taken(struct store *st, const char *domain, bool *taken)
+{
+	struct args a = {0};
+	long long one = 0;
+	a_text(&a, domain);
+	enum pd_err e = q_one(PG(st), S_DOMAIN_TAKEN, &a, read_num, &one, NULL);
+	*taken = e == PD_OK;
+	return e == PD_ENOTFOUND ? PD_OK : e;
+}
+
+static enum pd_err pg_idem_get(struct store *st, const char *partner, const char *request_id,
+			       char **resource_id, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, request_id);
+	return q_one(PG(st), S_IDEM_GET, &a, read_text, resource_id, ar);
+}
+
+/* An INSERT of three texts and a time, the shape of several small tables. */
+static enum pd_err insert3(struct store *st, enum stmt_id id, const char *x, const char *y,
+			   const char *z, long long now)
+{
+	struct args a = {0};
+	two(&a, x, y);
+	a_text(&a, z);
+	a_int(&a, now);
+	return q_cmd(PG(st), id, &a, NULL);
+}
+
+static enum pd_err pg_idem_put(struct store *st, const char *partner, const char *request_id,
+			       const char *resource_id, long long now)
+{
+	return insert3(st, S_IDEM_PUT, partner, request_id, resource_id, now);
+}
+
+/* ---- apps ---- */
+
+static void app_args(struct args *a, const struct pd_app *p, bool insert)
+{
+	two(a, p->partner_id, p->id);
+	a_text(a, p->display_name);
+	a_text(a, p->roles);
+	a_text(a, p->state ? p->state : "active");
+	a_blob(a, p->secret_digest, PD_DIGEST_LEN);
+	if (insert)
+		a_int(a, p->created);
+	a_int(a, p->secret_updated);
+}
+
+static enum pd_err pg_app_insert(struct store *st, const struct pd_app *p)
+{
+	struct args a = {0};
+	app_args(&a, p, true);
+	return q_cmd(PG(st), S_APP_INSERT, &a, NULL);
+}
+
+static enum pd_err pg_app_save(struct store *st, const struct pd_app *p)
+{
+	struct args a = {0};
+	app_args(&a, p, false);
+	return changed_one(PG(st), S_APP_SAVE, &a);
+}
+
+static enum pd_err read_app(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	struct pd_app *p = out;
+	*p = (struct pd_app){.partner_id = col(r, row, 0, ar), .id = col(r, row, 1, ar),
+			     .display_name = col(r, row, 2, ar), .roles = col(r, row, 3, ar),
+			     .state = col(r, row, 4, ar), .created = num(r, row, 6),
+			     .secret_updated = num(r, row, 7)};
+	return read_hex(r, row, 5, p->secret_digest);
+}
+
+static enum pd_err pg_app_get(struct store *st, const char *partner, const char *id,
+			      struct pd_app *p, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	return q_one(PG(st), S_APP_GET, &a, read_app, p, ar);
+}
+
+static enum pd_err pg_app_by_client(struct store *st, const char *client_id, struct pd_app *p,
+				    struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, client_id);
+	return q_one(PG(st), S_APP_BY_CLIENT, &a, read_app, p, ar);
+}
+
+static enum pd_err pg_app_list(struct store *st, const char *partner, struct pd_app **rows,
+			       size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, partner);
+	return q_all(PG(st), S_APP_LIST, &a, sizeof **rows, read_app, (void **)rows, n, ar);
+}
+
+/* ---- audit ---- */
+
+static enum pd_err pg_audit_insert(struct store *st, struct pd_audit *r)
+{
+	struct pgs *s = PG(st);
+	enum pd_err e = q_one(s, S_AUDIT_SEQ, NULL, read_num, &r->seq, NULL);
+	if (e != PD_OK)
+		return e;
+	struct pd_arena *ar = pd_arena_new();
+	struct args a = {0};
+	two(&a, r->partner_id, r->id);
+	a_int(&a, r->seq);
+	a_int(&a, r->created);
+	const char *t[] = {r->operation, r->resource_type, r->resource_id, r->customer_id,
+			   r->customer_name, r->principal_kind, r->principal_id, r->principal_name,
+			   r->outcome, r->request_id, r->correlation_id, r->old_value, r->new_value,
+			   r->source, pd_text_key(ar, r->principal_name), pd_text_key(ar, r->customer_name)};
+	for (int i = 0; i < 16; i++)
+		a_text(&a, t[i]);
+	e = q_cmd(s, S_AUDIT_INSERT, &a, NULL);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err read_audit(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_audit *)out = (struct pd_audit){
+		.partner_id = col(r, row, 0, ar), .id = col(r, row, 1, ar), .seq = num(r, row, 2),
+		.created = num(r, row, 3), .operation = col(r, row, 4, ar),
+		.resource_type = col(r, row, 5, ar), .resource_id = col(r, row, 6, ar),
+		.customer_id = col(r, row, 7, ar), .customer_name = col(r, row, 8, ar),
+		.principal_kind = col(r, row, 9, ar), .principal_id = col(r, row, 10, ar),
+		.principal_name = col(r, row, 11, ar), .outcome = col(r, row, 12, ar),
+		.request_id = col(r, row, 13, ar), .correlation_id = col(r, row, 14, ar),
+		.old_value = col(r, row, 15, ar), .new_value = col(r, row, 16, ar),
+		.source = col(r, row, 17, ar)};
+	return PD_OK;
+}
+
+/* The search key of a filter value; a value that has none (invalid UTF-8) matches nothing. */
+static const char *filter_key(const char *v, struct pd_arena *ar)
+{
+	const char *k = v ? pd_text_key(ar, v) : NULL;
+	return v && !k ? "\x01" : k;
+}
+
+static enum pd_err pg_audit_list(struct store *st, const char *partner,
+				 const struct pd_audit_query *f, struct pd_audit **rows, size_t *n,
+				 struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, partner);
+	a_int(&a, f->after_seq);
+	a_int(&a, f->start);
+	a_int(&a, f->end);
+	const char *t[] = {f->operation, f->resource_type, filter_key(f->user, ar), f->customer_id,
+			   filter_key(f->customer_name, ar)};
+	for (int i = 0; i < 5; i++)
+		a_text(&a, t[i]);
+	a_int(&a, f->size + 1);
+	return q_all(PG(st), S_AUDIT_LIST, &a, sizeof **rows, read_audit, (void **)rows, n, ar);
+}
+
+static enum pd_err pg_audit_get(struct store *st, const char *partner, const char *id,
+				struct pd_audit *r, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	return q_one(PG(st), S_AUDIT_GET, &a, read_audit, r, ar);
+}
+
+/* ---- orders and subscriptions ---- */
+
+static enum pd_err pg_order_insert(struct store *st, const char *partner, const char *customer,
+				   const char *order_id, long long now)
+{
+	return insert3(st, S_ORDER_INSERT, partner, customer, order_id, now);
+}
+
+static enum pd_err pg_sub_insert(struct store *st, const struct pd_subscription *b)
+{
+	struct args a = {0};
+	const char *t[] = {b->partner_id, b->customer_id, b->id, b->order_id, b->offer_id, b->friendly_name};
+	for (int i = 0; i < 6; i++)
+		a_text(&a, t[i]);
+	a_int(&a, b->quantity);
+	a_text(&a, b->status);
+	if (b->suspended_at)
+		a_int(&a, b->suspended_at);
+	else
+		a_text(&a, NULL);
+	a_text(&a, b->etag);
+	a_int(&a, b->created);
+	a_int(&a, b->updated);
+	return q_cmd(PG(st), S_SUB_INSERT, &a, NULL);
+}
+
+static enum pd_err read_sub(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_subscription *)out = (struct pd_subscription){
+		.partner_id = col(r, row, 0, ar), .customer_id = col(r, row, 1, ar), .id = col(r, row, 2, ar),
+		.order_id = col(r, row, 3, ar), .offer_id = col(r, row, 4, ar),
+		.friendly_name = col(r, row, 5, ar), .quantity = num(r, row, 6), .status = col(r, row, 7, ar),
+		.suspended_at = num(r, row, 8), .etag = col(r, row, 9, ar), .created = num(r, row, 10),
+		.updated = num(r, row, 11)};
+	return PD_OK;
+}
+
+static void three(struct args *a, const char *partner, const char *customer, const char *id)
+{
+	two(a, partner, customer);
+	a_text(a, id);
+}
+
+static enum pd_err pg_sub_get(struct store *st, const char *partner, const char *customer,
+			      const char *id, struct pd_subscription *b, struct pd_arena *ar)
+{
+	struct args a = {0};
+	three(&a, partner, customer, id);
+	return q_one(PG(st), S_SUB_GET, &a, read_sub, b, ar);
+}
+
+static enum pd_err pg_sub_list(struct store *st, const char *partner, const char *customer,
+			       struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, customer);
+	return q_all(PG(st), S_SUB_LIST, &a, sizeof **rows, read_sub, (void **)rows, n, ar);
+}
+
+static enum pd_err pg_sub_save(struct store *st, const struct pd_subscription *b)
+{
+	struct args a = {0};
+	three(&a, b->partner_id, b->customer_id, b->id);
+	a_text(&a, b->friendly_name);
+	a_int(&a, b->quantity);
+	a_text(&a, b->status);
+	if (b->suspended_at)
+		a_int(&a, b->suspended_at);
+	else
+		a_text(&a, NULL);
+	a_text(&a, b->etag);
+	a_int(&a, b->updated);
+	return changed_one(PG(st), S_SUB_SAVE, &a);
+}
+
+/* ---- customer users ---- */
+
+static enum pd_err read_cuser(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_customer_user *)out = (struct pd_customer_user){
+		.partner_id = col(r, row, 0, ar), .customer_id = col(r, row, 1, ar), .id = col(r, row, 2, ar),
+		.upn = col(r, row, 3, ar), .display_name = col(r, row, 4, ar), .first_name = col(r, row, 5, ar),
+		.last_name = col(r, row, 6, ar), .usage_location = col(r, row, 7, ar),
+		.roles = col(r, row, 8, ar), .state = col(r, row, 9, ar), .password_hash = col(r, row, 10, ar),
+		.must_change_password = num(r, row, 11) != 0, .created = num(r, row, 12)};
+	return PD_OK;
+}
+
+static enum pd_err pg_cuser_insert(struct store *st, const struct pd_customer_user *u)
+{
+	return insert_cuser(PG(st), u);
+}
+
+static enum pd_err pg_cuser_get(struct store *st, const char *home, const char *customer,
+				const char *id, struct pd_customer_user *u, struct pd_arena *ar)
+{
+	struct args a = {0};
+	three(&a, home, customer, id);
+	return q_one(PG(st), S_CUSER_GET, &a, read_cuser, u, ar);
+}
+
+static enum pd_err pg_cuser_list(struct store *st, const char *home, const char *customer,
+				 struct pd_customer_user **rows, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, home, customer);
+	return q_all(PG(st), S_CUSER_LIST, &a, sizeof **rows, read_cuser, (void **)rows, n, ar);
+}
+
+static enum pd_err pg_cuser_by_upn(struct store *st, const char *upn, struct pd_customer_user *u,
+				   struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, upn);
+	return q_one(PG(st), S_CUSER_BY_UPN, &a, read_cuser, u, ar);
+}
+
+static enum pd_err pg_cuser_save(struct store *st, const struct pd_customer_user *u)
+{
+	struct args a = {0};
+	const char *t[] = {u->partner_id, u->customer_id, u->id, u->display_name, u->first_name,
+			   u->last_name, u->usage_location, u->roles, u->state, u->password_hash};
+	for (int i = 0; i < 10; i++)
+		a_text(&a, t[i]);
+	a_int(&a, u->must_change_password);
+	return changed_one(PG(st), S_CUSER_SAVE, &a);
+}
+
+static enum pd_err pg_cuser_delete(struct store *st, const char *home, const char *customer,
+				   const char *id)
+{
+	struct args a = {0};
+	three(&a, home, customer, id);
+	return changed_one(PG(st), S_CUSER_DELETE, &a);
+}
+
+/* ---- relationships and invitations ---- */
+
+static enum pd_err pg_customer_link(struct store *st, const char *partner, struct pd_customer *c)
+{
+	struct pgs *s = PG(st);
+	struct pd_arena *ar = pd_arena_new();
+	const char *name_key = pd_text_key(ar, c->billing.company_name);
+	enum pd_err e = name_key ? next_seq(s, &c->seq) : PD_EINVAL;
+	if (e == PD_OK)
+		e = insert_customer_row(s, partner, c, name_key);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err pg_customer_set_relationship(struct store *st, const char *partner,
+						const char *id, const char *rel, long long now)
+{
+	struct args a = {0};
+	three(&a, partner, id, rel);
+	a_int(&a, now);
+	return changed_one(PG(st), S_SET_RELATIONSHIP, &a);
+}
+
+static enum pd_err read_invitation(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_invitation *)out = (struct pd_invitation){col(r, row, 0, ar), col(r, row, 1, ar),
+							      col(r, row, 2, ar), num(r, row, 3)};
+	return PD_OK;
+}
+
+static enum pd_err pg_invitation_latest(struct store *st, const char *partner,
+					 struct pd_invitation *i, struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, partner);
+	return q_one(PG(st), S_INVITE_CURRENT, &a, read_invitation, i, ar);
+}
+
+static enum pd_err pg_invitation_by_code(struct store *st, const char *code,
+					 struct pd_invitation *i, struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, code);
+	return q_one(PG(st), S_INVITE_BY_CODE, &a, read_invitation, i, ar);
+}
+
+static enum pd_err pg_invitation_insert(struct store *st, const struct pd_invitation *i)
+{
+	return insert3(st, S_INVITE_INSERT, i->partner_id, i->code, i->state ? i->state : "active",
+		       i->created);
+}
+
+static enum pd_err pg_invitation_revoke(struct store *st, const char *partner)
+{
+	struct args a = {0};
+	a_text(&a, partner);
+	return q_cmd(PG(st), S_INVITE_REVOKE, &a, NULL);
+}
+
+static const struct store_ops pg_ops = {
+	.name = "postgresql",
+	.close = pg_close,
+	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
+	.savepoint = pg_savepoint, .release = pg_release, .rollback_to = pg_rollback_to,
+	.setting_get = pg_setting_get, .setting_put = pg_setting_put,
+	.partner_insert = pg_partner_insert, .partner_count = pg_partner_count,
+	.partner_get = pg_partner_get,
+	.user_insert = pg_user_insert, .user_by_email = pg_user_by_email,
+	.token_insert = pg_token_insert, .token_lookup = pg_token_lookup,
+	.customer_insert = pg_customer_insert, .customer_get = pg_customer_get,
+	.customer_list = pg_customer_list, .billing_update = pg_billing_update,
+	.customer_delete = pg_customer_delete, .domain_taken = pg_domain_taken,
+	.idem_get = pg_idem_get, .idem_put = pg_idem_put,
+	.user_get = pg_user_get, .user_list = pg_user_list, .user_save = pg_user_save,
+	.user_delete = pg_user_delete, .user_count_role = pg_user_count_role,
+	.app_insert = pg_app_insert, .app_get = pg_app_get, .app_by_client = pg_app_by_client,
+	.app_list = pg_app_list, .app_save = pg_app_save, .tokens_revoke = pg_tokens_revoke,
+	.audit_insert = pg_audit_insert, .audit_list = pg_audit_list, .audit_get = pg_audit_get,
+	.order_insert = pg_order_insert, .sub_insert = pg_sub_insert, .sub_get = pg_sub_get,
+	.sub_list = pg_sub_list, .sub_save = pg_sub_save, .cuser_insert = pg_cuser_insert,
+	.cuser_get = pg_cuser_get, .cuser_list = pg_cuser_list, .cuser_by_upn = pg_cuser_by_upn,
+	.cuser_save = pg_cuser_save, .cuser_delete = pg_cuser_delete, .tenant_home = pg_tenant_home,
+	.customer_link = pg_customer_link, .customer_set_relationship = pg_customer_set_relationship,
+	.invitation_latest = pg_invitation_latest, .invitation_by_code = pg_invitation_by_code,
+	.invitation_insert = pg_invitation_insert, .invitation_revoke = pg_invitation_revoke,
+};
+
+/* ---- migrations ---- */
+
+static int schema_version(PGconn *conn)
+{
+	PGresult *r = PQexec(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+	int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
+	PQclear(r);
+	return v;
+}
+
+static enum pd_err apply(PGconn *conn, const struct pd_embed *m, int version)
+{
+	char record[256];
+	snprintf(record, sizeof record,
+		 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%d, '%.80s',"
+		 " extract(epoch FROM now())::bigint)", version, m->name);
+	enum pd_err e = simple(conn, "BEGIN");
+	if (e == PD_OK && (e = simple(conn, m->data)) == PD_OK && (e = simple(conn, record)) == PD_OK)
+		return simple(conn, "COMMIT");
+	simple(conn, "ROLLBACK");
+	return e;
+}
+
+/* Applies the missing migrations under a session advisory lock, so instances starting
+ * together migrate once. */
+static enum pd_err migrate(PGconn *conn, char *errbuf, size_t cap)
+{
+	enum pd_err e = simple(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+	if (e == PD_OK)
+		e = simple(conn, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+				 " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+	int have = e == PD_OK ? schema_version(conn) : -1;
+	if (have < 0 && e == PD_OK)
+		e = PD_EINTERNAL;
+	for (int i = 0; e == PD_OK && pd_pg_migrations[i].name; i++) {
+		int version = atoi(pd_pg_migrations[i].name);
+		if (version > have && (e = apply(conn, &pd_pg_migrations[i], version)) != PD_OK)
+			snprintf(errbuf, cap, "migration %s failed: %s", pd_pg_migrations[i].name,
+				 PQerrorMessage(conn));
+	}
+	simple(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+	return e;
+}
+
+enum pd_err store_pg_open(const char *url, bool do_migrate, struct store **out, char *errbuf,
+			  size_t cap)
+{
+	struct pgs *s = calloc(1, sizeof *s);
+	if (!s || !(s->pool = pool_get(url))) {
+		free(s);
+		return PD_ENOMEM;
+	}
+	s->base.ops = &pg_ops;
+	struct pgc *c = pool_take(s->pool);
+	enum pd_err e = PD_OK;
+	if (!connect_conn(s->pool, c)) {
+		snprintf(errbuf, cap, "cannot connect to PostgreSQL: %s",
+			 c->conn ? PQerrorMessage(c->conn) : "out of memory");
+		e = PD_EIO;
+	} else if (do_migrate) {
+		e = migrate(c->conn, errbuf, cap);
+		memset(c->prepared, 0, sizeof c->prepared); /* the schema may have changed */
+	}
+	pool_give(s->pool, c);
+	if (e != PD_OK) {
+		pg_close(&s->base);
+		return e;
+	}
+	*out = &s->base;
+	return PD_OK;
+}
