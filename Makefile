@@ -21,7 +21,7 @@ MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test unit api e2e sanitize clean deps deps-test format lint docs bench
+.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -95,15 +95,23 @@ tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
 e2e: all tests/e2e/node_modules/.package-lock.json
 	PARTNERD_BIN=$(BUILD)/partnerd node --test --test-concurrency=1 tests/e2e/portal.test.js
 
-# Every test, on the normal build and again on the sanitizer build.
+# Every test, on the normal build and again on the sanitizer build; the store tests and the
+# API tests also on PostgreSQL, in a throwaway cluster that tests/pg/with-postgres.sh starts
+# for the run and removes afterwards.
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
+	sh tests/pg/with-postgres.sh $(MAKE) --no-print-directory test-run
+
+test-run:
 	./$(BUILD)/unit --jobs 2
+	PARTNERD_TEST_DB=postgresql ./$(BUILD)/unit --jobs 2 --filter 'store/*'
 	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+	PARTNERD_TEST_DB=postgresql PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
 	PARTNERCTL_BIN=$(BUILD)/partnerctl PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/cli
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
+	PARTNERD_TEST_DB=postgresql ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2 --filter 'store/*'
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
 	PARTNERCTL_BIN=build/san/partnerctl PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/cli
 

@@ -34,7 +34,10 @@ static const char usage_serve[] =
 	"usage: partnerd serve [options]\n"
 	"\n"
 	"  --listen ADDR:PORT     where to listen (PARTNERD_LISTEN; default " DEFAULT_LISTEN ")\n"
-	"  --db URL               store, sqlite:PATH (PARTNERD_DB; default " DEFAULT_DB ")\n"
+	"  --db URL               store, sqlite:PATH or postgresql://USER@HOST:PORT/DB (PARTNERD_DB;\n"
+	"                         default " DEFAULT_DB ")\n"
+	"  --db-pool N            PostgreSQL connections of this process, 1-256 (PARTNERD_DB_POOL;\n"
+	"                         default 8); every event loop and the writer share them\n"
 	"  --domain-suffix S      suffix of customers' default domains (PARTNERD_DOMAIN_SUFFIX;\n"
 	"                         default " PD_DEFAULT_DOMAIN_SUFFIX ", onmicrosoft.com for the global cloud)\n"
 	"  --sandbox              allow DELETE /v1/customers/{id} (PARTNERD_SANDBOX=1)\n"
@@ -320,6 +323,7 @@ static int permissions(int argc, char **argv)
 struct serve_opts {
 	struct pd_config cfg;
 	const char *admin_email, *catalog;
+	int db_pool;
 };
 
 static void serve_defaults(struct serve_opts *o)
@@ -336,6 +340,7 @@ static void serve_defaults(struct serve_opts *o)
 		.max_body = 1u << 20,
 	};
 	o->admin_email = env_or("PARTNERD_ADMIN_EMAIL", DEFAULT_ADMIN);
+	o->db_pool = atoi(env_or("PARTNERD_DB_POOL", "8"));
 	o->catalog = env_or("PARTNERD_CATALOG", NULL);
 	o->cfg.public_url = env_or("PARTNERD_PUBLIC_URL", NULL);
 }
@@ -346,7 +351,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		{"listen", 1, 0, 'l'}, {"db", 1, 0, 'd'}, {"domain-suffix", 1, 0, 's'},
 		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
 		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"rate-limit", 1, 0, 'r'},
-		{"catalog", 1, 0, 'c'}, {"public-url", 1, 0, 'u'},
+		{"catalog", 1, 0, 'c'}, {"public-url", 1, 0, 'u'}, {"db-pool", 1, 0, 'P'},
 		{"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	int c;
@@ -363,12 +368,13 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		case 'r': o->cfg.rate_limit = atoi(optarg); break;
 		case 'c': o->catalog = optarg; break;
 		case 'u': o->cfg.public_url = optarg; break;
+		case 'P': o->db_pool = atoi(optarg); break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		default: fputs(usage_serve, stderr); return 2;
 		}
 	}
 	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64 ||
-	    o->cfg.rate_limit < 0) {
+	    o->cfg.rate_limit < 0 || o->db_pool < 1 || o->db_pool > 256) {
 		fputs(usage_serve, stderr);
 		return 2;
 	}
@@ -434,6 +440,7 @@ static int serve(int argc, char **argv)
 	if (!catalog)
 		return 1;
 	o.cfg.catalog = catalog;
+	store_set_pool_size(o.db_pool);
 	if (open_store(o.cfg.db, &st)) {
 		pd_catalog_free(catalog);
 		return 1;

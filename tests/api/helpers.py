@@ -22,6 +22,10 @@ SLOW = 3.0 if SANITIZED else 1.0
 SUFFIX = "partner.onmschina.cn"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UUID_ANYCASE_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# PARTNERD_TEST_DB=postgresql: every server gets a new database in the cluster at
+# PARTNERD_TEST_PG_BASE (tests/pg/with-postgres.sh), dropped at cleanup; else a SQLite file.
+PG_BASE = os.environ.get("PARTNERD_TEST_PG_BASE", "")
+ON_PG = os.environ.get("PARTNERD_TEST_DB", "") == "postgresql"
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error", "ThreadSanitizer",
                    "UndefinedBehaviorSanitizer")
 
@@ -32,6 +36,41 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def psql(db, sql):
+    """Runs sql with psql on a postgresql:// URL; stdout (unaligned, tuples only)."""
+    r = subprocess.run(["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", db, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, "psql: %s" % r.stderr
+    return r.stdout
+
+
+def new_pg_db():
+    """A new, empty database in the test cluster; its URL."""
+    assert PG_BASE, "PARTNERD_TEST_DB=postgresql needs PARTNERD_TEST_PG_BASE (tests/pg/with-postgres.sh)"
+    name = "pdt_" + uuid.uuid4().hex[:16]
+    psql(PG_BASE + "/postgres", "CREATE DATABASE " + name)
+    return PG_BASE + "/" + name
+
+
+def drop_pg_db(db):
+    if db.startswith("postgresql://") and PG_BASE and db.startswith(PG_BASE + "/"):
+        psql(PG_BASE + "/postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db.rsplit("/", 1)[1])
+
+
+def db_update(db, sql):
+    """Runs one UPDATE/DELETE outside partnerd on either backend; the rows it changed."""
+    if db.startswith("postgresql://"):
+        out = psql(db, sql + " RETURNING 1")
+        return len([ln for ln in out.splitlines() if ln.strip() == "1"])
+    import sqlite3
+    conn = sqlite3.connect(db[len("sqlite:"):], timeout=10)
+    try:
+        with conn:
+            return conn.execute(sql).rowcount
+    finally:
+        conn.close()
 
 
 def uniq(prefix="t"):
@@ -152,7 +191,8 @@ class Server:
 
     def __init__(self, args=(), db=None, workdir=None):
         self.dir = workdir or tempfile.mkdtemp(prefix="pdtest")
-        self.db = db or "sqlite:" + os.path.join(self.dir, "p.db")
+        self.own_db = db is None and ON_PG
+        self.db = db or (new_pg_db() if ON_PG else "sqlite:" + os.path.join(self.dir, "p.db"))
         self.args = list(args)
         self.proc = None
         self.port = None
@@ -246,6 +286,9 @@ class Server:
     def cleanup(self):
         self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.own_db:
+            drop_pg_db(self.db)
+            self.own_db = False
 
     # ---- partners -------------------------------------------------------------------------
     def add_partner(self, name, email=None):

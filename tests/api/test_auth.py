@@ -1,11 +1,10 @@
 """Bearer authentication on /v1 and the OAuth2 token endpoint."""
-import sqlite3
 import time
 import uuid
 
 import pytest
 
-from helpers import Client, assert_error, get_token, http_request, token_request, uniq, cn_body
+from helpers import Client, assert_error, db_update, get_token, http_request, token_request, uniq, cn_body
 
 V1_CALLS = [
     ("GET", "/v1/customers", None),
@@ -85,13 +84,8 @@ def test_expired_token_is_401(server):
     tok = get_token(server.port, info["userName"], info["password"])
     c = Client(server.port, tok)
     assert c.get("/v1/customers").status == 200
-    db = sqlite3.connect(server.db[len("sqlite:"):], timeout=10)
-    try:
-        with db:
-            n = db.execute("UPDATE tokens SET expires_at = ? WHERE partner_id = ?",
-                           (int(time.time()) - 5, info["partnerId"])).rowcount
-    finally:
-        db.close()
+    n = db_update(server.db, "UPDATE tokens SET expires_at = %d WHERE partner_id = '%s'"
+                  % (int(time.time()) - 5, info["partnerId"]))
     assert n == 1
     _assert_401(c.get("/v1/customers"))
     # a new token for the same user works again
