@@ -696,6 +696,10 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	evthread_use_pthreads();
 	block_signals();
 	s.throttle = pd_throttle_new();
+	struct store *counters = NULL;
+	char e2[256];
+	if (st->ops->rate_take && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
+		pd_throttle_share(s.throttle, counters);
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());
 	int rc = start_loops(&s, err, sizeof err);

@@ -1,8 +1,11 @@
 /* throttle.c - counters behind sign-in protection and rate limits (see throttle.h): one
  * chained hash table of small entries under one mutex.  Entries idle for an hour are swept
- * when the table grows past its budget, so memory stays bounded under a flood of addresses. */
+ * when the table grows past its budget, so memory stays bounded under a flood of addresses.
+ * Shared (pd_throttle_share): the same counters kept in the store, for every instance on it;
+ * the rules are the same code either way. */
 #include "throttle.h"
 #include "arena.h"
+#include "store.h"
 #include "text.h"
 #include <pthread.h>
 #include <stdbool.h>
@@ -31,6 +34,7 @@ struct pd_throttle {
 	pthread_mutex_t mu;
 	struct entry *b[BUCKETS];
 	size_t n;
+	struct store *shared;  /* counters in the store instead of b[] */
 };
 
 struct pd_throttle *pd_throttle_new(void)
@@ -42,10 +46,22 @@ struct pd_throttle *pd_throttle_new(void)
 	return t;
 }
 
+bool pd_throttle_share(struct pd_throttle *t, struct store *st)
+{
+	if (!st->ops->rate_take) {
+		st->ops->close(st);
+		return false;
+	}
+	t->shared = st;
+	return true;
+}
+
 void pd_throttle_free(struct pd_throttle *t)
 {
 	if (!t)
 		return;
+	if (t->shared)
+		t->shared->ops->close(t->shared);
 	for (int i = 0; i < BUCKETS; i++)
 		for (struct entry *e = t->b[i], *n; e; e = n) {
 			n = e->next;
@@ -142,19 +158,41 @@ static int max3(int a, int b, int c)
 	return m > c ? m : c;
 }
 
-int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr, long long now)
+/* A shared counter read into `buf`; NULL when there is none (or the store failed: fail open,
+ * the request itself will meet the store's error). */
+static struct entry *load(struct pd_throttle *t, const char *key, struct entry *buf)
 {
-	char acc[320], adr[320], pair[640];
-	keys(acc, adr, pair, sizeof acc, account, addr);
-	pthread_mutex_lock(&t->mu);
-	struct entry *a = find(t, acc, false, now), *i = find(t, adr, false, now), *p = find(t, pair, false, now);
+	struct pd_throttle_row row;
+	if (t->shared->ops->throttle_get(t->shared, key, &row) != PD_OK)
+		return NULL;
+	memset(buf, 0, sizeof *buf);
+	buf->failures = (int)row.failures;
+	buf->last = row.last;
+	buf->good = row.good;
+	return buf;
+}
+
+static int wait_of(struct entry *a, struct entry *i, struct entry *p, long long now)
+{
 	int fa = live_failures(a, now), fi = live_failures(i, now), fp = live_failures(p, now);
 	bool trusted = p && p->good && now - p->good < TRUST;
 	int wa = fa >= 5 && !trusted ? left(a, now, backoff(fa - 5)) : 0;
 	int wi = fi >= 20 ? left(i, now, LOCK) : fi >= 10 ? left(i, now, backoff(fi - 10)) : 0;
 	int wp = fp >= 5 ? left(p, now, LOCK) : 0;
-	pthread_mutex_unlock(&t->mu);
 	return max3(wa, wi, wp);
+}
+
+int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr, long long now)
+{
+	char acc[320], adr[320], pair[640];
+	struct entry ba, bi, bp;
+	keys(acc, adr, pair, sizeof acc, account, addr);
+	if (t->shared)
+		return wait_of(load(t, acc, &ba), load(t, adr, &bi), load(t, pair, &bp), now);
+	pthread_mutex_lock(&t->mu);
+	int w = wait_of(find(t, acc, false, now), find(t, adr, false, now), find(t, pair, false, now), now);
+	pthread_mutex_unlock(&t->mu);
+	return w;
 }
 
 static void bump(struct pd_throttle *t, const char *key, long long now)
@@ -170,6 +208,12 @@ void pd_signin_failed(struct pd_throttle *t, const char *account, const char *ad
 {
 	char acc[320], adr[320], pair[640];
 	keys(acc, adr, pair, sizeof acc, account, addr);
+	if (t->shared) {
+		const char *k[] = {acc, adr, pair};
+		for (int i = 0; i < 3; i++)
+			t->shared->ops->throttle_failed(t->shared, k[i], now, FADE);
+		return;
+	}
 	pthread_mutex_lock(&t->mu);
 	bump(t, acc, now);
 	bump(t, adr, now);
@@ -182,6 +226,11 @@ void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char 
 {
 	char acc[320], adr[320], pair[640];
 	keys(acc, adr, pair, sizeof acc, account, addr);
+	if (t->shared) {
+		t->shared->ops->throttle_succeeded(t->shared, acc, now, false);
+		t->shared->ops->throttle_succeeded(t->shared, pair, now, true);
+		return;
+	}
 	pthread_mutex_lock(&t->mu);
 	struct entry *a = find(t, acc, false, now), *p = find(t, pair, true, now);
 	if (a)
@@ -199,9 +248,13 @@ int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rat
 	if (rate <= 0)
 		return 0;
 	snprintf(key, sizeof key, "r|%s", partner);
+	int wait = 0;
+	if (t->shared) {
+		t->shared->ops->rate_take(t->shared, key, now, rate, &wait);
+		return wait;
+	}
 	pthread_mutex_lock(&t->mu);
 	struct entry *e = find(t, key, true, (long long)now);
-	int wait = 0;
 	if (e) {
 		double burst = 2.0 * rate;
 		if (!e->primed) { /* a new bucket starts full */

@@ -9,13 +9,22 @@
  * An address where the account signed in successfully in the last 30 days is exempt from
  * the account's slow-down, so failures from elsewhere never keep the owner out.  Accounts are
  * compared case-folded, as sign-in does.  Counts fade 15 minutes after the last failure; a
- * successful sign-in clears the account's and the pair's.  Rates: a token bucket per partner (rate per second, burst twice that). */
+ * successful sign-in clears the account's and the pair's.  Rates: a token bucket per partner (rate per second, burst twice that).
+ * With a PostgreSQL store the counters live in the store (pd_throttle_share), so the limits
+ * hold across every instance behind a load balancer. */
 #ifndef PD_THROTTLE_H
 #define PD_THROTTLE_H
 
+#include <stdbool.h>
+
 struct pd_throttle;
+struct store;
 
 struct pd_throttle *pd_throttle_new(void);
+/* Keeps the counters in `st` (opened for this, owned by t from now on) when its backend
+ * shares them between processes (PostgreSQL: several instances, one limit); otherwise closes
+ * st and stays in memory.  true when shared. */
+bool pd_throttle_share(struct pd_throttle *t, struct store *st);
 void pd_throttle_free(struct pd_throttle *t);
 
 /* Seconds to wait before this sign-in may be tried; 0 = go ahead. */

@@ -81,6 +81,10 @@ struct pd_invitation {           /* a partner's reusable reseller invitation */
 	long long created;
 };
 
+struct pd_throttle_row {         /* one sign-in protection counter (throttle.c) */
+	long long failures, last, good; /* count; last failure; last success (unix seconds) */
+};
+
 struct store;
 
 struct store_ops {
@@ -198,6 +202,18 @@ struct store_ops {
 				char **resource_id, struct pd_arena *);
 	enum pd_err (*idem_put)(struct store *, const char *partner, const char *request_id,
 				const char *resource_id, long long now);
+
+	/* Throttling counters shared by every process on the store (PostgreSQL); NULL for a
+	 * backend whose server keeps them in memory (SQLite: one process).  Safe to call from
+	 * several threads on one struct store outside transactions. */
+	enum pd_err (*throttle_get)(struct store *, const char *key, struct pd_throttle_row *);
+	/* One more failure; the count restarts at 1 when the last one is older than `fade`. */
+	enum pd_err (*throttle_failed)(struct store *, const char *key, long long now, long long fade);
+	/* Clears the failures; with `good`, records a successful sign-in at now. */
+	enum pd_err (*throttle_succeeded)(struct store *, const char *key, long long now, bool good);
+	/* Takes one token of a bucket refilled at `rate` per second, burst 2 * rate: *wait = 0 if
+	 * taken, else the seconds until one is there. */
+	enum pd_err (*rate_take)(struct store *, const char *key, double now, int rate, int *wait);
 };
 
 struct store {

@@ -35,7 +35,7 @@ enum stmt_id {
 	S_LIST_ALL, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
-	S_COUNT
+	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_RATE_TAKE, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -159,6 +159,20 @@ static const char *const sql_text[S_COUNT] = {
 	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = $1 AND request_id = $2",
 	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
 		       " VALUES ($1, $2, $3, $4)",
+	[S_THROTTLE_GET] = "SELECT failures, last_failure, last_success FROM throttle WHERE key = $1",
+	[S_THROTTLE_FAILED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success)"
+			      " VALUES ($1, 1, $2, 0) ON CONFLICT (key) DO UPDATE SET failures ="
+			      " CASE WHEN $2 - t.last_failure > $3 THEN 1 ELSE t.failures + 1 END, last_failure = $2",
+	[S_THROTTLE_SUCCEEDED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success)"
+				 " VALUES ($1, 0, 0, CASE WHEN $3 THEN $2 ELSE 0 END) ON CONFLICT (key) DO UPDATE"
+				 " SET failures = 0, last_success = CASE WHEN $3 THEN $2 ELSE t.last_success END",
+	/* every SET expression sees the bucket as it was: refill, then take one if there is one */
+	[S_RATE_TAKE] = "INSERT INTO rate_buckets AS b (key, tokens, stamp, allowed)"
+			" VALUES ($1, 2 * $3::float8 - 1, $2::float8, true) ON CONFLICT (key) DO UPDATE SET"
+			" allowed = least(2 * $3, b.tokens + greatest(0, $2 - b.stamp) * $3) >= 1,"
+			" tokens = least(2 * $3, b.tokens + greatest(0, $2 - b.stamp) * $3)"
+			" - CASE WHEN least(2 * $3, b.tokens + greatest(0, $2 - b.stamp) * $3) >= 1 THEN 1 ELSE 0 END,"
+			" stamp = greatest(b.stamp, $2) RETURNING allowed, tokens",
 };
 
 /* ---- the pool ---- */
@@ -1338,6 +1352,69 @@ static enum pd_err pg_invitation_revoke(struct store *st, const char *partner)
 	return q_cmd(PG(st), S_INVITE_REVOKE, &a, NULL);
 }
 
+/* ---- shared throttling counters ---- */
+
+static enum pd_err read_throttle(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	(void)ar;
+	*(struct pd_throttle_row *)out = (struct pd_throttle_row){num(r, row, 0), num(r, row, 1), num(r, row, 2)};
+	return PD_OK;
+}
+
+static enum pd_err pg_throttle_get(struct store *st, const char *key, struct pd_throttle_row *row)
+{
+	struct args a = {0};
+	a_text(&a, key);
+	return q_one(PG(st), S_THROTTLE_GET, &a, read_throttle, row, NULL);
+}
+
+static enum pd_err pg_throttle_failed(struct store *st, const char *key, long long now,
+				      long long fade)
+{
+	struct args a = {0};
+	a_text(&a, key);
+	a_int(&a, now);
+	a_int(&a, fade);
+	return q_cmd(PG(st), S_THROTTLE_FAILED, &a, NULL);
+}
+
+static enum pd_err pg_throttle_succeeded(struct store *st, const char *key, long long now, bool good)
+{
+	struct args a = {0};
+	a_text(&a, key);
+	a_int(&a, now);
+	a_text(&a, good ? "true" : "false");
+	return q_cmd(PG(st), S_THROTTLE_SUCCEEDED, &a, NULL);
+}
+
+struct bucket {
+	bool allowed;
+	double tokens;
+};
+
+static enum pd_err read_bucket(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	(void)ar;
+	struct bucket *b = out;
+	b->allowed = PQgetvalue(r, row, 0)[0] == 't';
+	b->tokens = atof(PQgetvalue(r, row, 1));
+	return PD_OK;
+}
+
+static enum pd_err pg_rate_take(struct store *st, const char *key, double now, int rate, int *wait)
+{
+	struct args a = {0};
+	struct bucket b = {0};
+	char stamp[40];
+	snprintf(stamp, sizeof stamp, "%.6f", now);
+	a_text(&a, key);
+	a_text(&a, stamp);
+	a_int(&a, rate);
+	enum pd_err e = q_one(PG(st), S_RATE_TAKE, &a, read_bucket, &b, NULL);
+	*wait = e != PD_OK || b.allowed || rate <= 0 ? 0 : (int)((1.0 - b.tokens) / rate) + 1;
+	return e;
+}
+
 static const struct store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -1364,6 +1441,8 @@ static const struct store_ops pg_ops = {
 	.customer_link = pg_customer_link, .customer_set_relationship = pg_customer_set_relationship,
 	.invitation_latest = pg_invitation_latest, .invitation_by_code = pg_invitation_by_code,
 	.invitation_insert = pg_invitation_insert, .invitation_revoke = pg_invitation_revoke,
+	.throttle_get = pg_throttle_get, .throttle_failed = pg_throttle_failed,
+	.throttle_succeeded = pg_throttle_succeeded, .rate_take = pg_rate_take,
 };
 
 /* ---- migrations ---- */
