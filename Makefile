@@ -113,6 +113,7 @@ test-run:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_TEST_DB=postgresql ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2 --filter 'store/*'
 	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+	PARTNERD_TEST_DB=postgresql PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
 	PARTNERCTL_BIN=build/san/partnerctl PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/cli
 
 # The benchmark (bench/README.md): not part of `make test`; at most 10 minutes.
