@@ -214,6 +214,13 @@ struct store_ops {
 	/* Takes one token of a bucket refilled at `rate` per second, burst 2 * rate: *wait = 0 if
 	 * taken, else the seconds until one is there. */
 	enum pd_err (*rate_take)(struct store *, const char *key, double now, int rate, int *wait);
+
+	/* Moving data (store_copy.c).  raw_select runs one SELECT and calls row(arg, n, values)
+	 * with each row as text (NULL for NULL); a non-zero return stops it.  raw_exec runs one
+	 * statement with text parameters ($1, ...); NULL where a backend cannot be a target. */
+	enum pd_err (*raw_select)(struct store *, const char *sql,
+				  int (*row)(void *arg, int n, const char *const *values), void *arg);
+	enum pd_err (*raw_exec)(struct store *, const char *sql, int n, const char *const *params);
 };
 
 struct store {
@@ -240,6 +247,16 @@ void store_set_pool_size(int n);
  * it), and back into *b (strings in ar).  Shared by the backends. */
 char *store_billing_text(const struct pd_billing *b);
 enum pd_err store_billing_parse(const char *text, struct pd_billing *b, struct pd_arena *ar);
+
+/* Copies every table of `from` into the empty store `to` in one transaction, then reads both
+ * back and compares row counts and a checksum per table (BLAKE2b-256 of the rows in key
+ * order).  report(arg, table, rows, checksum_hex, match) is called per table.  PD_ECONFLICT:
+ * `to` is not empty; PD_EINVAL: a backend that cannot be a target; PD_ESTALE: a table
+ * differs (nothing is kept). */
+enum pd_err store_copy(struct store *from, struct store *to,
+		       void (*report)(void *arg, const char *table, long long rows, const char *checksum,
+				      bool match),
+		       void *arg, char *errbuf, size_t cap);
 
 /* The deployment's key for digests of generated secrets, created on first use. */
 enum pd_err store_secret_key(struct store *st, unsigned char key[PD_KEY_LEN]);

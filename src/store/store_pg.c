@@ -1415,6 +1415,47 @@ static enum pd_err pg_rate_take(struct store *st, const char *key, double now, i
 	return e;
 }
 
+/* ---- raw SQL, for moving data (store_copy.c) ---- */
+
+static enum pd_err pg_raw_select(struct store *st, const char *sql,
+				 int (*row)(void *, int, const char *const *), void *arg)
+{
+	struct pgs *s = PG(st);
+	struct pgc *c = acquire(s);
+	if (!c)
+		return PD_EIO;
+	PGresult *r = PQexec(c->conn, sql);
+	enum pd_err e = PQresultStatus(r) == PGRES_TUPLES_OK ? PD_OK : map_result(c->conn, r);
+	int n = PQnfields(r);
+	const char *v[64];
+	for (int i = 0; e == PD_OK && n <= 64 && i < PQntuples(r); i++) {
+		for (int k = 0; k < n; k++)
+			v[k] = PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k);
+		if (row(arg, n, v))
+			break;
+	}
+	if (e != PD_OK)
+		fprintf(stderr, "store: %s", PQerrorMessage(c->conn));
+	PQclear(r);
+	release(s, c);
+	return e;
+}
+
+static enum pd_err pg_raw_exec(struct store *st, const char *sql, int n, const char *const *params)
+{
+	struct pgs *s = PG(st);
+	struct pgc *c = acquire(s);
+	if (!c)
+		return PD_EIO;
+	PGresult *r = PQexecParams(c->conn, sql, n, NULL, params, NULL, NULL, 0);
+	enum pd_err e = PQresultStatus(r) == PGRES_COMMAND_OK ? PD_OK : map_result(c->conn, r);
+	if (e != PD_OK)
+		fprintf(stderr, "store: %s", PQerrorMessage(c->conn));
+	PQclear(r);
+	release(s, c);
+	return e;
+}
+
 static const struct store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -1443,6 +1484,7 @@ static const struct store_ops pg_ops = {
 	.invitation_insert = pg_invitation_insert, .invitation_revoke = pg_invitation_revoke,
 	.throttle_get = pg_throttle_get, .throttle_failed = pg_throttle_failed,
 	.throttle_succeeded = pg_throttle_succeeded, .rate_take = pg_rate_take,
+	.raw_select = pg_raw_select, .raw_exec = pg_raw_exec,
 };
 
 /* ---- migrations ---- */
