@@ -82,7 +82,7 @@ char *store_billing_text(const struct pd_billing *b)
 enum pd_err store_billing_parse(const char *text, struct pd_billing *b, struct pd_arena *ar)
 {
 	struct pd_verrs errs = {0};
-	json_t *o = json_loads(text, 0, NULL);
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
 	pd_billing_from_json(o, "billingProfile", b, &errs, ar);
 	json_decref(o);
 	return errs.n || !o ? PD_EINTERNAL : PD_OK;

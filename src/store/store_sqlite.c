@@ -500,20 +500,6 @@ static enum pd_err sq_token_lookup(struct store *st, const unsigned char digest[
 	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
 }
 
-/* The billing profile as stored: the model's JSON without links, attributes and id. */
-static char *billing_text(const struct pd_billing *b)
-{
-	struct pd_billing copy = *b;
-	copy.etag = NULL;
-	json_t *o = pd_billing_to_json(&copy, "");
-	json_object_del(o, "links");
-	json_object_del(o, "attributes");
-	json_object_del(o, "id");
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s;
-}
-
 static enum pd_err counter_next(struct sq *s, enum stmt_id id, long long *v)
 {
 	sqlite3_stmt *q = stmt(s, id);
@@ -547,7 +533,7 @@ static enum pd_err insert_row(struct sq *s, const char *partner, const struct pd
 	sqlite3_stmt *q = stmt(s, S_CUSTOMER_INSERT);
 	if (!q)
 		return PD_EINTERNAL;
-	char *billing = billing_text(&c->billing);
+	char *billing = store_billing_text(&c->billing);
 	text(q, 1, partner);
 	text(q, 2, c->id);
 	sqlite3_bind_int64(q, 3, c->seq);
@@ -618,21 +604,18 @@ static enum pd_err sq_customer_insert(struct store *st, const char *partner,
 /* Fills c from a row of CUSTOMER_COLS. */
 static enum pd_err read_customer(sqlite3_stmt *q, struct pd_customer *c, struct pd_arena *ar)
 {
-	struct pd_verrs errs = {0};
 	memset(c, 0, sizeof *c);
 	c->id = col(q, 0, ar);
 	c->seq = sqlite3_column_int64(q, 1);
 	c->domain = col(q, 2, ar);
 	c->regnum = col(q, 3, ar);
 	c->relationship = col(q, 4, ar);
-	json_t *b = json_loads((const char *)sqlite3_column_text(q, 5), 0, NULL);
-	pd_billing_from_json(b, "billingProfile", &c->billing, &errs, ar);
-	json_decref(b);
+	enum pd_err e = store_billing_parse((const char *)sqlite3_column_text(q, 5), &c->billing, ar);
 	c->billing.etag = col(q, 6, ar);
 	c->created = sqlite3_column_int64(q, 7);
 	c->updated = sqlite3_column_int64(q, 8);
 	c->admin_user = pd_printf(ar, "admin@%s", c->domain);
-	return errs.n ? PD_EINTERNAL : PD_OK;
+	return e;
 }
 
 static enum pd_err sq_customer_get(struct store *st, const char *partner, const char *id,
@@ -732,7 +715,7 @@ static enum pd_err write_billing(struct sq *s, const char *partner, const char *
 	sqlite3_stmt *q = stmt(s, S_BILLING_UPDATE);
 	if (!q)
 		return PD_EINTERNAL;
-	char *billing = billing_text(b);
+	char *billing = store_billing_text(b);
 	text(q, 1, partner);
 	text(q, 2, id);
 	text(q, 3, billing);
