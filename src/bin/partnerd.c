@@ -37,7 +37,7 @@ static const char usage_serve[] =
 	"  --listen ADDR:PORT     where to listen (PARTNERD_LISTEN; default " DEFAULT_LISTEN ")\n"
 	"  --db URL               store, sqlite:PATH or postgresql://USER@HOST:PORT/DB (PARTNERD_DB;\n"
 	"                         default " DEFAULT_DB ")\n"
-	"  --db-pool N            PostgreSQL connections of this process, 1-256 (PARTNERD_DB_POOL;\n"
+	"  --db-pool N            PostgreSQL connections of this process, 2-256 (PARTNERD_DB_POOL;\n"
 	"                         default 8); every event loop and the writer share them\n"
 	"  --domain-suffix S      suffix of customers' default domains (PARTNERD_DOMAIN_SUFFIX;\n"
 	"                         default " PD_DEFAULT_DOMAIN_SUFFIX ", onmicrosoft.com for the global cloud)\n"
@@ -384,7 +384,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		}
 	}
 	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64 ||
-	    o->cfg.rate_limit < 0 || o->db_pool < 1 || o->db_pool > 256) {
+	    o->cfg.rate_limit < 0 || o->db_pool < 2 || o->db_pool > 256) {
 		fputs(usage_serve, stderr);
 		return 2;
 	}

@@ -240,7 +240,7 @@ enum pd_err store_pg_open(const char *url, bool migrate, struct store **out, cha
 			  size_t cap);
 
 /* PostgreSQL: connections per process and URL (--db-pool), for pools opened after the call;
- * every struct store of one URL shares them.  Default 8. */
+ * every struct store of one URL shares them.  Default 8, at least 2. */
 void store_set_pool_size(int n);
 
 /* The billing profile as stored (the model's JSON without links, attributes and id; free()

@@ -9,6 +9,7 @@
  * (synchronous_commit = on).  Knows nothing of HTTP. */
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ enum stmt_id {
 	S_LIST_ALL, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
-	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_RATE_TAKE, S_COUNT
+	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -166,6 +167,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_THROTTLE_SUCCEEDED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success)"
 				 " VALUES ($1, 0, 0, CASE WHEN $3 THEN $2 ELSE 0 END) ON CONFLICT (key) DO UPDATE"
 				 " SET failures = 0, last_success = CASE WHEN $3 THEN $2 ELSE t.last_success END",
+	/* counters idle for an hour, of addresses not trusted in the last 30 days (as throttle.c) */
+	[S_THROTTLE_SWEEP] = "DELETE FROM throttle WHERE last_failure < $1 - 3600 AND last_success < $1 - 2592000",
 	/* every SET expression sees the bucket as it was: refill, then take one if there is one */
 	[S_RATE_TAKE] = "INSERT INTO rate_buckets AS b (key, tokens, stamp, allowed)"
 			" VALUES ($1, 2 * $3::float8 - 1, $2::float8, true) ON CONFLICT (key) DO UPDATE SET"
@@ -198,7 +201,7 @@ static int pool_size = DEFAULT_POOL;
 
 void store_set_pool_size(int n)
 {
-	pool_size = n < 1 ? 1 : n > MAX_POOL ? MAX_POOL : n;
+	pool_size = n < 2 ? 2 : n > MAX_POOL ? MAX_POOL : n; /* the writer pins one */
 }
 
 struct pgs {
@@ -1368,14 +1371,23 @@ static enum pd_err pg_throttle_get(struct store *st, const char *key, struct pd_
 	return q_one(PG(st), S_THROTTLE_GET, &a, read_throttle, row, NULL);
 }
 
+/* Every 1024th failure of a process also sweeps idle counters, so the table stays bounded
+ * under a flood of addresses (the in-memory table sweeps when it grows past its budget). */
 static enum pd_err pg_throttle_failed(struct store *st, const char *key, long long now,
 				      long long fade)
 {
+	static atomic_uint failures;
 	struct args a = {0};
 	a_text(&a, key);
 	a_int(&a, now);
 	a_int(&a, fade);
-	return q_cmd(PG(st), S_THROTTLE_FAILED, &a, NULL);
+	enum pd_err e = q_cmd(PG(st), S_THROTTLE_FAILED, &a, NULL);
+	if (e == PD_OK && (atomic_fetch_add(&failures, 1) & 1023) == 1023) {
+		a = (struct args){0};
+		a_int(&a, now);
+		e = q_cmd(PG(st), S_THROTTLE_SWEEP, &a, NULL);
+	}
+	return e;
 }
 
 static enum pd_err pg_throttle_succeeded(struct store *st, const char *key, long long now, bool good)

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from helpers import (ON_PG, SUFFIX, Client, Server, cn_body, drop_pg_db, filt, free_port, get_token,
+from helpers import (BIN, ON_PG, SUFFIX, Client, Server, cn_body, drop_pg_db, filt, free_port, get_token,
                      http_request, new_pg_db, psql, token_request, uniq)
 
 pytestmark = pytest.mark.skipif(not ON_PG, reason="PostgreSQL runs only (PARTNERD_TEST_DB=postgresql)")
@@ -242,3 +242,35 @@ def test_a_lost_database_connection_is_re_established(cluster):
         assert c.get("/v1/customers/%s" % cid).status == 200
         assert c.create(cn_body(uniq("after"))).status == 201
     assert ca.count() == 3
+
+
+def test_db_pool_bounds_the_connections_of_a_process(make_server):
+    s = make_server(["--db-pool", "3", "--loops", "4"]).start()
+    info = s.add_partner("Pooled Co")
+    c = Client(s.port, get_token(s.port, info["userName"], info["password"]))
+    errors = []
+
+    def work(i):
+        r = c.create(cn_body(uniq("pool%d" % i))) if i % 3 == 0 else c.get("/v1/customers?size=5")
+        if r.status not in (200, 201):
+            errors.append(r)
+
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(30)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors[:3]
+    name = s.db.rsplit("/", 1)[1]
+    n = int(psql(s.db, "SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' AND pid <> pg_backend_pid()"
+                 % name).strip())
+    assert 1 <= n <= 3, "connections of the process: %d" % n
+    assert c.count() == 10
+
+
+@pytest.mark.parametrize("pool", ["1", "257", "x"])
+def test_db_pool_out_of_range_is_refused(pool):
+    r = subprocess.run([BIN, "serve", "--db-pool", pool],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2, r
+    assert "--db-pool" in r.stderr
