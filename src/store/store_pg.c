@@ -28,7 +28,7 @@ enum stmt_id {
 	S_SETTING_GET, S_SETTING_PUT, S_PARTNER_INSERT, S_PARTNER_COUNT, S_PARTNER_GET,
 	S_USER_INSERT, S_USER_BY_EMAIL, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
 	S_USER_COUNT_ROLE, S_APP_INSERT, S_APP_GET, S_APP_BY_CLIENT, S_APP_LIST, S_APP_SAVE,
-	S_TOKENS_REVOKE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET, S_TOKEN_INSERT,
+	S_TOKENS_REVOKE, S_TOKEN_DELETE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET, S_TOKEN_INSERT,
 	S_TOKEN_LOOKUP, S_NEXT_SEQ, S_DOMAIN_INSERT, S_CUSTOMER_INSERT, S_CUSER_INSERT, S_CUSER_GET,
 	S_CUSER_LIST, S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME,
 	S_SET_RELATIONSHIP, S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE,
@@ -81,6 +81,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_APP_SAVE] = "UPDATE apps SET display_name = $3, roles = $4, state = $5, secret_digest = $6,"
 		       " secret_updated_at = $7 WHERE partner_id = $1 AND app_id = $2",
 	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = $1 AND principal_id = $2",
+	[S_TOKEN_DELETE] = "DELETE FROM tokens WHERE digest = $1 AND partner_id = $2",
 	[S_AUDIT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
 	[S_AUDIT_INSERT] = "INSERT INTO audit_records (" AUDIT_COLS ", principal_key, customer_key) VALUES ($1,"
 			   " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
@@ -726,6 +727,15 @@ static enum pd_err pg_tokens_revoke(struct store *st, const char *partner, const
 	struct args a = {0};
 	two(&a, partner, principal);
 	return q_cmd(PG(st), S_TOKENS_REVOKE, &a, NULL);
+}
+
+static enum pd_err pg_token_delete(struct store *st, const char *partner,
+				   const unsigned char digest[PD_DIGEST_LEN])
+{
+	struct args a = {0};
+	a_blob(&a, digest, PD_DIGEST_LEN);
+	a_text(&a, partner);
+	return q_cmd(PG(st), S_TOKEN_DELETE, &a, NULL);
 }
 
 static enum pd_err pg_user_count_role(struct store *st, const char *partner, const char *role,
@@ -1486,6 +1496,7 @@ static const struct store_ops pg_ops = {
 	.user_delete = pg_user_delete, .user_count_role = pg_user_count_role,
 	.app_insert = pg_app_insert, .app_get = pg_app_get, .app_by_client = pg_app_by_client,
 	.app_list = pg_app_list, .app_save = pg_app_save, .tokens_revoke = pg_tokens_revoke,
+	.token_delete = pg_token_delete,
 	.audit_insert = pg_audit_insert, .audit_list = pg_audit_list, .audit_get = pg_audit_get,
 	.order_insert = pg_order_insert, .sub_insert = pg_sub_insert, .sub_get = pg_sub_get,
 	.sub_list = pg_sub_list, .sub_save = pg_sub_save, .cuser_insert = pg_cuser_insert,
