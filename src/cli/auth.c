@@ -32,14 +32,16 @@ static bool prompt(const char *question, bool secret, char *buf, size_t cap)
 	struct termios old, quiet;
 	if (!isatty(STDIN_FILENO))
 		return false;
-	fputs(question, stderr);
-	fflush(stderr);
+	/* echo off before the question: TCSAFLUSH drops what was typed before it, so nothing
+	 * typed after the question appears may be lost */
 	bool restore = secret && tcgetattr(STDIN_FILENO, &old) == 0;
 	if (restore) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
+	fputs(question, stderr);
+	fflush(stderr);
 	bool ok = read_line(stdin, buf, cap);
 	if (restore) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
