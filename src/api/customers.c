@@ -154,8 +154,12 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 enum pd_next pd_customers_get(struct pd_req *r)
 {
 	struct pd_customer c;
-	if (pd_api_load_customer(r, &c))
-		pd_reply_json(r, 200, pd_customer_to_json(&c));
+	if (pd_api_load_customer(r, &c)) {
+		struct pd_buf out;
+		pd_buf_init(&out, 2048);
+		pd_customer_write(&out, &c);
+		pd_reply_buf(r, 200, &out);
+	}
 	return PD_REPLY;
 }
 
@@ -220,17 +224,38 @@ static const char *sort_key(struct pd_req *r, const struct pd_query *q, const st
 	return q->field == PD_FILTER_NAME ? pd_text_key(r->ar, c->billing.company_name) : c->domain;
 }
 
-static json_t *list_links(struct pd_req *r, const struct pd_query *q, const char *token)
+static void write_link(struct pd_buf *o, const char *key, const char *uri, const char *token)
 {
-	json_t *links = json_object();
-	json_object_set_new(links, "self", pd_link(pd_printf(r->ar, "/customers?size=%d", q->size), "GET"));
+	pd_jw_key(o, key);
+	pd_jw_open(o);
+	pd_jw_kstr(o, "uri", uri);
+	pd_buf_lit(o, ",\"method\":\"GET\",\"headers\":[");
 	if (token) {
-		json_t *next = pd_link(pd_printf(r->ar, "/customers?size=%d&seekOperation=Next", q->size), "GET");
-		json_array_append_new(json_object_get(next, "headers"),
-				      json_pack("{s:s, s:s}", "key", "MS-ContinuationToken", "value", token));
-		json_object_set_new(links, "next", next);
+		pd_buf_lit(o, "{\"key\":\"MS-ContinuationToken\",\"value\":");
+		pd_jw_str(o, token);
+		pd_jw_close(o);
 	}
-	return links;
+	pd_buf_lit(o, "]}");
+}
+
+/* The page, written into one buffer (no JSON tree per row): totalCount, items, links
+ * (self, next with the token's header), attributes, then continuationToken. */
+static void write_page(struct pd_req *r, struct pd_buf *o, const struct pd_query *q,
+		       const struct pd_customer *rows, size_t n, const char *token)
+{
+	pd_jw_open(o);
+	pd_jw_key(o, "totalCount");
+	pd_jw_int(o, (long long)n);
+	pd_buf_lit(o, ",\"items\":[");
+	for (size_t i = 0; i < n; i++)
+		pd_customer_write(o, &rows[i]);
+	pd_buf_lit(o, "],\"links\":{");
+	write_link(o, "self", pd_printf(r->ar, "/customers?size=%d", q->size), NULL);
+	if (token)
+		write_link(o, "next", pd_printf(r->ar, "/customers?size=%d&seekOperation=Next", q->size), token);
+	pd_buf_lit(o, "},\"attributes\":{\"objectType\":\"Collection\"}");
+	pd_jw_kstr(o, "continuationToken", token);
+	pd_jw_close(o);
 }
 
 enum pd_next pd_customers_list(struct pd_req *r)
@@ -248,13 +273,9 @@ enum pd_next pd_customers_list(struct pd_req *r)
 		n = (size_t)q.size;
 		token = pd_token_encode(&q, sort_key(r, &q, &rows[n - 1]), rows[n - 1].seq, r->ar);
 	}
-	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, pd_customer_to_json(&rows[i]));
-	json_t *o = json_pack("{s:I, s:o, s:o, s:{s:s}}", "totalCount", (json_int_t)n, "items", items,
-			      "links", list_links(r, &q, token), "attributes", "objectType", "Collection");
-	if (token)
-		json_object_set_new(o, "continuationToken", json_string(token));
-	pd_reply_json(r, 200, o);
+	struct pd_buf out;
+	pd_buf_init(&out, 512 + n * 1600);
+	write_page(r, &out, &q, rows, n, token);
+	pd_reply_buf(r, 200, &out);
 	return PD_REPLY;
 }

@@ -192,3 +192,238 @@ json_t *pd_customer_to_json(const struct pd_customer *c)
 	json_object_set_new(o, "allowDelegatedAccess", json_true());
 	return with_meta(o, uri, "Customer", NULL);
 }
+
+/* ---- direct writers: the trees above, written straight into a buffer ---- */
+
+static void write_fields(struct pd_buf *o, const void *base, const struct field *t, size_t nt,
+			 size_t skip)
+{
+	for (size_t i = skip; i < nt; i++)
+		pd_jw_kstr(o, t[i].json, *slot((void *)base, &t[i]));
+}
+
+/* "links":{"self":{...}},"attributes":{"objectType":...[,"etag":...]} as with_meta adds them. */
+static void write_meta(struct pd_buf *o, const char *uri, const char *object_type, const char *etag)
+{
+	pd_jw_key(o, "links");
+	pd_jw_open(o);
+	pd_jw_key(o, "self");
+	pd_jw_open(o);
+	pd_jw_kstr(o, "uri", uri);
+	pd_buf_lit(o, ",\"method\":\"GET\",\"headers\":[]}}");
+	pd_jw_key(o, "attributes");
+	pd_jw_open(o);
+	pd_jw_kstr(o, "objectType", object_type);
+	pd_jw_kstr(o, "etag", etag);
+	pd_jw_close(o);
+}
+
+/* address_fields begins with firstName and lastName, which the company profile leaves out. */
+static void write_address(struct pd_buf *o, const char *key, const struct pd_address *a, size_t skip)
+{
+	pd_jw_key(o, key);
+	pd_jw_open(o);
+	write_fields(o, a, address_fields, NFIELDS(address_fields), skip);
+	pd_jw_close(o);
+}
+
+static void write_billing(struct pd_buf *o, const struct pd_billing *b, const char *customer_id)
+{
+	char uri[128];
+	snprintf(uri, sizeof uri, "/customers/%s/profiles/billing", customer_id);
+	pd_jw_key(o, "billingProfile");
+	pd_jw_open(o);
+	pd_jw_kstr(o, "id", customer_id);
+	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
+	write_address(o, "defaultAddress", &b->addr, 0);
+	write_meta(o, uri, "CustomerBillingProfile", b->etag);
+	pd_jw_close(o);
+}
+
+static void write_company(struct pd_buf *o, const struct pd_customer *c)
+{
+	char uri[128];
+	snprintf(uri, sizeof uri, "/customers/%s/profiles/company", c->id);
+	pd_jw_key(o, "companyProfile");
+	pd_jw_open(o);
+	pd_jw_kstr(o, "tenantId", c->id);
+	pd_jw_kstr(o, "domain", c->domain);
+	pd_jw_kstr(o, "companyName", c->billing.company_name);
+	pd_jw_kstr(o, "organizationRegistrationNumber", c->regnum);
+	write_address(o, "address", &c->billing.addr, 2);
+	write_meta(o, uri, "CustomerCompanyProfile", NULL);
+	pd_jw_close(o);
+}
+
+void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
+{
+	char uri[96];
+	snprintf(uri, sizeof uri, "/customers/%s", c->id);
+	pd_jw_open(o);
+	pd_jw_kstr(o, "id", c->id);
+	pd_jw_kstr(o, "commerceId", c->id);
+	write_company(o, c);
+	write_billing(o, &c->billing, c->id);
+	pd_jw_kstr(o, "relationshipToPartner", c->relationship ? c->relationship : "reseller");
+	pd_buf_lit(o, ",\"allowDelegatedAccess\":true");
+	write_meta(o, uri, "Customer", NULL);
+	pd_jw_close(o);
+}
+
+void pd_billing_write_stored(struct pd_buf *o, const struct pd_billing *b)
+{
+	pd_jw_open(o);
+	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
+	write_address(o, "defaultAddress", &b->addr, 0);
+	pd_jw_close(o);
+}
+
+/* ---- the stored billing form, read without a JSON tree ---- */
+
+static int hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+		int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+			: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | cp >> 6);
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | cp >> 12);
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | cp >> 18);
+		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/* One \uXXXX escape (a surrogate pair: two) at p (after the backslash); NULL if malformed. */
+static const char *read_u(const char *p, char **o)
+{
+	int hi = hex4(p + 1);
+	if (hi <= 0 || (hi >= 0xdc00 && hi < 0xe000))
+		return NULL; /* \u0000 or a lone low surrogate */
+	p += 5;
+	unsigned cp = (unsigned)hi;
+	if (hi >= 0xd800 && hi < 0xdc00) {
+		int lo = p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+		if (lo < 0xdc00 || lo >= 0xe000)
+			return NULL;
+		cp = 0x10000 + (((unsigned)hi - 0xd800) << 10) + ((unsigned)lo - 0xdc00);
+		p += 6;
+	}
+	*o = put_utf8(*o, cp);
+	return p;
+}
+
+/* The byte a one-letter escape stands for (\" \\ \/ \b \f \n \r \t), 0 for any other. */
+static char unescaped(char e)
+{
+	switch (e) {
+	case '"': case '\\': case '/': return e;
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
+	default: return 0;
+	}
+}
+
+/* The JSON string at *pp (its opening quote), unescaped and trimmed into the arena; *pp moves
+ * past the closing quote.  *ok turns false on a malformed string. */
+static const char *read_string(const char **pp, bool *ok, struct pd_arena *ar)
+{
+	const char *p = *pp + 1, *end = p;
+	while (*end && *end != '"')
+		end += *end == '\\' && end[1] ? 2 : 1;
+	char *out = pd_alloc(ar, (size_t)(end - p) + 1), *o = out;
+	while (p < end && *ok) {
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		char ch = unescaped(p[1]);
+		if (p[1] == 'u') {
+			p = read_u(p + 1, &o);
+			*ok = p != NULL;
+		} else if (ch) {
+			*o++ = ch;
+			p += 2;
+		} else {
+			*ok = false;
+		}
+	}
+	*ok = *ok && *end == '"';
+	*pp = end + (*end == '"');
+	*o = 0;
+	return trimmed(ar, out, (size_t)(o - out));
+}
+
+static const struct field *find_field(const struct field *t, size_t nt, const char *k, size_t n)
+{
+	for (size_t i = 0; i < nt; i++)
+		if (strlen(t[i].json) == n && !memcmp(t[i].json, k, n))
+			return &t[i];
+	return NULL;
+}
+
+/* One object of string members (and the billing's "defaultAddress" object when addr is set). */
+static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
+			struct pd_address *addr, struct pd_arena *ar)
+{
+	const char *p = *pp;
+	bool ok = *p++ == '{';
+	if (ok && *p == '}') {
+		*pp = p + 1;
+		return true;
+	}
+	while (ok) {
+		const char *k = p + 1, *ke = *p == '"' ? strchr(k, '"') : NULL;
+		if (!ke || ke[1] != ':')
+			return false;
+		size_t kn = (size_t)(ke - k);
+		p = ke + 2;
+		const struct field *f = *p == '"' ? find_field(t, nt, k, kn) : NULL;
+		if (f)
+			*slot(base, f) = read_string(&p, &ok, ar);
+		else if (*p == '{' && addr && kn == 14 && !memcmp(k, "defaultAddress", 14))
+			ok = read_object(&p, addr, address_fields, NFIELDS(address_fields), NULL, ar);
+		else
+			return false;
+		if (ok && *p == '}') {
+			*pp = p + 1;
+			return true;
+		}
+		ok = ok && *p++ == ',';
+	}
+	return false;
+}
+
+bool pd_billing_read_stored(const char *text, struct pd_billing *out, struct pd_arena *ar)
+{
+	memset(out, 0, sizeof *out);
+	const char *p = text;
+	bool ok = text && read_object(&p, out, billing_fields, NFIELDS(billing_fields), &out->addr, ar)
+		  && *p == 0;
+	if (!ok)
+		memset(out, 0, sizeof *out);
+	return ok;
+}

@@ -6,8 +6,10 @@
 #ifndef PD_MODEL_H
 #define PD_MODEL_H
 #include <jansson.h>
+#include <stdbool.h>
 #include "arena.h"
 #include "err.h"
+#include "jsonw.h"
 
 struct pd_address {
 	const char *first_name, *last_name;
@@ -47,6 +49,18 @@ json_t *pd_address_to_json(const struct pd_address *a);
 json_t *pd_billing_to_json(const struct pd_billing *b, const char *customer_id);
 json_t *pd_company_to_json(const struct pd_customer *c);
 json_t *pd_customer_to_json(const struct pd_customer *c);
+
+/* Direct writers (jsonw.h), for the hot paths: the same bytes as json_dumps(JSON_COMPACT) of
+ * the _to_json trees above, written from the same field tables without building a tree. */
+void pd_customer_write(struct pd_buf *out, const struct pd_customer *c);
+
+/* The stored form of a billing profile: its JSON without id, links and attributes (the etag
+ * is kept beside it), and back.  pd_billing_read_stored reads only that form, as written by
+ * pd_billing_write_stored (compact, known members, no other whitespace); false for anything
+ * else, and the caller falls back to json_loads + pd_billing_from_json.  It fills `out` as
+ * pd_billing_from_json would (strings unescaped and trimmed into the arena, etag NULL). */
+void pd_billing_write_stored(struct pd_buf *out, const struct pd_billing *b);
+bool pd_billing_read_stored(const char *text, struct pd_billing *out, struct pd_arena *ar);
 
 /* Case-insensitive member lookup; NULL for absent or JSON null. */
 json_t *pd_json_get(json_t *o, const char *name);

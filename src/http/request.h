@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include "arena.h"
 #include "err.h"
+#include "jsonw.h"
 #include "messages.h"
 #include "roles.h"
 #include "secret.h"
@@ -49,6 +50,8 @@ struct pd_resp {
 	json_t *body;              /* owned; NULL for no body */
 	const char *raw, *ctype;   /* a non-JSON body (static or arena) */
 	size_t raw_len;
+	char *owned;               /* a JSON body written by jsonw.h (malloc'd, owned) */
+	size_t owned_len;
 	const char *hk[8], *hv[8]; /* extra headers (arena or static strings) */
 	int nh;
 };
@@ -114,6 +117,8 @@ const char *pd_req_form(struct pd_req *r, const char *name);  /* form-encoded bo
 /* Replies.  Each sets req->resp; the last call wins. */
 void pd_reply_json(struct pd_req *r, int status, json_t *body); /* steals body */
 void pd_reply_raw(struct pd_req *r, int status, const char *ctype, const char *body, size_t n);
+/* A JSON body already written into a buffer (jsonw.h): takes its bytes, leaves it empty. */
+void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body);
 void pd_reply_header(struct pd_req *r, const char *name, const char *value);
 
 /* Error replies (errors.c): the Partner-Center-style body in the request's locale. */

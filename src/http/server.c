@@ -96,9 +96,17 @@ const char *pd_req_form(struct pd_req *r, const char *name)
 	return evhttp_find_header(&c->form, name);
 }
 
+static void drop_body(struct pd_resp *rs)
+{
+	json_decref(rs->body);
+	rs->body = NULL;
+	free(rs->owned);
+	rs->owned = NULL;
+}
+
 void pd_reply_json(struct pd_req *r, int status, json_t *body)
 {
-	json_decref(r->resp.body);
+	drop_body(&r->resp);
 	r->resp.status = status;
 	r->resp.body = body;
 	r->resp.raw = NULL;
@@ -106,12 +114,19 @@ void pd_reply_json(struct pd_req *r, int status, json_t *body)
 
 void pd_reply_raw(struct pd_req *r, int status, const char *ctype, const char *body, size_t n)
 {
-	json_decref(r->resp.body);
-	r->resp.body = NULL;
+	drop_body(&r->resp);
 	r->resp.status = status;
 	r->resp.ctype = ctype;
 	r->resp.raw = body;
 	r->resp.raw_len = n;
+}
+
+void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
+{
+	drop_body(&r->resp);
+	r->resp.status = status;
+	r->resp.raw = NULL;
+	r->resp.owned = pd_buf_take(body, &r->resp.owned_len);
 }
 
 void pd_reply_header(struct pd_req *r, const char *name, const char *value)
@@ -205,7 +220,7 @@ static void access_log(struct rctx *c)
 static void free_ctx(struct rctx *c)
 {
 	json_decref(c->req.json);
-	json_decref(c->req.resp.body);
+	drop_body(&c->req.resp);
 	evhttp_clear_headers(&c->query);
 	evhttp_clear_headers(&c->form);
 	pd_arena_free(c->req.ar);
@@ -218,6 +233,12 @@ static void loop_drained(struct loop *l)
 		event_base_loopexit(l->base, NULL);
 }
 
+static void release_owned(const void *data, size_t len, void *arg)
+{
+	(void)len, (void)arg;
+	free((void *)data);
+}
+
 static void write_body(struct rctx *c, struct evkeyvalq *out, struct evbuffer *buf)
 {
 	struct pd_resp *rs = &c->req.resp;
@@ -227,6 +248,10 @@ static void write_body(struct rctx *c, struct evkeyvalq *out, struct evbuffer *b
 		if (s)
 			evbuffer_add(buf, s, strlen(s));
 		free(s);
+	} else if (rs->owned) { /* handed to the buffer, which frees it once it is sent */
+		evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
+		if (evbuffer_add_reference(buf, rs->owned, rs->owned_len, release_owned, NULL) == 0)
+			rs->owned = NULL;
 	} else if (rs->raw) {
 		evhttp_add_header(out, "Content-Type", rs->ctype ? rs->ctype : "text/plain; charset=utf-8");
 		evbuffer_add(buf, rs->raw, rs->raw_len);

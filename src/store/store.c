@@ -68,19 +68,17 @@ enum pd_err store_tx(struct store *st, enum pd_err (*fn)(struct store *, void *)
 
 char *store_billing_text(const struct pd_billing *b)
 {
-	struct pd_billing copy = *b;
-	copy.etag = NULL;
-	json_t *o = pd_billing_to_json(&copy, "");
-	json_object_del(o, "links");
-	json_object_del(o, "attributes");
-	json_object_del(o, "id");
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s;
+	struct pd_buf out; /* pd_billing_write_stored: the bytes jansson made of it, no tree */
+	size_t n;
+	pd_buf_init(&out, 1024);
+	pd_billing_write_stored(&out, b);
+	return pd_buf_take(&out, &n);
 }
 
 enum pd_err store_billing_parse(const char *text, struct pd_billing *b, struct pd_arena *ar)
 {
+	if (pd_billing_read_stored(text, b, ar)) /* the form store_billing_text writes */
+		return PD_OK;
 	struct pd_verrs errs = {0};
 	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
 	pd_billing_from_json(o, "billingProfile", b, &errs, ar);

@@ -1,0 +1,149 @@
+/* jsonw.c - the length-carrying buffer and the compact JSON writer of jsonw.h.  The escaping
+ * table mirrors jansson's dump.c so that a document written here and one dumped by jansson
+ * are the same bytes (tests/unit/test_jsonw.c and test_model.c compare them). */
+#include "jsonw.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void grow_to(struct pd_buf *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + need + 1)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (!p)
+		abort();
+	b->p = p;
+	b->cap = cap;
+}
+
+/* Room for `need` more bytes and the NUL. */
+static inline void grow(struct pd_buf *b, size_t need)
+{
+	if (b->len + need + 1 > b->cap)
+		grow_to(b, need);
+}
+
+void pd_buf_init(struct pd_buf *b, size_t cap)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+	grow(b, cap);
+	b->p[0] = 0;
+}
+
+void pd_buf_free(struct pd_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+char *pd_buf_take(struct pd_buf *b, size_t *len)
+{
+	char *p = b->p;
+	*len = b->len;
+	b->p = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void pd_buf_add(struct pd_buf *b, const char *s, size_t n)
+{
+	grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+void pd_buf_lit(struct pd_buf *b, const char *s)
+{
+	pd_buf_add(b, s, strlen(s));
+}
+
+static void comma(struct pd_buf *b)
+{
+	char last = b->len ? b->p[b->len - 1] : '{';
+	if (last != '{' && last != '[' && last != ':' && last != ',')
+		pd_buf_add(b, ",", 1);
+}
+
+void pd_jw_open(struct pd_buf *b)
+{
+	comma(b);
+	pd_buf_add(b, "{", 1);
+}
+
+void pd_jw_close(struct pd_buf *b)
+{
+	pd_buf_add(b, "}", 1);
+}
+
+void pd_jw_next(struct pd_buf *b)
+{
+	comma(b);
+}
+
+void pd_jw_key(struct pd_buf *b, const char *k)
+{
+	size_t n = strlen(k);
+	comma(b);
+	grow(b, n + 3);
+	char *o = b->p + b->len;
+	*o++ = '"';
+	memcpy(o, k, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	b->len += n + 3;
+	b->p[b->len] = 0;
+}
+
+/* Writes the escape of byte c (one that must not be copied) at o; returns the end. */
+static char *escape(unsigned char c, char *o)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *two = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
+			: c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+	if (two) {
+		memcpy(o, two, 2);
+		return o + 2;
+	}
+	memcpy(o, "\\u00", 4);
+	o[4] = hex[c >> 4];
+	o[5] = hex[c & 15];
+	return o + 6;
+}
+
+void pd_jw_str(struct pd_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	grow(b, 6 * n + 2); /* the longest escape is six bytes */
+	char *o = b->p + b->len;
+	*o++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			*o++ = (char)*p;
+		else
+			o = escape(*p, o);
+	}
+	*o++ = '"';
+	*o = 0;
+	b->len = (size_t)(o - b->p);
+}
+
+void pd_jw_int(struct pd_buf *b, long long v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%lld", v);
+	pd_buf_add(b, tmp, (size_t)n);
+}
+
+void pd_jw_kstr(struct pd_buf *b, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	pd_jw_key(b, k);
+	pd_jw_str(b, v);
+}
