@@ -22,7 +22,8 @@ enum stmt_id {
 	S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE, S_CUSER_GET, S_CUSER_LIST,
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
-	S_DELETE_SUBS, S_DELETE_ORDERS, S_COUNT
+	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
+	S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -89,7 +90,16 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
 			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
 			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-	[S_SEARCH_INSERT] = "INSERT INTO customer_search (rowid, name_key, domain) VALUES (?1, ?2, ?3)",
+	/* the search index (0004): rowid (partner number << 40) | seq; the domain's first label */
+	[S_PARTNER_NO_ADD] = "INSERT OR IGNORE INTO partner_numbers (partner_id, no)"
+			     " SELECT ?1, coalesce(max(no), 0) + 1 FROM partner_numbers",
+	[S_PARTNER_NO] = "SELECT no FROM partner_numbers WHERE partner_id = ?1",
+	[S_SUFFIX_ADD] = "INSERT OR IGNORE INTO domain_suffixes (suffix) SELECT substr(?1, instr(?1, '.') + 1)"
+			 " WHERE instr(?1, '.') > 0",
+	[S_SUFFIX_HAS] = "SELECT 1 FROM domain_suffixes WHERE instr(suffix, ?1) > 0 LIMIT 1",
+	[S_SEARCH_INSERT] = "INSERT INTO customer_search (rowid, name_key, domain) VALUES"
+			    " (((SELECT no FROM partner_numbers WHERE partner_id = ?4) << 40) | ?1, ?2,"
+			    " substr(?3, 1, instr(?3 || '.', '.') - 1))",
 	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7,"
 			   " ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
@@ -126,17 +136,17 @@ static const char *const sql_text[S_COUNT] = {
 	[S_LIST_DOMAIN_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
 				 " AND domain >= ?2 AND domain < ?2 || x'ff' AND (domain, seq) > (?5, ?3)"
 				 " ORDER BY domain, seq LIMIT ?4",
-	/* Substring search: first the page's seqs, walking the covering (partner_id, seq) index
-	 * and keeping those the trigram index matched; only then the rows.  Filtering before the
-	 * rows are read keeps a rare term from reading every row of a large partner. */
+	/* Substring search: the page's seqs straight from the trigram index, inside the partner's
+	 * rowid range (?5 = its number) after the last seq, in rowid order, at most a page; only
+	 * then the rows.  No other partner's entries and no entry past the page are read. */
 	[S_LIST_NAME_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
-			    " (SELECT seq FROM customers WHERE partner_id = ?1 AND seq > ?3 AND seq IN"
-			    " (SELECT rowid FROM customer_search WHERE customer_search MATCH 'name_key : ' || ?2)"
-			    " ORDER BY seq LIMIT ?4) ORDER BY seq",
+			    " (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
+			    " 'name_key : ' || ?2 AND rowid > (?5 << 40) + ?3 AND rowid < ((?5 + 1) << 40)"
+			    " ORDER BY rowid LIMIT ?4) ORDER BY seq",
 	[S_LIST_DOMAIN_FTS] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
-			      " (SELECT seq FROM customers WHERE partner_id = ?1 AND seq > ?3 AND seq IN"
-			      " (SELECT rowid FROM customer_search WHERE customer_search MATCH 'domain : ' || ?2)"
-			      " ORDER BY seq LIMIT ?4) ORDER BY seq",
+			      " (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
+			      " 'domain : ' || ?2 AND rowid > (?5 << 40) + ?3 AND rowid < ((?5 + 1) << 40)"
+			      " ORDER BY rowid LIMIT ?4) ORDER BY seq",
 	[S_LIST_NAME_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
 			     " AND instr(name_key, ?2) > 0" LIST_TAIL,
 	[S_LIST_DOMAIN_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
@@ -144,10 +154,12 @@ static const char *const sql_text[S_COUNT] = {
 	[S_ETAG_GET] = "SELECT etag, seq FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_BILLING_UPDATE] = "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
 			     " updated_at = ?7 WHERE partner_id = ?1 AND customer_id = ?2",
-	[S_SEARCH_UPDATE] = "UPDATE customer_search SET name_key = ?2 WHERE rowid = ?1",
+	[S_SEARCH_UPDATE] = "UPDATE customer_search SET name_key = ?2 WHERE rowid ="
+			    " ((SELECT no FROM partner_numbers WHERE partner_id = ?3) << 40) | ?1",
 	[S_DELETE_CUSTOMER] = "DELETE FROM customers WHERE partner_id = ?1 AND customer_id = ?2 RETURNING seq, domain",
 	[S_DELETE_DOMAIN] = "DELETE FROM domains WHERE domain = ?1",
-	[S_DELETE_SEARCH] = "DELETE FROM customer_search WHERE rowid = ?1",
+	[S_DELETE_SEARCH] = "DELETE FROM customer_search WHERE rowid ="
+			    " ((SELECT no FROM partner_numbers WHERE partner_id = ?2) << 40) | ?1",
 	[S_DELETE_CUSERS] = "DELETE FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_DELETE_SUBS] = "DELETE FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_DELETE_ORDERS] = "DELETE FROM orders WHERE partner_id = ?1 AND customer_id = ?2",
@@ -550,15 +562,30 @@ static enum pd_err insert_row(struct sq *s, const char *partner, const struct pd
 	return e;
 }
 
-static enum pd_err insert_search(struct sq *s, long long seq, const char *name_key,
-				 const char *domain)
+static enum pd_err with_text(struct sq *s, enum stmt_id id, const char *v)
 {
-	sqlite3_stmt *q = stmt(s, S_SEARCH_INSERT);
+	sqlite3_stmt *q = stmt(s, id);
 	if (!q)
 		return PD_EINTERNAL;
+	text(q, 1, v);
+	return run(q);
+}
+
+/* The row's search entry, after giving the partner its number and noting the domain's suffix
+ * (both once: INSERT OR IGNORE). */
+static enum pd_err insert_search(struct sq *s, const char *partner, long long seq,
+				 const char *name_key, const char *domain)
+{
+	enum pd_err e = with_text(s, S_PARTNER_NO_ADD, partner);
+	if (e == PD_OK)
+		e = with_text(s, S_SUFFIX_ADD, domain);
+	sqlite3_stmt *q = e == PD_OK ? stmt(s, S_SEARCH_INSERT) : NULL;
+	if (!q)
+		return e == PD_OK ? PD_EINTERNAL : e;
 	sqlite3_bind_int64(q, 1, seq);
 	text(q, 2, name_key);
 	text(q, 3, domain);
+	text(q, 4, partner);
 	return run(q);
 }
 
@@ -594,7 +621,7 @@ static enum pd_err sq_customer_insert(struct store *st, const char *partner,
 	if (e == PD_OK)
 		e = insert_row(s, partner, c, name_key);
 	if (e == PD_OK)
-		e = insert_search(s, c->seq, name_key, c->domain);
+		e = insert_search(s, partner, c->seq, name_key, c->domain);
 	if (e == PD_OK && admin)
 		e = insert_cuser(s, admin);
 	pd_arena_free(ar);
@@ -648,20 +675,56 @@ static char *fts_phrase(const char *v, struct pd_arena *ar)
 	return out;
 }
 
-/* Picks the statement for a query and its bound search value. */
-static enum stmt_id list_stmt(const struct pd_query *q, const char **value, struct pd_arena *ar)
+/* The partner's number in the search index (0004), 0 when it has no entry yet. */
+static enum pd_err partner_no(struct sq *s, const char *partner, long long *no)
 {
-	bool name = q->field == PD_FILTER_NAME;
+	sqlite3_stmt *q = stmt(s, S_PARTNER_NO);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	int rc = sqlite3_step(q);
+	*no = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+/* Whether the index can answer a domain substring: it holds only first labels (letters and
+ * digits), so a value with any other character, or one found inside a stored suffix, is not. */
+static enum pd_err domain_indexable(struct sq *s, const char *v, bool *ok)
+{
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))) {
+			*ok = false;
+			return PD_OK;
+		}
+	sqlite3_stmt *q = stmt(s, S_SUFFIX_HAS);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, v);
+	int rc = sqlite3_step(q);
+	*ok = rc == SQLITE_DONE;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+/* Picks the statement for a query and its bound search value. */
+static enum pd_err list_stmt(struct sq *s, const struct pd_query *q, enum stmt_id *id,
+			     const char **value, struct pd_arena *ar)
+{
+	bool name = q->field == PD_FILTER_NAME, indexable = pd_utf8_len(q->value ? q->value : "") >= 3;
+	enum pd_err e = PD_OK;
 	*value = q->value;
 	if (q->field == PD_FILTER_NONE)
-		return S_LIST_ALL;
-	if (q->op == PD_OP_STARTS_WITH)
-		return name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
-	if (pd_utf8_len(q->value) >= 3) { /* trigram index needs 3 code points */
-		*value = fts_phrase(q->value, ar);
-		return name ? S_LIST_NAME_FTS : S_LIST_DOMAIN_FTS;
+		*id = S_LIST_ALL;
+	else if (q->op == PD_OP_STARTS_WITH)
+		*id = name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
+	else if (indexable && (name || ((e = domain_indexable(s, q->value, &indexable)) == PD_OK && indexable))) {
+		*value = fts_phrase(q->value, ar); /* trigrams need 3 code points */
+		*id = name ? S_LIST_NAME_FTS : S_LIST_DOMAIN_FTS;
+	} else {
+		*id = name ? S_LIST_NAME_SCAN : S_LIST_DOMAIN_SCAN;
 	}
-	return name ? S_LIST_NAME_SCAN : S_LIST_DOMAIN_SCAN;
+	return e;
 }
 
 static enum pd_err sq_customer_list(struct store *st, const char *partner,
@@ -669,20 +732,25 @@ static enum pd_err sq_customer_list(struct store *st, const char *partner,
 				    size_t *n, struct pd_arena *ar)
 {
 	const char *value;
-	enum stmt_id id = list_stmt(qr, &value, ar);
-	sqlite3_stmt *q = stmt(SQ(st), id);
+	enum stmt_id id;
+	long long no = 0;
+	*rows = pd_alloc(ar, sizeof **rows * (size_t)(qr->size + 1));
+	*n = 0;
+	enum pd_err e = list_stmt(SQ(st), qr, &id, &value, ar);
+	if (e == PD_OK && (id == S_LIST_NAME_FTS || id == S_LIST_DOMAIN_FTS))
+		e = partner_no(SQ(st), partner, &no);
+	sqlite3_stmt *q = e == PD_OK ? stmt(SQ(st), id) : NULL;
 	if (!q)
-		return PD_EINTERNAL;
+		return e == PD_OK ? PD_EINTERNAL : e;
 	text(q, 1, partner);
 	text(q, 2, value);
 	sqlite3_bind_int64(q, 3, qr->has_after ? qr->after_seq : 0);
 	sqlite3_bind_int(q, 4, qr->size + 1);
 	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
 		text(q, 5, qr->has_after ? qr->after_key : "");
-	*rows = pd_alloc(ar, sizeof **rows * (size_t)(qr->size + 1));
-	*n = 0;
+	else if (id == S_LIST_NAME_FTS || id == S_LIST_DOMAIN_FTS)
+		sqlite3_bind_int64(q, 5, no);
 	int rc = SQLITE_DONE;
-	enum pd_err e = PD_OK;
 	while (e == PD_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
 		e = read_customer(q, &(*rows)[(*n)++], ar);
 	if (e == PD_OK && rc != SQLITE_DONE)
@@ -728,13 +796,15 @@ static enum pd_err write_billing(struct sq *s, const char *partner, const char *
 	return e;
 }
 
-static enum pd_err update_search(struct sq *s, long long seq, const char *name_key)
+static enum pd_err update_search(struct sq *s, const char *partner, long long seq,
+				 const char *name_key)
 {
 	sqlite3_stmt *q = stmt(s, S_SEARCH_UPDATE);
 	if (!q)
 		return PD_EINTERNAL;
 	sqlite3_bind_int64(q, 1, seq);
 	text(q, 2, name_key);
+	text(q, 3, partner);
 	return run(q);
 }
 
@@ -753,7 +823,7 @@ static enum pd_err sq_billing_update(struct store *st, const char *partner, cons
 	if (e == PD_OK)
 		e = write_billing(s, partner, id, b, name_key, new_etag, now);
 	if (e == PD_OK)
-		e = update_search(s, seq, name_key);
+		e = update_search(s, partner, seq, name_key);
 	pd_arena_free(ar);
 	return e;
 }
@@ -828,7 +898,7 @@ static enum pd_err sq_customer_delete(struct store *st, const char *partner, con
 	if (e == PD_OK)
 		e = delete_row(s, partner, id, &seq, &domain, ar);
 	if (e == PD_OK)
-		e = delete_by(s, S_DELETE_SEARCH, NULL, NULL, seq);
+		e = delete_by(s, S_DELETE_SEARCH, NULL, partner, seq);
 	if (e == PD_OK)
 		e = delete_by(s, S_DELETE_SUBS, partner, id, 0);
 	if (e == PD_OK)
@@ -1260,7 +1330,7 @@ static enum pd_err sq_customer_link(struct store *st, const char *partner, struc
 	if (e == PD_OK)
 		e = insert_row(s, partner, c, name_key);
 	if (e == PD_OK)
-		e = insert_search(s, c->seq, name_key, c->domain);
+		e = insert_search(s, partner, c->seq, name_key, c->domain);
 	pd_arena_free(ar);
 	return e;
 }

@@ -723,6 +723,35 @@ Test(store, substring_domain_trigram)
 	cr_assert_str_eq(names(P1, &q), "One");
 }
 
+/* The index holds only the domains' first labels: a value inside the suffix is answered too. */
+Test(store, substring_domain_inside_the_suffix)
+{
+	add(P1, "One", "contoso1");
+	add(P1, "Two", "fab");
+	add(P2, "Other", "contoso3");
+	struct pd_query q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "ONMSCHINA", 10);
+	cr_assert_str_eq(names(P1, &q), "One|Two");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "so1", 10);
+	cr_assert_str_eq(names(P1, &q), "One");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "so3", 10);
+	cr_assert_str_eq(names(P1, &q), "", "another partner's entry");
+}
+
+/* Each partner's entries are one range of the index: pages never reach into a neighbour's. */
+Test(store, substring_pages_stay_in_the_partner)
+{
+	for (int i = 0; i < 4; i++) {
+		add(P1, pd_printf(ar, "Alpha 云计算 %d", i), pd_printf(ar, "a%d", i));
+		add(P2, pd_printf(ar, "Beta 云计算 %d", i), pd_printf(ar, "b%d", i));
+	}
+	int pages;
+	cr_assert_str_eq(walk(P2, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "云计算", 3), &pages),
+			 "Beta 云计算 0|Beta 云计算 1|Beta 云计算 2|Beta 云计算 3");
+	cr_assert_eq(pages, 2);
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "云计算", 2), &pages),
+			 "Alpha 云计算 0|Alpha 云计算 1|Alpha 云计算 2|Alpha 云计算 3");
+}
+
 Test(store, substring_paging_by_seq)
 {
 	for (int i = 0; i < 7; i++)
