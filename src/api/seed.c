@@ -23,7 +23,7 @@
 #include "domain.h"
 #include "ids.h"
 
-#define BATCH 10000        /* rows per transaction */
+#define BATCH 100000       /* rows per transaction */
 #define PROGRESS 100000    /* rows between progress lines */
 #define N(a) (sizeof(a) / sizeof *(a))
 
@@ -322,8 +322,8 @@ static void gen_us(struct gen *g, struct pd_billing *b, char *stem, size_t cap, 
 	b->email = pd_printf(ar, "it@%s.com", stem);
 }
 
-/* Customer number n (0-based over the run) of `partner`. */
-static void gen_customer(struct gen *g, unsigned long long n, const char *partner,
+/* Customer number n (0-based over the run) of `partner`, with tenant id `id`. */
+static void gen_customer(struct gen *g, unsigned long long n, const char *partner, const char *id,
 			 const unsigned char key[PD_KEY_LEN], long long created, struct pd_customer *c,
 			 struct pd_customer_user *admin, struct pd_arena *ar)
 {
@@ -340,10 +340,9 @@ static void gen_customer(struct gen *g, unsigned long long n, const char *partne
 	base36(n, num, sizeof num);
 	size_t room = PD_DOMAIN_PREFIX_MAX - strlen(num) - strlen(g->tag);
 	snprintf(prefix, sizeof prefix, "%.*s%s%s", (int)room, *stem ? stem : "c", num, g->tag);
-	char *id = pd_alloc(ar, PD_UUID_LEN + 1), *uid = pd_alloc(ar, PD_UUID_LEN + 1);
+	char *uid = pd_alloc(ar, PD_UUID_LEN + 1);
 	char *etag = pd_alloc(ar, PD_ETAG_LEN + 1), *hash = pd_alloc(ar, PD_PWHASH_LEN);
 	char password[PD_GENPW_CHARS + 1];
-	pd_uuid_new(id);
 	pd_uuid_new(uid);
 	pd_etag_new(etag);
 	pd_password_generate(password);
@@ -367,6 +366,25 @@ static void gen_customer(struct gen *g, unsigned long long n, const char *partne
 }
 
 /* ---- the run ---- */
+
+typedef char uuid_text[PD_UUID_LEN + 1];
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* n random (v4) tenant ids in ascending order: the customers, their users and the tenant
+ * index are then filled in key order instead of at random places.  NULL if out of memory. */
+static uuid_text *sorted_ids(long long n)
+{
+	uuid_text *ids = malloc(sizeof *ids * (size_t)(n ? n : 1));
+	for (long long i = 0; ids && i < n; i++)
+		pd_uuid_new(ids[i]);
+	if (ids)
+		qsort(ids, (size_t)n, sizeof *ids, by_text);
+	return ids;
+}
 
 struct seed_partner {
 	char id[PD_UUID_LEN + 1];
@@ -454,12 +472,17 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 		snprintf(errbuf, cap, "cannot add the partners (%s)%s", pd_err_name(e),
 			 e == PD_ECONFLICT ? ": this store was seeded with this --seed already" : "");
 
+	if (e == PD_OK && st->ops->bulk_load)
+		e = st->ops->bulk_load(st, true);
 	double t0 = now_s(), last = t0;
 	long long now = (long long)time(NULL), span = 3 * 365 * 86400LL; /* created over 3 years */
 	unsigned long long n = 0;
 	struct pd_arena *ar = NULL;
 	bool in_tx = false;
 	for (long p = 0; e == PD_OK && p < partners; p++) {
+		uuid_text *ids = sorted_ids(ps[p].customers);
+		if (!ids)
+			e = PD_ENOMEM;
 		for (long long i = 0; e == PD_OK && i < ps[p].customers; i++, n++) {
 			if (n % BATCH == 0) {
 				ar = pd_arena_new();
@@ -469,7 +492,7 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 			struct pd_customer c;
 			struct pd_customer_user admin;
 			long long created = now - span + (customers ? (long long)(span * (double)n / (double)customers) : 0);
-			gen_customer(&g, n, ps[p].id, key, created, &c, &admin, ar);
+			gen_customer(&g, n, ps[p].id, ids[i], key, created, &c, &admin, ar);
 			if (e == PD_OK && (n < 2000 || n % 997 == 0) && !check_billing(&c, n, ar, errbuf, cap))
 				e = PD_EINVAL;
 			if (e == PD_OK && (e = st->ops->customer_insert(st, ps[p].id, &c, &admin)) != PD_OK)
@@ -494,7 +517,11 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 				last = t;
 			}
 		}
+		free(ids);
 	}
+	enum pd_err done = st->ops->bulk_load ? st->ops->bulk_load(st, false) : PD_OK; /* also after a failure */
+	if (e == PD_OK && (e = done) != PD_OK)
+		snprintf(errbuf, cap, "cannot finish the bulk load: %s", pd_err_name(e));
 	double secs = now_s() - t0;
 	free(ps);
 	st->ops->close(st);

@@ -221,6 +221,10 @@ struct store_ops {
 	enum pd_err (*raw_select)(struct store *, const char *sql,
 				  int (*row)(void *arg, int n, const char *const *values), void *arg);
 	enum pd_err (*raw_exec)(struct store *, const char *sql, int n, const char *const *params);
+
+	/* A bulk load (partnerd seed) starts (on) or ends (off), outside a transaction: the
+	 * backend may use more memory meanwhile; every commit stays durable.  May be NULL. */
+	enum pd_err (*bulk_load)(struct store *, bool on);
 };
 
 struct store {

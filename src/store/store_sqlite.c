@@ -1410,6 +1410,92 @@ static enum pd_err sq_raw_select(struct store *st, const char *sql,
 	return n > 64 ? PD_EINTERNAL : map_rc(rc);
 }
 
+/* ---- bulk load (partnerd seed) ----
+ * Random-order inserts into the secondary indexes of customers, customer_users and domains
+ * dirtied nearly every index page in every commit (write amplification that grew with the
+ * store).  A bulk load drops them and builds them again at the end (CREATE INDEX sorts once),
+ * with a 1 GiB page cache meanwhile.  Their SQL is kept in settings in the same transaction
+ * as the drop, so a load that dies half-way is finished by the next migrating open. */
+
+#define BULK_SETTING "bulk_load_indexes"
+#define BULK_INDEXES " FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL" \
+		     " AND tbl_name IN ('customers', 'customer_users', 'domains')"
+
+/* The text of the first column of the first row of sql (sqlite3_free it), NULL if none. */
+static enum pd_err query_text(struct sq *s, const char *sql, char **out)
+{
+	sqlite3_stmt *q;
+	*out = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return PD_EINTERNAL;
+	int rc = sqlite3_step(q);
+	const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+	if (v)
+		*out = sqlite3_mprintf("%s", v);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err bulk_drop_indexes(struct sq *s)
+{
+	char *create = NULL, *drop = NULL;
+	enum pd_err e = exec(s, "BEGIN IMMEDIATE");
+	if (e == PD_OK)
+		e = query_text(s, "SELECT group_concat(sql, ';') || ';'" BULK_INDEXES, &create);
+	if (e == PD_OK)
+		e = query_text(s, "SELECT group_concat('DROP INDEX ' || name, ';') || ';'" BULK_INDEXES, &drop);
+	if (e == PD_OK && create && drop) {
+		sqlite3_stmt *q = stmt(s, S_SETTING_PUT);
+		e = q ? PD_OK : PD_EINTERNAL;
+		if (q) {
+			text(q, 1, BULK_SETTING);
+			text(q, 2, create);
+			e = run(q);
+		}
+		if (e == PD_OK)
+			e = exec(s, drop);
+	}
+	sqlite3_free(create);
+	sqlite3_free(drop);
+	if (e == PD_OK)
+		return exec(s, "COMMIT");
+	exec(s, "ROLLBACK");
+	return e;
+}
+
+/* Builds the indexes a bulk load dropped, if any (also after a load that died). */
+static enum pd_err bulk_finish(struct sq *s)
+{
+	char *create = NULL;
+	enum pd_err e = query_text(s, "SELECT value FROM settings WHERE name = '" BULK_SETTING "'", &create);
+	if (e != PD_OK || !create)
+		return e;
+	e = exec(s, "BEGIN IMMEDIATE");
+	if (e == PD_OK)
+		e = exec(s, create);
+	if (e == PD_OK)
+		e = exec(s, "DELETE FROM settings WHERE name = '" BULK_SETTING "'");
+	sqlite3_free(create);
+	if (e == PD_OK)
+		return exec(s, "COMMIT");
+	exec(s, "ROLLBACK");
+	return e;
+}
+
+static enum pd_err sq_bulk_load(struct store *st, bool on)
+{
+	struct sq *s = SQ(st);
+	if (on) {
+		enum pd_err e = exec(s, "PRAGMA cache_size=-1048576");
+		return e == PD_OK ? bulk_drop_indexes(s) : e;
+	}
+	enum pd_err e = bulk_finish(s);
+	if (e == PD_OK)
+		e = exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+	enum pd_err e2 = exec(s, "PRAGMA cache_size=-2000");
+	return e != PD_OK ? e : e2;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1438,6 +1524,7 @@ static const struct store_ops sqlite_ops = {
 	.invitation_latest = sq_invitation_latest, .invitation_by_code = sq_invitation_by_code,
 	.invitation_insert = sq_invitation_insert, .invitation_revoke = sq_invitation_revoke,
 	.raw_select = sq_raw_select,
+	.bulk_load = sq_bulk_load,
 };
 
 /* The highest migration applied, 0 for a new database. */
@@ -1518,8 +1605,8 @@ enum pd_err store_sqlite_open(const char *path, bool do_migrate, struct store **
 	enum pd_err e = rc == SQLITE_OK ? configure(s) : map_rc(rc);
 	if (e != PD_OK)
 		snprintf(errbuf, cap, "cannot open %s: %s", path, sqlite3_errmsg(s->db));
-	else if (do_migrate)
-		e = migrate(s, errbuf, cap);
+	else if (do_migrate && (e = migrate(s, errbuf, cap)) == PD_OK && (e = bulk_finish(s)) != PD_OK)
+		snprintf(errbuf, cap, "cannot finish an interrupted bulk load of %s", path);
 	if (e != PD_OK) {
 		sq_close(&s->base);
 		return e;

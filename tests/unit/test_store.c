@@ -314,6 +314,45 @@ Test(store, migrations_apply_and_reopen_is_idempotent)
 	other->ops->close(other);
 }
 
+static int index_count(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+				       " AND sql IS NOT NULL AND tbl_name IN ('customers', 'customer_users', 'domains')",
+				       -1, &q, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	int n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A bulk load drops the secondary indexes and builds them again at its end; one that dies
+ * half-way is finished by the next migrating open. */
+Test(store, bulk_load_rebuilds_its_indexes)
+{
+	int before = index_count();
+	cr_assert_geq(before, 5);
+	cr_assert_eq(st->ops->bulk_load(st, true), PD_OK);
+	cr_assert_eq(index_count(), 0);
+	add(P1, "Contoso 上海", "contoso");
+	cr_assert_eq(st->ops->bulk_load(st, false), PD_OK);
+	cr_assert_eq(index_count(), before);
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "contoso", 10);
+	cr_assert_str_eq(names(P1, &q), "Contoso 上海");
+
+	cr_assert_eq(st->ops->bulk_load(st, true), PD_OK);
+	add(P1, "Fabrikam", "fabrikam");
+	st->ops->close(st); /* dies without ending the load */
+	st = open_store(true);
+	cr_assert_eq(index_count(), before, "the next open finished it");
+	cr_assert(taken("fabrikam" SUFFIX));
+	q = query(PD_FILTER_DOMAIN, PD_OP_STARTS_WITH, "fab", 10);
+	cr_assert_str_eq(names(P1, &q), "Fabrikam");
+}
+
 Test(store, open_refuses_unknown_urls)
 {
 	char err[256] = "";
