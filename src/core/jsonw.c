@@ -2,6 +2,8 @@
  * table mirrors jansson's dump.c so that a document written here and one dumped by jansson
  * are the same bytes (tests/unit/test_jsonw.c and test_model.c compare them). */
 #include "jsonw.h"
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,9 +87,8 @@ void pd_jw_next(struct pd_buf *b)
 	comma(b);
 }
 
-void pd_jw_key(struct pd_buf *b, const char *k)
+void pd_jw_key_n(struct pd_buf *b, const char *k, size_t n)
 {
-	size_t n = strlen(k);
 	comma(b);
 	grow(b, n + 3);
 	char *o = b->p + b->len;
@@ -116,14 +117,34 @@ static char *escape(unsigned char c, char *o)
 	return o + 6;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Whether any of the eight bytes may need an escape: below 0x20, '"' or '\\' (the usual
+ * has-zero-byte test; a false alarm only sends the eight bytes down the byte path). */
+static inline bool may_escape(uint64_t v)
+{
+	uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\');
+	return (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS;
+}
+
 void pd_jw_str(struct pd_buf *b, const char *s)
 {
 	size_t n = strlen(s);
 	grow(b, 6 * n + 2); /* the longest escape is six bytes */
 	char *o = b->p + b->len;
 	*o++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (end - p >= 8) { /* eight bytes at a time while none needs an escape */
+		uint64_t v;
+		memcpy(&v, p, 8);
+		if (may_escape(v))
+			break;
+		memcpy(o, p, 8);
+		o += 8, p += 8;
+	}
+	for (; p < end; p++) {
+		if (__builtin_expect(*p >= 0x20 && *p != '"' && *p != '\\', 1))
 			*o++ = (char)*p;
 		else
 			o = escape(*p, o);

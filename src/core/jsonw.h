@@ -8,6 +8,7 @@
 #ifndef PD_JSONW_H
 #define PD_JSONW_H
 #include <stddef.h>
+#include <string.h>
 
 struct pd_buf {
 	char *p;           /* malloc'd; NUL-terminated after every call */
@@ -24,7 +25,11 @@ void pd_buf_lit(struct pd_buf *b, const char *s); /* strlen(s) bytes */
 /* JSON values.  A member or array element gets its comma from pd_jw_key / pd_jw_next. */
 void pd_jw_open(struct pd_buf *b);            /* '{' (after a comma if one is needed) */
 void pd_jw_close(struct pd_buf *b);           /* '}' */
-void pd_jw_key(struct pd_buf *b, const char *k); /* [,]"k": (k is written as is: ASCII names) */
+void pd_jw_key_n(struct pd_buf *b, const char *k, size_t n); /* [,]"k": (k as is: ASCII names) */
+static inline void pd_jw_key(struct pd_buf *b, const char *k)
+{
+	pd_jw_key_n(b, k, __builtin_strlen(k)); /* a constant for literal names */
+}
 void pd_jw_str(struct pd_buf *b, const char *s); /* "s" escaped */
 void pd_jw_int(struct pd_buf *b, long long v);
 /* "k":"v", or nothing when v is NULL (as jansson drops a member whose value is NULL). */

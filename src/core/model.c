@@ -10,11 +10,12 @@
 
 struct field {
 	const char *json;   /* camelCase property name */
+	size_t json_len;
 	size_t off;         /* offset of the const char * in the struct */
 	size_t max;         /* upper bound in bytes at decode (code points are checked later) */
 };
 
-#define AF(name, member, max) {name, offsetof(struct pd_address, member), max}
+#define AF(name, member, max) {name, sizeof name - 1, offsetof(struct pd_address, member), max}
 static const struct field address_fields[] = {
 	AF("firstName", first_name, 1024),  AF("lastName", last_name, 1024),
 	AF("addressLine1", line1, 4096),    AF("addressLine2", line2, 4096),
@@ -23,7 +24,7 @@ static const struct field address_fields[] = {
 	AF("postalCode", postal_code, 256), AF("country", country, 64),
 	AF("phoneNumber", phone, 256),
 };
-#define BF(name, member, max) {name, offsetof(struct pd_billing, member), max}
+#define BF(name, member, max) {name, sizeof name - 1, offsetof(struct pd_billing, member), max}
 static const struct field billing_fields[] = {
 	BF("firstName", first_name, 1024), BF("lastName", last_name, 1024),
 	BF("email", email, 2048),          BF("culture", culture, 64),
@@ -198,19 +199,25 @@ json_t *pd_customer_to_json(const struct pd_customer *c)
 static void write_fields(struct pd_buf *o, const void *base, const struct field *t, size_t nt,
 			 size_t skip)
 {
-	for (size_t i = skip; i < nt; i++)
-		pd_jw_kstr(o, t[i].json, *slot((void *)base, &t[i]));
+	for (size_t i = skip; i < nt; i++) {
+		const char *v = *slot((void *)base, &t[i]);
+		if (v) {
+			pd_jw_key_n(o, t[i].json, t[i].json_len);
+			pd_jw_str(o, v);
+		}
+	}
 }
 
-/* "links":{"self":{...}},"attributes":{"objectType":...[,"etag":...]} as with_meta adds them. */
-static void write_meta(struct pd_buf *o, const char *uri, const char *object_type, const char *etag)
+/* "links":{"self":{...}},"attributes":{"objectType":...[,"etag":...]} as with_meta adds them;
+ * the uri is "/customers/" + id + tail (ids are UUIDs: nothing to escape). */
+static void write_meta(struct pd_buf *o, const char *id, const char *tail, const char *object_type,
+		       const char *etag)
 {
-	pd_jw_key(o, "links");
-	pd_jw_open(o);
-	pd_jw_key(o, "self");
-	pd_jw_open(o);
-	pd_jw_kstr(o, "uri", uri);
-	pd_buf_lit(o, ",\"method\":\"GET\",\"headers\":[]}}");
+	pd_buf_lit(o, ",\"links\":{\"self\":{\"uri\":");
+	pd_buf_lit(o, "\"/customers/");
+	pd_buf_lit(o, id);
+	pd_buf_lit(o, tail);
+	pd_buf_lit(o, "\",\"method\":\"GET\",\"headers\":[]}}");
 	pd_jw_key(o, "attributes");
 	pd_jw_open(o);
 	pd_jw_kstr(o, "objectType", object_type);
@@ -229,21 +236,17 @@ static void write_address(struct pd_buf *o, const char *key, const struct pd_add
 
 static void write_billing(struct pd_buf *o, const struct pd_billing *b, const char *customer_id)
 {
-	char uri[128];
-	snprintf(uri, sizeof uri, "/customers/%s/profiles/billing", customer_id);
 	pd_jw_key(o, "billingProfile");
 	pd_jw_open(o);
 	pd_jw_kstr(o, "id", customer_id);
 	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
 	write_address(o, "defaultAddress", &b->addr, 0);
-	write_meta(o, uri, "CustomerBillingProfile", b->etag);
+	write_meta(o, customer_id, "/profiles/billing", "CustomerBillingProfile", b->etag);
 	pd_jw_close(o);
 }
 
 static void write_company(struct pd_buf *o, const struct pd_customer *c)
 {
-	char uri[128];
-	snprintf(uri, sizeof uri, "/customers/%s/profiles/company", c->id);
 	pd_jw_key(o, "companyProfile");
 	pd_jw_open(o);
 	pd_jw_kstr(o, "tenantId", c->id);
@@ -251,14 +254,12 @@ static void write_company(struct pd_buf *o, const struct pd_customer *c)
 	pd_jw_kstr(o, "companyName", c->billing.company_name);
 	pd_jw_kstr(o, "organizationRegistrationNumber", c->regnum);
 	write_address(o, "address", &c->billing.addr, 2);
-	write_meta(o, uri, "CustomerCompanyProfile", NULL);
+	write_meta(o, c->id, "/profiles/company", "CustomerCompanyProfile", NULL);
 	pd_jw_close(o);
 }
 
 void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
 {
-	char uri[96];
-	snprintf(uri, sizeof uri, "/customers/%s", c->id);
 	pd_jw_open(o);
 	pd_jw_kstr(o, "id", c->id);
 	pd_jw_kstr(o, "commerceId", c->id);
@@ -266,7 +267,7 @@ void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
 	write_billing(o, &c->billing, c->id);
 	pd_jw_kstr(o, "relationshipToPartner", c->relationship ? c->relationship : "reseller");
 	pd_buf_lit(o, ",\"allowDelegatedAccess\":true");
-	write_meta(o, uri, "Customer", NULL);
+	write_meta(o, c->id, "", "Customer", NULL);
 	pd_jw_close(o);
 }
 
@@ -333,6 +334,17 @@ static const char *read_u(const char *p, char **o)
 	return p;
 }
 
+/* [s, end) trimmed as trimmed() does, in place (the buffer is the caller's arena copy). */
+static const char *trim_in_place(char *s, char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	*end = 0;
+	return s < end ? s : NULL;
+}
+
 /* The byte a one-letter escape stands for (\" \\ \/ \b \f \n \r \t), 0 for any other. */
 static char unescaped(char e)
 {
@@ -356,10 +368,12 @@ static const char *read_string(const char **pp, bool *ok, struct pd_arena *ar)
 		end += *end == '\\' && end[1] ? 2 : 1;
 	char *out = pd_alloc(ar, (size_t)(end - p) + 1), *o = out;
 	while (p < end && *ok) {
-		if (*p != '\\') {
-			*o++ = *p++;
-			continue;
-		}
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		size_t run = (size_t)((bs ? bs : end) - p);
+		memcpy(o, p, run);
+		o += run, p += run;
+		if (p == end)
+			break;
 		char ch = unescaped(p[1]);
 		if (p[1] == 'u') {
 			p = read_u(p + 1, &o);
@@ -374,13 +388,13 @@ static const char *read_string(const char **pp, bool *ok, struct pd_arena *ar)
 	*ok = *ok && *end == '"';
 	*pp = end + (*end == '"');
 	*o = 0;
-	return trimmed(ar, out, (size_t)(o - out));
+	return trim_in_place(out, o);
 }
 
 static const struct field *find_field(const struct field *t, size_t nt, const char *k, size_t n)
 {
 	for (size_t i = 0; i < nt; i++)
-		if (strlen(t[i].json) == n && !memcmp(t[i].json, k, n))
+		if (t[i].json_len == n && !memcmp(t[i].json, k, n))
 			return &t[i];
 	return NULL;
 }
