@@ -6,10 +6,28 @@
 
 static const char hex[] = "0123456789abcdef";
 
+/* n (<= 64) random bytes for an id, from a per-thread pool of 4 KiB refilled from the
+ * kernel's generator: one getrandom() per ~250 ids instead of one each (every request gets a
+ * request and a correlation id; perf: 2 of its ~15 system calls).  Bytes are wiped from the
+ * pool as they are handed out.  partnerd does not fork, so no two processes share a pool. */
+static void id_bytes(unsigned char *out, size_t n)
+{
+	static _Thread_local unsigned char pool[4096];
+	static _Thread_local size_t left;
+	if (left < n) {
+		randombytes_buf(pool, sizeof pool);
+		left = sizeof pool;
+	}
+	unsigned char *from = pool + sizeof pool - left;
+	memcpy(out, from, n);
+	sodium_memzero(from, n);
+	left -= n;
+}
+
 void pd_uuid_new(char out[PD_UUID_LEN + 1])
 {
 	unsigned char b[16];
-	randombytes_buf(b, sizeof b);
+	id_bytes(b, sizeof b);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	char *p = out;
@@ -41,6 +59,6 @@ bool pd_uuid_parse(const char *s, char out[PD_UUID_LEN + 1])
 void pd_etag_new(char out[PD_ETAG_LEN + 1])
 {
 	unsigned char b[16];
-	randombytes_buf(b, sizeof b);
+	id_bytes(b, sizeof b);
 	sodium_bin2base64(out, PD_ETAG_LEN + 1, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
