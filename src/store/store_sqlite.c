@@ -1419,7 +1419,7 @@ static enum pd_err sq_raw_select(struct store *st, const char *sql,
  * Random-order inserts into the secondary indexes of customers, customer_users and domains
  * dirtied nearly every index page in every commit (write amplification that grew with the
  * store).  A bulk load drops them and builds them again at the end (CREATE INDEX sorts once),
- * with a 1 GiB page cache meanwhile.  Their SQL is kept in settings in the same transaction
+ * with a 1 GiB page cache meanwhile, and merges the search index into one segment.  Their SQL is kept in settings in the same transaction
  * as the drop, so a load that dies half-way is finished by the next migrating open. */
 
 #define BULK_SETTING "bulk_load_indexes"
@@ -1495,6 +1495,8 @@ static enum pd_err sq_bulk_load(struct store *st, bool on)
 		return e == PD_OK ? bulk_drop_indexes(s) : e;
 	}
 	enum pd_err e = bulk_finish(s);
+	if (e == PD_OK) /* one segment instead of ~26 (1M rows): a long phrase 3 -> 1.5 ms */
+		e = exec(s, "INSERT INTO customer_search (customer_search) VALUES ('optimize')");
 	if (e == PD_OK)
 		e = exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
 	enum pd_err e2 = exec(s, "PRAGMA cache_size=" CACHE_KIB);
