@@ -19,6 +19,7 @@ enum stmt_id {
 	S_USER_BY_EMAIL, S_TOKEN_INSERT, S_TOKEN_LOOKUP, S_NEXT_SEQ, S_DOMAIN_INSERT,
 	S_CUSTOMER_INSERT, S_SEARCH_INSERT, S_CUSER_INSERT, S_CUSTOMER_GET, S_LIST_ALL,
 	S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_FTS, S_LIST_DOMAIN_FTS,
+	S_LIST_NAME_FTS_AND, S_LIST_DOMAIN_FTS_AND,
 	S_LIST_NAME_SCAN, S_LIST_DOMAIN_SCAN, S_ETAG_GET, S_BILLING_UPDATE, S_SEARCH_UPDATE,
 	S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_SEARCH, S_DELETE_CUSERS, S_DOMAIN_TAKEN,
 	S_IDEM_GET, S_IDEM_PUT, S_PARTNER_GET, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
@@ -152,6 +153,16 @@ static const char *const sql_text[S_COUNT] = {
 			      " (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
 			      " 'domain : ' || ?2 AND rowid > (?5 << 40) + ?3 AND rowid < ((?5 + 1) << 40)"
 			      " ORDER BY rowid LIMIT ?4) ORDER BY seq",
+	/* A long substring: the index narrows by a few trigrams (?2, an AND of them), the row's
+	 * indexed column holds the whole value (?6): cheaper than a phrase of every trigram. */
+	[S_LIST_NAME_FTS_AND] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
+				" (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
+				" 'name_key : ' || ?2 AND rowid > (?5 << 40) + ?3 AND rowid < ((?5 + 1) << 40)"
+				" AND instr(name_key, ?6) > 0 ORDER BY rowid LIMIT ?4) ORDER BY seq",
+	[S_LIST_DOMAIN_FTS_AND] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
+				  " (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
+				  " 'domain : ' || ?2 AND rowid > (?5 << 40) + ?3 AND rowid < ((?5 + 1) << 40)"
+				  " AND instr(domain, ?6) > 0 ORDER BY rowid LIMIT ?4) ORDER BY seq",
 	[S_LIST_NAME_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
 			     " AND instr(name_key, ?2) > 0" LIST_TAIL,
 	[S_LIST_DOMAIN_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
@@ -680,6 +691,46 @@ static char *fts_phrase(const char *v, struct pd_arena *ar)
 	return out;
 }
 
+/* Code points from which a long substring is searched as an AND of trigrams (see
+ * S_LIST_NAME_FTS_AND); shorter ones stay phrases (measured: 4-5 code points are cheaper as
+ * a phrase, 15 are twice as expensive). */
+#define FTS_AND_MIN 8
+
+/* The FTS5 AND of v's non-overlapping trigrams ("abc" AND "def" AND ... AND the last three
+ * code points), inner quotes doubled: every row holding v holds them all.  v has at least
+ * three code points. */
+static char *fts_trigrams(const char *v, struct pd_arena *ar)
+{
+	size_t n = strlen(v), ncp = 0;
+	size_t *at = pd_alloc(ar, sizeof *at * (n + 1));
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)v[i] & 0xc0) != 0x80)
+			at[ncp++] = i;
+	at[ncp] = n;
+	char *out = pd_alloc(ar, 6 * n + 64), *o = out;
+	*o++ = '(';
+	for (size_t c = 0;; c += 3) {
+		if (c + 3 > ncp)
+			c = ncp - 3; /* the last three code points */
+		if (c) {
+			memcpy(o, " AND ", 5);
+			o += 5;
+		}
+		*o++ = '"';
+		for (size_t i = at[c]; i < at[c + 3]; i++) {
+			if (v[i] == '"')
+				*o++ = '"';
+			*o++ = v[i];
+		}
+		*o++ = '"';
+		if (c + 3 >= ncp)
+			break;
+	}
+	*o++ = ')';
+	*o = 0;
+	return out;
+}
+
 /* The partner's number in the search index (0004), 0 when it has no entry yet. */
 static enum pd_err partner_no(struct sq *s, const char *partner, long long *no)
 {
@@ -724,8 +775,10 @@ static enum pd_err list_stmt(struct sq *s, const struct pd_query *q, enum stmt_i
 	else if (q->op == PD_OP_STARTS_WITH)
 		*id = name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
 	else if (indexable && (name || ((e = domain_indexable(s, q->value, &indexable)) == PD_OK && indexable))) {
-		*value = fts_phrase(q->value, ar); /* trigrams need 3 code points */
-		*id = name ? S_LIST_NAME_FTS : S_LIST_DOMAIN_FTS;
+		bool long_value = pd_utf8_len(q->value) >= FTS_AND_MIN;
+		*value = long_value ? fts_trigrams(q->value, ar) : fts_phrase(q->value, ar); /* trigrams need 3 code points */
+		*id = long_value ? (name ? S_LIST_NAME_FTS_AND : S_LIST_DOMAIN_FTS_AND)
+				 : (name ? S_LIST_NAME_FTS : S_LIST_DOMAIN_FTS);
 	} else {
 		*id = name ? S_LIST_NAME_SCAN : S_LIST_DOMAIN_SCAN;
 	}
@@ -742,7 +795,9 @@ static enum pd_err sq_customer_list(struct store *st, const char *partner,
 	*rows = pd_alloc(ar, sizeof **rows * (size_t)(qr->size + 1));
 	*n = 0;
 	enum pd_err e = list_stmt(SQ(st), qr, &id, &value, ar);
-	if (e == PD_OK && (id == S_LIST_NAME_FTS || id == S_LIST_DOMAIN_FTS))
+	bool fts = id == S_LIST_NAME_FTS || id == S_LIST_DOMAIN_FTS || id == S_LIST_NAME_FTS_AND
+		   || id == S_LIST_DOMAIN_FTS_AND;
+	if (e == PD_OK && fts)
 		e = partner_no(SQ(st), partner, &no);
 	sqlite3_stmt *q = e == PD_OK ? stmt(SQ(st), id) : NULL;
 	if (!q)
@@ -753,8 +808,10 @@ static enum pd_err sq_customer_list(struct store *st, const char *partner,
 	sqlite3_bind_int(q, 4, qr->size + 1);
 	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
 		text(q, 5, qr->has_after ? qr->after_key : "");
-	else if (id == S_LIST_NAME_FTS || id == S_LIST_DOMAIN_FTS)
+	else if (fts)
 		sqlite3_bind_int64(q, 5, no);
+	if (id == S_LIST_NAME_FTS_AND || id == S_LIST_DOMAIN_FTS_AND)
+		text(q, 6, qr->value);
 	int rc = SQLITE_DONE;
 	while (e == PD_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
 		e = read_customer(q, &(*rows)[(*n)++], ar);

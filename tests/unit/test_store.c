@@ -752,6 +752,35 @@ Test(store, substring_trigram_special_characters)
 	cr_assert_str_eq(names(P1, &q), "A*B OR C", "FTS operators are plain text");
 }
 
+/* From 8 code points a substring is looked up by a few of its trigrams, then checked whole:
+ * a row holding each of those trigrams apart is not a match. */
+Test(store, substring_long_values)
+{
+	add(P1, "Abcdefgh Trading", "longa");
+	add(P1, "abc def fgh", "longb"); /* "abc", "def" and "fgh" apart */
+	add(P1, "Say \"Hello\" World", "longc");
+	add(P1, "Müller Logistik GmbH", "longd");
+	add(P1, "One", "abcdefghij");
+	add(P1, "Two", "abc0def0fgh");
+	add(P2, "xAbcdefghx", "longe");
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "ABCDEFGH", 10);
+	cr_assert_str_eq(names(P1, &q), "Abcdefgh Trading", "the trigrams apart do not match");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "abc def fg", 10);
+	cr_assert_str_eq(names(P1, &q), "abc def fgh");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "\"hello\" w", 10);
+	cr_assert_str_eq(names(P1, &q), "Say \"Hello\" World", "quotes inside the trigrams");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "MÜLLER LOGISTIK", 10);
+	cr_assert_str_eq(names(P1, &q), "Müller Logistik GmbH", "case folded");
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "müller logistiks", 10);
+	cr_assert_str_eq(names(P1, &q), "");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "BCDEFGHI", 10);
+	cr_assert_str_eq(names(P1, &q), "One");
+	int pages;
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "cdefgh", 1), &pages),
+			 "Abcdefgh Trading", "6 code points: a phrase");
+	cr_assert_eq(pages, 1);
+}
+
 Test(store, substring_domain_trigram)
 {
 	add(P1, "One", "contoso1");
