@@ -21,7 +21,7 @@ MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench
+.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench fuzz fuzz-build soak
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -128,6 +128,22 @@ bench:
 $(BUILD)/sqlite_ref: bench/sqlite_ref.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -lsqlite3
+
+# libFuzzer targets (tests/fuzz/README.md): clang, ASan+UBSan, into build/fuzz/.  `make fuzz`
+# runs each for FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time, from its seed corpus.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+fuzz-build:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SANFLAGS="$(FUZZ_SAN)" OPT="-O1 -g" \
+		$(FUZZ_TARGETS:%=build/fuzz/%)
+$(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/harness.o $(BUILD)/libpartnerd.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz/obj/tests/fuzz/%.o)
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd

@@ -28,6 +28,7 @@
 #include "throttle.h"
 #include "ids.h"
 #include "router.h"
+#include "uri.h"
 #include "work.h"
 #include <sodium.h>
 
@@ -90,8 +91,7 @@ const char *pd_req_form(struct pd_req *r, const char *name)
 	struct rctx *c = ctx_of(r);
 	if (!c->form_parsed) {
 		c->form_parsed = true;
-		if (evhttp_parse_query_str(r->body ? r->body : "", &c->form) != 0)
-			evhttp_clear_headers(&c->form);
+		pd_uri_params(r->body, &c->form);
 	}
 	return evhttp_find_header(&c->form, name);
 }
@@ -397,20 +397,14 @@ static bool parse_head(struct rctx *c)
 	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(c->ev);
 	const char *path = u ? evhttp_uri_get_path(u) : NULL;
 	const char *query = u ? evhttp_uri_get_query(u) : NULL;
-	size_t len = 0;
 	r->method = method_of(evhttp_request_get_command(c->ev));
 	r->request_id = header_id(c, "MS-RequestId", &r->request_id_given);
 	r->correlation_id = header_id(c, "MS-CorrelationId", NULL);
 	r->loc = pd_locale_parse(pd_req_header(r, "X-Locale"));
-	if (query && evhttp_parse_query_str(query, &c->query) != 0)
+	if (query && !pd_uri_params(query, &c->query))
 		return false;
-	char *dec = path ? evhttp_uridecode(path, 0, &len) : NULL;
-	if (!dec)
-		return false;
-	bool ok = strlen(dec) == len && dec[0] == '/';
-	r->path = pd_strndup(r->ar, dec, len);
-	free(dec);
-	return ok;
+	r->path = pd_uri_path(path, r->ar);
+	return r->path != NULL;
 }
 
 static bool ctype_is(struct pd_req *r, const char *want)

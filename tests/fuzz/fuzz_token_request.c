@@ -1,0 +1,17 @@
+/* fuzz_token_request.c - form-encoded bodies: POST /oauth2/token (password and
+ * client_credentials grants) and POST /invite/{code} (the accept form). */
+#include <stdio.h>
+#include "harness.h"
+#include "request.h"
+
+#define FORM "Content-Type", "application/x-www-form-urlencoded"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/invite/%s", fz_world()->invite);
+	fz_request(PD_POST, "/oauth2/token", data, n, FORM, NULL);
+	fz_request(PD_POST, path, data, n, FORM, NULL);
+	return 0;
+}
