@@ -1,7 +1,8 @@
 /* server.c - event loops, request parsing, dispatch through the phases of request.h, replies,
  * the access log and shutdown.  Each loop thread owns its evhttp, its listener and a store
  * connection for reads; requests that write go to the writer queue and come back to the loop
- * they arrived on.  Limits: header and body sizes, a read timeout, JSON depth (jansson's). */
+ * they arrived on.  Limits: header and body sizes, a read timeout and a whole-request deadline
+ * (guard.c), JSON depth (jansson's). */
 #include "server.h"
 #include <errno.h>
 #include <event2/buffer.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 #include "activity.h"
 #include "auth.h"
+#include "guard.h"
 #include "throttle.h"
 #include "ids.h"
 #include "router.h"
@@ -41,6 +43,7 @@ struct loop {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct store *st;
+	struct pd_guard *guard;  /* the whole-request deadline of slow clients */
 	int inflight;        /* requests not yet answered; touched on this loop only */
 	bool stopping;
 };
@@ -279,6 +282,7 @@ static void send_reply(struct rctx *c)
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	if (!evhttp_find_header(out, "Cache-Control")) /* the portal's assets set their own */
 		evhttp_add_header(out, "Cache-Control", "no-store");
+	pd_guard_idle(c->loop->guard, evhttp_request_get_connection(c->ev));
 	evhttp_send_reply(c->ev, rs->status, NULL, buf);
 	evbuffer_free(buf);
 	if (c->loop->srv->cfg->access_log)
@@ -549,6 +553,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	pd_guard_busy(l->guard, evhttp_request_get_connection(ev));
 	c->loop = l;
 	c->ev = ev;
 	TAILQ_INIT(&c->query);
@@ -603,6 +608,11 @@ static struct event_base *new_base(void)
 	return b;
 }
 
+static int read_timeout(const struct pd_config *cfg)
+{
+	return cfg->read_timeout > 0 ? cfg->read_timeout : 30;
+}
+
 static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char *err, size_t cap)
 {
 	l->srv = s;
@@ -613,7 +623,9 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 						    EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_headers_size(l->http, 16384);
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
-	evhttp_set_timeout(l->http, 30);
+	evhttp_set_timeout(l->http, read_timeout(s->cfg));
+	if (!(l->guard = pd_guard_new(l->http, read_timeout(s->cfg))))
+		return snprintf(err, cap, "out of memory"), -1;
 	evhttp_set_gencb(l->http, on_request, l);
 	/* every loop accepts from the one listening socket; it is closed once, at the end */
 	struct evconnlistener *lis = evconnlistener_new(l->base, NULL, NULL, LEV_OPT_REUSEABLE, 0, fd);
@@ -651,6 +663,7 @@ static void loop_free(struct loop *l)
 {
 	if (l->http)
 		evhttp_free(l->http);
+	pd_guard_free(l->guard); /* after the connections it watches */
 	if (l->st)
 		l->st->ops->close(l->st);
 	if (l->base)

@@ -15,9 +15,18 @@ const char *pd_uri_path(const char *raw, struct pd_arena *ar)
 	return out;
 }
 
+/* "%00" would decode to a NUL that silently cuts a value short ("size=5%00x" -> "5"). */
+static bool has_nul(const char *s)
+{
+	for (; s && (s = strchr(s, '%')); s++)
+		if (s[1] == '0' && s[2] == '0')
+			return true;
+	return false;
+}
+
 bool pd_uri_params(const char *text, struct evkeyvalq *out)
 {
-	if (evhttp_parse_query_str(text ? text : "", out) == 0)
+	if (!has_nul(text) && evhttp_parse_query_str(text ? text : "", out) == 0)
 		return true;
 	evhttp_clear_headers(out);
 	return false;

@@ -12,7 +12,7 @@
 const char *pd_uri_path(const char *raw, struct pd_arena *ar);
 
 /* Parses "a=1&b=2" (percent- and '+'-decoded) into out, which must be initialised (TAILQ_INIT).
- * false, with out left empty, when the text is malformed. */
+ * false, with out left empty, when the text is malformed or encodes a NUL byte. */
 bool pd_uri_params(const char *text, struct evkeyvalq *out);
 
 #endif
