@@ -149,6 +149,12 @@ $(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/harnes
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
+# The soak test (issue 9): a steady mixed load on loopback, SOAK_SECONDS (default 600) long;
+# PASS/FAIL for errors, memory and fd growth and p99 drift.  Not part of `make test`.
+SOAK_SECONDS ?= 600
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) PARTNERD_BIN=$(BUILD)/partnerd python3 bench/soak
+
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd
 	./$(BUILD)/partnerd permissions --markdown > docs/permissions.md
