@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	char *h = fz_cstr(data, n);
 	char path[96];
 	snprintf(path, sizeof path, "/v1/customers/%s", fz_world()->customer);
-	fz_request(PD_GET, path, (const uint8_t *)"", 0, "Authorization", h, NULL);
+	fz_request(PD_GET, path, (const uint8_t *)"", 0, "Authorization", h, FZ_END);
 	free(h);
 	return 0;
 }

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	const struct fz_world *w = fz_world();
 	char path[160];
 	snprintf(path, sizeof path, "/v1/customers/%s/profiles/billing", w->customer);
-	fz_request(PD_PUT, path, data, n, "If-Match", w->etag, NULL);
-	fz_request(PD_PUT, path, data, n, NULL); /* the etag from attributes.etag, or none */
+	fz_request(PD_PUT, path, data, n, "If-Match", w->etag, FZ_END);
+	fz_request(PD_PUT, path, data, n, FZ_END); /* the etag from attributes.etag, or none */
 	return 0;
 }

@@ -6,6 +6,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	fz_request(PD_POST, "/v1/customers", data, n, NULL);
+	fz_request(PD_POST, "/v1/customers", data, n, FZ_END);
 	return 0;
 }

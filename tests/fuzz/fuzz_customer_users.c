@@ -13,10 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		return 0;
 	if (data[0] & 1) {
 		snprintf(path, sizeof path, "/v1/customers/%s/users/%s", w->customer, w->cuser);
-		fz_request(PD_PATCH, path, data + 1, n - 1, NULL);
+		fz_request(PD_PATCH, path, data + 1, n - 1, FZ_END);
 	} else {
 		snprintf(path, sizeof path, "/v1/customers/%s/users", w->customer);
-		fz_request(PD_POST, path, data + 1, n - 1, NULL);
+		fz_request(PD_POST, path, data + 1, n - 1, FZ_END);
 	}
 	return 0;
 }

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	size_t cap = n + 64;
 	char *target = malloc(cap);
 	snprintf(target, cap, "%s?%s", paths[data[0] % (sizeof paths / sizeof paths[0])], q);
-	fz_request(PD_GET, target, (const uint8_t *)"", 0, NULL);
+	fz_request(PD_GET, target, (const uint8_t *)"", 0, FZ_END);
 	free(target);
 	free(q);
 	return 0;

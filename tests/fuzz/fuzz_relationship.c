@@ -8,6 +8,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	char path[96];
 	snprintf(path, sizeof path, "/v1/customers/%s", fz_world()->customer);
-	fz_request(PD_PATCH, path, data, n, NULL);
+	fz_request(PD_PATCH, path, data, n, FZ_END);
 	return 0;
 }

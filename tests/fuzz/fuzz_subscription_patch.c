@@ -10,6 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	const struct fz_world *w = fz_world();
 	char path[160];
 	snprintf(path, sizeof path, "/v1/customers/%s/subscriptions/%s", w->customer, w->sub);
-	fz_request(PD_PATCH, path, data, n, "If-Match", w->sub_etag, NULL);
+	fz_request(PD_PATCH, path, data, n, "If-Match", w->sub_etag, FZ_END);
 	return 0;
 }

@@ -17,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	pd_arena_free(ar);
 	fz_world();
 	fz_request(PD_GET, "/v1/customers?size=2&seekOperation=Next", (const uint8_t *)"", 0,
-		   "MS-ContinuationToken", s, NULL);
+		   "MS-ContinuationToken", s, FZ_END);
 	fz_request(PD_GET, "/v1/auditrecords?size=2&seekOperation=Next", (const uint8_t *)"", 0,
-		   "MS-ContinuationToken", s, NULL);
+		   "MS-ContinuationToken", s, FZ_END);
 	free(s);
 	return 0;
 }

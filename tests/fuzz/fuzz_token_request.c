@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	char path[96];
 	snprintf(path, sizeof path, "/invite/%s", fz_world()->invite);
-	fz_request(PD_POST, "/oauth2/token", data, n, FORM, NULL);
-	fz_request(PD_POST, path, data, n, FORM, NULL);
+	fz_request(PD_POST, "/oauth2/token", data, n, FORM, FZ_END);
+	fz_request(PD_POST, path, data, n, FORM, FZ_END);
 	return 0;
 }

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		evhttp_clear_headers(&q);
 		pd_arena_free(ar);
 		evhttp_uri_free(u);
-		fz_request(PD_GET, s, (const uint8_t *)"", 0, NULL);
+		fz_request(PD_GET, s, (const uint8_t *)"", 0, FZ_END);
 	}
 	free(s);
 	return 0;

@@ -13,9 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		return 0;
 	snprintf(path, sizeof path, "/v1/users/%s", w->user);
 	switch (data[0] % 3) {
-	case 0: fz_request(PD_POST, "/v1/users", data + 1, n - 1, NULL); break;
-	case 1: fz_request(PD_PATCH, path, data + 1, n - 1, NULL); break;
-	default: fz_request(PD_POST, "/v1/me/password", data + 1, n - 1, NULL); break;
+	case 0: fz_request(PD_POST, "/v1/users", data + 1, n - 1, FZ_END); break;
+	case 1: fz_request(PD_PATCH, path, data + 1, n - 1, FZ_END); break;
+	default: fz_request(PD_POST, "/v1/me/password", data + 1, n - 1, FZ_END); break;
 	}
 	return 0;
 }

@@ -15,8 +15,11 @@ struct fz_world {
 };
 const struct fz_world *fz_world(void);
 
+/* Ends the header list of fz_request (a typed null pointer, as variadic calls need). */
+#define FZ_END ((const char *)NULL)
+
 /* One request: method (PD_GET, ...), target ("/v1/customers?size=5"), body (may be binary),
- * and up to four extra headers as "Name", "value" pairs ending with NULL.  The caller is the
+ * and up to six extra headers as "Name", "value" pairs ending with FZ_END.  The caller is the
  * seeded partner's global admin unless an Authorization header is given (then it is
  * authenticated like the server does). */
 void fz_request(int method, const char *target, const uint8_t *body, size_t n, ...);
