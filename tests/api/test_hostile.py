@@ -182,7 +182,9 @@ TRAVERSALS = ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/invite/.
               "/invite/..%2f..%2f..%2fetc%2fpasswd", "/invite/%2e%2e%2f%2e%2e%2fMakefile",
               "/web/../../../../etc/passwd", "/web/%2e%2e/%2e%2e/Makefile", "/web/..%5c..%5cMakefile",
               "/static/../Makefile", "/..%00/etc/passwd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-              "//etc/passwd", "/./././Makefile", "/invite/....//....//etc/passwd"]
+              "//etc/passwd", "/./././Makefile", "/invite/....//....//etc/passwd",
+              "/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/assets/..%5cMakefile", "/assets/%00index.html",
+              "/assets/index.html%00.png", "/assets//etc/passwd"]
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)

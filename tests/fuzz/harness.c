@@ -151,7 +151,7 @@ static bool find_route(struct pd_req *r, struct fz_ctx *c, const char *target, c
 static bool admit(struct pd_req *r, const struct pd_route *rt)
 {
 	if (!(rt->flags & PD_R_PUBLIC)) {
-		if (pd_req_header(r, "Authorization")) {
+		if (pd_req_header(r, "Authorization") || pd_req_header(r, "Cookie")) {
 			if (pd_auth_bearer(r) != PD_OK)
 				return false;
 		} else {

@@ -20,8 +20,8 @@ const struct fz_world *fz_world(void);
 
 /* One request: method (PD_GET, ...), target ("/v1/customers?size=5"), body (may be binary),
  * and up to six extra headers as "Name", "value" pairs ending with FZ_END.  The caller is the
- * seeded partner's global admin unless an Authorization header is given (then it is
- * authenticated like the server does). */
+ * seeded partner's global admin unless an Authorization or Cookie header is given (then it
+ * is authenticated like the server does). */
 void fz_request(int method, const char *target, const uint8_t *body, size_t n, ...);
 
 /* data as a NUL-terminated string (malloc'd; the caller frees). */
