@@ -1,8 +1,9 @@
 /* guard.c - the whole-request deadline of slow clients (see guard.h).  Each connection's
  * bufferevent is the plain socket one evhttp would make, with a callback on its input buffer
  * that runs whenever bytes arrive.  State lives in a per-loop table indexed by socket, so
- * nothing has to be freed with the connection: a slot names the bufferevent it describes,
- * and a slot naming another one is stale and starts afresh. */
+ * nothing has to be freed with the connection: a slot names the bufferevent it describes and
+ * is cleared by the connection's close callback (set on its first bytes), so a new
+ * connection on a reused socket never inherits an old request's start. */
 #include "guard.h"
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -58,13 +59,34 @@ static struct slot *slot_of(struct pd_guard *g, struct bufferevent *bev, bool cr
  * bufferevent, which happens before any of its bytes can arrive. */
 static _Thread_local struct pd_guard *loop_guard;
 
+/* The connection is going away (its socket is still open): its slot is free again, so a
+ * later connection on the same socket, even with a bufferevent at the same address, starts
+ * afresh. */
+static void on_close(struct evhttp_connection *ec, void *arg)
+{
+	struct pd_guard *g = arg;
+	struct slot *s = slot_of(g, evhttp_connection_get_bufferevent(ec), false);
+	if (s)
+		*s = (struct slot){0};
+}
+
 /* Bytes arrived on a connection: drop it if its request has taken too long. */
 static void on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, void *arg)
 {
 	(void)in;
 	struct bufferevent *bev = arg;
-	struct slot *s = info->n_added && loop_guard ? slot_of(loop_guard, bev, true) : NULL;
-	if (s && !s->busy && now() - s->since > loop_guard->secs)
+	struct pd_guard *g = loop_guard;
+	if (!info->n_added || !g)
+		return;
+	struct slot *s = slot_of(g, bev, false);
+	if (!s) { /* its first bytes: evhttp's callbacks on bev carry its connection */
+		void *ec = NULL;
+		bufferevent_getcb(bev, NULL, NULL, NULL, &ec);
+		if (!ec || !(s = slot_of(g, bev, true)))
+			return;
+		evhttp_connection_set_closecb(ec, on_close, g);
+	}
+	if (!s->busy && now() - s->since > g->secs)
 		shutdown(bufferevent_getfd(bev), SHUT_RDWR); /* evhttp reads EOF and closes */
 }
 

@@ -98,6 +98,21 @@ def test_keep_alive_client_with_pauses_is_served(loris_server):
         c.close()
 
 
+def test_a_new_connection_after_a_quiet_spell_is_served(make_server):
+    """A socket number and a bufferevent address are reused by the next connection (one event
+    loop makes that likely); it must not inherit the deadline of the request before it."""
+    s = make_server(["--read-timeout", str(TIMEOUT), "--loops", "1"]).start()
+    for _ in range(3):
+        for _ in range(3):
+            assert http_request(s.port, "GET", "/healthz", timeout=5).status == 200
+        time.sleep(TIMEOUT + 0.7)
+    c = socket.create_connection(("127.0.0.1", s.port), 5)
+    c.send(b"GET /heal")  # a partial request, then the client goes away
+    c.close()
+    time.sleep(TIMEOUT + 0.7)
+    assert http_request(s.port, "GET", "/healthz", timeout=5).status == 200
+
+
 # ---- page sizes --------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", ["501", "-1", "99999999999999999999", "1e3", "0x10", "%205", "abc", "%2B5"])
 def test_absurd_page_sizes_are_400(partner_a, size):
