@@ -79,7 +79,8 @@ static void on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, v
 	if (!info->n_added || !g)
 		return;
 	struct slot *s = slot_of(g, bev, false);
-	if (!s) { /* its first bytes: evhttp's callbacks on bev carry its connection */
+	if (!s) { /* its first bytes: evhttp (2.1) sets its callbacks on bev with the connection as
+		   their argument; its close callback frees the slot */
 		void *ec = NULL;
 		bufferevent_getcb(bev, NULL, NULL, NULL, &ec);
 		if (!ec || !(s = slot_of(g, bev, true)))
