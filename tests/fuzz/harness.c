@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "embed.h"
+#include "jsonw.h"
 #include "router.h"
 #include "throttle.h"
 #include "uri.h"
@@ -58,9 +59,17 @@ const char *pd_req_form(struct pd_req *r, const char *name)
 	return evhttp_find_header(&c->form, name);
 }
 
+static void drop_body(struct pd_resp *rs)
+{
+	json_decref(rs->body);
+	rs->body = NULL;
+	free(rs->owned);
+	rs->owned = NULL;
+}
+
 void pd_reply_json(struct pd_req *r, int status, json_t *body)
 {
-	json_decref(r->resp.body);
+	drop_body(&r->resp);
 	r->resp.status = status;
 	r->resp.body = body;
 	r->resp.raw = NULL;
@@ -68,12 +77,19 @@ void pd_reply_json(struct pd_req *r, int status, json_t *body)
 
 void pd_reply_raw(struct pd_req *r, int status, const char *ctype, const char *body, size_t n)
 {
-	json_decref(r->resp.body);
-	r->resp.body = NULL;
+	drop_body(&r->resp);
 	r->resp.status = status;
 	r->resp.ctype = ctype;
 	r->resp.raw = body;
 	r->resp.raw_len = n;
+}
+
+void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
+{
+	drop_body(&r->resp);
+	r->resp.status = status;
+	r->resp.raw = NULL;
+	r->resp.owned = pd_buf_take(body, &r->resp.owned_len);
 }
 
 void pd_reply_header(struct pd_req *r, const char *name, const char *value)
@@ -184,6 +200,11 @@ static json_t *run(int method, const char *target, const uint8_t *body, size_t n
 	char *out = r.resp.body ? json_dumps(r.resp.body, JSON_COMPACT) : NULL; /* as send_reply */
 	free(out);
 	json_t *resp = r.resp.body;
+	if (r.resp.owned) /* a body written by jsonw.c: it must be JSON */
+		resp = json_loadb(r.resp.owned, r.resp.owned_len, 0, NULL);
+	if (r.resp.owned && !resp)
+		die("a jsonw.c reply is not JSON");
+	free(r.resp.owned);
 	json_decref(r.json);
 	evhttp_clear_headers(&c.query);
 	evhttp_clear_headers(&c.form);
