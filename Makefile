@@ -21,7 +21,7 @@ MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench
+.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench fuzz fuzz-build soak
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -67,6 +67,10 @@ $(BUILD)/partnerctl.1: $(BUILD)/partnerctl
 $(BUILD)/partnerctl.bash: $(BUILD)/partnerctl
 	./$< completion bash > $@
 
+# Test only: the LD_PRELOAD shim that makes disk writes fail on demand (tests/api/test_faults.py).
+$(BUILD)/faultfs.so: tests/fault/faultfs.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -shared -fPIC $< -o $@ -ldl
+
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
 
@@ -80,13 +84,13 @@ run: deps
 	./$(BUILD)/partnerd serve
 
 sanitize:
-	@$(MAKE) --no-print-directory BUILD=build/san SANFLAGS="$(SAN)" OPT="-O1 -g" all build/san/unit
+	@$(MAKE) --no-print-directory BUILD=build/san SANFLAGS="$(SAN)" OPT="-O1 -g" all build/san/unit build/san/faultfs.so
 
 unit: $(BUILD)/unit
 	./$(BUILD)/unit --jobs 2
 
-api: all
-	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+api: all $(BUILD)/faultfs.so
+	PARTNERD_BIN=$(BUILD)/partnerd FAULTFS=$(BUILD)/faultfs.so pytest-3 -q tests/api
 
 # The portal in Debian's chromium (tests/e2e); screenshots go to build/screenshots/.
 tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
@@ -99,21 +103,21 @@ e2e: all tests/e2e/node_modules/.package-lock.json
 # API tests also on PostgreSQL, in a throwaway cluster that tests/pg/with-postgres.sh starts
 # for the run and removes afterwards.
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/unit
+	@$(MAKE) --no-print-directory all $(BUILD)/unit $(BUILD)/faultfs.so
 	sh tests/pg/with-postgres.sh $(MAKE) --no-print-directory test-run
 
 test-run:
 	./$(BUILD)/unit --jobs 2
 	PARTNERD_TEST_DB=postgresql ./$(BUILD)/unit --jobs 2 --filter 'store/*'
-	PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
-	PARTNERD_TEST_DB=postgresql PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/api
+	PARTNERD_BIN=$(BUILD)/partnerd FAULTFS=$(BUILD)/faultfs.so pytest-3 -q tests/api
+	PARTNERD_TEST_DB=postgresql PARTNERD_BIN=$(BUILD)/partnerd FAULTFS=$(BUILD)/faultfs.so pytest-3 -q tests/api
 	PARTNERCTL_BIN=$(BUILD)/partnerctl PARTNERD_BIN=$(BUILD)/partnerd pytest-3 -q tests/cli
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2
 	PARTNERD_TEST_DB=postgresql ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./build/san/unit --jobs 2 --filter 'store/*'
-	PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
-	PARTNERD_TEST_DB=postgresql PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+	PARTNERD_BIN=build/san/partnerd FAULTFS=build/san/faultfs.so PARTNERD_SANITIZED=1 pytest-3 -q tests/api
+	PARTNERD_TEST_DB=postgresql PARTNERD_BIN=build/san/partnerd FAULTFS=build/san/faultfs.so PARTNERD_SANITIZED=1 pytest-3 -q tests/api
 	PARTNERCTL_BIN=build/san/partnerctl PARTNERD_BIN=build/san/partnerd PARTNERD_SANITIZED=1 pytest-3 -q tests/cli
 
 # The benchmark (bench/README.md): not part of `make test`; at most 10 minutes.
@@ -128,6 +132,28 @@ bench:
 $(BUILD)/sqlite_ref: bench/sqlite_ref.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -lsqlite3
+
+# libFuzzer targets (tests/fuzz/README.md): clang, ASan+UBSan, into build/fuzz/.  `make fuzz`
+# runs each for FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time, from its seed corpus.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+fuzz-build:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SANFLAGS="$(FUZZ_SAN)" OPT="-O1 -g" \
+		$(FUZZ_TARGETS:%=build/fuzz/%)
+$(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/harness.o $(BUILD)/libpartnerd.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz/obj/tests/fuzz/%.o)
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# The soak test (issue 9): a steady mixed load on loopback, SOAK_SECONDS (default 600) long;
+# PASS/FAIL for errors, memory and fd growth and p99 drift.  Not part of `make test`.
+SOAK_SECONDS ?= 600
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) PARTNERD_BIN=$(BUILD)/partnerd python3 bench/soak
 
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh run|test|bench - installs the Debian packages partnerd needs (as root, or through sudo),
+# deps.sh run|test|bench|fuzz - installs the Debian packages partnerd needs (as root, or through sudo),
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
 run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev"
@@ -8,9 +8,12 @@ run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev 
 test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx"
 # `make bench` only: the load generator and the static-file reference (bench/README.md)
 bench_pkgs="$run_pkgs python3 wrk nginx"
+# `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (tests/fuzz/)
+fuzz_pkgs="$run_pkgs clang libclang-rt-14-dev"
 case "$1" in
 	test) pkgs=$test_pkgs ;;
 	bench) pkgs=$bench_pkgs ;;
+	fuzz) pkgs=$fuzz_pkgs ;;
 	*) pkgs=$run_pkgs ;;
 esac
 missing=""

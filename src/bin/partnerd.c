@@ -49,6 +49,8 @@ static const char usage_serve[] =
 	"  --rate-limit N         requests per second per partner, bursts of 2N; 0 = no limit\n"
 	"                         (PARTNERD_RATE_LIMIT; default 2000)\n"
 	"  --no-access-log        do not write one line per request to stderr (PARTNERD_ACCESS_LOG=0)\n"
+	"  --read-timeout SECONDS a request must arrive whole within this time; idle connections\n"
+	"                         close after it (PARTNERD_READ_TIMEOUT; default 30)\n"
 	"  --catalog FILE         the offer catalog, JSON like data/catalog.json (PARTNERD_CATALOG;\n"
 	"                         default: the catalog built into partnerd)\n"
 	"  --public-url URL       base of links for people, e.g. invitations (PARTNERD_PUBLIC_URL;\n"
@@ -350,6 +352,7 @@ static void serve_defaults(struct serve_opts *o)
 		.token_ttl = atoi(env_or("PARTNERD_TOKEN_TTL", "3600")),
 		.rate_limit = atoi(env_or("PARTNERD_RATE_LIMIT", "2000")),
 		.max_body = 1u << 20,
+		.read_timeout = atoi(env_or("PARTNERD_READ_TIMEOUT", "30")),
 	};
 	o->admin_email = env_or("PARTNERD_ADMIN_EMAIL", DEFAULT_ADMIN);
 	o->db_pool = atoi(env_or("PARTNERD_DB_POOL", "8"));
@@ -364,6 +367,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
 		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"rate-limit", 1, 0, 'r'},
 		{"catalog", 1, 0, 'c'}, {"public-url", 1, 0, 'u'}, {"db-pool", 1, 0, 'P'},
+		{"read-timeout", 1, 0, 'T'},
 		{"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	int c;
@@ -381,12 +385,14 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		case 'c': o->catalog = optarg; break;
 		case 'u': o->cfg.public_url = optarg; break;
 		case 'P': o->db_pool = atoi(optarg); break;
+		case 'T': o->cfg.read_timeout = atoi(optarg); break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		default: fputs(usage_serve, stderr); return 2;
 		}
 	}
 	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64 ||
-	    o->cfg.rate_limit < 0 || o->db_pool < 2 || o->db_pool > 256) {
+	    o->cfg.rate_limit < 0 || o->db_pool < 2 || o->db_pool > 256 || o->cfg.read_timeout < 1 ||
+	    o->cfg.read_timeout > 3600) {
 		fputs(usage_serve, stderr);
 		return 2;
 	}

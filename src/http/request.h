@@ -43,6 +43,7 @@ struct pd_config {
 	const char *public_url;    /* base of links made for people (invitations); NULL: from Host */
 	const struct pd_catalog *catalog;
 	size_t max_body;           /* bytes */
+	int read_timeout;          /* seconds for a whole request to arrive, and idle keep-alive */
 };
 
 struct pd_resp {

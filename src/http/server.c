@@ -1,7 +1,8 @@
 /* server.c - event loops, request parsing, dispatch through the phases of request.h, replies,
  * the access log and shutdown.  Each loop thread owns its evhttp, its listener and a store
  * connection for reads; requests that write go to the writer queue and come back to the loop
- * they arrived on.  Limits: header and body sizes, a read timeout, JSON depth (jansson's). */
+ * they arrived on.  Limits: header and body sizes, a read timeout and a whole-request deadline
+ * (guard.c), JSON depth (jansson's). */
 #include "server.h"
 #include <errno.h>
 #include <event2/buffer.h>
@@ -25,9 +26,11 @@
 #include <unistd.h>
 #include "activity.h"
 #include "auth.h"
+#include "guard.h"
 #include "throttle.h"
 #include "ids.h"
 #include "router.h"
+#include "uri.h"
 #include "work.h"
 #include <sodium.h>
 
@@ -40,6 +43,7 @@ struct loop {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct store *st;
+	struct pd_guard *guard;  /* the whole-request deadline of slow clients */
 	int inflight;        /* requests not yet answered; touched on this loop only */
 	bool stopping;
 };
@@ -90,8 +94,7 @@ const char *pd_req_form(struct pd_req *r, const char *name)
 	struct rctx *c = ctx_of(r);
 	if (!c->form_parsed) {
 		c->form_parsed = true;
-		if (evhttp_parse_query_str(r->body ? r->body : "", &c->form) != 0)
-			evhttp_clear_headers(&c->form);
+		pd_uri_params(r->body, &c->form);
 	}
 	return evhttp_find_header(&c->form, name);
 }
@@ -279,6 +282,7 @@ static void send_reply(struct rctx *c)
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	if (!evhttp_find_header(out, "Cache-Control")) /* the portal's assets set their own */
 		evhttp_add_header(out, "Cache-Control", "no-store");
+	pd_guard_idle(c->loop->guard, evhttp_request_get_connection(c->ev));
 	evhttp_send_reply(c->ev, rs->status, NULL, buf);
 	evbuffer_free(buf);
 	if (c->loop->srv->cfg->access_log)
@@ -397,20 +401,14 @@ static bool parse_head(struct rctx *c)
 	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(c->ev);
 	const char *path = u ? evhttp_uri_get_path(u) : NULL;
 	const char *query = u ? evhttp_uri_get_query(u) : NULL;
-	size_t len = 0;
 	r->method = method_of(evhttp_request_get_command(c->ev));
 	r->request_id = header_id(c, "MS-RequestId", &r->request_id_given);
 	r->correlation_id = header_id(c, "MS-CorrelationId", NULL);
 	r->loc = pd_locale_parse(pd_req_header(r, "X-Locale"));
-	if (query && evhttp_parse_query_str(query, &c->query) != 0)
+	if (query && !pd_uri_params(query, &c->query))
 		return false;
-	char *dec = path ? evhttp_uridecode(path, 0, &len) : NULL;
-	if (!dec)
-		return false;
-	bool ok = strlen(dec) == len && dec[0] == '/';
-	r->path = pd_strndup(r->ar, dec, len);
-	free(dec);
-	return ok;
+	r->path = pd_uri_path(path, r->ar);
+	return r->path != NULL;
 }
 
 static bool ctype_is(struct pd_req *r, const char *want)
@@ -555,6 +553,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	pd_guard_busy(l->guard, evhttp_request_get_connection(ev));
 	c->loop = l;
 	c->ev = ev;
 	TAILQ_INIT(&c->query);
@@ -609,6 +608,11 @@ static struct event_base *new_base(void)
 	return b;
 }
 
+static int read_timeout(const struct pd_config *cfg)
+{
+	return cfg->read_timeout > 0 ? cfg->read_timeout : 30;
+}
+
 static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char *err, size_t cap)
 {
 	l->srv = s;
@@ -619,7 +623,9 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 						    EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_headers_size(l->http, 16384);
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
-	evhttp_set_timeout(l->http, 30);
+	evhttp_set_timeout(l->http, read_timeout(s->cfg));
+	if (!(l->guard = pd_guard_new(l->http, read_timeout(s->cfg))))
+		return snprintf(err, cap, "out of memory"), -1;
 	evhttp_set_gencb(l->http, on_request, l);
 	/* every loop accepts from the one listening socket; it is closed once, at the end */
 	struct evconnlistener *lis = evconnlistener_new(l->base, NULL, NULL, LEV_OPT_REUSEABLE, 0, fd);
@@ -657,6 +663,7 @@ static void loop_free(struct loop *l)
 {
 	if (l->http)
 		evhttp_free(l->http);
+	pd_guard_free(l->guard); /* after the connections it watches */
 	if (l->st)
 		l->st->ops->close(l->st);
 	if (l->base)

@@ -189,7 +189,8 @@ class Client:
 class Server:
     """One partnerd process on a free loopback port with its own temporary store."""
 
-    def __init__(self, args=(), db=None, workdir=None):
+    def __init__(self, args=(), db=None, workdir=None, env=None):
+        self.env = dict(os.environ, **(env or {}))
         self.dir = workdir or tempfile.mkdtemp(prefix="pdtest")
         self.own_db = db is None and ON_PG
         self.db = db or (new_pg_db() if ON_PG else "sqlite:" + os.path.join(self.dir, "p.db"))
@@ -213,7 +214,7 @@ class Server:
         self.rc = None
         out, err = open(self.out_path, "wb"), open(self.err_path, "wb")
         cmd = [BIN, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", self.db] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=self.dir)
+        self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=self.dir, env=self.env)
         out.close()
         err.close()
         deadline = time.time() + 15 * SLOW
