@@ -32,7 +32,7 @@ export class ApiError extends Error {
 
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json', 'X-Locale': locale, ...(opts.headers || {}) };
-  if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let payload;
   if (body instanceof URLSearchParams) payload = body;
   else if (body !== undefined) {
@@ -40,7 +40,7 @@ export async function api(method, path, body, opts = {}) {
     payload = JSON.stringify(body);
   }
   const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
-  const text = method === 'HEAD' ? '' : await res.text();
+  const text = await res.text();
   let data = null;
   if (text) {
     try {
