@@ -92,10 +92,10 @@ static void on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, v
 }
 
 /* evhttp's own choice of bufferevent, plus the callback above. */
-static struct bufferevent *new_bev(struct event_base *base, void *arg)
+struct bufferevent *pd_guard_bev(struct pd_guard *g, struct event_base *base)
 {
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	loop_guard = arg;
+	loop_guard = g;
 	if (bev)
 		evbuffer_add_cb(bufferevent_get_input(bev), on_input, bev);
 	return bev;
@@ -117,13 +117,12 @@ void pd_guard_idle(struct pd_guard *g, struct evhttp_connection *ec)
 	}
 }
 
-struct pd_guard *pd_guard_new(struct evhttp *http, int secs)
+struct pd_guard *pd_guard_new(int secs)
 {
 	struct pd_guard *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
 	g->secs = secs;
-	evhttp_set_bevcb(http, new_bev, g);
 	return g;
 }
 

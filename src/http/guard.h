@@ -11,9 +11,11 @@
 
 struct pd_guard;
 
-/* Installs the guard on http (evhttp_set_bevcb). */
-struct pd_guard *pd_guard_new(struct evhttp *http, int secs);
+struct pd_guard *pd_guard_new(int secs);
 void pd_guard_free(struct pd_guard *g);
+
+/* The bufferevent of a new connection, watched by the guard: the loop's evhttp bevcb calls it. */
+struct bufferevent *pd_guard_bev(struct pd_guard *g, struct event_base *base);
 
 /* The connection's request is complete (busy), or its reply has been sent (a new deadline). */
 void pd_guard_busy(struct pd_guard *g, struct evhttp_connection *conn);

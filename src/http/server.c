@@ -42,6 +42,7 @@ struct loop {
 	struct event_base *base;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
+	struct evconnlistener *lis; /* NULL once the loop stops accepting */
 	struct store *st;
 	struct pd_guard *guard;  /* the whole-request deadline of slow clients */
 	int inflight;        /* requests not yet answered; touched on this loop only */
@@ -58,6 +59,7 @@ struct server {
 	int nloops;
 	evutil_socket_t fd;  /* the listening socket shared by the loops */
 	pthread_mutex_t log_mu;
+	pthread_mutex_t turn_mu; /* guards the loops' lis while the accept turn passes */
 };
 
 struct rctx {
@@ -582,15 +584,20 @@ static void begin_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	struct loop *l = arg;
 	l->stopping = true;
+	pthread_mutex_lock(&l->srv->turn_mu);
 	if (l->bound)
 		evhttp_del_accept_socket(l->http, l->bound);
-	l->bound = NULL;
+	l->bound = NULL, l->lis = NULL;
+	pthread_mutex_unlock(&l->srv->turn_mu);
 	loop_drained(l);
 }
 
 static void *loop_main(void *arg)
 {
 	struct loop *l = arg;
+	char name[16]; /* what `top -H` and /proc/PID/task/TID/comm show */
+	snprintf(name, sizeof name, "pd-loop%d", (int)(l - l->srv->loops));
+	pthread_setname_np(pthread_self(), name);
 	event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }
@@ -606,6 +613,34 @@ static struct event_base *new_base(void)
 	struct event_base *b = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	return b;
+}
+
+/* Accepting in turn.  All loops share one listening socket; if each polled it, the loop that
+ * woke first would accept a whole burst of connections (libevent accepts until EAGAIN), and
+ * one core could serve all 32 of a client's connections while the other idles.  So one loop
+ * at a time listens: it accepts one connection, stops listening and passes the turn to the
+ * next loop, and connections are dealt round-robin.  A loop busy with a request delays the
+ * next accept by that request's time only. */
+static void pass_turn(struct loop *l)
+{
+	struct server *s = l->srv;
+	if (s->nloops < 2)
+		return;
+	struct loop *next = &s->loops[(l - s->loops + 1) % s->nloops];
+	pthread_mutex_lock(&s->turn_mu);
+	if (l->lis)
+		evconnlistener_disable(l->lis); /* also ends libevent's accept loop after this one */
+	if (next->lis)
+		evconnlistener_enable(next->lis);
+	pthread_mutex_unlock(&s->turn_mu);
+}
+
+/* evhttp's bevcb: a connection was accepted on this loop. */
+static struct bufferevent *new_connection(struct event_base *base, void *arg)
+{
+	struct loop *l = arg;
+	pass_turn(l);
+	return pd_guard_bev(l->guard, base);
 }
 
 static int read_timeout(const struct pd_config *cfg)
@@ -624,14 +659,16 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	evhttp_set_max_headers_size(l->http, 16384);
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
 	evhttp_set_timeout(l->http, read_timeout(s->cfg));
-	if (!(l->guard = pd_guard_new(l->http, read_timeout(s->cfg))))
+	if (!(l->guard = pd_guard_new(read_timeout(s->cfg))))
 		return snprintf(err, cap, "out of memory"), -1;
+	evhttp_set_bevcb(l->http, new_connection, l);
 	evhttp_set_gencb(l->http, on_request, l);
-	/* every loop accepts from the one listening socket; it is closed once, at the end */
-	struct evconnlistener *lis = evconnlistener_new(l->base, NULL, NULL, LEV_OPT_REUSEABLE, 0, fd);
-	if (!lis)
+	/* every loop accepts from the one listening socket, in turn (the first loop starts); the
+	 * socket is closed once, at the end */
+	unsigned flags = LEV_OPT_REUSEABLE | LEV_OPT_THREADSAFE | (l == s->loops ? 0 : LEV_OPT_DISABLED);
+	if (!(l->lis = evconnlistener_new(l->base, NULL, NULL, flags, 0, fd)))
 		return snprintf(err, cap, "cannot accept on %s", s->cfg->listen), -1;
-	l->bound = evhttp_bind_listener(l->http, lis);
+	l->bound = evhttp_bind_listener(l->http, l->lis);
 	char e2[256];
 	enum pd_err e = store_open(s->cfg->db, false, &l->st, e2, sizeof e2);
 	if (e != PD_OK)
@@ -731,6 +768,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	char err[300] = "";
 	memcpy(s.key, key, PD_KEY_LEN);
 	pthread_mutex_init(&s.log_mu, NULL);
+	pthread_mutex_init(&s.turn_mu, NULL);
 	evthread_use_pthreads();
 	block_signals();
 	s.throttle = pd_throttle_new();
@@ -760,6 +798,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
+	pthread_mutex_destroy(&s.turn_mu);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)
 		fprintf(stderr, "partnerd: stopped cleanly\n");

@@ -81,6 +81,48 @@ def test_keep_alive(server, partner_a):
         c.close()
 
 
+def _loop_cpu_ticks(pid):
+    """CPU ticks (user + system) of each event-loop thread of process pid, by thread name."""
+    import os
+    ticks = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            name = f.read().strip()
+        if name.startswith("pd-loop"):
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks[name] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def test_connections_are_dealt_evenly_to_the_event_loops(make_server):
+    """A burst of connections (a client opening its pool) is dealt round-robin to the event
+    loops: if every loop polled the listening socket, the first to wake would accept the whole
+    burst and one core would serve every connection while the other idled."""
+    s = make_server(["--loops", "2", "--no-access-log"]).start()
+    conns = [http.client.HTTPConnection("127.0.0.1", s.port, timeout=10 * SLOW) for _ in range(8)]
+    for c in conns:
+        c.connect()
+    time.sleep(0.3)  # all eight wait in the accept queue, then are accepted
+    before = _loop_cpu_ticks(s.proc.pid)
+    assert sorted(before) == ["pd-loop0", "pd-loop1"]
+    try:
+        for _ in range(600):
+            for c in conns:
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                r.read()
+                assert r.status == 200
+    finally:
+        for c in conns:
+            c.close()
+    after = _loop_cpu_ticks(s.proc.pid)
+    used = {k: after[k] - before[k] for k in after}
+    total = sum(used.values())
+    assert total >= 10, "too little CPU measured to compare: %r" % used
+    assert min(used.values()) >= total * 0.3, "connections were not spread over the loops: %r" % used
+
+
 # ---- access log -------------------------------------------------------------------------------------
 def test_access_log_line(server, partner_a):
     rid = str(uuid.uuid4())
