@@ -54,6 +54,7 @@ static void *pool_main(void *arg)
 {
 	struct pd_queue *q = arg;
 	struct pd_job *j;
+	pthread_setname_np(pthread_self(), "pd-pool");
 	while ((j = take(q, 1))) {
 		j->run(j, NULL);
 		hand_back(j);
@@ -95,6 +96,7 @@ static void *writer_main(void *arg)
 {
 	struct pd_queue *q = arg;
 	struct pd_job *group;
+	pthread_setname_np(pthread_self(), "pd-writer");
 	while ((group = take(q, GROUP_MAX))) {
 		commit_group(q->st, group);
 		for (struct pd_job *j = group, *n; j; j = n) {
