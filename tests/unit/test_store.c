@@ -781,6 +781,34 @@ Test(store, substring_long_values)
 	cr_assert_eq(pages, 1);
 }
 
+/* Long values page in creation order by token, rows with both end trigrams but not the value
+ * left out on every page, another partner's rows never reached. */
+Test(store, substring_long_values_page_by_token)
+{
+	add(P1, "Müller Logistik 1", "mlog1");
+	add(P1, "Müller und Logistik", "mlog2"); /* "mül" and "tik" but not the value */
+	add(P1, "Große Müller Logistik 3", "mlog3");
+	add(P2, "Müller Logistik P2", "mlog4");
+	add(P1, "Müller Logistik 5", "mlog5");
+	add(P1, "MÜLLER  LOGISTIK", "mlog6"); /* two spaces */
+	add(P1, "Müller Logistik 7", "mlog7");
+	int pages;
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "müller logistik", 1), &pages),
+			 "Müller Logistik 1|Große Müller Logistik 3|Müller Logistik 5|Müller Logistik 7");
+	cr_assert_eq(pages, 4);
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_SUBSTRING, "müller logistik", 3), &pages),
+			 "Müller Logistik 1|Große Müller Logistik 3|Müller Logistik 5|Müller Logistik 7");
+	cr_assert_eq(pages, 2);
+	add(P1, "Domain Long", "bigmuellerlogistik1");
+	add(P1, "Domain Near", "muellerxlogistik"); /* "mue" and "tik" but not the value */
+	add(P1, "Domain Long 2", "muellerlogistik");
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "MUELLERLOGISTIK", 1), &pages),
+			 "Domain Long|Domain Long 2");
+	cr_assert_eq(pages, 2);
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "mlog5.part", 1), &pages),
+			 "Müller Logistik 5", "across the dot: scanned");
+}
+
 Test(store, substring_domain_trigram)
 {
 	add(P1, "One", "contoso1");
