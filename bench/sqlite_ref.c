@@ -58,7 +58,7 @@ static void one_create(sqlite3 *db, sqlite3_stmt **q, const char *partner, const
 		       const char *billing, const char *customer_json)
 {
 	char domain[64], id[64], uid[64], name[64], etag[32];
-	snprintf(domain, sizeof domain, "ref%.8s%ld.partner.onmschina.cn", tag, n);
+	snprintf(domain, sizeof domain, "ref%.12s%ld.partner.onmschina.cn", tag, n);
 	snprintf(id, sizeof id, "%08lx-0000-4000-8000-%012lx", (unsigned long)rand() & 0xffffffffUL, (unsigned long)n & 0xffffffffffffUL);
 	snprintf(uid, sizeof uid, "%08lx-1111-4000-8000-%012lx", (unsigned long)rand() & 0xffffffffUL, (unsigned long)n & 0xffffffffffffUL);
 	snprintf(name, sizeof name, "Zephyr Ref %ld 有限公司", n); /* no benchmark search term */
