@@ -102,6 +102,8 @@ int main(int argc, char **argv)
 	sqlite3 *db;
 	sqlite3_stmt *q[NSQL];
 	check(db, sqlite3_open(argv[1], &db), "open");
+	/* partnerd may still be finishing the requests wrk left in flight: wait for its lock */
+	check(db, sqlite3_busy_timeout(db, 10000), "busy timeout");
 	check(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, NULL), "pragma");
 	for (size_t i = 0; i < NSQL; i++)
 		check(db, sqlite3_prepare_v2(db, sql[i], -1, &q[i], NULL), sql[i]);
