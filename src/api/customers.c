@@ -83,6 +83,9 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		return PD_REPLY;
 	}
 	fill_new(r, k);
+	if (r->st->ops->warm_insert) /* a failure here shows again, and is answered, in the write */
+		(void)r->st->ops->warm_insert(r->st, r->who.partner_id, &k->c, &k->admin,
+					r->request_id_given ? r->request_id : NULL);
 	r->state = k;
 	return PD_WRITE;
 }

@@ -183,6 +183,13 @@ struct store_ops {
 	/* Assigns c->seq; PD_ECONFLICT when the domain is taken (anywhere in the deployment). */
 	enum pd_err (*customer_insert)(struct store *, const char *partner, struct pd_customer *c,
 				       const struct pd_customer_user *admin);
+	/* Reads, on this connection, the index pages customer_insert(c, admin) and the create's
+	 * idempotency key (request_id, may be NULL) will write: called on an event loop before
+	 * the job is queued, so the one writer finds them in the kernel's cache instead of
+	 * waiting for the disk for each.  Changes nothing; callers may ignore its result.  NULL
+	 * where it would not pay. */
+	enum pd_err (*warm_insert)(struct store *, const char *partner, const struct pd_customer *c,
+			    const struct pd_customer_user *admin, const char *request_id);
 	enum pd_err (*customer_get)(struct store *, const char *partner, const char *id,
 				    struct pd_customer *, struct pd_arena *);
 	/* Up to q->size + 1 rows (the extra one tells that there is a next page). */

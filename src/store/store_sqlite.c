@@ -29,7 +29,7 @@ enum stmt_id {
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
-	S_COUNT
+	S_WARM_INSERT, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -170,6 +170,18 @@ static const char *const sql_text[S_COUNT] = {
 			     " AND instr(name_key, ?2) > 0" LIST_TAIL,
 	[S_LIST_DOMAIN_SCAN] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
 			       " AND instr(domain, ?2) > 0" LIST_TAIL,
+	/* One lookup per B-tree a create inserts into at a place its keys choose (random ids,
+	 * names, domains); the sequence-ordered ones (customers_seq, the search index, the
+	 * activity log) grow at their ends, which stay cached. */
+	[S_WARM_INSERT] = "SELECT (SELECT 1 FROM customers WHERE partner_id = ?1 AND customer_id = ?2),"
+			  " (SELECT 1 FROM customers INDEXED BY customers_tenant WHERE customer_id = ?2),"
+			  " (SELECT 1 FROM customers INDEXED BY customers_name WHERE partner_id = ?1"
+			  " AND name_key = ?3), (SELECT 1 FROM customers INDEXED BY customers_domain"
+			  " WHERE partner_id = ?1 AND domain = ?4), (SELECT 1 FROM domains WHERE domain = ?4),"
+			  " (SELECT 1 FROM domains INDEXED BY domains_customer WHERE customer_id = ?2),"
+			  " (SELECT 1 FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2),"
+			  " (SELECT 1 FROM customer_users INDEXED BY customer_users_upn WHERE upn = ?5),"
+			  " (SELECT 1 FROM idempotency WHERE partner_id = ?1 AND request_id = ?6)",
 	[S_ETAG_GET] = "SELECT etag, seq FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_BILLING_UPDATE] = "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
 			     " updated_at = ?7 WHERE partner_id = ?1 AND customer_id = ?2",
@@ -643,6 +655,28 @@ static enum pd_err sq_customer_insert(struct store *st, const char *partner,
 		e = insert_search(s, partner, c->seq, name_key, c->domain);
 	if (e == PD_OK && admin)
 		e = insert_cuser(s, admin);
+	pd_arena_free(ar);
+	return e;
+}
+
+static enum pd_err sq_warm_insert(struct store *st, const char *partner, const struct pd_customer *c,
+				  const struct pd_customer_user *admin, const char *request_id)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_WARM_INSERT);
+	struct pd_arena *ar = pd_arena_new();
+	const char *name_key = pd_text_key(ar, c->billing.company_name);
+	enum pd_err e = !q ? PD_EINTERNAL : !name_key ? PD_EINVAL : PD_OK;
+	if (e == PD_OK) {
+		text(q, 1, partner);
+		text(q, 2, c->id);
+		text(q, 3, name_key);
+		text(q, 4, c->domain);
+		text(q, 5, admin ? admin->upn : NULL);
+		text(q, 6, request_id);
+		int rc = sqlite3_step(q);
+		e = rc == SQLITE_ROW ? PD_OK : map_rc(rc);
+		sqlite3_reset(q);
+	}
 	pd_arena_free(ar);
 	return e;
 }
@@ -1569,7 +1603,7 @@ static const struct store_ops sqlite_ops = {
 	.partner_get = sq_partner_get,
 	.user_insert = sq_user_insert, .user_by_email = sq_user_by_email,
 	.token_insert = sq_token_insert, .token_lookup = sq_token_lookup,
-	.customer_insert = sq_customer_insert, .customer_get = sq_customer_get,
+	.customer_insert = sq_customer_insert, .warm_insert = sq_warm_insert, .customer_get = sq_customer_get,
 	.customer_list = sq_customer_list, .billing_update = sq_billing_update,
 	.customer_delete = sq_customer_delete, .domain_taken = sq_domain_taken,
 	.idem_get = sq_idem_get, .idem_put = sq_idem_put,

@@ -505,6 +505,22 @@ Test(store, insert_assigns_increasing_seq)
 	cr_assert_gt(d.seq, c.seq, "later transactions continue the sequence");
 }
 
+/* Warming a create's pages reads them and changes nothing (SQLite; NULL elsewhere). */
+Test(store, warm_insert_changes_nothing)
+{
+	if (!st->ops->warm_insert)
+		return;
+	struct pd_customer a = add(P1, "A", "alpha"), b = mk("B", "beta");
+	struct pd_customer_user admin = {.partner_id = P1, .customer_id = b.id, .id = b.id,
+					 .upn = b.admin_user};
+	cr_assert_eq(st->ops->warm_insert(st, P1, &b, &admin, "req-1"), PD_OK);
+	cr_assert_eq(st->ops->warm_insert(st, P1, &a, NULL, NULL), PD_OK, "an existing customer too");
+	struct pd_customer g;
+	cr_assert_eq(get(P1, b.id, &g), PD_ENOTFOUND);
+	cr_assert_eq(insert(P1, &b), PD_OK);
+	cr_assert_gt(b.seq, a.seq);
+}
+
 Test(store, get_round_trips_the_customer)
 {
 	struct pd_customer c = mk("北京某某科技有限公司", "contoso");
