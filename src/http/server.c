@@ -536,6 +536,21 @@ static bool admit(struct rctx *c)
 	return !(f & PD_R_JSON) || (!c->req.body_len && !(r->method & (PD_POST | PD_PUT | PD_PATCH))) || parse_json(c);
 }
 
+/* Authentication and the route's prepare phase read from one snapshot of the store (a
+ * consistent view, and the WAL read lock taken once instead of per statement); it ends
+ * before the request goes on to the writer or the pool.  false after replying. */
+static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
+{
+	struct store *st = c->loop->st;
+	bool snap = st->ops->read_begin && st->ops->read_begin(st) == PD_OK;
+	bool ok = admit(c);
+	if (ok)
+		*next = c->route->prepare(&c->req);
+	if (snap)
+		st->ops->read_end(st);
+	return ok;
+}
+
 static const char *peer_of(struct rctx *c)
 {
 	struct evhttp_connection *conn = evhttp_request_get_connection(c->ev);
@@ -570,9 +585,12 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "path", NULL);
 	} else if (l->stopping) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
-	} else if (route(c) && admit(c)) {
-		continue_with(c, c->route->prepare(&c->req));
-		return;
+	} else if (route(c)) {
+		enum pd_next next;
+		if (admit_and_prepare(c, &next)) {
+			continue_with(c, next);
+			return;
+		}
 	}
 	reply(c);
 }

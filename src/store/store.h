@@ -96,6 +96,11 @@ struct store_ops {
 	enum pd_err (*savepoint)(struct store *);
 	enum pd_err (*release)(struct store *);
 	enum pd_err (*rollback_to)(struct store *);
+	/* One read snapshot for a request's reads on an event loop (SQLite: a deferred
+	 * transaction, so the WAL read lock is taken once, not per statement).  No writes
+	 * between them; read_end after every successful read_begin.  NULL where reads need none. */
+	enum pd_err (*read_begin)(struct store *);
+	void (*read_end)(struct store *);
 
 	enum pd_err (*setting_get)(struct store *, const char *name, char **value, struct pd_arena *);
 	enum pd_err (*setting_put)(struct store *, const char *name, const char *value);

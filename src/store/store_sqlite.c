@@ -29,7 +29,7 @@ enum stmt_id {
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
-	S_WARM_INSERT, S_COUNT
+	S_WARM_INSERT, S_READ_BEGIN, S_READ_END, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -182,6 +182,8 @@ static const char *const sql_text[S_COUNT] = {
 			  " (SELECT 1 FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2),"
 			  " (SELECT 1 FROM customer_users INDEXED BY customer_users_upn WHERE upn = ?5),"
 			  " (SELECT 1 FROM idempotency WHERE partner_id = ?1 AND request_id = ?6)",
+	[S_READ_BEGIN] = "BEGIN",
+	[S_READ_END] = "COMMIT",
 	[S_ETAG_GET] = "SELECT etag, seq FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_BILLING_UPDATE] = "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
 			     " updated_at = ?7 WHERE partner_id = ?1 AND customer_id = ?2",
@@ -290,6 +292,25 @@ static enum pd_err sq_commit(struct store *st) { return exec(SQ(st), "COMMIT"); 
 static enum pd_err sq_rollback(struct store *st) { return exec(SQ(st), "ROLLBACK"); }
 static enum pd_err sq_savepoint(struct store *st) { return exec(SQ(st), "SAVEPOINT req"); }
 static enum pd_err sq_release(struct store *st) { return exec(SQ(st), "RELEASE req"); }
+
+/* A cached BEGIN or COMMIT (no parsing per request). */
+static enum pd_err step_once(struct store *st, int id)
+{
+	sqlite3_stmt *q = stmt(SQ(st), id);
+	if (!q)
+		return PD_EINTERNAL;
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+static enum pd_err sq_read_begin(struct store *st) { return step_once(st, S_READ_BEGIN); }
+
+static void sq_read_end(struct store *st)
+{
+	if (step_once(st, S_READ_END) != PD_OK)
+		sqlite3_exec(SQ(st)->db, "ROLLBACK", NULL, NULL, NULL);
+}
 
 static enum pd_err sq_rollback_to(struct store *st)
 {
@@ -1597,6 +1618,7 @@ static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
 	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
+	.read_begin = sq_read_begin, .read_end = sq_read_end,
 	.savepoint = sq_savepoint, .release = sq_release, .rollback_to = sq_rollback_to,
 	.setting_get = sq_setting_get, .setting_put = sq_setting_put,
 	.partner_insert = sq_partner_insert, .partner_count = sq_partner_count,

@@ -505,6 +505,27 @@ Test(store, insert_assigns_increasing_seq)
 	cr_assert_gt(d.seq, c.seq, "later transactions continue the sequence");
 }
 
+/* A request's reads between read_begin and read_end see one snapshot: a write committed by
+ * another connection meanwhile shows only after read_end (SQLite; NULL elsewhere). */
+Test(store, read_snapshot_is_one_view)
+{
+	if (!st->ops->read_begin)
+		return;
+	struct pd_customer a = add(P1, "A", "alpha");
+	struct store *other = open_store(false);
+	cr_assert_eq(st->ops->read_begin(st), PD_OK);
+	struct pd_customer g;
+	cr_assert_eq(get(P1, a.id, &g), PD_OK);
+	struct pd_customer b = mk("B", "beta");
+	cr_assert_eq(other->ops->begin(other), PD_OK);
+	cr_assert_eq(other->ops->customer_insert(other, P1, &b, NULL), PD_OK);
+	cr_assert_eq(other->ops->commit(other), PD_OK);
+	cr_assert_eq(get(P1, b.id, &g), PD_ENOTFOUND, "inside the snapshot the new row is not there yet");
+	st->ops->read_end(st);
+	cr_assert_eq(get(P1, b.id, &g), PD_OK, "after it, it is");
+	other->ops->close(other);
+}
+
 /* Warming a create's pages reads them and changes nothing (SQLite; NULL elsewhere). */
 Test(store, warm_insert_changes_nothing)
 {
