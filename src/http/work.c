@@ -2,10 +2,13 @@
  * goes back to its loop with event_base_once, which libevent makes thread-safe once
  * evthread_use_pthreads() has run. */
 #include "work.h"
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define GROUP_MAX 512
+#define QUIET_MS 1000 /* the writer starts the store's upkeep after this long without jobs */
 
 struct pd_queue {
 	pthread_mutex_t mu;
@@ -31,12 +34,33 @@ static void hand_back(struct pd_job *j)
 		abort(); /* cannot happen with a live base; a lost reply would hang a client */
 }
 
-/* Takes up to max jobs off the queue, waiting for one; NULL once stopping and empty. */
-static struct pd_job *take(struct pd_queue *q, int max)
+/* The wall-clock time ms from now, for pthread_cond_timedwait. */
+static struct timespec after_ms(int ms)
 {
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L)
+		t.tv_sec++, t.tv_nsec -= 1000000000L;
+	return t;
+}
+
+/* Takes up to max jobs off the queue, waiting for one: for ever, or with quiet_ms >= 0 that
+ * long (then NULL with *quiet set).  NULL without *quiet once stopping and empty. */
+static struct pd_job *take(struct pd_queue *q, int max, int quiet_ms, bool *quiet)
+{
+	struct timespec until = after_ms(quiet_ms > 0 ? quiet_ms : 0);
 	pthread_mutex_lock(&q->mu);
-	while (!q->head && !q->stopping)
-		pthread_cond_wait(&q->cv, &q->mu);
+	while (!q->head && !q->stopping) {
+		if (quiet_ms < 0) {
+			pthread_cond_wait(&q->cv, &q->mu);
+		} else if (pthread_cond_timedwait(&q->cv, &q->mu, &until) == ETIMEDOUT &&
+			   !q->head && !q->stopping) {
+			*quiet = true;
+			break;
+		}
+	}
 	struct pd_job *first = q->head, *last = first;
 	for (int n = 1; last && n < max && last->next; n++)
 		last = last->next;
@@ -55,7 +79,7 @@ static void *pool_main(void *arg)
 	struct pd_queue *q = arg;
 	struct pd_job *j;
 	pthread_setname_np(pthread_self(), "pd-pool");
-	while ((j = take(q, 1))) {
+	while ((j = take(q, 1, -1, NULL))) {
 		j->run(j, NULL);
 		hand_back(j);
 	}
@@ -92,19 +116,51 @@ static void commit_group(struct store *st, struct pd_job *group)
 	}
 }
 
+static bool has_work(struct pd_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	bool busy = q->head || q->stopping;
+	pthread_mutex_unlock(&q->mu);
+	return busy;
+}
+
+/* The store's upkeep, step by step, while no job waits: true if a job interrupted it (more is
+ * owed), false once done or failed (tried again after the next writes). */
+static bool upkeep(struct pd_queue *q)
+{
+	bool more = true;
+	while (more) {
+		if (q->st->ops->tidy(q->st, &more) != PD_OK)
+			return false;
+		if (more && has_work(q))
+			return true;
+	}
+	return false;
+}
+
+/* Groups of jobs as they come; once QUIET_MS pass without one, the store's upkeep (owed at
+ * start and after every group: writes are what leave work for it). */
 static void *writer_main(void *arg)
 {
 	struct pd_queue *q = arg;
-	struct pd_job *group;
+	bool owed = q->st->ops->tidy != NULL;
 	pthread_setname_np(pthread_self(), "pd-writer");
-	while ((group = take(q, GROUP_MAX))) {
+	for (;;) {
+		bool quiet = false;
+		struct pd_job *group = take(q, GROUP_MAX, owed ? QUIET_MS : -1, &quiet);
+		if (quiet) {
+			owed = upkeep(q);
+			continue;
+		}
+		if (!group)
+			return NULL;
 		commit_group(q->st, group);
 		for (struct pd_job *j = group, *n; j; j = n) {
 			n = j->next;
 			hand_back(j);
 		}
+		owed = q->st->ops->tidy != NULL;
 	}
-	return NULL;
 }
 
 static struct pd_queue *queue_new(int threads, struct store *st)

@@ -234,6 +234,11 @@ struct store_ops {
 				  int (*row)(void *arg, int n, const char *const *values), void *arg);
 	enum pd_err (*raw_exec)(struct store *, const char *sql, int n, const char *const *params);
 
+	/* One bounded step of upkeep in its own transaction (SQLite: merging search-index
+	 * segments, ~256 pages); *more when there is more to do.  The writer calls it while it
+	 * has nothing else to do.  NULL where the backend keeps itself (PostgreSQL: autovacuum). */
+	enum pd_err (*tidy)(struct store *, bool *more);
+
 	/* A bulk load (partnerd seed) starts (on) or ends (off), outside a transaction: the
 	 * backend may use more memory meanwhile; every commit stays durable.  May be NULL. */
 	enum pd_err (*bulk_load)(struct store *, bool on);

@@ -526,6 +526,32 @@ Test(store, read_snapshot_is_one_view)
 	other->ops->close(other);
 }
 
+/* Upkeep merges the search index written by separate transactions, step by step until there
+ * is nothing left, and every search answers as before (SQLite; NULL elsewhere). */
+Test(store, tidy_merges_the_search_index_and_keeps_answers)
+{
+	if (!st->ops->tidy)
+		return;
+	for (int i = 0; i < 6; i++) /* one transaction each: one index segment each */
+		add(P1, pd_printf(ar, "Tidy 云计算 Cloud %d", i), pd_printf(ar, "tidy%d", i));
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "云计算 cloud", 10);
+	const char *before = names(P1, &q);
+	cr_assert_str_eq(before, "Tidy 云计算 Cloud 0|Tidy 云计算 Cloud 1|Tidy 云计算 Cloud 2|"
+				 "Tidy 云计算 Cloud 3|Tidy 云计算 Cloud 4|Tidy 云计算 Cloud 5");
+	bool more = true;
+	int steps = 0;
+	while (more) {
+		cr_assert_eq(st->ops->tidy(st, &more), PD_OK);
+		cr_assert_lt(++steps, 100, "upkeep does not end");
+	}
+	cr_assert_gt(steps, 1, "six segments were there to merge");
+	cr_assert_eq(st->ops->tidy(st, &more), PD_OK);
+	cr_assert(!more, "nothing left once done");
+	cr_assert_str_eq(names(P1, &q), before);
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "tidy3", 10);
+	cr_assert_str_eq(names(P1, &q), "Tidy 云计算 Cloud 3");
+}
+
 /* Warming a create's pages reads them and changes nothing (SQLite; NULL elsewhere). */
 Test(store, warm_insert_changes_nothing)
 {
