@@ -29,7 +29,8 @@ enum stmt_id {
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
-	S_WARM_INSERT, S_READ_BEGIN, S_READ_END, S_TIDY, S_COUNT
+	S_WARM_INSERT, S_TIDY, S_BEGIN_WRITE, S_BEGIN_READ, S_COMMIT, S_ROLLBACK, S_SAVEPOINT,
+	S_RELEASE, S_ROLLBACK_TO, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -183,8 +184,15 @@ static const char *const sql_text[S_COUNT] = {
 			  " (SELECT 1 FROM customer_users INDEXED BY customer_users_upn WHERE upn = ?5),"
 			  " (SELECT 1 FROM idempotency WHERE partner_id = ?1 AND request_id = ?6)",
 	[S_TIDY] = "INSERT INTO customer_search (customer_search, rank) VALUES ('merge', 256)",
-	[S_READ_BEGIN] = "BEGIN",
-	[S_READ_END] = "COMMIT",
+	/* transaction control, cached like every statement: the writer runs a savepoint per job
+	 * and each event loop a read snapshot per request */
+	[S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[S_BEGIN_READ] = "BEGIN",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT req",
+	[S_RELEASE] = "RELEASE req",
+	[S_ROLLBACK_TO] = "ROLLBACK TO req",
 	[S_ETAG_GET] = "SELECT etag, seq FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_BILLING_UPDATE] = "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
 			     " updated_at = ?7 WHERE partner_id = ?1 AND customer_id = ?2",
@@ -288,29 +296,31 @@ static enum pd_err exec(struct sq *s, const char *sql)
 	return map_rc(rc);
 }
 
-static enum pd_err sq_begin(struct store *st) { return exec(SQ(st), "BEGIN IMMEDIATE"); }
-static enum pd_err sq_commit(struct store *st) { return exec(SQ(st), "COMMIT"); }
-static enum pd_err sq_rollback(struct store *st) { return exec(SQ(st), "ROLLBACK"); }
-static enum pd_err sq_savepoint(struct store *st) { return exec(SQ(st), "SAVEPOINT req"); }
-static enum pd_err sq_release(struct store *st) { return exec(SQ(st), "RELEASE req"); }
-
-/* A cached BEGIN or COMMIT (no parsing per request). */
+/* One cached statement that returns no rows (transaction control, upkeep). */
 static enum pd_err step_once(struct store *st, int id)
 {
-	sqlite3_stmt *q = stmt(SQ(st), id);
+	struct sq *s = SQ(st);
+	sqlite3_stmt *q = stmt(s, id);
 	if (!q)
 		return PD_EINTERNAL;
 	int rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		fprintf(stderr, "store: %s\n", sqlite3_errmsg(s->db));
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
 }
 
-static enum pd_err sq_read_begin(struct store *st) { return step_once(st, S_READ_BEGIN); }
+static enum pd_err sq_begin(struct store *st) { return step_once(st, S_BEGIN_WRITE); }
+static enum pd_err sq_commit(struct store *st) { return step_once(st, S_COMMIT); }
+static enum pd_err sq_rollback(struct store *st) { return step_once(st, S_ROLLBACK); }
+static enum pd_err sq_savepoint(struct store *st) { return step_once(st, S_SAVEPOINT); }
+static enum pd_err sq_release(struct store *st) { return step_once(st, S_RELEASE); }
+static enum pd_err sq_read_begin(struct store *st) { return step_once(st, S_BEGIN_READ); }
 
 static void sq_read_end(struct store *st)
 {
-	if (step_once(st, S_READ_END) != PD_OK)
-		sqlite3_exec(SQ(st)->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sq_commit(st) != PD_OK)
+		sq_rollback(st);
 }
 
 /* FTS5's own measure of progress: a 'merge' that changed fewer than two rows did nothing. */
@@ -325,8 +335,8 @@ static enum pd_err sq_tidy(struct store *st, bool *more)
 
 static enum pd_err sq_rollback_to(struct store *st)
 {
-	enum pd_err e = exec(SQ(st), "ROLLBACK TO req");
-	return e == PD_OK ? exec(SQ(st), "RELEASE req") : e;
+	enum pd_err e = step_once(st, S_ROLLBACK_TO);
+	return e == PD_OK ? sq_release(st) : e;
 }
 
 static void sq_close(struct store *st)
