@@ -152,6 +152,8 @@ function removeButton(cid, u, out, reload) {
 async function usersSection(ctx, c) {
   const cid = c.id;
   const box = h('div');
+  // the tenant's users are read through the relationship: once it ends, the server refuses
+  if (c.relationshipToPartner !== 'reseller') return clear(box, h('p', { class: 'muted' }, t('account.usersNoRelationship')));
   const out = h('div', { role: 'status' });
   const table = h('div');
   const manage = ctx.can('customer_users.manage');

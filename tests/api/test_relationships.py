@@ -517,6 +517,34 @@ def test_after_ending_the_partner_cannot_act_for_the_tenant(server, a, b):
     check_html(r, 200)
 
 
+def test_after_ending_the_partner_no_longer_reads_the_tenants_users(server, a, b):
+    """The customer's users are the tenant's, live: once B's relationship ends, B reads them no
+    more than it changes them (409, as for a change); A, still the reseller, reads them; and B
+    reads them again once the customer accepts B anew."""
+    c = linked(server, a, b)
+    cid = c["id"]
+    listed = b.get("/v1/customers/%s/users" % cid)
+    assert listed.status == 200 and listed.json["items"], listed
+    uid = listed.json["items"][0]["id"]
+    assert end(b, cid).status == 200
+    r = b.get("/v1/customers/%s/users" % cid)
+    assert_error(r, 409, field="customerId")
+    assert "items" not in r.json and c["userCredentials"]["userName"] not in r.text, r
+    r = b.get("/v1/customers/%s/users/%s" % (cid, uid))
+    assert_error(r, 409, field="customerId")
+    assert "userPrincipalName" not in r.text, r
+    r = b.req("GET", "/v1/customers/%s/users" % cid, headers={"X-Locale": "zh-CN"})
+    assert r.status == 409 and "经销商关系" in r.json["description"], r
+    # what B keeps is its own: its account of the customer and its subscriptions
+    assert b.get("/v1/customers/" + cid).status == 200
+    assert b.get("/v1/customers/%s/subscriptions" % cid).status == 200
+    assert upns(a, cid) == sorted(u["userPrincipalName"] for u in listed.json["items"])
+    assert a.get("/v1/customers/%s/users/%s" % (cid, uid)).status == 200
+    r = accept(server.port, invite_code(b), *creds(c))
+    check_html(r, 200)
+    assert upns(b, cid) == upns(a, cid)
+
+
 def test_customer_may_accept_again_after_ending(server, a, b):
     c = linked(server, a, b)
     assert end(b, c["id"]).status == 200
