@@ -165,6 +165,8 @@ static const char *opt_string(struct pd_req *r, const char *name, long max, stru
 		pd_verr_add(errs, 3000, name, PD_MSG_TOO_LONG, pd_printf(r->ar, "%ld", max));
 		return NULL;
 	}
+	if (!pd_text_check_bidi(errs, name, json_string_value(v)))
+		return NULL;
 	return pd_strdup(r->ar, json_string_value(v));
 }
 
