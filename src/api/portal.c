@@ -87,7 +87,9 @@ static bool own_origin(struct pd_req *r, const char *origin)
 		return !strcasecmp(origin, origin_of(r->ar, r->cfg->public_url));
 	if (!host || !*host)
 		return false;
-	const char *rest = !strncasecmp(origin, "http://", 7) ? origin + 7 : !strncasecmp(origin, "https://", 8) ? origin + 8 : NULL;
+	const char *rest = !strncasecmp(origin, "http://", 7)    ? origin + 7
+			   : !strncasecmp(origin, "https://", 8) ? origin + 8
+								 : NULL;
 	return rest && !strcasecmp(rest, host);
 }
 
