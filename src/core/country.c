@@ -581,7 +581,7 @@ bool pd_email_ok(const char *s)
 	const char *dom = at + 1, *dot = strchr(dom, '.');
 	size_t n = strlen(dom);
 	return u8len_n(s, (size_t)(at - s)) <= 64 && dot && dot != dom && dom[n - 1] != '.' &&
-	       !strstr(dom, "..");
+	       !strstr(dom, "..") && !pd_text_bidi(s); /* people read it, as a name (text.h) */
 }
 
 /* The culture (ll-CC) or language (ll) s, checked against the country's list or, without one,

@@ -38,6 +38,18 @@ def test_partner_user_display_name(p, ch):
     assert email not in [u["userPrincipalName"] for u in p.get("/v1/users?size=500").json["items"]]
 
 
+def test_user_names_are_e_mail_addresses_without_controls(p, customer):
+    """A user name is read as much as a display name: one with a bidirectional control is not a
+    valid e-mail address (partner users and customer users)."""
+    email = "ann%s%s@staff.example.cn" % (RLO, uuid.uuid4().hex[:6])
+    r = p.req("POST", "/v1/users", {"userPrincipalName": email, "displayName": "Ann", "roles": ["sales_agent"]})
+    assert_error(r, 400, field="userPrincipalName")
+    path = "/v1/customers/%s/users" % customer["id"]
+    r = p.req("POST", path, {"userPrincipalName": "li" + RLO + "lei", "displayName": "Li Lei"})
+    assert_error(r, 400, field="userPrincipalName")
+    assert not [u for u in p.get(path).json["items"] if RLO in u["userPrincipalName"]]
+
+
 def test_partner_user_display_name_change(p):
     r = p.req("POST", "/v1/users", {"userPrincipalName": new_email(), "displayName": "Ann", "roles": ["sales_agent"]})
     assert r.status == 201, r

@@ -601,6 +601,15 @@ Test(model, bidi_controls_are_refused_in_every_name_and_address_field)
 	}
 }
 
+Test(model, bidi_controls_make_an_email_address_invalid)
+{
+	cr_expect(pd_email_ok("ann.lee@contoso.cn"));
+	cr_expect(pd_email_ok("李雷@contoso.cn"));
+	cr_expect(!pd_email_ok("ann\u202Egnp.exe@contoso.cn"));
+	cr_expect(!pd_email_ok("ann@contoso\u2066.cn"));
+	cr_expect(!pd_email_ok("\u200Fann@contoso.cn"));
+}
+
 Test(model, bidi_message_in_three_languages)
 {
 	char buf[512];
