@@ -84,6 +84,7 @@ def check_html(r, status):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "*" not in csp, csp
     # SECURITY.md: HTML pages forbid framing and send no Referer (the URL is the invitation)
     assert r.h("X-Frame-Options") == "DENY" and r.h("Referrer-Policy") == "no-referrer", r.headers
+    assert r.h("X-Content-Type-Options") == "nosniff", r.headers
     assert "<html" in r.text.lower()
 
 
