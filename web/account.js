@@ -2,8 +2,8 @@
 // the etag; when someone else changed it meanwhile, the page says so and shows the newer
 // values instead of overwriting them), subscriptions and the tenant's users.
 import { api, ApiError } from './api.js';
-import { h, clear, announce, copyText } from './dom.js';
-import { t } from './i18n.js';
+import { h, clear, announce, copyText, bdi, bdiJoin } from './dom.js';
+import { t, tNodes, tText } from './i18n.js';
 import { input, labelled, statusLine, busy, errorText, showError, submitWith } from './form.js';
 import { subscriptionsTable } from './customers.js';
 import { countryName } from './wizard.js';
@@ -38,15 +38,16 @@ function unflat(v, etag) {
     attributes: { etag } };
 }
 
-const dl = (rows) => h('dl', null, rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', null, t(k)), h('dd', null, v)]));
+// values are user text (isolated here) or nodes made by bdiJoin
+const dl = (rows) => h('dl', null, rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', null, t(k)), h('dd', null, typeof v === 'string' ? bdi(v) : v)]));
 
 function addressText(a) {
-  return [a.addressLine1, a.addressLine2, a.city, a.state, a.postalCode, a.country && countryName(a.country)].filter(Boolean).join(', ');
+  return bdiJoin([a.addressLine1, a.addressLine2, a.city, a.state, a.postalCode, a.country && countryName(a.country)], ', ');
 }
 
 function billingView(b) {
   const a = b.defaultAddress || {};
-  return dl([['wizard.companyName', b.companyName], ['wizard.contact', `${a.firstName || ''} ${a.lastName || ''}`.trim()],
+  return dl([['wizard.companyName', b.companyName], ['wizard.contact', bdiJoin([a.firstName, a.lastName], ' ')],
     ['wizard.email', b.email], ['wizard.phone', a.phoneNumber], ['wizard.address', addressText(a)],
     ['wizard.language', t(`lang.${b.culture}`) !== `lang.${b.culture}` ? t(`lang.${b.culture}`) : b.culture]]);
 }
@@ -80,7 +81,7 @@ async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
   const cancel = h('button', { type: 'button', id: 'billing-cancel', onclick: () => onDone() }, t('common.cancel'));
   const form = h('form', { id: 'billing-form', novalidate: true },
     notice ? h('div', { class: 'conflict', role: 'alert', id: 'conflict' }, h('p', null, notice),
-      mine && mine.length ? [h('p', null, t('account.yourChanges')), h('ul', null, mine.map(([k, was, now]) => h('li', null, t('account.change', { field: t(k), mine: now || '—', theirs: was || '—' }))))] : null) : null,
+      mine && mine.length ? [h('p', null, t('account.yourChanges')), h('ul', null, mine.map(([k, was, now]) => h('li', null, tNodes('account.change', { field: t(k), mine: now || '—', theirs: was || '—' }))))] : null) : null,
     controls.map((c) => c[2]), labelled('wizard.language', culture, { name: 'billingProfile.culture', required: true }),
     status, h('div', { class: 'actions' }, submit, cancel));
   form.addEventListener('submit', async (ev) => {
@@ -123,11 +124,11 @@ function billingSection(ctx, cid, profile) {
 
 function resetButton(cid, u, out) {
   return h('button', { type: 'button', class: 'small', onclick: async () => {
-    if (!confirm(t('account.resetConfirm', { user: u.userPrincipalName }))) return;
+    if (!confirm(tText('account.resetConfirm', { user: u.userPrincipalName }))) return;
     try {
       const r = await api('POST', `/v1/customers/${cid}/users/${u.id}/resetpassword`);
       const pw = (r.data.passwordProfile || {}).password || '';
-      clear(out, h('p', { class: 'warning' }, t('account.resetDone', { user: u.userPrincipalName })),
+      clear(out, h('p', { class: 'warning' }, tNodes('account.resetDone', { user: u.userPrincipalName })),
         h('div', { class: 'copy-row' }, h('input', { readonly: true, value: pw, class: 'mono', 'aria-label': t('wizard.adminPassword') }),
           h('button', { type: 'button', onclick: () => copyText(pw) }, t('common.copy'))));
     } catch (e) {
@@ -138,7 +139,7 @@ function resetButton(cid, u, out) {
 
 function removeButton(cid, u, out, reload) {
   return h('button', { type: 'button', class: 'small danger', onclick: async () => {
-    if (!confirm(t('account.removeUserConfirm', { user: u.userPrincipalName }))) return;
+    if (!confirm(tText('account.removeUserConfirm', { user: u.userPrincipalName }))) return;
     try {
       await api('DELETE', `/v1/customers/${cid}/users/${u.id}`);
       await reload();
@@ -152,6 +153,8 @@ function removeButton(cid, u, out, reload) {
 async function usersSection(ctx, c) {
   const cid = c.id;
   const box = h('div');
+  // the tenant's users are read through the relationship: once it ends, the server refuses
+  if (c.relationshipToPartner !== 'reseller') return clear(box, h('p', { class: 'muted' }, t('account.usersNoRelationship')));
   const out = h('div', { role: 'status' });
   const table = h('div');
   const manage = ctx.can('customer_users.manage');
@@ -160,7 +163,7 @@ async function usersSection(ctx, c) {
     clear(table, !items.length ? h('p', { class: 'muted' }, t('account.noUsers')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, t('account.users')),
       h('thead', null, h('tr', null, ['account.userName', 'account.displayName', 'account.roles', 'account.state', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', null, items.map((u) => h('tr', { 'data-user': u.userPrincipalName }, h('td', null, u.userPrincipalName), h('td', null, u.displayName),
+      h('tbody', null, items.map((u) => h('tr', { 'data-user': u.userPrincipalName }, h('td', null, bdi(u.userPrincipalName)), h('td', null, bdi(u.displayName)),
         h('td', null, (u.roles || []).map((x) => t(`customerRole.${x}`)).join(', ')), h('td', null, t(`state.${u.state}`)),
         h('td', { class: 'row-actions' }, ctx.can('customer_users.reset_password') ? resetButton(cid, u, out) : null,
           manage ? removeButton(cid, u, out, reload) : null)))))));
@@ -208,7 +211,7 @@ function userForm(cid, domain, out, reload) {
     const r = await api('POST', `/v1/customers/${cid}/users`, { userPrincipalName: name.value.trim(), displayName: display.value.trim(), roles: [role.value] });
     form.reset();
     await reload();
-    secret(out, t('account.userAdded', { user: r.data.userPrincipalName }), (r.data.passwordProfile || {}).password || '');
+    secret(out, tNodes('account.userAdded', { user: r.data.userPrincipalName }), (r.data.passwordProfile || {}).password || '');
   });
   return form;
 }
@@ -221,7 +224,7 @@ function secret(out, text, pw) {
 
 function endRelationship(ctx, c, out) {
   return h('button', { type: 'button', class: 'danger', id: 'end-relationship', onclick: async () => {
-    if (!confirm(t('account.endConfirm', { name: c.companyProfile.companyName }))) return;
+    if (!confirm(tText('account.endConfirm', { name: c.companyProfile.companyName }))) return;
     try {
       await api('PATCH', `/v1/customers/${c.id}`, { relationshipToPartner: 'none' });
       announce(t('account.ended'));
@@ -243,7 +246,7 @@ export async function render(main, ctx, [cid]) {
   const out = h('div', { role: 'status' });
   clear(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/customers' }, t('customers.title'))),
-    h('h1', null, cp.companyName),
+    h('h1', null, bdi(cp.companyName)),
     h('section', { class: 'card', 'aria-labelledby': 'company-h' }, h('h2', { id: 'company-h' }, t('account.company')),
       dl([['wizard.companyName', cp.companyName], ['wizard.domain', cp.domain], ['account.tenantId', cp.tenantId],
         ['wizard.regnum', cp.organizationRegistrationNumber], ['wizard.address', addressText(cp.address || {})],

@@ -1,7 +1,7 @@
 // activity.js - the activity log: who did what and when, by date range and one filter
 // (operation, resource, user, company), newest first, paged.
 import { page } from './api.js';
-import { h, clear } from './dom.js';
+import { h, clear, bdi, bdiJoin } from './dom.js';
 import { t, fmtDate } from './i18n.js';
 import { labelled, errorText } from './form.js';
 
@@ -15,7 +15,7 @@ function label(prefix, value) {
 
 function detail(rec) {
   const data = Object.fromEntries((rec.customizedData || []).map((d) => [d.key, d.value]));
-  return [rec.customerName, data.ResourceName, data.SourceAddress].filter(Boolean).join(' · ');
+  return bdiJoin([rec.customerName, data.ResourceName, data.SourceAddress], ' · ');
 }
 
 export async function render(main) {
@@ -42,7 +42,7 @@ export async function render(main) {
       const rows = pg.items.map((r) => h('tr', null, h('td', null, fmtDate(r.operationDate, true)),
         h('td', null, label('op', r.operationType)), h('td', null, label('resource', r.resourceType)),
         h('td', null, h('span', { class: `badge ${r.operationStatus}` }, label('opStatus', r.operationStatus))),
-        h('td', null, r.userPrincipalName || ''), h('td', null, detail(r))));
+        h('td', null, bdi(r.userPrincipalName)), h('td', null, detail(r))));
       if (append) body.append(...rows);
       else clear(body, rows.length ? rows : h('tr', null, h('td', { colspan: 6, class: 'muted' }, t('activity.none'))));
       status.textContent = '';

@@ -1,7 +1,7 @@
 // app.js - the portal's shell: language, session, the header with its menu, and the hash
 // router that renders one view into <main>.  Views live in their own modules.
 import { api, setCsrf, setLocale, onUnauthorized, ApiError } from './api.js';
-import { h, clear } from './dom.js';
+import { h, clear, bdi } from './dom.js';
 import { LANGS, pickLanguage, setLanguage, language, t } from './i18n.js';
 import * as signin from './signin.js';
 import * as dashboard from './dashboard.js';
@@ -100,7 +100,7 @@ function header(current) {
     links.length ? h('nav', { 'aria-label': t('nav.label') }, h('ul', null, links)) : null,
     h('div', { class: 'top-tools' },
       languagePicker(),
-      s ? h('span', { class: 'who', title: s.userPrincipalName }, s.displayName || s.userPrincipalName) : null,
+      s ? h('span', { class: 'who', title: s.userPrincipalName }, bdi(s.displayName || s.userPrincipalName)) : null,
       s ? h('button', { type: 'button', class: 'link', id: 'signout', onclick: signOut }, t('nav.signOut')) : null));
 }
 

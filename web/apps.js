@@ -2,8 +2,8 @@
 // (its secret shown once), make a new secret, revoke.  Shown on the user-management page to
 // those who hold apps.manage.
 import { api } from './api.js';
-import { h, clear, announce, copyText } from './dom.js';
-import { t, fmtDate } from './i18n.js';
+import { h, clear, announce, copyText, bdi } from './dom.js';
+import { t, tNodes, tText, fmtDate } from './i18n.js';
 import { input, labelled, statusLine, errorText, submitWith } from './form.js';
 import { ROLES } from './users.js';
 
@@ -33,7 +33,7 @@ function addForm(ctx, out, reload) {
     const chosen = [...roles.querySelectorAll('input:checked')].map((x) => x.value);
     const r = await api('POST', '/v1/apps', { displayName: name.value.trim(), roles: chosen });
     form.reset();
-    secretBox(out, t('apps.created', { name: r.data.displayName }), r.data, r.data.clientSecret);
+    secretBox(out, tNodes('apps.created', { name: r.data.displayName }), r.data, r.data.clientSecret);
     await reload();
   });
   return form;
@@ -49,12 +49,12 @@ function actions(a, out, reload) {
   };
   if (a.state !== 'active') return null;
   return [h('button', { type: 'button', class: 'small', onclick: run(async () => {
-    if (!confirm(t('apps.rotateConfirm', { name: a.displayName }))) return;
+    if (!confirm(tText('apps.rotateConfirm', { name: a.displayName }))) return;
     const r = await api('POST', `/v1/apps/${a.id}/secret`);
-    secretBox(out, t('apps.rotated', { name: a.displayName }), r.data, r.data.clientSecret);
+    secretBox(out, tNodes('apps.rotated', { name: a.displayName }), r.data, r.data.clientSecret);
   }) }, t('apps.rotate')),
   h('button', { type: 'button', class: 'small danger', onclick: run(async () => {
-    if (!confirm(t('apps.revokeConfirm', { name: a.displayName }))) return;
+    if (!confirm(tText('apps.revokeConfirm', { name: a.displayName }))) return;
     await api('DELETE', `/v1/apps/${a.id}`);
     announce(t('apps.revoked', { name: a.displayName }));
     await reload();
@@ -69,7 +69,7 @@ export async function section(ctx) {
     clear(table, !items.length ? h('p', { class: 'muted' }, t('apps.none')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, t('apps.title')),
       h('thead', null, h('tr', null, ['apps.name', 'apps.clientId', 'users.roles', 'account.state', 'apps.secretDate', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', null, items.map((a) => h('tr', { 'data-app': a.displayName }, h('td', null, a.displayName), h('td', { class: 'mono' }, a.clientId),
+      h('tbody', null, items.map((a) => h('tr', { 'data-app': a.displayName }, h('td', null, bdi(a.displayName)), h('td', { class: 'mono' }, a.clientId),
         h('td', null, a.roles.map((r) => t(`role.${r}`)).join(', ')), h('td', null, h('span', { class: `badge ${a.state}` }, t(`appState.${a.state}`))),
         h('td', null, fmtDate(a.secretUpdatedAt, true)), h('td', { class: 'row-actions' }, actions(a, out, reload))))))));
   };

@@ -2,8 +2,8 @@
 // (both at once, Chinese names too), each row opening its subscriptions for quantity changes
 // and suspend / reactivate in place, and a CSV export of the current search.
 import { api, page, ApiError } from './api.js';
-import { h, clear, announce, download } from './dom.js';
-import { t, fmtNum } from './i18n.js';
+import { h, clear, announce, download, bdi, bdiJoin } from './dom.js';
+import { t, tNodes, fmtNum } from './i18n.js';
 import { errorText } from './form.js';
 import { offersFor } from './offers.js';
 
@@ -31,9 +31,14 @@ async function fetchPage(paths, tokens) {
   return { items, next, more: next.some((x) => x !== null) };
 }
 
-function csvCell(v) {
+// OWASP's CSV injection rule, the same as partnerctl's (src/cli/csv.c): a cell a spreadsheet
+// would take for a formula (= + - @ TAB or CR first, after any quotes of its own) is written
+// quoted with a ' in front, which the spreadsheet shows as text and partnerctl's import takes
+// off again; other cells are quoted only when they hold a quote, comma or line break.
+export function csvCell(v) {
   const s = v == null ? '' : String(v);
-  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (/^'*[=+\-@\t\r]/.test(s)) return `"'${s.replace(/"/g, '""')}"`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function toCsv(customers) {
@@ -80,7 +85,7 @@ function subscriptionRow(ctx, cid, s, offer, onChange) {
     try {
       await api('PATCH', `/v1/customers/${cid}/subscriptions/${s.id}`, body, { headers: { 'If-Match': s.attributes.etag } });
       announce(t(doneKey, { name: s.friendlyName }));
-      onChange(t(doneKey, { name: s.friendlyName }));
+      onChange(tNodes(doneKey, { name: s.friendlyName }));
     } catch (e) {
       msg.textContent = e instanceof ApiError && e.status === 412 ? t('subs.stale') : errorText(e);
       msg.className = 'row-msg error';
@@ -92,7 +97,7 @@ function subscriptionRow(ctx, cid, s, offer, onChange) {
     ? h('button', { type: 'button', class: 'small', onclick: () => patch({ status: 'suspended' }, 'subs.suspended') }, t('subs.suspend'))
     : h('button', { type: 'button', class: 'small', onclick: () => patch({ status: 'active' }, 'subs.reactivated') }, t('subs.reactivate'));
   return h('tr', { 'data-sub': s.id },
-    h('td', null, s.friendlyName, s.friendlyName !== s.offerName ? h('div', { class: 'muted' }, s.offerName) : null),
+    h('td', null, bdi(s.friendlyName), s.friendlyName !== s.offerName ? h('div', { class: 'muted' }, s.offerName) : null),
     h('td', null, canEdit ? [qty, ' ', save] : fmtNum(s.quantity)),
     h('td', null, h('span', { class: `badge ${s.status}` }, t(`subs.status.${s.status}`))),
     h('td', null, canEdit && s.status !== 'deleted' ? toggle : null, ' ', msg));
@@ -112,7 +117,7 @@ export async function subscriptionsTable(ctx, customer, note) {
       clear(box,
         message ? h('p', { class: 'form-status ok', role: 'status' }, message) : null,
         items.length === 0 ? h('p', { class: 'muted' }, t('subs.none')) : h('div', { class: 'table-wrap' }, h('table', { class: 'inner' },
-          h('caption', { class: 'sr-only' }, t('subs.caption', { name: customer.companyProfile.companyName })),
+          h('caption', { class: 'sr-only' }, tNodes('subs.caption', { name: customer.companyProfile.companyName })),
           h('thead', null, h('tr', null, ['subs.offer', 'subs.quantity', 'subs.status', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
           h('tbody', null, items.map((s) => subscriptionRow(ctx, customer.id, s, byId.get(s.offerId), load))))));
     } catch (e) {
@@ -138,9 +143,9 @@ function customerRows(ctx, c) {
   const a = c.billingProfile ? c.billingProfile.defaultAddress : {};
   return [h('tr', { 'data-customer': c.id },
     h('td', { class: 'narrow' }, arrow),
-    h('td', null, h('a', { href: `#/customers/${c.id}` }, name)),
-    h('td', null, c.companyProfile.domain),
-    h('td', null, [a.city, a.country].filter(Boolean).join(', ')),
+    h('td', null, h('a', { href: `#/customers/${c.id}` }, bdi(name))),
+    h('td', null, bdi(c.companyProfile.domain)),
+    h('td', null, bdiJoin([a.city, a.country], ', ')),
     h('td', null, t(`relationship.${c.relationshipToPartner}`))), detail];
 }
 
@@ -169,8 +174,8 @@ export async function render(main, ctx) {
       current = pg;
       currentTokens = tokens;
       clear(body, pg.items.flatMap((c) => customerRows(ctx, c)));
-      if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: 5, class: 'muted' }, q ? t('customers.noMatch', { q }) : t('customers.empty'))));
-      status.textContent = q ? t('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) });
+      if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: 5, class: 'muted' }, q ? tNodes('customers.noMatch', { q }) : t('customers.empty'))));
+      clear(status, q ? tNodes('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) }));
       prev.disabled = stack.length === 0;
       next.disabled = !pg.more;
     } catch (e) {

@@ -1,5 +1,6 @@
 // dom.js - building the page without innerHTML: every text goes in as a text node, so data
-// from the server (company names, e-mails) can never become markup.
+// from the server (company names, e-mails) can never become markup, and user text is
+// isolated in <bdi> (bdi, bdiJoin) so that it cannot reorder what surrounds it.
 export function h(tag, props, ...kids) {
   const el = document.createElement(tag);
   let value;
@@ -18,6 +19,19 @@ export function h(tag, props, ...kids) {
   }
   if (value !== undefined) el.value = value;
   return el;
+}
+
+// User text (names, addresses, anything a person typed) goes in a <bdi> of its own: it takes
+// its own direction, and a bidirectional control in it, had one been stored, cannot reorder
+// the text around it (app.css isolates bdi explicitly).
+export function bdi(text) {
+  return text == null || text === '' ? null : h('bdi', null, String(text));
+}
+
+// Several user values, each isolated, between separators; null when there is none.
+export function bdiJoin(values, sep) {
+  const parts = values.filter((v) => v != null && v !== '');
+  return parts.length ? parts.flatMap((v, i) => (i ? [sep, bdi(v)] : [bdi(v)])) : null;
 }
 
 export function clear(el, ...kids) {

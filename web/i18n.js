@@ -38,6 +38,27 @@ export function t(key, params) {
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 }
 
+// As t, as nodes for an element: each parameter (user text, as often as not) in its own
+// <bdi>, so that it cannot reorder the sentence around it.
+export function tNodes(key, params) {
+  const s = Object.prototype.hasOwnProperty.call(catalog, key) ? catalog[key] : key;
+  return s.split(/(\{\w+\})/).filter((part) => part !== '').map((part) => {
+    const k = /^\{(\w+)\}$/.exec(part);
+    if (!k || !params || !(k[1] in params)) return part;
+    const el = document.createElement('bdi');
+    el.textContent = String(params[k[1]]);
+    return el;
+  });
+}
+
+// As t, for plain text that is shown (a confirm dialog): each parameter between U+2068 FIRST
+// STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE, the plain-text form of <bdi>.
+export function tText(key, params) {
+  const iso = {};
+  for (const [k, v] of Object.entries(params || {})) iso[k] = `\u2068${v}\u2069`;
+  return t(key, iso);
+}
+
 export function fmtDate(iso, withTime = false) {
   if (!iso) return '';
   const d = new Date(iso);

@@ -2,8 +2,8 @@
 // shown once), change roles, disable / enable, reset a password, remove.  Controls appear only
 // for users.manage; the server refuses the rest anyway.
 import { api, page } from './api.js';
-import { h, clear, announce, copyText } from './dom.js';
-import { t } from './i18n.js';
+import { h, clear, announce, copyText, bdi } from './dom.js';
+import { t, tNodes, tText } from './i18n.js';
 import { input, labelled, statusLine, errorText, submitWith } from './form.js';
 
 export const ROLES = ['global_admin', 'admin_agent', 'sales_agent', 'helpdesk_agent', 'billing_admin', 'user_management_admin'];
@@ -35,7 +35,7 @@ function addForm(ctx, out, reload) {
   submitWith(form, submit, status, async () => {
     const r = await api('POST', '/v1/users', { userPrincipalName: email.value.trim(), displayName: name.value.trim(), roles: checked(roles) });
     form.reset();
-    secretBox(out, t('users.created', { user: r.data.userPrincipalName }), r.data.passwordProfile.password);
+    secretBox(out, tNodes('users.created', { user: r.data.userPrincipalName }), r.data.passwordProfile.password);
     await reload();
   });
   return form;
@@ -63,12 +63,12 @@ function actions(ctx, u, out, reload) {
       await reload();
     }) }, u.state === 'active' ? t('users.disable') : t('users.enable')),
     h('button', { type: 'button', class: 'small', onclick: run(async () => {
-      if (!confirm(t('users.resetConfirm', { user: u.userPrincipalName }))) return;
+      if (!confirm(tText('users.resetConfirm', { user: u.userPrincipalName }))) return;
       const r = await api('POST', `/v1/users/${u.id}/resetpassword`);
-      secretBox(out, t('users.resetDone', { user: u.userPrincipalName }), r.data.passwordProfile.password);
+      secretBox(out, tNodes('users.resetDone', { user: u.userPrincipalName }), r.data.passwordProfile.password);
     }) }, t('users.reset')),
     h('button', { type: 'button', class: 'small danger', onclick: run(async () => {
-      if (!confirm(t('users.removeConfirm', { user: u.userPrincipalName }))) return;
+      if (!confirm(tText('users.removeConfirm', { user: u.userPrincipalName }))) return;
       await api('DELETE', `/v1/users/${u.id}`);
       await reload();
     }) }, t('users.remove'))];
@@ -85,7 +85,7 @@ export async function render(main, ctx) {
     token = pg.next;
     more.hidden = !token;
     const rows = pg.items.map((u) => h('tr', { 'data-user': u.userPrincipalName },
-      h('td', null, u.userPrincipalName), h('td', null, u.displayName),
+      h('td', null, bdi(u.userPrincipalName)), h('td', null, bdi(u.displayName)),
       h('td', null, u.roles.map((r) => t(`role.${r}`)).join(', ')),
       h('td', null, h('span', { class: `badge ${u.state}` }, t(`state.${u.state}`)), u.mustChangePassword ? h('div', { class: 'muted' }, t('users.mustChange')) : null),
       manage ? h('td', { class: 'row-actions' }, u.id === ctx.session.id ? null : actions(ctx, u, out, () => load(false))) : null));

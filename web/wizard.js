@@ -3,8 +3,8 @@
 // customer and its first subscriptions together; the wizard's MS-RequestId makes a repeated
 // submit harmless.  Server errors go next to their fields, on the step that holds them.
 import { api, ApiError } from './api.js';
-import { h, clear, announce, copyText, setFieldError } from './dom.js';
-import { t, fmtNum, language } from './i18n.js';
+import { h, clear, announce, copyText, setFieldError, bdi, bdiJoin } from './dom.js';
+import { t, tNodes, fmtNum, language } from './i18n.js';
 import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
 import { offersFor } from './offers.js';
 
@@ -207,7 +207,8 @@ function body() {
 
 function reviewList(ctx, offers) {
   const f = state.f;
-  const row = (k, v) => [h('dt', null, t(k)), h('dd', null, v || '—')];
+  // values are user text (isolated here) or nodes made by bdiJoin
+  const row = (k, v) => [h('dt', null, t(k)), h('dd', null, !v ? '—' : typeof v === 'string' ? bdi(v) : v)];
   const update = (step, what) => h('button', { type: 'button', class: 'link', 'data-update': step,
     'aria-label': t('wizard.updateWhat', { what: t(what) }), onclick: () => { state.step = step; render(document.getElementById('main'), ctx); } }, t('wizard.update'));
   const byId = new Map(offers.map((o) => [o.id, o]));
@@ -218,8 +219,8 @@ function reviewList(ctx, offers) {
         row('wizard.companyName', f.companyName),
         row('wizard.domain', `${f.domain.toLowerCase()}.${ctx.session.domainSuffix}`),
         f.regnum ? row('wizard.regnum', f.regnum) : null,
-        row('wizard.contact', `${f.firstName} ${f.lastName} <${f.email}>${f.phoneNumber ? `, ${f.phoneNumber}` : ''}`),
-        row('wizard.address', [f.addressLine1, f.addressLine2, f.city, f.state, f.postalCode, countryName(f.country)].filter(Boolean).join(', ')),
+        row('wizard.contact', [bdiJoin([f.firstName, f.lastName], ' '), ' <', bdi(f.email), '>', f.phoneNumber ? [', ', bdi(f.phoneNumber)] : null]),
+        row('wizard.address', bdiJoin([f.addressLine1, f.addressLine2, f.city, f.state, f.postalCode, countryName(f.country)], ', ')),
         row('wizard.language', t(`lang.${f.culture}`) !== `lang.${f.culture}` ? t(`lang.${f.culture}`) : f.culture))),
     h('section', { class: 'review' }, h('div', { class: 'section-head' }, h('h2', null, t('wizard.stepSubscriptions')), update(1, 'wizard.stepSubscriptions')),
       lines.length ? h('ul', null, lines.map(([id, q]) => h('li', null, t('wizard.line', { name: byId.get(id) ? byId.get(id).name : id, n: fmtNum(q) }))))
@@ -267,7 +268,7 @@ function done(main, ctx, c) {
   const copy = (value) => async () => { copied.textContent = (await copyText(value)) ? t('common.copied') : t('common.copyFailed'); };
   clear(main,
     h('h1', null, t('wizard.doneTitle')),
-    h('p', { class: 'form-status ok', role: 'status' }, t('wizard.doneText', { name: c.companyProfile.companyName, domain: c.companyProfile.domain })),
+    h('p', { class: 'form-status ok', role: 'status' }, tNodes('wizard.doneText', { name: c.companyProfile.companyName, domain: c.companyProfile.domain })),
     h('section', { class: 'card' },
       h('h2', null, t('wizard.adminTitle')),
       h('p', { class: 'warning' }, t('wizard.adminOnce')),

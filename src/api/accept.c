@@ -42,6 +42,7 @@ static enum pd_next page(struct pd_req *r, int status, const char *title, const 
 	pd_reply_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
 	pd_reply_header(r, "Content-Security-Policy", csp);
 	pd_reply_header(r, "X-Frame-Options", "DENY");
+	pd_reply_header(r, "Referrer-Policy", "no-referrer"); /* the URL is the invitation */
 	return PD_REPLY;
 }
 
@@ -109,9 +110,11 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 	if (e != PD_OK && e != PD_ENOTFOUND)
 		return pd_api_store_error(r, e, "The user");
 	k->known = e == PD_OK;
-	/* from here on, the activity log records the attempt for the inviting partner */
-	r->who = (struct pd_principal){k->inv.partner_id, k->known ? k->user.id : NULL, "customer_user", "",
-				       pd_strdup(r->ar, k->account), false};
+	/* from here on, the activity log records the attempt of an existing account for the
+	 * inviting partner; what was typed for an unknown one (a password in the wrong box, as
+	 * often as not) is recorded nowhere */
+	if (k->known)
+		r->who = (struct pd_principal){k->inv.partner_id, k->user.id, "customer_user", "", k->user.upn, false};
 	return PD_WORK;
 }
 

@@ -133,6 +133,8 @@ enum pd_next pd_health(struct pd_req *r);
 enum pd_next pd_portal_index(struct pd_req *r);
 enum pd_next pd_portal_asset(struct pd_req *r);
 enum pd_next pd_session_create(struct pd_req *r);
+/* POST /portal/session: refuses a sign-in posted from another site (403), then as above. */
+enum pd_next pd_portal_signin(struct pd_req *r);
 enum pd_next pd_session_get(struct pd_req *r);
 enum pd_next pd_session_end(struct pd_req *r);
 enum pd_err pd_session_end_write(struct pd_req *r, struct store *st);

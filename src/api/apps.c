@@ -90,6 +90,8 @@ enum pd_next pd_apps_create(struct pd_req *r)
 	long len = json_is_string(dn) ? pd_utf8_len(json_string_value(dn)) : -1;
 	if (len < 1 || len > 100)
 		pd_verr_add(&errs, 3000, "displayName", dn ? PD_MSG_TOO_LONG : PD_MSG_REQUIRED, "100");
+	else
+		pd_text_check_bidi(&errs, "displayName", json_string_value(dn));
 	k->a.roles = pd_roles_from_json(pd_json_get(r->json, "roles"), "roles", &errs, r->ar);
 	if (errs.n) {
 		pd_reply_verrs(r, &errs);
@@ -229,6 +231,8 @@ enum pd_err pd_app_create(struct store *st, const char *partner, const char *nam
 	unsigned char key[PD_KEY_LEN];
 	if (!name || !*name || pd_utf8_len(name) > 100)
 		return snprintf(errbuf, cap, "--name must be 1-100 characters"), PD_EINVAL;
+	if (pd_text_bidi(name))
+		return snprintf(errbuf, cap, "--name must not contain the bidirectional control %s", pd_text_bidi(name)), PD_EINVAL;
 	if (!roles || !roles_ok(roles))
 		return snprintf(errbuf, cap, "--role must be one or more of: %s", pd_role_names()), PD_EINVAL;
 	struct pd_partner p;

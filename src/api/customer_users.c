@@ -112,7 +112,9 @@ static void cuser_error(struct pd_req *r, enum pd_err e, struct cu_job *k)
 		pd_api_store_error(r, e, k->id ? pd_printf(r->ar, "The user %s", k->id) : pd_printf(r->ar, "The customer %s", k->customer));
 }
 
-/* ---- reads ---- */
+/* ---- reads ----
+ * The users are the tenant's, live: a partner whose relationship ended (relationship "none")
+ * reads them no more than it changes them (409 NoRelationship, as for changes). */
 
 enum pd_next pd_cusers_list(struct pd_req *r)
 {
@@ -121,11 +123,13 @@ enum pd_next pd_cusers_list(struct pd_req *r)
 	size_t n;
 	if (!k)
 		return PD_REPLY;
-	enum pd_err e = resolve(r, r->st, k);
+	enum pd_err e = resolve_for_change(r, r->st, k); /* reads end with the relationship too */
 	if (e == PD_OK)
 		e = r->st->ops->cuser_list(r->st, k->home, k->customer, &rows, &n, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->customer));
+	if (e != PD_OK) {
+		cuser_error(r, e, k);
+		return PD_REPLY;
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, cuser_json(r, &rows[i]));
@@ -138,11 +142,13 @@ enum pd_next pd_cusers_get(struct pd_req *r)
 	struct cu_job *k = begin(r, true);
 	if (!k)
 		return PD_REPLY;
-	enum pd_err e = resolve(r, r->st, k);
+	enum pd_err e = resolve_for_change(r, r->st, k);
 	if (e == PD_OK)
 		e = r->st->ops->cuser_get(r->st, k->home, k->customer, k->id, &k->u, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The user %s", k->id));
+	if (e != PD_OK) {
+		cuser_error(r, e, k);
+		return PD_REPLY;
+	}
 	pd_reply_json(r, 200, cuser_json(r, &k->u));
 	return PD_REPLY;
 }
@@ -159,6 +165,8 @@ static const char *opt_string(struct pd_req *r, const char *name, long max, stru
 		pd_verr_add(errs, 3000, name, PD_MSG_TOO_LONG, pd_printf(r->ar, "%ld", max));
 		return NULL;
 	}
+	if (!pd_text_check_bidi(errs, name, json_string_value(v)))
+		return NULL;
 	return pd_strdup(r->ar, json_string_value(v));
 }
 

@@ -78,6 +78,8 @@ static void parse_line(struct pd_req *r, json_t *it, const char *country, struct
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.friendlyName", f), PD_MSG_BAD_TYPE, "a string");
 	else if (fname && flen > 128)
 		pd_verr_add(errs, 3000, pd_printf(r->ar, "%s.friendlyName", f), PD_MSG_TOO_LONG, "128");
+	else if (fname && pd_text_bidi(json_string_value(fname)))
+		pd_text_check_bidi(errs, pd_printf(r->ar, "%s.friendlyName", f), json_string_value(fname));
 	else if (fname && strspn(json_string_value(fname), " \t") < json_string_length(fname))
 		l->friendly_name = pd_strdup(r->ar, json_string_value(fname)); /* blank: the offer's name */
 	if (!l->friendly_name && l->offer)
@@ -314,7 +316,7 @@ static void decode_sub_patch(struct pd_req *r, struct sub_patch *k, struct pd_ve
 		k->status = strcasecmp(json_string_value(st), "active") ? "suspended" : "active";
 	if (fn && (!json_is_string(fn) || pd_utf8_len(json_string_value(fn)) < 1 || pd_utf8_len(json_string_value(fn)) > 128))
 		pd_verr_add(errs, 3000, "friendlyName", PD_MSG_TOO_LONG, "128");
-	else if (fn)
+	else if (fn && pd_text_check_bidi(errs, "friendlyName", json_string_value(fn)))
 		k->friendly_name = pd_strdup(r->ar, json_string_value(fn));
 	const char *h = pd_req_header(r, "If-Match");
 	k->etag = h && *h ? pd_api_unquote_etag(r, h) : json_is_string(etag) ? json_string_value(etag) : NULL;

@@ -34,6 +34,8 @@ enum pd_err pd_partner_create(struct store *st, const char *name, const char *ad
 	struct create_args a = {.name = name, .email = admin_email, .out = out};
 	if (!name || !*name || pd_utf8_len(name) > 255)
 		return snprintf(errbuf, cap, "--name must be 1-255 characters"), PD_EINVAL;
+	if (pd_text_bidi(name))
+		return snprintf(errbuf, cap, "--name must not contain the bidirectional control %s", pd_text_bidi(name)), PD_EINVAL;
 	if (!admin_email || !pd_email_ok(admin_email) || strlen(admin_email) > 254)
 		return snprintf(errbuf, cap, "--admin-email must be an e-mail address"), PD_EINVAL;
 	pd_uuid_new(out->partner_id);

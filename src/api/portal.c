@@ -1,8 +1,10 @@
 /* portal.c - the web portal's files (web/, compiled into the binary) at / and /assets/{file},
  * under a strict Content-Security-Policy, and its session: GET /portal/session (the signed-in
  * user and the session's CSRF token) and DELETE /portal/session (sign-out).  Sign-in is
- * POST /portal/session in oauth.c.  Files are looked up by exact name in the embedded table,
- * so no path can reach anything else. */
+ * POST /portal/session in oauth.c, behind this file's check that it comes from the portal's
+ * own pages (login CSRF).  Files are looked up by exact name in the embedded table, so no
+ * path can reach anything else. */
+#include <strings.h>
 #include <string.h>
 #include "activity.h"
 #include "api.h"
@@ -64,6 +66,46 @@ enum pd_next pd_portal_index(struct pd_req *r)
 enum pd_next pd_portal_asset(struct pd_req *r)
 {
 	return send_file(r, r->params[0]);
+}
+
+/* ---- sign-in only from the portal's own pages (login CSRF) ---- */
+
+/* The origin ("scheme://host[:port]") of a URL, in the arena. */
+static const char *origin_of(struct pd_arena *ar, const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : strlen(url);
+	return pd_strndup(ar, url, n);
+}
+
+/* Origin is this server's own: --public-url's origin when it is set, else the Host the browser
+ * asked for (over http, or https through a TLS proxy). */
+static bool own_origin(struct pd_req *r, const char *origin)
+{
+	const char *host = pd_req_header(r, "Host");
+	if (r->cfg->public_url)
+		return !strcasecmp(origin, origin_of(r->ar, r->cfg->public_url));
+	if (!host || !*host)
+		return false;
+	const char *rest = !strncasecmp(origin, "http://", 7)    ? origin + 7
+			   : !strncasecmp(origin, "https://", 8) ? origin + 8
+								 : NULL;
+	return rest && !strcasecmp(rest, host);
+}
+
+/* A browser names the page a POST comes from: Sec-Fetch-Site (anything but same-origin, or
+ * none for a typed URL, is another site's) and Origin (which must be this server's).  With
+ * neither header (curl, scripts, old browsers) the sign-in is allowed: a browser that could
+ * be made to post from another site sends Origin with every cross-origin POST. */
+enum pd_next pd_portal_signin(struct pd_req *r)
+{
+	const char *site = pd_req_header(r, "Sec-Fetch-Site"), *origin = pd_req_header(r, "Origin");
+	bool site_ok = !site || !strcasecmp(site, "same-origin") || !strcasecmp(site, "none");
+	if (!site_ok || (origin && !own_origin(r, origin))) {
+		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_CROSS_SITE, site_ok ? "Origin" : "Sec-Fetch-Site", NULL);
+		return PD_REPLY;
+	}
+	return pd_session_create(r);
 }
 
 /* What the caller's roles allow, by permission name: the portal hides what is not here

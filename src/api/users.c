@@ -173,7 +173,7 @@ static void decode_new_user(struct pd_req *r, struct user_job *k, struct pd_verr
 		k->u.email = pd_strdup(r->ar, json_string_value(upn));
 	if (dn && (!json_is_string(dn) || pd_utf8_len(json_string_value(dn)) < 1 || pd_utf8_len(json_string_value(dn)) > 100))
 		pd_verr_add(errs, 3000, "displayName", PD_MSG_TOO_LONG, "100");
-	else if (dn)
+	else if (dn && pd_text_check_bidi(errs, "displayName", json_string_value(dn)))
 		k->u.display_name = pd_strdup(r->ar, json_string_value(dn));
 	k->u.roles = pd_roles_from_json(pd_json_get(r->json, "roles"), "roles", errs, r->ar);
 }
@@ -240,6 +240,8 @@ static void decode_patch(struct pd_req *r, struct user_job *k, struct pd_verrs *
 	json_t *roles = pd_json_get(r->json, "roles");
 	if (dn && (!json_is_string(dn) || pd_utf8_len(json_string_value(dn)) < 1 || pd_utf8_len(json_string_value(dn)) > 100))
 		pd_verr_add(errs, 3000, "displayName", PD_MSG_TOO_LONG, "100");
+	else if (dn)
+		pd_text_check_bidi(errs, "displayName", json_string_value(dn));
 	if (st && (!json_is_string(st) || (strcmp(json_string_value(st), "active") && strcmp(json_string_value(st), "disabled"))))
 		pd_verr_add(errs, 3000, "state", PD_MSG_BAD_ENUM, "active, disabled");
 	if (roles)

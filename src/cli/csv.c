@@ -1,7 +1,8 @@
 /* csv.c - the CSV reader and writer of csv.h, a byte-at-a-time state machine (getc_unlocked
  * is fast enough for 100,000 rows a second).  A record's fields are NUL-terminated strings in
  * one growing buffer; a record longer than MAX_RECORD is an error rather than a way to
- * exhaust memory with an unclosed quote. */
+ * exhaust memory with an unclosed quote.  The formula rule (csv.h) is cli_csv_formula_like,
+ * applied by write_field and undone in cli_csv_read. */
 #include "csv.h"
 #include <stdlib.h>
 #include <string.h>
@@ -168,24 +169,34 @@ int cli_csv_read(struct cli_csv *r, char ***fields, size_t *n)
 			ungetc(c, r->f);
 		if (r->nf == 1 && r->buf[0] == 0)
 			continue; /* a blank line */
-		for (size_t i = 0; i < r->nf; i++)
+		for (size_t i = 0; i < r->nf; i++) {
 			r->fields[i] = r->buf + r->offs[i];
+			if (r->fields[i][0] == '\'' && cli_csv_formula_like(r->fields[i]))
+				r->fields[i]++; /* the writer's ' (csv.h) */
+		}
 		*fields = r->fields;
 		*n = r->nf;
 		return 1;
 	}
 }
 
-static void write_field(FILE *f, const char *s)
+bool cli_csv_formula_like(const char *s)
+{
+	s += strspn(s, "'");
+	return *s && strchr("=+-@\t\r", *s);
+}
+
+static void write_field(FILE *f, const char *s, bool neutralise)
 {
 	size_t n = s ? strlen(s) : 0;
+	bool formula = neutralise && n && cli_csv_formula_like(s);
 	if (!n)
 		return;
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+	if (!formula && !strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
 		fwrite(s, 1, n, f);
 		return;
 	}
-	fputc('"', f);
+	fputs(formula ? "\"'" : "\"", f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
@@ -194,12 +205,22 @@ static void write_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void cli_csv_write(FILE *f, const char *const *fields, size_t n)
+static void write_record(FILE *f, const char *const *fields, size_t n, bool neutralise)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
-		write_field(f, fields[i]);
+		write_field(f, fields[i], neutralise);
 	}
 	fputc('\n', f);
+}
+
+void cli_csv_write(FILE *f, const char *const *fields, size_t n)
+{
+	write_record(f, fields, n, true);
+}
+
+void cli_csv_write_verbatim(FILE *f, const char *const *fields, size_t n)
+{
+	write_record(f, fields, n, false);
 }

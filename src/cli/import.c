@@ -229,7 +229,7 @@ static int write_credentials(struct import *im, const char *domain, const char *
 		if (st.st_size == 0)
 			cli_csv_write(im->creds, (const char *[]){"domain", "userName", "password"}, 3);
 	}
-	cli_csv_write(im->creds, (const char *[]){domain, user, pw}, 3);
+	cli_csv_write_verbatim(im->creds, (const char *[]){domain, user, pw}, 3); /* passwords exactly */
 	return fflush(im->creds) == 0 ? 0 : -1;
 }
 

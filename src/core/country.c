@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <utf8proc.h>
+#include "text.h"
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -462,7 +463,8 @@ static void fail(const struct ctx *c, int code, const char *name, enum pd_msg m,
 	pd_verr_add(c->errs, code, field(c, name), m, arg);
 }
 
-/* Presence, UTF-8 and at most `max` code points; false if it added an error. */
+/* Presence, UTF-8, at most `max` code points and no bidirectional controls (text.h); false
+ * if it added an error. */
 static bool check_text(const struct ctx *c, const char *name, const char *s, long max,
 		       bool required)
 {
@@ -472,11 +474,14 @@ static bool check_text(const struct ctx *c, const char *name, const char *s, lon
 		return !required;
 	}
 	long n = u8len(s);
+	const char *bidi = n >= 0 ? pd_text_bidi(s) : NULL;
 	if (n < 0)
 		fail(c, 3000, name, PD_MSG_BAD_UTF8, NULL);
 	else if (n > max)
 		fail(c, 3000, name, PD_MSG_TOO_LONG, pd_printf(c->ar, "%ld", max));
-	return n >= 0 && n <= max;
+	else if (bidi)
+		fail(c, 3000, name, PD_MSG_BIDI, bidi);
+	return n >= 0 && n <= max && !bidi;
 }
 
 static void trim_address(struct pd_address *a, struct pd_arena *ar)
@@ -546,6 +551,8 @@ static const struct rules *check_address(struct pd_address *a, const struct ctx 
 	check_text(c, "addressLine2", a->line2, LEN_LINE, false);
 	check_text(c, "addressLine3", a->line3, LEN_LINE, false);
 	check_text(c, "city", a->city, LEN_CITY, !r || (r->flags & CITY_REQ));
+	if (pd_text_bidi(a->district)) /* its length is checked in model.c */
+		fail(c, 3000, "district", PD_MSG_BIDI, pd_text_bidi(a->district));
 	if (r) {
 		check_state(a, r, c);
 		check_postal(a, r, c);
@@ -574,7 +581,7 @@ bool pd_email_ok(const char *s)
 	const char *dom = at + 1, *dot = strchr(dom, '.');
 	size_t n = strlen(dom);
 	return u8len_n(s, (size_t)(at - s)) <= 64 && dot && dot != dom && dom[n - 1] != '.' &&
-	       !strstr(dom, "..");
+	       !strstr(dom, "..") && !pd_text_bidi(s); /* people read it, as a name (text.h) */
 }
 
 /* The culture (ll-CC) or language (ll) s, checked against the country's list or, without one,

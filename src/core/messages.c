@@ -138,6 +138,12 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_CSRF] = {"{field} is missing or wrong: reload the page and try again.",
 			 "{field} 缺失或不正确：请刷新页面后重试。",
 			 "{field} fehlt oder ist falsch: Seite neu laden und erneut versuchen."},
+	[PD_MSG_CROSS_SITE] = {"{field}: sign-in is accepted only from partnerd's own pages, not from another site.",
+			       "{field}：仅接受从 partnerd 自己的页面登录，不接受来自其他网站的登录。",
+			       "{field}: Anmeldungen werden nur von den Seiten von partnerd angenommen, nicht von einer anderen Website."},
+	[PD_MSG_BIDI] = {"{field} must not contain the invisible bidirectional control character {arg}, which changes the order in which text is shown.",
+			 "{field} 不能包含不可见的双向控制字符 {arg}，它会改变文字的显示顺序。",
+			 "{field} darf das unsichtbare bidirektionale Steuerzeichen {arg} nicht enthalten, das die Reihenfolge der angezeigten Zeichen ändert."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -64,6 +64,8 @@ enum pd_msg {
 	PD_MSG_UPN_TAKEN,         /* {field}: {arg} exists */
 	PD_MSG_TENANT_SHARED,     /* other partners still resell this customer */
 	PD_MSG_CSRF,              /* {field}: a portal change needs the session's CSRF token */
+	PD_MSG_CROSS_SITE,        /* {field}: sign-in only from partnerd's own pages */
+	PD_MSG_BIDI,              /* {field} holds the bidirectional control character {arg} */
 	PD_MSG_COUNT
 };
 

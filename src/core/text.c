@@ -1,4 +1,4 @@
-/* text.c - search keys and UTF-8 helpers over utf8proc. */
+/* text.c - search keys, UTF-8 helpers and the bidirectional-control rule, over utf8proc. */
 #include "text.h"
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +32,39 @@ long pd_utf8_len(const char *s)
 		count++;
 	}
 	return count;
+}
+
+static const char *bidi_name(utf8proc_int32_t cp)
+{
+	static const char *const embed[] = {"U+202A", "U+202B", "U+202C", "U+202D", "U+202E"};
+	static const char *const isolate[] = {"U+2066", "U+2067", "U+2068", "U+2069"};
+	if (cp >= 0x202a && cp <= 0x202e)
+		return embed[cp - 0x202a];
+	if (cp >= 0x2066 && cp <= 0x2069)
+		return isolate[cp - 0x2066];
+	return cp == 0x200e ? "U+200E" : cp == 0x200f ? "U+200F" : cp == 0x061c ? "U+061C" : NULL;
+}
+
+const char *pd_text_bidi(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	while (p && *p) {
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+		const char *name = k > 0 ? bidi_name(cp) : NULL;
+		if (name)
+			return name;
+		p += k > 0 ? k : 1;
+	}
+	return NULL;
+}
+
+bool pd_text_check_bidi(struct pd_verrs *errs, const char *field, const char *s)
+{
+	const char *name = pd_text_bidi(s);
+	if (name)
+		pd_verr_add(errs, 3000, field, PD_MSG_BIDI, name);
+	return !name;
 }
 
 char *pd_like_escape(struct pd_arena *ar, const char *s)

@@ -191,12 +191,15 @@ static bool secret_key(const char *raw)
 	return secret;
 }
 
-/* The path with its query, values of secret-looking parameters replaced by "***". */
+/* The path with its query, values of secret-looking parameters and invitation codes
+ * replaced by "***". */
 static const char *logged_path(struct rctx *c)
 {
 	struct pd_arena *ar = c->req.ar;
 	const char *p = c->req.path ? c->req.path : "-";
 	char sep = '?';
+	if (!strncmp(p, "/invite/", 8))
+		p = "/invite/***"; /* the code is a capability */
 	for (struct evkeyval *kv = c->query.tqh_first; kv; kv = kv->next.tqe_next) {
 		p = pd_printf(ar, "%s%c%s=%s", p, sep, kv->key, secret_key(kv->key) ? "***" : kv->value);
 		sep = '&';

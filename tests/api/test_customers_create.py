@@ -732,3 +732,54 @@ def test_unknown_properties_are_ignored(partner_a):
     r = partner_a.create(body)
     assert r.status == 201, r
     assert "favouriteColour" not in r.json["billingProfile"]
+
+
+# ---- bidirectional controls ----------------------------------------------------------------------
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+        "\u200e", "\u200f", "\u061c"]
+
+
+@pytest.mark.parametrize("where", ["companyName", "firstName", "lastName", "defaultAddress.firstName",
+                                   "defaultAddress.lastName", "defaultAddress.addressLine1",
+                                   "defaultAddress.addressLine2", "defaultAddress.city", "defaultAddress.district"])
+def test_bidi_controls_in_names_and_addresses_are_400_naming_the_field(partner_a, where):
+    """An override makes "\u202egnp.exe" show as "exe.png": names and addresses refuse every
+    bidirectional control, naming the field, and nothing is created."""
+    for ch in BIDI:
+        p = uniq("bidi")
+        body = cn_body(p)
+        target = body["billingProfile"]
+        name = where
+        if where.startswith("defaultAddress."):
+            target, name = target["defaultAddress"], where.split(".")[1]
+        target[name] = (target.get(name) or "康托索") + ch + "gnp.exe"
+        r = partner_a.create(body)
+        assert_error(r, 400, field="billingProfile." + where)
+        assert "U+%04X" % ord(ch) in r.json["description"], r.json
+        assert partner_a.get("/v1/domains/%s.%s" % (p, SUFFIX)).status == 404, "nothing was created"
+
+
+def test_bidi_error_in_the_callers_language(partner_a):
+    body = cn_body(uniq("bidi"), company="康托索\u202e有限公司")
+    for loc, words in (("zh-CN", "双向控制字符 U+202E"), ("de-DE", "Steuerzeichen U+202E"),
+                       ("en-US", "bidirectional control character U+202E")):
+        r = partner_a.create(body, headers={"X-Locale": loc})
+        assert_error(r, 400, field="billingProfile.companyName")
+        assert words in r.json["description"], r.json
+
+
+def test_right_to_left_text_without_controls_is_accepted(partner_a):
+    r = partner_a.create(cn_body(uniq("rtl"), company="شركة كونتوسو Contoso שלום"))
+    assert r.status == 201, r
+    assert r.json["companyProfile"]["companyName"] == "شركة كونتوسو Contoso שלום"
+
+
+def test_bidi_controls_in_a_billing_profile_update_are_400(partner_a):
+    c = partner_a.create_ok(cn_body(uniq("bidiput")))
+    path = "/v1/customers/%s/profiles/billing" % c["id"]
+    g = partner_a.get(path)
+    b = copy.deepcopy(g.json)
+    b["defaultAddress"]["city"] = "北京\u2067"
+    r = partner_a.req("PUT", path, b, headers={"If-Match": g.h("ETag")})
+    assert_error(r, 400, field="billingProfile.defaultAddress.city")
+    assert partner_a.get(path).json["defaultAddress"]["city"] == "北京"

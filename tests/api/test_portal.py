@@ -18,10 +18,11 @@ FILES = sorted(os.path.basename(p) for p in glob.glob(os.path.join(WEB, "*")))
 LANGS = ("zh-CN", "en-US", "de-DE")
 
 
-def portal_sign_in(port, username, password, source=None):
+def portal_sign_in(port, username, password, source=None, headers=None):
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    h.update(headers or {})
     return http_request(port, "POST", "/portal/session",
-                        urllib.parse.urlencode({"username": username, "password": password}),
-                        {"Content-Type": "application/x-www-form-urlencoded"}, source=source)
+                        urllib.parse.urlencode({"username": username, "password": password}), h, source=source)
 
 
 class Session:
@@ -119,6 +120,50 @@ def test_secure_cookie_behind_https_public_url(make_server):
     info = srv.add_partner("Secure Partner")
     r = portal_sign_in(srv.port, info["userName"], info["password"])
     assert r.status == 200 and "; Secure" in r.h("Set-Cookie")
+
+
+# Login CSRF: a form on another site posting the attacker's own (valid) credentials would sign
+# the victim's browser in as the attacker.
+@pytest.mark.parametrize("headers, field", [
+    ({"Origin": "https://evil.example"}, "Origin"),
+    ({"Origin": "null"}, "Origin"),
+    ({"Origin": "http://127.0.0.1.evil.example"}, "Origin"),
+    ({"Sec-Fetch-Site": "cross-site"}, "Sec-Fetch-Site"),
+    ({"Sec-Fetch-Site": "same-site"}, "Sec-Fetch-Site"),
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, "Sec-Fetch-Site"),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "https://evil.example"}, "Origin"),
+])
+def test_sign_in_from_another_site_is_refused(server, admin_login, headers, field):
+    r = portal_sign_in(server.port, admin_login["userName"], admin_login["password"], source=fresh_source(),
+                       headers=headers)
+    assert_error(r, 403, field=field)
+    assert r.h("Set-Cookie") is None and "csrfToken" not in r.text, r
+    r = portal_sign_in(server.port, admin_login["userName"], admin_login["password"], source=fresh_source(),
+                       headers=dict(headers, **{"X-Locale": "zh-CN"}))
+    assert r.status == 403 and "其他网站" in r.json["description"], r
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"},  # the portal's own fetch
+    {"Origin": "HTTP://127.0.0.1:{port}"},
+    {"Origin": "https://127.0.0.1:{port}"},  # the same host through a TLS-terminating proxy
+    {"Sec-Fetch-Site": "none"},  # typed or bookmarked, no page behind it
+    {},  # curl, scripts and browsers older than Origin on POST: nothing to tell, allowed
+])
+def test_sign_in_from_the_portal_itself_is_allowed(server, admin_login, headers):
+    h = {k: v.format(port=server.port) for k, v in headers.items()}
+    r = portal_sign_in(server.port, admin_login["userName"], admin_login["password"], headers=h)
+    assert r.status == 200 and r.h("Set-Cookie").startswith("pd_session="), r
+
+
+def test_sign_in_origin_is_the_public_url_when_set(make_server):
+    srv = make_server(["--public-url", "https://partners.example.cn/portal/"]).start()
+    info = srv.add_partner("Origin Partner")
+    ok = portal_sign_in(srv.port, info["userName"], info["password"], headers={"Origin": "https://partners.example.cn"})
+    assert ok.status == 200, ok
+    for origin in ("http://127.0.0.1:%d" % srv.port, "http://partners.example.cn", "https://evil.example"):
+        r = portal_sign_in(srv.port, info["userName"], info["password"], headers={"Origin": origin})
+        assert_error(r, 403, field="Origin")
 
 
 def test_wrong_password_gets_no_cookie(server, admin_login):

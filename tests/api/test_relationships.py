@@ -4,6 +4,7 @@ sign-in of a customer admin, throttling), a relationship accepted across two par
 it with PATCH /v1/customers/{id} {"relationshipToPartner": "none"}, and the activity log."""
 import json
 import re
+import time
 import urllib.parse
 import uuid
 
@@ -81,6 +82,9 @@ def check_html(r, status):
     csp = r.h("Content-Security-Policy") or ""
     assert "default-src 'none'" in csp, csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "*" not in csp, csp
+    # SECURITY.md: HTML pages forbid framing and send no Referer (the URL is the invitation)
+    assert r.h("X-Frame-Options") == "DENY" and r.h("Referrer-Policy") == "no-referrer", r.headers
+    assert r.h("X-Content-Type-Options") == "nosniff", r.headers
     assert "<html" in r.text.lower()
 
 
@@ -239,6 +243,63 @@ def test_unknown_code_is_404(server, code):
     r = accept(server.port, code, "admin@x.partner.onmschina.cn", "whatever-password-1A")
     check_html(r, 404)
     assert "<script>" not in r.text
+
+
+def test_invitation_pages_carry_the_promised_headers(server, a, b):
+    """Every page of /invite/{code}: the form, a refused sign-in (400, 403), an unknown code
+    (404), too many attempts (429) and the accepted page."""
+    code = invite_code(b)
+    c = new_customer(a)
+    user, pw = creds(c)
+    src = fresh_source()
+    pages = [(page(server.port, code), 200), (page(server.port, "nope"), 404),
+             (accept(server.port, code, "", ""), 400), (accept(server.port, "nope", user, pw), 404)]
+    guessed = "guess-%s@example.cn" % uuid.uuid4().hex[:8]  # unknown accounts are throttled too
+    for _ in range(12):
+        r = accept(server.port, code, guessed, "wrong-" + uuid.uuid4().hex, source=src)
+        if r.status == 429:
+            break
+    pages += [(r, 429), (accept(server.port, code, user, pw), 200)]
+    for r, status in pages:
+        check_html(r, status)
+
+
+def test_unknown_accounts_typed_names_are_not_recorded(server, a, b):
+    """README: failed sign-ins of existing accounts are recorded.  What someone types for an
+    account that does not exist (a password pasted into the user-name box) is recorded nowhere;
+    an existing account's failed attempt is recorded under its user name."""
+    code = invite_code(b)
+    c = new_customer(a)
+    typed = ["Tr0ub4dor-%s-&3" % uuid.uuid4().hex[:8], "nobody-%s@%s" % (uuid.uuid4().hex[:8], c["companyProfile"]["domain"])]
+    rid = "rid-" + uuid.uuid4().hex
+    for t in typed:
+        r = accept(server.port, code, t, "some-password-1A", headers={"MS-RequestId": rid})
+        check_html(r, 400)
+    user, pw = creds(c)
+    known_rid = "rid-" + uuid.uuid4().hex
+    check_html(accept(server.port, code, user, "wrong-" + uuid.uuid4().hex, headers={"MS-RequestId": known_rid}), 400)
+    everything = audit_all(b)
+    text = json.dumps(everything, ensure_ascii=False)
+    for t in typed:
+        assert t not in text and t.lower() not in text.lower()
+    assert not [x for x in everything if custom(x, "RequestId") == rid], "nothing of an unknown account"
+    known = [x for x in everything if custom(x, "RequestId") == known_rid]
+    assert len(known) == 1 and known[0]["operationStatus"] == "failed", known
+    assert known[0]["userPrincipalName"].lower() == user.lower()
+
+
+def test_invitation_codes_stay_out_of_the_access_log(server, b):
+    code = invite_code(b)
+    rid = "rid-" + uuid.uuid4().hex
+    assert page(server.port, code).status == 200
+    http_request(server.port, "GET", "/invite/" + code + "?x=1", headers={"MS-RequestId": rid})
+    check_html(accept(server.port, code, "", "", headers={"MS-RequestId": rid}), 400)
+    deadline = time.time() + 5
+    while time.time() < deadline and len([ln for ln in server.stderr().splitlines() if rid in ln]) < 2:
+        time.sleep(0.02)
+    lines = [ln for ln in server.stderr().splitlines() if rid in ln]
+    assert len(lines) == 2 and all(" /invite/*** " in ln or " /invite/***?" in ln for ln in lines), lines
+    assert code not in server.stderr()
 
 
 # ---- accepting ----------------------------------------------------------------------------------
@@ -515,6 +576,34 @@ def test_after_ending_the_partner_cannot_act_for_the_tenant(server, a, b):
     # the admin's password is still the one the customer knows
     r = accept(server.port, invite_code(a), *creds(c))
     check_html(r, 200)
+
+
+def test_after_ending_the_partner_no_longer_reads_the_tenants_users(server, a, b):
+    """The customer's users are the tenant's, live: once B's relationship ends, B reads them no
+    more than it changes them (409, as for a change); A, still the reseller, reads them; and B
+    reads them again once the customer accepts B anew."""
+    c = linked(server, a, b)
+    cid = c["id"]
+    listed = b.get("/v1/customers/%s/users" % cid)
+    assert listed.status == 200 and listed.json["items"], listed
+    uid = listed.json["items"][0]["id"]
+    assert end(b, cid).status == 200
+    r = b.get("/v1/customers/%s/users" % cid)
+    assert_error(r, 409, field="customerId")
+    assert "items" not in r.json and c["userCredentials"]["userName"] not in r.text, r
+    r = b.get("/v1/customers/%s/users/%s" % (cid, uid))
+    assert_error(r, 409, field="customerId")
+    assert "userPrincipalName" not in r.text, r
+    r = b.req("GET", "/v1/customers/%s/users" % cid, headers={"X-Locale": "zh-CN"})
+    assert r.status == 409 and "经销商关系" in r.json["description"], r
+    # what B keeps is its own: its account of the customer and its subscriptions
+    assert b.get("/v1/customers/" + cid).status == 200
+    assert b.get("/v1/customers/%s/subscriptions" % cid).status == 200
+    assert upns(a, cid) == sorted(u["userPrincipalName"] for u in listed.json["items"])
+    assert a.get("/v1/customers/%s/users/%s" % (cid, uid)).status == 200
+    r = accept(server.port, invite_code(b), *creds(c))
+    check_html(r, 200)
+    assert upns(b, cid) == upns(a, cid)
 
 
 def test_customer_may_accept_again_after_ending(server, a, b):

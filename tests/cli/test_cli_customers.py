@@ -6,7 +6,7 @@ import pty
 import subprocess
 import unicodedata
 
-from clitools import CTL, COLUMNS, SLOW, SUFFIX, parse_csv, row, sanitizer_lines, uniq
+from clitools import CTL, COLUMNS, SLOW, SUFFIX, Ctl, parse_csv, read_csv, row, sanitizer_lines, uniq, write_csv
 
 
 def flags(r):
@@ -266,3 +266,46 @@ def test_export_all_and_filtered(ctl, tmp_path):
         assert [r["id"] for r in parse_csv(f.read())] == [made[0]["id"], made[4]["id"]]
     res = ctl.ok("customers", "export", "--filter", "müller", "--match", "substring")
     assert [r["id"] for r in parse_csv(res.stdout)] == [made[2]["id"]]
+
+
+def test_export_neutralises_formulas_and_import_reads_them_back(ctl, make_server, tmp_path):
+    """OWASP's CSV injection rule: a cell starting with = + - @ TAB or CR is written as "'..."
+    so a spreadsheet shows it as text; importing the export gives back the very same values."""
+    tag = uniq("fx")[:12]
+    evil = [row(0, tag), row(1, tag), row(3, tag)]
+    evil[0].update(companyName="=cmd|' /C calc'!A0", city="=1+2", addressLine2="@SUM(1+1)*cmd|' /C calc'!A0")
+    # in a file, "'=x" is how a spreadsheet-safe "=x" is written: import takes the ' off
+    evil[1].update(companyName="-2+3", addressLine2="''=quoted before", lastName="+Lee")
+    evil[2].update(companyName="'s-Hertogenbosch Trading")  # a quote not before a formula stays as it is
+    src = write_csv(str(tmp_path / "evil.csv"), evil)
+    ctl.ok("customers", "import", src, "--quiet")
+    stored = {c["companyProfile"]["domain"]: c["billingProfile"] for c in ctl.api().customers()}
+    assert {b["companyName"] for b in stored.values()} == {r["companyName"] for r in evil}
+    assert stored["%s.%s" % (evil[1]["domain"], SUFFIX)]["defaultAddress"]["addressLine2"] == "'=quoted before"
+    evil[1]["addressLine2"] = "'=quoted before"
+
+    out = tmp_path / "export.csv"
+    ctl.ok("customers", "export", "--output", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "\"'=cmd|' /C calc'!A0\"" in text and "\"'=1+2\"" in text, text
+    assert "\"'@SUM(1+1)*cmd|' /C calc'!A0\"" in text and "\"'-2+3\"" in text and "\"'+Lee\"" in text, text
+    assert "\"''=quoted before\"" in text, text
+    assert ",'s-Hertogenbosch Trading," in text, text  # not formula-like: written as it is
+    for r in parse_csv(text):
+        assert not [v for v in r.values() if v.startswith(("=", "+", "-", "@", "\t", "\r"))], r
+    listed = ctl.ok("customers", "list", "--csv").stdout
+    assert "\"'=cmd|' /C calc'!A0\"" in listed, listed
+
+    other = make_server(env={"PARTNERD_RATE_LIMIT": "0"})
+    b = Ctl(other).login()
+    b.ok("customers", "import", str(out), "--quiet")
+    by_domain = {c["companyProfile"]["domain"]: c for c in b.api().customers()}
+    for r in evil:
+        c = by_domain["%s.%s" % (r["domain"], SUFFIX)]
+        a = c["billingProfile"]["defaultAddress"]
+        assert c["companyProfile"]["companyName"] == r["companyName"]
+        assert (a["city"], a.get("addressLine2"), a["lastName"]) == (r["city"], r.get("addressLine2"), r["lastName"])
+    again = tmp_path / "again.csv"
+    b.ok("customers", "export", "--output", str(again))
+    strip = lambda rows: sorted(tuple(v for k, v in x.items() if k != "id") for x in rows)  # noqa: E731
+    assert strip(read_csv(str(out))) == strip(read_csv(str(again)))

@@ -371,6 +371,70 @@ test('phone width: no horizontal scrolling on the main pages', async () => {
   await phone.context.close();
 });
 
+// Issue #14: a company named =cmd|' /C calc'!A0 must not run in the spreadsheet that opens
+// the portal's export (OWASP's rule, as partnerctl's: a ' in front, quoted), and user text is
+// isolated (<bdi>) wherever the portal shows it.
+const EVIL = `=cmd|' /C calc'!A0 ${Date.now() % 100000}`;
+const EVIL_PREFIX = `csvfx${Date.now() % 1000000}`;
+let evilId;
+
+test('CSV export: the formula rule, cell by cell', async () => {
+  const cells = await ui.page.evaluate(async () => {
+    const { csvCell } = await import('/assets/customers.js');
+    return ['=1+2', '+86 10 1234', '-2', '@SUM(A1)', '\tx', '\rx', "'=1", 'a=b', "'s-Hertogenbosch", 'x,y', 'say "hi"', '', null]
+      .map((v) => csvCell(v));
+  });
+  assert.deepEqual(cells, ['"\'=1+2"', '"\'+86 10 1234"', '"\'-2"', '"\'@SUM(A1)"', '"\'\tx"', '"\'\rx"', '"\'\'=1"', 'a=b',
+    "'s-Hertogenbosch", '"x,y"', '"say ""hi"""', '', '']);
+});
+
+test('CSV export: formula-like company names and cities come out as text', async () => {
+  const { page } = ui;
+  const r = await admin('POST', '/v1/customers', {
+    companyProfile: { domain: `${EVIL_PREFIX}.partner.onmschina.cn` },
+    billingProfile: { email: 'it@evil.example.cn', culture: 'zh-CN', language: 'zh', companyName: EVIL,
+      defaultAddress: { firstName: '伟', lastName: '王', addressLine1: '海淀区中关村大街1号', city: '=1+2', state: '北京市',
+        postalCode: '100080', country: 'CN', phoneNumber: '13800138000' } } });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  evilId = r.json.id;
+  await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+  await page.getByLabel('Search').fill(EVIL_PREFIX);
+  await page.locator(`tr[data-customer="${evilId}"]`).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
+  const line = text.split('\r\n').find((l) => l.startsWith(evilId));
+  assert.ok(line, text);
+  assert.ok(line.includes(`"'${EVIL}"`) && line.includes('"\'=1+2"'), line);
+  assert.ok(!/(^|,)[=+\-@]/.test(line), line);
+});
+
+test('user text is isolated: list cells, headings and details are <bdi>', async () => {
+  const { page } = ui;
+  const cell = page.locator(`tr[data-customer="${evilId}"] td a bdi`);
+  assert.equal(await cell.textContent(), EVIL);
+  assert.equal(await cell.evaluate((el) => getComputedStyle(el).unicodeBidi), 'isolate');
+  const city = page.locator(`tr[data-customer="${evilId}"] td bdi`, { hasText: '=1+2' });
+  assert.equal(await city.evaluate((el) => getComputedStyle(el).unicodeBidi), 'isolate');
+  await page.locator(`tr[data-customer="${evilId}"] td a`).click();
+  await page.getByRole('heading', { name: EVIL, level: 1 }).waitFor();
+  assert.equal(await page.locator('h1 bdi').textContent(), EVIL);
+  const dds = await page.locator('dd').evaluateAll((els) => els.map((el) => [el.textContent, !!el.querySelector('bdi')]));
+  for (const [textContent, isolated] of dds.filter(([x]) => x.includes(EVIL) || x.includes('海淀区'))) assert.ok(isolated, textContent);
+  // the search query echoed in the status line is isolated too
+  await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+  await page.getByLabel('Search').fill(EVIL_PREFIX);
+  await page.getByText(`Customers matching “${EVIL_PREFIX}” on this page: 1`).waitFor();
+  assert.equal(await page.locator('[role=status] bdi', { hasText: EVIL_PREFIX }).count(), 1);
+  // and the server refuses a bidirectional control in the first place
+  const refused = await admin('POST', '/v1/customers', {
+    companyProfile: { domain: `${EVIL_PREFIX}b.partner.onmschina.cn` },
+    billingProfile: { email: 'it@evil.example.cn', culture: 'zh-CN', language: 'zh', companyName: 'Contoso \u202egnp.exe',
+      defaultAddress: { firstName: '伟', lastName: '王', addressLine1: '海淀区中关村大街1号', city: '北京', state: '北京市',
+        postalCode: '100080', country: 'CN', phoneNumber: '13800138000' } } });
+  assert.equal(refused.status, 400);
+  assert.deepEqual(refused.json.data, ['billingProfile.companyName']);
+});
+
 test('no console errors and no external requests on the admin page', () => {
   assert.deepEqual(ui.problems(), []);
 });

@@ -1,9 +1,11 @@
 /* test_model.c - unit tests of src/core/model.c: case-insensitive member lookup, decoding of
  * billing profiles and addresses (PascalCase input, trimming, wrong types and missing
  * objects with their field paths), encoding (camelCase names, attributes, links, omitted
- * absent fields) and the decode(encode(b)) round trip. */
+ * absent fields), the decode(encode(b)) round trip, and bidirectional controls refused in every
+ * name and address field of a checked billing profile. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "arena.h"
 #include "err.h"
 #include "messages.h"
+#include "country.h"
 #include "model.h"
 
 static struct pd_arena *ar;
@@ -554,4 +557,66 @@ Test(model, link_object)
 	cr_assert(json_is_array(json_object_get(l, "headers")));
 	cr_assert_eq(json_array_size(json_object_get(l, "headers")), 0);
 	json_decref(l);
+}
+
+/* ---- bidirectional controls in what people read (pd_billing_check, text.h) ------------ */
+
+static struct pd_billing cn_profile(void)
+{
+	return (struct pd_billing){.email = "it@contoso.cn", .culture = "zh-CN", .language = "zh",
+				   .company_name = "北京某某科技有限公司",
+				   .addr = {.first_name = "伟", .last_name = "王", .line1 = "海淀区中关村大街1号",
+					    .city = "北京", .state = "北京市", .postal_code = "100080",
+					    .country = "CN", .phone = "13800138000"}};
+}
+
+Test(model, bidi_controls_are_refused_in_every_name_and_address_field)
+{
+	static const struct { size_t off; bool in_addr; const char *path; } fields[] = {
+		{offsetof(struct pd_billing, company_name), false, BP ".companyName"},
+		{offsetof(struct pd_billing, first_name), false, BP ".firstName"},
+		{offsetof(struct pd_billing, last_name), false, BP ".lastName"},
+		{offsetof(struct pd_address, first_name), true, BP ".defaultAddress.firstName"},
+		{offsetof(struct pd_address, last_name), true, BP ".defaultAddress.lastName"},
+		{offsetof(struct pd_address, line1), true, BP ".defaultAddress.addressLine1"},
+		{offsetof(struct pd_address, line2), true, BP ".defaultAddress.addressLine2"},
+		{offsetof(struct pd_address, line3), true, BP ".defaultAddress.addressLine3"},
+		{offsetof(struct pd_address, city), true, BP ".defaultAddress.city"},
+		{offsetof(struct pd_address, district), true, BP ".defaultAddress.district"},
+	};
+	struct pd_billing ok = cn_profile();
+	struct pd_verrs e = {0};
+	pd_billing_check(&ok, NULL, BP, &e, ar);
+	cr_assert_eq(e.n, 0, "the profile itself is valid (first error: %s)", e.n ? e.v[0].field : "-");
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		struct pd_billing b = cn_profile();
+		char *base = fields[i].in_addr ? (char *)&b.addr : (char *)&b;
+		*(const char **)(base + fields[i].off) = "Contoso \u202Egnp.exe";
+		e = (struct pd_verrs){0};
+		pd_billing_check(&b, NULL, BP, &e, ar);
+		cr_expect_eq(e.n, 1, "%s: %zu errors", fields[i].path, e.n);
+		cr_expect_str_eq(e.v[0].field, fields[i].path);
+		cr_expect_eq(e.v[0].msg, PD_MSG_BIDI, "%s", fields[i].path);
+		cr_expect_str_eq(e.v[0].arg, "U+202E", "%s", fields[i].path);
+	}
+}
+
+Test(model, bidi_controls_make_an_email_address_invalid)
+{
+	cr_expect(pd_email_ok("ann.lee@contoso.cn"));
+	cr_expect(pd_email_ok("李雷@contoso.cn"));
+	cr_expect(!pd_email_ok("ann\u202Egnp.exe@contoso.cn"));
+	cr_expect(!pd_email_ok("ann@contoso\u2066.cn"));
+	cr_expect(!pd_email_ok("\u200Fann@contoso.cn"));
+}
+
+Test(model, bidi_message_in_three_languages)
+{
+	char buf[512];
+	cr_expect(strstr(pd_msg_render(buf, sizeof buf, PD_MSG_BIDI, PD_LOCALE_EN, "companyName", "U+202E"),
+			 "companyName must not contain the invisible bidirectional control character U+202E"), "%s", buf);
+	cr_expect(strstr(pd_msg_render(buf, sizeof buf, PD_MSG_BIDI, PD_LOCALE_ZH, "companyName", "U+202E"),
+			 "双向控制字符 U+202E"), "%s", buf);
+	cr_expect(strstr(pd_msg_render(buf, sizeof buf, PD_MSG_BIDI, PD_LOCALE_DE, "companyName", "U+202E"),
+			 "Steuerzeichen U+202E"), "%s", buf);
 }

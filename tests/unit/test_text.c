@@ -1,5 +1,5 @@
 /* test_text.c - unit tests of src/core/text.c: search keys (NFC + full case folding with
- * utf8proc), code-point lengths and LIKE escaping. */
+ * utf8proc), code-point lengths, LIKE escaping and the bidirectional-control rule. */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "arena.h"
@@ -129,4 +129,50 @@ Test(text, like_escape)
 	cr_assert_str_eq(pd_like_escape(ar, "%_\\"), "\\%\\_\\\\");
 	cr_assert_str_eq(pd_like_escape(ar, "%%%%"), "\\%\\%\\%\\%", "worst case doubles");
 	cr_assert_str_eq(pd_like_escape(ar, "中_文"), "中\\_文");
+}
+
+/* ---- bidirectional controls -------------------------------------------------------- */
+
+Test(text, bidi_every_control_is_found_by_name)
+{
+	static const struct { const char *s, *name; } cases[] = {
+		{"\u202Agnp.exe", "U+202A"}, {"a\u202Bb", "U+202B"}, {"a\u202C", "U+202C"},
+		{"\u202D", "U+202D"},        {"\u202Egnp.exe", "U+202E"}, {"x\u2066y", "U+2066"},
+		{"x\u2067", "U+2067"},       {"\u2068x\u2069", "U+2068"}, {"x\u2069", "U+2069"},
+		{"Contoso\u200E", "U+200E"}, {"\u200Fx", "U+200F"},       {"\u061C", "U+061C"},
+		{"康托索\u202E有限公司", "U+202E"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = pd_text_bidi(cases[i].s);
+		cr_assert(got, "case %zu not found", i);
+		cr_expect_str_eq(got, cases[i].name, "case %zu", i);
+	}
+}
+
+Test(text, bidi_ordinary_text_passes)
+{
+	const char *ok[] = {"Contoso Ltd.", "康托索（北京）科技有限公司", "Müller GmbH", "שלום עולם",
+			    "مرحبا", "\u2029\u200D\u200C\u2060\u2065\u206A", "\u202F\u2029", "", NULL};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		cr_expect_null(pd_text_bidi(ok[i]), "case %zu", i);
+}
+
+Test(text, bidi_found_after_invalid_utf8)
+{
+	cr_expect_str_eq(pd_text_bidi("\xff\xc3x\u202E"), "U+202E");
+	cr_expect_null(pd_text_bidi("\xe2\x80")); /* a cut-off U+202E is not one */
+}
+
+Test(text, bidi_check_adds_the_error_naming_the_field)
+{
+	struct pd_verrs e = {0};
+	cr_assert(pd_text_check_bidi(&e, "displayName", "Nightly import"));
+	cr_assert(pd_text_check_bidi(&e, "displayName", NULL));
+	cr_assert_eq(e.n, 0);
+	cr_assert(!pd_text_check_bidi(&e, "displayName", "\u202Egnp.exe"));
+	cr_assert_eq(e.n, 1);
+	cr_expect_eq(e.v[0].code, 3000);
+	cr_expect_str_eq(e.v[0].field, "displayName");
+	cr_expect_eq(e.v[0].msg, PD_MSG_BIDI);
+	cr_expect_str_eq(e.v[0].arg, "U+202E");
 }
