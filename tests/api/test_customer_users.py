@@ -2,6 +2,7 @@
 /v1/customers/{id}/users, GET/PATCH/DELETE .../users/{userId}, POST .../resetpassword (a new
 generated password each time), the role rules of docs/permissions.md and the activity log."""
 import json
+import threading
 import urllib.parse
 import uuid
 
@@ -501,6 +502,31 @@ def test_list_of_another_partners_customer_is_404_before_paging(p, other, cust):
     tok = p.get(upath(cust, tail="?size=1")).json["continuationToken"]
     r = other.get(upath(cust, tail="?size=1&seekOperation=Next"), headers={"MS-ContinuationToken": tok})
     assert_error(r, 404)
+
+
+def test_pages_stay_exact_while_users_are_added(p, cust):
+    """Keyset pages: users added by 8 parallel clients while the list is walked never make a
+    user that was there before go missing or appear twice."""
+    before = {u["userPrincipalName"] for u in [add_ok(p, cust, "pre%02d" % i) for i in range(12)]}
+    before |= {u["userPrincipalName"] for u in users(p, cust)}
+    go = threading.Barrier(9)
+
+    def writer(k):
+        go.wait()
+        for i in range(3):
+            add_ok(p, cust, "new%d%02d" % (k, i))
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    go.wait()
+    items, _ = walk_pages(p, upath(cust), 2)
+    for t in threads:
+        t.join()
+    seen = [u["userPrincipalName"] for u in items]
+    assert len(seen) == len(set(seen)), "no user twice"
+    assert before <= set(seen), "every user that was there before, once"
+    assert seen == sorted(seen)
 
 
 def test_zz_no_password_in_the_activity_log(p):

@@ -826,3 +826,29 @@ def test_an_add_on_finds_its_base_past_the_first_page(server, p):
     assert items[-1]["id"] == base and len(items) == 501
     r = order(p, c["id"], [{"offerId": "CN-EXO-ARCHIVE", "quantity": 5}])
     assert r.status == 201, r
+
+
+def test_subscription_pages_stay_exact_while_orders_arrive(p):
+    """Orders from 8 parallel clients while the list is walked: every subscription that was
+    there before is listed once, none twice."""
+    c = new_customer(p)
+    _order_many(p, c["id"], "CN-PBI-PRO", 30)
+    before = {x["id"] for x in walk_pages(p, sub_list_path(c["id"]), 500)[0]}
+    go = threading.Barrier(9)
+
+    def writer():
+        go.wait()
+        for _ in range(3):
+            order_ok(p, c["id"], [{"offerId": "CN-PBI-PRO", "quantity": 1}, {"offerId": "CN-PBI-PRO", "quantity": 2}])
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    go.wait()
+    items, _ = walk_pages(p, sub_list_path(c["id"]), 3)
+    for t in threads:
+        t.join()
+    seen = [x["id"] for x in items]
+    assert len(seen) == len(set(seen)), "no subscription twice"
+    assert before <= set(seen), "every subscription that was there before, once"
+    assert len(walk_pages(p, sub_list_path(c["id"]), 500)[0]) == 30 + 48
