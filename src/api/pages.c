@@ -9,7 +9,7 @@
 #include <strings.h>
 #include "api.h"
 
-#define KEY_MAX 512 /* ids are 36 bytes, user principal names at most 320 */
+#define KEY_MAX 512 /* ids are 36 bytes, user principal names at most 254 */
 
 /* The position a token of `list` in `scope` holds; false if it is not one. */
 static bool page_from_token(const char *token, const char *list, const char *scope,
