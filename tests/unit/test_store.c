@@ -1485,5 +1485,5 @@ Test(store, list_orders_have_their_indexes)
 	if (on_pg())
 		cr_skip_test("SQLite's catalog");
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
-			     " ('apps_created', 'customer_users_list', 'subscriptions_created')"), 3);
+			     " ('apps_created', 'customer_users_list', 'subscriptions_created', 'partner_users_list')"), 4);
 }
