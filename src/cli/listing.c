@@ -135,14 +135,17 @@ void cli_show_object(json_t *o, const struct cli_field *fields, size_t n, FILE *
 }
 
 /* The next page's call from a page's links.next (its uri is under /v1, its headers carry
- * the continuation token; the strings stay the page's): false when there is none. */
-static bool next_call(json_t *page, char *path, size_t cap, struct cli_call *c)
+ * the continuation token; the strings stay the page's): 0 when there is none, -1 (after a
+ * message) for a link that cannot be followed, which must not end the list quietly. */
+static int next_call(json_t *page, char *path, size_t cap, struct cli_call *c)
 {
 	json_t *next = json_object_get(json_object_get(page, "links"), "next"), *hd;
 	const char *uri = json_string_value(json_object_get(next, "uri"));
 	size_t i, k = 0;
+	if (!next)
+		return 0;
 	if (!uri || uri[0] != '/' || (size_t)snprintf(path, cap, "/v1%s", uri) >= cap)
-		return false;
+		return cli_fail(CLI_ERROR, "the server's link to the next page cannot be followed"), -1;
 	*c = (struct cli_call){.method = EVHTTP_REQ_GET, .path = path};
 	json_array_foreach(json_object_get(next, "headers"), i, hd) {
 		const char *key = json_string_value(json_object_get(hd, "key"));
@@ -150,7 +153,7 @@ static bool next_call(json_t *page, char *path, size_t cap, struct cli_call *c)
 		if (key && value && k + 1 < sizeof c->headers / sizeof c->headers[0])
 			c->headers[k][0] = key, c->headers[k++][1] = value;
 	}
-	return true;
+	return 1;
 }
 
 int cli_each_item(struct cli_http *h, const char *path, bool (*each)(void *arg, json_t *item), void *arg)
@@ -167,7 +170,9 @@ int cli_each_item(struct cli_http *h, const char *path, bool (*each)(void *arg, 
 			if (more && !each(arg, item))
 				more = false;
 		}
-		more = more && next_call(page, next, sizeof next, &c);
+		int link = more ? next_call(page, next, sizeof next, &c) : 0;
+		more = link > 0;
+		rc = link < 0 ? CLI_ERROR : CLI_OK;
 		prev = page;
 		page = NULL;
 	}
