@@ -1,7 +1,7 @@
 // account.js - one customer's account: company profile, billing profile (Edit -> Submit with
 // the etag; when someone else changed it meanwhile, the page says so and shows the newer
 // values instead of overwriting them), subscriptions and the tenant's users.
-import { api, ApiError } from './api.js';
+import { api, all, ApiError } from './api.js';
 import { h, clear, announce, copyText, bdi, bdiJoin } from './dom.js';
 import { t, tNodes, tText } from './i18n.js';
 import { input, labelled, statusLine, busy, errorText, showError, submitWith } from './form.js';
@@ -159,7 +159,7 @@ async function usersSection(ctx, c) {
   const table = h('div');
   const manage = ctx.can('customer_users.manage');
   const reload = async () => {
-    const items = (await api('GET', `/v1/customers/${cid}/users`)).data.items || [];
+    const items = await all(`/v1/customers/${cid}/users?size=500`);
     clear(table, !items.length ? h('p', { class: 'muted' }, t('account.noUsers')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, t('account.users')),
       h('thead', null, h('tr', null, ['account.userName', 'account.displayName', 'account.roles', 'account.state', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),

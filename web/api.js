@@ -61,3 +61,15 @@ export async function page(path, token) {
   const r = await api('GET', url, undefined, token ? { headers: { 'MS-ContinuationToken': token } } : {});
   return { items: r.data.items || [], next: r.data.continuationToken || null };
 }
+
+// Every item of a collection, page after page (lists are paged; none stops silently).
+export async function all(path) {
+  const items = [];
+  let token = null;
+  do {
+    const pg = await page(path, token);
+    items.push(...pg.items);
+    token = pg.next;
+  } while (token);
+  return items;
+}

@@ -1,7 +1,7 @@
 // apps.js - the partner's applications (client credentials for scripts): add one with roles
 // (its secret shown once), make a new secret, revoke.  Shown on the user-management page to
 // those who hold apps.manage.
-import { api } from './api.js';
+import { api, all } from './api.js';
 import { h, clear, announce, copyText, bdi } from './dom.js';
 import { t, tNodes, tText, fmtDate } from './i18n.js';
 import { input, labelled, statusLine, errorText, submitWith } from './form.js';
@@ -65,7 +65,7 @@ export async function section(ctx) {
   const out = h('div', { 'aria-live': 'polite' });
   const table = h('div');
   const reload = async () => {
-    const items = (await api('GET', '/v1/apps')).data.items || [];
+    const items = await all('/v1/apps?size=500');
     clear(table, !items.length ? h('p', { class: 'muted' }, t('apps.none')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, t('apps.title')),
       h('thead', null, h('tr', null, ['apps.name', 'apps.clientId', 'users.roles', 'account.state', 'apps.secretDate', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),

@@ -1,7 +1,7 @@
 // customers.js - the customer list: paged, searched as you type by company name or domain
 // (both at once, Chinese names too), each row opening its subscriptions for quantity changes
 // and suspend / reactivate in place, and a CSV export of the current search.
-import { api, page, ApiError } from './api.js';
+import { api, all, page, ApiError } from './api.js';
 import { h, clear, announce, download, bdi, bdiJoin } from './dom.js';
 import { t, tNodes, fmtNum } from './i18n.js';
 import { errorText } from './form.js';
@@ -109,10 +109,9 @@ export async function subscriptionsTable(ctx, customer, note) {
   const load = async (message) => {
     clear(box, h('p', { class: 'muted' }, t('common.loading')));
     try {
-      const [subs, offers] = await Promise.all([
-        api('GET', `/v1/customers/${customer.id}/subscriptions`),
+      const [items, offers] = await Promise.all([
+        all(`/v1/customers/${customer.id}/subscriptions?size=500`),
         offersFor(customer.billingProfile.defaultAddress.country)]);
-      const items = subs.data.items || [];
       const byId = new Map(offers.map((o) => [o.id, o]));
       clear(box,
         message ? h('p', { class: 'form-status ok', role: 'status' }, message) : null,

@@ -177,4 +177,17 @@ enum pd_next pd_api_too_many(struct pd_req *r, int seconds);
 /* A Partner Center Collection of `items` (stolen); `token` (may be NULL) continues it. */
 json_t *pd_collection(struct pd_req *r, json_t *items, const char *self_uri, const char *token);
 
+/* pages.c: one page of a list whose rows keep their place (apps, tenant users, subscriptions). */
+struct pd_page {
+	int size;                /* 1..PD_PAGE_MAX */
+	bool has_after;          /* continue after `after` (from the request's token) */
+	struct pd_after after;   /* created_at and id of the last row before; id alone for a key */
+};
+/* Reads size, seekOperation and the continuation token of list `list` in `scope` (a
+ * customer id, "" for the partner's own); false after replying 400 naming the field. */
+bool pd_api_page(struct pd_req *r, const char *list, const char *scope, struct pd_page *p);
+/* The token that continues after a page's last row (arena). */
+const char *pd_api_page_token(struct pd_req *r, const char *list, const char *scope,
+			      long long created, const char *key);
+
 #endif

@@ -55,17 +55,27 @@ static void reply_with_secret(struct pd_req *r, int status, struct app_job *k)
 	sodium_memzero(k->secret, sizeof k->secret);
 }
 
+/* A page of the partner's apps in creation order (pages.c: size, continuation token). */
 enum pd_next pd_apps_list(struct pd_req *r)
 {
+	struct pd_page p;
 	struct pd_app *rows;
 	size_t n;
-	enum pd_err e = r->st->ops->app_list(r->st, r->who.partner_id, &rows, &n, r->ar);
+	if (!pd_api_page(r, "apps", "", &p))
+		return PD_REPLY;
+	enum pd_err e = r->st->ops->app_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
+					     p.size, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, "The applications");
+	const char *next = NULL;
+	if (n > (size_t)p.size) {
+		n = (size_t)p.size;
+		next = pd_api_page_token(r, "apps", "", rows[n - 1].created, rows[n - 1].id);
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, app_json(&rows[i], r->ar));
-	pd_reply_json(r, 200, pd_collection(r, items, "/apps", NULL));
+	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/apps?size=%d", p.size), next));
 	return PD_REPLY;
 }
 

@@ -116,24 +116,32 @@ static void cuser_error(struct pd_req *r, enum pd_err e, struct cu_job *k)
  * The users are the tenant's, live: a partner whose relationship ended (relationship "none")
  * reads them no more than it changes them (409 NoRelationship, as for changes). */
 
+/* A page of the tenant's users by user principal name (pages.c: size, continuation token). */
 enum pd_next pd_cusers_list(struct pd_req *r)
 {
 	struct cu_job *k = begin(r, false);
+	struct pd_page p;
 	struct pd_customer_user *rows;
 	size_t n;
-	if (!k)
+	if (!k || !pd_api_page(r, "customer_users", k->customer, &p))
 		return PD_REPLY;
 	enum pd_err e = resolve_for_change(r, r->st, k); /* reads end with the relationship too */
 	if (e == PD_OK)
-		e = r->st->ops->cuser_list(r->st, k->home, k->customer, &rows, &n, r->ar);
+		e = r->st->ops->cuser_list(r->st, k->home, k->customer, p.has_after ? p.after.id : NULL,
+					   p.size, &rows, &n, r->ar);
 	if (e != PD_OK) {
 		cuser_error(r, e, k);
 		return PD_REPLY;
 	}
+	const char *next = NULL;
+	if (n > (size_t)p.size) {
+		n = (size_t)p.size;
+		next = pd_api_page_token(r, "customer_users", k->customer, 0, rows[n - 1].upn);
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, cuser_json(r, &rows[i]));
-	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/customers/%s/users", k->customer), NULL));
+	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/customers/%s/users?size=%d", k->customer, p.size), next));
 	return PD_REPLY;
 }
 

@@ -43,6 +43,39 @@ json_t *pd_subscription_json(struct pd_req *r, const struct pd_subscription *s)
 	return j;
 }
 
+/* ---- every subscription (the writer's checks need them all) ---- */
+
+enum pd_err pd_subscriptions_all(struct pd_req *r, struct store *st, const char *customer,
+				 struct pd_subscription **subs, size_t *n)
+{
+	struct pd_subscription *page;
+	struct pd_after after = {0};
+	size_t got, cap = 0;
+	enum pd_err e;
+	*subs = NULL;
+	*n = 0;
+	while ((e = st->ops->sub_list(st, r->who.partner_id, customer, *n ? &after : NULL, PD_PAGE_MAX,
+				      &page, &got, r->ar)) == PD_OK) {
+		size_t keep = got > PD_PAGE_MAX ? PD_PAGE_MAX : got;
+		if (!*n && got <= PD_PAGE_MAX) { /* one page: the common case */
+			*subs = page, *n = got;
+			break;
+		}
+		if (*n + keep > cap) {
+			struct pd_subscription *bigger = pd_alloc(r->ar, sizeof *bigger * (cap = 2 * (*n + keep)));
+			if (*n)
+				memcpy(bigger, *subs, sizeof *bigger * *n);
+			*subs = bigger;
+		}
+		memcpy(*subs + *n, page, sizeof *page * keep);
+		*n += keep;
+		if (got <= PD_PAGE_MAX)
+			break;
+		after = (struct pd_after){.created = page[keep - 1].created, .id = page[keep - 1].id};
+	}
+	return e;
+}
+
 /* ---- line items ---- */
 
 static bool quantity_of(json_t *q, long long *out)
@@ -135,7 +168,7 @@ static enum pd_err check_addons(struct pd_req *r, struct store *st, const char *
 {
 	struct pd_subscription *subs;
 	size_t ns;
-	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, customer, &subs, &ns, r->ar);
+	enum pd_err e = pd_subscriptions_all(r, st, customer, &subs, &ns);
 	for (size_t i = 0; e == PD_OK && i < o->n; i++)
 		if (o->lines[i].offer->is_addon && !base_present(o->lines[i].offer, subs, ns, o, r->now))
 			pd_verr_add(&o->errs, 3000, pd_printf(r->ar, "%s.offerId", o->lines[i].field), PD_MSG_ADDON_BASE,
@@ -167,7 +200,7 @@ enum pd_err pd_order_load(struct pd_req *r, struct store *st, const char *custom
 {
 	struct pd_subscription *subs;
 	size_t n;
-	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, customer, &subs, &n, r->ar);
+	enum pd_err e = pd_subscriptions_all(r, st, customer, &subs, &n);
 	if (e != PD_OK)
 		return e;
 	memset(o, 0, sizeof *o);
@@ -258,23 +291,31 @@ void pd_orders_create_finish(struct pd_req *r, enum pd_err e)
 
 /* ---- subscriptions ---- */
 
+/* A page of the customer's subscriptions in creation order (pages.c). */
 enum pd_next pd_subscriptions_list(struct pd_req *r)
 {
 	const char *customer = pd_api_customer_id(r);
+	struct pd_page p;
 	struct pd_customer c;
 	struct pd_subscription *subs;
 	size_t n;
-	if (!customer)
+	if (!customer || !pd_api_page(r, "subscriptions", customer, &p))
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
 	if (e == PD_OK)
-		e = r->st->ops->sub_list(r->st, r->who.partner_id, customer, &subs, &n, r->ar);
+		e = r->st->ops->sub_list(r->st, r->who.partner_id, customer, p.has_after ? &p.after : NULL,
+					 p.size, &subs, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", customer));
+	const char *next = NULL;
+	if (n > (size_t)p.size) {
+		n = (size_t)p.size;
+		next = pd_api_page_token(r, "subscriptions", customer, subs[n - 1].created, subs[n - 1].id);
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, pd_subscription_json(r, &subs[i]));
-	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/customers/%s/subscriptions", customer), NULL));
+	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/customers/%s/subscriptions?size=%d", customer, p.size), next));
 	return PD_REPLY;
 }
 
@@ -388,7 +429,7 @@ static enum pd_err suspend_addons(struct pd_req *r, struct store *st, struct sub
 {
 	struct pd_subscription *subs;
 	size_t n;
-	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, k->customer, &subs, &n, r->ar);
+	enum pd_err e = pd_subscriptions_all(r, st, k->customer, &subs, &n);
 	for (size_t i = 0; e == PD_OK && i < n; i++) {
 		const struct pd_offer *o = pd_catalog_find(r->cfg->catalog, subs[i].offer_id);
 		if (!o || !o->is_addon || strcmp(subs[i].status, "active") ||
@@ -413,7 +454,7 @@ static enum pd_err base_for_reactivation(struct pd_req *r, struct store *st, str
 	size_t n;
 	if (!o || !o->is_addon || strcmp(k->before.status, "suspended") || !k->status || strcmp(k->status, "active"))
 		return PD_OK;
-	enum pd_err e = st->ops->sub_list(st, r->who.partner_id, k->customer, &subs, &n, r->ar);
+	enum pd_err e = pd_subscriptions_all(r, st, k->customer, &subs, &n);
 	if (e == PD_OK && !has_base(o, subs, n, k->id, r->now))
 		e = (k->no_base = true, PD_ECONFLICT);
 	return e;

@@ -37,6 +37,11 @@ enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *custo
 enum pd_err pd_order_load(struct pd_req *r, struct store *st, const char *customer, const char *id,
 			  struct pd_order *o);
 
+/* Every subscription of a customer (the writer's checks: add-on bases, cascades, an order
+ * replayed, a relationship ended), read page by page in creation order into the arena. */
+enum pd_err pd_subscriptions_all(struct pd_req *r, struct store *st, const char *customer,
+				 struct pd_subscription **subs, size_t *n);
+
 /* The order as Partner Center shapes it (new reference). */
 json_t *pd_order_json(struct pd_req *r, const char *customer, const struct pd_order *o);
 json_t *pd_subscription_json(struct pd_req *r, const struct pd_subscription *s);

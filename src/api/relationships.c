@@ -9,6 +9,7 @@
 #include "activity.h"
 #include "api.h"
 #include "ids.h"
+#include "orders.h"
 #include "throttle.h"
 
 /* ---- the invitation ---- */
@@ -139,7 +140,7 @@ enum pd_err pd_relationship_patch_write(struct pd_req *r, struct store *st)
 	size_t n = 0;
 	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->id, &k->c, r->ar);
 	if (e == PD_OK)
-		e = st->ops->sub_list(st, r->who.partner_id, k->id, &subs, &n, r->ar);
+		e = pd_subscriptions_all(r, st, k->id, &subs, &n);
 	if (e == PD_OK && any_active(subs, n))
 		e = (k->active_subs = true, PD_ECONFLICT);
 	if (e == PD_OK)

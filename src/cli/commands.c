@@ -29,7 +29,7 @@ const char cli_intro[] =
 
 #define JSON_OPT {"json", NULL, "print JSON for scripts"}
 #define CSV_OPT {"csv", NULL, "print CSV (the columns of export)"}
-#define LIMIT_OPT {"limit", "N", "at most N customers (default 100; 0 for all)"}
+#define LIMIT_OPT {"limit", "N", "at most N customers (default 100; 0 for all); a cut list says so on stderr"}
 #define BY_OPT {"by", "companyName|domain", "the field to search (default companyName)"}
 #define MATCH_OPT {"match", "starts_with|substring", "how to match (default starts_with)"}
 
@@ -205,8 +205,9 @@ const struct cli_cmd cli_commands[] = {
 	 "  partnerctl customers import customers.csv --skip-invalid --rejects fix-these.csv",
 	 import_opts, 0, cli_cmd_import},
 	{"subscriptions list", "CUSTOMER", 1, 1, "list a customer's subscriptions",
-	 "Lists the subscriptions of CUSTOMER (its id, or its default domain or the domain's\n"
-	 "prefix): offer, name, quantity, status and the end of the commitment.\n\n"
+	 "Lists every subscription of CUSTOMER (its id, or its default domain or the domain's\n"
+	 "prefix), all pages of the API's list: offer, name, quantity, status and the end of the\n"
+	 "commitment.\n\n"
 	 "  partnerctl subscriptions list contosocn\n"
 	 "  partnerctl subscriptions list contosocn --csv > subscriptions.csv",
 	 table_opts, 0, cli_cmd_subs_list},
@@ -241,7 +242,8 @@ const struct cli_cmd cli_commands[] = {
 	 "  partnerctl offers list --country CN",
 	 offers_opts, 0, cli_cmd_offers_list},
 	{"users list", "CUSTOMER", 1, 1, "list a customer's users",
-	 "Lists the users of CUSTOMER's tenant (an id, or a default domain or its prefix).\n\n"
+	 "Lists every user of CUSTOMER's tenant (an id, or a default domain or its prefix), all\n"
+	 "pages of the API's list.\n\n"
 	 "  partnerctl users list contosocn",
 	 table_opts, 0, cli_cmd_users_list},
 	{"users show", "CUSTOMER USER", 2, 2, "show one of a customer's users",

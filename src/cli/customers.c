@@ -94,8 +94,9 @@ static int fetch_page(struct cli_http *h, const char *filter, int size, const ch
 	return cli_api_call(h, &c, page, NULL);
 }
 
-/* Every customer of the list (limit 0: all), page by page, into the sink. */
-static int each_customer(struct cli_http *h, const char *filter, long limit, struct sink *s)
+/* Every customer of the list (limit 0: all), page by page, into the sink; *more when it
+ * stopped at the limit with customers left (may be NULL). */
+static int each_customer(struct cli_http *h, const char *filter, long limit, struct sink *s, bool *more)
 {
 	char *token = NULL;
 	int rc;
@@ -116,6 +117,8 @@ static int each_customer(struct cli_http *h, const char *filter, long limit, str
 		token = next ? strdup(next) : NULL;
 		json_decref(page);
 	} while (token && (!limit || s->n < limit));
+	if (more)
+		*more = token != NULL;
 	free(token);
 	return rc;
 }
@@ -157,8 +160,12 @@ static int list_run(const struct cli_args *a, const char *text)
 	if (rc == CLI_OK) {
 		struct sink sk;
 		sink_open(&sk, json ? SINK_JSON : csv ? SINK_CSV : SINK_TABLE, stdout);
-		rc = each_customer(h, filter, limit, &sk);
+		bool more = false;
+		rc = each_customer(h, filter, limit, &sk, &more);
 		sink_close(&sk);
+		if (rc == CLI_OK && more) /* a cut list says so */
+			fprintf(stderr, "partnerctl: the first %ld customers are shown; --limit N shows more,"
+				" --limit 0 all\n", limit);
 	}
 	cli_api_close(&s, h);
 	free(filter);
@@ -184,7 +191,7 @@ static int export_to(FILE *f, const char *filter, long *n)
 	int rc = cli_api_open(&s, &h);
 	if (rc == CLI_OK) {
 		sink_open(&sk, SINK_CSV, f);
-		rc = each_customer(h, filter, 0, &sk);
+		rc = each_customer(h, filter, 0, &sk, NULL);
 		sink_close(&sk);
 		*n = sk.n;
 	}

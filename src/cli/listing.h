@@ -38,14 +38,19 @@ void cli_list_open(struct cli_list *l, enum cli_list_mode mode, FILE *f, const s
 void cli_list_add(struct cli_list *l, json_t *item);
 void cli_list_close(struct cli_list *l);
 
-/* The value of one column of o as text into buf (cap bytes); "" when absent. */
-const char *cli_field_text(json_t *o, const char *path, char *buf, size_t cap);
+/* The whole value of one column of o as text (free it); "" when absent, NULL out of memory. */
+char *cli_field_text(json_t *o, const char *path);
 
 /* One object as "name  value" lines (absent values skipped). */
 void cli_show_object(json_t *o, const struct cli_field *fields, size_t n, FILE *f);
 
-/* GET path and print its "items" as a list with the command's --json/--csv (one page:
- * collections that are not paged). */
+/* GET path and every page after it (links.next, which carries the continuation token),
+ * calling each(arg, item) for every item until it returns false.  CLI_OK, or the exit code
+ * of a failed call after its message. */
+int cli_each_item(struct cli_http *h, const char *path, bool (*each)(void *arg, json_t *item), void *arg);
+
+/* GET path and print the items of every page (cli_each_item) as a list with the command's
+ * --json/--csv. */
 int cli_list_get(struct cli_http *h, const struct cli_args *a, const char *path, const struct cli_field *fields,
 		 size_t n, const char *empty);
 

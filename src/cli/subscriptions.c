@@ -37,7 +37,7 @@ int cli_cmd_subs_list(const struct cli_args *a)
 	char id[PD_UUID_LEN + 1], path[128];
 	int rc = cli_open_customer(&s, &h, a->pos[0], id);
 	if (rc == CLI_OK) {
-		snprintf(path, sizeof path, "/v1/customers/%s/subscriptions", id);
+		snprintf(path, sizeof path, "/v1/customers/%s/subscriptions?size=500", id);
 		rc = cli_list_get(h, a, path, list_fields, N(list_fields), "(no subscriptions)");
 	}
 	cli_api_close(&s, h);

@@ -20,6 +20,7 @@ static const struct cli_field show_fields[] = {
 	{"state", "state"}, {"roles", "roles"},
 };
 #define N(a) (sizeof a / sizeof a[0])
+#define LIST_PAGE "?size=500" /* the largest page: fewest round trips */
 
 /* option -> member of the body (add and update) */
 static const char *const flag_members[][2] = {
@@ -64,27 +65,37 @@ static int users_path(const char *customer, const char *user, char *path, size_t
 	return CLI_OK;
 }
 
+struct user_match {
+	const char *operand;
+	size_t n;            /* the operand's length before any '@' */
+	char *id;
+	bool found;
+};
+
+/* Whether item is the user the operand names (then its id is kept and the walk stops). */
+static bool match_user(void *arg, json_t *u)
+{
+	struct user_match *m = arg;
+	const char *upn = json_string_value(json_object_get(u, "userPrincipalName"));
+	const char *uid = json_string_value(json_object_get(u, "id"));
+	bool same = upn && (m->operand[m->n] ? !strcasecmp(upn, m->operand)
+			    : !strncasecmp(upn, m->operand, m->n) && upn[m->n] == '@');
+	if (same && uid)
+		m->found = pd_uuid_parse(uid, m->id);
+	return !m->found;
+}
+
 /* The id of the user an operand names: an id as it is, else a UPN (or its name part) found
- * in the customer's users. */
+ * in the customer's users, every page of them. */
 static int resolve_user(struct cli_http *h, const char *customer, const char *operand, char id[PD_UUID_LEN + 1])
 {
-	char path[128];
-	json_t *page = NULL, *u;
-	size_t i, n = strcspn(operand, "@");
-	bool found = false;
+	char path[160];
+	struct user_match m = {operand, strcspn(operand, "@"), id, false};
 	if (pd_uuid_parse(operand, id))
 		return CLI_OK;
-	users_path(customer, NULL, path, sizeof path);
-	int rc = cli_api_call(h, &(struct cli_call){.method = EVHTTP_REQ_GET, .path = path}, &page, NULL);
-	json_array_foreach(json_object_get(page, "items"), i, u) {
-		const char *upn = json_string_value(json_object_get(u, "userPrincipalName"));
-		const char *uid = json_string_value(json_object_get(u, "id"));
-		bool same = upn && (operand[n] ? !strcasecmp(upn, operand) : !strncasecmp(upn, operand, n) && upn[n] == '@');
-		if (!found && same && uid)
-			found = pd_uuid_parse(uid, id);
-	}
-	json_decref(page);
-	if (rc == CLI_OK && !found)
+	snprintf(path, sizeof path, "/v1/customers/%s/users%s", customer, LIST_PAGE);
+	int rc = cli_each_item(h, path, match_user, &m);
+	if (rc == CLI_OK && !m.found)
 		rc = cli_fail(CLI_NOTFOUND, "the customer has no user %s", operand);
 	return rc;
 }
@@ -107,8 +118,11 @@ int cli_cmd_users_list(const struct cli_args *a)
 	struct cli_http *h = NULL;
 	char path[160];
 	int rc = open_user(a, &s, &h, path, sizeof path);
-	if (rc == CLI_OK)
+	if (rc == CLI_OK) {
+		size_t used = strlen(path); /* /v1/customers/{id}/users: far below the buffer */
+		snprintf(path + used, sizeof path - used, "%s", LIST_PAGE);
 		rc = cli_list_get(h, a, path, list_fields, N(list_fields), "(no users)");
+	}
 	cli_api_close(&s, h);
 	return rc;
 }

@@ -76,6 +76,12 @@ struct pd_subscription {
 	long long quantity, suspended_at, created, updated;
 };
 
+/* A keyset position in a list ordered by (created_at, id): the last row of the page before. */
+struct pd_after {
+	long long created;
+	const char *id;
+};
+
 struct pd_invitation {           /* a partner's reusable reseller invitation */
 	const char *partner_id, *code, *state;
 	long long created;
@@ -128,8 +134,10 @@ struct store_ops {
 			       struct pd_arena *);
 	enum pd_err (*app_by_client)(struct store *, const char *client_id, struct pd_app *,
 				     struct pd_arena *);
-	enum pd_err (*app_list)(struct store *, const char *partner, struct pd_app **rows,
-				size_t *n, struct pd_arena *);
+	/* Up to size + 1 apps ordered by (created_at, app_id), after `after` (NULL: from the
+	 * start); the extra row tells that there is a next page. */
+	enum pd_err (*app_list)(struct store *, const char *partner, const struct pd_after *after,
+				int size, struct pd_app **rows, size_t *n, struct pd_arena *);
 	/* Writes display name, roles, state, secret digest and secret_updated. */
 	enum pd_err (*app_save)(struct store *, const struct pd_app *);
 	/* Deletes every token of one principal (sign-out everywhere). */
@@ -147,8 +155,11 @@ struct store_ops {
 	enum pd_err (*sub_insert)(struct store *, const struct pd_subscription *);
 	enum pd_err (*sub_get)(struct store *, const char *partner, const char *customer,
 			       const char *id, struct pd_subscription *, struct pd_arena *);
+	/* Up to size + 1 subscriptions of a customer ordered by (created_at, subscription_id),
+	 * after `after` (NULL: from the start). */
 	enum pd_err (*sub_list)(struct store *, const char *partner, const char *customer,
-				struct pd_subscription **rows, size_t *n, struct pd_arena *);
+				const struct pd_after *after, int size, struct pd_subscription **rows,
+				size_t *n, struct pd_arena *);
 	/* Writes friendly name, quantity, status, suspended_at, etag and updated. */
 	enum pd_err (*sub_save)(struct store *, const struct pd_subscription *);
 
@@ -156,8 +167,10 @@ struct store_ops {
 	enum pd_err (*cuser_insert)(struct store *, const struct pd_customer_user *);
 	enum pd_err (*cuser_get)(struct store *, const char *home, const char *customer,
 				 const char *id, struct pd_customer_user *, struct pd_arena *);
+	/* Up to size + 1 users of a tenant ordered by upn, after upn `after` (NULL: from the start). */
 	enum pd_err (*cuser_list)(struct store *, const char *home, const char *customer,
-				  struct pd_customer_user **rows, size_t *n, struct pd_arena *);
+				  const char *after, int size, struct pd_customer_user **rows, size_t *n,
+				  struct pd_arena *);
 	enum pd_err (*cuser_by_upn)(struct store *, const char *upn, struct pd_customer_user *,
 				    struct pd_arena *);
 	/* Writes names, usage location, roles, state, password hash and must-change. */

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 	[S_APP_GET] = "SELECT " APP_READ " FROM apps WHERE partner_id = $1 AND app_id = $2",
 	[S_APP_BY_CLIENT] = "SELECT " APP_READ " FROM apps WHERE app_id = $1",
-	[S_APP_LIST] = "SELECT " APP_READ " FROM apps WHERE partner_id = $1 ORDER BY created_at, app_id LIMIT 1000",
+	[S_APP_LIST] = "SELECT " APP_READ " FROM apps WHERE partner_id = $1 AND (created_at, app_id) > ($2, $3)"
+		       " ORDER BY created_at, app_id LIMIT $4",
 	[S_APP_SAVE] = "UPDATE apps SET display_name = $3, roles = $4, state = $5, secret_digest = $6,"
 		       " secret_updated_at = $7 WHERE partner_id = $1 AND app_id = $2",
 	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = $1 AND principal_id = $2",
@@ -110,7 +112,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
 			" AND user_id = $3",
 	[S_CUSER_LIST] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
-			 " ORDER BY upn LIMIT 10000",
+			 " AND upn > $3 ORDER BY upn LIMIT $4",
 	[S_CUSER_BY_UPN] = "SELECT " CUSER_COLS " FROM customer_users WHERE upn = " LOWER("$1"),
 	[S_CUSER_SAVE] = "UPDATE customer_users SET display_name = $4, first_name = $5, last_name = $6,"
 			 " usage_location = $7, roles = $8, state = $9, password_hash = $10, must_change_password = $11"
@@ -125,7 +127,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
 		      " AND subscription_id = $3",
 	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
-		       " ORDER BY created_at, subscription_id LIMIT 10000",
+		       " AND (created_at, subscription_id) > ($3, $4) ORDER BY created_at, subscription_id LIMIT $5",
 	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = $4, quantity = $5, status = $6, suspended_at = $7,"
 		       " etag = $8, updated_at = $9 WHERE partner_id = $1 AND customer_id = $2 AND subscription_id = $3",
 	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = $1"
@@ -1091,11 +1093,20 @@ static enum pd_err pg_app_by_client(struct store *st, const char *client_id, str
 	return q_one(PG(st), S_APP_BY_CLIENT, &a, read_app, p, ar);
 }
 
-static enum pd_err pg_app_list(struct store *st, const char *partner, struct pd_app **rows,
-			       size_t *n, struct pd_arena *ar)
+/* A keyset position (created_at, id) as two arguments: before every row when NULL. */
+static void a_after(struct args *a, const struct pd_after *after)
+{
+	a_int(a, after ? after->created : INT64_MIN);
+	a_text(a, after && after->id ? after->id : "");
+}
+
+static enum pd_err pg_app_list(struct store *st, const char *partner, const struct pd_after *after,
+			       int size, struct pd_app **rows, size_t *n, struct pd_arena *ar)
 {
 	struct args a = {0};
 	a_text(&a, partner);
+	a_after(&a, after);
+	a_int(&a, size + 1);
 	return q_all(PG(st), S_APP_LIST, &a, sizeof **rows, read_app, (void **)rows, n, ar);
 }
 
@@ -1222,10 +1233,13 @@ static enum pd_err pg_sub_get(struct store *st, const char *partner, const char 
 }
 
 static enum pd_err pg_sub_list(struct store *st, const char *partner, const char *customer,
-			       struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
+			       const struct pd_after *after, int size, struct pd_subscription **rows,
+			       size_t *n, struct pd_arena *ar)
 {
 	struct args a = {0};
 	two(&a, partner, customer);
+	a_after(&a, after);
+	a_int(&a, size + 1);
 	return q_all(PG(st), S_SUB_LIST, &a, sizeof **rows, read_sub, (void **)rows, n, ar);
 }
 
@@ -1272,10 +1286,13 @@ static enum pd_err pg_cuser_get(struct store *st, const char *home, const char *
 }
 
 static enum pd_err pg_cuser_list(struct store *st, const char *home, const char *customer,
-				 struct pd_customer_user **rows, size_t *n, struct pd_arena *ar)
+				 const char *after, int size, struct pd_customer_user **rows, size_t *n,
+				 struct pd_arena *ar)
 {
 	struct args a = {0};
 	two(&a, home, customer);
+	a_text(&a, after ? after : "");
+	a_int(&a, size + 1);
 	return q_all(PG(st), S_CUSER_LIST, &a, sizeof **rows, read_cuser, (void **)rows, n, ar);
 }
 

@@ -2,6 +2,7 @@
  * synchronous=FULL (a commit is on disk when it returns), numbered migrations applied at
  * open, prepared statements cached per connection.  Owns the SQL; knows nothing of HTTP. */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 AND app_id = ?2",
 	[S_APP_BY_CLIENT] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?1",
-	[S_APP_LIST] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 ORDER BY created_at, app_id LIMIT 1000",
+	[S_APP_LIST] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 AND (created_at, app_id) > (?2, ?3)"
+		       " ORDER BY created_at, app_id LIMIT ?4",
 	[S_APP_SAVE] = "UPDATE apps SET display_name = ?3, roles = ?4, state = ?5, secret_digest = ?6,"
 		       " secret_updated_at = ?7 WHERE partner_id = ?1 AND app_id = ?2",
 	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = ?1 AND principal_id = ?2",
@@ -112,7 +114,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
 			" AND user_id = ?3",
 	[S_CUSER_LIST] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
-			 " ORDER BY upn LIMIT 10000",
+			 " AND upn > ?3 ORDER BY upn LIMIT ?4",
 	[S_CUSER_BY_UPN] = "SELECT " CUSER_COLS " FROM customer_users WHERE upn = lower(?1)",
 	[S_CUSER_SAVE] = "UPDATE customer_users SET display_name = ?4, first_name = ?5, last_name = ?6,"
 			 " usage_location = ?7, roles = ?8, state = ?9, password_hash = ?10, must_change_password = ?11"
@@ -127,7 +129,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
 		      " AND subscription_id = ?3",
 	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
-		       " ORDER BY created_at, subscription_id LIMIT 10000",
+		       " AND (created_at, subscription_id) > (?3, ?4) ORDER BY created_at, subscription_id LIMIT ?5",
 	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = ?4, quantity = ?5, status = ?6, suspended_at = ?7,"
 		       " etag = ?8, updated_at = ?9 WHERE partner_id = ?1 AND customer_id = ?2 AND subscription_id = ?3",
 	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = ?1"
@@ -173,14 +175,17 @@ static const char *const sql_text[S_COUNT] = {
 			       " AND instr(domain, ?2) > 0" LIST_TAIL,
 	/* One lookup per B-tree a create inserts into at a place its keys choose (random ids,
 	 * names, domains); the sequence-ordered ones (customers_seq, the search index, the
-	 * activity log) grow at their ends, which stay cached. */
+	 * activity log) grow at their ends, which stay cached.  created_at is in no index of
+	 * customer_users, so that lookup reads its primary key, not customer_users_list. */
 	[S_WARM_INSERT] = "SELECT (SELECT 1 FROM customers WHERE partner_id = ?1 AND customer_id = ?2),"
 			  " (SELECT 1 FROM customers INDEXED BY customers_tenant WHERE customer_id = ?2),"
 			  " (SELECT 1 FROM customers INDEXED BY customers_name WHERE partner_id = ?1"
 			  " AND name_key = ?3), (SELECT 1 FROM customers INDEXED BY customers_domain"
 			  " WHERE partner_id = ?1 AND domain = ?4), (SELECT 1 FROM domains WHERE domain = ?4),"
 			  " (SELECT 1 FROM domains INDEXED BY domains_customer WHERE customer_id = ?2),"
-			  " (SELECT 1 FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2),"
+			  " (SELECT created_at FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2),"
+			  " (SELECT 1 FROM customer_users INDEXED BY customer_users_list WHERE partner_id = ?1"
+			  " AND customer_id = ?2),"
 			  " (SELECT 1 FROM customer_users INDEXED BY customer_users_upn WHERE upn = ?5),"
 			  " (SELECT 1 FROM idempotency WHERE partner_id = ?1 AND request_id = ?6)",
 	[S_TIDY] = "INSERT INTO customer_search (customer_search, rank) VALUES ('merge', 256)",
@@ -284,6 +289,30 @@ static enum pd_err one(sqlite3_stmt *q, row_reader read, void *row, struct pd_ar
 		read(q, row, ar);
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+/* Steps q, reading at most `max` rows of `size` bytes with `read` into a new arena array;
+ * resets it.  Lists bound their statements with LIMIT max (a page and one more row). */
+static enum pd_err page_rows(sqlite3_stmt *q, size_t size, int max, row_reader read, void **rows,
+			     size_t *n, struct pd_arena *ar)
+{
+	char *buf = pd_alloc(ar, size * (size_t)(max > 0 ? max : 1));
+	int rc = SQLITE_DONE;
+	*n = 0;
+	while (*n < (size_t)max && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		read(q, buf + size * (*n)++, ar);
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE; /* stopped at max */
+	sqlite3_reset(q);
+	*rows = buf;
+	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+}
+
+/* Binds a keyset position (created_at, id) at i and i + 1: before every row when NULL. */
+static void bind_after(sqlite3_stmt *q, int i, const struct pd_after *after)
+{
+	sqlite3_bind_int64(q, i, after ? after->created : INT64_MIN);
+	text(q, i + 1, after && after->id ? after->id : "");
 }
 
 static enum pd_err exec(struct sq *s, const char *sql)
@@ -1165,27 +1194,16 @@ static enum pd_err sq_app_by_client(struct store *st, const char *client_id, str
 	return one(q, read_app, a, ar);
 }
 
-static enum pd_err sq_app_list(struct store *st, const char *partner, struct pd_app **rows,
-			       size_t *n, struct pd_arena *ar)
+static enum pd_err sq_app_list(struct store *st, const char *partner, const struct pd_after *after,
+			       int size, struct pd_app **rows, size_t *n, struct pd_arena *ar)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_APP_LIST);
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, partner);
-	size_t cap = 16;
-	*rows = pd_alloc(ar, sizeof **rows * cap);
-	*n = 0;
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			struct pd_app *bigger = pd_alloc(ar, sizeof *bigger * cap * 2);
-			memcpy(bigger, *rows, sizeof *bigger * cap);
-			*rows = bigger, cap *= 2;
-		}
-		read_app(q, &(*rows)[(*n)++], ar);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
+	bind_after(q, 2, after);
+	sqlite3_bind_int(q, 4, size + 1);
+	return page_rows(q, sizeof **rows, size + 1, read_app, (void **)rows, n, ar);
 }
 
 /* ---- audit ---- */
@@ -1311,36 +1329,18 @@ static enum pd_err sq_sub_get(struct store *st, const char *partner, const char 
 	return one(q, read_sub, b, ar);
 }
 
-/* Steps q, reading every row with `read` into a growing arena array of `size`-byte rows. */
-static enum pd_err collect(sqlite3_stmt *q, size_t size, row_reader read,
-			   void **rows, size_t *n, struct pd_arena *ar)
-{
-	size_t cap = 16;
-	char *buf = pd_alloc(ar, size * cap);
-	int rc;
-	*n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			char *bigger = pd_alloc(ar, size * cap * 2);
-			memcpy(bigger, buf, size * cap);
-			buf = bigger, cap *= 2;
-		}
-		read(q, buf + size * (*n)++, ar);
-	}
-	sqlite3_reset(q);
-	*rows = buf;
-	return rc == SQLITE_DONE ? PD_OK : map_rc(rc);
-}
-
 static enum pd_err sq_sub_list(struct store *st, const char *partner, const char *customer,
-			       struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
+			       const struct pd_after *after, int size, struct pd_subscription **rows,
+			       size_t *n, struct pd_arena *ar)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_SUB_LIST);
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, partner);
 	text(q, 2, customer);
-	return collect(q, sizeof **rows, read_sub, (void **)rows, n, ar);
+	bind_after(q, 3, after);
+	sqlite3_bind_int(q, 5, size + 1);
+	return page_rows(q, sizeof **rows, size + 1, read_sub, (void **)rows, n, ar);
 }
 
 static enum pd_err changed_one(struct store *st, enum pd_err e)
@@ -1397,14 +1397,17 @@ static enum pd_err sq_cuser_get(struct store *st, const char *home, const char *
 }
 
 static enum pd_err sq_cuser_list(struct store *st, const char *home, const char *customer,
-				 struct pd_customer_user **rows, size_t *n, struct pd_arena *ar)
+				 const char *after, int size, struct pd_customer_user **rows, size_t *n,
+				 struct pd_arena *ar)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_LIST);
 	if (!q)
 		return PD_EINTERNAL;
 	text(q, 1, home);
 	text(q, 2, customer);
-	return collect(q, sizeof **rows, read_cuser, (void **)rows, n, ar);
+	text(q, 3, after ? after : "");
+	sqlite3_bind_int(q, 4, size + 1);
+	return page_rows(q, sizeof **rows, size + 1, read_cuser, (void **)rows, n, ar);
 }
 
 static enum pd_err sq_cuser_by_upn(struct store *st, const char *upn, struct pd_customer_user *u,

@@ -2,6 +2,7 @@
 
 Standard library only. The binary comes from $PARTNERD_BIN (default build/partnerd);
 $PARTNERD_SANITIZED=1 stretches every timeout for the slower ASan/UBSan build."""
+import base64
 import http.client
 import json
 import os
@@ -506,3 +507,51 @@ def custom(record, key):
 
 def records_with_request_id(client, request_id):
     return [a for a in audit_all(client) if custom(a, "RequestId") == request_id]
+
+
+# ---- paged lists --------------------------------------------------------------------------------
+def walk_pages(client, path, size, headers=None):
+    """Every item of a paged list, `size` a page, by following each page's links.next (its uri
+    under /v1, its MS-ContinuationToken header), with the checks every page must pass: at most
+    `size` items, totalCount = the page's items, the body's continuationToken = the link's
+    token, and no token on the last page.  Returns (items, number of pages)."""
+    items, hdrs, pages = [], dict(headers or {}), 0
+    url = path + ("&" if "?" in path else "?") + "size=%d" % size
+    for _ in range(10000):
+        r = client.get(url, headers=hdrs)
+        assert r.status == 200, r
+        j = r.json
+        pages += 1
+        assert j["attributes"]["objectType"] == "Collection", j
+        assert j["totalCount"] == len(j["items"]) <= size, j
+        items += j["items"]
+        nxt = j["links"].get("next")
+        tok = j.get("continuationToken")
+        if not tok:
+            assert nxt is None and len(j["items"]) <= size, j
+            return items, pages
+        assert len(j["items"]) == size, j
+        assert nxt["method"] == "GET" and "seekOperation=Next" in nxt["uri"], nxt
+        assert nxt["headers"] == [{"key": "MS-ContinuationToken", "value": tok}], nxt
+        url = "/v1" + nxt["uri"]
+        hdrs = dict(headers or {}, **{"MS-ContinuationToken": tok})
+    raise AssertionError("paging does not end")
+
+
+def assert_page_params_refused(client, path, token_of_another_list):
+    """The list at `path` refuses a bad size and any token that is not its own with a 400 naming
+    the field, in the caller's language."""
+    for size in ("501", "-1", "abc", "2.5", "1e3", " 5"):
+        assert_error(client.get(path + "?size=" + urllib.parse.quote(size)), 400, code=3000, field="size")
+    r = client.get(path + "?size=999", headers={"X-Locale": "de-DE"})
+    assert_error(r, 400, field="size")
+    assert "500" in r.json["description"] and r.json["description"] != client.get(path + "?size=999").json["description"]
+    garbled = ["!!!", "eyJ2Ijox", "x" * 100, token_of_another_list,
+               base64.urlsafe_b64encode(b'{"t":"apps","u":"","c":"x","k":"a"}').decode().rstrip("=")]
+    for tok in garbled:
+        r = client.get(path + "?seekOperation=Next", headers={"MS-ContinuationToken": tok})
+        assert_error(r, 400, code=3000, field="MS-ContinuationToken")
+        r = client.get(path + "?continuationToken=" + urllib.parse.quote(tok))
+        assert_error(r, 400, code=3000, field="MS-ContinuationToken")
+    assert_error(client.get(path + "?seekOperation=Next"), 400, field="MS-ContinuationToken")
+    assert_error(client.get(path + "?seekOperation=Previous"), 400, field="seekOperation")

@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from helpers import (UUID_RE, Client, add_app, app_client, app_token_request, assert_error, cn_body,
+from helpers import (ON_PG, UUID_RE, Client, add_app, app_client, app_token_request, assert_error,
+                     assert_page_params_refused, cn_body, db_update, walk_pages,
                      fresh_source, run_cli, uniq)
 
 SECRETS = []
@@ -287,6 +288,76 @@ def test_cli_app_add_refuses(server, admin, args):
     assert r.stderr.strip()
     assert "clientSecret" not in r.stdout
     assert len(admin.get("/v1/apps").json["items"]) == before
+
+
+# ---- the list is paged (issue 14: no silent cap) -----------------------------------------------
+@pytest.fixture(scope="module")
+def many(server):
+    """A partner with five apps, made one after the other."""
+    c = server.partner("Apps Paging Co")
+    SECRETS.extend([c.token, c.info["password"]])
+    made = [_new(c, ["sales_agent"], "robot %d" % i) for i in range(5)]
+    return c, made
+
+
+def test_list_pages_in_creation_order(many):
+    c, made = many
+    items, pages = walk_pages(c, "/v1/apps", 2)
+    assert pages == 3
+    ids = [a["id"] for a in items]
+    assert sorted(ids) == sorted(a["id"] for a in made) and len(set(ids)) == 5, "each app exactly once"
+    assert ids == [a["id"] for a in sorted(items, key=lambda a: (a["createdAt"], a["id"]))]
+    _no_secret_fields(items)
+    assert walk_pages(c, "/v1/apps", 5)[1] == 1, "a page holding the rest has no token"
+    assert walk_pages(c, "/v1/apps", 500)[0] == items
+
+
+def test_list_token_in_the_query_continues_the_same(many):
+    c, _ = many
+    first = c.get("/v1/apps?size=2").json
+    tok = first["continuationToken"]
+    by_header = c.get("/v1/apps?size=2&seekOperation=Next", headers={"MS-ContinuationToken": tok}).json
+    by_query = c.get("/v1/apps?size=2&continuationToken=" + tok).json
+    assert by_header["items"] == by_query["items"] and len(by_header["items"]) == 2
+    assert not {a["id"] for a in first["items"]} & {a["id"] for a in by_header["items"]}
+
+
+def test_list_refuses_bad_size_and_foreign_tokens(many, other_admin):
+    c, _ = many
+    for _ in range(2):
+        other_admin.create_ok(cn_body(uniq("apg")))
+    customers_token = other_admin.get("/v1/customers?size=1").json["continuationToken"]
+    assert_page_params_refused(c, "/v1/apps", customers_token)
+
+
+def test_a_token_of_another_partner_shows_only_the_callers_apps(many, admin):
+    c, made = many
+    tok = c.get("/v1/apps?size=1").json["continuationToken"]
+    r = admin.get("/v1/apps?size=500&seekOperation=Next", headers={"MS-ContinuationToken": tok})
+    assert r.status == 200, r
+    assert not {a["id"] for a in made} & {a["id"] for a in r.json["items"]}, "a position, not a key to others"
+
+
+def test_more_than_1000_apps_are_all_reachable(server):
+    """The list stopped at 1,000 without a token; 1,001 apps (written straight into the store)
+    are all listed now, page by page."""
+    c = server.partner("Apps Thousand Co")
+    SECRETS.extend([c.token, c.info["password"]])
+    pid, prefix = c.info["partnerId"], uuid.uuid4().hex[:8]
+    cols = "partner_id, app_id, display_name, roles, secret_digest, state, created_at, secret_updated_at"
+    if ON_PG:
+        sql = ("INSERT INTO apps (%s) SELECT '%s', '%s-0000-4000-8000-' || lpad(i::text, 12, '0'), 'bulk ' || i,"
+               " 'sales_agent', decode(repeat('00', 32), 'hex'), 'active', 1700000000 + i %% 7, 1700000000"
+               " FROM generate_series(0, 1000) i" % (cols, pid, prefix))
+    else:
+        sql = ("INSERT INTO apps (%s) WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"
+               " SELECT '%s', printf('%s-0000-4000-8000-%%012d', i), 'bulk ' || i, 'sales_agent', zeroblob(32),"
+               " 'active', 1700000000 + i %% 7, 1700000000 FROM n" % (cols, pid, prefix))
+    assert db_update(server.db, sql) == 1001
+    items, pages = walk_pages(c, "/v1/apps", 500)
+    assert len(items) == 1001 and len({a["id"] for a in items}) == 1001
+    assert pages == 3
+    assert len(c.get("/v1/apps").json["items"]) == 100, "the default page is 100, with a token"
 
 
 def test_no_secret_of_this_module_in_log_or_audit(server, admin, other_admin):

@@ -2,13 +2,14 @@
 /v1/customers/{id}/users, GET/PATCH/DELETE .../users/{userId}, POST .../resetpassword (a new
 generated password each time), the role rules of docs/permissions.md and the activity log."""
 import json
+import threading
 import urllib.parse
 import uuid
 
 import pytest
 
-from helpers import (UUID_RE, assert_error, audit_all, cn_body, custom, filt, fresh_source, http_request,
-                     staff_client, strong_password, uniq, us_body)
+from helpers import (UUID_RE, assert_error, assert_page_params_refused, audit_all, cn_body, custom, filt,
+                     fresh_source, http_request, staff_client, strong_password, uniq, us_body, walk_pages)
 
 SECRETS = []
 CU_KEYS = {"id", "userPrincipalName", "displayName", "state", "roles", "links", "attributes"}
@@ -467,6 +468,65 @@ def test_reads_leave_no_record(p, cust):
     assert p.get(upath(cust), headers={"MS-RequestId": rid}).status == 200
     assert p.get(upath(cust, admin["id"]), headers={"MS-RequestId": rid}).status == 200
     assert [x for x in audit_all(p) if custom(x, "RequestId") == rid] == []
+
+
+# ---- the list is paged (issue 14: no silent cap) -----------------------------------------------
+def test_list_pages_by_user_principal_name(p, cust):
+    names = ["echo", "Alpha", "delta", "charlie"]
+    for n in names:
+        add_ok(p, cust, n)
+    items, pages = walk_pages(p, upath(cust), 2)
+    upns = [u["userPrincipalName"].split("@")[0] for u in items]
+    assert upns == ["admin", "alpha", "charlie", "delta", "echo"], "each user once, in UPN order"
+    assert pages == 3
+    for u in items:
+        check_user(u, cust)
+    assert walk_pages(p, upath(cust), 500)[0] == items
+    first = p.get(upath(cust, tail="?size=3")).json
+    assert first["links"]["self"]["uri"] == "/customers/%s/users?size=3" % cust["id"]
+    assert first["links"]["next"]["uri"] == "/customers/%s/users?size=3&seekOperation=Next" % cust["id"]
+
+
+def test_list_refuses_bad_size_and_foreign_tokens(p, cust):
+    other_cust = p.create_ok(cn_body(uniq("cu")))
+    SECRETS.append(other_cust["userCredentials"]["password"])
+    add_ok(p, other_cust, "second")
+    token_of_the_other = p.get(upath(other_cust, tail="?size=1")).json["continuationToken"]
+    assert_page_params_refused(p, upath(cust), token_of_the_other)
+    ok = p.get(upath(other_cust, tail="?size=1&seekOperation=Next"), headers={"MS-ContinuationToken": token_of_the_other})
+    assert ok.status == 200 and [u["userPrincipalName"].split("@")[0] for u in ok.json["items"]] == ["second"]
+
+
+def test_list_of_another_partners_customer_is_404_before_paging(p, other, cust):
+    add_ok(p, cust, "zulu")
+    tok = p.get(upath(cust, tail="?size=1")).json["continuationToken"]
+    r = other.get(upath(cust, tail="?size=1&seekOperation=Next"), headers={"MS-ContinuationToken": tok})
+    assert_error(r, 404)
+
+
+def test_pages_stay_exact_while_users_are_added(p, cust):
+    """Keyset pages: users added by 8 parallel clients while the list is walked never make a
+    user that was there before go missing or appear twice."""
+    before = {u["userPrincipalName"] for u in [add_ok(p, cust, "pre%02d" % i) for i in range(12)]}
+    before |= {u["userPrincipalName"] for u in users(p, cust)}
+    go = threading.Barrier(9)
+
+    def writer(k):
+        go.wait()
+        for i in range(3):
+            add_ok(p, cust, "new%d%02d" % (k, i))
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    go.wait()
+    items, _ = walk_pages(p, upath(cust), 2)
+    for t in threads:
+        t.join()
+    seen = [u["userPrincipalName"] for u in items]
+    assert len(seen) == len(set(seen)), "no user twice"
+    assert before <= set(seen), "every user that was there before, once"
+    assert seen == sorted(seen)
 
 
 def test_zz_no_password_in_the_activity_log(p):

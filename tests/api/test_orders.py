@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from helpers import (ISO_Z_RE, ROOT, UUID_RE, assert_error, audit_all, cn_body, custom, filt,
-                     staff_client, uniq, us_body)
+from helpers import (ISO_Z_RE, ROOT, UUID_RE, assert_error, assert_page_params_refused, audit_all, cn_body,
+                     custom, db_update, filt, staff_client, uniq, us_body, walk_pages)
 
 with open(os.path.join(ROOT, "data", "catalog.json"), encoding="utf-8") as _f:
     CATALOG = {o["id"]: o for o in json.load(_f)["offers"]}
@@ -765,3 +765,90 @@ def test_an_add_on_with_another_active_base_stays_active(p):
     recs = [x for x in audit_all(p, "&filter=" + filt("OperationType", "update_subscription", "equals"))
             if x.get("customerId") == c["id"]]
     assert len(recs) == 1 and "suspendedAddOns" not in recs[0]["resourceNewValue"], recs
+
+
+# ---- the subscription list is paged (issue 14: no silent cap) ------------------------------------
+def sub_list_path(cid):
+    return "/v1/customers/%s/subscriptions" % cid
+
+
+def test_subscription_list_pages_in_creation_order(p):
+    c = new_customer(p)
+    made = [x["subscriptionId"] for x in order_ok(p, c["id"], [{"offerId": "CN-O365-E3", "quantity": 5 + i}
+                                                                for i in range(5)])["lineItems"]]
+    items, pages = walk_pages(p, sub_list_path(c["id"]), 2)
+    ids = [x["id"] for x in items]
+    assert sorted(ids) == sorted(made) and len(set(ids)) == 5, "each subscription exactly once"
+    assert ids == [x["id"] for x in sorted(items, key=lambda x: (x["creationDate"], x["id"]))]
+    assert pages == 3
+    assert walk_pages(p, sub_list_path(c["id"]), 500) == (items, 1)
+
+
+def test_subscription_list_refuses_bad_size_and_foreign_tokens(p):
+    a, b = new_customer(p), new_customer(p)
+    order_ok(p, b["id"], [{"offerId": "CN-PBI-PRO", "quantity": 1}, {"offerId": "CN-PBI-PRO", "quantity": 2}])
+    token_of_b = p.get(sub_list_path(b["id"]) + "?size=1").json["continuationToken"]
+    assert_page_params_refused(p, sub_list_path(a["id"]), token_of_b)
+    for _ in range(2):
+        assert p.req("POST", "/v1/apps", {"displayName": "subs robot", "roles": ["sales_agent"]}).status == 201
+    apps_token = p.get("/v1/apps?size=1").json["continuationToken"]
+    r = p.get(sub_list_path(b["id"]) + "?seekOperation=Next", headers={"MS-ContinuationToken": apps_token})
+    bad(r, 400, "MS-ContinuationToken", code=3000)
+
+
+def _order_many(p, cid, offer, n):
+    for start in range(0, n, 100):
+        order_ok(p, cid, [{"offerId": offer, "quantity": 1} for _ in range(min(100, n - start))])
+
+
+def test_more_than_500_subscriptions_suspend_every_add_on(p):
+    """The writer's checks read every page: suspending the base suspends all 600 add-ons, not
+    only those of a first page."""
+    c = new_customer(p)
+    base = order_ok(p, c["id"], [{"offerId": "CN-O365-E3", "quantity": 5}])["lineItems"][0]["subscriptionId"]
+    _order_many(p, c["id"], "CN-EXO-ARCHIVE", 600)
+    items, pages = walk_pages(p, sub_list_path(c["id"]), 500)
+    assert len(items) == 601 and len({x["id"] for x in items}) == 601 and pages == 2
+    r = patch_sub(p, c["id"], base, {"status": "suspended"}, get_sub(p, c["id"], base)["attributes"]["etag"])
+    assert r.status == 200, r
+    after, _ = walk_pages(p, sub_list_path(c["id"]), 500)
+    assert [x["status"] for x in after].count("suspended") == 601
+
+
+def test_an_add_on_finds_its_base_past_the_first_page(server, p):
+    c = new_customer(p)
+    _order_many(p, c["id"], "CN-PBI-PRO", 500)
+    base = order_ok(p, c["id"], [{"offerId": "CN-O365-E3", "quantity": 5}])["lineItems"][0]["subscriptionId"]
+    # the base the last of the list (created later), beyond the writer's first page of 500
+    assert db_update(server.db, "UPDATE subscriptions SET created_at = created_at + 100"
+                                " WHERE subscription_id = '%s'" % base) == 1
+    items, _ = walk_pages(p, sub_list_path(c["id"]), 500)
+    assert items[-1]["id"] == base and len(items) == 501
+    r = order(p, c["id"], [{"offerId": "CN-EXO-ARCHIVE", "quantity": 5}])
+    assert r.status == 201, r
+
+
+def test_subscription_pages_stay_exact_while_orders_arrive(p):
+    """Orders from 8 parallel clients while the list is walked: every subscription that was
+    there before is listed once, none twice."""
+    c = new_customer(p)
+    _order_many(p, c["id"], "CN-PBI-PRO", 30)
+    before = {x["id"] for x in walk_pages(p, sub_list_path(c["id"]), 500)[0]}
+    go = threading.Barrier(9)
+
+    def writer():
+        go.wait()
+        for _ in range(3):
+            order_ok(p, c["id"], [{"offerId": "CN-PBI-PRO", "quantity": 1}, {"offerId": "CN-PBI-PRO", "quantity": 2}])
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    go.wait()
+    items, _ = walk_pages(p, sub_list_path(c["id"]), 3)
+    for t in threads:
+        t.join()
+    seen = [x["id"] for x in items]
+    assert len(seen) == len(set(seen)), "no subscription twice"
+    assert before <= set(seen), "every subscription that was there before, once"
+    assert len(walk_pages(p, sub_list_path(c["id"]), 500)[0]) == 30 + 48

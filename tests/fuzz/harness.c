@@ -265,8 +265,8 @@ static void seed_rows(void)
 	struct pd_customer_user *users = NULL;
 	struct pd_invitation inv;
 	size_t n = 0, nu = 0;
-	if (W.st->ops->sub_list(W.st, W.ids.partner, W.ids.customer, &subs, &n, ar) != PD_OK || !n ||
-	    W.st->ops->cuser_list(W.st, W.ids.partner, W.ids.customer, &users, &nu, ar) != PD_OK || !nu)
+	if (W.st->ops->sub_list(W.st, W.ids.partner, W.ids.customer, NULL, 1, &subs, &n, ar) != PD_OK || !n ||
+	    W.st->ops->cuser_list(W.st, W.ids.partner, W.ids.customer, NULL, 1, &users, &nu, ar) != PD_OK || !nu)
 		die("seeded subscription or customer user missing");
 	W.ids.sub = strdup(subs[0].id);
 	W.ids.sub_etag = strdup(subs[0].etag);

@@ -1247,7 +1247,7 @@ Test(store, apps)
 	cr_assert_eq(back.secret_updated, NOW + 5);
 	struct pd_app *rows;
 	size_t n;
-	cr_assert_eq(st->ops->app_list(st, P1, &rows, &n, ar), PD_OK);
+	cr_assert_eq(st->ops->app_list(st, P1, NULL, 10, &rows, &n, ar), PD_OK);
 	cr_assert_eq(n, 1);
 }
 
@@ -1329,4 +1329,161 @@ Test(store, pg_keys_are_collated_bytewise_like_sqlite)
 			     " LIMIT 1) x WHERE name_key = 'a-corp'"), 1);
 	cr_assert_eq(raw_int("SELECT count(*) FROM (SELECT domain FROM customers ORDER BY domain DESC"
 			     " LIMIT 1) x WHERE domain LIKE 'edition%'"), 1);
+}
+
+/* ---- paged lists: apps, tenant users, subscriptions (issue 14) ------------------------- */
+
+static struct pd_app app(const char *partner, const char *id, long long created)
+{
+	struct pd_app a = {.partner_id = partner, .id = id, .display_name = id, .roles = "sales_agent",
+			   .state = "active", .created = created, .secret_updated = created};
+	memset(a.secret_digest, 1, PD_DIGEST_LEN);
+	return a;
+}
+
+/* Every app of partner, `size` a page, each page continuing after the last row of the one
+ * before (as the API's token does); their ids joined by '|'.  *pages counts the calls. */
+static const char *walk_apps(const char *partner, int size, int *pages, size_t *count)
+{
+	const char *out = "";
+	struct pd_after after, *pos = NULL;
+	*pages = 0;
+	*count = 0;
+	for (;;) {
+		struct pd_app *rows;
+		size_t n = 99999;
+		cr_assert_eq(st->ops->app_list(st, partner, pos, size, &rows, &n, ar), PD_OK);
+		cr_assert_leq(n, (size_t)size + 1, "at most a page and one more row");
+		cr_assert_lt(++*pages, 5000, "paging does not end");
+		size_t shown = n > (size_t)size ? (size_t)size : n;
+		for (size_t i = 0; i < shown; i++, ++*count)
+			if (*count < 20)
+				out = pd_printf(ar, "%s%s%s", out, *out ? "|" : "", rows[i].id);
+		if (n <= (size_t)size)
+			return out;
+		after = (struct pd_after){rows[shown - 1].created, rows[shown - 1].id};
+		pos = &after;
+	}
+}
+
+Test(store, apps_page_in_creation_order)
+{
+	struct pd_app a[] = {app(P1, "app-c", NOW), app(P1, "app-b", NOW + 1), app(P1, "app-a", NOW + 1),
+			     app(P1, "app-e", NOW + 2), app(P1, "app-d", NOW + 2), app(P2, "app-x", NOW)};
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+		cr_assert_eq(st->ops->app_insert(st, &a[i]), PD_OK);
+	int pages;
+	size_t count;
+	cr_assert_str_eq(walk_apps(P1, 2, &pages, &count), "app-c|app-a|app-b|app-d|app-e",
+			 "created_at, then the id among equals; no other partner's app");
+	cr_assert_eq(pages, 3);
+	cr_assert_str_eq(walk_apps(P1, 5, &pages, &count), "app-c|app-a|app-b|app-d|app-e");
+	cr_assert_eq(pages, 1, "a page that holds the rest says there is no next one");
+	cr_assert_str_eq(walk_apps(P2, 1, &pages, &count), "app-x");
+}
+
+/* The old statement stopped at LIMIT 1000 without a word; 1,001 apps are all there now. */
+Test(store, more_than_1000_apps_are_all_reachable)
+{
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	for (int i = 0; i < 1001; i++) {
+		struct pd_app a = app(P1, pd_printf(ar, "app-%04d", i), NOW + i % 7);
+		cr_assert_eq(st->ops->app_insert(st, &a), PD_OK);
+	}
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	int pages;
+	size_t count;
+	walk_apps(P1, PD_PAGE_MAX, &pages, &count);
+	cr_assert_eq(count, 1001);
+	cr_assert_eq(pages, 3);
+	walk_apps(P1, 1, &pages, &count);
+	cr_assert_eq(count, 1001, "size 1: one app a page, none skipped or repeated");
+	cr_assert_eq(raw_int("SELECT count(DISTINCT app_id) FROM apps"), 1001);
+}
+
+static void add_cuser(const char *customer, const char *id, const char *upn)
+{
+	struct pd_customer_user u = {.partner_id = P1, .customer_id = customer, .id = id, .upn = upn,
+				     .roles = "user", .state = "active", .password_hash = "x", .created = NOW};
+	cr_assert_eq(st->ops->cuser_insert(st, &u), PD_OK);
+}
+
+Test(store, customer_users_page_by_upn)
+{
+	struct pd_customer c = add(P1, "Contoso", "contoso"), d = add(P1, "Fabrikam", "fabrikam");
+	const char *upns[] = {"e@contoso" SUFFIX, "a@contoso" SUFFIX, "D@contoso" SUFFIX, "b@contoso" SUFFIX,
+			      "c@contoso" SUFFIX};
+	for (int i = 0; i < 5; i++)
+		add_cuser(c.id, pd_printf(ar, "u-%d", i), upns[i]);
+	add_cuser(d.id, "u-other", "a@fabrikam" SUFFIX);
+	const char *out = "", *after = NULL;
+	int pages = 0;
+	for (;;) {
+		struct pd_customer_user *rows;
+		size_t n = 99999;
+		cr_assert_eq(st->ops->cuser_list(st, P1, c.id, after, 2, &rows, &n, ar), PD_OK);
+		cr_assert_leq(n, 3);
+		cr_assert_lt(++pages, 10);
+		for (size_t i = 0; i < n && i < 2; i++)
+			out = pd_printf(ar, "%s%s%.1s", out, *out ? "|" : "", rows[i].upn);
+		if (n <= 2)
+			break;
+		after = rows[1].upn;
+	}
+	cr_assert_str_eq(out, "a|b|c|d|e", "by the stored (lower-case) UPN, this tenant only");
+	cr_assert_eq(pages, 3);
+	struct pd_customer_user *rows;
+	size_t n;
+	cr_assert_eq(st->ops->cuser_list(st, P2, c.id, NULL, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 0, "kept under the home partner only");
+}
+
+static void add_sub(const char *customer, const char *id, long long created)
+{
+	struct pd_subscription b = {.partner_id = P1, .customer_id = customer, .id = id, .order_id = "o-1",
+				    .offer_id = "CN-O365-E3", .friendly_name = id, .status = "active",
+				    .etag = "e", .quantity = 1, .created = created, .updated = created};
+	cr_assert_eq(st->ops->sub_insert(st, &b), PD_OK);
+}
+
+Test(store, subscriptions_page_in_creation_order)
+{
+	struct pd_customer c = add(P1, "Contoso", "contoso"), d = add(P1, "Fabrikam", "fabrikam");
+	add_sub(c.id, "s-9", NOW);
+	add_sub(c.id, "s-2", NOW + 5);
+	add_sub(c.id, "s-1", NOW + 5);
+	add_sub(c.id, "s-0", NOW + 9);
+	add_sub(c.id, "s-5", NOW + 7);
+	add_sub(d.id, "s-x", NOW);
+	const char *out = "";
+	struct pd_after after, *pos = NULL;
+	int pages = 0;
+	for (;;) {
+		struct pd_subscription *rows;
+		size_t n = 99999;
+		cr_assert_eq(st->ops->sub_list(st, P1, c.id, pos, 2, &rows, &n, ar), PD_OK);
+		cr_assert_leq(n, 3);
+		cr_assert_lt(++pages, 10);
+		for (size_t i = 0; i < n && i < 2; i++)
+			out = pd_printf(ar, "%s%s%s", out, *out ? "|" : "", rows[i].id);
+		if (n <= 2)
+			break;
+		after = (struct pd_after){rows[1].created, rows[1].id};
+		pos = &after;
+	}
+	cr_assert_str_eq(out, "s-9|s-1|s-2|s-5|s-0", "created_at, then the id; this customer only");
+	cr_assert_eq(pages, 3);
+	struct pd_subscription *rows;
+	size_t n;
+	cr_assert_eq(st->ops->sub_list(st, P2, c.id, NULL, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 0, "another partner sees none");
+}
+
+/* Each list's order is served by an index that seeks to the page's position (SQLite). */
+Test(store, list_orders_have_their_indexes)
+{
+	if (on_pg())
+		cr_skip_test("SQLite's catalog");
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+			     " ('apps_created', 'customer_users_list', 'subscriptions_created', 'partner_users_list')"), 4);
 }
