@@ -365,7 +365,7 @@ enum pd_err pd_cusers_delete_write(struct pd_req *r, struct store *st)
 	if (e == PD_OK)
 		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e == PD_OK)
-		e = st->ops->cuser_delete(st, k->home, k->customer, k->id);
+		e = st->ops->cuser_delete(st, k->home, k->customer, k->id, k->before.version);
 	return e == PD_OK ? audit_cuser(r, st, k, "delete_customer_user", &k->before, NULL) : e;
 }
 

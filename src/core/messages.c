@@ -138,6 +138,11 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_CSRF] = {"{field} is missing or wrong: reload the page and try again.",
 			 "{field} 缺失或不正确：请刷新页面后重试。",
 			 "{field} fehlt oder ist falsch: Seite neu laden und erneut versuchen."},
+	[PD_MSG_CHANGED] = {"{arg} was changed by another request while yours was being handled; nothing was"
+			    " changed. Read it again and retry.",
+			    "在处理您的请求期间，{arg}已被另一个请求更改；未做任何更改。请重新读取后重试。",
+			    "{arg} wurde während der Bearbeitung Ihrer Anfrage von einer anderen Anfrage geändert;"
+			    " nichts wurde geändert. Lesen Sie es erneut und versuchen Sie es noch einmal."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

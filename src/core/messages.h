@@ -64,6 +64,7 @@ enum pd_msg {
 	PD_MSG_UPN_TAKEN,         /* {field}: {arg} exists */
 	PD_MSG_TENANT_SHARED,     /* other partners still resell this customer */
 	PD_MSG_CSRF,              /* {field}: a portal change needs the session's CSRF token */
+	PD_MSG_CHANGED,           /* {arg} was changed by another request meanwhile */
 	PD_MSG_COUNT
 };
 
