@@ -151,11 +151,31 @@ static enum pd_err link_tenant(struct pd_req *r, struct store *st, struct accept
 	return st->ops->customer_link(st, k->inv.partner_id, &k->c);
 }
 
+/* What the sign-in checked on the loop and the pool, as the writer finds it: the invitation
+ * still active, the administrator's row still the one whose password, role and state were
+ * checked (no reset, demotion or disable since: PD_ECHANGED). */
+static enum pd_err still_valid(struct pd_req *r, struct store *st, struct accept_job *k)
+{
+	struct pd_invitation inv;
+	struct pd_customer_user now;
+	enum pd_err e = st->ops->invitation_by_code(st, k->inv.code, &inv, r->ar);
+	if (e == PD_OK && strcmp(inv.state, "active") != 0)
+		e = PD_ENOTFOUND;
+	if (e == PD_OK)
+		e = st->ops->cuser_by_upn(st, k->user.upn, &now, r->ar);
+	if (e == PD_OK && (now.version != k->user.version || strcmp(now.id, k->user.id) != 0))
+		e = PD_ECHANGED;
+	return e;
+}
+
 enum pd_err pd_accept_write(struct pd_req *r, struct store *st)
 {
 	struct accept_job *k = r->state;
 	const char *partner = k->inv.partner_id, *id = k->user.customer_id;
-	enum pd_err e = st->ops->customer_get(st, partner, id, &k->c, r->ar);
+	enum pd_err e = still_valid(r, st, k);
+	if (e != PD_OK)
+		return e;
+	e = st->ops->customer_get(st, partner, id, &k->c, r->ar);
 	if (e == PD_OK && !strcmp(k->c.relationship, "reseller"))
 		k->already = true;
 	else if (e == PD_OK)
@@ -172,6 +192,15 @@ enum pd_err pd_accept_write(struct pd_req *r, struct store *st)
 void pd_accept_finish(struct pd_req *r, enum pd_err e)
 {
 	struct accept_job *k = r->state;
+	if (e == PD_ENOTFOUND) { /* e.g. revoked while the password was checked */
+		not_found(r);
+		return;
+	}
+	if (e == PD_ECHANGED) {
+		form(r, 409, k->partner_name, "您的帐户在登录期间已被更改，请重新登录。"
+		     "Your account was changed while you were signing in; sign in again.");
+		return;
+	}
 	if (e != PD_OK) {
 		pd_api_store_error(r, e, "The invitation");
 		return;

@@ -286,10 +286,23 @@ enum pd_next pd_cusers_create_hash(struct pd_req *r)
 	return PD_WRITE;
 }
 
+/* Prepare checked the relationship before the writer's transaction (and the pool's hash):
+ * the writer checks it again, so a user is never added after the relationship ended. */
+static enum pd_err still_reseller(struct pd_req *r, struct store *st, struct cu_job *k)
+{
+	struct pd_customer now;
+	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &now, r->ar);
+	if (e == PD_OK && strcmp(now.relationship, "reseller") != 0)
+		e = (k->no_relationship = true, PD_ECONFLICT);
+	return e;
+}
+
 enum pd_err pd_cusers_create_write(struct pd_req *r, struct store *st)
 {
 	struct cu_job *k = r->state;
-	enum pd_err e = st->ops->cuser_insert(st, &k->u);
+	enum pd_err e = still_reseller(r, st, k);
+	if (e == PD_OK)
+		e = st->ops->cuser_insert(st, &k->u);
 	return e == PD_OK ? audit_cuser(r, st, k, "create_customer_user", NULL, &k->u) : e;
 }
 
@@ -381,7 +394,7 @@ enum pd_err pd_cusers_delete_write(struct pd_req *r, struct store *st)
 	if (e == PD_OK)
 		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e == PD_OK)
-		e = st->ops->cuser_delete(st, k->home, k->customer, k->id);
+		e = st->ops->cuser_delete(st, k->home, k->customer, k->id, k->before.version);
 	return e == PD_OK ? audit_cuser(r, st, k, "delete_customer_user", &k->before, NULL) : e;
 }
 

@@ -75,7 +75,9 @@ static enum pd_next grant_token(struct pd_req *r, struct grant *g)
 	pd_token_new(g->token);
 	g->row = (struct pd_token){.partner_id = r->who.partner_id, .principal_id = r->who.id,
 				   .principal_kind = r->who.kind, .roles = r->who.roles,
-				   .expires = r->now + r->cfg->token_ttl};
+				   .expires = r->now + r->cfg->token_ttl,
+				   /* the row the credentials were checked against (writes.md) */
+				   .principal_version = g->is_app ? g->app.version : g->user.version};
 	pd_secret_digest(r->key, g->token, g->row.digest);
 	g->ok = true;
 	return PD_WRITE;

@@ -238,6 +238,7 @@ struct order_job {
 	const char *customer;
 	struct pd_customer c;
 	struct pd_order o;
+	bool no_relationship;
 };
 
 enum pd_next pd_orders_create(struct pd_req *r)
@@ -262,11 +263,29 @@ enum pd_next pd_orders_create(struct pd_req *r)
 	return PD_WRITE;
 }
 
+/* The customer as the writer finds it, against what prepare read before the writer's
+ * transaction: still this partner's reseller, still in the country the offers were checked
+ * for (a billing update may have moved it meanwhile: PD_ECHANGED). */
+static enum pd_err recheck_customer(struct pd_req *r, struct store *st, struct order_job *k)
+{
+	struct pd_customer now;
+	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &now, r->ar);
+	if (e == PD_OK && strcmp(now.relationship, "reseller") != 0)
+		e = (k->no_relationship = true, PD_ECONFLICT);
+	else if (e == PD_OK && strcmp(now.billing.addr.country, k->c.billing.addr.country) != 0)
+		e = PD_ECHANGED;
+	if (e == PD_OK)
+		k->c = now;
+	return e;
+}
+
 enum pd_err pd_orders_create_write(struct pd_req *r, struct store *st)
 {
 	struct order_job *k = r->state;
 	struct pd_audit a;
-	enum pd_err e = pd_order_write(r, st, k->customer, &k->o);
+	enum pd_err e = recheck_customer(r, st, k);
+	if (e == PD_OK)
+		e = pd_order_write(r, st, k->customer, &k->o);
 	if (e != PD_OK)
 		return e;
 	json_t *summary = pd_order_json(r, k->customer, &k->o);
@@ -283,6 +302,10 @@ void pd_orders_create_finish(struct pd_req *r, enum pd_err e)
 	struct order_job *k = r->state;
 	if (e == PD_EINVAL && k->o.errs.n)
 		pd_reply_verrs(r, &k->o.errs);
+	else if (e == PD_ECONFLICT && k->no_relationship)
+		pd_reply_error(r, e, PD_MSG_NO_RELATIONSHIP, "customerId", NULL);
+	else if (e == PD_ECHANGED || e == PD_ENOTFOUND)
+		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->customer));
 	else if (e != PD_OK)
 		pd_api_store_error(r, e, "The order");
 	else

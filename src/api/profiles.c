@@ -67,7 +67,14 @@ enum pd_next pd_profiles_billing_put(struct pd_req *r)
 enum pd_err pd_profiles_billing_write(struct pd_req *r, struct store *st)
 {
 	struct billing_put *k = r->state;
-	enum pd_err e = st->ops->billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
+	enum pd_err e = PD_OK;
+	/* billing_update replaces the profile only at the client's etag.  When prepare read
+	 * another one, its copy is not the profile being replaced: read that one for the
+	 * activity record (etags are never reused, so an equal one names the same profile). */
+	if (strcmp(k->before.billing.etag, k->b.etag) != 0)
+		e = st->ops->customer_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	if (e == PD_OK)
+		e = st->ops->billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
 	if (e != PD_OK)
 		return e;
 	struct pd_customer after = k->before;

@@ -81,7 +81,20 @@ enum pd_err pd_invitation_write(struct pd_req *r, struct store *st)
 {
 	struct invite_job *k = r->state;
 	struct pd_audit a;
-	enum pd_err e = st->ops->invitation_revoke(st, r->who.partner_id);
+	struct pd_invitation now;
+	/* A GET found none on the loop; another request may have made one since: answer that
+	 * one instead of revoking it (which would leave its caller holding a dead URL). */
+	enum pd_err e = r->method == PD_GET ? st->ops->invitation_latest(st, r->who.partner_id, &now, r->ar)
+					    : PD_ENOTFOUND;
+	if (e == PD_OK && !strcmp(now.state, "active")) {
+		k->inv = now;
+		return PD_OK;
+	}
+	if (e == PD_OK) /* revoked meanwhile: stays revoked until a POST, as prepare would say */
+		return PD_ENOTFOUND;
+	if (e != PD_ENOTFOUND)
+		return e;
+	e = st->ops->invitation_revoke(st, r->who.partner_id);
 	if (e == PD_OK && !k->revoke_only)
 		e = st->ops->invitation_insert(st, &k->inv);
 	if (e != PD_OK)

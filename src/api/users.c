@@ -325,7 +325,7 @@ enum pd_err pd_users_delete_write(struct pd_req *r, struct store *st)
 	if (e == PD_OK)
 		e = keep_an_admin(st, k, NULL);
 	if (e == PD_OK)
-		e = st->ops->user_delete(st, r->who.partner_id, k->id);
+		e = st->ops->user_delete(st, r->who.partner_id, k->id, k->before.version);
 	if (e == PD_OK)
 		e = st->ops->tokens_revoke(st, r->who.partner_id, k->id);
 	return e == PD_OK ? audit_user(r, st, "delete_partner_user", &k->before, NULL) : e;

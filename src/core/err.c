@@ -4,7 +4,8 @@
 const char *pd_err_name(enum pd_err e)
 {
 	static const char *names[] = {"ok", "invalid", "not_found", "conflict", "stale",
-				      "unauthorized", "forbidden", "io", "busy", "limit", "nomem", "internal"};
+				      "unauthorized", "forbidden", "io", "busy", "limit", "nomem", "internal",
+				      "changed"};
 	if ((size_t)e < sizeof names / sizeof names[0])
 		return names[e];
 	return "unknown";

@@ -18,7 +18,8 @@ enum pd_err {
 	PD_EBUSY,      /* storage busy or shutting down: retry later */
 	PD_ELIMIT,     /* too many requests: retry later */
 	PD_ENOMEM,
-	PD_EINTERNAL
+	PD_EINTERNAL,
+	PD_ECHANGED    /* the row's version is not the one read: another write came first */
 };
 
 const char *pd_err_name(enum pd_err e);

@@ -144,6 +144,11 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_BIDI] = {"{field} must not contain the invisible bidirectional control character {arg}, which changes the order in which text is shown.",
 			 "{field} 不能包含不可见的双向控制字符 {arg}，它会改变文字的显示顺序。",
 			 "{field} darf das unsichtbare bidirektionale Steuerzeichen {arg} nicht enthalten, das die Reihenfolge der angezeigten Zeichen ändert."},
+	[PD_MSG_CHANGED] = {"{arg} was changed by another request while yours was being handled; nothing was"
+			    " changed. Read it again and retry.",
+			    "在处理您的请求期间，{arg}已被另一个请求更改；未做任何更改。请重新读取后重试。",
+			    "{arg} wurde während der Bearbeitung Ihrer Anfrage von einer anderen Anfrage geändert;"
+			    " nichts wurde geändert. Lesen Sie es erneut und versuchen Sie es noch einmal."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -17,6 +17,7 @@ static struct kind kind_of(enum pd_err e)
 	case PD_EINVAL: return (struct kind){400, 3000, "InvalidInput"};
 	case PD_ENOTFOUND: return (struct kind){404, 1000, "NotFound"};
 	case PD_ECONFLICT: return (struct kind){409, 1001, "Conflict"};
+	case PD_ECHANGED: return (struct kind){409, 1001, "ConcurrentChange"};
 	case PD_ESTALE: return (struct kind){412, 2055, "PreconditionFailed"};
 	case PD_EUNAUTH: return (struct kind){401, 401, "Unauthorized"};
 	case PD_EFORBIDDEN: return (struct kind){403, 403, "Forbidden"};

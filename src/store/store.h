@@ -24,6 +24,7 @@ struct pd_user {                 /* a partner user (staff) */
 	const char *password_hash;   /* Argon2id */
 	bool must_change_password;
 	long long created;
+	long long version;           /* the row's version when read (see the saves below) */
 };
 
 struct pd_token {                /* a bearer token, stored as a keyed digest */
@@ -31,6 +32,7 @@ struct pd_token {                /* a bearer token, stored as a keyed digest */
 	const char *partner_id, *principal_id, *principal_kind; /* "user" | "app" */
 	const char *roles;           /* lookup: the principal's roles now, not at issue */
 	long long expires;           /* unix seconds */
+	long long principal_version; /* insert: the principal's version when its credentials were checked */
 	/* filled by lookup from the principal's row: */
 	const char *state;           /* "active", "disabled", "revoked"; NULL if it is gone */
 	const char *principal_name;  /* user e-mail or app display name */
@@ -41,6 +43,7 @@ struct pd_app {                  /* a partner app: client credentials */
 	const char *partner_id, *id, *display_name, *roles, *state;
 	unsigned char secret_digest[PD_DIGEST_LEN];
 	long long created, secret_updated;
+	long long version;
 };
 
 struct pd_audit {                /* one activity-log record */
@@ -67,6 +70,7 @@ struct pd_customer_user {        /* a user in a customer's tenant, kept under it
 	const char *password_hash;   /* secret.h encodings */
 	bool must_change_password;
 	long long created;
+	long long version;
 };
 
 struct pd_subscription {
@@ -74,6 +78,7 @@ struct pd_subscription {
 	const char *status;          /* "active" | "suspended" */
 	const char *etag;
 	long long quantity, suspended_at, created, updated;
+	long long version;
 };
 
 /* A keyset position in a list ordered by (created_at, id): the last row of the page before. */
@@ -123,9 +128,14 @@ struct store_ops {
 	/* Up to size + 1 users ordered by e-mail key, after `after` (NULL: from the start). */
 	enum pd_err (*user_list)(struct store *, const char *partner, const char *after, int size,
 				 struct pd_user **rows, size_t *n, struct pd_arena *);
-	/* Writes display name, roles, state, password hash and must-change of an existing user. */
-	enum pd_err (*user_save)(struct store *, const struct pd_user *);
-	enum pd_err (*user_delete)(struct store *, const char *partner, const char *id);
+	/* Writes display name, roles, state, password hash and must-change of an existing user,
+	 * only if its stored version is still u->version (the one read), then u->version + 1.
+	 * Every save below works the same way: PD_ECHANGED when the row is at another version
+	 * (another write came first; nothing is written), PD_ENOTFOUND when it is gone. */
+	enum pd_err (*user_save)(struct store *, struct pd_user *);
+	/* Deletes the user if it is still at `version`: PD_ECHANGED, PD_ENOTFOUND as a save. */
+	enum pd_err (*user_delete)(struct store *, const char *partner, const char *id,
+				   long long version);
 	/* Active users of `partner` holding `role`. */
 	enum pd_err (*user_count_role)(struct store *, const char *partner, const char *role,
 				       long long *n);
@@ -138,8 +148,8 @@ struct store_ops {
 	 * start); the extra row tells that there is a next page. */
 	enum pd_err (*app_list)(struct store *, const char *partner, const struct pd_after *after,
 				int size, struct pd_app **rows, size_t *n, struct pd_arena *);
-	/* Writes display name, roles, state, secret digest and secret_updated. */
-	enum pd_err (*app_save)(struct store *, const struct pd_app *);
+	/* Writes display name, roles, state, secret digest and secret_updated (versioned). */
+	enum pd_err (*app_save)(struct store *, struct pd_app *);
 	/* Deletes every token of one principal (sign-out everywhere). */
 	enum pd_err (*tokens_revoke)(struct store *, const char *partner, const char *principal_id);
 	/* Deletes one token of a partner (sign-out of one session); unknown digests are fine. */
@@ -160,8 +170,8 @@ struct store_ops {
 	enum pd_err (*sub_list)(struct store *, const char *partner, const char *customer,
 				const struct pd_after *after, int size, struct pd_subscription **rows,
 				size_t *n, struct pd_arena *);
-	/* Writes friendly name, quantity, status, suspended_at, etag and updated. */
-	enum pd_err (*sub_save)(struct store *, const struct pd_subscription *);
+	/* Writes friendly name, quantity, status, suspended_at, etag and updated (versioned). */
+	enum pd_err (*sub_save)(struct store *, struct pd_subscription *);
 
 	/* Customer users, under the tenant's home partner (tenant_home). */
 	enum pd_err (*cuser_insert)(struct store *, const struct pd_customer_user *);
@@ -173,10 +183,11 @@ struct store_ops {
 				  struct pd_arena *);
 	enum pd_err (*cuser_by_upn)(struct store *, const char *upn, struct pd_customer_user *,
 				    struct pd_arena *);
-	/* Writes names, usage location, roles, state, password hash and must-change. */
-	enum pd_err (*cuser_save)(struct store *, const struct pd_customer_user *);
+	/* Writes names, usage location, roles, state, password hash and must-change (versioned). */
+	enum pd_err (*cuser_save)(struct store *, struct pd_customer_user *);
+	/* Deletes the user if it is still at `version` (as user_delete). */
 	enum pd_err (*cuser_delete)(struct store *, const char *home, const char *customer,
-				    const char *id);
+				    const char *id, long long version);
 	/* The partner that created tenant `customer` (its users live there). */
 	enum pd_err (*tenant_home)(struct store *, const char *customer, char **partner,
 				   struct pd_arena *);
@@ -194,6 +205,10 @@ struct store_ops {
 	enum pd_err (*invitation_insert)(struct store *, const struct pd_invitation *);
 	enum pd_err (*invitation_revoke)(struct store *, const char *partner);
 
+	/* Inserts only while the principal (user or app) is still at t->principal_version: a
+	 * sign-in checked against a row that a reset, rotation or disable has changed since
+	 * gets PD_ECHANGED (PD_ENOTFOUND: the principal is gone), so no token outlives the
+	 * revocation that change made. */
 	enum pd_err (*token_insert)(struct store *, const struct pd_token *);
 	enum pd_err (*token_lookup)(struct store *, const unsigned char digest[PD_DIGEST_LEN],
 				    struct pd_token *, struct pd_arena *);

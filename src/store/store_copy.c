@@ -21,17 +21,17 @@ static const struct table tables[] = {
 	{"counters", "name,value", "", "name", NULL},
 	{"partners", "partner_id,name,created_at", "", "partner_id", NULL},
 	{"partner_users", "partner_id,user_id,email,email_key,display_name,password_hash,roles,state,"
-			  "must_change_password,created_at", "", "partner_id,user_id", NULL},
+			  "must_change_password,created_at,version", "", "partner_id,user_id", NULL},
 	{"tokens", "digest,partner_id,principal_kind,principal_id,roles,expires_at,created_at", "digest",
 	 "digest", NULL},
 	{"customers", "partner_id,customer_id,seq,domain,company_name,name_key,regnum,relationship,billing,"
 		      "etag,created_at,updated_at", "", "partner_id,customer_id", NULL},
 	{"domains", "domain,partner_id,customer_id", "", "domain", NULL},
 	{"customer_users", "partner_id,customer_id,user_id,upn,display_name,secret_digest,created_at,first_name,"
-			   "last_name,usage_location,roles,state,password_hash,must_change_password",
+			   "last_name,usage_location,roles,state,password_hash,must_change_password,version",
 	 "secret_digest", "partner_id,customer_id,user_id", NULL},
 	{"idempotency", "partner_id,request_id,resource_id,created_at", "", "partner_id,request_id", NULL},
-	{"apps", "partner_id,app_id,display_name,roles,secret_digest,state,created_at,secret_updated_at",
+	{"apps", "partner_id,app_id,display_name,roles,secret_digest,state,created_at,secret_updated_at,version",
 	 "secret_digest", "partner_id,app_id", NULL},
 	{"audit_records", "partner_id,seq,record_id,created_at,operation_type,resource_type,resource_id,"
 			  "customer_id,customer_name,principal_kind,principal_id,principal_name,outcome,request_id,"
@@ -39,7 +39,7 @@ static const struct table tables[] = {
 	 "principal_key,customer_key"},
 	{"orders", "partner_id,customer_id,order_id,created_at", "", "partner_id,customer_id,order_id", NULL},
 	{"subscriptions", "partner_id,customer_id,subscription_id,order_id,offer_id,friendly_name,quantity,"
-			  "status,suspended_at,etag,created_at,updated_at", "",
+			  "status,suspended_at,etag,created_at,updated_at,version", "",
 	 "partner_id,customer_id,subscription_id", NULL},
 	{"invitations", "partner_id,code,state,created_at", "", "partner_id,code", NULL},
 };

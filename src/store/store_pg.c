@@ -37,18 +37,20 @@ enum stmt_id {
 	S_LIST_ALL, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
-	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE, S_COUNT
+	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE,
+	S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
-		 " status, suspended_at, etag, created_at, updated_at"
+		 " status, suspended_at, etag, created_at, updated_at, version"
 #define CUSER_COLS "partner_id, customer_id, user_id, upn, display_name, first_name, last_name," \
-		   " usage_location, roles, state, password_hash, must_change_password, created_at"
+		   " usage_location, roles, state, password_hash, must_change_password, created_at, version"
+/* Each row's version comes last (0003): inserts give 1, saves check and increment it. */
 #define USER_COLS "partner_id, user_id, email, display_name, password_hash, roles, state," \
-		  " must_change_password, created_at"
+		  " must_change_password, created_at, version"
 #define APP_COLS "partner_id, app_id, display_name, roles, state, secret_digest, created_at, secret_updated_at"
 #define APP_READ "partner_id, app_id, display_name, roles, state, encode(secret_digest, 'hex')," \
-		 " created_at, secret_updated_at"
+		 " created_at, secret_updated_at, version"
 #define AUDIT_COLS "partner_id, record_id, seq, created_at, operation_type, resource_type, resource_id," \
 		   " customer_id, customer_name, principal_kind, principal_id, principal_name, outcome," \
 		   " request_id, correlation_id, old_value, new_value, source_address"
@@ -71,8 +73,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_USER_LIST] = "SELECT " USER_COLS " FROM partner_users WHERE partner_id = $1 AND email_key > $2"
 			" ORDER BY email_key LIMIT $3",
 	[S_USER_SAVE] = "UPDATE partner_users SET display_name = $3, roles = $4, state = $5, password_hash = $6,"
-			" must_change_password = $7 WHERE partner_id = $1 AND user_id = $2",
-	[S_USER_DELETE] = "DELETE FROM partner_users WHERE partner_id = $1 AND user_id = $2",
+			" must_change_password = $7, version = version + 1 WHERE partner_id = $1 AND user_id = $2"
+			" AND version = $8",
+	[S_USER_DELETE] = "DELETE FROM partner_users WHERE partner_id = $1 AND user_id = $2 AND version = $3",
 	[S_USER_COUNT_ROLE] = "SELECT count(*) FROM partner_users WHERE partner_id = $1 AND state = 'active'"
 			      " AND strpos(',' || roles || ',', ',' || $2::text || ',') > 0",
 	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -81,7 +84,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_APP_LIST] = "SELECT " APP_READ " FROM apps WHERE partner_id = $1 AND (created_at, app_id) > ($2, $3)"
 		       " ORDER BY created_at, app_id LIMIT $4",
 	[S_APP_SAVE] = "UPDATE apps SET display_name = $3, roles = $4, state = $5, secret_digest = $6,"
-		       " secret_updated_at = $7 WHERE partner_id = $1 AND app_id = $2",
+		       " secret_updated_at = $7, version = version + 1 WHERE partner_id = $1 AND app_id = $2"
+		       " AND version = $8",
 	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = $1 AND principal_id = $2",
 	[S_TOKEN_DELETE] = "DELETE FROM tokens WHERE digest = $1 AND partner_id = $2",
 	[S_AUDIT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
@@ -94,7 +98,11 @@ static const char *const sql_text[S_COUNT] = {
 			 " AND ($9::text IS NULL OR strpos(customer_key, $9) > 0) ORDER BY seq LIMIT $10",
 	[S_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = $1 AND record_id = $2",
 	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles, expires_at,"
-			   " created_at) VALUES ($1, $2, $3, $4, $5, $6, extract(epoch FROM now())::bigint)",
+			   " created_at) SELECT $1::bytea, $2::text, $3::text, $4::text, $5::text, $6::bigint,"
+			   " extract(epoch FROM now())::bigint"
+			   " WHERE EXISTS (SELECT 1 FROM partner_users WHERE $3 = 'user' AND partner_id = $2"
+			   " AND user_id = $4 AND version = $7) OR EXISTS (SELECT 1 FROM apps WHERE $3 = 'app'"
+			   " AND partner_id = $2 AND app_id = $4 AND version = $7)",
 	[S_TOKEN_LOOKUP] = "SELECT t.partner_id, t.principal_kind, t.principal_id, t.expires_at,"
 			   " coalesce(u.roles, a.roles), coalesce(u.state, a.state), coalesce(u.email, a.display_name),"
 			   " coalesce(u.must_change_password, 0) FROM tokens t"
@@ -108,28 +116,31 @@ static const char *const sql_text[S_COUNT] = {
 			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
 			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
 	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES ($1, $2, $3, " LOWER("$4") ", $5,"
-			   " $6, $7, $8, $9, $10, $11, $12, $13)",
+			   " $6, $7, $8, $9, $10, $11, $12, $13, 1)",
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
 			" AND user_id = $3",
 	[S_CUSER_LIST] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
 			 " AND upn > $3 ORDER BY upn LIMIT $4",
 	[S_CUSER_BY_UPN] = "SELECT " CUSER_COLS " FROM customer_users WHERE upn = " LOWER("$1"),
 	[S_CUSER_SAVE] = "UPDATE customer_users SET display_name = $4, first_name = $5, last_name = $6,"
-			 " usage_location = $7, roles = $8, state = $9, password_hash = $10, must_change_password = $11"
-			 " WHERE partner_id = $1 AND customer_id = $2 AND user_id = $3",
-	[S_CUSER_DELETE] = "DELETE FROM customer_users WHERE partner_id = $1 AND customer_id = $2 AND user_id = $3",
+			 " usage_location = $7, roles = $8, state = $9, password_hash = $10, must_change_password = $11,"
+			 " version = version + 1 WHERE partner_id = $1 AND customer_id = $2 AND user_id = $3"
+			 " AND version = $12",
+	[S_CUSER_DELETE] = "DELETE FROM customer_users WHERE partner_id = $1 AND customer_id = $2 AND user_id = $3"
+			   " AND version = $4",
 	[S_TENANT_HOME] = "SELECT partner_id FROM domains WHERE customer_id = $1",
 	[S_SET_RELATIONSHIP] = "UPDATE customers SET relationship = $3, updated_at = $4 WHERE partner_id = $1"
 			       " AND customer_id = $2",
 	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at) VALUES ($1, $2, $3, $4)",
 	[S_SUB_INSERT] = "INSERT INTO subscriptions (" SUB_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-			 " $11, $12)",
+			 " $11, $12, 1)",
 	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
 		      " AND subscription_id = $3",
 	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
 		       " AND (created_at, subscription_id) > ($3, $4) ORDER BY created_at, subscription_id LIMIT $5",
 	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = $4, quantity = $5, status = $6, suspended_at = $7,"
-		       " etag = $8, updated_at = $9 WHERE partner_id = $1 AND customer_id = $2 AND subscription_id = $3",
+		       " etag = $8, updated_at = $9, version = version + 1 WHERE partner_id = $1 AND customer_id = $2"
+		       " AND subscription_id = $3 AND version = $10",
 	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = $1"
 			     " ORDER BY created_at DESC, state = 'active' DESC LIMIT 1",
 	[S_INVITE_BY_CODE] = "SELECT partner_id, code, state, created_at FROM invitations WHERE code = $1",
@@ -179,6 +190,13 @@ static const char *const sql_text[S_COUNT] = {
 			" tokens = least(2 * $3, b.tokens + greatest(0, $2 - b.stamp) * $3)"
 			" - CASE WHEN least(2 * $3, b.tokens + greatest(0, $2 - b.stamp) * $3) >= 1 THEN 1 ELSE 0 END,"
 			" stamp = greatest(b.stamp, $2) RETURNING allowed, tokens",
+	/* after a versioned save or delete changed nothing: is the row there (at another version)? */
+	[S_USER_EXISTS] = "SELECT 1 FROM partner_users WHERE partner_id = $1 AND user_id = $2",
+	[S_APP_EXISTS] = "SELECT 1 FROM apps WHERE partner_id = $1 AND app_id = $2",
+	[S_SUB_EXISTS] = "SELECT 1 FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
+			 " AND subscription_id = $3",
+	[S_CUSER_EXISTS] = "SELECT 1 FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
+			   " AND user_id = $3",
 };
 
 /* ---- the pool ---- */
@@ -660,7 +678,8 @@ static enum pd_err read_user(PGresult *r, int row, void *out, struct pd_arena *a
 		.partner_id = col(r, row, 0, ar), .id = col(r, row, 1, ar), .email = col(r, row, 2, ar),
 		.display_name = col(r, row, 3, ar), .password_hash = col(r, row, 4, ar),
 		.roles = col(r, row, 5, ar), .state = col(r, row, 6, ar),
-		.must_change_password = num(r, row, 7) != 0, .created = num(r, row, 8)};
+		.must_change_password = num(r, row, 7) != 0, .created = num(r, row, 8),
+		.version = num(r, row, 9)};
 	return PD_OK;
 }
 
@@ -707,21 +726,50 @@ static enum pd_err changed_one(struct pgs *s, enum stmt_id id, const struct args
 	return e == PD_OK && changed == 0 ? PD_ENOTFOUND : e;
 }
 
-static enum pd_err pg_user_save(struct store *st, const struct pd_user *u)
+/* A versioned UPDATE, DELETE or INSERT (a parameter is the version read): PD_OK if it
+ * changed its row (and then *version + 1 when `version` is given), else PD_ECHANGED if the
+ * row of `keys` is there at another version (`exists`), PD_ENOTFOUND if it is gone. */
+static enum pd_err versioned(struct pgs *s, enum stmt_id id, const struct args *a,
+			     enum stmt_id exists, const struct args *keys, long long *version)
+{
+	long long changed = 0, found = 0;
+	enum pd_err e = q_cmd(s, id, a, &changed);
+	if (e != PD_OK || changed > 0) {
+		if (e == PD_OK && version)
+			++*version;
+		return e;
+	}
+	e = q_cmd(s, exists, keys, &found);
+	return e != PD_OK ? e : found > 0 ? PD_ECHANGED : PD_ENOTFOUND;
+}
+
+/* versioned() for a statement whose first `nkeys` parameters are the row's key. */
+static enum pd_err versioned_row(struct pgs *s, enum stmt_id id, const struct args *a,
+				 enum stmt_id exists, int nkeys, long long *version)
+{
+	struct args keys = *a;
+	keys.n = nkeys;
+	return versioned(s, id, a, exists, &keys, version);
+}
+
+static enum pd_err pg_user_save(struct store *st, struct pd_user *u)
 {
 	struct args a = {0};
 	const char *t[] = {u->partner_id, u->id, u->display_name, u->roles, u->state, u->password_hash};
 	for (int i = 0; i < 6; i++)
 		a_text(&a, t[i]);
 	a_int(&a, u->must_change_password);
-	return changed_one(PG(st), S_USER_SAVE, &a);
+	a_int(&a, u->version);
+	return versioned_row(PG(st), S_USER_SAVE, &a, S_USER_EXISTS, 2, &u->version);
 }
 
-static enum pd_err pg_user_delete(struct store *st, const char *partner, const char *id)
+static enum pd_err pg_user_delete(struct store *st, const char *partner, const char *id,
+				  long long version)
 {
 	struct args a = {0};
 	two(&a, partner, id);
-	return changed_one(PG(st), S_USER_DELETE, &a);
+	a_int(&a, version);
+	return versioned_row(PG(st), S_USER_DELETE, &a, S_USER_EXISTS, 2, NULL);
 }
 
 static enum pd_err pg_tokens_revoke(struct store *st, const char *partner, const char *principal)
@@ -758,7 +806,11 @@ static enum pd_err pg_token_insert(struct store *st, const struct pd_token *t)
 	a_text(&a, t->principal_id);
 	a_text(&a, t->roles);
 	a_int(&a, t->expires);
-	return q_cmd(PG(st), S_TOKEN_INSERT, &a, NULL);
+	a_int(&a, t->principal_version);
+	struct args keys = {0};
+	two(&keys, t->partner_id, t->principal_id);
+	bool app = t->principal_kind && !strcmp(t->principal_kind, "app");
+	return versioned(PG(st), S_TOKEN_INSERT, &a, app ? S_APP_EXISTS : S_USER_EXISTS, &keys, NULL);
 }
 
 static enum pd_err read_token(PGresult *r, int row, void *out, struct pd_arena *ar)
@@ -1060,11 +1112,12 @@ static enum pd_err pg_app_insert(struct store *st, const struct pd_app *p)
 	return q_cmd(PG(st), S_APP_INSERT, &a, NULL);
 }
 
-static enum pd_err pg_app_save(struct store *st, const struct pd_app *p)
+static enum pd_err pg_app_save(struct store *st, struct pd_app *p)
 {
 	struct args a = {0};
 	app_args(&a, p, false);
-	return changed_one(PG(st), S_APP_SAVE, &a);
+	a_int(&a, p->version);
+	return versioned_row(PG(st), S_APP_SAVE, &a, S_APP_EXISTS, 2, &p->version);
 }
 
 static enum pd_err read_app(PGresult *r, int row, void *out, struct pd_arena *ar)
@@ -1073,7 +1126,7 @@ static enum pd_err read_app(PGresult *r, int row, void *out, struct pd_arena *ar
 	*p = (struct pd_app){.partner_id = col(r, row, 0, ar), .id = col(r, row, 1, ar),
 			     .display_name = col(r, row, 2, ar), .roles = col(r, row, 3, ar),
 			     .state = col(r, row, 4, ar), .created = num(r, row, 6),
-			     .secret_updated = num(r, row, 7)};
+			     .secret_updated = num(r, row, 7), .version = num(r, row, 8)};
 	return read_hex(r, row, 5, p->secret_digest);
 }
 
@@ -1214,7 +1267,7 @@ static enum pd_err read_sub(PGresult *r, int row, void *out, struct pd_arena *ar
 		.order_id = col(r, row, 3, ar), .offer_id = col(r, row, 4, ar),
 		.friendly_name = col(r, row, 5, ar), .quantity = num(r, row, 6), .status = col(r, row, 7, ar),
 		.suspended_at = num(r, row, 8), .etag = col(r, row, 9, ar), .created = num(r, row, 10),
-		.updated = num(r, row, 11)};
+		.updated = num(r, row, 11), .version = num(r, row, 12)};
 	return PD_OK;
 }
 
@@ -1243,7 +1296,7 @@ static enum pd_err pg_sub_list(struct store *st, const char *partner, const char
 	return q_all(PG(st), S_SUB_LIST, &a, sizeof **rows, read_sub, (void **)rows, n, ar);
 }
 
-static enum pd_err pg_sub_save(struct store *st, const struct pd_subscription *b)
+static enum pd_err pg_sub_save(struct store *st, struct pd_subscription *b)
 {
 	struct args a = {0};
 	three(&a, b->partner_id, b->customer_id, b->id);
@@ -1256,7 +1309,8 @@ static enum pd_err pg_sub_save(struct store *st, const struct pd_subscription *b
 		a_text(&a, NULL);
 	a_text(&a, b->etag);
 	a_int(&a, b->updated);
-	return changed_one(PG(st), S_SUB_SAVE, &a);
+	a_int(&a, b->version);
+	return versioned_row(PG(st), S_SUB_SAVE, &a, S_SUB_EXISTS, 3, &b->version);
 }
 
 /* ---- customer users ---- */
@@ -1268,7 +1322,8 @@ static enum pd_err read_cuser(PGresult *r, int row, void *out, struct pd_arena *
 		.upn = col(r, row, 3, ar), .display_name = col(r, row, 4, ar), .first_name = col(r, row, 5, ar),
 		.last_name = col(r, row, 6, ar), .usage_location = col(r, row, 7, ar),
 		.roles = col(r, row, 8, ar), .state = col(r, row, 9, ar), .password_hash = col(r, row, 10, ar),
-		.must_change_password = num(r, row, 11) != 0, .created = num(r, row, 12)};
+		.must_change_password = num(r, row, 11) != 0, .created = num(r, row, 12),
+		.version = num(r, row, 13)};
 	return PD_OK;
 }
 
@@ -1304,7 +1359,7 @@ static enum pd_err pg_cuser_by_upn(struct store *st, const char *upn, struct pd_
 	return q_one(PG(st), S_CUSER_BY_UPN, &a, read_cuser, u, ar);
 }
 
-static enum pd_err pg_cuser_save(struct store *st, const struct pd_customer_user *u)
+static enum pd_err pg_cuser_save(struct store *st, struct pd_customer_user *u)
 {
 	struct args a = {0};
 	const char *t[] = {u->partner_id, u->customer_id, u->id, u->display_name, u->first_name,
@@ -1312,15 +1367,17 @@ static enum pd_err pg_cuser_save(struct store *st, const struct pd_customer_user
 	for (int i = 0; i < 10; i++)
 		a_text(&a, t[i]);
 	a_int(&a, u->must_change_password);
-	return changed_one(PG(st), S_CUSER_SAVE, &a);
+	a_int(&a, u->version);
+	return versioned_row(PG(st), S_CUSER_SAVE, &a, S_CUSER_EXISTS, 3, &u->version);
 }
 
 static enum pd_err pg_cuser_delete(struct store *st, const char *home, const char *customer,
-				   const char *id)
+				   const char *id, long long version)
 {
 	struct args a = {0};
 	three(&a, home, customer, id);
-	return changed_one(PG(st), S_CUSER_DELETE, &a);
+	a_int(&a, version);
+	return versioned_row(PG(st), S_CUSER_DELETE, &a, S_CUSER_EXISTS, 3, NULL);
 }
 
 /* ---- relationships and invitations ---- */

@@ -31,17 +31,19 @@ enum stmt_id {
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
 	S_WARM_INSERT, S_TIDY, S_BEGIN_WRITE, S_BEGIN_READ, S_COMMIT, S_ROLLBACK, S_SAVEPOINT,
-	S_RELEASE, S_ROLLBACK_TO, S_COUNT
+	S_RELEASE, S_ROLLBACK_TO, S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
-		 " status, suspended_at, etag, created_at, updated_at"
+		 " status, suspended_at, etag, created_at, updated_at, version"
 #define CUSER_COLS "partner_id, customer_id, user_id, upn, display_name, first_name, last_name," \
-		   " usage_location, roles, state, password_hash, must_change_password, created_at"
+		   " usage_location, roles, state, password_hash, must_change_password, created_at, version"
 
+/* Each row's version comes last (0006): inserts give 1, saves check and increment it. */
 #define USER_COLS "partner_id, user_id, email, display_name, password_hash, roles, state," \
-		  " must_change_password, created_at"
-#define APP_COLS "partner_id, app_id, display_name, roles, state, secret_digest, created_at, secret_updated_at"
+		  " must_change_password, created_at, version"
+#define APP_COLS "partner_id, app_id, display_name, roles, state, secret_digest, created_at, secret_updated_at," \
+		 " version"
 #define AUDIT_COLS "partner_id, record_id, seq, created_at, operation_type, resource_type, resource_id," \
 		   " customer_id, customer_name, principal_kind, principal_id, principal_name, outcome," \
 		   " request_id, correlation_id, old_value, new_value, source_address"
@@ -63,17 +65,19 @@ static const char *const sql_text[S_COUNT] = {
 	[S_USER_LIST] = "SELECT " USER_COLS ", email_key FROM partner_users WHERE partner_id = ?1 AND email_key > ?2"
 			" ORDER BY email_key LIMIT ?3",
 	[S_USER_SAVE] = "UPDATE partner_users SET display_name = ?3, roles = ?4, state = ?5, password_hash = ?6,"
-			" must_change_password = ?7 WHERE partner_id = ?1 AND user_id = ?2",
-	[S_USER_DELETE] = "DELETE FROM partner_users WHERE partner_id = ?1 AND user_id = ?2",
+			" must_change_password = ?7, version = version + 1 WHERE partner_id = ?1 AND user_id = ?2"
+			" AND version = ?8",
+	[S_USER_DELETE] = "DELETE FROM partner_users WHERE partner_id = ?1 AND user_id = ?2 AND version = ?3",
 	[S_USER_COUNT_ROLE] = "SELECT count(*) FROM partner_users WHERE partner_id = ?1 AND state = 'active'"
 			      " AND instr(',' || roles || ',', ',' || ?2 || ',') > 0",
-	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
 	[S_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 AND app_id = ?2",
 	[S_APP_BY_CLIENT] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?1",
 	[S_APP_LIST] = "SELECT " APP_COLS " FROM apps WHERE partner_id = ?1 AND (created_at, app_id) > (?2, ?3)"
 		       " ORDER BY created_at, app_id LIMIT ?4",
 	[S_APP_SAVE] = "UPDATE apps SET display_name = ?3, roles = ?4, state = ?5, secret_digest = ?6,"
-		       " secret_updated_at = ?7 WHERE partner_id = ?1 AND app_id = ?2",
+		       " secret_updated_at = ?7, version = version + 1 WHERE partner_id = ?1 AND app_id = ?2"
+		       " AND version = ?8",
 	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE partner_id = ?1 AND principal_id = ?2",
 	[S_TOKEN_DELETE] = "DELETE FROM tokens WHERE digest = ?1 AND partner_id = ?2",
 	[S_AUDIT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value",
@@ -86,7 +90,10 @@ static const char *const sql_text[S_COUNT] = {
 			 " ORDER BY seq LIMIT ?10",
 	[S_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND record_id = ?2",
 	[S_TOKEN_INSERT] = "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles,"
-			   " expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%s','now'))",
+			   " expires_at, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, strftime('%s','now')"
+			   " WHERE EXISTS (SELECT 1 FROM partner_users WHERE ?3 = 'user' AND partner_id = ?2"
+			   " AND user_id = ?4 AND version = ?7) OR EXISTS (SELECT 1 FROM apps WHERE ?3 = 'app'"
+			   " AND partner_id = ?2 AND app_id = ?4 AND version = ?7)",
 	[S_TOKEN_LOOKUP] = "SELECT t.partner_id, t.principal_kind, t.principal_id, t.expires_at,"
 			   " coalesce(u.roles, a.roles), coalesce(u.state, a.state), coalesce(u.email, a.display_name),"
 			   " coalesce(u.must_change_password, 0) FROM tokens t"
@@ -110,28 +117,31 @@ static const char *const sql_text[S_COUNT] = {
 			    " (((SELECT no FROM partner_numbers WHERE partner_id = ?4) << 40) | ?1, ?2,"
 			    " substr(?3, 1, instr(?3 || '.', '.') - 1))",
 	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES (?1, ?2, ?3, lower(?4), ?5, ?6, ?7,"
-			   " ?8, ?9, ?10, ?11, ?12, ?13)",
+			   " ?8, ?9, ?10, ?11, ?12, ?13, 1)",
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
 			" AND user_id = ?3",
 	[S_CUSER_LIST] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
 			 " AND upn > ?3 ORDER BY upn LIMIT ?4",
 	[S_CUSER_BY_UPN] = "SELECT " CUSER_COLS " FROM customer_users WHERE upn = lower(?1)",
 	[S_CUSER_SAVE] = "UPDATE customer_users SET display_name = ?4, first_name = ?5, last_name = ?6,"
-			 " usage_location = ?7, roles = ?8, state = ?9, password_hash = ?10, must_change_password = ?11"
-			 " WHERE partner_id = ?1 AND customer_id = ?2 AND user_id = ?3",
-	[S_CUSER_DELETE] = "DELETE FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2 AND user_id = ?3",
+			 " usage_location = ?7, roles = ?8, state = ?9, password_hash = ?10, must_change_password = ?11,"
+			 " version = version + 1 WHERE partner_id = ?1 AND customer_id = ?2 AND user_id = ?3"
+			 " AND version = ?12",
+	[S_CUSER_DELETE] = "DELETE FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2 AND user_id = ?3"
+			   " AND version = ?4",
 	[S_TENANT_HOME] = "SELECT partner_id FROM domains WHERE customer_id = ?1",
 	[S_SET_RELATIONSHIP] = "UPDATE customers SET relationship = ?3, updated_at = ?4 WHERE partner_id = ?1"
 			       " AND customer_id = ?2",
 	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[S_SUB_INSERT] = "INSERT INTO subscriptions (" SUB_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			 " ?11, ?12)",
+			 " ?11, ?12, 1)",
 	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
 		      " AND subscription_id = ?3",
 	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
 		       " AND (created_at, subscription_id) > (?3, ?4) ORDER BY created_at, subscription_id LIMIT ?5",
 	[S_SUB_SAVE] = "UPDATE subscriptions SET friendly_name = ?4, quantity = ?5, status = ?6, suspended_at = ?7,"
-		       " etag = ?8, updated_at = ?9 WHERE partner_id = ?1 AND customer_id = ?2 AND subscription_id = ?3",
+		       " etag = ?8, updated_at = ?9, version = version + 1 WHERE partner_id = ?1 AND customer_id = ?2"
+		       " AND subscription_id = ?3 AND version = ?10",
 	[S_INVITE_CURRENT] = "SELECT partner_id, code, state, created_at FROM invitations WHERE partner_id = ?1"
 			     " ORDER BY created_at DESC, state = 'active' DESC LIMIT 1",
 	[S_INVITE_BY_CODE] = "SELECT partner_id, code, state, created_at FROM invitations WHERE code = ?1",
@@ -215,6 +225,13 @@ static const char *const sql_text[S_COUNT] = {
 	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = ?1 AND request_id = ?2",
 	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
 		       " VALUES (?1, ?2, ?3, ?4)",
+	/* after a versioned save or delete changed nothing: is the row there (at another version)? */
+	[S_USER_EXISTS] = "SELECT 1 FROM partner_users WHERE partner_id = ?1 AND user_id = ?2",
+	[S_APP_EXISTS] = "SELECT 1 FROM apps WHERE partner_id = ?1 AND app_id = ?2",
+	[S_SUB_EXISTS] = "SELECT 1 FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
+			 " AND subscription_id = ?3",
+	[S_CUSER_EXISTS] = "SELECT 1 FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
+			   " AND user_id = ?3",
 };
 
 struct sq {
@@ -471,7 +488,7 @@ static void read_user(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 			      .display_name = col(q, 3, ar), .password_hash = col(q, 4, ar),
 			      .roles = col(q, 5, ar), .state = col(q, 6, ar),
 			      .must_change_password = sqlite3_column_int(q, 7) != 0,
-			      .created = sqlite3_column_int64(q, 8)};
+			      .created = sqlite3_column_int64(q, 8), .version = sqlite3_column_int64(q, 9)};
 }
 
 static enum pd_err sq_user_by_email(struct store *st, const char *email, struct pd_user *u,
@@ -514,7 +531,30 @@ static enum pd_err sq_user_list(struct store *st, const char *partner, const cha
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PD_OK : map_rc(rc);
 }
 
-static enum pd_err sq_user_save(struct store *st, const struct pd_user *u)
+/* The outcome of a versioned UPDATE or DELETE `e`: PD_OK if it changed its row (and then
+ * *version + 1 when `version` is given), else PD_ECHANGED if the row with these text keys is
+ * there at another version (`exists` selects it), PD_ENOTFOUND if it is gone. */
+static enum pd_err versioned(struct store *st, enum pd_err e, enum stmt_id exists,
+			     const char *const *keys, int nkeys, long long *version)
+{
+	if (e != PD_OK)
+		return e;
+	if (sqlite3_changes(SQ(st)->db) > 0) {
+		if (version)
+			++*version;
+		return PD_OK;
+	}
+	sqlite3_stmt *q = stmt(SQ(st), exists);
+	if (!q)
+		return PD_EINTERNAL;
+	for (int i = 0; i < nkeys; i++)
+		text(q, i + 1, keys[i]);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? PD_ECHANGED : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
+}
+
+static enum pd_err sq_user_save(struct store *st, struct pd_user *u)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_USER_SAVE);
 	if (!q)
@@ -526,8 +566,9 @@ static enum pd_err sq_user_save(struct store *st, const struct pd_user *u)
 	text(q, 5, u->state);
 	text(q, 6, u->password_hash);
 	sqlite3_bind_int(q, 7, u->must_change_password);
-	enum pd_err e = run(q);
-	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+	sqlite3_bind_int64(q, 8, u->version);
+	const char *keys[] = {u->partner_id, u->id};
+	return versioned(st, run(q), S_USER_EXISTS, keys, 2, &u->version);
 }
 
 static enum pd_err by_partner_and_id(struct store *st, enum stmt_id id, const char *partner,
@@ -541,10 +582,17 @@ static enum pd_err by_partner_and_id(struct store *st, enum stmt_id id, const ch
 	return run(q);
 }
 
-static enum pd_err sq_user_delete(struct store *st, const char *partner, const char *id)
+static enum pd_err sq_user_delete(struct store *st, const char *partner, const char *id,
+				  long long version)
 {
-	enum pd_err e = by_partner_and_id(st, S_USER_DELETE, partner, id);
-	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+	sqlite3_stmt *q = stmt(SQ(st), S_USER_DELETE);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	sqlite3_bind_int64(q, 3, version);
+	const char *keys[] = {partner, id};
+	return versioned(st, run(q), S_USER_EXISTS, keys, 2, NULL);
 }
 
 static enum pd_err sq_tokens_revoke(struct store *st, const char *partner, const char *principal)
@@ -588,7 +636,10 @@ static enum pd_err sq_token_insert(struct store *st, const struct pd_token *t)
 	text(q, 4, t->principal_id);
 	text(q, 5, t->roles);
 	sqlite3_bind_int64(q, 6, t->expires);
-	return run(q);
+	sqlite3_bind_int64(q, 7, t->principal_version);
+	const char *keys[] = {t->partner_id, t->principal_id};
+	bool app = t->principal_kind && !strcmp(t->principal_kind, "app");
+	return versioned(st, run(q), app ? S_APP_EXISTS : S_USER_EXISTS, keys, 2, NULL);
 }
 
 static enum pd_err sq_token_lookup(struct store *st, const unsigned char digest[PD_DIGEST_LEN],
@@ -1147,7 +1198,7 @@ static enum pd_err sq_app_insert(struct store *st, const struct pd_app *a)
 	return run(q);
 }
 
-static enum pd_err sq_app_save(struct store *st, const struct pd_app *a)
+static enum pd_err sq_app_save(struct store *st, struct pd_app *a)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_APP_SAVE);
 	if (!q)
@@ -1159,8 +1210,9 @@ static enum pd_err sq_app_save(struct store *st, const struct pd_app *a)
 	text(q, 5, a->state);
 	sqlite3_bind_blob(q, 6, a->secret_digest, PD_DIGEST_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 7, a->secret_updated);
-	enum pd_err e = run(q);
-	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
+	sqlite3_bind_int64(q, 8, a->version);
+	const char *keys[] = {a->partner_id, a->id};
+	return versioned(st, run(q), S_APP_EXISTS, keys, 2, &a->version);
 }
 
 static void read_app(sqlite3_stmt *q, void *row, struct pd_arena *ar)
@@ -1168,7 +1220,8 @@ static void read_app(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 	struct pd_app *a = row;
 	*a = (struct pd_app){.partner_id = col(q, 0, ar), .id = col(q, 1, ar),
 			     .display_name = col(q, 2, ar), .roles = col(q, 3, ar), .state = col(q, 4, ar),
-			     .created = sqlite3_column_int64(q, 6), .secret_updated = sqlite3_column_int64(q, 7)};
+			     .created = sqlite3_column_int64(q, 6), .secret_updated = sqlite3_column_int64(q, 7),
+			     .version = sqlite3_column_int64(q, 8)};
 	if (sqlite3_column_bytes(q, 5) == PD_DIGEST_LEN)
 		memcpy(a->secret_digest, sqlite3_column_blob(q, 5), PD_DIGEST_LEN);
 }
@@ -1314,7 +1367,8 @@ static void read_sub(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 		.order_id = col(q, 3, ar), .offer_id = col(q, 4, ar), .friendly_name = col(q, 5, ar),
 		.quantity = sqlite3_column_int64(q, 6), .status = col(q, 7, ar),
 		.suspended_at = sqlite3_column_int64(q, 8), .etag = col(q, 9, ar),
-		.created = sqlite3_column_int64(q, 10), .updated = sqlite3_column_int64(q, 11)};
+		.created = sqlite3_column_int64(q, 10), .updated = sqlite3_column_int64(q, 11),
+		.version = sqlite3_column_int64(q, 12)};
 }
 
 static enum pd_err sq_sub_get(struct store *st, const char *partner, const char *customer,
@@ -1348,7 +1402,7 @@ static enum pd_err changed_one(struct store *st, enum pd_err e)
 	return e == PD_OK && sqlite3_changes(SQ(st)->db) == 0 ? PD_ENOTFOUND : e;
 }
 
-static enum pd_err sq_sub_save(struct store *st, const struct pd_subscription *b)
+static enum pd_err sq_sub_save(struct store *st, struct pd_subscription *b)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_SUB_SAVE);
 	if (!q)
@@ -1363,7 +1417,9 @@ static enum pd_err sq_sub_save(struct store *st, const struct pd_subscription *b
 		sqlite3_bind_int64(q, 7, b->suspended_at);
 	text(q, 8, b->etag);
 	sqlite3_bind_int64(q, 9, b->updated);
-	return changed_one(st, run(q));
+	sqlite3_bind_int64(q, 10, b->version);
+	const char *keys[] = {b->partner_id, b->customer_id, b->id};
+	return versioned(st, run(q), S_SUB_EXISTS, keys, 3, &b->version);
 }
 
 /* ---- customer users ---- */
@@ -1376,7 +1432,8 @@ static void read_cuser(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 		.upn = col(q, 3, ar), .display_name = col(q, 4, ar), .first_name = col(q, 5, ar),
 		.last_name = col(q, 6, ar), .usage_location = col(q, 7, ar), .roles = col(q, 8, ar),
 		.state = col(q, 9, ar), .password_hash = col(q, 10, ar),
-		.must_change_password = sqlite3_column_int(q, 11) != 0, .created = sqlite3_column_int64(q, 12)};
+		.must_change_password = sqlite3_column_int(q, 11) != 0, .created = sqlite3_column_int64(q, 12),
+		.version = sqlite3_column_int64(q, 13)};
 }
 
 static enum pd_err sq_cuser_insert(struct store *st, const struct pd_customer_user *u)
@@ -1420,7 +1477,7 @@ static enum pd_err sq_cuser_by_upn(struct store *st, const char *upn, struct pd_
 	return one(q, read_cuser, u, ar);
 }
 
-static enum pd_err sq_cuser_save(struct store *st, const struct pd_customer_user *u)
+static enum pd_err sq_cuser_save(struct store *st, struct pd_customer_user *u)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_SAVE);
 	if (!q)
@@ -1430,19 +1487,21 @@ static enum pd_err sq_cuser_save(struct store *st, const struct pd_customer_user
 	for (int i = 0; i < 10; i++)
 		text(q, i + 1, t[i]);
 	sqlite3_bind_int(q, 11, u->must_change_password);
-	return changed_one(st, run(q));
+	sqlite3_bind_int64(q, 12, u->version);
+	return versioned(st, run(q), S_CUSER_EXISTS, t, 3, &u->version);
 }
 
 static enum pd_err sq_cuser_delete(struct store *st, const char *home, const char *customer,
-				   const char *id)
+				   const char *id, long long version)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_CUSER_DELETE);
 	if (!q)
 		return PD_EINTERNAL;
-	text(q, 1, home);
-	text(q, 2, customer);
-	text(q, 3, id);
-	return changed_one(st, run(q));
+	const char *keys[] = {home, customer, id};
+	for (int i = 0; i < 3; i++)
+		text(q, i + 1, keys[i]);
+	sqlite3_bind_int64(q, 4, version);
+	return versioned(st, run(q), S_CUSER_EXISTS, keys, 3, NULL);
 }
 
 static enum pd_err sq_tenant_home(struct store *st, const char *customer, char **partner,

@@ -21,23 +21,23 @@ TABLES = {
     "counters": ("name,value", "name", ""),
     "partners": ("partner_id,name,created_at", "partner_id", ""),
     "partner_users": ("partner_id,user_id,email,email_key,display_name,password_hash,roles,state,"
-                      "must_change_password,created_at", "partner_id,user_id", ""),
+                      "must_change_password,created_at,version", "partner_id,user_id", ""),
     "tokens": ("digest,partner_id,principal_kind,principal_id,roles,expires_at,created_at", "digest", "digest"),
     "customers": ("partner_id,customer_id,seq,domain,company_name,name_key,regnum,relationship,billing,"
                   "etag,created_at,updated_at", "partner_id,customer_id", ""),
     "domains": ("domain,partner_id,customer_id", "domain", ""),
     "customer_users": ("partner_id,customer_id,user_id,upn,display_name,secret_digest,created_at,first_name,"
-                       "last_name,usage_location,roles,state,password_hash,must_change_password",
+                       "last_name,usage_location,roles,state,password_hash,must_change_password,version",
                        "partner_id,customer_id,user_id", "secret_digest"),
     "idempotency": ("partner_id,request_id,resource_id,created_at", "partner_id,request_id", ""),
-    "apps": ("partner_id,app_id,display_name,roles,secret_digest,state,created_at,secret_updated_at",
+    "apps": ("partner_id,app_id,display_name,roles,secret_digest,state,created_at,secret_updated_at,version",
              "partner_id,app_id", "secret_digest"),
     "audit_records": ("partner_id,seq,record_id,created_at,operation_type,resource_type,resource_id,"
                       "customer_id,customer_name,principal_kind,principal_id,principal_name,outcome,request_id,"
                       "correlation_id,old_value,new_value,source_address", "partner_id,seq", ""),
     "orders": ("partner_id,customer_id,order_id,created_at", "partner_id,customer_id,order_id", ""),
     "subscriptions": ("partner_id,customer_id,subscription_id,order_id,offer_id,friendly_name,quantity,"
-                      "status,suspended_at,etag,created_at,updated_at", "partner_id,customer_id,subscription_id", ""),
+                      "status,suspended_at,etag,created_at,updated_at,version", "partner_id,customer_id,subscription_id", ""),
     "invitations": ("partner_id,code,state,created_at", "partner_id,code", ""),
 }
 
@@ -90,6 +90,8 @@ def sqlite_deployment(tmp_path):
                   {"userPrincipalName": "li@%s" % made[0]["companyProfile"]["domain"],
                    "firstName": "Li", "lastName": "Lei", "displayName": "Li Lei", "usageLocation": "CN"})
         assert r.status == 201, r
+        r = c.req("PATCH", "/v1/customers/%s/users/%s" % (cid, r.json["id"]), {"displayName": "李雷"})
+        assert r.status == 200, r  # version 2: the copy must keep row versions, not reset them
         assert c.req("POST", "/v1/apps", {"displayName": "ci", "roles": ["admin_agent"]}).status == 201
         assert c.get("/v1/customers/relationshiprequests").status == 200
         r = c.create(cn_body(uniq("idem")), headers={"MS-RequestId": "11111111-2222-4333-8444-555555555555"})
@@ -117,6 +119,9 @@ def test_migrate_store_moves_every_row_and_serves_them(sqlite_deployment):
             assert printed[table]["rows"] == n, (table, printed[table], n)
             assert printed[table]["checksum"] == sumhex, table
             assert printed[table]["match"] is True, table
+        db = sqlite3.connect(path)
+        assert db.execute("SELECT max(version) FROM customer_users").fetchone()[0] == 2
+        db.close()
         for table in ("partners", "partner_users", "tokens", "customers", "domains", "customer_users",
                       "idempotency", "apps", "audit_records", "orders", "subscriptions", "invitations"):
             assert expected[table][0] > 0, "the fixture left %s empty" % table

@@ -286,6 +286,12 @@ static void seed_token(void)
 {
 	struct pd_token t = {.partner_id = W.ids.partner, .principal_id = W.ids.user, .principal_kind = "user",
 			     .roles = "global_admin", .expires = (long long)time(NULL) + 86400};
+	struct pd_user u;
+	struct pd_arena *ar = pd_arena_new();
+	if (W.st->ops->user_get(W.st, W.ids.partner, W.ids.user, &u, ar) != PD_OK)
+		die("seeded admin missing");
+	t.principal_version = u.version; /* a token is kept only at its principal's version */
+	pd_arena_free(ar);
 	pd_secret_digest(W.key, "fuzz-token-0123456789abcdefghijklmnop", t.digest);
 	if (W.st->ops->token_insert(W.st, &t) != PD_OK)
 		die("token insert failed");

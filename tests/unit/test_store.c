@@ -451,7 +451,7 @@ Test(store, tokens_carry_the_principals_current_state)
 	char secret[PD_TOKEN_CHARS + 1];
 	pd_token_new(secret);
 	struct pd_token t = {.partner_id = P1, .principal_id = "user-1", .principal_kind = "user",
-			     .roles = "roles at issue", .expires = NOW + 3600};
+			     .roles = "roles at issue", .expires = NOW + 3600, .principal_version = 1};
 	pd_secret_digest(key, secret, t.digest);
 	cr_assert_eq(st->ops->token_insert(st, &t), PD_OK);
 	cr_assert_eq(st->ops->token_insert(st, &t), PD_ECONFLICT);
@@ -470,6 +470,7 @@ Test(store, tokens_carry_the_principals_current_state)
 	cr_assert_eq(back.expires, NOW + 3600);
 
 	u.state = "disabled";
+	u.version = 1; /* as inserted */
 	cr_assert_eq(st->ops->user_save(st, &u), PD_OK);
 	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_OK);
 	cr_assert_str_eq(back.state, "disabled");
@@ -477,12 +478,15 @@ Test(store, tokens_carry_the_principals_current_state)
 	cr_assert_eq(st->ops->tokens_revoke(st, P1, "user-1"), PD_OK);
 	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_ENOTFOUND, "revoked");
 
-	struct pd_token orphan = {.partner_id = P1, .principal_id = "gone", .principal_kind = "user",
-				  .roles = "x", .expires = NOW + 3600};
+	struct pd_token orphan = {.partner_id = P1, .principal_id = "user-1", .principal_kind = "user",
+				  .roles = "x", .expires = NOW + 3600, .principal_version = u.version};
 	pd_secret_digest(key, "orphan secret", orphan.digest);
 	cr_assert_eq(st->ops->token_insert(st, &orphan), PD_OK);
+	cr_assert_eq(st->ops->user_delete(st, P1, "user-1", u.version), PD_OK);
 	cr_assert_eq(st->ops->token_lookup(st, orphan.digest, &back, ar), PD_OK);
 	cr_assert_null(back.state, "no principal: no state, so no access");
+	pd_secret_digest(key, "another orphan", orphan.digest);
+	cr_assert_eq(st->ops->token_insert(st, &orphan), PD_ENOTFOUND, "no token for a principal that is gone");
 
 	pd_secret_digest(key, "some other secret", d);
 	cr_assert_eq(st->ops->token_lookup(st, d, &back, ar), PD_ENOTFOUND);
@@ -1211,14 +1215,15 @@ Test(store, users_list_save_delete_count)
 	cr_assert_eq(st->ops->user_count_role(st, P1, "global_admin", &admins), PD_OK);
 	cr_assert_eq(admins, 2);
 	b.state = "disabled";
+	b.version = 1; /* as inserted */
 	cr_assert_eq(st->ops->user_save(st, &b), PD_OK);
 	cr_assert_eq(st->ops->user_count_role(st, P1, "global_admin", &admins), PD_OK);
 	cr_assert_eq(admins, 1, "disabled users do not count");
 	cr_assert_eq(st->ops->user_count_role(st, P1, "admin", &admins), PD_OK);
 	cr_assert_eq(admins, 0, "whole role names only");
-	cr_assert_eq(st->ops->user_delete(st, P1, "u-c"), PD_OK);
-	cr_assert_eq(st->ops->user_delete(st, P1, "u-c"), PD_ENOTFOUND);
-	cr_assert_eq(st->ops->user_delete(st, "other-partner", "u-a"), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-c", 1), PD_OK);
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-c", 1), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->user_delete(st, "other-partner", "u-a", 1), PD_ENOTFOUND);
 	struct pd_user back;
 	cr_assert_eq(st->ops->user_get(st, P1, "u-b", &back, ar), PD_OK);
 	cr_assert_str_eq(back.state, "disabled");
@@ -1240,6 +1245,7 @@ Test(store, apps)
 	a.state = "revoked";
 	memset(a.secret_digest, 9, PD_DIGEST_LEN);
 	a.secret_updated = NOW + 5;
+	a.version = back.version;
 	cr_assert_eq(st->ops->app_save(st, &a), PD_OK);
 	cr_assert_eq(st->ops->app_get(st, P1, "app-1", &back, ar), PD_OK);
 	cr_assert_str_eq(back.state, "revoked");
@@ -1486,4 +1492,191 @@ Test(store, list_orders_have_their_indexes)
 		cr_skip_test("SQLite's catalog");
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
 			     " ('apps_created', 'customer_users_list', 'subscriptions_created', 'partner_users_list')"), 4);
+}
+
+/* ---- row versions: a save applies only at the version its caller read ---------------- */
+
+Test(store, user_save_and_delete_only_at_the_version_read)
+{
+	struct pd_user ins = staff("u-v", "v@x.cn", "global_admin,sales_agent", "active"), mine, theirs;
+	cr_assert_eq(st->ops->user_insert(st, &ins), PD_OK);
+	cr_assert_eq(st->ops->user_get(st, P1, "u-v", &mine, ar), PD_OK);
+	cr_assert_eq(mine.version, 1, "a new row is at version 1");
+	theirs = mine;
+	theirs.state = "disabled";
+	theirs.roles = "sales_agent";
+	cr_assert_eq(st->ops->user_save(st, &theirs), PD_OK);
+	cr_assert_eq(theirs.version, 2, "the saved struct follows the row");
+	mine.password_hash = "$argon2id$new";
+	cr_assert_eq(st->ops->user_save(st, &mine), PD_ECHANGED, "saved from a read before theirs");
+	cr_assert_eq(mine.version, 1, "a refused save leaves the version alone");
+	struct pd_user back;
+	cr_assert_eq(st->ops->user_get(st, P1, "u-v", &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "disabled", "the newer write stays");
+	cr_assert_str_eq(back.roles, "sales_agent");
+	cr_assert_str_eq(back.password_hash, "$argon2id$x");
+	cr_assert_eq(back.version, 2);
+	struct pd_user *rows;
+	size_t n;
+	cr_assert_eq(st->ops->user_list(st, P1, NULL, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(rows[0].version, 2, "lists read the version too");
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-v", 1), PD_ECHANGED);
+	cr_assert_eq(st->ops->user_get(st, P1, "u-v", &back, ar), PD_OK, "not deleted");
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-v", 2), PD_OK);
+	cr_assert_eq(st->ops->user_save(st, &theirs), PD_ENOTFOUND, "gone, not changed");
+	cr_assert_eq(st->ops->user_delete(st, P1, "u-v", 2), PD_ENOTFOUND);
+}
+
+/* Two connections, as two partnerd instances on one PostgreSQL: a read on one, a committed
+ * save on the other, then the first one's save inside its own write transaction. */
+Test(store, another_connections_commit_between_read_and_save)
+{
+	struct pd_user ins = staff("u-w", "w@x.cn", "global_admin", "active"), mine, theirs;
+	cr_assert_eq(st->ops->user_insert(st, &ins), PD_OK);
+	struct store *other = open_store(false);
+	cr_assert_eq(st->ops->user_get(st, P1, "u-w", &mine, ar), PD_OK);
+	cr_assert_eq(other->ops->begin(other), PD_OK);
+	cr_assert_eq(other->ops->user_get(other, P1, "u-w", &theirs, ar), PD_OK);
+	theirs.state = "disabled";
+	cr_assert_eq(other->ops->user_save(other, &theirs), PD_OK);
+	cr_assert_eq(other->ops->commit(other), PD_OK);
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	mine.must_change_password = true;
+	cr_assert_eq(st->ops->user_save(st, &mine), PD_ECHANGED);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	struct pd_user back;
+	cr_assert_eq(other->ops->user_get(other, P1, "u-w", &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "disabled");
+	cr_assert_not(back.must_change_password);
+	other->ops->close(other);
+}
+
+Test(store, app_save_only_at_the_version_read)
+{
+	struct pd_app ins = {.partner_id = P1, .id = "app-v", .display_name = "Robot", .roles = "sales_agent",
+			     .state = "active", .created = NOW, .secret_updated = NOW}, mine, theirs, back;
+	cr_assert_eq(st->ops->app_insert(st, &ins), PD_OK);
+	cr_assert_eq(st->ops->app_get(st, P1, "app-v", &mine, ar), PD_OK);
+	cr_assert_eq(mine.version, 1);
+	theirs = mine;
+	theirs.state = "revoked";
+	cr_assert_eq(st->ops->app_save(st, &theirs), PD_OK);
+	cr_assert_eq(theirs.version, 2);
+	memset(mine.secret_digest, 3, PD_DIGEST_LEN);
+	mine.secret_updated = NOW + 9;
+	cr_assert_eq(st->ops->app_save(st, &mine), PD_ECHANGED, "a rotation read before the revoke");
+	cr_assert_eq(st->ops->app_by_client(st, "app-v", &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "revoked");
+	cr_assert_eq(back.secret_updated, NOW);
+	cr_assert_eq(back.version, 2);
+	struct pd_app *rows;
+	size_t n;
+	cr_assert_eq(st->ops->app_list(st, P1, NULL, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(rows[0].version, 2);
+	ins.id = "app-gone";
+	ins.version = 1;
+	cr_assert_eq(st->ops->app_save(st, &ins), PD_ENOTFOUND);
+}
+
+Test(store, customer_user_save_and_delete_only_at_the_version_read)
+{
+	struct pd_customer c = mk("Versioned", "versioned");
+	struct pd_customer_user admin = {.partner_id = P1, .customer_id = c.id,
+					 .id = "bbbbbbbb-0000-4000-8000-0000000000a1", .upn = "admin@versioned" SUFFIX,
+					 .display_name = "Admin", .roles = "company_administrator", .state = "active",
+					 .password_hash = "old", .created = NOW}, mine, theirs, back;
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->customer_insert(st, P1, &c, &admin), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	cr_assert_eq(st->ops->cuser_get(st, P1, c.id, admin.id, &mine, ar), PD_OK);
+	cr_assert_eq(mine.version, 1);
+	theirs = mine;
+	theirs.password_hash = "reset";
+	theirs.must_change_password = true;
+	cr_assert_eq(st->ops->cuser_save(st, &theirs), PD_OK);
+	cr_assert_eq(theirs.version, 2);
+	mine.state = "inactive";
+	cr_assert_eq(st->ops->cuser_save(st, &mine), PD_ECHANGED);
+	cr_assert_eq(st->ops->cuser_by_upn(st, admin.upn, &back, ar), PD_OK);
+	cr_assert_str_eq(back.state, "active");
+	cr_assert_str_eq(back.password_hash, "reset");
+	cr_assert(back.must_change_password);
+	cr_assert_eq(back.version, 2);
+	struct pd_customer_user *rows;
+	size_t n;
+	cr_assert_eq(st->ops->cuser_list(st, P1, c.id, NULL, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(rows[0].version, 2);
+	cr_assert_eq(st->ops->cuser_delete(st, P1, c.id, admin.id, 1), PD_ECHANGED);
+	cr_assert_eq(st->ops->cuser_delete(st, P1, c.id, admin.id, 2), PD_OK);
+	cr_assert_eq(st->ops->cuser_save(st, &theirs), PD_ENOTFOUND);
+}
+
+Test(store, subscription_save_only_at_the_version_read)
+{
+	struct pd_customer c = add(P1, "Subs", "subs");
+	struct pd_subscription ins = {.partner_id = P1, .customer_id = c.id, .id = "sub-v", .order_id = "order-v",
+				      .offer_id = "offer", .friendly_name = "Seats", .status = "active",
+				      .etag = "e1", .quantity = 5, .created = NOW, .updated = NOW}, mine, theirs, back;
+	cr_assert_eq(st->ops->order_insert(st, P1, c.id, "order-v", NOW), PD_OK);
+	cr_assert_eq(st->ops->sub_insert(st, &ins), PD_OK);
+	cr_assert_eq(st->ops->sub_get(st, P1, c.id, "sub-v", &mine, ar), PD_OK);
+	cr_assert_eq(mine.version, 1);
+	theirs = mine;
+	theirs.status = "suspended";
+	theirs.suspended_at = NOW + 1;
+	theirs.etag = "e2";
+	cr_assert_eq(st->ops->sub_save(st, &theirs), PD_OK);
+	cr_assert_eq(theirs.version, 2);
+	mine.quantity = 50;
+	mine.etag = "e3";
+	cr_assert_eq(st->ops->sub_save(st, &mine), PD_ECHANGED);
+	cr_assert_eq(st->ops->sub_get(st, P1, c.id, "sub-v", &back, ar), PD_OK);
+	cr_assert_str_eq(back.status, "suspended");
+	cr_assert_eq(back.quantity, 5);
+	cr_assert_str_eq(back.etag, "e2");
+	struct pd_subscription *rows;
+	size_t n;
+	cr_assert_eq(st->ops->sub_list(st, P1, c.id, NULL, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(rows[0].version, 2);
+	theirs.id = "sub-gone";
+	cr_assert_eq(st->ops->sub_save(st, &theirs), PD_ENOTFOUND);
+}
+
+/* A sign-in checks credentials against a row read before the writer's transaction: its token
+ * is kept only while the principal is still at that version (no reset, rotation or disable
+ * came between, whose revocation the token would outlive). */
+Test(store, token_insert_only_at_the_principals_version)
+{
+	struct pd_user u = staff("u-t", "t@x.cn", "sales_agent", "active");
+	struct pd_app a = {.partner_id = P1, .id = "app-t", .display_name = "Robot", .roles = "sales_agent",
+			   .state = "active", .created = NOW, .secret_updated = NOW};
+	cr_assert_eq(st->ops->user_insert(st, &u), PD_OK);
+	cr_assert_eq(st->ops->app_insert(st, &a), PD_OK);
+	struct pd_token t = {.partner_id = P1, .principal_id = "u-t", .principal_kind = "user", .roles = "x",
+			     .expires = NOW + 3600, .principal_version = 1};
+	memset(t.digest, 1, PD_DIGEST_LEN);
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_OK);
+	u.version = 1;
+	u.password_hash = "$argon2id$reset";
+	cr_assert_eq(st->ops->user_save(st, &u), PD_OK);
+	memset(t.digest, 2, PD_DIGEST_LEN);
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_ECHANGED, "checked against the old password");
+	struct pd_token back;
+	cr_assert_eq(st->ops->token_lookup(st, t.digest, &back, ar), PD_ENOTFOUND, "nothing inserted");
+	t.principal_version = 2;
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_OK);
+
+	t = (struct pd_token){.partner_id = P1, .principal_id = "app-t", .principal_kind = "app", .roles = "x",
+			      .expires = NOW + 3600, .principal_version = 1};
+	memset(t.digest, 3, PD_DIGEST_LEN);
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_OK);
+	a.version = 1;
+	memset(a.secret_digest, 4, PD_DIGEST_LEN);
+	cr_assert_eq(st->ops->app_save(st, &a), PD_OK, "a rotation");
+	memset(t.digest, 4, PD_DIGEST_LEN);
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_ECHANGED, "checked against the old secret");
+	t.principal_kind = "user"; /* the version of an app's id is not a user's */
+	t.principal_version = 2;
+	cr_assert_eq(st->ops->token_insert(st, &t), PD_ENOTFOUND);
 }
