@@ -1,13 +1,14 @@
 /* accept.c - the public acceptance page of a reseller invitation (/invite/{code}): a form
  * for a customer's company administrator (GET), and its sign-in and acceptance (POST).
  * Plain HTML in Chinese and English, no scripts, a strict Content-Security-Policy.  Sign-ins
- * here go through the same protection as the token endpoint (an attempt reserved before the
- * password is checked). */
+ * here go through the same protection (an attempt reserved before the password is checked)
+ * and the same even-time check as the token endpoint. */
 #include <string.h>
 #include "activity.h"
 #include "api.h"
 #include <time.h>
 #include "ids.h"
+#include "signin.h"
 #include "throttle.h"
 
 struct accept_job {
@@ -126,7 +127,7 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 enum pd_next pd_accept_verify(struct pd_req *r)
 {
 	struct accept_job *k = r->state;
-	bool ok = k->known && pd_password_check(k->user.password_hash, k->password, r->key) &&
+	bool ok = pd_signin_check(k->known ? k->user.password_hash : NULL, k->password, r->key) &&
 		  !strcmp(k->user.state, "active");
 	if (!ok) {
 		pd_signin_failed(k->attempt, k->known, (long long)time(NULL));

@@ -1,13 +1,12 @@
 /* oauth.c - POST /oauth2/token, partnerd's own token endpoint in place of Azure AD:
- * grant_type=password for partner users (Argon2id checked on the worker pool, also for
- * unknown users against a decoy hash, so timing does not tell who exists) and
+ * grant_type=password for partner users (one Argon2id on the worker pool for every account,
+ * signin.h, so timing tells neither who exists nor who holds a temporary password) and
  * grant_type=client_credentials for partner apps (a keyed digest, checked on the loop).
  * Sign-in protection (throttle.h) reserves the attempt before any secret is checked, or
  * answers 429 (503 when it cannot count it); the verdict ends the reservation.  The token is
  * random, stored as a keyed digest, returned once; sign-ins are recorded in the activity
  * log (failures by the server, for accounts that exist).  POST /portal/session is the same
  * password grant for the portal, answered with a session cookie instead of a token. */
-#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +14,7 @@
 #include "api.h"
 #include "auth.h"
 #include "ids.h"
+#include "signin.h"
 #include "throttle.h"
 
 struct grant {
@@ -32,24 +32,6 @@ static enum pd_next oauth_error(struct pd_req *r, int status, const char *error,
 {
 	pd_reply_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", desc));
 	return PD_REPLY;
-}
-
-/* A valid Argon2id hash of a random password: unknown users are checked against it. */
-static char decoy[PD_PWHASH_LEN];
-
-static void make_decoy(void)
-{
-	char pw[PD_GENPW_CHARS + 1];
-	pd_password_generate(pw);
-	if (pd_password_hash(pw, decoy) != 0)
-		decoy[0] = 0;
-}
-
-static const char *decoy_hash(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, make_decoy);
-	return decoy;
 }
 
 /* The caller, for the activity log, once the account is known (failures included). */
@@ -167,8 +149,8 @@ enum pd_next pd_session_create(struct pd_req *r)
 enum pd_next pd_oauth_token_verify(struct pd_req *r)
 {
 	struct grant *g = r->state;
-	const char *hash = g->known ? g->user.password_hash : decoy_hash();
-	bool ok = pd_password_check(hash, g->secret, r->key) && g->known && !strcmp(g->user.state, "active");
+	bool ok = pd_signin_check(g->known ? g->user.password_hash : NULL, g->secret, r->key) &&
+		  !strcmp(g->user.state, "active");
 	return ok ? grant_token(r, g) : refuse(r, g);
 }
 

@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import threading
 import time
 import urllib.parse
@@ -13,7 +14,7 @@ import pytest
 
 from helpers import (BIN, ON_PG, SANITIZED, SLOW, Client, Resp, Server, add_app, add_user, app_token_request,
                      assert_error, cn_body, db_update, drop_pg_db, fresh_source, get_token, http_request,
-                     new_pg_db, sign_in, token_request, uniq)
+                     new_pg_db, sign_in, staff_client, token_request, uniq)
 
 MAX_WAIT = 900
 
@@ -346,6 +347,36 @@ def test_parallel_invitation_sign_ins_are_limited(box):
     def send(i, c):
         _form(c, "/invite/" + code, {"userName": user, "password": pw if i == RIGHT_AT else pw + "-%d" % i})
     _verified_at_most(_barrage(send, [s.port], source=fresh_source()), LIMIT, 200, 400)
+
+
+# ---- timing: a temporary password does not show -------------------------------------------------
+
+def _grant_ms(port, user, pw, source):
+    t0 = time.perf_counter()
+    r = _pw(port, user, pw, source)
+    ms = (time.perf_counter() - t0) * 1e3
+    _fail(r)
+    return ms
+
+
+def test_wrong_password_takes_as_long_for_a_temporary_password(box):
+    """A wrong password costs one Argon2id whether the account holds a temporary password (a
+    generated secret, checked by a fast digest), a chosen one, or does not exist: timing must not
+    tell which accounts still have their temporary password.  Medians of one run, compared."""
+    s, admin = box
+    accounts, rounds = 5, 4  # 4 failures per account: none is slowed down
+    temp = [add_user(admin, ["sales_agent"])["userPrincipalName"] for _ in range(accounts)]
+    chosen = [staff_client(admin, ["sales_agent"]).info["email"] for _ in range(accounts)]
+    ghosts = ["ghost-%s@staff.example.cn" % uuid.uuid4().hex[:12] for _ in range(accounts)]
+    times = {"temporary": [], "chosen": [], "unknown": []}
+    for rnd in range(rounds):
+        for i in range(accounts):
+            src = fresh_source()  # 3 failures per address: far from its limits
+            for kind, names in (("temporary", temp), ("chosen", chosen), ("unknown", ghosts)):
+                times[kind].append(_grant_ms(s.port, names[i], "Wrong-Pass-%d-%d" % (rnd, i), src))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    assert med["temporary"] > 0.5 * med["chosen"], med
+    assert med["temporary"] > 0.5 * med["unknown"], med
 
 
 @pytest.mark.skipif(not ON_PG, reason="PostgreSQL runs only (PARTNERD_TEST_DB=postgresql)")
