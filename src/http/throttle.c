@@ -1,7 +1,7 @@
 /* throttle.c - counters behind sign-in protection and rate limits (see throttle.h): a chained
  * hash table of small entries under one mutex.  Every entry is also on one of three lists, by
  * what losing it would cost - nothing (quiet), failures of an address, a pair or an unknown
- * name (spent), or what is kept - each in order of its last change, so making room looks at
+ * name, or an address's trust (spent), or what is kept - each in order of its last change, so making room looks at
  * the lists' oldest ends only.  Shared (pd_throttle_share): the same counters kept in the
  * store, for every instance on it; the rules (gate()) are the same code either way. */
 #include "throttle.h"
@@ -275,7 +275,9 @@ static enum list_id list_of(const struct entry *e, long long now)
 		return now - (long long)e->stamp < RATE_IDLE ? L_KEPT : L_QUIET;
 	if (live_failures(&e->c, now) > 0)
 		return e->key[0] == 'a' && e->known ? L_KEPT : L_SPENT;
-	return trusted(&e->c, now) ? L_KEPT : L_QUIET;
+	/* trust is made by successes, so anyone with one account could make it from many
+	 * addresses: evictable (its loss only ends an exemption), after what holds nothing */
+	return trusted(&e->c, now) ? L_SPENT : L_QUIET;
 }
 
 static void unlink_list(struct pd_throttle *t, struct entry *e)
@@ -321,7 +323,7 @@ static bool pinned(const struct entry *e, long long now)
 
 /* What makes room for a new entry: one whose loss costs nothing, oldest first (a spent or
  * kept one whose time has passed included), else the oldest failures of an address, a pair
- * or an unknown name.  Never one in flight; NULL when only kept ones are left. */
+ * or an unknown name, or trust.  Never one in flight; NULL when only kept ones are left. */
 static struct entry *victim(struct pd_throttle *t, long long now)
 {
 	for (int l = 0; l < L_COUNT; l++) {

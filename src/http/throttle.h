@@ -20,10 +20,11 @@
  *
  * Memory is bounded (100,000 counters): when the table is full, counters that hold nothing
  * (no failures, nothing in flight) make room first, oldest first; then the oldest failures
- * of addresses, pairs and unknown accounts.  Past half full, new address counters are kept
- * per /24 (IPv4) or /64 (IPv6) prefix.  Known accounts with failures, addresses trusted by a
- * success and active rate buckets are never evicted: when only they are left, an attempt
- * that needs a new counter is refused (PD_EBUSY: 503) rather than let through uncounted.
+ * of addresses, pairs and unknown accounts, and trusted addresses.  Past half full, new
+ * address counters are kept per /24 (IPv4) or /64 (IPv6) prefix.  Known accounts with
+ * failures, active rate buckets and counters with attempts in flight are never evicted: when
+ * only they are left, an attempt that needs a new counter is refused (PD_EBUSY: 503) rather
+ * than let through uncounted.
  *
  * Rates: a token bucket per partner (rate per second, burst twice that).
  * With a PostgreSQL store the counters live in the store (pd_throttle_share), so the limits

@@ -367,6 +367,21 @@ Test(throttle, full_of_kept_counters_it_refuses_rather_than_not_count)
 	cr_assert_eq(fail("later@x.cn", "10.22.0.1", now + 901), 0);
 }
 
+Test(throttle, successes_from_many_addresses_cannot_fill_the_table)
+{
+	/* trust is made by signing in: one account's owner (or thief) can make it from anywhere */
+	pd_throttle_free(t);
+	t = pd_throttle_new_sized(16);
+	long long now = 9450000;
+	char addr[32];
+	for (int i = 0; i < 200; i++) {
+		snprintf(addr, sizeof addr, "10.23.%d.1", i);
+		succeed("roamer@x.cn", addr, now);
+	}
+	cr_assert_leq(pd_throttle_count(t), 16);
+	cr_assert_eq(fail("other@x.cn", "10.24.0.1", now), 0, "room is made: trust is evicted");
+}
+
 Test(throttle, under_pressure_addresses_count_by_prefix)
 {
 	pd_throttle_free(t);
