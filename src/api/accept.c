@@ -4,9 +4,9 @@
  * here go through the same protection (an attempt reserved before the password is checked)
  * and the same even-time check as the token endpoint. */
 #include <string.h>
+#include <time.h>
 #include "activity.h"
 #include "api.h"
-#include <time.h>
 #include "ids.h"
 #include "signin.h"
 #include "throttle.h"

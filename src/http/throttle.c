@@ -161,8 +161,9 @@ static void add_slot(struct pd_signin *s, struct pd_arena *ar, enum rule_id id, 
 	s->key[s->n++] = pd_strdup(ar, key);
 }
 
-/* The attempt's counters: the account (case-folded as sign-in looks it up), the address and
- * the pair, each also by the address's prefix where it has one.  shared: exact ones only. */
+/* The attempt's counters, in this order: the address and the pair, each also by the
+ * address's prefix where it has one (not when shared), then the account (case-folded as
+ * sign-in looks it up). */
 static void slots(struct pd_signin *s, struct pd_arena *ar, const char *account, const char *addr,
 		  bool prefixes)
 {
@@ -174,8 +175,6 @@ static void slots(struct pd_signin *s, struct pd_arena *ar, const char *account,
 		addr = "-";
 	if (prefixes)
 		prefix_of(addr, pre, sizeof pre);
-	snprintf(key, sizeof key, "a|%s", folded);
-	add_slot(s, ar, R_ACCOUNT, false, key);
 	snprintf(key, sizeof key, "i|%s", addr);
 	add_slot(s, ar, R_ADDRESS, true, key);
 	if (*pre) {
@@ -188,6 +187,8 @@ static void slots(struct pd_signin *s, struct pd_arena *ar, const char *account,
 		snprintf(key, sizeof key, "p|%s|%s", folded, pre);
 		add_slot(s, ar, R_PAIR, false, key);
 	}
+	snprintf(key, sizeof key, "a|%s", folded);
+	add_slot(s, ar, R_ACCOUNT, false, key);
 }
 
 /* ---- the table ---- */
@@ -404,18 +405,11 @@ static void choose(struct pd_throttle *t, struct pd_signin *s, struct entry **e,
 		make[i] = !e[i] && !have[s->rule[i]] && (slots_of[s->rule[i]] == 1 || s->exact[i] != pressed);
 }
 
-static enum pd_err begin_local(struct pd_throttle *t, struct pd_signin *s, long long now, int *wait)
+/* Holds the counters found, then makes and holds the missing ones chosen; false (and nothing
+ * held) when one cannot be made. */
+static bool hold_all(struct pd_throttle *t, struct pd_signin *s, struct entry **e, long long now)
 {
-	struct entry *e[SLOTS];
 	bool make[SLOTS], ok = true;
-	pthread_mutex_lock(&t->mu);
-	for (int i = 0; i < s->n; i++)
-		e[i] = find(t, s->key[i]);
-	*wait = wait_local(s, e, now);
-	if (*wait > 0) {
-		pthread_mutex_unlock(&t->mu);
-		return PD_ELIMIT;
-	}
 	choose(t, s, e, make);
 	for (int i = 0; i < s->n; i++) /* those found first: held, they are not evicted below */
 		if ((s->held[i] = e[i] != NULL))
@@ -429,11 +423,24 @@ static enum pd_err begin_local(struct pd_throttle *t, struct pd_signin *s, long 
 		if (s->held[i]) {
 			settle(&e[i]->c, s->rule[i], s->exact[i], O_RELEASE, true, now);
 			place(t, e[i], now);
+			s->held[i] = false;
 		}
+	return ok;
+}
+
+static enum pd_err begin_local(struct pd_throttle *t, struct pd_signin *s, long long now, int *wait)
+{
+	struct entry *e[SLOTS];
+	enum pd_err r = PD_OK;
+	pthread_mutex_lock(&t->mu);
+	for (int i = 0; i < s->n; i++)
+		e[i] = find(t, s->key[i]);
+	if ((*wait = wait_local(s, e, now)) > 0)
+		r = PD_ELIMIT;
+	else if (!hold_all(t, s, e, now))
+		r = PD_EBUSY, *wait = FULL_WAIT;
 	pthread_mutex_unlock(&t->mu);
-	if (!ok)
-		*wait = FULL_WAIT;
-	return ok ? PD_OK : PD_EBUSY;
+	return r;
 }
 
 static void end_local(struct pd_signin *s, enum outcome o, bool known, long long now)
@@ -507,16 +514,8 @@ static void end_shared(struct pd_signin *s, int upto, enum outcome o, long long 
  * released again when a later counter refuses. */
 static enum pd_err begin_shared(struct pd_throttle *t, struct pd_signin *s, long long now, int *wait)
 {
-	static const enum rule_id order[] = {R_ADDRESS, R_PAIR, R_ACCOUNT};
-	struct pd_signin sorted = *s;
 	struct pd_throttle_row row;
 	bool exempt = false;
-	int k = 0;
-	for (int o = 0; o < 3; o++)
-		for (int i = 0; i < s->n; i++)
-			if (s->rule[i] == order[o])
-				sorted.rule[k] = s->rule[i], sorted.exact[k] = s->exact[i], sorted.key[k++] = s->key[i];
-	*s = sorted;
 	for (int i = 0; i < s->n; i++) {
 		enum pd_err e = reserve_shared(t->shared, s->key[i], s->rule[i], s->rule[i] == R_ACCOUNT && exempt,
 					       now, &row, wait);
