@@ -14,7 +14,7 @@ import pytest
 
 from helpers import (BIN, ON_PG, SANITIZED, SLOW, Client, Resp, Server, add_app, add_user, app_token_request,
                      assert_error, cn_body, db_update, drop_pg_db, fresh_source, get_token, http_request,
-                     new_pg_db, sign_in, staff_client, token_request, uniq)
+                     new_pg_db, psql, sign_in, staff_client, token_request, uniq)
 
 MAX_WAIT = 900
 
@@ -562,3 +562,32 @@ def test_a_table_full_of_kept_counters_refuses_new_sign_ins_with_503(make_server
     r = app_token_request(s.port, apps[len(seen) - 1]["clientId"], apps[len(seen) - 1]["clientSecret"],
                           source="127.9.%d.1" % (len(seen) - 1))
     assert r.status == 503, r
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL runs only (PARTNERD_TEST_DB=postgresql)")
+def test_a_shutdown_with_sign_ins_in_flight_leaves_no_reservation_behind(make_server):
+    """SIGTERM while sign-ins are being checked: the server finishes them, and every attempt
+    it reserved in the shared table is ended (none left counting in flight)."""
+    s = make_server().start()
+    out = []
+
+    def one(i):
+        try:
+            r = _pw(s.port, "ghost-%d-%s@x.cn" % (i, uuid.uuid4().hex[:6]), "wrong-%d" % i, fresh_source())
+            out.append((r.status, time.time()))
+        except OSError:
+            out.append((None, time.time()))  # arrived after the listener closed
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(60)]
+    for t in ts:
+        t.start()
+    time.sleep(0.05 * SLOW)
+    stopped_at = time.time()
+    rc = s.terminate()
+    for t in ts:
+        t.join()
+    s.check_clean(rc)
+    answered = [(st, at) for st, at in out if st is not None]
+    assert answered and {st for st, _ in answered} <= {400, 503}, out
+    assert any(at > stopped_at and st == 400 for st, at in answered), "none was in flight at SIGTERM: %r" % out
+    assert psql(s.db, "SELECT count(*) FROM throttle").strip() != "0"
+    assert psql(s.db, "SELECT coalesce(sum(inflight), 0) FROM throttle").strip() == "0"
