@@ -1,11 +1,14 @@
 /* accept.c - the public acceptance page of a reseller invitation (/invite/{code}): a form
  * for a customer's company administrator (GET), and its sign-in and acceptance (POST).
  * Plain HTML in Chinese and English, no scripts, a strict Content-Security-Policy.  Sign-ins
- * here go through the same protection as the token endpoint. */
+ * here go through the same protection (an attempt reserved before the password is checked)
+ * and the same even-time check as the token endpoint. */
 #include <string.h>
+#include <time.h>
 #include "activity.h"
 #include "api.h"
 #include "ids.h"
+#include "signin.h"
 #include "throttle.h"
 
 struct accept_job {
@@ -14,6 +17,7 @@ struct accept_job {
 	const char *account, *password, *partner_name;
 	bool known, already;
 	struct pd_customer c;
+	struct pd_signin *attempt;
 };
 
 static const char csp[] = "default-src 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -101,14 +105,18 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 	k->password = pd_req_form(r, "password");
 	if (!k->account || !*k->account || !k->password || !*k->password || strlen(k->account) > 254)
 		return form(r, 400, k->partner_name, "请输入用户名和密码。Enter your user name and password.");
-	int wait = pd_signin_wait(r->throttle, k->account, r->peer, r->now);
-	if (wait > 0) {
+	int wait = 0;
+	enum pd_err e = pd_signin_begin(r->throttle, k->account, r->peer, r->now, r->ar, &k->attempt, &wait);
+	if (e != PD_OK) {
 		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
-		return form(r, 429, k->partner_name, "尝试次数过多，请稍后再试。Too many attempts; try again later.");
+		return e == PD_ELIMIT ? form(r, 429, k->partner_name, "尝试次数过多，请稍后再试。Too many attempts; try again later.")
+				      : form(r, 503, k->partner_name, "暂时无法登录，请稍后再试。Signing in is not possible just now; try again later.");
 	}
-	enum pd_err e = r->st->ops->cuser_by_upn(r->st, k->account, &k->user, r->ar);
-	if (e != PD_OK && e != PD_ENOTFOUND)
+	e = r->st->ops->cuser_by_upn(r->st, k->account, &k->user, r->ar);
+	if (e != PD_OK && e != PD_ENOTFOUND) {
+		pd_signin_release(k->attempt, (long long)time(NULL));
 		return pd_api_store_error(r, e, "The user");
+	}
 	k->known = e == PD_OK;
 	/* from here on, the activity log records the attempt of an existing account for the
 	 * inviting partner; what was typed for an unknown one (a password in the wrong box, as
@@ -122,13 +130,13 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 enum pd_next pd_accept_verify(struct pd_req *r)
 {
 	struct accept_job *k = r->state;
-	bool ok = k->known && pd_password_check(k->user.password_hash, k->password, r->key) &&
+	bool ok = pd_signin_check(k->known ? k->user.password_hash : NULL, k->password, r->key) &&
 		  !strcmp(k->user.state, "active");
 	if (!ok) {
-		pd_signin_failed(r->throttle, k->account, r->peer, r->now);
+		pd_signin_failed(k->attempt, k->known, (long long)time(NULL));
 		return form(r, 400, k->partner_name, "用户名或密码错误。The user name or password is wrong.");
 	}
-	pd_signin_succeeded(r->throttle, k->account, r->peer, r->now);
+	pd_signin_succeeded(k->attempt, (long long)time(NULL));
 	if (strcmp(k->user.roles, "company_administrator") != 0)
 		return form(r, 403, k->partner_name, "只有公司管理员可以接受邀请。Only a company administrator can accept.");
 	return PD_WRITE;

@@ -1,18 +1,20 @@
 /* oauth.c - POST /oauth2/token, partnerd's own token endpoint in place of Azure AD:
- * grant_type=password for partner users (Argon2id checked on the worker pool, also for
- * unknown users against a decoy hash, so timing does not tell who exists) and
+ * grant_type=password for partner users (one Argon2id on the worker pool for every account,
+ * signin.h, so timing tells neither who exists nor who holds a temporary password) and
  * grant_type=client_credentials for partner apps (a keyed digest, checked on the loop).
- * Sign-in protection (throttle.h) answers 429 before any secret is checked.  The token is
+ * Sign-in protection (throttle.h) reserves the attempt before any secret is checked, or
+ * answers 429 (503 when it cannot count it); the verdict ends the reservation.  The token is
  * random, stored as a keyed digest, returned once; sign-ins are recorded in the activity
  * log (failures by the server, for accounts that exist).  POST /portal/session is the same
  * password grant for the portal, answered with a session cookie instead of a token. */
-#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 #include "activity.h"
 #include "api.h"
 #include "auth.h"
 #include "ids.h"
+#include "signin.h"
 #include "throttle.h"
 
 struct grant {
@@ -21,6 +23,7 @@ struct grant {
 	const char *account, *secret;
 	bool known, is_app, ok;
 	bool session;              /* the portal's sign-in: the token goes into a cookie */
+	struct pd_signin *attempt; /* reserved with the sign-in protection */
 	char token[PD_TOKEN_CHARS + 1];
 	struct pd_token row;
 };
@@ -29,24 +32,6 @@ static enum pd_next oauth_error(struct pd_req *r, int status, const char *error,
 {
 	pd_reply_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", desc));
 	return PD_REPLY;
-}
-
-/* A valid Argon2id hash of a random password: unknown users are checked against it. */
-static char decoy[PD_PWHASH_LEN];
-
-static void make_decoy(void)
-{
-	char pw[PD_GENPW_CHARS + 1];
-	pd_password_generate(pw);
-	if (pd_password_hash(pw, decoy) != 0)
-		decoy[0] = 0;
-}
-
-static const char *decoy_hash(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, make_decoy);
-	return decoy;
 }
 
 /* The caller, for the activity log, once the account is known (failures included). */
@@ -60,7 +45,7 @@ static void set_caller(struct pd_req *r, struct grant *g)
 
 static enum pd_next refuse(struct pd_req *r, struct grant *g)
 {
-	pd_signin_failed(r->throttle, g->account, r->peer, r->now);
+	pd_signin_failed(g->attempt, g->known, (long long)time(NULL));
 	if (g->known)
 		set_caller(r, g);
 	if (g->is_app)
@@ -91,8 +76,10 @@ static enum pd_next client_credentials(struct pd_req *r, struct grant *g)
 	g->is_app = true;
 	g->account = id;
 	enum pd_err e = pd_uuid_parse(id, NULL) ? r->st->ops->app_by_client(r->st, id, &g->app, r->ar) : PD_ENOTFOUND;
-	if (e != PD_OK && e != PD_ENOTFOUND)
+	if (e != PD_OK && e != PD_ENOTFOUND) {
+		pd_signin_release(g->attempt, (long long)time(NULL));
 		return pd_api_store_error(r, e, "The application");
+	}
 	g->known = e == PD_OK;
 	unsigned char d[PD_DIGEST_LEN];
 	pd_secret_digest(r->key, secret, d);
@@ -110,22 +97,30 @@ static enum pd_next password(struct pd_req *r, struct grant *g)
 	if (strlen(user) > 254 || strlen(pw) > 1024)
 		return refuse(r, g);
 	enum pd_err e = r->st->ops->user_by_email(r->st, user, &g->user, r->ar);
-	if (e != PD_OK && e != PD_ENOTFOUND)
+	if (e != PD_OK && e != PD_ENOTFOUND) {
+		pd_signin_release(g->attempt, (long long)time(NULL));
 		return pd_api_store_error(r, e, "The user");
+	}
 	g->known = e == PD_OK;
 	g->secret = pw;
 	return PD_WORK;
 }
 
-/* Sign-in protection: true after answering 429 for an account that must wait. */
-static bool throttled(struct pd_req *r, const char *account)
+/* Sign-in protection: reserves the attempt of `account` (none without one: nothing is checked
+ * then); false after answering 429, or 503 when the attempt cannot be counted. */
+static bool admitted(struct pd_req *r, struct grant *g, const char *account)
 {
-	int wait = account ? pd_signin_wait(r->throttle, account, r->peer, r->now) : 0;
-	if (wait <= 0)
-		return false;
-	oauth_error(r, 429, "too_many_attempts", "too many failed sign-ins; retry later");
+	int wait = 0;
+	enum pd_err e = account && *account ? pd_signin_begin(r->throttle, account, r->peer, r->now, r->ar,
+							      &g->attempt, &wait) : PD_OK;
+	if (e == PD_OK)
+		return true;
+	if (e == PD_ELIMIT)
+		oauth_error(r, 429, "too_many_attempts", "too many failed sign-ins; retry later");
+	else
+		oauth_error(r, 503, "temporarily_unavailable", "sign-in protection cannot count this attempt now; retry later");
 	pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
-	return true;
+	return false;
 }
 
 enum pd_next pd_oauth_token(struct pd_req *r)
@@ -138,7 +133,7 @@ enum pd_next pd_oauth_token(struct pd_req *r)
 	bool app = !strcmp(grant, "client_credentials");
 	if (!app && strcmp(grant, "password") != 0)
 		return oauth_error(r, 400, "unsupported_grant_type", "grant_type must be password or client_credentials");
-	if (throttled(r, pd_req_form(r, app ? "client_id" : "username")))
+	if (!admitted(r, g, pd_req_form(r, app ? "client_id" : "username")))
 		return PD_REPLY;
 	return app ? client_credentials(r, g) : password(r, g);
 }
@@ -148,7 +143,7 @@ enum pd_next pd_session_create(struct pd_req *r)
 	struct grant *g = pd_alloc(r->ar, sizeof *g);
 	r->state = g;
 	g->session = true;
-	if (throttled(r, pd_req_form(r, "username")))
+	if (!admitted(r, g, pd_req_form(r, "username")))
 		return PD_REPLY;
 	return password(r, g);
 }
@@ -156,8 +151,8 @@ enum pd_next pd_session_create(struct pd_req *r)
 enum pd_next pd_oauth_token_verify(struct pd_req *r)
 {
 	struct grant *g = r->state;
-	const char *hash = g->known ? g->user.password_hash : decoy_hash();
-	bool ok = pd_password_check(hash, g->secret, r->key) && g->known && !strcmp(g->user.state, "active");
+	bool ok = pd_signin_check(g->known ? g->user.password_hash : NULL, g->secret, r->key) &&
+		  !strcmp(g->user.state, "active");
 	return ok ? grant_token(r, g) : refuse(r, g);
 }
 
@@ -192,10 +187,11 @@ void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 {
 	struct grant *g = r->state;
 	if (e != PD_OK) {
+		pd_signin_release(g->attempt, (long long)time(NULL));
 		pd_api_store_error(r, e, "The token");
 		return;
 	}
-	pd_signin_succeeded(r->throttle, g->account, r->peer, r->now);
+	pd_signin_succeeded(g->attempt, (long long)time(NULL));
 	if (g->session) {
 		session_reply(r, g);
 		return;

@@ -4,6 +4,7 @@
  * generated secrets (fast digest); a password a user chooses is hashed with Argon2id. */
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 #include "activity.h"
 #include "api.h"
 #include "country.h"
@@ -19,6 +20,7 @@ struct user_job {
 	json_t *patch;                          /* PATCH body (borrowed from the request) */
 	bool last_admin;
 	const char *current, *next;             /* own password change */
+	struct pd_signin *attempt;              /* its check of the current password */
 };
 
 json_t *pd_user_json(const struct pd_user *u, struct pd_arena *ar)
@@ -411,12 +413,17 @@ enum pd_next pd_me_password(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
-	int wait = pd_signin_wait(r->throttle, r->who.name, r->peer, r->now);
-	if (wait > 0)
+	int wait = 0;
+	enum pd_err e = pd_signin_begin(r->throttle, r->who.name, r->peer, r->now, r->ar, &k->attempt, &wait);
+	if (e == PD_ELIMIT)
 		return pd_api_too_many(r, wait);
-	enum pd_err e = r->st->ops->user_get(r->st, r->who.partner_id, r->who.id, &k->before, r->ar);
-	if (e != PD_OK)
+	if (e != PD_OK) {
+		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
 		return pd_api_store_error(r, e, "The user");
+	}
+	e = r->st->ops->user_get(r->st, r->who.partner_id, r->who.id, &k->before, r->ar);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, "The user"); /* the attempt is released with r->ar */
 	r->state = k;
 	return PD_WORK;
 }
@@ -426,7 +433,7 @@ enum pd_next pd_me_password_hash(struct pd_req *r)
 {
 	struct user_job *k = r->state;
 	if (!pd_password_check(k->before.password_hash, k->current, r->key)) {
-		pd_signin_failed(r->throttle, r->who.name, r->peer, r->now);
+		pd_signin_failed(k->attempt, true, (long long)time(NULL));
 		pd_reply_error(r, PD_EINVAL, PD_MSG_WRONG_PASSWORD, "currentPassword", NULL);
 		return PD_REPLY; /* the server records the failed attempt */
 	}
@@ -455,6 +462,6 @@ void pd_me_password_finish(struct pd_req *r, enum pd_err e)
 		pd_api_store_error(r, e, "The user");
 		return;
 	}
-	pd_signin_succeeded(r->throttle, r->who.name, r->peer, r->now);
+	pd_signin_succeeded(k->attempt, (long long)time(NULL));
 	pd_reply_json(r, 200, pd_user_json(&k->u, r->ar));
 }

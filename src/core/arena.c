@@ -1,5 +1,6 @@
-/* arena.c - chunked bump allocation.  Chunks grow geometrically; big requests get a chunk
- * of their own.  Not thread-safe: an arena belongs to one request on one thread at a time. */
+/* arena.c - chunked bump allocation, and calls deferred to its end.  Chunks grow
+ * geometrically; big requests get a chunk of their own.  Not thread-safe: an arena belongs
+ * to one request on one thread at a time. */
 #include "arena.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,9 +13,16 @@ struct chunk {
 	_Alignas(16) unsigned char data[];
 };
 
+struct defer {
+	struct defer *next;
+	void (*fn)(void *);
+	void *arg;
+};
+
 struct pd_arena {
 	struct chunk *head;
 	size_t next_size;
+	struct defer *defers;
 };
 
 static void *xmalloc(size_t n)
@@ -30,6 +38,7 @@ struct pd_arena *pd_arena_new(void)
 	struct pd_arena *a = xmalloc(sizeof *a);
 	a->head = NULL;
 	a->next_size = 4096;
+	a->defers = NULL;
 	return a;
 }
 
@@ -37,6 +46,8 @@ void pd_arena_free(struct pd_arena *a)
 {
 	if (!a)
 		return;
+	for (struct defer *d = a->defers; d; d = d->next)
+		d->fn(d->arg);
 	for (struct chunk *c = a->head, *n; c; c = n) {
 		n = c->next;
 		free(c);
@@ -93,4 +104,13 @@ char *pd_printf(struct pd_arena *a, const char *fmt, ...)
 	vsnprintf(p, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	return p;
+}
+
+void pd_arena_defer(struct pd_arena *a, void (*fn)(void *), void *arg)
+{
+	struct defer *d = pd_alloc(a, sizeof *d);
+	d->fn = fn;
+	d->arg = arg;
+	d->next = a->defers;
+	a->defers = d;
 }

@@ -13,5 +13,8 @@ void *pd_alloc(struct pd_arena *a, size_t n);          /* zeroed, 16-byte aligne
 char *pd_strdup(struct pd_arena *a, const char *s);     /* NULL stays NULL */
 char *pd_strndup(struct pd_arena *a, const char *s, size_t n);
 char *pd_printf(struct pd_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Calls fn(arg) when the arena is freed, before its memory goes (the last one deferred runs
+ * first): for what a request holds outside its arena, however the request ends. */
+void pd_arena_defer(struct pd_arena *a, void (*fn)(void *), void *arg);
 
 #endif

@@ -1,55 +1,236 @@
-/* throttle.c - counters behind sign-in protection and rate limits (see throttle.h): one
- * chained hash table of small entries under one mutex.  Entries idle for an hour are swept
- * when the table grows past its budget, so memory stays bounded under a flood of addresses.
- * Shared (pd_throttle_share): the same counters kept in the store, for every instance on it;
- * the rules are the same code either way. */
+/* throttle.c - counters behind sign-in protection and rate limits (see throttle.h): a chained
+ * hash table of small entries under one mutex.  Every entry is also on one of three lists, by
+ * what losing it would cost - nothing (quiet), failures of an address, a pair or an unknown
+ * name, or an address's trust (spent), or what is kept - each in order of its last change, so making room looks at
+ * the lists' oldest ends only.  Shared (pd_throttle_share): the same counters kept in the
+ * store, for every instance on it; the rules (gate()) are the same code either way. */
 #include "throttle.h"
 #include "arena.h"
 #include "store.h"
 #include "text.h"
+#include <arpa/inet.h>
+#include <limits.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define BUCKETS 4096
-#define MAX_ENTRIES 100000
-#define FADE 900          /* seconds after the last failure */
+#define FADE 900             /* seconds after the last failure */
 #define LOCK 900
-#define IDLE 3600
+#define STALE 60             /* a reservation stops counting a minute after the last one */
 #define TRUST (30LL * 86400) /* an address the account signed in from */
+#define RATE_IDLE 60         /* a rate bucket unused this long is full again: nothing to keep */
+#define FULL_WAIT 60         /* Retry-After when the table holds only what it keeps */
+#define STORE_WAIT 5         /* ... when the shared store failed */
+#define WALK 256             /* entries looked at per list when making room */
+#define TRIES 8              /* shared: a reservation retried when its counter changed meanwhile */
+#define MIN_ENTRIES 16
+#define SLOTS 5              /* counters of one attempt: account, 2 x address, 2 x pair */
+#define KEY_CAP 400
+
+enum rule_id { R_ACCOUNT, R_ADDRESS, R_PAIR };
+static const struct rule {
+	int slow, lock;      /* failures from which an attempt waits 2^(n-slow) s / LOCK s */
+} rules[] = {
+	[R_ACCOUNT] = {5, INT_MAX}, [R_ADDRESS] = {10, 20}, [R_PAIR] = {5, 5},
+};
+
+enum list_id { L_QUIET, L_SPENT, L_KEPT, L_COUNT };
+enum outcome { O_RELEASE, O_FAILED, O_SUCCEEDED };
 
 struct entry {
-	struct entry *next;
-	double tokens, stamp;  /* rate bucket: tokens left, last refill */
-	long long last;        /* last failure */
-	long long good;        /* last successful sign-in (pair entries) */
-	int failures;
-	bool primed;           /* rate bucket filled once */
+	struct entry *next;          /* in its hash bucket */
+	struct entry *older, *newer; /* on its list */
+	struct pd_throttle_row c;    /* sign-in counter */
+	double tokens, stamp;        /* rate bucket: tokens left, last refill */
+	enum list_id list;
+	bool primed;                 /* rate bucket filled once */
+	bool known;                  /* an account that exists failed here */
 	char key[];
+};
+
+struct list {
+	struct entry *oldest, *newest;
 };
 
 struct pd_throttle {
 	pthread_mutex_t mu;
-	struct entry *b[BUCKETS];
-	size_t n;
-	struct store *shared;  /* counters in the store instead of b[] */
+	struct entry **b;
+	size_t mask, n, cap;
+	struct list lists[L_COUNT];
+	struct store *shared;        /* counters in the store instead of b[] */
 };
+
+struct pd_signin {
+	struct pd_throttle *t;
+	long long at;                /* when reserved */
+	int n;
+	bool done;
+	enum rule_id rule[SLOTS];
+	bool exact[SLOTS];           /* the address's own counter (not its prefix's) */
+	bool held[SLOTS];            /* an attempt in flight is counted on it */
+	const char *key[SLOTS];
+};
+
+/* ---- the rules ---- */
+
+static long long live_failures(const struct pd_throttle_row *c, long long now)
+{
+	return c && now - c->last <= FADE ? c->failures : 0;
+}
+
+static long long live_inflight(const struct pd_throttle_row *c, long long now)
+{
+	return c && now - c->held <= STALE ? c->inflight : 0;
+}
+
+static bool trusted(const struct pd_throttle_row *c, long long now)
+{
+	return c && c->good && now - c->good < TRUST;
+}
+
+static long long backoff(long long over)
+{
+	return over >= 6 ? 60 : 1LL << over;
+}
+
+/* Seconds before one more attempt may start on counter c (NULL: none yet) under rule id; 0 =
+ * now.  *cap: how many may be in flight on it at once - each counts as a failure that just
+ * happened, so when those in flight reach a limit the next attempt waits for their verdict. */
+static int gate(enum rule_id id, const struct pd_throttle_row *c, long long now, int *cap)
+{
+	const struct rule *ru = &rules[id];
+	long long f = live_failures(c, now), wait = 0;
+	if (f >= ru->lock)
+		wait = c->last + LOCK - now;
+	else if (f >= ru->slow)
+		wait = c->last + backoff(f - ru->slow) - now;
+	*cap = f >= ru->slow ? 1 : (int)(ru->slow - f);
+	if (wait > 0)
+		return (int)wait;
+	return live_inflight(c, now) >= *cap ? 1 : 0;
+}
+
+/* One attempt ends on counter c: one fewer in flight (`drop`: the reservation still counted)
+ * and the outcome's change. */
+static void settle(struct pd_throttle_row *c, enum rule_id id, bool exact, enum outcome o, bool drop,
+		   long long now)
+{
+	long long in = live_inflight(c, now) - (drop ? 1 : 0);
+	c->inflight = in > 0 ? in : 0;
+	if (o == O_FAILED) {
+		c->failures = live_failures(c, now) + 1;
+		c->last = now > c->last ? now : c->last;
+	} else if (o == O_SUCCEEDED && id != R_ADDRESS) {
+		c->failures = 0;
+		if (id == R_PAIR && exact)
+			c->good = now;
+	}
+}
+
+/* ---- keys ---- */
+
+/* The /24 (IPv4) or /64 (IPv6) of addr, "" when it is not an address. */
+static void prefix_of(const char *addr, char *out, size_t cap)
+{
+	unsigned char a[16];
+	char s[INET6_ADDRSTRLEN];
+	*out = 0;
+	if (inet_pton(AF_INET, addr, a) == 1) {
+		snprintf(out, cap, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+	} else if (inet_pton(AF_INET6, addr, a) == 1) {
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (!memcmp(a, mapped, 12)) {
+			snprintf(out, cap, "%u.%u.%u.0/24", a[12], a[13], a[14]);
+			return;
+		}
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, s, sizeof s))
+			snprintf(out, cap, "%s/64", s);
+	}
+}
+
+static void add_slot(struct pd_signin *s, struct pd_arena *ar, enum rule_id id, bool exact, const char *key)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->key[i], key))
+			return;
+	s->rule[s->n] = id;
+	s->exact[s->n] = exact;
+	s->key[s->n++] = pd_strdup(ar, key);
+}
+
+/* The attempt's counters, in this order: the address and the pair, each also by the
+ * address's prefix where it has one (not when shared), then the account (case-folded as
+ * sign-in looks it up). */
+static void slots(struct pd_signin *s, struct pd_arena *ar, const char *account, const char *addr,
+		  bool prefixes)
+{
+	char key[KEY_CAP], pre[64] = "";
+	const char *folded = pd_text_key(ar, account);
+	if (!folded)
+		folded = account;
+	if (!addr)
+		addr = "-";
+	if (prefixes)
+		prefix_of(addr, pre, sizeof pre);
+	snprintf(key, sizeof key, "i|%s", addr);
+	add_slot(s, ar, R_ADDRESS, true, key);
+	if (*pre) {
+		snprintf(key, sizeof key, "i|%s", pre);
+		add_slot(s, ar, R_ADDRESS, false, key);
+	}
+	snprintf(key, sizeof key, "p|%s|%s", folded, addr);
+	add_slot(s, ar, R_PAIR, true, key);
+	if (*pre) {
+		snprintf(key, sizeof key, "p|%s|%s", folded, pre);
+		add_slot(s, ar, R_PAIR, false, key);
+	}
+	snprintf(key, sizeof key, "a|%s", folded);
+	add_slot(s, ar, R_ACCOUNT, false, key);
+}
+
+/* ---- the table ---- */
+
+static size_t parse_entries(const char *v)
+{
+	char *end;
+	long long n = v && *v ? strtoll(v, &end, 10) : 0;
+	if (!v || !*v)
+		return PD_THROTTLE_ENTRIES;
+	if (*end || n < MIN_ENTRIES || n > PD_THROTTLE_ENTRIES) {
+		fprintf(stderr, "partnerd: PARTNERD_THROTTLE_ENTRIES '%s' is not a whole number from %d to %d;"
+				" keeping %d\n", v, MIN_ENTRIES, PD_THROTTLE_ENTRIES, PD_THROTTLE_ENTRIES);
+		return PD_THROTTLE_ENTRIES;
+	}
+	return (size_t)n;
+}
 
 struct pd_throttle *pd_throttle_new(void)
 {
+	return pd_throttle_new_sized(parse_entries(getenv("PARTNERD_THROTTLE_ENTRIES")));
+}
+
+struct pd_throttle *pd_throttle_new_sized(size_t entries)
+{
 	struct pd_throttle *t = calloc(1, sizeof *t);
-	if (!t)
+	size_t nb = 64, cap = entries < MIN_ENTRIES ? MIN_ENTRIES : entries;
+	while (nb < cap)
+		nb *= 2;
+	if (!t || !(t->b = calloc(nb, sizeof *t->b)))
 		abort();
+	t->cap = cap;
+	t->mask = nb - 1;
 	pthread_mutex_init(&t->mu, NULL);
 	return t;
 }
 
 bool pd_throttle_share(struct pd_throttle *t, struct store *st)
 {
-	if (!st->ops->rate_take) {
-		st->ops->close(st);
+	const struct store_ops *o = st->ops;
+	if (!o->rate_take || !o->throttle_get || !o->throttle_reserve || !o->throttle_release) {
+		o->close(st);
 		return false;
 	}
 	t->shared = st;
@@ -62,185 +243,363 @@ void pd_throttle_free(struct pd_throttle *t)
 		return;
 	if (t->shared)
 		t->shared->ops->close(t->shared);
-	for (int i = 0; i < BUCKETS; i++)
+	for (size_t i = 0; i <= t->mask; i++)
 		for (struct entry *e = t->b[i], *n; e; e = n) {
 			n = e->next;
 			free(e);
 		}
+	free(t->b);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
 }
 
-static unsigned hash(const char *s)
+static size_t hash(const struct pd_throttle *t, const char *s)
 {
 	unsigned h = 2166136261u;
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % BUCKETS;
+	return h & t->mask;
 }
 
-static void sweep(struct pd_throttle *t, long long now)
+static struct entry *find(struct pd_throttle *t, const char *key)
 {
-	for (int i = 0; i < BUCKETS; i++) {
-		for (struct entry **p = &t->b[i], *e; (e = *p);) {
-			if (now - (long long)e->stamp > IDLE && now - e->last > IDLE && now - e->good > TRUST) {
-				*p = e->next;
-				free(e);
-				t->n--;
-			} else {
-				p = &e->next;
-			}
-		}
-	}
-}
-
-/* The entry for key, created when `create`; NULL if absent (or the table is full). */
-static struct entry *find(struct pd_throttle *t, const char *key, bool create, long long now)
-{
-	unsigned h = hash(key);
-	for (struct entry *e = t->b[h]; e; e = e->next)
+	for (struct entry *e = t->b[hash(t, key)]; e; e = e->next)
 		if (!strcmp(e->key, key))
 			return e;
-	if (!create)
+	return NULL;
+}
+
+/* The list an entry belongs on: what evicting it would lose. */
+static enum list_id list_of(const struct entry *e, long long now)
+{
+	if (e->key[0] == 'r')
+		return now - (long long)e->stamp < RATE_IDLE ? L_KEPT : L_QUIET;
+	if (live_failures(&e->c, now) > 0)
+		return e->key[0] == 'a' && e->known ? L_KEPT : L_SPENT;
+	/* trust is made by successes, so anyone with one account could make it from many
+	 * addresses: evictable (its loss only ends an exemption), after what holds nothing */
+	return trusted(&e->c, now) ? L_SPENT : L_QUIET;
+}
+
+static void unlink_list(struct pd_throttle *t, struct entry *e)
+{
+	struct list *l = &t->lists[e->list];
+	*(e->older ? &e->older->newer : &l->oldest) = e->newer;
+	*(e->newer ? &e->newer->older : &l->newest) = e->older;
+	e->older = e->newer = NULL;
+}
+
+static void append(struct pd_throttle *t, struct entry *e, long long now)
+{
+	e->list = list_of(e, now);
+	struct list *l = &t->lists[e->list];
+	e->older = l->newest;
+	*(l->newest ? &l->newest->newer : &l->oldest) = e;
+	l->newest = e;
+}
+
+/* e changed at now: to the newest end of the list it now belongs on. */
+static void place(struct pd_throttle *t, struct entry *e, long long now)
+{
+	unlink_list(t, e);
+	append(t, e, now);
+}
+
+static void evict(struct pd_throttle *t, struct entry *v)
+{
+	unlink_list(t, v);
+	for (struct entry **p = &t->b[hash(t, v->key)]; *p; p = &(*p)->next)
+		if (*p == v) {
+			*p = v->next;
+			break;
+		}
+	free(v);
+	t->n--;
+}
+
+static bool pinned(const struct entry *e, long long now)
+{
+	return live_inflight(&e->c, now) > 0;
+}
+
+/* What makes room for a new entry: one whose loss costs nothing, oldest first (a spent or
+ * kept one whose time has passed included), else the oldest failures of an address, a pair
+ * or an unknown name, or trust.  Never one in flight; NULL when only kept ones are left. */
+static struct entry *victim(struct pd_throttle *t, long long now)
+{
+	for (int l = 0; l < L_COUNT; l++) {
+		int n = 0;
+		for (struct entry *e = t->lists[l].oldest; e && n < WALK; e = e->newer, n++)
+			if (!pinned(e, now) && list_of(e, now) == L_QUIET)
+				return e;
+	}
+	int n = 0;
+	for (struct entry *e = t->lists[L_SPENT].oldest; e && n < WALK; e = e->newer, n++)
+		if (!pinned(e, now) && list_of(e, now) != L_KEPT)
+			return e;
+	return NULL;
+}
+
+/* A new entry for key (absent), room made first; NULL when there is none to make. */
+static struct entry *create(struct pd_throttle *t, const char *key, long long now)
+{
+	struct entry *v = t->n >= t->cap ? victim(t, now) : NULL;
+	if (t->n >= t->cap && !v)
 		return NULL;
-	if (t->n >= MAX_ENTRIES)
-		sweep(t, now);
-	if (t->n >= MAX_ENTRIES)
-		return NULL;
+	if (v)
+		evict(t, v);
 	size_t n = strlen(key) + 1;
 	struct entry *e = calloc(1, sizeof *e + n);
 	if (!e)
 		return NULL;
 	memcpy(e->key, key, n);
 	e->stamp = (double)now;
+	size_t h = hash(t, key);
 	e->next = t->b[h];
 	t->b[h] = e;
 	t->n++;
+	append(t, e, now);
 	return e;
 }
 
-/* Failures still counting at `now`. */
-static int live_failures(struct entry *e, long long now)
+static struct entry *find_or_create(struct pd_throttle *t, const char *key, long long now)
 {
-	if (!e || now - e->last > FADE)
-		return 0;
-	return e->failures;
+	struct entry *e = find(t, key);
+	return e ? e : create(t, key, now);
 }
 
-/* Seconds left of a wait of `secs` from the last failure. */
-static int left(struct entry *e, long long now, long long secs)
+/* ---- sign-in, in memory ---- */
+
+static void hold(struct pd_throttle *t, struct entry *e, long long now)
 {
-	long long until = e->last + secs;
-	return until > now ? (int)(until - now) : 0;
+	e->c.inflight = live_inflight(&e->c, now) + 1;
+	e->c.held = now > e->c.held ? now : e->c.held;
+	place(t, e, now);
 }
 
-static long long backoff(int over)
+static int wait_local(struct pd_signin *s, struct entry **e, long long now)
 {
-	return over >= 6 ? 60 : 1LL << over;
-}
-
-/* The counters' keys; the account case-folded as sign-in looks it up. */
-static void keys(char *acc, char *adr, char *pair, size_t cap, const char *account, const char *addr)
-{
-	struct pd_arena *ar = pd_arena_new();
-	const char *folded = pd_text_key(ar, account);
-	if (!folded)
-		folded = account;
-	snprintf(acc, cap, "a|%s", folded);
-	snprintf(adr, cap, "i|%s", addr ? addr : "-");
-	snprintf(pair, cap, "p|%s|%s", folded, addr ? addr : "-");
-	pd_arena_free(ar);
-}
-
-static int max3(int a, int b, int c)
-{
-	int m = a > b ? a : b;
-	return m > c ? m : c;
-}
-
-/* A shared counter read into `buf`; NULL when there is none (or the store failed: fail open,
- * the request itself will meet the store's error). */
-static struct entry *load(struct pd_throttle *t, const char *key, struct entry *buf)
-{
-	struct pd_throttle_row row;
-	if (t->shared->ops->throttle_get(t->shared, key, &row) != PD_OK)
-		return NULL;
-	memset(buf, 0, sizeof *buf);
-	buf->failures = (int)row.failures;
-	buf->last = row.last;
-	buf->good = row.good;
-	return buf;
-}
-
-static int wait_of(struct entry *a, struct entry *i, struct entry *p, long long now)
-{
-	int fa = live_failures(a, now), fi = live_failures(i, now), fp = live_failures(p, now);
-	bool trusted = p && p->good && now - p->good < TRUST;
-	int wa = fa >= 5 && !trusted ? left(a, now, backoff(fa - 5)) : 0;
-	int wi = fi >= 20 ? left(i, now, LOCK) : fi >= 10 ? left(i, now, backoff(fi - 10)) : 0;
-	int wp = fp >= 5 ? left(p, now, LOCK) : 0;
-	return max3(wa, wi, wp);
-}
-
-int pd_signin_wait(struct pd_throttle *t, const char *account, const char *addr, long long now)
-{
-	char acc[320], adr[320], pair[640];
-	struct entry ba, bi, bp;
-	keys(acc, adr, pair, sizeof acc, account, addr);
-	if (t->shared)
-		return wait_of(load(t, acc, &ba), load(t, adr, &bi), load(t, pair, &bp), now);
-	pthread_mutex_lock(&t->mu);
-	int w = wait_of(find(t, acc, false, now), find(t, adr, false, now), find(t, pair, false, now), now);
-	pthread_mutex_unlock(&t->mu);
+	bool exempt = false;
+	int w = 0, cap;
+	for (int i = 0; i < s->n; i++)
+		if (s->rule[i] == R_PAIR && s->exact[i] && e[i])
+			exempt = trusted(&e[i]->c, now);
+	for (int i = 0; i < s->n; i++) {
+		int g = s->rule[i] == R_ACCOUNT && exempt ? 0 : gate(s->rule[i], e[i] ? &e[i]->c : NULL, now, &cap);
+		w = g > w ? g : w;
+	}
 	return w;
 }
 
-static void bump(struct pd_throttle *t, const char *key, long long now)
+/* Which missing counters to make: the account's; of an address (and of a pair) its own, or
+ * its prefix's once the table is half full - none when one of the two is there already. */
+static void choose(struct pd_throttle *t, struct pd_signin *s, struct entry **e, bool *make)
 {
-	struct entry *e = find(t, key, true, now);
-	if (!e)
-		return;
-	e->failures = live_failures(e, now) + 1;
-	e->last = now;
+	bool pressed = t->n >= t->cap / 2, have[3] = {false, false, false};
+	int slots_of[3] = {0, 0, 0};
+	for (int i = 0; i < s->n; i++) {
+		have[s->rule[i]] |= e[i] != NULL;
+		slots_of[s->rule[i]]++;
+	}
+	for (int i = 0; i < s->n; i++)
+		make[i] = !e[i] && !have[s->rule[i]] && (slots_of[s->rule[i]] == 1 || s->exact[i] != pressed);
 }
 
-void pd_signin_failed(struct pd_throttle *t, const char *account, const char *addr, long long now)
+/* Holds the counters found, then makes and holds the missing ones chosen; false (and nothing
+ * held) when one cannot be made. */
+static bool hold_all(struct pd_throttle *t, struct pd_signin *s, struct entry **e, long long now)
 {
-	char acc[320], adr[320], pair[640];
-	keys(acc, adr, pair, sizeof acc, account, addr);
-	if (t->shared) {
-		const char *k[] = {acc, adr, pair};
-		for (int i = 0; i < 3; i++)
-			t->shared->ops->throttle_failed(t->shared, k[i], now, FADE);
-		return;
-	}
+	bool make[SLOTS], ok = true;
+	choose(t, s, e, make);
+	for (int i = 0; i < s->n; i++) /* those found first: held, they are not evicted below */
+		if ((s->held[i] = e[i] != NULL))
+			hold(t, e[i], now);
+	for (int i = 0; i < s->n && ok; i++)
+		if (make[i] && (ok = (e[i] = create(t, s->key[i], now)) != NULL)) {
+			hold(t, e[i], now);
+			s->held[i] = true;
+		}
+	for (int i = 0; i < s->n && !ok; i++) /* undo */
+		if (s->held[i]) {
+			settle(&e[i]->c, s->rule[i], s->exact[i], O_RELEASE, true, now);
+			place(t, e[i], now);
+			s->held[i] = false;
+		}
+	return ok;
+}
+
+static enum pd_err begin_local(struct pd_throttle *t, struct pd_signin *s, long long now, int *wait)
+{
+	struct entry *e[SLOTS];
+	enum pd_err r = PD_OK;
 	pthread_mutex_lock(&t->mu);
-	bump(t, acc, now);
-	bump(t, adr, now);
-	bump(t, pair, now);
+	for (int i = 0; i < s->n; i++)
+		e[i] = find(t, s->key[i]);
+	if ((*wait = wait_local(s, e, now)) > 0)
+		r = PD_ELIMIT;
+	else if (!hold_all(t, s, e, now))
+		r = PD_EBUSY, *wait = FULL_WAIT;
+	pthread_mutex_unlock(&t->mu);
+	return r;
+}
+
+static void end_local(struct pd_signin *s, enum outcome o, bool known, long long now)
+{
+	struct pd_throttle *t = s->t;
+	bool drop = now - s->at <= STALE;
+	pthread_mutex_lock(&t->mu);
+	for (int i = 0; i < s->n; i++) {
+		/* a success is kept on the address's own pair counter, trust being per address */
+		bool trust = o == O_SUCCEEDED && s->rule[i] == R_PAIR && s->exact[i];
+		if (!s->held[i] && !trust)
+			continue;
+		struct entry *e = find(t, s->key[i]);
+		if (!e && (o == O_FAILED || trust)) /* gone once its reservation had expired */
+			e = create(t, s->key[i], now);
+		if (!e)
+			continue;
+		settle(&e->c, s->rule[i], s->exact[i], o, drop && s->held[i], now);
+		if (o == O_FAILED && s->rule[i] == R_ACCOUNT)
+			e->known |= known;
+		place(t, e, now);
+	}
 	pthread_mutex_unlock(&t->mu);
 }
 
-void pd_signin_succeeded(struct pd_throttle *t, const char *account, const char *addr,
-			 long long now)
+/* ---- sign-in, shared ---- */
+
+/* Reserves one attempt on a counter of the store: read, judge, then count it only if the
+ * counter is still as read (one atomic statement); again if it changed meanwhile. */
+static enum pd_err reserve_shared(struct store *st, const char *key, enum rule_id id, bool exempt,
+				  long long now, struct pd_throttle_row *row, int *wait)
 {
-	char acc[320], adr[320], pair[640];
-	keys(acc, adr, pair, sizeof acc, account, addr);
-	if (t->shared) {
-		t->shared->ops->throttle_succeeded(t->shared, acc, now, false);
-		t->shared->ops->throttle_succeeded(t->shared, pair, now, true);
-		return;
+	for (int i = 0; i < TRIES; i++) {
+		enum pd_err e = st->ops->throttle_get(st, key, row);
+		if (e == PD_ENOTFOUND)
+			*row = (struct pd_throttle_row){0};
+		else if (e != PD_OK)
+			return PD_EBUSY;
+		int cap = INT_MAX;
+		if ((*wait = exempt ? 0 : gate(id, row, now, &cap)) > 0)
+			return PD_ELIMIT;
+		bool taken = false;
+		if (st->ops->throttle_reserve(st, key, row, now, cap, STALE, &taken) != PD_OK)
+			return PD_EBUSY;
+		if (taken)
+			return PD_OK;
 	}
-	pthread_mutex_lock(&t->mu);
-	struct entry *a = find(t, acc, false, now), *p = find(t, pair, true, now);
-	if (a)
-		a->failures = 0;
-	if (p) {
-		p->failures = 0;
-		p->good = now;
-	}
-	pthread_mutex_unlock(&t->mu);
+	*wait = 1; /* others keep changing it: they are in flight */
+	return PD_ELIMIT;
 }
+
+static void end_shared(struct pd_signin *s, int upto, enum outcome o, long long now)
+{
+	struct store *st = s->t->shared;
+	int drop = now - s->at <= STALE;
+	for (int i = 0; i < upto; i++) {
+		enum pd_err e;
+		if (o == O_FAILED)
+			e = st->ops->throttle_failed(st, s->key[i], now, FADE, drop, STALE);
+		else if (o == O_SUCCEEDED && s->rule[i] != R_ADDRESS)
+			e = st->ops->throttle_succeeded(st, s->key[i], now, s->rule[i] == R_PAIR, drop, STALE);
+		else
+			e = st->ops->throttle_release(st, s->key[i], now, drop, STALE);
+		if (e != PD_OK)
+			fprintf(stderr, "partnerd: sign-in protection: the store did not record an attempt's end (%s)\n",
+				pd_err_name(e));
+	}
+}
+
+/* Address, pair, then account (exempt when the pair is trusted); what was reserved is
+ * released again when a later counter refuses. */
+static enum pd_err begin_shared(struct pd_throttle *t, struct pd_signin *s, long long now, int *wait)
+{
+	struct pd_throttle_row row;
+	bool exempt = false;
+	for (int i = 0; i < s->n; i++) {
+		enum pd_err e = reserve_shared(t->shared, s->key[i], s->rule[i], s->rule[i] == R_ACCOUNT && exempt,
+					       now, &row, wait);
+		if (e != PD_OK) {
+			end_shared(s, i, O_RELEASE, now);
+			if (e == PD_EBUSY)
+				*wait = STORE_WAIT;
+			return e;
+		}
+		s->held[i] = true;
+		if (s->rule[i] == R_PAIR)
+			exempt = trusted(&row, now);
+	}
+	return PD_OK;
+}
+
+/* ---- sign-in ---- */
+
+static void release_at_end(void *arg)
+{
+	pd_signin_release(arg, (long long)time(NULL));
+}
+
+enum pd_err pd_signin_begin(struct pd_throttle *t, const char *account, const char *addr,
+			    long long now, struct pd_arena *ar, struct pd_signin **out, int *wait)
+{
+	struct pd_signin *s = pd_alloc(ar, sizeof *s);
+	*out = NULL;
+	*wait = 0;
+	s->t = t;
+	s->at = now;
+	slots(s, ar, account ? account : "", addr, !t->shared);
+	enum pd_err e = t->shared ? begin_shared(t, s, now, wait) : begin_local(t, s, now, wait);
+	if (e != PD_OK)
+		return e;
+	pd_arena_defer(ar, release_at_end, s);
+	*out = s;
+	return PD_OK;
+}
+
+static void end(struct pd_signin *s, enum outcome o, bool known, long long now)
+{
+	if (!s || s->done)
+		return;
+	s->done = true;
+	if (s->t->shared)
+		end_shared(s, s->n, o, now);
+	else
+		end_local(s, o, known, now);
+}
+
+void pd_signin_failed(struct pd_signin *s, bool known, long long now)
+{
+	end(s, O_FAILED, known, now);
+}
+
+void pd_signin_succeeded(struct pd_signin *s, long long now)
+{
+	end(s, O_SUCCEEDED, true, now);
+}
+
+void pd_signin_release(struct pd_signin *s, long long now)
+{
+	end(s, O_RELEASE, false, now);
+}
+
+size_t pd_throttle_count(struct pd_throttle *t)
+{
+	pthread_mutex_lock(&t->mu);
+	size_t n = t->n;
+	pthread_mutex_unlock(&t->mu);
+	return n;
+}
+
+long long pd_throttle_peek(struct pd_throttle *t, const char *key, long long now)
+{
+	pthread_mutex_lock(&t->mu);
+	struct entry *e = find(t, key);
+	long long f = e ? live_failures(&e->c, now) : -1;
+	pthread_mutex_unlock(&t->mu);
+	return f;
+}
+
+/* ---- rates ---- */
 
 int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rate)
 {
@@ -250,11 +609,12 @@ int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rat
 	snprintf(key, sizeof key, "r|%s", partner);
 	int wait = 0;
 	if (t->shared) {
-		t->shared->ops->rate_take(t->shared, key, now, rate, &wait);
+		if (t->shared->ops->rate_take(t->shared, key, now, rate, &wait) != PD_OK)
+			return STORE_WAIT; /* no count, no request */
 		return wait;
 	}
 	pthread_mutex_lock(&t->mu);
-	struct entry *e = find(t, key, true, (long long)now);
+	struct entry *e = find_or_create(t, key, (long long)now);
 	if (e) {
 		double burst = 2.0 * rate;
 		if (!e->primed) { /* a new bucket starts full */
@@ -269,6 +629,9 @@ int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rat
 			e->tokens -= 1.0;
 		else
 			wait = (int)((1.0 - e->tokens) / rate) + 1;
+		place(t, e, (long long)now);
+	} else {
+		wait = 1; /* the table holds only what it keeps: no count, no request */
 	}
 	pthread_mutex_unlock(&t->mu);
 	return wait;

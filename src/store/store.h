@@ -94,6 +94,7 @@ struct pd_invitation {           /* a partner's reusable reseller invitation */
 
 struct pd_throttle_row {         /* one sign-in protection counter (throttle.c) */
 	long long failures, last, good; /* count; last failure; last success (unix seconds) */
+	long long inflight, held;       /* attempts reserved and not ended; the last reservation */
 };
 
 struct store;
@@ -247,10 +248,15 @@ struct store_ops {
 	 * backend whose server keeps them in memory (SQLite: one process).  Safe to call from
 	 * several threads on one struct store outside transactions. */
 	enum pd_err (*throttle_get)(struct store *, const char *key, struct pd_throttle_row *);
-	/* One more failure; the count restarts at 1 when the last one is older than `fade`. */
-	enum pd_err (*throttle_failed)(struct store *, const char *key, long long now, long long fade);
+	/* An attempt reserved by throttle_reserve ends.  In all three, `drop` (0 or 1) attempts
+	 * fewer are in flight, and none are any more once the last reservation is older than
+	 * `stale` seconds.  failed: one more failure; the count restarts at 1 when the last one is
+	 * older than `fade`. */
+	enum pd_err (*throttle_failed)(struct store *, const char *key, long long now, long long fade,
+				       int drop, long long stale);
 	/* Clears the failures; with `good`, records a successful sign-in at now. */
-	enum pd_err (*throttle_succeeded)(struct store *, const char *key, long long now, bool good);
+	enum pd_err (*throttle_succeeded)(struct store *, const char *key, long long now, bool good,
+					  int drop, long long stale);
 	/* Takes one token of a bucket refilled at `rate` per second, burst 2 * rate: *wait = 0 if
 	 * taken, else the seconds until one is there. */
 	enum pd_err (*rate_take)(struct store *, const char *key, double now, int rate, int *wait);
@@ -270,6 +276,16 @@ struct store_ops {
 	/* A bulk load (partnerd seed) starts (on) or ends (off), outside a transaction: the
 	 * backend may use more memory meanwhile; every commit stays durable.  May be NULL. */
 	enum pd_err (*bulk_load)(struct store *, bool on);
+
+	/* Sign-in attempts in flight (throttle.c; NULL with the other throttle_* ops).  reserve:
+	 * one attempt more in flight on `key` (the row made if missing), in one atomic statement,
+	 * only while its failures and last failure are still those of `seen` and fewer than `cap`
+	 * are in flight (reservations count until the last one is older than `stale` seconds):
+	 * *taken says whether it was.  release: an attempt ended without a verdict. */
+	enum pd_err (*throttle_reserve)(struct store *, const char *key, const struct pd_throttle_row *seen,
+					long long now, int cap, long long stale, bool *taken);
+	enum pd_err (*throttle_release)(struct store *, const char *key, long long now, int drop,
+					long long stale);
 };
 
 struct store {

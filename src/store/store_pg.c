@@ -38,7 +38,7 @@ enum stmt_id {
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
 	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE,
-	S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_COUNT
+	S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_THROTTLE_RESERVE, S_THROTTLE_RELEASE, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -56,6 +56,10 @@ enum stmt_id {
 		   " request_id, correlation_id, old_value, new_value, source_address"
 #define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at"
 #define LIST_TAIL " ORDER BY seq LIMIT $4"
+/* throttle: attempts in flight ($2 = now), none once the last reservation is `stale` old; and
+ * after `drop` (0 or 1) of them ended */
+#define THROTTLE_LIVE(stale) "(CASE WHEN $2 - t.held > " stale " THEN 0 ELSE t.inflight END)"
+#define THROTTLE_ENDED(drop, stale) "greatest(" THROTTLE_LIVE(stale) " - " drop ", 0)"
 /* ASCII-only lower case, as SQLite's lower() */
 #define LOWER(p) "lower(" p "::text COLLATE \"C\")"
 
@@ -174,15 +178,18 @@ static const char *const sql_text[S_COUNT] = {
 	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = $1 AND request_id = $2",
 	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
 		       " VALUES ($1, $2, $3, $4)",
-	[S_THROTTLE_GET] = "SELECT failures, last_failure, last_success FROM throttle WHERE key = $1",
-	[S_THROTTLE_FAILED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success)"
-			      " VALUES ($1, 1, $2, 0) ON CONFLICT (key) DO UPDATE SET failures ="
-			      " CASE WHEN $2 - t.last_failure > $3 THEN 1 ELSE t.failures + 1 END, last_failure = $2",
-	[S_THROTTLE_SUCCEEDED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success)"
-				 " VALUES ($1, 0, 0, CASE WHEN $3 THEN $2 ELSE 0 END) ON CONFLICT (key) DO UPDATE"
-				 " SET failures = 0, last_success = CASE WHEN $3 THEN $2 ELSE t.last_success END",
+	[S_THROTTLE_GET] = "SELECT failures, last_failure, last_success, inflight, held FROM throttle WHERE key = $1",
+	[S_THROTTLE_FAILED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success, inflight, held)"
+			      " VALUES ($1, 1, $2, 0, 0, 0) ON CONFLICT (key) DO UPDATE SET failures ="
+			      " CASE WHEN $2 - t.last_failure > $3 THEN 1 ELSE t.failures + 1 END,"
+			      " last_failure = greatest(t.last_failure, $2), inflight = " THROTTLE_ENDED("$4", "$5"),
+	[S_THROTTLE_SUCCEEDED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success, inflight, held)"
+				 " VALUES ($1, 0, 0, CASE WHEN $3 THEN $2 ELSE 0 END, 0, 0) ON CONFLICT (key) DO UPDATE"
+				 " SET failures = 0, last_success = CASE WHEN $3 THEN $2 ELSE t.last_success END,"
+				 " inflight = " THROTTLE_ENDED("$4", "$5"),
 	/* counters idle for an hour, of addresses not trusted in the last 30 days (as throttle.c) */
-	[S_THROTTLE_SWEEP] = "DELETE FROM throttle WHERE last_failure < $1 - 3600 AND last_success < $1 - 2592000",
+	[S_THROTTLE_SWEEP] = "DELETE FROM throttle WHERE last_failure < $1 - 3600 AND last_success < $1 - 2592000"
+			     " AND held < $1 - 3600",
 	/* every SET expression sees the bucket as it was: refill, then take one if there is one */
 	[S_RATE_TAKE] = "INSERT INTO rate_buckets AS b (key, tokens, stamp, allowed)"
 			" VALUES ($1, 2 * $3::float8 - 1, $2::float8, true) ON CONFLICT (key) DO UPDATE SET"
@@ -197,6 +204,12 @@ static const char *const sql_text[S_COUNT] = {
 			 " AND subscription_id = $3",
 	[S_CUSER_EXISTS] = "SELECT 1 FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
 			   " AND user_id = $3",
+	/* one more in flight, if the counter is as the caller judged it and under its cap */
+	[S_THROTTLE_RESERVE] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success, inflight, held)"
+			       " VALUES ($1, 0, 0, 0, 1, $2) ON CONFLICT (key) DO UPDATE SET"
+			       " inflight = " THROTTLE_LIVE("$6") " + 1, held = greatest(t.held, $2)"
+			       " WHERE t.failures = $3 AND t.last_failure = $4 AND " THROTTLE_LIVE("$6") " < $5",
+	[S_THROTTLE_RELEASE] = "UPDATE throttle AS t SET inflight = " THROTTLE_ENDED("$3", "$4") " WHERE key = $1",
 };
 
 /* ---- the pool ---- */
@@ -1444,7 +1457,8 @@ static enum pd_err pg_invitation_revoke(struct store *st, const char *partner)
 static enum pd_err read_throttle(PGresult *r, int row, void *out, struct pd_arena *ar)
 {
 	(void)ar;
-	*(struct pd_throttle_row *)out = (struct pd_throttle_row){num(r, row, 0), num(r, row, 1), num(r, row, 2)};
+	*(struct pd_throttle_row *)out = (struct pd_throttle_row){num(r, row, 0), num(r, row, 1), num(r, row, 2),
+								   num(r, row, 3), num(r, row, 4)};
 	return PD_OK;
 }
 
@@ -1456,15 +1470,17 @@ static enum pd_err pg_throttle_get(struct store *st, const char *key, struct pd_
 }
 
 /* Every 1024th failure of a process also sweeps idle counters, so the table stays bounded
- * under a flood of addresses (the in-memory table sweeps when it grows past its budget). */
+ * under a flood of addresses. */
 static enum pd_err pg_throttle_failed(struct store *st, const char *key, long long now,
-				      long long fade)
+				      long long fade, int drop, long long stale)
 {
 	static atomic_uint failures;
 	struct args a = {0};
 	a_text(&a, key);
 	a_int(&a, now);
 	a_int(&a, fade);
+	a_int(&a, drop);
+	a_int(&a, stale);
 	enum pd_err e = q_cmd(PG(st), S_THROTTLE_FAILED, &a, NULL);
 	if (e == PD_OK && (atomic_fetch_add(&failures, 1) & 1023) == 1023) {
 		a = (struct args){0};
@@ -1474,13 +1490,43 @@ static enum pd_err pg_throttle_failed(struct store *st, const char *key, long lo
 	return e;
 }
 
-static enum pd_err pg_throttle_succeeded(struct store *st, const char *key, long long now, bool good)
+static enum pd_err pg_throttle_succeeded(struct store *st, const char *key, long long now, bool good,
+					 int drop, long long stale)
 {
 	struct args a = {0};
 	a_text(&a, key);
 	a_int(&a, now);
 	a_text(&a, good ? "true" : "false");
+	a_int(&a, drop);
+	a_int(&a, stale);
 	return q_cmd(PG(st), S_THROTTLE_SUCCEEDED, &a, NULL);
+}
+
+static enum pd_err pg_throttle_reserve(struct store *st, const char *key, const struct pd_throttle_row *seen,
+				       long long now, int cap, long long stale, bool *taken)
+{
+	struct args a = {0};
+	long long changed = 0;
+	a_text(&a, key);
+	a_int(&a, now);
+	a_int(&a, seen->failures);
+	a_int(&a, seen->last);
+	a_int(&a, cap);
+	a_int(&a, stale);
+	enum pd_err e = q_cmd(PG(st), S_THROTTLE_RESERVE, &a, &changed);
+	*taken = e == PD_OK && changed == 1;
+	return e;
+}
+
+static enum pd_err pg_throttle_release(struct store *st, const char *key, long long now, int drop,
+				       long long stale)
+{
+	struct args a = {0};
+	a_text(&a, key);
+	a_int(&a, now);
+	a_int(&a, drop);
+	a_int(&a, stale);
+	return q_cmd(PG(st), S_THROTTLE_RELEASE, &a, NULL);
 }
 
 struct bucket {
@@ -1582,6 +1628,7 @@ static const struct store_ops pg_ops = {
 	.throttle_get = pg_throttle_get, .throttle_failed = pg_throttle_failed,
 	.throttle_succeeded = pg_throttle_succeeded, .rate_take = pg_rate_take,
 	.raw_select = pg_raw_select, .raw_exec = pg_raw_exec,
+	.throttle_reserve = pg_throttle_reserve, .throttle_release = pg_throttle_release,
 };
 
 /* ---- migrations ---- */

@@ -6,6 +6,7 @@
  * substring search, billing updates with etags, delete), idempotency keys and savepoints. */
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -1679,4 +1680,96 @@ Test(store, token_insert_only_at_the_principals_version)
 	t.principal_kind = "user"; /* the version of an app's id is not a user's */
 	t.principal_version = 2;
 	cr_assert_eq(st->ops->token_insert(st, &t), PD_ENOTFOUND);
+}
+
+/* ---- shared sign-in counters (throttle_*: PostgreSQL; SQLite keeps them in memory) ------ */
+
+struct racer {
+	pthread_barrier_t *go;
+	bool taken;
+	enum pd_err e;
+};
+
+static void *reserve_once(void *arg)
+{
+	struct racer *r = arg;
+	struct pd_throttle_row seen = {0};
+	pthread_barrier_wait(r->go);
+	r->e = st->ops->throttle_reserve(st, "p|race@x.cn|10.0.0.1", &seen, NOW, 5, 60, &r->taken);
+	return NULL;
+}
+
+Test(store, throttle_reservations_are_atomic_and_capped)
+{
+	if (!st->ops->throttle_reserve) {
+		cr_assert_null(st->ops->throttle_get, "SQLite: all throttle ops or none");
+		cr_assert_null(st->ops->throttle_release);
+		cr_skip_test("SQLite keeps the counters in the server's memory");
+	}
+	enum { N = 16 };
+	pthread_t th[N];
+	struct racer r[N];
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, N);
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct racer){.go = &go};
+		pthread_create(&th[i], NULL, reserve_once, &r[i]);
+	}
+	int taken = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(r[i].e, PD_OK, "%s", pd_err_name(r[i].e));
+		taken += r[i].taken;
+	}
+	pthread_barrier_destroy(&go);
+	cr_assert_eq(taken, 5, "sixteen at once, a cap of five: %d taken", taken);
+	struct pd_throttle_row row;
+	cr_assert_eq(st->ops->throttle_get(st, "p|race@x.cn|10.0.0.1", &row), PD_OK);
+	cr_assert_eq(row.inflight, 5);
+	cr_assert_eq(row.held, NOW);
+}
+
+Test(store, throttle_an_attempt_ends_as_a_failure_a_success_or_a_release)
+{
+	if (!st->ops->throttle_reserve)
+		cr_skip_test("SQLite keeps the counters in the server's memory");
+	const char *k = "a|end@x.cn";
+	struct pd_throttle_row seen = {0}, row;
+	bool taken;
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(st->ops->throttle_reserve(st, k, &seen, NOW, 5, 60, &taken), PD_OK);
+		cr_assert(taken);
+	}
+	cr_assert_eq(st->ops->throttle_failed(st, k, NOW + 1, 900, 1, 60), PD_OK);
+	cr_assert_eq(st->ops->throttle_get(st, k, &row), PD_OK);
+	cr_assert(row.failures == 1 && row.last == NOW + 1 && row.inflight == 2, "%lld %lld %lld",
+		  row.failures, row.last, row.inflight);
+	/* judged on the old row: the failure changed it, so nothing is taken */
+	cr_assert_eq(st->ops->throttle_reserve(st, k, &seen, NOW + 1, 5, 60, &taken), PD_OK);
+	cr_assert(!taken, "the counter changed since it was read");
+	cr_assert_eq(st->ops->throttle_release(st, k, NOW + 1, 1, 60), PD_OK);
+	cr_assert_eq(st->ops->throttle_succeeded(st, k, NOW + 2, true, 1, 60), PD_OK);
+	cr_assert_eq(st->ops->throttle_get(st, k, &row), PD_OK);
+	cr_assert(row.failures == 0 && row.inflight == 0 && row.good == NOW + 2, "%lld %lld %lld",
+		  row.failures, row.inflight, row.good);
+	cr_assert_eq(st->ops->throttle_release(st, k, NOW + 2, 1, 60), PD_OK);
+	cr_assert_eq(st->ops->throttle_get(st, k, &row), PD_OK);
+	cr_assert_eq(row.inflight, 0, "never below zero");
+}
+
+Test(store, throttle_reservations_stop_counting_a_minute_after_the_last)
+{
+	if (!st->ops->throttle_reserve)
+		cr_skip_test("SQLite keeps the counters in the server's memory");
+	const char *k = "i|10.9.9.9";
+	struct pd_throttle_row seen = {0}, row;
+	bool taken;
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(st->ops->throttle_reserve(st, k, &seen, NOW, 2, 60, &taken), PD_OK);
+	cr_assert_eq(st->ops->throttle_reserve(st, k, &seen, NOW + 60, 2, 60, &taken), PD_OK);
+	cr_assert(!taken, "two in flight, a cap of two");
+	cr_assert_eq(st->ops->throttle_reserve(st, k, &seen, NOW + 61, 2, 60, &taken), PD_OK);
+	cr_assert(taken, "left behind (a crashed instance): no longer counted");
+	cr_assert_eq(st->ops->throttle_get(st, k, &row), PD_OK);
+	cr_assert(row.inflight == 1 && row.held == NOW + 61, "%lld %lld", row.inflight, row.held);
 }
