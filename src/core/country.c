@@ -832,12 +832,22 @@ const char *pd_uscc_province_name(const char *canon)
 	return NULL;
 }
 
-/* The province warning of a checked CN address and a valid USCC, or NULL. */
+/* True if s is a canonical province name (what check_state makes of a known one). */
+static bool is_province(const char *s)
+{
+	for (size_t i = 0; s && i < COUNT(provinces); i++)
+		if (!strcmp(provinces[i].full, s))
+			return true;
+	return false;
+}
+
+/* The province warning of a checked CN address and a valid USCC, or NULL: also when other
+ * address fields are wrong or missing (the wizard asks as soon as the province is chosen). */
 static json_t *province_warning(const struct pd_address *fixed, const char *uscc,
 				enum pd_locale loc)
 {
 	const char *issued = pd_uscc_province_name(uscc);
-	if (!issued || !fixed->country || strcmp(fixed->country, "CN") || !fixed->state ||
+	if (!issued || !fixed->country || strcmp(fixed->country, "CN") || !is_province(fixed->state) ||
 	    !strcmp(issued, fixed->state))
 		return NULL;
 	char buf[1024];
@@ -853,7 +863,7 @@ json_t *pd_address_validate_uscc(const struct pd_address *a, const char *uscc,
 	struct pd_verrs errs = {0};
 	struct ctx c = {&errs, ar, ""};
 	check_address(&fixed, &c, false);
-	json_t *warning = errs.n || !uscc ? NULL : province_warning(&fixed, uscc, loc);
+	json_t *warning = uscc ? province_warning(&fixed, uscc, loc) : NULL;
 	const char *status = "Verified";
 	json_t *suggested = json_array();
 	if (errs.n) {

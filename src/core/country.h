@@ -60,8 +60,9 @@ json_t *pd_address_validate(const struct pd_address *a, struct pd_arena *ar,
 /* The same with the customer's valid USCC `uscc` (canonical, or NULL): for a CN address
  * whose province is not the one the code was issued in, the status is at least
  * "InteractionRequired" and "warnings" lists {"field", "code": "UsccProvinceMismatch",
- * "message"}; "warnings" is there (maybe empty) whenever uscc is given.  Never an error:
- * companies move and keep their code. */
+ * "message"}; "warnings" is there (maybe empty) whenever uscc is given, and the province is
+ * compared even when other fields are wrong or missing.  Never an error: companies move and
+ * keep their code. */
 json_t *pd_address_validate_uscc(const struct pd_address *a, const char *uscc,
 				 struct pd_arena *ar, enum pd_locale loc);
 

@@ -988,6 +988,15 @@ Test(country, validate_uscc_province)
 	r = pd_address_validate(&a, ar, PD_LOCALE_EN);
 	cr_expect_null(json_object_get(r, "warnings"), "no code, no warnings member");
 	json_decref(r);
+	a = (struct pd_address){.state = "guangdong", .country = "CN"}; /* only the province yet */
+	r = pd_address_validate_uscc(&a, "91350100M000100Y43", ar, PD_LOCALE_EN);
+	cr_expect_str_eq(jstr(r, "status"), "NotValidated");
+	jarr(r, "warnings", 1);
+	json_decref(r);
+	a.state = "火星"; /* no province: nothing to compare */
+	r = pd_address_validate_uscc(&a, "91350100M000100Y43", ar, PD_LOCALE_EN);
+	jarr(r, "warnings", 0);
+	json_decref(r);
 }
 
 /* ---- China: fapiao details (fapiao.c through pd_billing_check) ----------------------- */
