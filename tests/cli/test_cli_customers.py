@@ -339,6 +339,15 @@ def test_add_show_update_fapiao(ctl):
     assert shown["billingProfile"]["fapiao"] == f
 
 
+def test_update_file_removes_fapiao(ctl, tmp_path):
+    r = row(0, uniq("fpr"))
+    add(ctl, r, "--organization-registration-number", "91110000600037341L", *FAPIAO_FLAGS)
+    body = tmp_path / "nofp.json"
+    body.write_text('{"fapiao": null}')
+    ctl.ok("customers", "update", r["domain"], "--file", str(body))
+    assert "fapiao" not in ctl.api().customers()[0]["billingProfile"]
+
+
 def test_update_fapiao_errors_name_the_field(ctl):
     r = row(0, uniq("fpe"))
     add(ctl, r, "--organization-registration-number", "91110000600037341L")
