@@ -1,6 +1,7 @@
 // account.js - one customer's account: company profile, billing profile (Edit -> Submit with
 // the etag; when someone else changed it meanwhile, the page says so and shows the newer
-// values instead of overwriting them), subscriptions and the tenant's users.
+// values instead of overwriting them), a CN customer's fapiao details (开票信息, part of the
+// billing profile: the same etag), subscriptions and the tenant's users.
 import { api, all, ApiError } from './api.js';
 import { h, clear, announce, copyText, bdi, bdiJoin } from './dom.js';
 import { t, tNodes, tText } from './i18n.js';
@@ -8,6 +9,7 @@ import { input, labelled, statusLine, busy, errorText, showError, submitWith } f
 import { subscriptionsTable } from './customers.js';
 import { countryName } from './wizard.js';
 import { offersFor } from './offers.js';
+import { fapiaoFields, fapiaoRows } from './fapiao.js';
 
 const ADDR = 'billingProfile.defaultAddress.';
 const EDIT_FIELDS = [
@@ -30,12 +32,13 @@ function flat(b) {
     postalCode: a.postalCode, country: a.country };
 }
 
-function unflat(v, etag) {
+// The PUT body: the whole profile is replaced, so the fapiao details go along unchanged.
+function unflat(v, etag, fapiao) {
   const opt = (x) => (x ? x : undefined);
   return { companyName: v.companyName, email: v.email, culture: v.culture, language: v.culture.split('-')[0],
     defaultAddress: { firstName: v.firstName, lastName: v.lastName, phoneNumber: opt(v.phoneNumber), addressLine1: v.addressLine1,
       addressLine2: opt(v.addressLine2), city: v.city, state: opt(v.state), postalCode: opt(v.postalCode), country: v.country },
-    attributes: { etag } };
+    fapiao: fapiao || undefined, attributes: { etag } };
 }
 
 // values are user text (isolated here) or nodes made by bdiJoin
@@ -90,7 +93,7 @@ async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
     for (const [name, el] of controls) values[name] = el.value.trim();
     busy(submit, true);
     try {
-      const r = await api('PUT', `/v1/customers/${cid}/profiles/billing`, unflat(values, current.etag), { headers: { 'If-Match': current.etag } });
+      const r = await api('PUT', `/v1/customers/${cid}/profiles/billing`, unflat(values, current.etag, current.profile.fapiao), { headers: { 'If-Match': current.etag } });
       announce(t('account.saved'));
       onDone(t('account.saved'), r.data);
     } catch (e) {
@@ -109,17 +112,61 @@ async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
   if (notice) form.querySelector('#conflict').setAttribute('tabindex', '-1');
 }
 
+// The fapiao card's edit form: the profile as it is with new fapiao details, under its etag.
+function fapiaoEdit(box, cid, current, onDone, notice) {
+  const fields = fapiaoFields(current.profile.fapiao || {});
+  const status = statusLine();
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'fapiao-submit' }, t('account.submit'));
+  const cancel = h('button', { type: 'button', id: 'fapiao-cancel', onclick: () => onDone() }, t('common.cancel'));
+  const form = h('form', { id: 'fapiao-form', novalidate: true },
+    notice ? h('div', { class: 'conflict', role: 'alert', id: 'fapiao-conflict', tabindex: '-1' }, h('p', null, notice)) : null,
+    fields.nodes, status, h('div', { class: 'actions' }, submit, cancel));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    busy(submit, true);
+    const body = { ...current.profile, fapiao: fields.read(), attributes: { etag: current.etag } };
+    delete body.links;
+    try {
+      const r = await api('PUT', `/v1/customers/${cid}/profiles/billing`, body, { headers: { 'If-Match': current.etag } });
+      announce(t('fapiao.saved'));
+      onDone(t('fapiao.saved'), r.data);
+    } catch (e) {
+      busy(submit, false);
+      if (e instanceof ApiError && e.status === 412) {
+        const fresh = (await api('GET', `/v1/customers/${cid}/profiles/billing`)).data;
+        return fapiaoEdit(box, cid, { profile: fresh, etag: fresh.attributes.etag }, onDone, t('account.conflict'));
+      }
+      showError(form, status, e);
+    }
+  });
+  clear(box, form);
+  (notice ? form.querySelector('#fapiao-conflict') : form.querySelector('select')).focus();
+}
+
+// The billing profile and, for a CN customer, the fapiao card: one profile, one etag.
 function billingSection(ctx, cid, profile) {
   const box = h('div');
+  const fpBox = h('div', { id: 'fapiao-card' });
   let current = { profile, etag: profile.attributes.etag };
-  const show = (message, updated) => {
-    if (updated) current = { profile: updated, etag: updated.attributes.etag };
+  const update = (updated) => { if (updated) current = { profile: updated, etag: updated.attributes.etag }; };
+  const showFapiao = (message, updated) => {
+    update(updated);
+    const f = current.profile.fapiao;
+    const edit = ctx.can('billing.write') ? h('button', { type: 'button', id: 'fapiao-edit',
+      onclick: () => fapiaoEdit(fpBox, cid, current, (m, u) => { showFapiao(m, u); show(null, null, true); }) }, t('fapiao.edit')) : null;
+    clear(fpBox, message ? h('p', { class: 'form-status ok', role: 'status' }, message) : null,
+      f ? dl(fapiaoRows(f)) : h('p', { class: 'muted', id: 'fapiao-none' }, t('fapiao.none')), edit);
+    if (message && edit) edit.focus();
+  };
+  const show = (message, updated, quiet) => {
+    update(updated);
     const edit = ctx.can('billing.write') ? h('button', { type: 'button', id: 'billing-edit', onclick: () => billingEdit(box, ctx, cid, current, show) }, t('account.edit')) : null;
     clear(box, message ? h('p', { class: 'form-status ok', role: 'status' }, message) : null, billingView(current.profile), edit);
     if (message) edit && edit.focus();
+    if (!quiet) showFapiao();
   };
   show();
-  return box;
+  return { box, fpBox, cn: (profile.defaultAddress || {}).country === 'CN' };
 }
 
 function resetButton(cid, u, out) {
@@ -244,6 +291,7 @@ export async function render(main, ctx, [cid]) {
   await showSubs();
   const users = await usersSection(ctx, c);
   const out = h('div', { role: 'status' });
+  const billingBoxes = billingSection(ctx, cid, billing.data);
   clear(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/customers' }, t('customers.title'))),
     h('h1', null, bdi(cp.companyName)),
@@ -252,7 +300,8 @@ export async function render(main, ctx, [cid]) {
         ['wizard.regnum', cp.organizationRegistrationNumber], ['wizard.address', addressText(cp.address || {})],
         ['customers.relationship', t(`relationship.${c.relationshipToPartner}`)]]),
       ctx.can('relationships.manage') && c.relationshipToPartner === 'reseller' ? h('div', { class: 'actions' }, endRelationship(ctx, c, out)) : null, out),
-    h('section', { class: 'card', 'aria-labelledby': 'billing-h' }, h('h2', { id: 'billing-h' }, t('account.billing')), billingSection(ctx, cid, billing.data)),
+    h('section', { class: 'card', 'aria-labelledby': 'billing-h' }, h('h2', { id: 'billing-h' }, t('account.billing')), billingBoxes.box),
+    billingBoxes.cn ? h('section', { class: 'card', 'aria-labelledby': 'fapiao-h' }, h('h2', { id: 'fapiao-h' }, t('fapiao.heading')), billingBoxes.fpBox) : null,
     h('section', { class: 'card', 'aria-labelledby': 'subs-h' }, h('h2', { id: 'subs-h' }, t('account.subscriptions')), subsBox,
       ctx.can('orders.write') ? orderForm(ctx, c, showSubs) : null),
     h('section', { class: 'card', 'aria-labelledby': 'users-h' }, h('h2', { id: 'users-h' }, t('account.users')), users));

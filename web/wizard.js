@@ -1,5 +1,7 @@
 // wizard.js - Add customer: Account info -> Subscriptions -> Review -> Submit -> the new
-// admin's credentials, shown once.  One POST /v1/customers (with its lineItems) makes the
+// admin's credentials, shown once.  A CN customer's account info takes its unified social
+// credit code (checked against the chosen province as it is typed: a warning, not a refusal)
+// and, optionally, its fapiao details.  One POST /v1/customers (with its lineItems) makes the
 // customer and its first subscriptions together; the wizard's MS-RequestId makes a repeated
 // submit harmless.  Server errors go next to their fields, on the step that holds them.
 import { api, ApiError } from './api.js';
@@ -7,6 +9,7 @@ import { h, clear, announce, copyText, setFieldError, bdi, bdiJoin } from './dom
 import { t, tNodes, fmtNum, language } from './i18n.js';
 import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
 import { offersFor } from './offers.js';
+import { fapiaoFields, fapiaoRows } from './fapiao.js';
 
 export const COUNTRIES = ['CN', 'HK', 'SG', 'JP', 'US', 'DE', 'GB', 'FR', 'HU', 'UA'];
 const STEPS = ['wizard.stepAccount', 'wizard.stepSubscriptions', 'wizard.stepReview'];
@@ -21,7 +24,7 @@ export function countryName(code) {
 }
 
 function newState() {
-  return { step: 0, requestId: crypto.randomUUID(), f: { country: 'CN', culture: 'zh-CN' }, lines: {}, rules: null };
+  return { step: 0, requestId: crypto.randomUUID(), f: { country: 'CN', culture: 'zh-CN' }, lines: {}, rules: null, fp: {}, fpFilled: false };
 }
 let state = newState();
 
@@ -125,17 +128,63 @@ async function accountStep(main, ctx, box) {
   if (states.length && !states.includes(state.f.state)) state.f.state = '';
   const culture = selectField('culture', 'billingProfile.culture', 'wizard.language',
     rules.supportedCulturesList.map((c) => [c, t(`lang.${c}`) !== `lang.${c}` ? t(`lang.${c}`) : c]), true);
-  const regnum = rules.customerOrganizationRegistrationNumberRequired ? (() => {
-    const el = input('regnum', { id: 'w-regnum', value: state.f.regnum || '' });
-    el.addEventListener('input', () => { state.f.regnum = el.value; });
-    return labelled('wizard.regnum', el, { name: 'companyProfile.organizationRegistrationNumber', required: true });
-  })() : null;
+  const cn = state.f.country === 'CN';
+  const regnum = rules.customerOrganizationRegistrationNumberRequired || cn ? regnumField(rules, cn) : null;
+  if (regnum && cn) province.querySelector('select').addEventListener('change', () => regnum.check());
   clear(box,
     h('fieldset', null, h('legend', null, t('wizard.company')), textField('companyName'), domainField(ctx), regnum),
     h('fieldset', null, h('legend', null, t('wizard.contact')), textField('firstName'), textField('lastName'), textField('email'), textField('phoneNumber')),
     h('fieldset', null, h('legend', null, t('wizard.address')), country, province, textField('city'), textField('addressLine1'),
       textField('addressLine2'), textField('postalCode')),
-    h('fieldset', null, h('legend', null, t('wizard.preferences')), culture));
+    h('fieldset', null, h('legend', null, t('wizard.preferences')), culture),
+    cn ? fapiaoFieldset() : null);
+  if (regnum && cn && state.f.regnum) regnum.check();
+}
+
+// The registration number; for CN the unified social credit code, optional unless the
+// deployment requires it, and compared with the province by the address validation service.
+function regnumField(rules, cn) {
+  const el = input('regnum', { id: 'w-regnum', value: state.f.regnum || '', autocomplete: 'off', spellcheck: 'false' });
+  const note = h('p', { class: 'domain-check', id: 'w-regnum-check', role: 'status', 'aria-live': 'polite' });
+  const f = labelled(cn ? 'wizard.uscc' : 'wizard.regnum', el, { name: 'companyProfile.organizationRegistrationNumber',
+    required: rules.customerOrganizationRegistrationNumberRequired, hint: cn ? t('wizard.usccHint') : undefined });
+  let timer;
+  let seq = 0;
+  f.check = async () => {
+    const mine = ++seq;
+    const code = (state.f.regnum || '').trim();
+    if (!cn || !code) return void (note.textContent = '');
+    const a = { country: 'CN', state: state.f.state || undefined, city: state.f.city || undefined,
+      addressLine1: state.f.addressLine1 || undefined, postalCode: state.f.postalCode || undefined, organizationRegistrationNumber: code };
+    try {
+      const r = await api('POST', '/v1/validations/address', a);
+      if (mine !== seq) return;
+      const w = (r.data.warnings || [])[0];
+      note.textContent = w ? w.message : '';
+      note.className = `domain-check ${w ? 'warning' : 'ok'}`;
+    } catch (e) {
+      if (mine !== seq) return;
+      note.textContent = errorText(e);
+      note.className = 'domain-check bad';
+    }
+  };
+  el.addEventListener('input', () => {
+    state.f.regnum = el.value;
+    clearTimeout(timer);
+    timer = setTimeout(f.check, 300);
+  });
+  f.append(note);
+  return f;
+}
+
+// Optional fapiao details (CN): sent only when something was filled in.
+function fapiaoFieldset() {
+  const fields = fapiaoFields(state.fp, 'w-fp');
+  const set = h('fieldset', { id: 'w-fapiao' }, h('legend', null, t('wizard.fapiao')), h('p', { class: 'hint' }, t('wizard.fapiaoHint')), fields.nodes);
+  const keep = () => { state.fp = fields.read(); state.fpFilled = fields.filled(); };
+  set.addEventListener('input', keep);
+  set.addEventListener('change', keep);
+  return set;
 }
 
 // Required fields, checked before Next (the server checks everything again on submit).
@@ -199,8 +248,9 @@ function body() {
     postalCode: f.postalCode || undefined, country: f.country, phoneNumber: f.phoneNumber || undefined, addressLine2: f.addressLine2 || undefined };
   const lineItems = Object.entries(state.lines).map(([offerId, quantity]) => ({ offerId, quantity }));
   return {
-    companyProfile: { domain: f.domain.toLowerCase(), organizationRegistrationNumber: f.regnum || undefined },
-    billingProfile: { email: f.email, culture: f.culture, language: f.culture.split('-')[0], companyName: f.companyName, defaultAddress: address },
+    companyProfile: { domain: f.domain.toLowerCase(), organizationRegistrationNumber: (f.regnum || '').trim() || undefined },
+    billingProfile: { email: f.email, culture: f.culture, language: f.culture.split('-')[0], companyName: f.companyName, defaultAddress: address,
+      fapiao: f.country === 'CN' && state.fpFilled ? state.fp : undefined },
     lineItems: lineItems.length ? lineItems : undefined,
   };
 }
@@ -218,10 +268,11 @@ function reviewList(ctx, offers) {
       h('dl', null,
         row('wizard.companyName', f.companyName),
         row('wizard.domain', `${f.domain.toLowerCase()}.${ctx.session.domainSuffix}`),
-        f.regnum ? row('wizard.regnum', f.regnum) : null,
+        f.regnum ? row(f.country === 'CN' ? 'wizard.uscc' : 'wizard.regnum', f.regnum) : null,
         row('wizard.contact', [bdiJoin([f.firstName, f.lastName], ' '), ' <', bdi(f.email), '>', f.phoneNumber ? [', ', bdi(f.phoneNumber)] : null]),
         row('wizard.address', bdiJoin([f.addressLine1, f.addressLine2, f.city, f.state, f.postalCode, countryName(f.country)], ', ')),
-        row('wizard.language', t(`lang.${f.culture}`) !== `lang.${f.culture}` ? t(`lang.${f.culture}`) : f.culture))),
+        row('wizard.language', t(`lang.${f.culture}`) !== `lang.${f.culture}` ? t(`lang.${f.culture}`) : f.culture),
+        f.country === 'CN' && state.fpFilled ? fapiaoRows(state.fp).filter(([, v]) => v).flatMap(([k, v]) => row(k, v)) : null)),
     h('section', { class: 'review' }, h('div', { class: 'section-head' }, h('h2', null, t('wizard.stepSubscriptions')), update(1, 'wizard.stepSubscriptions')),
       lines.length ? h('ul', null, lines.map(([id, q]) => h('li', null, t('wizard.line', { name: byId.get(id) ? byId.get(id).name : id, n: fmtNum(q) }))))
         : h('p', { class: 'muted' }, t('wizard.noSubs'))),

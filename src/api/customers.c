@@ -1,6 +1,7 @@
 /* customers.c - /v1/customers: create (validated, idempotent on a client's MS-RequestId,
- * with the customer's admin user and its one-time password), get, list with filters and
- * continuation tokens, and delete in sandbox mode. */
+ * with the customer's admin user and its one-time password; ?validateOnly=true runs every
+ * check and writes nothing), get, list with filters and continuation tokens, and delete in
+ * sandbox mode. */
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
@@ -66,14 +67,51 @@ static void fill_new(struct pd_req *r, struct create *k)
 	pd_generated_password_encode(r->key, k->password, k->admin_hash);
 }
 
+/* ?validateOnly: absent or "false" is a create, "true" a check only; anything else a 400. */
+static bool validate_only(struct pd_req *r, struct pd_verrs *errs)
+{
+	const char *v = pd_req_query(r, "validateOnly");
+	if (v && strcasecmp(v, "true") && strcasecmp(v, "false"))
+		pd_verr_add(errs, 3000, "validateOnly", PD_MSG_BAD_ENUM, "true, false");
+	r->dry_run = v && !strcasecmp(v, "true"); /* a check is no change: no activity record */
+	return r->dry_run;
+}
+
+/* The registration number as stored, and, with --require-uscc, required for CN. */
+static void check_uscc(struct pd_req *r, struct pd_customer *c, struct pd_verrs *errs)
+{
+	const char *iso = c->billing.addr.country;
+	c->regnum = pd_regnum_canon(c->regnum, iso, r->ar);
+	if (r->cfg->require_uscc && !c->regnum && iso && !strcmp(iso, "CN"))
+		pd_verr_add(errs, 600049, "companyProfile.organizationRegistrationNumber",
+			    PD_MSG_REGNUM_REQUIRED, iso);
+}
+
+/* validateOnly: the checks the write would make (the domain), then 200 {"valid": true}. */
+static enum pd_next reply_valid(struct pd_req *r, struct create *k)
+{
+	bool taken = false;
+	enum pd_err e = r->st->ops->domain_taken(r->st, k->c.domain, &taken);
+	if (e != PD_OK)
+		return pd_api_store_error(r, e, "The domain");
+	if (taken)
+		pd_reply_error(r, PD_ECONFLICT, PD_MSG_DOMAIN_TAKEN, "companyProfile.domain", k->c.domain);
+	else
+		pd_reply_json(r, 200, json_pack("{s:b}", "valid", 1));
+	return PD_REPLY;
+}
+
 enum pd_next pd_customers_create(struct pd_req *r)
 {
 	struct create *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
+	bool check_only = validate_only(r, &errs);
 	decode_company(r, pd_json_get(r->json, "companyProfile"), &k->c, &errs);
 	pd_billing_from_json(pd_json_get(r->json, "billingProfile"), "billingProfile", &k->c.billing, &errs, r->ar);
 	if (!errs.n)
 		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
+	if (!errs.n)
+		check_uscc(r, &k->c, &errs);
 	json_t *items = pd_json_get(r->json, "lineItems");
 	k->has_order = items != NULL;
 	if (!errs.n && k->has_order)
@@ -82,6 +120,8 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
+	if (check_only)
+		return reply_valid(r, k);
 	fill_new(r, k);
 	if (r->st->ops->warm_insert) /* a failure here shows again, and is answered, in the write */
 		(void)r->st->ops->warm_insert(r->st, r->who.partner_id, &k->c, &k->admin,

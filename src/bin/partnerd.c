@@ -44,6 +44,8 @@ static const char usage_serve[] =
 	"  --domain-suffix S      suffix of customers' default domains (PARTNERD_DOMAIN_SUFFIX;\n"
 	"                         default " PD_DEFAULT_DOMAIN_SUFFIX ", onmicrosoft.com for the global cloud)\n"
 	"  --sandbox              allow DELETE /v1/customers/{id} (PARTNERD_SANDBOX=1)\n"
+	"  --require-uscc         CN customers need a unified social credit code on create\n"
+	"                         (PARTNERD_REQUIRE_USCC=1; 0 or unset: optional)\n"
 	"  --loops N              event loops (PARTNERD_LOOPS; default one per core)\n"
 	"  --token-ttl SECONDS    lifetime of bearer tokens (PARTNERD_TOKEN_TTL; default 3600)\n"
 	"  --rate-limit N         requests per second per partner, bursts of 2N; 0 = no limit\n"
@@ -112,6 +114,18 @@ static const char *env_or(const char *name, const char *dflt)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : dflt;
+}
+
+/* PARTNERD_REQUIRE_USCC: unset, 0/false/no or 1/true/yes; false for anything else, which
+ * serve_args refuses rather than reading it as "no". */
+static bool env_bool_ok(const char *name)
+{
+	const char *v = getenv(name);
+	const char *ok[] = {"", "0", "1", "true", "false", "yes", "no"};
+	for (size_t i = 0; v && i < sizeof ok / sizeof ok[0]; i++)
+		if (!strcasecmp(v, ok[i]))
+			return true;
+	return !v;
 }
 
 static bool env_flag(const char *name)
@@ -347,6 +361,7 @@ static void serve_defaults(struct serve_opts *o)
 		.db = env_or("PARTNERD_DB", DEFAULT_DB),
 		.domain_suffix = env_or("PARTNERD_DOMAIN_SUFFIX", PD_DEFAULT_DOMAIN_SUFFIX),
 		.sandbox = env_flag("PARTNERD_SANDBOX"),
+		.require_uscc = env_flag("PARTNERD_REQUIRE_USCC"),
 		.access_log = strcmp(env_or("PARTNERD_ACCESS_LOG", "1"), "0") != 0,
 		.loops = atoi(env_or("PARTNERD_LOOPS", "0")),
 		.token_ttl = atoi(env_or("PARTNERD_TOKEN_TTL", "3600")),
@@ -367,7 +382,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
 		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"rate-limit", 1, 0, 'r'},
 		{"catalog", 1, 0, 'c'}, {"public-url", 1, 0, 'u'}, {"db-pool", 1, 0, 'P'},
-		{"read-timeout", 1, 0, 'T'},
+		{"read-timeout", 1, 0, 'T'}, {"require-uscc", 0, 0, 'U'},
 		{"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	int c;
@@ -386,9 +401,14 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		case 'u': o->cfg.public_url = optarg; break;
 		case 'P': o->db_pool = atoi(optarg); break;
 		case 'T': o->cfg.read_timeout = atoi(optarg); break;
+		case 'U': o->cfg.require_uscc = true; break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		default: fputs(usage_serve, stderr); return 2;
 		}
+	}
+	if (!env_bool_ok("PARTNERD_REQUIRE_USCC")) {
+		fputs("partnerd: PARTNERD_REQUIRE_USCC must be 1, true, yes, 0, false or no\n", stderr);
+		return 2;
 	}
 	if (optind < argc || o->cfg.token_ttl < 60 || o->cfg.loops < 0 || o->cfg.loops > 64 ||
 	    o->cfg.rate_limit < 0 || o->db_pool < 2 || o->db_pool > 256 || o->cfg.read_timeout < 1 ||

@@ -70,13 +70,46 @@ void cli_json_set_path(json_t *root, const char *path, const char *value)
 		json_object_set_new(o, path, json_string(value));
 }
 
-const char *cli_json_get_path(json_t *root, const char *path)
+
+/* The value at the dotted path (any JSON type), or NULL. */
+static json_t *get_path(json_t *root, const char *path, const char **last)
 {
 	const char *dot;
 	json_t *o = root;
 	for (; o && (dot = strchr(path, '.')); path = dot + 1)
 		o = member(o, path, (size_t)(dot - path));
+	*last = path;
+	return o;
+}
+
+const char *cli_json_get_path(json_t *root, const char *path)
+{
+	json_t *o = get_path(root, path, &path);
 	return json_string_value(pd_json_get(o, path));
+}
+
+/* Replaces the string cli_json_set_path just set at path with the boolean b. */
+static void set_bool(json_t *root, const char *path, bool b)
+{
+	json_t *o = get_path(root, path, &path);
+	if (json_is_object(o))
+		json_object_set_new(o, path, json_boolean(b));
+}
+
+/* A CLI_COL_BOOL column's value as text, "true" or "false" (static), or NULL. */
+static const char *bool_at(json_t *root, const char *path)
+{
+	json_t *o = get_path(root, path, &path);
+	json_t *v = pd_json_get(o, path);
+	return json_is_boolean(v) ? (json_is_true(v) ? "true" : "false") : NULL;
+}
+
+void cli_column_set(json_t *root, int col, const char *path, const char *value)
+{
+	bool t = value && !strcasecmp(value, "true"), f = value && !strcasecmp(value, "false");
+	cli_json_set_path(root, path, value);
+	if ((cli_columns[col].flags & CLI_COL_BOOL) && (t || f))
+		set_bool(root, path, t);
 }
 
 /* Moves *s past leading white space; returns the length without trailing white space. */
@@ -104,7 +137,7 @@ json_t *cli_row_to_body(const char *const row[CLI_NCOLUMNS])
 		json_t *v = row[i] && (cli_columns[i].flags & CLI_COL_CREATE) ? trimmed(row[i]) : NULL;
 		if (!v)
 			continue;
-		cli_json_set_path(body, cli_columns[i].path, json_string_value(v));
+		cli_column_set(body, i, cli_columns[i].path, json_string_value(v));
 		if (cli_columns[i].path2)
 			cli_json_set_path(body, cli_columns[i].path2, json_string_value(v));
 		json_decref(v);
@@ -115,7 +148,8 @@ json_t *cli_row_to_body(const char *const row[CLI_NCOLUMNS])
 void cli_row_from_customer(json_t *c, const char *row[CLI_NCOLUMNS])
 {
 	for (int i = 0; i < CLI_NCOLUMNS; i++) {
-		row[i] = cli_json_get_path(c, cli_columns[i].path);
+		row[i] = cli_columns[i].flags & CLI_COL_BOOL ? bool_at(c, cli_columns[i].path)
+							      : cli_json_get_path(c, cli_columns[i].path);
 		if (!row[i] && cli_columns[i].path2)
 			row[i] = cli_json_get_path(c, cli_columns[i].path2);
 	}

@@ -11,7 +11,10 @@
 #include "arena.h"
 #include "messages.h"
 
-enum { CLI_COL_CREATE = 1, CLI_COL_BILLING = 2 };
+/* CLI_COL_BOOL: the value is true or false in JSON (any other text is sent as it is, for the
+ * server to refuse by name). */
+enum { CLI_COL_CREATE = 1, CLI_COL_BILLING = 2, CLI_COL_BOOL = 4 };
+#define CLI_COL_FAPIAO (CLI_COL_CREATE | CLI_COL_BILLING)
 
 /* X(enum, CSV name, JSON path, second JSON path or NULL, flag metavariable, flags, help) */
 #define CLI_COLUMNS(X)                                                                                   \
@@ -45,7 +48,31 @@ enum { CLI_COL_CREATE = 1, CLI_COL_BILLING = 2 };
 	X(PHONE, "phoneNumber", "billingProfile.defaultAddress.phoneNumber", NULL, "PHONE",              \
 	  CLI_COL_CREATE | CLI_COL_BILLING, "phone number (optional in most countries)")                 \
 	X(REGNUM, "organizationRegistrationNumber", "companyProfile.organizationRegistrationNumber", NULL, \
-	  "NUMBER", CLI_COL_CREATE, "company registration number (AM AZ BY HU KZ KG MD RU TJ UZ UA only)")
+	  "NUMBER", CLI_COL_CREATE,                                                                      \
+	  "company registration number (required in AM AZ BY HU KZ KG MD RU TJ UZ UA; CN: the "         \
+	  "18-character unified social credit code, optional; refused elsewhere)")                       \
+	X(FP_TYPE, "fapiaoInvoiceType", "billingProfile.fapiao.invoiceType", NULL, "ordinary|special",   \
+	  CLI_COL_FAPIAO, "CN fapiao: ordinary (增值税普通发票, the default) or special (专用发票)")     \
+	X(FP_DIGITAL, "fapiaoDigital", "billingProfile.fapiao.digital", NULL, "true|false",              \
+	  CLI_COL_FAPIAO | CLI_COL_BOOL, "CN fapiao: fully digital (数电发票)")                          \
+	X(FP_TITLE, "fapiaoTitle", "billingProfile.fapiao.title", NULL, "TEXT", CLI_COL_FAPIAO,          \
+	  "CN fapiao: title, 1-100 characters (default: the company name)")                             \
+	X(FP_TAXPAYER, "fapiaoTaxpayerId", "billingProfile.fapiao.taxpayerId", NULL, "USCC",             \
+	  CLI_COL_FAPIAO, "CN fapiao: the buyer's taxpayer id (default: organizationRegistrationNumber)") \
+	X(FP_ADDRESS, "fapiaoRegisteredAddress", "billingProfile.fapiao.registeredAddress", NULL, "TEXT", \
+	  CLI_COL_FAPIAO, "CN fapiao: registered address (special: required)")                          \
+	X(FP_PHONE, "fapiaoRegisteredPhone", "billingProfile.fapiao.registeredPhone", NULL, "PHONE",     \
+	  CLI_COL_FAPIAO, "CN fapiao: registered phone (special: required)")                            \
+	X(FP_BANK, "fapiaoBankName", "billingProfile.fapiao.bankName", NULL, "TEXT", CLI_COL_FAPIAO,     \
+	  "CN fapiao: bank (special: required)")                                                        \
+	X(FP_ACCOUNT, "fapiaoBankAccount", "billingProfile.fapiao.bankAccount", NULL, "DIGITS",          \
+	  CLI_COL_FAPIAO, "CN fapiao: bank account, 8-30 digits (special: required)")                   \
+	X(FP_RECIPIENT, "fapiaoRecipientName", "billingProfile.fapiao.recipientName", NULL, "NAME",      \
+	  CLI_COL_FAPIAO, "CN fapiao: who receives it")                                                 \
+	X(FP_MOBILE, "fapiaoRecipientMobile", "billingProfile.fapiao.recipientMobile", NULL, "MOBILE",   \
+	  CLI_COL_FAPIAO, "CN fapiao: the recipient's mobile number")                                   \
+	X(FP_EMAIL, "fapiaoRecipientEmail", "billingProfile.fapiao.recipientEmail", NULL, "EMAIL",       \
+	  CLI_COL_FAPIAO, "CN fapiao: the recipient's e-mail address")
 
 #define CLI_COL_ENUM(e, ...) CLI_COL_##e,
 enum cli_col { CLI_COLUMNS(CLI_COL_ENUM) CLI_NCOLUMNS };
@@ -75,6 +102,10 @@ void cli_json_set_path(json_t *root, const char *path, const char *value);
 
 /* The string at the dotted path, or NULL. */
 const char *cli_json_get_path(json_t *root, const char *path);
+
+/* cli_json_set_path for column `col`: a CLI_COL_BOOL column's "true" or "false" (any case)
+ * becomes a JSON boolean. */
+void cli_column_set(json_t *root, int col, const char *path, const char *value);
 
 /* A POST /v1/customers body from a row (every CLI_COL_CREATE column that has a value).
  * New reference. */

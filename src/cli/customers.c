@@ -309,7 +309,7 @@ static void apply_flags(const struct cli_args *a, json_t *body, const char *stri
 		const struct cli_column *c = &cli_columns[i];
 		if (!a->col[i])
 			continue;
-		cli_json_set_path(body, c->path + (strncmp(c->path, strip, n) ? 0 : n), a->col[i]);
+		cli_column_set(body, i, c->path + (strncmp(c->path, strip, n) ? 0 : n), a->col[i]);
 		if (c->path2)
 			cli_json_set_path(body, c->path2 + (strncmp(c->path2, strip, n) ? 0 : n), a->col[i]);
 	}

@@ -1,6 +1,8 @@
 /* import.c - `customers import`.  Pass 1 streams the file once, checks every row
  * (columns.c: the server's rules) and remembers only a bit per invalid row and each domain's
- * first row (to catch duplicates).  Pass 2 streams it again on the event loop: every
+ * first row (to catch duplicates).  --check then sends each valid row to the server as
+ * POST /v1/customers?validateOnly=true (a domain taken, --require-uscc: what only the server
+ * knows) and imports nothing.  Pass 2 streams it again on the event loop: every
  * connection takes the next row to do as soon as its previous request is answered, so at
  * most --concurrency creates are in flight.  A row is done when the server has answered it
  * for good (created, replayed, rejected); done rows go to the journal after the credentials
@@ -45,7 +47,7 @@ struct slot {
 struct import {
 	const char *path;
 	char journal[PATH_MAX], creds_path[PATH_MAX], rejects_path[PATH_MAX];
-	bool skip_invalid, dry_run, json, quiet;
+	bool skip_invalid, dry_run, check, json, quiet;
 	long concurrency;
 	enum pd_locale loc;
 	FILE *in;
@@ -555,6 +557,61 @@ static int pass2(struct import *im)
 	return rc;
 }
 
+/* ---- --check: the server's validation of every valid row ---- */
+
+/* Seconds a 429 asks to wait (1-60). */
+static unsigned retry_after(const struct cli_resp *r)
+{
+	const char *v = cli_resp_header(r, "Retry-After");
+	long n = v ? strtol(v, NULL, 10) : 1;
+	return n < 1 ? 1 : n > 60 ? 60 : (unsigned)n;
+}
+
+/* One row through validateOnly: 200 is valid, a 4xx its reasons (the row is invalid); no
+ * answer, 401/403 or a 5xx stop the check with their message. */
+static int check_on_server(struct import *im, long rec, char **f)
+{
+	const char *row[CLI_NCOLUMNS];
+	to_row(im, f, row);
+	json_t *body = cli_row_to_body(row);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	struct cli_req rq = {.method = EVHTTP_REQ_POST, .path = "/v1/customers?validateOnly=true",
+			     .ctype = "application/json", .body = text, .len = strlen(text)};
+	struct cli_resp r;
+	int rc = CLI_OK, sent;
+	for (int i = 0; (sent = cli_http_call(im->h, &rq, &r)) == 0 && r.status == 429 && i < MAX_ATTEMPTS; i++) {
+		sleep(retry_after(&r));
+		cli_resp_clear(&r);
+	}
+	free(text);
+	if (sent != 0 || r.status == 401 || r.status == 403 || r.status == 429 || r.status >= 500) {
+		rc = cli_api_report(&r);
+	} else if (r.status != 200) {
+		char buf[2048];
+		cli_api_error_text(&r, buf, sizeof buf);
+		fprintf(stderr, "%s: row %ld: %s\n", im->path, rec, buf);
+		im->invalid++;
+	}
+	cli_resp_clear(&r);
+	return rc;
+}
+
+static int server_check(struct import *im)
+{
+	char **f;
+	size_t n;
+	int r, rc = cli_api_open(&im->s, &im->h);
+	if (rc == CLI_OK && skip_header(im) != 0)
+		rc = cli_fail(CLI_ERROR, "cannot read %s again", im->path);
+	while (rc == CLI_OK && (r = cli_csv_read(im->csv, &f, &n)) != 0) {
+		long rec = cli_csv_record(im->csv);
+		if (r > 0 && n == im->ncols && !is_bad(im, rec))
+			rc = check_on_server(im, rec, f);
+	}
+	return rc;
+}
+
 /* ---- the command ---- */
 
 static void summary_json(const struct import *im, bool complete)
@@ -621,12 +678,14 @@ static int import_rows(struct import *im)
 	return im->rejected + im->rejected_before ? CLI_ERROR : CLI_OK;
 }
 
-/* The outcome of pass 1 alone: --dry-run, or invalid rows without --skip-invalid. */
+/* The outcome of the checks alone: --dry-run, --check, or invalid rows without
+ * --skip-invalid. */
 static int validation_only(struct import *im)
 {
-	if (im->dry_run && im->json)
+	bool preview = im->dry_run || im->check;
+	if (preview && im->json)
 		summary_json(im, false);
-	else if (im->dry_run)
+	else if (preview)
 		fprintf(stderr, "partnerctl: %s: %ld rows, %ld invalid\n", im->path, im->rows, im->invalid);
 	else
 		fprintf(stderr, "partnerctl: %s: %ld of %ld rows are invalid; nothing was imported (fix them, or use "
@@ -644,6 +703,7 @@ static int options(const struct cli_args *a, struct import *im)
 	im->path = a->pos[0];
 	im->skip_invalid = cli_flag(a, "skip-invalid");
 	im->dry_run = cli_flag(a, "dry-run");
+	im->check = cli_flag(a, "check");
 	im->json = cli_flag(a, "json");
 	im->quiet = cli_flag(a, "quiet");
 	im->loc = cli_locale();
@@ -665,7 +725,9 @@ int cli_cmd_import(const struct cli_args *a)
 		rc = read_header(&im);
 	if (rc == CLI_OK)
 		rc = pass1(&im);
-	if (rc == CLI_OK && (im.dry_run || (im.invalid && !im.skip_invalid)))
+	if (rc == CLI_OK && im.check)
+		rc = server_check(&im);
+	if (rc == CLI_OK && (im.dry_run || im.check || (im.invalid && !im.skip_invalid)))
 		rc = validation_only(&im);
 	else if (rc == CLI_OK)
 		rc = import_rows(&im);

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 #include <utf8proc.h>
+#include "fapiao.h"
 #include "text.h"
+#include "uscc.h"
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -30,7 +32,9 @@ static const char iso_codes[] =
 	"SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM "
 	"US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
-enum { POSTAL_REQ = 1, STATE_REQ = 2, CITY_REQ = 4, REGNUM = 8 };
+/* REGNUM: a registration number is required; USCC: one is optional and must be a Unified
+ * Social Credit Code (uscc.h), and fapiao details are accepted (fapiao.h). */
+enum { POSTAL_REQ = 1, STATE_REQ = 2, CITY_REQ = 4, REGNUM = 8, USCC = 16 };
 enum state_list { STATES_FREE, STATES_CN, STATES_US };
 
 /* Regexes are published as they are and checked with POSIX ERE, "\d" read as [0-9]. */
@@ -59,7 +63,7 @@ static bool cn_phone_ok(const char *s);
 
 static const struct rules countries[] = {
 	{"CN", "zh-CN", "zh-CN en-US", "zh en", "^\\d{6}$", PHONE_CN, cn_phone_ok, "86",
-	 POSTAL_REQ | STATE_REQ | CITY_REQ, STATES_CN},
+	 POSTAL_REQ | STATE_REQ | CITY_REQ | USCC, STATES_CN},
 	{"US", "en-US", "en-US es-US", "en es", "^\\d{5}(-\\d{4})?$", PHONE_ANY, NULL, "1",
 	 POSTAL_REQ | STATE_REQ | CITY_REQ, STATES_US},
 	{"DE", "de-DE", "de-DE en-US", "de en", "^\\d{5}$", PHONE_ANY, NULL, "49",
@@ -82,43 +86,44 @@ static const struct rules default_rules = ROW(NULL, "en-US", NULL, 0);
 struct province {
 	const char *full, *abbr;
 	const char *aliases[6];
+	const char *code; /* GB/T 2260: the first two digits of its division codes */
 };
 
 static const struct province provinces[] = {
-	{"北京市", "北京", {"beijing", "peking"}},
-	{"天津市", "天津", {"tianjin"}},
-	{"河北省", "河北", {"hebei"}},
-	{"山西省", "山西", {"shanxi"}},
-	{"内蒙古自治区", "内蒙古", {"neimenggu", "neimongol", "innermongolia"}},
-	{"辽宁省", "辽宁", {"liaoning"}},
-	{"吉林省", "吉林", {"jilin"}},
-	{"黑龙江省", "黑龙江", {"heilongjiang"}},
-	{"上海市", "上海", {"shanghai"}},
-	{"江苏省", "江苏", {"jiangsu"}},
-	{"浙江省", "浙江", {"zhejiang"}},
-	{"安徽省", "安徽", {"anhui"}},
-	{"福建省", "福建", {"fujian"}},
-	{"江西省", "江西", {"jiangxi"}},
-	{"山东省", "山东", {"shandong"}},
-	{"河南省", "河南", {"henan"}},
-	{"湖北省", "湖北", {"hubei"}},
-	{"湖南省", "湖南", {"hunan"}},
-	{"广东省", "广东", {"guangdong"}},
-	{"广西壮族自治区", "广西", {"guangxi", "guangxizhuang", "guangxizhuangzu"}},
-	{"海南省", "海南", {"hainan"}},
-	{"重庆市", "重庆", {"chongqing"}},
-	{"四川省", "四川", {"sichuan"}},
-	{"贵州省", "贵州", {"guizhou"}},
-	{"云南省", "云南", {"yunnan"}},
-	{"西藏自治区", "西藏", {"xizang", "tibet"}},
-	{"陕西省", "陕西", {"shaanxi"}},
-	{"甘肃省", "甘肃", {"gansu"}},
-	{"青海省", "青海", {"qinghai"}},
-	{"宁夏回族自治区", "宁夏", {"ningxia", "ningxiahui", "ningxiahuizu", "ningxiahuizi"}},
-	{"新疆维吾尔自治区", "新疆", {"xinjiang", "xinjianguygur", "xinjianguyghur", "xinjianguighur"}},
-	{"台湾省", "台湾", {"taiwan", "台灣", "臺灣", "台灣省", "臺灣省"}},
-	{"香港特别行政区", "香港", {"hongkong", "xianggang", "香港特別行政區"}},
-	{"澳门特别行政区", "澳门", {"macau", "macao", "aomen", "澳門", "澳門特別行政區"}},
+	{"北京市", "北京", {"beijing", "peking"}, "11"},
+	{"天津市", "天津", {"tianjin"}, "12"},
+	{"河北省", "河北", {"hebei"}, "13"},
+	{"山西省", "山西", {"shanxi"}, "14"},
+	{"内蒙古自治区", "内蒙古", {"neimenggu", "neimongol", "innermongolia"}, "15"},
+	{"辽宁省", "辽宁", {"liaoning"}, "21"},
+	{"吉林省", "吉林", {"jilin"}, "22"},
+	{"黑龙江省", "黑龙江", {"heilongjiang"}, "23"},
+	{"上海市", "上海", {"shanghai"}, "31"},
+	{"江苏省", "江苏", {"jiangsu"}, "32"},
+	{"浙江省", "浙江", {"zhejiang"}, "33"},
+	{"安徽省", "安徽", {"anhui"}, "34"},
+	{"福建省", "福建", {"fujian"}, "35"},
+	{"江西省", "江西", {"jiangxi"}, "36"},
+	{"山东省", "山东", {"shandong"}, "37"},
+	{"河南省", "河南", {"henan"}, "41"},
+	{"湖北省", "湖北", {"hubei"}, "42"},
+	{"湖南省", "湖南", {"hunan"}, "43"},
+	{"广东省", "广东", {"guangdong"}, "44"},
+	{"广西壮族自治区", "广西", {"guangxi", "guangxizhuang", "guangxizhuangzu"}, "45"},
+	{"海南省", "海南", {"hainan"}, "46"},
+	{"重庆市", "重庆", {"chongqing"}, "50"},
+	{"四川省", "四川", {"sichuan"}, "51"},
+	{"贵州省", "贵州", {"guizhou"}, "52"},
+	{"云南省", "云南", {"yunnan"}, "53"},
+	{"西藏自治区", "西藏", {"xizang", "tibet"}, "54"},
+	{"陕西省", "陕西", {"shaanxi"}, "61"},
+	{"甘肃省", "甘肃", {"gansu"}, "62"},
+	{"青海省", "青海", {"qinghai"}, "63"},
+	{"宁夏回族自治区", "宁夏", {"ningxia", "ningxiahui", "ningxiahuizu", "ningxiahuizi"}, "64"},
+	{"新疆维吾尔自治区", "新疆", {"xinjiang", "xinjianguygur", "xinjianguyghur", "xinjianguighur"}, "65"},
+	{"台湾省", "台湾", {"taiwan", "台灣", "臺灣", "台灣省", "臺灣省"}, "71"},
+	{"香港特别行政区", "香港", {"hongkong", "xianggang", "香港特別行政區"}, "81"},
+	{"澳门特别行政区", "澳门", {"macau", "macao", "aomen", "澳門", "澳門特別行政區"}, "82"},
 };
 
 /* Suffixes a Latin province name may carry, squashed. */
@@ -416,22 +421,22 @@ static bool cn_landline(const char *d, bool intl)
 	return n >= area + 7 && n <= area + 8;
 }
 
-/* A mainland number: an optional +86, 0086 or 86 (86 only before 11 digits), then a mobile
- * or landline number.  Spaces, hyphens and parentheses are ignored. */
-static bool cn_phone_ok(const char *s)
+/* The digits of a mainland number into d[32], after an optional +86, 0086 or 86 (86 only
+ * before 11 digits); *intl tells if one was there.  Spaces, hyphens and parentheses are
+ * ignored.  NULL if s holds anything else. */
+static const char *cn_digits(const char *s, char d[32], bool *intl)
 {
-	char d[32];
 	size_t n = 0;
 	for (; *s; s++) {
 		if (*s == ' ' || *s == '-' || *s == '(' || *s == ')')
 			continue;
-		if (n + 1 >= sizeof d || !(is_digit(*s) || (*s == '+' && n == 0)))
-			return false;
+		if (n + 1 >= 32 || !(is_digit(*s) || (*s == '+' && n == 0)))
+			return NULL;
 		d[n++] = *s;
 	}
 	d[n] = 0;
 	const char *p = d;
-	bool intl = true;
+	*intl = true;
 	if (!strncmp(p, "+86", 3))
 		p += 3;
 	else if (!strncmp(p, "0086", 4))
@@ -439,10 +444,30 @@ static bool cn_phone_ok(const char *s)
 	else if (!strncmp(p, "86", 2) && n == 13)
 		p += 2;
 	else
-		intl = false;
-	if (*p == '+')
-		return false;
-	return cn_mobile(p) || cn_landline(p, intl);
+		*intl = false;
+	return *p == '+' ? NULL : p;
+}
+
+/* A mainland number: a mobile or landline number after cn_digits' prefix. */
+static bool cn_phone_ok(const char *s)
+{
+	char d[32];
+	bool intl;
+	const char *p = cn_digits(s, d, &intl);
+	return p && (cn_mobile(p) || cn_landline(p, intl));
+}
+
+bool pd_cn_phone_ok(const char *s)
+{
+	return cn_phone_ok(s);
+}
+
+bool pd_cn_mobile_ok(const char *s)
+{
+	char d[32];
+	bool intl;
+	const char *p = cn_digits(s, d, &intl);
+	return p && cn_mobile(p);
 }
 
 /* ---- checks ------------------------------------------------------------------------- */
@@ -617,9 +642,38 @@ static void check_regnum(const struct pd_billing *b, const char *regnum, const s
 			pd_verr_add(c->errs, 600049, REGNUM_FIELD, PD_MSG_REGNUM_REQUIRED, iso);
 		if (!b->addr.phone)
 			fail(c, 600051, "defaultAddress.phoneNumber", PD_MSG_PHONE_REQUIRED, iso);
+	} else if (regnum && (r->flags & USCC)) {
+		(void)pd_uscc_verr(regnum, REGNUM_FIELD, c->errs, c->ar);
 	} else if (regnum) {
 		pd_verr_add(c->errs, 600002, REGNUM_FIELD, PD_MSG_REGNUM_REFUSED, iso);
 	}
+}
+
+/* Fapiao details where the country has them (CN), refused elsewhere.  The taxpayer id
+ * defaults to the registration number only when that is a valid code. */
+static void check_fapiao(struct pd_billing *b, const char *regnum, const struct rules *r,
+			 const struct ctx *c)
+{
+	if (!(r->flags & USCC)) {
+		fail(c, 3000, "fapiao", PD_MSG_FAPIAO_COUNTRY, b->addr.country);
+		return;
+	}
+	struct pd_uscc_result res;
+	if (regnum && pd_uscc_check(regnum, &res) == PD_USCC_OK)
+		regnum = pd_strdup(c->ar, res.canon);
+	else
+		regnum = NULL;
+	pd_fapiao_check(b->fapiao, b->company_name, regnum, field(c, "fapiao"), c->errs, c->ar);
+}
+
+const char *pd_regnum_canon(const char *regnum, const char *country, struct pd_arena *ar)
+{
+	struct pd_uscc_result res;
+	const char *t = trim(regnum, ar);
+	const struct rules *r = country ? rules_for(country) : &default_rules;
+	if (t && (r->flags & USCC) && pd_uscc_check(t, &res) == PD_USCC_OK)
+		return pd_strdup(ar, res.canon);
+	return t;
 }
 
 /* Names missing on both sides are required on the address; then each side defaults to the
@@ -668,6 +722,8 @@ void pd_billing_check(struct pd_billing *b, const char *regnum, const char *pref
 	check_text(&c, "companyName", b->company_name, LEN_COMPANY, true);
 	if (r)
 		check_regnum(b, trim(regnum, ar), r, &c);
+	if (r && b->fapiao)
+		check_fapiao(b, trim(regnum, ar), r, &c);
 }
 
 bool pd_country_known(const char *iso2)
@@ -765,12 +821,49 @@ static bool same_address(const struct pd_address *a, const struct pd_address *b)
 	return true;
 }
 
-json_t *pd_address_validate(const struct pd_address *a, struct pd_arena *ar, enum pd_locale loc)
+const char *pd_uscc_province_name(const char *canon)
+{
+	char code[3];
+	if (!canon || !pd_uscc_province(canon, code))
+		return NULL;
+	for (size_t i = 0; i < COUNT(provinces); i++)
+		if (!strcmp(provinces[i].code, code))
+			return provinces[i].full;
+	return NULL;
+}
+
+/* True if s is a canonical province name (what check_state makes of a known one). */
+static bool is_province(const char *s)
+{
+	for (size_t i = 0; s && i < COUNT(provinces); i++)
+		if (!strcmp(provinces[i].full, s))
+			return true;
+	return false;
+}
+
+/* The province warning of a checked CN address and a valid USCC, or NULL: also when other
+ * address fields are wrong or missing (the wizard asks as soon as the province is chosen). */
+static json_t *province_warning(const struct pd_address *fixed, const char *uscc,
+				enum pd_locale loc)
+{
+	const char *issued = pd_uscc_province_name(uscc);
+	if (!issued || !fixed->country || strcmp(fixed->country, "CN") || !is_province(fixed->state) ||
+	    !strcmp(issued, fixed->state))
+		return NULL;
+	char buf[1024];
+	pd_msg_render(buf, sizeof buf, PD_MSG_USCC_PROVINCE, loc, "organizationRegistrationNumber", issued);
+	return json_pack("{s:s, s:s, s:s, s:s}", "field", "organizationRegistrationNumber",
+			 "code", "UsccProvinceMismatch", "province", issued, "message", buf);
+}
+
+json_t *pd_address_validate_uscc(const struct pd_address *a, const char *uscc,
+				 struct pd_arena *ar, enum pd_locale loc)
 {
 	struct pd_address fixed = *a;
 	struct pd_verrs errs = {0};
 	struct ctx c = {&errs, ar, ""};
 	check_address(&fixed, &c, false);
+	json_t *warning = uscc ? province_warning(&fixed, uscc, loc) : NULL;
 	const char *status = "Verified";
 	json_t *suggested = json_array();
 	if (errs.n) {
@@ -778,6 +871,8 @@ json_t *pd_address_validate(const struct pd_address *a, struct pd_arena *ar, enu
 	} else if (!same_address(a, &fixed)) {
 		status = "InteractionRequired";
 		json_array_append_new(suggested, pd_address_to_json(&fixed));
+	} else if (warning) {
+		status = "InteractionRequired";
 	}
 	json_t *out = json_object();
 	json_object_set_new(out, "status", json_string(status));
@@ -788,6 +883,15 @@ json_t *pd_address_validate(const struct pd_address *a, struct pd_arena *ar, enu
 		const struct pd_verr *e = &errs.v[0];
 		pd_msg_render(buf, sizeof buf, e->msg, loc, e->field, e->arg);
 		json_object_set_new(out, "validationMessage", json_string(buf));
+	} else if (warning) {
+		json_object_set(out, "validationMessage", json_object_get(warning, "message"));
 	}
+	if (uscc)
+		json_object_set_new(out, "warnings", warning ? json_pack("[o]", warning) : json_array());
 	return out;
+}
+
+json_t *pd_address_validate(const struct pd_address *a, struct pd_arena *ar, enum pd_locale loc)
+{
+	return pd_address_validate_uscc(a, NULL, ar, loc);
 }

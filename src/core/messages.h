@@ -67,6 +67,18 @@ enum pd_msg {
 	PD_MSG_CROSS_SITE,        /* {field}: sign-in only from partnerd's own pages */
 	PD_MSG_BIDI,              /* {field} holds the bidirectional control character {arg} */
 	PD_MSG_CHANGED,           /* {arg} was changed by another request meanwhile */
+	PD_MSG_USCC_LENGTH,       /* {field}: a USCC has 18 characters, this one {arg} */
+	PD_MSG_USCC_CHAR,         /* {field}: the character at position {arg} is not allowed */
+	PD_MSG_USCC_AUTHORITY,    /* {field}: character 1 ({arg}) is no registration authority */
+	PD_MSG_USCC_CATEGORY,     /* {field}: character 2 ({arg}) is no category of the authority */
+	PD_MSG_USCC_DIVISION,     /* {field}: characters 3-8 ({arg}) are no division code */
+	PD_MSG_USCC_CHECK,        /* {field}: the check character does not match */
+	PD_MSG_USCC_PROVINCE,     /* warning: {field} was issued in {arg}, the address is elsewhere */
+	PD_MSG_FAPIAO_COUNTRY,    /* {field}: fapiao details only for customers in CN, not {arg} */
+	PD_MSG_FAPIAO_SPECIAL,    /* {field} is required for a special VAT invoice */
+	PD_MSG_UNKNOWN_FIELD,     /* {field} is not a field of this object */
+	PD_MSG_BAD_ACCOUNT,       /* {field}: a bank account number is 8-30 digits */
+	PD_MSG_BAD_MOBILE,        /* {field} is not a mainland China mobile number */
 	PD_MSG_COUNT
 };
 

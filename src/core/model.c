@@ -30,6 +30,19 @@ static const struct field billing_fields[] = {
 	BF("email", email, 2048),          BF("culture", culture, 64),
 	BF("language", language, 64),      BF("companyName", company_name, 4096),
 };
+#define FF(name, member, max) {name, sizeof name - 1, offsetof(struct pd_fapiao, member), max}
+static const struct field fapiao_fields[] = {
+	FF("invoiceType", invoice_type, 64),           FF("title", title, 4096),
+	FF("taxpayerId", taxpayer_id, 256),            FF("registeredAddress", registered_address, 4096),
+	FF("registeredPhone", registered_phone, 256),  FF("bankName", bank_name, 4096),
+	FF("bankAccount", bank_account, 256),          FF("recipientName", recipient_name, 1024),
+	FF("recipientMobile", recipient_mobile, 256),  FF("recipientEmail", recipient_email, 2048),
+};
+/* fapiao's members in the order they are written; "digital" is its one boolean */
+static const char *const fapiao_names[] = {
+	"invoiceType", "digital", "title", "taxpayerId", "registeredAddress", "registeredPhone",
+	"bankName", "bankAccount", "recipientName", "recipientMobile", "recipientEmail", NULL,
+};
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
 
 static const char **slot(void *base, const struct field *f)
@@ -105,6 +118,41 @@ void pd_address_from_json(json_t *o, const char *prefix, struct pd_address *out,
 		decode_fields(o, prefix, out, address_fields, NFIELDS(address_fields), errs, ar);
 }
 
+void pd_json_unknown_members(json_t *o, const char *prefix, const char *const *known,
+			     struct pd_verrs *errs, struct pd_arena *ar)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		const char *const *n = known;
+		while (*n && strcasecmp(*n, k))
+			n++;
+		if (!*n)
+			pd_verr_add(errs, 3000, pd_printf(ar, "%s.%s", prefix, k), PD_MSG_UNKNOWN_FIELD, NULL);
+	}
+}
+
+/* billingProfile.fapiao: an object of the known members only; NULL when absent. */
+static struct pd_fapiao *fapiao_from_json(json_t *o, const char *prefix, struct pd_verrs *errs,
+					  struct pd_arena *ar)
+{
+	if (!o)
+		return NULL;
+	if (!expect_object(o, prefix, errs))
+		return NULL;
+	struct pd_fapiao *f = pd_alloc(ar, sizeof *f);
+	memset(f, 0, sizeof *f);
+	f->digital = -1;
+	pd_json_unknown_members(o, prefix, fapiao_names, errs, ar);
+	decode_fields(o, prefix, f, fapiao_fields, NFIELDS(fapiao_fields), errs, ar);
+	json_t *d = pd_json_get(o, "digital");
+	if (d && !json_is_boolean(d))
+		pd_verr_add(errs, 3000, pd_printf(ar, "%s.digital", prefix), PD_MSG_BAD_TYPE, "true or false");
+	else if (d)
+		f->digital = json_is_true(d);
+	return f;
+}
+
 void pd_billing_from_json(json_t *o, const char *prefix, struct pd_billing *out,
 			  struct pd_verrs *errs, struct pd_arena *ar)
 {
@@ -114,6 +162,7 @@ void pd_billing_from_json(json_t *o, const char *prefix, struct pd_billing *out,
 	decode_fields(o, prefix, out, billing_fields, NFIELDS(billing_fields), errs, ar);
 	pd_address_from_json(pd_json_get(o, "defaultAddress"), pd_printf(ar, "%s.defaultAddress", prefix),
 			     &out->addr, errs, ar);
+	out->fapiao = fapiao_from_json(pd_json_get(o, "fapiao"), pd_printf(ar, "%s.fapiao", prefix), errs, ar);
 	json_t *attrs = pd_json_get(o, "attributes");
 	json_t *etag = attrs ? pd_json_get(attrs, "etag") : NULL;
 	if (json_is_string(etag))
@@ -152,6 +201,16 @@ json_t *pd_address_to_json(const struct pd_address *a)
 	return o;
 }
 
+static json_t *fapiao_to_json(const struct pd_fapiao *f)
+{
+	json_t *o = json_object();
+	encode_fields(o, f, fapiao_fields, 1); /* invoiceType first, as fapiao_names orders them */
+	if (f->digital >= 0)
+		json_object_set_new(o, "digital", json_boolean(f->digital));
+	encode_fields(o, f, fapiao_fields + 1, NFIELDS(fapiao_fields) - 1);
+	return o;
+}
+
 json_t *pd_billing_to_json(const struct pd_billing *b, const char *customer_id)
 {
 	char uri[128];
@@ -160,6 +219,8 @@ json_t *pd_billing_to_json(const struct pd_billing *b, const char *customer_id)
 	json_object_set_new(o, "id", json_string(customer_id));
 	encode_fields(o, b, billing_fields, NFIELDS(billing_fields));
 	json_object_set_new(o, "defaultAddress", pd_address_to_json(&b->addr));
+	if (b->fapiao)
+		json_object_set_new(o, "fapiao", fapiao_to_json(b->fapiao));
 	return with_meta(o, uri, "CustomerBillingProfile", b->etag);
 }
 
@@ -234,6 +295,21 @@ static void write_address(struct pd_buf *o, const char *key, const struct pd_add
 	pd_jw_close(o);
 }
 
+static void write_fapiao(struct pd_buf *o, const struct pd_fapiao *f)
+{
+	if (!f)
+		return;
+	pd_jw_key(o, "fapiao");
+	pd_jw_open(o);
+	write_fields(o, f, fapiao_fields, 1, 0);
+	if (f->digital >= 0) {
+		pd_jw_key(o, "digital");
+		pd_buf_lit(o, f->digital ? "true" : "false");
+	}
+	write_fields(o, f, fapiao_fields, NFIELDS(fapiao_fields), 1);
+	pd_jw_close(o);
+}
+
 static void write_billing(struct pd_buf *o, const struct pd_billing *b, const char *customer_id)
 {
 	pd_jw_key(o, "billingProfile");
@@ -241,6 +317,7 @@ static void write_billing(struct pd_buf *o, const struct pd_billing *b, const ch
 	pd_jw_kstr(o, "id", customer_id);
 	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
 	write_address(o, "defaultAddress", &b->addr, 0);
+	write_fapiao(o, b->fapiao);
 	write_meta(o, customer_id, "/profiles/billing", "CustomerBillingProfile", b->etag);
 	pd_jw_close(o);
 }
@@ -276,6 +353,7 @@ void pd_billing_write_stored(struct pd_buf *o, const struct pd_billing *b)
 	pd_jw_open(o);
 	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
 	write_address(o, "defaultAddress", &b->addr, 0);
+	write_fapiao(o, b->fapiao);
 	pd_jw_close(o);
 }
 
@@ -399,9 +477,48 @@ static const struct field *find_field(const struct field *t, size_t nt, const ch
 	return NULL;
 }
 
-/* One object of string members (and the billing's "defaultAddress" object when addr is set). */
+static bool key_is(const char *k, size_t kn, const char *name)
+{
+	return kn == strlen(name) && !memcmp(k, name, kn);
+}
+
+/* fapiao's "digital": true or false at *pp. */
+static bool read_bool(const char **pp, int *out)
+{
+	bool t = !strncmp(*pp, "true", 4), f = !strncmp(*pp, "false", 5);
+	*out = t;
+	*pp += t ? 4 : f ? 5 : 0;
+	return t || f;
+}
+
 static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
-			struct pd_address *addr, struct pd_arena *ar)
+			struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar);
+
+static bool read_member(const char **pp, const char *k, size_t kn, void *base, const struct field *t,
+			size_t nt, struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar)
+{
+	bool ok = true;
+	const struct field *f = **pp == '"' ? find_field(t, nt, k, kn) : NULL;
+	if (f) {
+		*slot(base, f) = read_string(pp, &ok, ar);
+		return ok;
+	}
+	if (**pp == '{' && bill && key_is(k, kn, "defaultAddress"))
+		return read_object(pp, &bill->addr, address_fields, NFIELDS(address_fields), NULL, NULL, ar);
+	if (**pp == '{' && bill && key_is(k, kn, "fapiao")) {
+		bill->fapiao = pd_alloc(ar, sizeof *bill->fapiao);
+		memset(bill->fapiao, 0, sizeof *bill->fapiao);
+		bill->fapiao->digital = -1;
+		return read_object(pp, bill->fapiao, fapiao_fields, NFIELDS(fapiao_fields), NULL,
+				   bill->fapiao, ar);
+	}
+	return fap && key_is(k, kn, "digital") && read_bool(pp, &fap->digital);
+}
+
+/* One object of string members (and, in the billing profile `bill`, the "defaultAddress" and
+ * "fapiao" objects; in the fapiao `fap`, the boolean "digital"). */
+static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
+			struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar)
 {
 	const char *p = *pp;
 	bool ok = *p++ == '{';
@@ -413,15 +530,8 @@ static bool read_object(const char **pp, void *base, const struct field *t, size
 		const char *k = p + 1, *ke = *p == '"' ? strchr(k, '"') : NULL;
 		if (!ke || ke[1] != ':')
 			return false;
-		size_t kn = (size_t)(ke - k);
 		p = ke + 2;
-		const struct field *f = *p == '"' ? find_field(t, nt, k, kn) : NULL;
-		if (f)
-			*slot(base, f) = read_string(&p, &ok, ar);
-		else if (*p == '{' && addr && kn == 14 && !memcmp(k, "defaultAddress", 14))
-			ok = read_object(&p, addr, address_fields, NFIELDS(address_fields), NULL, ar);
-		else
-			return false;
+		ok = read_member(&p, k, (size_t)(ke - k), base, t, nt, bill, fap, ar);
 		if (ok && *p == '}') {
 			*pp = p + 1;
 			return true;
@@ -435,7 +545,7 @@ bool pd_billing_read_stored(const char *text, struct pd_billing *out, struct pd_
 {
 	memset(out, 0, sizeof *out);
 	const char *p = text;
-	bool ok = text && read_object(&p, out, billing_fields, NFIELDS(billing_fields), &out->addr, ar)
+	bool ok = text && read_object(&p, out, billing_fields, NFIELDS(billing_fields), out, NULL, ar)
 		  && *p == 0;
 	if (!ok)
 		memset(out, 0, sizeof *out);

@@ -18,10 +18,21 @@ struct pd_address {
 	const char *phone;
 };
 
+/* Fapiao details (开票信息), CN only (country.c, fapiao.c check them). */
+struct pd_fapiao {
+	const char *invoice_type;           /* "ordinary" (增值税普通发票) or "special" (专用发票) */
+	int digital;                        /* 数电发票: 1 or 0; -1 when absent */
+	const char *title;                  /* defaults to the company name */
+	const char *taxpayer_id;            /* a USCC; defaults to the company profile's */
+	const char *registered_address, *registered_phone, *bank_name, *bank_account;
+	const char *recipient_name, *recipient_mobile, *recipient_email;
+};
+
 struct pd_billing {
 	const char *email, *culture, *language, *company_name;
 	const char *first_name, *last_name; /* optional; default to the address's */
 	struct pd_address addr;
+	struct pd_fapiao *fapiao;           /* billingProfile.fapiao; NULL when absent */
 	const char *etag;                   /* read: current; write: the one the client holds */
 };
 
@@ -61,6 +72,11 @@ void pd_customer_write(struct pd_buf *out, const struct pd_customer *c);
  * pd_billing_from_json would (strings unescaped and trimmed into the arena, etag NULL). */
 void pd_billing_write_stored(struct pd_buf *out, const struct pd_billing *b);
 bool pd_billing_read_stored(const char *text, struct pd_billing *out, struct pd_arena *ar);
+
+/* Adds one error (PD_MSG_UNKNOWN_FIELD, "<prefix>.<name>") per member of the object o whose
+ * name is none of the NULL-terminated `known` (compared ignoring case). */
+void pd_json_unknown_members(json_t *o, const char *prefix, const char *const *known,
+			     struct pd_verrs *errs, struct pd_arena *ar);
 
 /* Case-insensitive member lookup; NULL for absent or JSON null. */
 json_t *pd_json_get(json_t *o, const char *name);

@@ -36,7 +36,8 @@ enum pd_err pd_activity_write(struct pd_req *r, struct store *st, struct pd_audi
 
 bool pd_activity_failure_pending(struct pd_req *r, const struct pd_route *route)
 {
-	return route && route->audit_op && !r->audited && r->who.partner_id && r->resp.status >= 400;
+	return route && route->audit_op && !r->audited && !r->dry_run && r->who.partner_id &&
+	       r->resp.status >= 400;
 }
 
 /* The error's status, name and fields: what a reader of the log needs, no request body. */

@@ -36,6 +36,7 @@ struct pd_config {
 	const char *db;            /* "sqlite:var/partnerd.db" */
 	const char *domain_suffix; /* "partner.onmschina.cn" */
 	bool sandbox;
+	bool require_uscc;         /* CN customers need companyProfile.organizationRegistrationNumber */
 	bool access_log;
 	int loops;                 /* event loops; 0 = one per core */
 	int token_ttl;             /* seconds */
@@ -85,6 +86,7 @@ struct pd_req {
 	const char *peer;          /* the client's address */
 	struct pd_throttle *throttle;
 	bool audited;              /* an activity record was written for this request */
+	bool dry_run;              /* a check that changes nothing (validateOnly): no failure record */
 	const char *audit_resource; /* overrides the route's resource type in a failure record */
 	long long now;             /* unix seconds at arrival */
 	void *state;               /* the handler's own, across phases (arena memory) */

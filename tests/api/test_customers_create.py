@@ -417,10 +417,10 @@ def test_required_billing_fields(partner_a, field):
     assert_error(partner_a.create(body), 400, field="billingProfile." + field)
 
 
-def test_cn_registration_number_is_refused(partner_a):
-    body = cn_body(uniq("regcn"))
-    body["companyProfile"]["organizationRegistrationNumber"] = "91110000802100433B"
-    assert_error(partner_a.create(body), 400, code=600002, field="companyProfile.organizationRegistrationNumber")
+def test_cn_registration_number_must_be_a_uscc(partner_a):
+    body = cn_body(uniq("regcn"))  # a USCC is accepted for CN since #18 (test_china.py)
+    body["companyProfile"]["organizationRegistrationNumber"] = "12-3456789"
+    assert_error(partner_a.create(body), 400, code=3000, field="companyProfile.organizationRegistrationNumber")
 
 
 def test_us_registration_number_is_refused(partner_a):

@@ -309,3 +309,67 @@ def test_export_neutralises_formulas_and_import_reads_them_back(ctl, make_server
     b.ok("customers", "export", "--output", str(again))
     strip = lambda rows: sorted(tuple(v for k, v in x.items() if k != "id") for x in rows)  # noqa: E731
     assert strip(read_csv(str(out))) == strip(read_csv(str(again)))
+
+
+# ---- China: USCC and fapiao details (#18) -----------------------------------------------------
+FAPIAO_FLAGS = ["--fapiao-invoice-type", "special", "--fapiao-digital", "true",
+                "--fapiao-registered-address", "北京市海淀区中关村大街1号", "--fapiao-registered-phone",
+                "010-62345678", "--fapiao-bank-name", "中国工商银行", "--fapiao-bank-account",
+                "0200 0045 0920 1234 567", "--fapiao-recipient-mobile", "13800138000"]
+
+
+def test_add_show_update_fapiao(ctl):
+    r = row(0, uniq("fp"))
+    j = add(ctl, r, "--organization-registration-number", "91110000600037341l", *FAPIAO_FLAGS)
+    f = j["billingProfile"]["fapiao"]
+    assert j["companyProfile"]["organizationRegistrationNumber"] == "91110000600037341L"
+    assert f["digital"] is True and f["bankAccount"] == "0200004509201234567", f
+    assert f["taxpayerId"] == "91110000600037341L" and f["title"] == r["companyName"], f
+    shown = ctl.ok("customers", "show", r["domain"]).stdout
+    lines = {ln.split(None, 1)[0]: ln.split(None, 1)[1].strip() for ln in shown.splitlines() if " " in ln.strip()}
+    assert lines["fapiaoInvoiceType"] == "special" and lines["fapiaoDigital"] == "true", shown
+    assert lines["fapiaoBankAccount"] == "0200004509201234567", shown
+    assert lines["organizationRegistrationNumber"] == "91110000600037341L", shown
+    ctl.ok("customers", "update", r["domain"], "--fapiao-digital", "FALSE", "--fapiao-bank-account",
+           "6222-0212-3456-7890", "--fapiao-recipient-email", "fp@yd.cn")
+    f = ctl.api().customers()[0]["billingProfile"]["fapiao"]
+    assert f["digital"] is False and f["bankAccount"] == "6222021234567890" and f["recipientEmail"] == "fp@yd.cn", f
+    assert f["invoiceType"] == "special", "the rest of the fapiao is kept"
+    shown = json.loads(ctl.ok("customers", "show", r["domain"], "--json").stdout)
+    assert shown["billingProfile"]["fapiao"] == f
+
+
+def test_update_file_removes_fapiao(ctl, tmp_path):
+    r = row(0, uniq("fpr"))
+    add(ctl, r, "--organization-registration-number", "91110000600037341L", *FAPIAO_FLAGS)
+    body = tmp_path / "nofp.json"
+    body.write_text('{"fapiao": null}')
+    ctl.ok("customers", "update", r["domain"], "--file", str(body))
+    assert "fapiao" not in ctl.api().customers()[0]["billingProfile"]
+
+
+def test_update_fapiao_errors_name_the_field(ctl):
+    r = row(0, uniq("fpe"))
+    add(ctl, r, "--organization-registration-number", "91110000600037341L")
+    res = ctl.run("customers", "update", r["domain"], "--fapiao-digital", "maybe")
+    assert res.returncode == 1 and "billingProfile.fapiao.digital" in res.stderr, res.stderr
+    res = ctl.run("customers", "update", r["domain"], "--fapiao-invoice-type", "special")
+    assert res.returncode == 1 and "billingProfile.fapiao.bankAccount" in res.stderr, res.stderr
+    assert "fapiao" not in ctl.api().customers()[0]["billingProfile"], "nothing half-written"
+    res = ctl.run("customers", "add", *flags(row(1, uniq("fpus"))), "--fapiao-title", "X")
+    assert res.returncode == 1 and "billingProfile.fapiao" in res.stderr, res.stderr
+
+
+def test_export_import_keeps_fapiao(ctl, make_server, tmp_path):
+    r = row(0, uniq("fpx"))
+    add(ctl, r, "--organization-registration-number", "91350100M000100Y43", *FAPIAO_FLAGS)
+    out = tmp_path / "out.csv"
+    ctl.ok("customers", "export", "--output", str(out))
+    rows = read_csv(out)
+    assert list(rows[0].keys()) == COLUMNS
+    assert rows[0]["fapiaoBankAccount"] == "0200004509201234567" and rows[0]["fapiaoDigital"] == "true"
+    assert rows[0]["fapiaoTaxpayerId"] == "91350100M000100Y43"
+    other = Ctl(make_server()).login()
+    other.ok("customers", "import", str(out), "--quiet")
+    f = other.api().customers()[0]["billingProfile"]["fapiao"]
+    assert f["bankAccount"] == "0200004509201234567" and f["digital"] is True and f["invoiceType"] == "special"

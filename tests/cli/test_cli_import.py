@@ -320,3 +320,53 @@ def test_plain_progress_without_a_terminal(ctl, tmp_path):
     path = write_csv(str(tmp_path / "c.csv"), [row(i, uniq("pl")[:14]) for i in range(300)])
     r = ctl.ok("customers", "import", path)
     assert "\r" not in r.stderr and "import: 300/300" in r.stderr
+
+
+# ---- --check: the server's validateOnly on every row (#18) -------------------------------------
+def test_import_check_is_a_full_preview(make_server, tmp_path):
+    srv = make_server(env={"PARTNERD_REQUIRE_USCC": "1", "PARTNERD_RATE_LIMIT": "0"})
+    ctl = Ctl(srv).login()
+    tag = uniq("chk")[:14]
+    rows = [row(i, tag) for i in range(12)]
+    for i in range(0, 12, 4):  # the CN rows carry a USCC and fapiao details
+        rows[i].update(organizationRegistrationNumber="91110000600037341L", fapiaoInvoiceType="ordinary",
+                       fapiaoRecipientEmail="fp@%s.cn" % rows[i]["domain"])
+    taken = dict(rows[1], domain=uniq("tkn")[:20])
+    ctl.ok("customers", "add", *sum((["--" + "".join("-" + c.lower() if c.isupper() else c for c in k), v]
+                                     for k, v in taken.items() if v), []))
+    rows[5]["domain"] = taken["domain"]                      # only the server knows it is taken
+    rows[4].update(organizationRegistrationNumber="", fapiaoInvoiceType="", fapiaoRecipientEmail="")
+    #              ^ --require-uscc: only the server knows
+    rows[8]["fapiaoBankAccount"] = "12"                       # caught by both
+    path = write_csv(str(tmp_path / "check.csv"), rows)
+    api = ctl.api()
+    before = api.domains()
+
+    r = ctl.run("customers", "import", path, "--dry-run", "--json")
+    assert r.returncode == 1 and summary(r)["invalid"] == 1, r.stderr  # the local check sees one
+    r = ctl.run("customers", "import", path, "--check", "--json")
+    assert r.returncode == 1, r.stderr
+    assert summary(r)["invalid"] == 3 and summary(r)["created"] == 0, r.stdout
+    assert "row 7:" in r.stderr and rows[5]["domain"].lower() in r.stderr, r.stderr
+    assert "row 6:" in r.stderr and "organizationRegistrationNumber" in r.stderr, r.stderr
+    assert "row 10, column fapiaoBankAccount" in r.stderr, r.stderr
+    assert api.domains() == before, "a check creates nothing"
+    assert not os.path.exists(path + ".credentials.csv") and not os.path.exists(path + ".partnerctl-journal")
+
+    # fixed, the check passes and the import then creates every row
+    rows[5]["domain"], rows[4]["organizationRegistrationNumber"] = uniq("fix")[:20], "91350100M000100Y43"
+    rows[8]["fapiaoBankAccount"] = "6222021234567890"
+    write_csv(path, rows)
+    r = ctl.run("customers", "import", path, "--check", "--json")
+    assert r.returncode == 0 and summary(r)["invalid"] == 0, r.stderr
+    assert api.domains() == before
+    ctl.ok("customers", "import", path, "--quiet")
+    assert len(api.domains()) == len(before) + 12
+    fp = [c["billingProfile"]["fapiao"] for c in api.customers() if "fapiao" in c["billingProfile"]]
+    assert len(fp) == 2 and {f["bankAccount"] for f in fp if "bankAccount" in f} == {"6222021234567890"}
+
+
+def test_import_check_needs_a_session(anon, tmp_path):
+    path = write_csv(str(tmp_path / "c.csv"), [row(0, uniq("ns"))])
+    r = anon.run("customers", "import", path, "--check")
+    assert r.returncode != 0 and r.stderr, r

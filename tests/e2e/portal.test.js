@@ -438,3 +438,100 @@ test('user text is isolated: list cells, headings and details are <bdi>', async 
 test('no console errors and no external requests on the admin page', () => {
   assert.deepEqual(ui.problems(), []);
 });
+
+// ---- China first (#18): the fapiao card and the USCC's province, in zh-CN ------------------------
+test('zh-CN: the fapiao card on the account page: special invoice rules, saved under the etag, kept by a billing edit', async () => {
+  const code = '91110000600037341L';
+  const made = await admin('POST', '/v1/customers', {
+    companyProfile: { domain: `${PREFIX}fp`, organizationRegistrationNumber: code },
+    billingProfile: { email: 'fp@example.cn', culture: 'zh-CN', language: 'zh', companyName: '北京云端科技有限公司',
+      defaultAddress: { firstName: '伟', lastName: '王', addressLine1: '海淀区中关村大街1号', city: '北京', state: '北京市',
+        postalCode: '100080', country: 'CN', phoneNumber: '13800138000' } } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const cid = made.json.id;
+  const zh = await watchedPage(browser, srv.base, { locale: 'zh-CN' });
+  const { page } = zh;
+  await page.goto(`${srv.base}/`);
+  await page.getByLabel(/电子邮件地址/).fill(srv.email);
+  await page.getByLabel(/^密码/).fill(srv.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('navigation').waitFor();
+  await page.goto(`${srv.base}/#/customers/${cid}`);
+  await page.getByRole('heading', { name: '开票信息', level: 2 }).waitFor();
+  await page.getByText('尚未填写开票信息。').waitFor();
+  await page.getByRole('button', { name: '修改开票信息' }).click();
+  await page.getByLabel('发票类型').selectOption('special');
+  await page.getByLabel(/注册地址/).fill('北京市海淀区中关村大街1号');
+  assert.deepEqual(await unlabelled(page), []);
+  await page.locator('#fapiao-submit').click();
+  // a special invoice needs phone, bank and account: each named next to its field, in Chinese
+  const err = page.locator('#fp-bankAccount-err');
+  await err.waitFor();
+  assert.match(await err.textContent(), /开具增值税专用发票时/);
+  assert.equal(await page.locator('#fp-bankAccount').getAttribute('aria-invalid'), 'true');
+  assert.equal((await admin('GET', `/v1/customers/${cid}/profiles/billing`)).json.fapiao, undefined, 'nothing was saved');
+  await page.getByLabel(/注册电话/).fill('010-62345678');
+  await page.getByLabel(/开户银行/).fill('中国工商银行北京中关村支行');
+  await page.getByLabel(/银行账号/).fill('12');
+  await page.locator('#fapiao-submit').click();
+  await page.getByText(/8-30 位数字的银行账号/).waitFor();
+  await page.getByLabel(/银行账号/).fill('6222 0212 3456 7890');
+  await page.getByLabel(/数电发票/).check();
+  await shot(page, '20-fapiao-edit-zh');
+  await page.locator('#fapiao-submit').click();
+  await page.getByText('开票信息已保存。').waitFor();
+  const card = page.locator('#fapiao-card');
+  for (const text of ['增值税专用发票', '6222021234567890', code, '北京云端科技有限公司', '是'])
+    await card.getByText(text, { exact: true }).first().waitFor();
+  await shot(page, '21-fapiao-card-zh');
+  let f = (await admin('GET', `/v1/customers/${cid}/profiles/billing`)).json.fapiao;
+  assert.deepEqual([f.invoiceType, f.digital, f.bankAccount, f.taxpayerId, f.title],
+    ['special', true, '6222021234567890', code, '北京云端科技有限公司']);
+  // someone else changes the profile: the card's etag is stale, the form says so and shows theirs
+  const b = (await admin('GET', `/v1/customers/${cid}/profiles/billing`)).json;
+  await page.getByRole('button', { name: '修改开票信息' }).click();
+  b.fapiao.recipientName = '李雷';
+  assert.equal((await admin('PUT', `/v1/customers/${cid}/profiles/billing`, b, { 'If-Match': b.attributes.etag })).status, 200);
+  await page.getByLabel(/收票人$/).fill('韩梅梅');
+  await page.locator('#fapiao-submit').click();
+  await page.locator('#fapiao-conflict').waitFor();
+  assert.equal(await page.getByLabel(/收票人$/).inputValue(), '李雷');
+  await page.locator('#fapiao-cancel').click();
+  // a billing edit keeps the fapiao details (the PUT replaces the whole profile)
+  await page.reload();
+  await page.locator('#billing-edit').click();
+  await page.getByLabel(/城市/).fill('北京市');
+  await page.locator('#billing-submit').click();
+  await page.getByText('账单配置文件已保存。').waitFor();
+  f = (await admin('GET', `/v1/customers/${cid}/profiles/billing`)).json.fapiao;
+  assert.equal(f && f.bankAccount, '6222021234567890', JSON.stringify(f));
+  assert.equal(f.recipientName, '李雷');
+  assert.deepEqual(zh.problems(), []);
+  await zh.context.close();
+});
+
+test('zh-CN: the wizard warns when the USCC was issued in another province, and takes fapiao details', async () => {
+  const zh = await watchedPage(browser, srv.base, { locale: 'zh-CN' });
+  const { page } = zh;
+  await page.goto(`${srv.base}/`);
+  await page.getByLabel(/电子邮件地址/).fill(srv.email);
+  await page.getByLabel(/^密码/).fill(srv.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: '添加客户' }).click();
+  await page.locator('#w-regnum').waitFor();
+  await page.getByLabel(/省份/).selectOption('广东省');
+  await page.locator('#w-regnum').fill('91110000600037341L'); // a Beijing code
+  const note = page.locator('#w-regnum-check');
+  await page.getByText(/北京市的登记机关/).waitFor();
+  assert.match(await note.getAttribute('class'), /warning/);
+  await page.getByLabel(/省份/).selectOption('北京市');
+  await page.waitForFunction(() => document.getElementById('w-regnum-check').textContent === '');
+  await page.locator('#w-regnum').fill('91110000600037341X');
+  await page.getByText(/校验码（第 18 位）/).waitFor();
+  assert.ok(await page.locator('#w-fapiao').isVisible(), 'the optional fapiao fieldset');
+  await page.getByLabel(/收票人邮箱/).fill('fp@example.cn');
+  assert.deepEqual(await unlabelled(page), []);
+  await shot(page, '22-wizard-uscc-zh');
+  assert.deepEqual(zh.problems(), []);
+  await zh.context.close();
+});

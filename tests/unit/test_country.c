@@ -743,9 +743,11 @@ Test(country, regnum_countries_require_regnum_and_phone)
 Test(country, regnum_refused_elsewhere)
 {
 	struct pd_billing b = cn_billing();
-	struct pd_verrs e = check_billing(&b, "91110000MA01ABCD1X");
-	expect_one(&e, 600002, "companyProfile.organizationRegistrationNumber",
-		   PD_MSG_REGNUM_REFUSED, "CN");
+	struct pd_verrs e = check_billing(&b, "91110000600037341L");
+	expect_none(&e, "CN takes a valid USCC");
+	b = cn_billing();
+	e = check_billing(&b, "91110000MA01ABCD1X");
+	expect_one(&e, 3000, "companyProfile.organizationRegistrationNumber", PD_MSG_USCC_CHECK, NULL);
 	b = cn_billing();
 	e = check_billing(&b, "");
 	expect_none(&e, "empty regnum");
@@ -955,4 +957,167 @@ Test(country, validate_not_validated)
 	cr_expect_str_eq(jstr(r, "status"), "NotValidated");
 	cr_expect_str_eq(jstr(r, "validationMessage"), "country ist erforderlich.");
 	json_decref(r);
+}
+
+/* ---- China: the USCC's province in address validation -------------------------------- */
+
+Test(country, validate_uscc_province)
+{
+	struct pd_address a = cn_address(); /* 北京市 */
+	json_t *r = pd_address_validate_uscc(&a, "91110000600037341L", ar, PD_LOCALE_EN);
+	cr_expect_str_eq(jstr(r, "status"), "Verified");
+	jarr(r, "warnings", 0);
+	json_decref(r);
+	r = pd_address_validate_uscc(&a, "91350100M000100Y43", ar, PD_LOCALE_ZH); /* 福建 */
+	cr_expect_str_eq(jstr(r, "status"), "InteractionRequired", "a warning, not a refusal");
+	jarr(r, "suggestedAddresses", 0);
+	json_t *w = json_array_get(jarr(r, "warnings", 1), 0);
+	cr_expect_str_eq(jstr(w, "code"), "UsccProvinceMismatch");
+	cr_expect_str_eq(jstr(w, "province"), "福建省");
+	cr_expect(strstr(jstr(w, "message"), "福建省的登记机关") != NULL, "%s", jstr(w, "message"));
+	cr_expect_str_eq(jstr(r, "validationMessage"), jstr(w, "message"));
+	json_decref(r);
+	a.state = "fujian"; /* canonicalised first, then compared */
+	r = pd_address_validate_uscc(&a, "91350100M000100Y43", ar, PD_LOCALE_EN);
+	jarr(r, "warnings", 0);
+	json_decref(r);
+	a = cn_address();
+	r = pd_address_validate_uscc(&a, "11100000000013127D", ar, PD_LOCALE_EN); /* national */
+	jarr(r, "warnings", 0);
+	json_decref(r);
+	r = pd_address_validate(&a, ar, PD_LOCALE_EN);
+	cr_expect_null(json_object_get(r, "warnings"), "no code, no warnings member");
+	json_decref(r);
+	a = (struct pd_address){.state = "guangdong", .country = "CN"}; /* only the province yet */
+	r = pd_address_validate_uscc(&a, "91350100M000100Y43", ar, PD_LOCALE_EN);
+	cr_expect_str_eq(jstr(r, "status"), "NotValidated");
+	jarr(r, "warnings", 1);
+	json_decref(r);
+	a.state = "火星"; /* no province: nothing to compare */
+	r = pd_address_validate_uscc(&a, "91350100M000100Y43", ar, PD_LOCALE_EN);
+	jarr(r, "warnings", 0);
+	json_decref(r);
+}
+
+/* ---- China: fapiao details (fapiao.c through pd_billing_check) ----------------------- */
+
+#define FP "billingProfile.fapiao."
+
+static struct pd_fapiao *fapiao(const char *type)
+{
+	struct pd_fapiao *f = pd_alloc(ar, sizeof *f);
+	*f = (struct pd_fapiao){.invoice_type = type, .digital = -1, .taxpayer_id = "91110000600037341L",
+				.registered_address = "北京市海淀区中关村大街1号", .registered_phone = "010-62345678",
+				.bank_name = "中国工商银行北京中关村支行", .bank_account = "0200 0045 0920 1234 567",
+				.recipient_name = "王伟", .recipient_mobile = "+86 138 0013 8000",
+				.recipient_email = "fapiao@contoso.cn"};
+	return f;
+}
+
+static struct pd_verrs check_fapiao(struct pd_fapiao *f, const char *regnum)
+{
+	struct pd_billing b = cn_billing();
+	b.fapiao = f;
+	return check_billing(&b, regnum);
+}
+
+Test(country, fapiao_valid_and_defaults)
+{
+	struct pd_fapiao *f = fapiao("special");
+	struct pd_verrs e = check_fapiao(f, NULL);
+	expect_none(&e, "a full special invoice");
+	cr_expect_str_eq(f->bank_account, "0200004509201234567", "stored as digits");
+	cr_expect_eq(f->digital, 0, "digital defaults to false");
+	cr_expect_str_eq(f->title, "北京某某科技有限公司", "the title defaults to the company name");
+	f = pd_alloc(ar, sizeof *f);
+	*f = (struct pd_fapiao){.digital = 1};
+	e = check_fapiao(f, "91350100m000100y43");
+	expect_none(&e, "ordinary, taxpayer id from the company profile");
+	cr_expect_str_eq(f->invoice_type, "ordinary");
+	cr_expect_str_eq(f->taxpayer_id, "91350100M000100Y43");
+	cr_expect_eq(f->digital, 1);
+}
+
+Test(country, fapiao_special_needs_address_phone_bank_account)
+{
+	struct pd_fapiao *f = fapiao("special");
+	f->registered_address = f->registered_phone = f->bank_name = f->bank_account = NULL;
+	struct pd_verrs e = check_fapiao(f, NULL);
+	cr_assert_eq(e.n, 4);
+	expect_at(&e, 0, 3000, FP "registeredAddress", PD_MSG_FAPIAO_SPECIAL, NULL);
+	expect_at(&e, 1, 3000, FP "registeredPhone", PD_MSG_FAPIAO_SPECIAL, NULL);
+	expect_at(&e, 2, 3000, FP "bankName", PD_MSG_FAPIAO_SPECIAL, NULL);
+	expect_at(&e, 3, 3000, FP "bankAccount", PD_MSG_FAPIAO_SPECIAL, NULL);
+	f = fapiao("ordinary");
+	f->registered_address = f->registered_phone = f->bank_name = f->bank_account = NULL;
+	e = check_fapiao(f, NULL);
+	expect_none(&e, "an ordinary invoice needs none of them");
+}
+
+Test(country, fapiao_each_field)
+{
+	struct {
+		const char *field;
+		size_t off;
+		const char *value;
+		enum pd_msg msg;
+	} bad[] = {
+		{"invoiceType", offsetof(struct pd_fapiao, invoice_type), "vat", PD_MSG_BAD_ENUM},
+		{"taxpayerId", offsetof(struct pd_fapiao, taxpayer_id), "91110000600037341X", PD_MSG_USCC_CHECK},
+		{"taxpayerId", offsetof(struct pd_fapiao, taxpayer_id), "9111000060003734", PD_MSG_USCC_LENGTH},
+		{"registeredPhone", offsetof(struct pd_fapiao, registered_phone), "12345", PD_MSG_BAD_PHONE},
+		{"bankAccount", offsetof(struct pd_fapiao, bank_account), "1234567", PD_MSG_BAD_ACCOUNT},
+		{"bankAccount", offsetof(struct pd_fapiao, bank_account), rep("1", 31), PD_MSG_BAD_ACCOUNT},
+		{"bankAccount", offsetof(struct pd_fapiao, bank_account), "6222-0212-ABCD", PD_MSG_BAD_ACCOUNT},
+		{"recipientMobile", offsetof(struct pd_fapiao, recipient_mobile), "010-62345678", PD_MSG_BAD_MOBILE},
+		{"recipientEmail", offsetof(struct pd_fapiao, recipient_email), "fapiao@", PD_MSG_BAD_EMAIL},
+		{"title", offsetof(struct pd_fapiao, title), rep("税", 101), PD_MSG_TOO_LONG},
+		{"registeredAddress", offsetof(struct pd_fapiao, registered_address), rep("路", 201), PD_MSG_TOO_LONG},
+		{"bankName", offsetof(struct pd_fapiao, bank_name), rep("行", 101), PD_MSG_TOO_LONG},
+		{"recipientName", offsetof(struct pd_fapiao, recipient_name), rep("名", 51), PD_MSG_TOO_LONG},
+		{"recipientName", offsetof(struct pd_fapiao, recipient_name), "王\u202e伟", PD_MSG_BIDI},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct pd_fapiao *f = fapiao("special");
+		*(const char **)((char *)f + bad[i].off) = bad[i].value;
+		struct pd_verrs e = check_fapiao(f, NULL);
+		cr_expect_eq(e.n, 1, "%s=%s: %zu errors", bad[i].field, bad[i].value, e.n);
+		cr_expect_str_eq(e.v[0].field, pd_printf(ar, FP "%s", bad[i].field));
+		cr_expect_eq(e.v[0].msg, bad[i].msg, "%s: msg %d", bad[i].field, (int)e.v[0].msg);
+	}
+	/* at the limits: accepted */
+	struct pd_fapiao *f = fapiao("special");
+	f->bank_account = rep("1", 30);
+	f->title = rep("税", 100);
+	struct pd_verrs e = check_fapiao(f, NULL);
+	expect_none(&e, "30 digits, a 100-character title");
+	f = fapiao("special");
+	f->bank_account = "12345678";
+	f->registered_phone = "13800138000"; /* a mobile is a phone too */
+	e = check_fapiao(f, NULL);
+	expect_none(&e, "8 digits");
+}
+
+Test(country, fapiao_taxpayer_id_required)
+{
+	struct pd_fapiao *f = fapiao("ordinary");
+	f->taxpayer_id = NULL;
+	struct pd_verrs e = check_fapiao(f, NULL);
+	expect_one(&e, 3000, FP "taxpayerId", PD_MSG_REQUIRED, NULL);
+	f = fapiao("ordinary");
+	f->taxpayer_id = NULL;
+	e = check_fapiao(f, "91110000600037341X"); /* an invalid company code is no default */
+	cr_expect_eq(e.n, 2);
+	expect_at(&e, 0, 3000, "companyProfile.organizationRegistrationNumber", PD_MSG_USCC_CHECK, NULL);
+	expect_at(&e, 1, 3000, FP "taxpayerId", PD_MSG_REQUIRED, NULL);
+}
+
+Test(country, fapiao_refused_outside_cn)
+{
+	struct pd_billing b = ru_billing("US", NULL);
+	b.addr.state = "NY";
+	b.addr.postal_code = "10001";
+	b.fapiao = fapiao("ordinary");
+	struct pd_verrs e = check_billing(&b, NULL);
+	expect_one(&e, 3000, "billingProfile.fapiao", PD_MSG_FAPIAO_COUNTRY, "US");
 }

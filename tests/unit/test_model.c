@@ -620,3 +620,116 @@ Test(model, bidi_message_in_three_languages)
 	cr_expect(strstr(pd_msg_render(buf, sizeof buf, PD_MSG_BIDI, PD_LOCALE_DE, "companyName", "U+202E"),
 			 "Steuerzeichen U+202E"), "%s", buf);
 }
+
+/* ---- billingProfile.fapiao ------------------------------------------------------------ */
+
+static const char FAPIAO_JSON[] =
+	"{\"invoiceType\":\"special\",\"digital\":true,\"title\":\"北京云端科技有限公司\","
+	"\"taxpayerId\":\"91110000600037341L\",\"registeredAddress\":\"北京市海淀区1号\","
+	"\"registeredPhone\":\"010-62345678\",\"bankName\":\"工商银行\",\"bankAccount\":\"0200004509201234567\","
+	"\"recipientName\":\"王伟\",\"recipientMobile\":\"13800138000\",\"recipientEmail\":\"fp@contoso.cn\"}";
+
+static struct pd_billing fapiao_billing(void)
+{
+	struct pd_billing b = full_billing();
+	json_t *o = pd_billing_to_json(&b, "cid");
+	json_object_set_new(o, "fapiao", parse(FAPIAO_JSON));
+	struct pd_verrs e = {0};
+	pd_billing_from_json(o, BP, &b, &e, ar);
+	json_decref(o);
+	cr_assert_eq(e.n, 0, "fapiao decode: %s", e.n ? e.v[0].field : "");
+	return b;
+}
+
+static void same_fapiao(const struct pd_fapiao *a, const struct pd_fapiao *b)
+{
+	cr_assert_not_null(a);
+	cr_assert_not_null(b);
+	cr_expect_eq(a->digital, b->digital);
+	const char *const *x = &a->invoice_type, *const *y = &b->invoice_type;
+	cr_expect_str_eq(x[0], y[0]);
+	for (const char *const *p = &a->title, *const *q = &b->title; p <= &a->recipient_email; p++, q++)
+		cr_expect_str_eq(*p ? *p : "-", *q ? *q : "-", "fapiao member %td", p - &a->title);
+}
+
+Test(model, fapiao_decoded_and_encoded_in_order)
+{
+	struct pd_billing b = fapiao_billing();
+	cr_assert_not_null(b.fapiao);
+	cr_expect_str_eq(b.fapiao->invoice_type, "special");
+	cr_expect_eq(b.fapiao->digital, 1);
+	cr_expect_str_eq(b.fapiao->bank_account, "0200004509201234567");
+	json_t *o = pd_billing_to_json(&b, "cid");
+	char *s = json_dumps(json_object_get(o, "fapiao"), JSON_COMPACT);
+	cr_expect_str_eq(s, FAPIAO_JSON, "members in their documented order");
+	free(s);
+	json_decref(o);
+}
+
+Test(model, fapiao_direct_writer_matches_the_tree)
+{
+	struct pd_customer c = {.id = "1c2d3e4f-0000-4000-8000-000000000001", .domain = "yd.partner.onmschina.cn",
+				.billing = fapiao_billing()};
+	c.billing.etag = "e1";
+	struct pd_buf out;
+	pd_buf_init(&out, 64);
+	pd_customer_write(&out, &c);
+	json_t *o = pd_customer_to_json(&c);
+	char *s = json_dumps(o, JSON_COMPACT);
+	cr_expect_str_eq(out.p, s);
+	free(s);
+	json_decref(o);
+	pd_buf_free(&out);
+}
+
+Test(model, fapiao_stored_form_is_read_without_a_tree)
+{
+	struct pd_billing b = fapiao_billing(), fast, slow;
+	struct pd_buf out;
+	pd_buf_init(&out, 64);
+	pd_billing_write_stored(&out, &b);
+	cr_assert(strstr(out.p, "\"fapiao\":{\"invoiceType\":\"special\",\"digital\":true,") != NULL, "%s", out.p);
+	cr_assert(pd_billing_read_stored(out.p, &fast, ar), "fast reader refused: %s", out.p);
+	json_t *o = parse(out.p);
+	struct pd_verrs e = {0};
+	pd_billing_from_json(o, BP, &slow, &e, ar);
+	json_decref(o);
+	same_fapiao(fast.fapiao, slow.fapiao);
+	same_fapiao(fast.fapiao, b.fapiao);
+	b.etag = NULL; /* kept beside the stored form, not in it */
+	same_billing(&fast, &b);
+	b.fapiao->digital = 0;
+	pd_buf_free(&out);
+	pd_buf_init(&out, 64);
+	pd_billing_write_stored(&out, &b);
+	cr_assert(pd_billing_read_stored(out.p, &fast, ar), "%s", out.p);
+	cr_expect_eq(fast.fapiao->digital, 0);
+	pd_buf_free(&out);
+	cr_expect_not(pd_billing_read_stored("{\"fapiao\":{\"digital\":maybe}}", &fast, ar));
+	cr_expect_not(pd_billing_read_stored("{\"fapiao\":{\"other\":\"x\"}}", &fast, ar));
+	cr_expect(pd_billing_read_stored("{\"companyName\":\"x\"}", &fast, ar));
+	cr_expect_null(fast.fapiao, "no fapiao member, no fapiao");
+}
+
+Test(model, fapiao_unknown_members_and_wrong_types_are_named)
+{
+	json_t *o = parse("{\"fapiao\":{\"invoiceType\":\"ordinary\",\"bankAcount\":\"123\",\"Digital\":\"yes\","
+			  "\"title\":5,\"extra\":null}}");
+	struct pd_billing b;
+	struct pd_verrs e = {0};
+	pd_billing_from_json(o, BP, &b, &e, ar);
+	json_decref(o);
+	const char *want[] = {BP ".fapiao.bankAcount", BP ".fapiao.extra", BP ".fapiao.title",
+			      BP ".fapiao.digital"};
+	size_t found = 0;
+	for (size_t i = 0; i < e.n; i++)
+		for (size_t j = 0; j < 4; j++)
+			found += !strcmp(e.v[i].field, want[j]);
+	cr_expect_eq(found, 4, "unknown, mistyped and non-boolean members each named (%zu errors)", e.n);
+	o = parse("{\"fapiao\":[]}");
+	e.n = 0;
+	pd_billing_from_json(o, BP, &b, &e, ar);
+	json_decref(o);
+	cr_expect_eq(e.v[e.n - 1].msg, PD_MSG_BAD_TYPE);
+	cr_expect_str_eq(e.v[e.n - 1].field, BP ".fapiao");
+}
