@@ -67,6 +67,12 @@ enum pd_msg {
 	PD_MSG_CROSS_SITE,        /* {field}: sign-in only from partnerd's own pages */
 	PD_MSG_BIDI,              /* {field} holds the bidirectional control character {arg} */
 	PD_MSG_CHANGED,           /* {arg} was changed by another request meanwhile */
+	PD_MSG_RESELLER_UNKNOWN,  /* {field}: {arg} is not one of the partner's active indirect resellers */
+	PD_MSG_RESELLER_ENDED,    /* the relationship with indirect reseller {arg} has already ended */
+	PD_MSG_RESELLER_NOT_FOUND,/* the indirect reseller {arg} was not found */
+	PD_MSG_RESELLER_TAKEN,    /* {field}: an indirect reseller with the id {arg} exists */
+	PD_MSG_BAD_MPN,           /* {field} must be an MPN ID of 6 to 10 digits */
+	PD_MSG_MPN_TAKEN,         /* {field}: another indirect reseller has the MPN ID {arg} */
 	PD_MSG_COUNT
 };
 
