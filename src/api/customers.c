@@ -160,8 +160,10 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 	struct create *k = r->state;
 	if (e == PD_OK && k->replayed_id) {
 		reply_replay(r, k->replayed_id);
-	} else if (e == PD_EINVAL && k->reseller_gone) {
-		pd_reply_error(r, e, PD_MSG_RESELLER_UNKNOWN, "associatedPartnerId", k->c.associated_partner_id);
+	} else if (e == PD_EINVAL && k->reseller_gone) { /* as decode_reseller would have said */
+		struct pd_verrs errs = {0};
+		pd_verr_add(&errs, 3000, "associatedPartnerId", PD_MSG_RESELLER_UNKNOWN, k->c.associated_partner_id);
+		pd_reply_verrs(r, &errs);
 	} else if (e == PD_EINVAL && k->order.errs.n) {
 		pd_reply_verrs(r, &k->order.errs);
 	} else if (e == PD_OK) {

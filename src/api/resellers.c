@@ -54,8 +54,21 @@ static bool mpn_ok(const char *s)
 	return s[n] == 0 && n >= 6 && n <= 10;
 }
 
+/* s without surrounding ASCII white space (arena), NULL when nothing is left. */
+static const char *trimmed(const char *s, struct pd_arena *ar)
+{
+	size_t n;
+	if (!s)
+		return NULL;
+	s += strspn(s, " \t\r\n");
+	for (n = strlen(s); n && strchr(" \t\r\n", s[n - 1]); n--)
+		;
+	return n ? pd_strndup(ar, s, n) : NULL;
+}
+
 void pd_reseller_check(struct pd_reseller *x, struct pd_verrs *errs, struct pd_arena *ar)
 {
+	x->name = trimmed(x->name, ar);
 	long len = x->name ? pd_utf8_len(x->name) : 0;
 	if (!x->name || !*x->name)
 		pd_verr_add(errs, 3000, "name", PD_MSG_REQUIRED, NULL);

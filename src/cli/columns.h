@@ -45,7 +45,9 @@ enum { CLI_COL_CREATE = 1, CLI_COL_BILLING = 2 };
 	X(PHONE, "phoneNumber", "billingProfile.defaultAddress.phoneNumber", NULL, "PHONE",              \
 	  CLI_COL_CREATE | CLI_COL_BILLING, "phone number (optional in most countries)")                 \
 	X(REGNUM, "organizationRegistrationNumber", "companyProfile.organizationRegistrationNumber", NULL, \
-	  "NUMBER", CLI_COL_CREATE, "company registration number (AM AZ BY HU KZ KG MD RU TJ UZ UA only)")
+	  "NUMBER", CLI_COL_CREATE, "company registration number (AM AZ BY HU KZ KG MD RU TJ UZ UA only)") \
+	X(RESELLER, "associatedPartnerId", "associatedPartnerId", NULL, "ID", CLI_COL_CREATE,           \
+	  "the indirect reseller the customer is for (two-tier CSP; optional)")
 
 #define CLI_COL_ENUM(e, ...) CLI_COL_##e,
 enum cli_col { CLI_COLUMNS(CLI_COL_ENUM) CLI_NCOLUMNS };

@@ -26,7 +26,7 @@ SLOW = 4.0 if SANITIZED else 1.0
 SUFFIX = "partner.onmschina.cn"
 COLUMNS = ("id,domain,companyName,email,culture,language,firstName,lastName,addressLine1,"
            "addressLine2,city,state,postalCode,country,phoneNumber,"
-           "organizationRegistrationNumber").split(",")
+           "organizationRegistrationNumber,associatedPartnerId").split(",")
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error", "UndefinedBehaviorSanitizer")
 # Variables of the caller's environment that must not leak into a test's partnerctl.
 SCRUB = ("PARTNERCTL_SERVER", "PARTNERCTL_TOKEN", "PARTNERCTL_CLIENT_SECRET", "PARTNERCTL_DOMAIN_SUFFIX",
