@@ -7,6 +7,7 @@ import { h, clear, announce, copyText, setFieldError, bdi, bdiJoin } from './dom
 import { t, tNodes, fmtNum, language } from './i18n.js';
 import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
 import { offersFor } from './offers.js';
+import { resellerField } from './resellers.js';
 
 export const COUNTRIES = ['CN', 'HK', 'SG', 'JP', 'US', 'DE', 'GB', 'FR', 'HU', 'UA'];
 const STEPS = ['wizard.stepAccount', 'wizard.stepSubscriptions', 'wizard.stepReview'];
@@ -130,8 +131,9 @@ async function accountStep(main, ctx, box) {
     el.addEventListener('input', () => { state.f.regnum = el.value; });
     return labelled('wizard.regnum', el, { name: 'companyProfile.organizationRegistrationNumber', required: true });
   })() : null;
+  const reseller = await resellerField(state.f); // only when the partner has indirect resellers
   clear(box,
-    h('fieldset', null, h('legend', null, t('wizard.company')), textField('companyName'), domainField(ctx), regnum),
+    h('fieldset', null, h('legend', null, t('wizard.company')), textField('companyName'), domainField(ctx), regnum, reseller),
     h('fieldset', null, h('legend', null, t('wizard.contact')), textField('firstName'), textField('lastName'), textField('email'), textField('phoneNumber')),
     h('fieldset', null, h('legend', null, t('wizard.address')), country, province, textField('city'), textField('addressLine1'),
       textField('addressLine2'), textField('postalCode')),
@@ -202,6 +204,7 @@ function body() {
     companyProfile: { domain: f.domain.toLowerCase(), organizationRegistrationNumber: f.regnum || undefined },
     billingProfile: { email: f.email, culture: f.culture, language: f.culture.split('-')[0], companyName: f.companyName, defaultAddress: address },
     lineItems: lineItems.length ? lineItems : undefined,
+    associatedPartnerId: f.reseller || undefined,
   };
 }
 
@@ -219,6 +222,7 @@ function reviewList(ctx, offers) {
         row('wizard.companyName', f.companyName),
         row('wizard.domain', `${f.domain.toLowerCase()}.${ctx.session.domainSuffix}`),
         f.regnum ? row('wizard.regnum', f.regnum) : null,
+        f.reseller ? row('reseller.field', f.resellerName) : null,
         row('wizard.contact', [bdiJoin([f.firstName, f.lastName], ' '), ' <', bdi(f.email), '>', f.phoneNumber ? [', ', bdi(f.phoneNumber)] : null]),
         row('wizard.address', bdiJoin([f.addressLine1, f.addressLine2, f.city, f.state, f.postalCode, countryName(f.country)], ', ')),
         row('wizard.language', t(`lang.${f.culture}`) !== `lang.${f.culture}` ? t(`lang.${f.culture}`) : f.culture))),
