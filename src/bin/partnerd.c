@@ -244,6 +244,7 @@ static const char usage_reseller_add[] =
 	"\n"
 	"Adds an active indirect reseller to a partner (the indirect provider), as POST\n"
 	"/v1/relationships does, and prints its id (with --json: the PartnerRelationship).\n"
+	"  --partner   the partner's id (also --partner-id, as app add)\n"
 	"  --mpn-id    the reseller's MPN ID, 6 to 10 digits, unique per partner\n"
 	"  --id        the reseller's tenant id (default: a new one)\n"
 	"  --location  its country, ISO 3166-1 alpha-2 (optional)\n"
@@ -254,9 +255,10 @@ static int reseller_add(int argc, char **argv)
 	const char *db = env_or("PARTNERD_DB", DEFAULT_DB);
 	struct pd_reseller x = {0};
 	bool as_json = false;
-	static const struct option opts[] = {{"db", 1, 0, 'd'}, {"partner", 1, 0, 'p'}, {"name", 1, 0, 'n'},
-					     {"mpn-id", 1, 0, 'm'}, {"id", 1, 0, 'i'}, {"location", 1, 0, 'l'},
-					     {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option opts[] = {{"db", 1, 0, 'd'}, {"partner", 1, 0, 'p'}, {"partner-id", 1, 0, 'p'},
+					     {"name", 1, 0, 'n'}, {"mpn-id", 1, 0, 'm'}, {"id", 1, 0, 'i'},
+					     {"location", 1, 0, 'l'}, {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'},
+					     {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
