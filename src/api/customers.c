@@ -24,7 +24,9 @@ struct create {
 };
 
 /* associatedPartnerId (two-tier CSP): one of the partner's active indirect resellers, or
- * absent (a direct customer).  Checked here for a quick 400 and again in the write. */
+ * absent (a direct customer).  Checked here for a quick 400 and again in the write, which
+ * alone decides for a request with an MS-RequestId: its replay answers what was made even
+ * after the reseller ended. */
 static void decode_reseller(struct pd_req *r, struct pd_customer *c, struct pd_verrs *errs)
 {
 	json_t *v = pd_json_get(r->json, "associatedPartnerId");
@@ -33,7 +35,7 @@ static void decode_reseller(struct pd_req *r, struct pd_customer *c, struct pd_v
 		return;
 	if (!json_is_string(v) || !pd_uuid_parse(json_string_value(v), id))
 		pd_verr_add(errs, 3000, "associatedPartnerId", PD_MSG_BAD_UUID, NULL);
-	else if (pd_reseller_active(r->st, r->who.partner_id, id, r->ar) == PD_ENOTFOUND)
+	else if (!r->request_id_given && pd_reseller_active(r->st, r->who.partner_id, id, r->ar) == PD_ENOTFOUND)
 		pd_verr_add(errs, 3000, "associatedPartnerId", PD_MSG_RESELLER_UNKNOWN, id);
 	else /* active, or unreadable now: the write checks again and answers either way */
 		c->associated_partner_id = id;

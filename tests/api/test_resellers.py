@@ -233,6 +233,20 @@ def test_create_refuses_an_unknown_ended_or_foreign_reseller(server, provider):
     assert provider.count() == before, "a refused create left a customer"
 
 
+def test_a_replay_after_the_end_answers_what_was_made(provider):
+    rid = add(provider)["id"]
+    body, rq = for_reseller(rid), {"MS-RequestId": str(uuid.uuid4())}
+    made = provider.create(body, headers=rq)
+    assert made.status == 201, made
+    assert end(provider, rid).status == 200
+    again = provider.create(body, headers=rq)
+    assert again.status == 201 and again.h("Idempotent-Replayed") == "true", again
+    assert again.json["id"] == made.json["id"] and "associatedPartnerId" not in again.json, again.json
+    fresh = dict(body, companyProfile={"domain": "%s.%s" % (uniq("fresh"), SUFFIX)})
+    for headers in ({"MS-RequestId": str(uuid.uuid4())}, {}):  # decided in the write, or before it
+        assert_error(provider.create(fresh, headers=headers), 400, code=3000, field="associatedPartnerId")
+
+
 def test_the_list_filters_by_reseller_as_documented(provider):
     r1, r2 = add(provider)["id"], add(provider)["id"]
     one = [provider.create_ok(for_reseller(r1))["id"] for _ in range(3)]
