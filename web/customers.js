@@ -1,11 +1,14 @@
 // customers.js - the customer list: paged, searched as you type by company name or domain
 // (both at once, Chinese names too), each row opening its subscriptions for quantity changes
-// and suspend / reactivate in place, and a CSV export of the current search.
+// and suspend / reactivate in place, and a CSV export of the current search.  A partner with
+// indirect resellers also sees each customer's reseller and can list one reseller's customers
+// (Partner Center's IndirectReseller filter, which does not combine with the search).
 import { api, all, page, ApiError } from './api.js';
 import { h, clear, announce, download, bdi, bdiJoin } from './dom.js';
 import { t, tNodes, fmtNum } from './i18n.js';
 import { errorText } from './form.js';
 import { offersFor } from './offers.js';
+import { resellers, namesOf, resellerFilter } from './resellers.js';
 
 const SIZE = 25;
 
@@ -13,8 +16,10 @@ function filterOf(field, q) {
   return encodeURIComponent(JSON.stringify({ Field: field, Value: q, Operator: 'substring' }));
 }
 
-// The streams a list reads: the whole list, or a name search and a domain search merged.
-function streams(q) {
+// The streams a list reads: the whole list, one reseller's customers, or a name search and a
+// domain search merged.
+function streams(q, reseller) {
+  if (reseller) return [`/v1/customers?size=${SIZE}&filter=${encodeURIComponent(JSON.stringify({ Field: 'IndirectReseller', Value: reseller, Operator: 'starts_with' }))}`];
   if (!q) return [`/v1/customers?size=${SIZE}`];
   return [`/v1/customers?size=${SIZE}&filter=${filterOf('CompanyName', q)}`,
     `/v1/customers?size=${SIZE}&filter=${filterOf('Domain', q)}`];
@@ -41,19 +46,22 @@ export function csvCell(v) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toCsv(customers) {
-  const cols = ['id', 'companyName', 'domain', 'country', 'city', 'email', 'relationship'];
+// names: reseller id -> name (namesOf), for the indirectReseller column.
+export function toCsv(customers, names = new Map()) {
+  const cols = ['id', 'companyName', 'domain', 'country', 'city', 'email', 'relationship', 'indirectReseller', 'associatedPartnerId'];
   const rows = customers.map((c) => {
     const b = c.billingProfile || {};
     const a = b.defaultAddress || {};
-    return [c.id, c.companyProfile.companyName, c.companyProfile.domain, a.country, a.city, b.email, c.relationshipToPartner];
+    const rid = c.associatedPartnerId || '';
+    return [c.id, c.companyProfile.companyName, c.companyProfile.domain, a.country, a.city, b.email, c.relationshipToPartner,
+      rid ? names.get(rid) || rid : '', rid];
   });
   return `\ufeff${[cols, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-async function exportCsv(q, button, status) {
+async function exportCsv(q, reseller, names, button, status) {
   button.disabled = true;
-  const paths = streams(q).map((p) => p.replace(`size=${SIZE}`, 'size=500'));
+  const paths = streams(q, reseller).map((p) => p.replace(`size=${SIZE}`, 'size=500'));
   const all = [];
   const seen = new Set();
   let tokens;
@@ -64,7 +72,7 @@ async function exportCsv(q, button, status) {
       status.textContent = t('customers.exporting', { n: fmtNum(all.length) });
       tokens = pg.more ? pg.next : null;
     } while (tokens);
-    download(q ? 'customers-search.csv' : 'customers.csv', toCsv(all), 'text/csv;charset=utf-8');
+    download(q || reseller ? 'customers-search.csv' : 'customers.csv', toCsv(all, names), 'text/csv;charset=utf-8');
     status.textContent = t('customers.exported', { n: fmtNum(all.length) });
   } catch (e) {
     status.textContent = errorText(e);
@@ -127,12 +135,12 @@ export async function subscriptionsTable(ctx, customer, note) {
   return box;
 }
 
-function customerRows(ctx, c) {
+function customerRows(ctx, c, names) {
   const detailId = `subs-${c.id}`;
   const name = c.companyProfile.companyName;
   const arrow = h('button', { type: 'button', class: 'expand', 'aria-expanded': 'false', 'aria-controls': detailId,
     'aria-label': t('customers.showSubs', { name }) });
-  const detail = h('tr', { id: detailId, class: 'detail', hidden: true }, h('td', { colspan: 5 }));
+  const detail = h('tr', { id: detailId, class: 'detail', hidden: true }, h('td', { colspan: names.size ? 6 : 5 }));
   arrow.addEventListener('click', async () => {
     const open = arrow.getAttribute('aria-expanded') !== 'true';
     arrow.setAttribute('aria-expanded', String(open));
@@ -145,7 +153,8 @@ function customerRows(ctx, c) {
     h('td', null, h('a', { href: `#/customers/${c.id}` }, bdi(name))),
     h('td', null, bdi(c.companyProfile.domain)),
     h('td', null, bdiJoin([a.city, a.country], ', ')),
-    h('td', null, t(`relationship.${c.relationshipToPartner}`))), detail];
+    h('td', null, t(`relationship.${c.relationshipToPartner}`)),
+    names.size ? h('td', { class: 'reseller' }, c.associatedPartnerId ? bdi(names.get(c.associatedPartnerId) || c.associatedPartnerId) : '—') : null), detail];
 }
 
 export async function render(main, ctx) {
@@ -162,18 +171,28 @@ export async function render(main, ctx) {
   let current;
   let currentTokens;
   let seq = 0;
+  const list = await resellers();
+  const names = namesOf(list);
+  let reseller = list.some((r) => r.id === params.get('reseller')) ? params.get('reseller') : '';
+  const byReseller = resellerFilter(list, reseller, (v) => {
+    reseller = v;
+    search.value = ''; // one filter at a time, as the API takes it
+    stack = [];
+    history.replaceState(null, '', v ? `#/customers?reseller=${v}` : '#/customers');
+    show(undefined);
+  });
 
   async function show(tokens) {
     const mine = ++seq;
     const q = search.value.trim();
     status.textContent = t('common.loading');
     try {
-      const pg = await fetchPage(streams(q), tokens);
+      const pg = await fetchPage(streams(q, reseller), tokens);
       if (mine !== seq) return;
       current = pg;
       currentTokens = tokens;
-      clear(body, pg.items.flatMap((c) => customerRows(ctx, c)));
-      if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: 5, class: 'muted' }, q ? tNodes('customers.noMatch', { q }) : t('customers.empty'))));
+      clear(body, pg.items.flatMap((c) => customerRows(ctx, c, names)));
+      if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: names.size ? 6 : 5, class: 'muted' }, q ? tNodes('customers.noMatch', { q }) : t('customers.empty'))));
       clear(status, q ? tNodes('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) }));
       prev.disabled = stack.length === 0;
       next.disabled = !pg.more;
@@ -187,6 +206,7 @@ export async function render(main, ctx) {
     clearTimeout(timer);
     timer = setTimeout(() => {
       stack = [];
+      if (reseller && byReseller) byReseller[1].value = reseller = ''; // the search takes over
       const q = search.value.trim();
       history.replaceState(null, '', q ? `#/customers?q=${encodeURIComponent(q)}` : '#/customers');
       show(undefined);
@@ -197,18 +217,19 @@ export async function render(main, ctx) {
     show(current.next);
   });
   prev.addEventListener('click', () => show(stack.pop()));
-  exportBtn.addEventListener('click', () => exportCsv(search.value.trim(), exportBtn, exportStatus));
+  exportBtn.addEventListener('click', () => exportCsv(search.value.trim(), reseller, names, exportBtn, exportStatus));
 
   clear(main,
     h('div', { class: 'page-head' }, h('h1', null, t('customers.title')),
       ctx.can('customers.create') ? h('a', { class: 'button primary', href: '#/customers/new', id: 'add-customer' }, t('nav.addCustomer')) : null),
     h('div', { class: 'toolbar' },
-      h('label', { for: 'customer-search' }, t('customers.search')), search, exportBtn, exportStatus),
+      h('label', { for: 'customer-search' }, t('customers.search')), search, byReseller, exportBtn, exportStatus),
     status,
     h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, t('customers.title')),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('customers.subsColumn'))),
-        ['customers.company', 'customers.domain', 'customers.location', 'customers.relationship'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        ['customers.company', 'customers.domain', 'customers.location', 'customers.relationship'].map((k) => h('th', { scope: 'col' }, t(k))),
+        names.size ? h('th', { scope: 'col' }, t('reseller.field')) : null)),
       body)),
     h('div', { class: 'pager' }, prev, next));
   await show(undefined);

@@ -10,6 +10,7 @@ import { t, tNodes, fmtNum, language } from './i18n.js';
 import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
 import { offersFor } from './offers.js';
 import { fapiaoFields, fapiaoRows } from './fapiao.js';
+import { resellerField } from './resellers.js';
 
 export const COUNTRIES = ['CN', 'HK', 'SG', 'JP', 'US', 'DE', 'GB', 'FR', 'HU', 'UA'];
 const STEPS = ['wizard.stepAccount', 'wizard.stepSubscriptions', 'wizard.stepReview'];
@@ -131,8 +132,9 @@ async function accountStep(main, ctx, box) {
   const cn = state.f.country === 'CN';
   const regnum = rules.customerOrganizationRegistrationNumberRequired || cn ? regnumField(rules, cn) : null;
   if (regnum && cn) province.querySelector('select').addEventListener('change', () => regnum.check());
+  const reseller = await resellerField(state.f); // only when the partner has indirect resellers
   clear(box,
-    h('fieldset', null, h('legend', null, t('wizard.company')), textField('companyName'), domainField(ctx), regnum),
+    h('fieldset', null, h('legend', null, t('wizard.company')), textField('companyName'), domainField(ctx), regnum, reseller),
     h('fieldset', null, h('legend', null, t('wizard.contact')), textField('firstName'), textField('lastName'), textField('email'), textField('phoneNumber')),
     h('fieldset', null, h('legend', null, t('wizard.address')), country, province, textField('city'), textField('addressLine1'),
       textField('addressLine2'), textField('postalCode')),
@@ -252,6 +254,7 @@ function body() {
     billingProfile: { email: f.email, culture: f.culture, language: f.culture.split('-')[0], companyName: f.companyName, defaultAddress: address,
       fapiao: f.country === 'CN' && state.fpFilled ? state.fp : undefined },
     lineItems: lineItems.length ? lineItems : undefined,
+    associatedPartnerId: f.reseller || undefined,
   };
 }
 
@@ -269,6 +272,7 @@ function reviewList(ctx, offers) {
         row('wizard.companyName', f.companyName),
         row('wizard.domain', `${f.domain.toLowerCase()}.${ctx.session.domainSuffix}`),
         f.regnum ? row(f.country === 'CN' ? 'wizard.uscc' : 'wizard.regnum', f.regnum) : null,
+        f.reseller ? row('reseller.field', f.resellerName) : null,
         row('wizard.contact', [bdiJoin([f.firstName, f.lastName], ' '), ' <', bdi(f.email), '>', f.phoneNumber ? [', ', bdi(f.phoneNumber)] : null]),
         row('wizard.address', bdiJoin([f.addressLine1, f.addressLine2, f.city, f.state, f.postalCode, countryName(f.country)], ', ')),
         row('wizard.language', t(`lang.${f.culture}`) !== `lang.${f.culture}` ? t(`lang.${f.culture}`) : f.culture),

@@ -115,6 +115,32 @@ enum pd_next pd_relationship_patch(struct pd_req *r);
 enum pd_err pd_relationship_patch_write(struct pd_req *r, struct store *st);
 void pd_relationship_patch_finish(struct pd_req *r, enum pd_err e);
 
+/* resellers.c: indirect resellers (two-tier CSP) */
+enum pd_next pd_resellers_list(struct pd_req *r);
+enum pd_next pd_resellers_get(struct pd_req *r);
+enum pd_next pd_customer_resellers(struct pd_req *r);
+enum pd_next pd_resellers_add(struct pd_req *r);
+enum pd_err pd_resellers_add_write(struct pd_req *r, struct store *st);
+void pd_resellers_add_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_resellers_patch(struct pd_req *r);
+enum pd_err pd_resellers_patch_write(struct pd_req *r, struct store *st);
+void pd_resellers_patch_finish(struct pd_req *r, enum pd_err e);
+/* A PartnerRelationship (new reference). */
+json_t *pd_reseller_json(const struct pd_reseller *x);
+/* Checks a new reseller's fields, errors naming the JSON members: name 1-256 characters
+ * without bidirectional controls, mpnId 6 to 10 digits, location (optional) a known country
+ * (then upper-cased into ar). */
+void pd_reseller_check(struct pd_reseller *x, struct pd_verrs *errs, struct pd_arena *ar);
+/* PD_OK if `id` is an active indirect reseller of `partner` now (on st: in the writer's
+ * transaction when called there), PD_ENOTFOUND if it is unknown or ended. */
+enum pd_err pd_reseller_active(struct store *st, const char *partner, const char *id,
+			       struct pd_arena *ar);
+/* `partnerd reseller add`: validates `in` (partner_id, name, mpn_id, optional id and
+ * location), adds it as active with its activity record in one transaction; *out is the
+ * PartnerRelationship (new reference).  Errors in errbuf, in English, naming the flags. */
+enum pd_err pd_reseller_create(struct store *st, const struct pd_reseller *in, json_t **out,
+			       char *errbuf, size_t cap);
+
 /* accept.c */
 enum pd_next pd_accept_form(struct pd_req *r);
 enum pd_next pd_accept_submit(struct pd_req *r);

@@ -21,7 +21,26 @@ struct create {
 	char *replayed_id;
 	struct pd_order order;   /* optional first subscriptions (lineItems) */
 	bool has_order;  /* set when MS-RequestId was seen before */
+	bool reseller_gone;      /* associatedPartnerId is no active indirect reseller (write) */
 };
+
+/* associatedPartnerId (two-tier CSP): one of the partner's active indirect resellers, or
+ * absent (a direct customer).  Checked here for a quick 400 and again in the write, which
+ * alone decides for a request with an MS-RequestId: its replay answers what was made even
+ * after the reseller ended. */
+static void decode_reseller(struct pd_req *r, struct pd_customer *c, struct pd_verrs *errs)
+{
+	json_t *v = pd_json_get(r->json, "associatedPartnerId");
+	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
+	if (!v)
+		return;
+	if (!json_is_string(v) || !pd_uuid_parse(json_string_value(v), id))
+		pd_verr_add(errs, 3000, "associatedPartnerId", PD_MSG_BAD_UUID, NULL);
+	else if (!r->request_id_given && pd_reseller_active(r->st, r->who.partner_id, id, r->ar) == PD_ENOTFOUND)
+		pd_verr_add(errs, 3000, "associatedPartnerId", PD_MSG_RESELLER_UNKNOWN, id);
+	else /* active, or unreadable now: the write checks again and answers either way */
+		c->associated_partner_id = id;
+}
 
 static void decode_company(struct pd_req *r, json_t *cp, struct pd_customer *c,
 			   struct pd_verrs *errs)
@@ -108,6 +127,7 @@ enum pd_next pd_customers_create(struct pd_req *r)
 	bool check_only = validate_only(r, &errs);
 	decode_company(r, pd_json_get(r->json, "companyProfile"), &k->c, &errs);
 	pd_billing_from_json(pd_json_get(r->json, "billingProfile"), "billingProfile", &k->c.billing, &errs, r->ar);
+	decode_reseller(r, &k->c, &errs);
 	if (!errs.n)
 		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
 	if (!errs.n)
@@ -139,7 +159,13 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 		if (e != PD_ENOTFOUND)
 			return e;
 	}
-	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
+	/* the reseller prepare found may have ended since: recheck in this transaction */
+	enum pd_err e = k->c.associated_partner_id ? pd_reseller_active(st, partner, k->c.associated_partner_id, r->ar)
+						   : PD_OK;
+	if (e == PD_ENOTFOUND)
+		return k->reseller_gone = true, PD_EINVAL;
+	if (e == PD_OK)
+		e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
 	if (e == PD_OK && k->has_order)
 		e = pd_order_write(r, st, k->c.id, &k->order);
 	/* the replay of a create answers with the customer and the order made with it */
@@ -176,6 +202,10 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 	struct create *k = r->state;
 	if (e == PD_OK && k->replayed_id) {
 		reply_replay(r, k->replayed_id);
+	} else if (e == PD_EINVAL && k->reseller_gone) { /* as decode_reseller would have said */
+		struct pd_verrs errs = {0};
+		pd_verr_add(&errs, 3000, "associatedPartnerId", PD_MSG_RESELLER_UNKNOWN, k->c.associated_partner_id);
+		pd_reply_verrs(r, &errs);
 	} else if (e == PD_EINVAL && k->order.errs.n) {
 		pd_reply_verrs(r, &k->order.errs);
 	} else if (e == PD_OK) {
@@ -262,7 +292,7 @@ static bool list_query(struct pd_req *r, struct pd_query *q)
 /* The keyset sort key of a row for the query's order (text.h keys, as the store has them). */
 static const char *sort_key(struct pd_req *r, const struct pd_query *q, const struct pd_customer *c)
 {
-	if (q->op != PD_OP_STARTS_WITH)
+	if (q->op != PD_OP_STARTS_WITH || q->field == PD_FILTER_RESELLER)
 		return "";
 	return q->field == PD_FILTER_NAME ? pd_text_key(r->ar, c->billing.company_name) : c->domain;
 }

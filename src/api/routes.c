@@ -99,6 +99,15 @@ const struct pd_route pd_routes[] = {
 	CHANGE(PD_POST, "/invite/{code}", PD_R_PUBLIC | PD_R_FORM, PUBLIC, "accept_reseller_relationship",
 	       "customer", pd_accept_submit, pd_accept_verify, pd_accept_write, pd_accept_finish),
 
+	READ("/v1/relationships", CUSTOMERS_READ, pd_resellers_list),
+	CHANGE(PD_POST, "/v1/relationships", PD_R_JSON, RESELLERS_MANAGE, "add_indirect_reseller",
+	       "indirect_reseller", pd_resellers_add, NULL, pd_resellers_add_write, pd_resellers_add_finish),
+	READ("/v1/relationships/{id}", CUSTOMERS_READ, pd_resellers_get),
+	CHANGE(PD_PATCH, "/v1/relationships/{id}", PD_R_JSON, RESELLERS_MANAGE,
+	       "end_indirect_reseller_relationship", "indirect_reseller", pd_resellers_patch, NULL,
+	       pd_resellers_patch_write, pd_resellers_patch_finish),
+	READ("/v1/customers/{id}/relationships", CUSTOMERS_READ, pd_customer_resellers),
+
 	READ("/v1/auditrecords", AUDIT_READ, pd_audit_list),
 	READ("/v1/auditrecords/{id}", AUDIT_READ, pd_audit_get),
 	{0, NULL, 0, P(PUBLIC), NULL, NULL, NULL, NULL, NULL, NULL},

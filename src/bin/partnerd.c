@@ -28,6 +28,7 @@ static const char usage_main[] =
 	"  serve         run the HTTP server (REST API and portal)\n"
 	"  partner add   create a partner and its first global admin\n"
 	"  app add       create a partner app (client credentials) with a role\n"
+	"  reseller add  add an indirect reseller to a partner (an indirect provider)\n"
 	"  seed          fill a store with generated partners and customers (benchmarks)\n"
 	"  migrate-store copy every table of one store into a new PostgreSQL store, verified\n"
 	"  permissions   print which roles may call each route (--markdown for the docs)\n"
@@ -247,6 +248,78 @@ static int app_add(int argc, char **argv)
 	else
 		printf("app created\nclient id:     %s\nclient secret: %s  (shown once)\n", id, secret);
 	return 0;
+}
+
+/* ---- reseller add (two-tier CSP) ---- */
+
+static const char usage_reseller_add[] =
+	"usage: partnerd reseller add --partner ID --name NAME --mpn-id DIGITS [--id UUID]\n"
+	"                             [--location ISO2] [--db URL] [--json]\n"
+	"\n"
+	"Adds an active indirect reseller to a partner (the indirect provider), as POST\n"
+	"/v1/relationships does, and prints its id (with --json: the PartnerRelationship).\n"
+	"  --partner   the partner's id (also --partner-id, as app add)\n"
+	"  --mpn-id    the reseller's MPN ID, 6 to 10 digits, unique per partner\n"
+	"  --id        the reseller's tenant id (default: a new one)\n"
+	"  --location  its country, ISO 3166-1 alpha-2 (optional)\n"
+	"  --db URL    store (PARTNERD_DB; default " DEFAULT_DB ")\n";
+
+static int reseller_add(int argc, char **argv)
+{
+	const char *db = env_or("PARTNERD_DB", DEFAULT_DB);
+	struct pd_reseller x = {0};
+	bool as_json = false;
+	static const struct option opts[] = {{"db", 1, 0, 'd'}, {"partner", 1, 0, 'p'}, {"partner-id", 1, 0, 'p'},
+					     {"name", 1, 0, 'n'}, {"mpn-id", 1, 0, 'm'}, {"id", 1, 0, 'i'},
+					     {"location", 1, 0, 'l'}, {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'},
+					     {0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'p': x.partner_id = optarg; break;
+		case 'n': x.name = optarg; break;
+		case 'm': x.mpn_id = optarg; break;
+		case 'i': x.id = optarg; break;
+		case 'l': x.location = optarg; break;
+		case 'j': as_json = true; break;
+		case 'h': fputs(usage_reseller_add, stdout); return 0;
+		default: fputs(usage_reseller_add, stderr); return 2;
+		}
+	}
+	if (!x.partner_id || !x.name || !x.mpn_id || optind < argc) {
+		fputs(usage_reseller_add, stderr);
+		return 2;
+	}
+	struct store *st;
+	json_t *out;
+	char err[300];
+	if (open_store(db, &st))
+		return 1;
+	enum pd_err e = pd_reseller_create(st, &x, &out, err, sizeof err);
+	st->ops->close(st);
+	if (e != PD_OK) {
+		fprintf(stderr, "partnerd: %s\n", err);
+		return e == PD_EINVAL || e == PD_ENOTFOUND || e == PD_ECONFLICT ? 2 : 1;
+	}
+	if (as_json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		printf("indirect reseller %s added\n", json_string_value(json_object_get(out, "id")));
+	}
+	json_decref(out);
+	return 0;
+}
+
+/* `partnerd reseller ...`: add, or the help. */
+static int reseller(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "add"))
+		return reseller_add(argc - 1, argv + 1);
+	bool help = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	fputs(usage_reseller_add, help ? stdout : stderr);
+	return help ? 0 : 2;
 }
 
 /* ---- seed ---- */
@@ -586,6 +659,8 @@ int main(int argc, char **argv)
 		fputs(usage_app_add, help ? stdout : stderr);
 		return help ? 0 : 2;
 	}
+	if (!strcmp(cmd, "reseller"))
+		return reseller(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seed"))
 		return seed(argc - 1, argv + 1);
 	if (!strcmp(cmd, "migrate-store"))

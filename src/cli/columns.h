@@ -72,7 +72,9 @@ enum { CLI_COL_CREATE = 1, CLI_COL_BILLING = 2, CLI_COL_BOOL = 4 };
 	X(FP_MOBILE, "fapiaoRecipientMobile", "billingProfile.fapiao.recipientMobile", NULL, "MOBILE",   \
 	  CLI_COL_FAPIAO, "CN fapiao: the recipient's mobile number")                                   \
 	X(FP_EMAIL, "fapiaoRecipientEmail", "billingProfile.fapiao.recipientEmail", NULL, "EMAIL",       \
-	  CLI_COL_FAPIAO, "CN fapiao: the recipient's e-mail address")
+	  CLI_COL_FAPIAO, "CN fapiao: the recipient's e-mail address") \
+	X(RESELLER, "associatedPartnerId", "associatedPartnerId", NULL, "ID", CLI_COL_CREATE,           \
+	  "the indirect reseller the customer is for (two-tier CSP; optional)")
 
 #define CLI_COL_ENUM(e, ...) CLI_COL_##e,
 enum cli_col { CLI_COLUMNS(CLI_COL_ENUM) CLI_NCOLUMNS };

@@ -30,7 +30,8 @@ const char cli_intro[] =
 #define JSON_OPT {"json", NULL, "print JSON for scripts"}
 #define CSV_OPT {"csv", NULL, "print CSV (the columns of export)"}
 #define LIMIT_OPT {"limit", "N", "at most N customers (default 100; 0 for all); a cut list says so on stderr"}
-#define BY_OPT {"by", "companyName|domain", "the field to search (default companyName)"}
+#define BY_OPT {"by", "companyName|domain|indirectReseller", \
+		"the field to search (default companyName; indirectReseller: TEXT is the reseller's id)"}
 #define MATCH_OPT {"match", "starts_with|substring", "how to match (default starts_with)"}
 
 static const struct cli_opt login_opts[] = {

@@ -130,13 +130,15 @@ static char *filter_json(const struct cli_args *a, const char *text, int *rc)
 	if (!text)
 		return NULL;
 	const char *by = cli_arg(a, "by"), *match = cli_arg(a, "match");
-	if (by && strcasecmp(by, "companyName") && strcasecmp(by, "domain"))
-		*rc = cli_fail(CLI_USAGE, "--by must be companyName or domain");
+	bool reseller = by && !strcasecmp(by, "indirectReseller"); /* TEXT: the reseller's id */
+	if (by && strcasecmp(by, "companyName") && strcasecmp(by, "domain") && !reseller)
+		*rc = cli_fail(CLI_USAGE, "--by must be companyName, domain or indirectReseller");
 	else if (match && strcasecmp(match, "starts_with") && strcasecmp(match, "substring"))
 		*rc = cli_fail(CLI_USAGE, "--match must be starts_with or substring");
 	if (*rc != CLI_OK)
 		return NULL;
-	json_t *f = json_pack("{s:s, s:s, s:s}", "Field", by && !strcasecmp(by, "domain") ? "Domain" : "CompanyName",
+	const char *field = reseller ? "IndirectReseller" : by && !strcasecmp(by, "domain") ? "Domain" : "CompanyName";
+	json_t *f = json_pack("{s:s, s:s, s:s}", "Field", field,
 			      "Value", text, "Operator", match ? match : "starts_with");
 	char *s = f ? json_dumps(f, JSON_COMPACT) : NULL;
 	json_decref(f);

@@ -185,6 +185,22 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_BAD_MOBILE] = {"{field} is not a mainland China mobile number (11 digits starting with 13-19, optionally after +86).",
 			       "{field} 不是有效的中国大陆手机号码（以 13-19 开头的 11 位数字，可带 +86）。",
 			       "{field} ist keine Mobilnummer in Festlandchina (11 Ziffern, beginnend mit 13-19, optional nach +86)."},
+	[PD_MSG_RESELLER_UNKNOWN] = {"{field} must be the id of one of your active indirect resellers; {arg} is not.",
+				     "{field} 必须是您的一个有效间接经销商的 ID；{arg} 不是。",
+				     "{field} muss die ID eines Ihrer aktiven indirekten Reseller sein; {arg} ist es nicht."},
+	[PD_MSG_RESELLER_ENDED] = {"The relationship with the indirect reseller {arg} has already ended.",
+				   "与间接经销商 {arg} 的合作关系已经终止。",
+				   "Die Beziehung zum indirekten Reseller {arg} wurde bereits beendet."},
+	[PD_MSG_RESELLER_NOT_FOUND] = {"The indirect reseller {arg} was not found.", "未找到间接经销商 {arg}。",
+				       "Der indirekte Reseller {arg} wurde nicht gefunden."},
+	[PD_MSG_RESELLER_TAKEN] = {"{field}: you already have an indirect reseller with the id {arg}.",
+				   "{field}：已存在 ID 为 {arg} 的间接经销商。",
+				   "{field}: Es gibt bereits einen indirekten Reseller mit der ID {arg}."},
+	[PD_MSG_BAD_MPN] = {"{field} must be an MPN ID of 6 to 10 digits.", "{field} 必须是 6 到 10 位数字的 MPN ID。",
+			    "{field} muss eine MPN-ID aus 6 bis 10 Ziffern sein."},
+	[PD_MSG_MPN_TAKEN] = {"{field}: another of your indirect resellers already has the MPN ID {arg}.",
+			      "{field}：您的另一个间接经销商已在使用 MPN ID {arg}。",
+			      "{field}: Ein anderer Ihrer indirekten Reseller hat bereits die MPN-ID {arg}."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -79,6 +79,12 @@ enum pd_msg {
 	PD_MSG_UNKNOWN_FIELD,     /* {field} is not a field of this object */
 	PD_MSG_BAD_ACCOUNT,       /* {field}: a bank account number is 8-30 digits */
 	PD_MSG_BAD_MOBILE,        /* {field} is not a mainland China mobile number */
+	PD_MSG_RESELLER_UNKNOWN,  /* {field}: {arg} is not one of the partner's active indirect resellers */
+	PD_MSG_RESELLER_ENDED,    /* the relationship with indirect reseller {arg} has already ended */
+	PD_MSG_RESELLER_NOT_FOUND,/* the indirect reseller {arg} was not found */
+	PD_MSG_RESELLER_TAKEN,    /* {field}: an indirect reseller with the id {arg} exists */
+	PD_MSG_BAD_MPN,           /* {field} must be an MPN ID of 6 to 10 digits */
+	PD_MSG_MPN_TAKEN,         /* {field}: another indirect reseller has the MPN ID {arg} */
 	PD_MSG_COUNT
 };
 

@@ -252,6 +252,8 @@ json_t *pd_customer_to_json(const struct pd_customer *c)
 	json_object_set_new(o, "billingProfile", pd_billing_to_json(&c->billing, c->id));
 	json_object_set_new(o, "relationshipToPartner", json_string(c->relationship ? c->relationship : "reseller"));
 	json_object_set_new(o, "allowDelegatedAccess", json_true());
+	if (c->associated_partner_id)
+		json_object_set_new(o, "associatedPartnerId", json_string(c->associated_partner_id));
 	return with_meta(o, uri, "Customer", NULL);
 }
 
@@ -344,6 +346,7 @@ void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
 	write_billing(o, &c->billing, c->id);
 	pd_jw_kstr(o, "relationshipToPartner", c->relationship ? c->relationship : "reseller");
 	pd_buf_lit(o, ",\"allowDelegatedAccess\":true");
+	pd_jw_kstr(o, "associatedPartnerId", c->associated_partner_id);
 	write_meta(o, c->id, "", "Customer", NULL);
 	pd_jw_close(o);
 }

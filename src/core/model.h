@@ -42,6 +42,7 @@ struct pd_customer {
 	const char *regnum;      /* companyProfile.organizationRegistrationNumber, optional */
 	const char *relationship;/* "reseller" */
 	const char *admin_user;  /* admin@<domain> */
+	const char *associated_partner_id; /* the indirect reseller's id (two-tier CSP), or NULL */
 	long long created, updated; /* unix seconds */
 	long long seq;           /* creation order, for paging */
 	struct pd_billing billing;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "ids.h"
 #include "model.h"
 #include "text.h"
 
@@ -30,6 +31,8 @@ static enum pd_filter_field field_of(const char *s)
 		return PD_FILTER_NAME;
 	if (!strcasecmp(s, "Domain"))
 		return PD_FILTER_DOMAIN;
+	if (!strcasecmp(s, "IndirectReseller") || !strcasecmp(s, "indirect_reseller"))
+		return PD_FILTER_RESELLER;
 	return PD_FILTER_NONE;
 }
 
@@ -57,6 +60,17 @@ static const char *string_member(json_t *o, const char *name, const char *path,
 	return json_string_value(v);
 }
 
+/* An IndirectReseller filter's value: a whole reseller id (a UUID, any case). */
+static void reseller_value(const char *v, struct pd_query *q, struct pd_verrs *errs,
+			   struct pd_arena *ar)
+{
+	char id[PD_UUID_LEN + 1];
+	if (!pd_uuid_parse(v, id))
+		pd_verr_add(errs, 3000, "filter.Value", PD_MSG_BAD_UUID, NULL);
+	else
+		q->value = pd_strdup(ar, id);
+}
+
 static void filter_from_json(json_t *o, struct pd_query *q, struct pd_verrs *errs,
 			     struct pd_arena *ar)
 {
@@ -65,11 +79,17 @@ static void filter_from_json(json_t *o, struct pd_query *q, struct pd_verrs *err
 	json_t *opv = pd_json_get(o, "Operator");
 	const char *op = opv ? (json_is_string(opv) ? json_string_value(opv) : "?") : "starts_with";
 	if (f && !(q->field = field_of(f)))
-		pd_verr_add(errs, 3000, "filter.Field", PD_MSG_BAD_ENUM, "CompanyName, Domain");
+		pd_verr_add(errs, 3000, "filter.Field", PD_MSG_BAD_ENUM, "CompanyName, Domain, IndirectReseller");
 	if (!(q->op = op_of(op)))
 		pd_verr_add(errs, 3000, "filter.Operator", PD_MSG_BAD_ENUM, "starts_with, substring");
+	else if (q->field == PD_FILTER_RESELLER && q->op != PD_OP_STARTS_WITH)
+		pd_verr_add(errs, 3000, "filter.Operator", PD_MSG_BAD_ENUM, "starts_with");
 	if (!v)
 		return;
+	if (q->field == PD_FILTER_RESELLER) {
+		reseller_value(v, q, errs, ar);
+		return;
+	}
 	if (!*v || strlen(v) > 256) {
 		pd_verr_add(errs, 3000, "filter.Value", *v ? PD_MSG_TOO_LONG : PD_MSG_REQUIRED, "256");
 		return;
@@ -85,7 +105,7 @@ void pd_filter_parse(const char *text, struct pd_query *q, struct pd_verrs *errs
 	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(o))
 		pd_verr_add(errs, 3000, "filter", PD_MSG_BAD_FILTER,
-			    "expected {\"Field\": \"CompanyName\"|\"Domain\", \"Value\": \"...\", \"Operator\": \"starts_with\"|\"substring\"}");
+			    "expected {\"Field\": \"CompanyName\"|\"Domain\"|\"IndirectReseller\", \"Value\": \"...\", \"Operator\": \"starts_with\"|\"substring\"}");
 	else
 		filter_from_json(o, q, errs, ar);
 	json_decref(o);
@@ -143,7 +163,7 @@ static bool token_fields(json_t *o, struct pd_query *q, struct pd_arena *ar)
 	if (json_unpack(o, "{s:I, s:I, s:I, s:s, s:s, s:I}", "v", &v, "f", &f, "o", &op, "q", &val,
 			"k", &key, "s", &seq) != 0)
 		return false;
-	if (v != 1 || f < PD_FILTER_NONE || f > PD_FILTER_DOMAIN || op < PD_OP_NONE ||
+	if (v != 1 || f < PD_FILTER_NONE || f > PD_FILTER_RESELLER || op < PD_OP_NONE ||
 	    op > PD_OP_SUBSTRING || (f == PD_FILTER_NONE) != (op == PD_OP_NONE) || seq < 0)
 		return false;
 	if (!same_filter(q, (int)f, (int)op, val))

@@ -13,7 +13,10 @@
 #define PD_PAGE_DEFAULT 100
 #define PD_PAGE_MAX 500
 
-enum pd_filter_field { PD_FILTER_NONE = 0, PD_FILTER_NAME, PD_FILTER_DOMAIN };
+/* PD_FILTER_RESELLER: Partner Center's IndirectReseller, the customers of one indirect
+ * reseller (value: its id, a lower-case UUID; operator starts_with, which a whole id makes an
+ * equality), in seq order. */
+enum pd_filter_field { PD_FILTER_NONE = 0, PD_FILTER_NAME, PD_FILTER_DOMAIN, PD_FILTER_RESELLER };
 enum pd_filter_op { PD_OP_NONE = 0, PD_OP_STARTS_WITH, PD_OP_SUBSTRING };
 
 struct pd_query {
@@ -31,7 +34,7 @@ struct pd_query {
 void pd_page_size_parse(const char *s, struct pd_query *q, struct pd_verrs *errs);
 
 /* Parses a filter JSON text (already URL-decoded) into q: field names and operator values
- * match without regard to case ("CompanyName", "companyName", "Domain"; "starts_with",
+ * match without regard to case ("CompanyName", "companyName", "Domain", "IndirectReseller"; "starts_with",
  * "substring", also "StartsWith").  Errors name "filter", "filter.Field", "filter.Value" or
  * "filter.Operator". */
 void pd_filter_parse(const char *text, struct pd_query *q, struct pd_verrs *errs,

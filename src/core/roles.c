@@ -15,7 +15,7 @@ static const struct {
 	[PD_ROLE_ADMIN_AGENT] = {"admin_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(CUSTOMERS_DELETE) |
 							P(BILLING_WRITE) | P(ORDERS_WRITE) | P(AUDIT_READ) |
 							P(CUSTOMER_USERS_MANAGE) | P(CUSTOMER_USERS_RESET) |
-							P(RELATIONSHIPS_MANAGE)},
+							P(RELATIONSHIPS_MANAGE) | P(RESELLERS_MANAGE)},
 	[PD_ROLE_SALES_AGENT] = {"sales_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(ORDERS_WRITE) |
 							P(RELATIONSHIPS_MANAGE)},
 	[PD_ROLE_HELPDESK_AGENT] = {"helpdesk_agent", READ_CUSTOMERS | P(CUSTOMER_USERS_RESET)},
@@ -27,7 +27,7 @@ static const char *const perm_names[PD_PERM_COUNT] = {
 	"public", "signed_in", "customers.read", "customers.create", "customers.delete",
 	"billing.read", "billing.write", "orders.write", "users.read", "users.manage",
 	"apps.manage", "audit.read", "customer_users.manage", "customer_users.reset_password",
-	"relationships.manage",
+	"relationships.manage", "resellers.manage",
 };
 
 const char *pd_role_name(enum pd_role r)

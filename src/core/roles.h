@@ -22,6 +22,7 @@ enum pd_perm {
 	PD_PERM_CUSTOMER_USERS_MANAGE,
 	PD_PERM_CUSTOMER_USERS_RESET,  /* reset a customer user's password */
 	PD_PERM_RELATIONSHIPS_MANAGE,  /* reseller invitations, ending a relationship */
+	PD_PERM_RESELLERS_MANAGE,      /* adding and ending indirect resellers (two-tier CSP) */
 	PD_PERM_COUNT
 };
 

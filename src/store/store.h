@@ -92,6 +92,14 @@ struct pd_invitation {           /* a partner's reusable reseller invitation */
 	long long created;
 };
 
+struct pd_reseller {             /* an indirect reseller of a partner, an indirect provider */
+	const char *partner_id, *id; /* id: the reseller's tenant id (Partner Center's) */
+	const char *name, *mpn_id;   /* mpn_id: 6 to 10 digits, unique per partner */
+	const char *location;        /* ISO 3166-1 alpha-2, may be NULL */
+	const char *state;           /* "active" | "terminated" */
+	long long created, updated;
+};
+
 struct pd_throttle_row {         /* one sign-in protection counter (throttle.c) */
 	long long failures, last, good; /* count; last failure; last success (unix seconds) */
 	long long inflight, held;       /* attempts reserved and not ended; the last reservation */
@@ -193,7 +201,8 @@ struct store_ops {
 	enum pd_err (*tenant_home)(struct store *, const char *customer, char **partner,
 				   struct pd_arena *);
 	/* A partner's own account of an existing tenant (a reseller relationship accepted):
-	 * its customer row and search entry, no domain or users.  Assigns c->seq. */
+	 * its customer row and search entry, no domain or users, no indirect reseller (clears
+	 * c->associated_partner_id).  Assigns c->seq. */
 	enum pd_err (*customer_link)(struct store *, const char *partner, struct pd_customer *c);
 	enum pd_err (*customer_set_relationship)(struct store *, const char *partner,
 						 const char *id, const char *relationship,
@@ -286,6 +295,21 @@ struct store_ops {
 					long long now, int cap, long long stale, bool *taken);
 	enum pd_err (*throttle_release)(struct store *, const char *key, long long now, int drop,
 					long long stale);
+	/* Indirect resellers (two-tier CSP).  Insert: PD_ECONFLICT when the id or the MPN id is
+	 * the partner's already. */
+	enum pd_err (*reseller_insert)(struct store *, const struct pd_reseller *);
+	enum pd_err (*reseller_get)(struct store *, const char *partner, const char *id,
+				    struct pd_reseller *, struct pd_arena *);
+	/* Up to size + 1 resellers ordered by (created_at, reseller_id), after `after` (NULL:
+	 * from the start). */
+	enum pd_err (*reseller_list)(struct store *, const char *partner, const struct pd_after *after,
+				     int size, struct pd_reseller **rows, size_t *n, struct pd_arena *);
+	/* Ends an active relationship (state terminated, updated at `now`) and clears it from
+	 * every customer of the partner associated with it; *cleared: those customers as they are
+	 * now (without it).  PD_ENOTFOUND when no active relationship has that id.  Call inside
+	 * the writer's transaction. */
+	enum pd_err (*reseller_end)(struct store *, const char *partner, const char *id, long long now,
+				    struct pd_customer **cleared, size_t *n, struct pd_arena *);
 };
 
 struct store {

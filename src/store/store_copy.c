@@ -25,7 +25,7 @@ static const struct table tables[] = {
 	{"tokens", "digest,partner_id,principal_kind,principal_id,roles,expires_at,created_at", "digest",
 	 "digest", NULL},
 	{"customers", "partner_id,customer_id,seq,domain,company_name,name_key,regnum,relationship,billing,"
-		      "etag,created_at,updated_at", "", "partner_id,customer_id", NULL},
+		      "etag,created_at,updated_at,associated_partner_id", "", "partner_id,customer_id", NULL},
 	{"domains", "domain,partner_id,customer_id", "", "domain", NULL},
 	{"customer_users", "partner_id,customer_id,user_id,upn,display_name,secret_digest,created_at,first_name,"
 			   "last_name,usage_location,roles,state,password_hash,must_change_password,version",
@@ -42,6 +42,8 @@ static const struct table tables[] = {
 			  "status,suspended_at,etag,created_at,updated_at,version", "",
 	 "partner_id,customer_id,subscription_id", NULL},
 	{"invitations", "partner_id,code,state,created_at", "", "partner_id,code", NULL},
+	{"indirect_resellers", "partner_id,reseller_id,name,mpn_id,location,state,created_at,updated_at", "",
+	 "partner_id,reseller_id", NULL},
 };
 
 static bool is_pg(struct store *st)

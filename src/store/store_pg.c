@@ -38,7 +38,9 @@ enum stmt_id {
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
 	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE,
-	S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_THROTTLE_RESERVE, S_THROTTLE_RELEASE, S_COUNT
+	S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_THROTTLE_RESERVE, S_THROTTLE_RELEASE,
+	S_RESELLER_INSERT, S_RESELLER_GET, S_RESELLER_LIST, S_RESELLER_END, S_RESELLER_RELEASE, S_LIST_RESELLER,
+	S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -54,7 +56,9 @@ enum stmt_id {
 #define AUDIT_COLS "partner_id, record_id, seq, created_at, operation_type, resource_type, resource_id," \
 		   " customer_id, customer_name, principal_kind, principal_id, principal_name, outcome," \
 		   " request_id, correlation_id, old_value, new_value, source_address"
-#define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at"
+#define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at," \
+		      " associated_partner_id"
+#define RESELLER_COLS "partner_id, reseller_id, name, mpn_id, location, state, created_at, updated_at"
 #define LIST_TAIL " ORDER BY seq LIMIT $4"
 /* throttle: attempts in flight ($2 = now), none once the last reservation is `stale` old; and
  * after `drop` (0 or 1) of them ended */
@@ -117,8 +121,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_NEXT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value",
 	[S_DOMAIN_INSERT] = "INSERT INTO domains (domain, partner_id, customer_id) VALUES ($1, $2, $3)",
 	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
-			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
-			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+			      " name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id)"
+			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
 	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES ($1, $2, $3, " LOWER("$4") ", $5,"
 			   " $6, $7, $8, $9, $10, $11, $12, $13, 1)",
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
@@ -210,6 +214,18 @@ static const char *const sql_text[S_COUNT] = {
 			       " inflight = " THROTTLE_LIVE("$6") " + 1, held = greatest(t.held, $2)"
 			       " WHERE t.failures = $3 AND t.last_failure = $4 AND " THROTTLE_LIVE("$6") " < $5",
 	[S_THROTTLE_RELEASE] = "UPDATE throttle AS t SET inflight = " THROTTLE_ENDED("$3", "$4") " WHERE key = $1",
+	/* indirect resellers (0009) */
+	[S_RESELLER_INSERT] = "INSERT INTO indirect_resellers (" RESELLER_COLS ") VALUES ($1, $2, $3, $4, $5, $6,"
+			      " $7, $8)",
+	[S_RESELLER_GET] = "SELECT " RESELLER_COLS " FROM indirect_resellers WHERE partner_id = $1 AND reseller_id = $2",
+	[S_RESELLER_LIST] = "SELECT " RESELLER_COLS " FROM indirect_resellers WHERE partner_id = $1"
+			    " AND (created_at, reseller_id) > ($2, $3) ORDER BY created_at, reseller_id LIMIT $4",
+	[S_RESELLER_END] = "UPDATE indirect_resellers SET state = 'terminated', updated_at = $3 WHERE partner_id = $1"
+			   " AND reseller_id = $2 AND state = 'active'",
+	[S_RESELLER_RELEASE] = "UPDATE customers SET associated_partner_id = NULL, updated_at = $3 WHERE partner_id = $1"
+			       " AND associated_partner_id = $2 RETURNING " CUSTOMER_COLS,
+	[S_LIST_RESELLER] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1"
+			    " AND associated_partner_id = $2 AND seq > $3" LIST_TAIL,
 };
 
 /* ---- the pool ---- */
@@ -865,6 +881,7 @@ static enum pd_err insert_customer_row(struct pgs *s, const char *partner,
 	for (int i = 0; i < 7; i++)
 		a_text(&a, t[i]);
 	a_int(&a, c->created);
+	a_text(&a, c->associated_partner_id);
 	enum pd_err e = billing ? q_cmd(s, S_CUSTOMER_INSERT, &a, NULL) : PD_ENOMEM;
 	free(billing);
 	return e;
@@ -931,6 +948,7 @@ static enum pd_err read_customer(PGresult *r, int row, void *out, struct pd_aren
 	c->billing.etag = col(r, row, 6, ar);
 	c->created = num(r, row, 7);
 	c->updated = num(r, row, 8);
+	c->associated_partner_id = col(r, row, 9, ar);
 	c->admin_user = pd_printf(ar, "admin@%s", c->domain);
 	return e;
 }
@@ -950,7 +968,10 @@ static enum stmt_id list_args(const char *partner, const struct pd_query *q, str
 	bool name = q->field == PD_FILTER_NAME;
 	enum stmt_id id = S_LIST_ALL;
 	const char *value = NULL;
-	if (q->field != PD_FILTER_NONE && q->op == PD_OP_STARTS_WITH) {
+	if (q->field == PD_FILTER_RESELLER) {
+		id = S_LIST_RESELLER;
+		value = q->value;
+	} else if (q->field != PD_FILTER_NONE && q->op == PD_OP_STARTS_WITH) {
 		id = name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
 		value = q->value;
 	} else if (q->field != PD_FILTER_NONE) {
@@ -1397,6 +1418,7 @@ static enum pd_err pg_cuser_delete(struct store *st, const char *home, const cha
 
 static enum pd_err pg_customer_link(struct store *st, const char *partner, struct pd_customer *c)
 {
+	c->associated_partner_id = NULL; /* another partner's reseller is not this one's */
 	struct pgs *s = PG(st);
 	struct pd_arena *ar = pd_arena_new();
 	const char *name_key = pd_text_key(ar, c->billing.company_name);
@@ -1598,6 +1620,63 @@ static enum pd_err pg_raw_exec(struct store *st, const char *sql, int n, const c
 	return e;
 }
 
+/* ---- indirect resellers ---- */
+
+static enum pd_err read_reseller(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	struct pd_reseller *x = out;
+	x->partner_id = col(r, row, 0, ar);
+	x->id = col(r, row, 1, ar);
+	x->name = col(r, row, 2, ar);
+	x->mpn_id = col(r, row, 3, ar);
+	x->location = col(r, row, 4, ar);
+	x->state = col(r, row, 5, ar);
+	x->created = num(r, row, 6);
+	x->updated = num(r, row, 7);
+	return PD_OK;
+}
+
+static enum pd_err pg_reseller_insert(struct store *st, const struct pd_reseller *x)
+{
+	struct args a = {0};
+	const char *t[] = {x->partner_id, x->id, x->name, x->mpn_id, x->location, x->state ? x->state : "active"};
+	for (int i = 0; i < 6; i++)
+		a_text(&a, t[i]);
+	a_int(&a, x->created);
+	a_int(&a, x->updated);
+	return q_cmd(PG(st), S_RESELLER_INSERT, &a, NULL);
+}
+
+static enum pd_err pg_reseller_get(struct store *st, const char *partner, const char *id,
+				   struct pd_reseller *x, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	return q_one(PG(st), S_RESELLER_GET, &a, read_reseller, x, ar);
+}
+
+static enum pd_err pg_reseller_list(struct store *st, const char *partner, const struct pd_after *after,
+				    int size, struct pd_reseller **rows, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	a_text(&a, partner);
+	a_after(&a, after);
+	a_int(&a, size + 1);
+	return q_all(PG(st), S_RESELLER_LIST, &a, sizeof **rows, read_reseller, (void **)rows, n, ar);
+}
+
+static enum pd_err pg_reseller_end(struct store *st, const char *partner, const char *id, long long now,
+				   struct pd_customer **cleared, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	a_int(&a, now);
+	enum pd_err e = changed_one(PG(st), S_RESELLER_END, &a);
+	if (e != PD_OK)
+		return e;
+	return q_all(PG(st), S_RESELLER_RELEASE, &a, sizeof **cleared, read_customer, (void **)cleared, n, ar);
+}
+
 static const struct store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -1629,6 +1708,8 @@ static const struct store_ops pg_ops = {
 	.throttle_succeeded = pg_throttle_succeeded, .rate_take = pg_rate_take,
 	.raw_select = pg_raw_select, .raw_exec = pg_raw_exec,
 	.throttle_reserve = pg_throttle_reserve, .throttle_release = pg_throttle_release,
+	.reseller_insert = pg_reseller_insert, .reseller_get = pg_reseller_get,
+	.reseller_list = pg_reseller_list, .reseller_end = pg_reseller_end,
 };
 
 /* ---- migrations ---- */

@@ -31,7 +31,9 @@ enum stmt_id {
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
 	S_WARM_INSERT, S_TIDY, S_BEGIN_WRITE, S_BEGIN_READ, S_COMMIT, S_ROLLBACK, S_SAVEPOINT,
-	S_RELEASE, S_ROLLBACK_TO, S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_COUNT
+	S_RELEASE, S_ROLLBACK_TO, S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS,
+	S_RESELLER_INSERT, S_RESELLER_GET, S_RESELLER_LIST, S_RESELLER_END, S_RESELLER_RELEASE,
+	S_LIST_RESELLER, S_COUNT
 };
 
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
@@ -48,7 +50,9 @@ enum stmt_id {
 		   " customer_id, customer_name, principal_kind, principal_id, principal_name, outcome," \
 		   " request_id, correlation_id, old_value, new_value, source_address"
 
-#define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at"
+#define CUSTOMER_COLS "customer_id, seq, domain, regnum, relationship, billing, etag, created_at, updated_at," \
+		      " associated_partner_id"
+#define RESELLER_COLS "partner_id, reseller_id, name, mpn_id, location, state, created_at, updated_at"
 #define LIST_TAIL " ORDER BY seq LIMIT ?4"
 
 static const char *const sql_text[S_COUNT] = {
@@ -104,8 +108,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_NEXT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value",
 	[S_DOMAIN_INSERT] = "INSERT INTO domains (domain, partner_id, customer_id) VALUES (?1, ?2, ?3)",
 	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
-			      " name_key, regnum, relationship, billing, etag, created_at, updated_at)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+			      " name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
 	/* the search index (0004): rowid (partner number << 40) | seq; the domain's first label */
 	[S_PARTNER_NO_ADD] = "INSERT OR IGNORE INTO partner_numbers (partner_id, no)"
 			     " SELECT ?1, coalesce(max(no), 0) + 1 FROM partner_numbers",
@@ -170,12 +174,12 @@ static const char *const sql_text[S_COUNT] = {
 	 * decides (?6).  Joined in index order, so each candidate costs one customers lookup, which
 	 * a match needs anyway (an IN subquery checked the index's copy of the text first). */
 	[S_LIST_NAME_FTS_AND] = "SELECT c.customer_id, c.seq, c.domain, c.regnum, c.relationship, c.billing,"
-				" c.etag, c.created_at, c.updated_at FROM customer_search s JOIN customers c"
+				" c.etag, c.created_at, c.updated_at, c.associated_partner_id FROM customer_search s JOIN customers c"
 				" ON c.partner_id = ?1 AND c.seq = s.rowid - (?5 << 40) WHERE customer_search MATCH"
 				" 'name_key : ' || ?2 AND s.rowid > (?5 << 40) + ?3 AND s.rowid < ((?5 + 1) << 40)"
 				" AND instr(c.name_key, ?6) > 0 ORDER BY s.rowid LIMIT ?4",
 	[S_LIST_DOMAIN_FTS_AND] = "SELECT c.customer_id, c.seq, c.domain, c.regnum, c.relationship, c.billing,"
-				  " c.etag, c.created_at, c.updated_at FROM customer_search s JOIN customers c"
+				  " c.etag, c.created_at, c.updated_at, c.associated_partner_id FROM customer_search s JOIN customers c"
 				  " ON c.partner_id = ?1 AND c.seq = s.rowid - (?5 << 40) WHERE customer_search MATCH"
 				  " 'domain : ' || ?2 AND s.rowid > (?5 << 40) + ?3 AND s.rowid < ((?5 + 1) << 40)"
 				  " AND instr(c.domain, ?6) > 0 ORDER BY s.rowid LIMIT ?4",
@@ -232,6 +236,18 @@ static const char *const sql_text[S_COUNT] = {
 			 " AND subscription_id = ?3",
 	[S_CUSER_EXISTS] = "SELECT 1 FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2"
 			   " AND user_id = ?3",
+	/* indirect resellers (0012) */
+	[S_RESELLER_INSERT] = "INSERT INTO indirect_resellers (" RESELLER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			      " ?7, ?8)",
+	[S_RESELLER_GET] = "SELECT " RESELLER_COLS " FROM indirect_resellers WHERE partner_id = ?1 AND reseller_id = ?2",
+	[S_RESELLER_LIST] = "SELECT " RESELLER_COLS " FROM indirect_resellers WHERE partner_id = ?1"
+			    " AND (created_at, reseller_id) > (?2, ?3) ORDER BY created_at, reseller_id LIMIT ?4",
+	[S_RESELLER_END] = "UPDATE indirect_resellers SET state = 'terminated', updated_at = ?3 WHERE partner_id = ?1"
+			   " AND reseller_id = ?2 AND state = 'active'",
+	[S_RESELLER_RELEASE] = "UPDATE customers SET associated_partner_id = NULL, updated_at = ?3 WHERE partner_id = ?1"
+			       " AND associated_partner_id = ?2 RETURNING " CUSTOMER_COLS,
+	[S_LIST_RESELLER] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
+			    " AND associated_partner_id = ?2 AND seq > ?3" LIST_TAIL,
 };
 
 struct sq {
@@ -710,6 +726,7 @@ static enum pd_err insert_row(struct sq *s, const char *partner, const struct pd
 	text(q, 9, billing);
 	text(q, 10, c->billing.etag);
 	sqlite3_bind_int64(q, 11, c->created);
+	text(q, 12, c->associated_partner_id);
 	enum pd_err e = run(q);
 	free(billing);
 	return e;
@@ -816,6 +833,7 @@ static enum pd_err read_customer(sqlite3_stmt *q, struct pd_customer *c, struct 
 	c->billing.etag = col(q, 6, ar);
 	c->created = sqlite3_column_int64(q, 7);
 	c->updated = sqlite3_column_int64(q, 8);
+	c->associated_partner_id = col(q, 9, ar);
 	c->admin_user = pd_printf(ar, "admin@%s", c->domain);
 	return e;
 }
@@ -927,6 +945,8 @@ static enum pd_err list_stmt(struct sq *s, const struct pd_query *q, enum stmt_i
 	*value = q->value;
 	if (q->field == PD_FILTER_NONE)
 		*id = S_LIST_ALL;
+	else if (q->field == PD_FILTER_RESELLER)
+		*id = S_LIST_RESELLER;
 	else if (q->op == PD_OP_STARTS_WITH)
 		*id = name ? S_LIST_NAME_PREFIX : S_LIST_DOMAIN_PREFIX;
 	else if (indexable && (name || ((e = domain_indexable(s, q->value, &indexable)) == PD_OK && indexable))) {
@@ -1522,6 +1542,7 @@ static enum pd_err sq_tenant_home(struct store *st, const char *customer, char *
 
 static enum pd_err sq_customer_link(struct store *st, const char *partner, struct pd_customer *c)
 {
+	c->associated_partner_id = NULL; /* another partner's reseller is not this one's */
 	struct sq *s = SQ(st);
 	struct pd_arena *ar = pd_arena_new();
 	const char *name_key = pd_text_key(ar, c->billing.company_name);
@@ -1697,6 +1718,100 @@ static enum pd_err sq_bulk_load(struct store *st, bool on)
 	return e != PD_OK ? e : e2;
 }
 
+/* ---- indirect resellers ---- */
+
+static void read_reseller(sqlite3_stmt *q, void *row, struct pd_arena *ar)
+{
+	struct pd_reseller *r = row;
+	r->partner_id = col(q, 0, ar);
+	r->id = col(q, 1, ar);
+	r->name = col(q, 2, ar);
+	r->mpn_id = col(q, 3, ar);
+	r->location = col(q, 4, ar);
+	r->state = col(q, 5, ar);
+	r->created = sqlite3_column_int64(q, 6);
+	r->updated = sqlite3_column_int64(q, 7);
+}
+
+static enum pd_err sq_reseller_insert(struct store *st, const struct pd_reseller *r)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_RESELLER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	const char *t[] = {r->partner_id, r->id, r->name, r->mpn_id, r->location, r->state ? r->state : "active"};
+	for (int i = 0; i < 6; i++)
+		text(q, i + 1, t[i]);
+	sqlite3_bind_int64(q, 7, r->created);
+	sqlite3_bind_int64(q, 8, r->updated);
+	return run(q);
+}
+
+static enum pd_err sq_reseller_get(struct store *st, const char *partner, const char *id,
+				   struct pd_reseller *r, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_RESELLER_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	return one(q, read_reseller, r, ar);
+}
+
+static enum pd_err sq_reseller_list(struct store *st, const char *partner, const struct pd_after *after,
+				    int size, struct pd_reseller **rows, size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_RESELLER_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	bind_after(q, 2, after);
+	sqlite3_bind_int(q, 4, size + 1);
+	return page_rows(q, sizeof **rows, size + 1, read_reseller, (void **)rows, n, ar);
+}
+
+/* Every row of a statement returning CUSTOMER_COLS, however many there are. */
+static enum pd_err customer_rows(sqlite3_stmt *q, struct pd_customer **rows, size_t *n,
+				 struct pd_arena *ar)
+{
+	size_t cap = 16;
+	int rc = SQLITE_DONE;
+	enum pd_err e = PD_OK;
+	*rows = pd_alloc(ar, cap * sizeof **rows);
+	*n = 0;
+	while (e == PD_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct pd_customer *more = pd_alloc(ar, 2 * cap * sizeof *more);
+			memcpy(more, *rows, cap * sizeof *more);
+			*rows = more, cap *= 2;
+		}
+		e = read_customer(q, &(*rows)[(*n)++], ar);
+	}
+	if (e == PD_OK && rc != SQLITE_DONE)
+		e = map_rc(rc);
+	sqlite3_reset(q);
+	return e;
+}
+
+static enum pd_err sq_reseller_end(struct store *st, const char *partner, const char *id, long long now,
+				   struct pd_customer **cleared, size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_RESELLER_END);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	sqlite3_bind_int64(q, 3, now);
+	enum pd_err e = changed_one(st, run(q));
+	if (e != PD_OK)
+		return e;
+	if (!(q = stmt(SQ(st), S_RESELLER_RELEASE)))
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, id);
+	sqlite3_bind_int64(q, 3, now);
+	return customer_rows(q, cleared, n, ar);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1727,6 +1842,8 @@ static const struct store_ops sqlite_ops = {
 	.invitation_insert = sq_invitation_insert, .invitation_revoke = sq_invitation_revoke,
 	.raw_select = sq_raw_select,
 	.bulk_load = sq_bulk_load, .tidy = sq_tidy,
+	.reseller_insert = sq_reseller_insert, .reseller_get = sq_reseller_get,
+	.reseller_list = sq_reseller_list, .reseller_end = sq_reseller_end,
 };
 
 /* The highest migration applied, 0 for a new database. */

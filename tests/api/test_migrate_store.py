@@ -24,7 +24,7 @@ TABLES = {
                       "must_change_password,created_at,version", "partner_id,user_id", ""),
     "tokens": ("digest,partner_id,principal_kind,principal_id,roles,expires_at,created_at", "digest", "digest"),
     "customers": ("partner_id,customer_id,seq,domain,company_name,name_key,regnum,relationship,billing,"
-                  "etag,created_at,updated_at", "partner_id,customer_id", ""),
+                  "etag,created_at,updated_at,associated_partner_id", "partner_id,customer_id", ""),
     "domains": ("domain,partner_id,customer_id", "domain", ""),
     "customer_users": ("partner_id,customer_id,user_id,upn,display_name,secret_digest,created_at,first_name,"
                        "last_name,usage_location,roles,state,password_hash,must_change_password,version",
@@ -39,6 +39,8 @@ TABLES = {
     "subscriptions": ("partner_id,customer_id,subscription_id,order_id,offer_id,friendly_name,quantity,"
                       "status,suspended_at,etag,created_at,updated_at,version", "partner_id,customer_id,subscription_id", ""),
     "invitations": ("partner_id,code,state,created_at", "partner_id,code", ""),
+    "indirect_resellers": ("partner_id,reseller_id,name,mpn_id,location,state,created_at,updated_at",
+                           "partner_id,reseller_id", ""),
 }
 
 
@@ -94,6 +96,9 @@ def sqlite_deployment(tmp_path):
         assert r.status == 200, r  # version 2: the copy must keep row versions, not reset them
         assert c.req("POST", "/v1/apps", {"displayName": "ci", "roles": ["admin_agent"]}).status == 201
         assert c.get("/v1/customers/relationshiprequests").status == 200
+        r = c.req("POST", "/v1/relationships", {"name": "迁移经销商", "mpnId": "4847383", "location": "CN"})
+        assert r.status == 201, r
+        c.create_ok(dict(cn_body(uniq("mvr")), associatedPartnerId=r.json["id"]))
         r = c.create(cn_body(uniq("idem")), headers={"MS-RequestId": "11111111-2222-4333-8444-555555555555"})
         assert r.status == 201, r
         before = {"list": [x["id"] for x in c.list_all(size=2)],
@@ -123,7 +128,8 @@ def test_migrate_store_moves_every_row_and_serves_them(sqlite_deployment):
         assert db.execute("SELECT max(version) FROM customer_users").fetchone()[0] == 2
         db.close()
         for table in ("partners", "partner_users", "tokens", "customers", "domains", "customer_users",
-                      "idempotency", "apps", "audit_records", "orders", "subscriptions", "invitations"):
+                      "idempotency", "apps", "audit_records", "orders", "subscriptions", "invitations",
+                      "indirect_resellers"):
             assert expected[table][0] > 0, "the fixture left %s empty" % table
 
         s = Server([], db=dst).start()

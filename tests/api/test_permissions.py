@@ -126,6 +126,7 @@ class World:
                 "reset_user": add_user(self.admin, ["sales_agent"]),
                 "app": add_app(self.admin, ["helpdesk_agent"]),
                 "cuser": cu.json,
+                "reseller": self.reseller(),
             }
             self.secrets += [self.per_role[role]["app"]["clientSecret"],
                              self.per_role[role]["user"]["passwordProfile"]["password"],
@@ -133,6 +134,11 @@ class World:
         r = self.admin.get("/v1/auditrecords?size=1")
         assert r.status == 200 and r.json["items"], r
         self.record_id = r.json["items"][0]["id"]
+
+    def reseller(self):
+        r = self.admin.req("POST", "/v1/relationships", {"name": "权限经销商", "mpnId": mpn_id()})
+        assert r.status == 201, r
+        return r.json
 
     def sub_body(self, role):
         r = self.admin.get("/v1/customers/%s/subscriptions/%s" % (self.customer["id"], self.sub_id))
@@ -158,6 +164,11 @@ def _addr():
 
 
 OFFER = "CN-O365-E1"
+
+
+def mpn_id():
+    return str(5000000 + uuid.uuid4().int % 10**6)
+
 
 # method, route -> (role, world) -> (method, path, json body or None, expected status when allowed)
 CALLS = {
@@ -245,6 +256,17 @@ CALLS = {
         lambda role, w: ("POST", "/v1/apps/%s/secret" % w.per_role[role]["app"]["id"], None, 200),
     ("DELETE", "/v1/apps/{id}"):
         lambda role, w: ("DELETE", "/v1/apps/" + w.per_role[role]["app"]["id"], None, 204),
+    ("GET", "/v1/relationships"):
+        lambda role, w: ("GET", "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", None, 200),
+    ("POST", "/v1/relationships"):
+        lambda role, w: ("POST", "/v1/relationships", {"name": "By " + role, "mpnId": mpn_id()}, 201),
+    ("GET", "/v1/relationships/{id}"):
+        lambda role, w: ("GET", "/v1/relationships/" + w.per_role[role]["reseller"]["id"], None, 200),
+    ("PATCH", "/v1/relationships/{id}"):
+        lambda role, w: ("PATCH", "/v1/relationships/" + w.per_role[role]["reseller"]["id"],
+                         {"state": "Terminated"}, 200),
+    ("GET", "/v1/customers/{id}/relationships"):
+        lambda role, w: ("GET", "/v1/customers/%s/relationships" % w.customer["id"], None, 200),
     ("GET", "/v1/auditrecords"): lambda role, w: ("GET", "/v1/auditrecords?size=3", None, 200),
     ("GET", "/v1/auditrecords/{id}"): lambda role, w: ("GET", "/v1/auditrecords/" + w.record_id, None, 200),
 }

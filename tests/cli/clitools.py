@@ -28,7 +28,7 @@ COLUMNS = ("id,domain,companyName,email,culture,language,firstName,lastName,addr
            "addressLine2,city,state,postalCode,country,phoneNumber,"
            "organizationRegistrationNumber,fapiaoInvoiceType,fapiaoDigital,fapiaoTitle,fapiaoTaxpayerId,"
            "fapiaoRegisteredAddress,fapiaoRegisteredPhone,fapiaoBankName,fapiaoBankAccount,"
-           "fapiaoRecipientName,fapiaoRecipientMobile,fapiaoRecipientEmail").split(",")
+           "fapiaoRecipientName,fapiaoRecipientMobile,fapiaoRecipientEmail,associatedPartnerId").split(",")
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error", "UndefinedBehaviorSanitizer")
 # Variables of the caller's environment that must not leak into a test's partnerctl.
 SCRUB = ("PARTNERCTL_SERVER", "PARTNERCTL_TOKEN", "PARTNERCTL_CLIENT_SECRET", "PARTNERCTL_DOMAIN_SUFFIX",

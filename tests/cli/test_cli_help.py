@@ -121,7 +121,7 @@ def test_bash_completion(anon):
                                                            "check-domain", "export", "import"}
     assert complete(anon, "partnerctl customers import x.csv --sk") == ["--skip-invalid"]
     assert "--company-name" in complete(anon, "partnerctl customers add --comp")
-    assert complete(anon, "partnerctl customers search x --by ") == ["companyName", "domain"]
+    assert complete(anon, "partnerctl customers search x --by ") == ["companyName", "domain", "indirectReseller"]
     assert complete(anon, "partnerctl lo") == ["login", "logout"]
 
 

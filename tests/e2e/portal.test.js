@@ -156,7 +156,7 @@ test('customers: found by a Chinese name and by domain as you type; CSV export f
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
   const lines = text.replace(/^\ufeff/, '').trim().split('\r\n');
-  assert.equal(lines[0], 'id,companyName,domain,country,city,email,relationship');
+  assert.equal(lines[0], 'id,companyName,domain,country,city,email,relationship,indirectReseller,associatedPartnerId');
   assert.ok(lines.some((l) => l.startsWith(customerId) && l.includes(NAME)), text);
   assert.ok(lines.some((l) => l.includes(`${PREFIX}x.partner`)), 'the domain search also matches the other customer');
   assert.equal(lines.length, 3, text);
@@ -534,4 +534,67 @@ test('zh-CN: the wizard warns when the USCC was issued in another province, and 
   await shot(page, '22-wizard-uscc-zh');
   assert.deepEqual(zh.problems(), []);
   await zh.context.close();
+});
+
+test('indirect resellers: the wizard asks for one, the list shows and filters by it, the export names it', async () => {
+  const mpn = String(4800000 + (Date.now() % 100000));
+  const east = await admin('POST', '/v1/relationships', { name: '华东分销伙伴', mpnId: mpn, location: 'CN' });
+  const gone = await admin('POST', '/v1/relationships', { name: 'Ended Reseller Co', mpnId: `${mpn}1` });
+  assert.equal(east.status, 201, JSON.stringify(east.json));
+  assert.equal((await admin('PATCH', `/v1/relationships/${gone.json.id}`, { state: 'Terminated' })).status, 200);
+  const w = await watchedPage(browser, srv.base);
+  const { page } = w;
+  await signIn(page, srv.email, srv.password);
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await page.getByRole('navigation').getByRole('link', { name: 'Add customer' }).click();
+  await page.getByRole('heading', { name: 'Account info' }).waitFor();
+  // only active resellers are offered; none chosen is a direct customer
+  const select = page.getByLabel(/^Indirect reseller/);
+  const offered = await select.locator('option').allTextContents();
+  assert.deepEqual(offered, ['None (a direct customer)', `华东分销伙伴 (MPN ${mpn})`]);
+  const name = `间接客户${Date.now() % 100000}有限公司`;
+  const prefix = `jianjie${Date.now() % 1000000}`;
+  await page.getByLabel(/Company name/).fill(name);
+  await page.getByLabel(/^Domain/).fill(prefix);
+  await page.getByLabel(/First name/).fill('张');
+  await page.getByLabel(/Last name/).fill('三');
+  await page.getByLabel(/E-mail address/).fill('zhang@example.cn');
+  await page.getByLabel(/Province/).selectOption('上海市');
+  await page.getByLabel(/City/).fill('上海');
+  await page.getByLabel(/Address line 1/).fill('浦东新区世纪大道1号');
+  await page.getByLabel(/Postal code/).fill('200120');
+  await select.selectOption(east.json.id);
+  assert.deepEqual(await unlabelled(page), []);
+  await shot(page, '20-wizard-reseller');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Subscriptions', level: 2 }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Review', level: 2 }).waitFor();
+  await page.locator('dd', { hasText: '华东分销伙伴' }).waitFor();
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'The customer was created' }).waitFor();
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+  const id = page.url().split('/').pop();
+  assert.equal((await admin('GET', `/v1/customers/${id}`)).json.associatedPartnerId, east.json.id);
+
+  // the list: a reseller column, and a filter by reseller (ended ones included, marked)
+  await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+  await page.getByRole('columnheader', { name: 'Indirect reseller' }).waitFor();
+  const filter = page.getByLabel('Indirect reseller');
+  assert.deepEqual(await filter.locator('option').allTextContents(), ['All customers', '华东分销伙伴', 'Ended Reseller Co (ended)']);
+  await filter.selectOption(east.json.id);
+  await page.getByText('Customers on this page: 1').waitFor();
+  assert.equal(await page.locator(`tr[data-customer="${id}"] td.reseller`).textContent(), '华东分销伙伴');
+  await shot(page, '21-customers-by-reseller');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
+  const lines = text.replace(/^\ufeff/, '').split('\r\n').filter((l) => l);
+  assert.equal(lines[0], 'id,companyName,domain,country,city,email,relationship,indirectReseller,associatedPartnerId');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), [id], text);
+  assert.ok(lines[1].endsWith(`,华东分销伙伴,${east.json.id}`), lines[1]);
+  await filter.selectOption(gone.json.id);
+  await page.getByText('No customers yet.').waitFor();
+  assert.deepEqual(w.problems(), []);
+  await w.context.close();
 });

@@ -426,3 +426,38 @@ Test(paging, token_for_longest_inputs_round_trips)
 	cr_assert(pd_token_decode(tok, &back, ar), "token of %zu chars refused", strlen(tok));
 	cr_assert_str_eq(back.after_key, key);
 }
+
+/* ---- IndirectReseller (two-tier CSP) ------------------------------------------------- */
+
+Test(paging, indirect_reseller_takes_a_whole_id_with_starts_with)
+{
+	struct pd_verrs e = {0};
+	struct pd_query q = filter("{\"Field\":\"IndirectReseller\",\"Value\":\"484E548C-F5F3-4528-93A9-C16C6373CB59\","
+				   "\"Operator\":\"starts_with\"}", &e);
+	cr_assert_eq(e.n, 0);
+	cr_assert_eq(q.field, PD_FILTER_RESELLER);
+	cr_assert_eq(q.op, PD_OP_STARTS_WITH);
+	cr_assert_str_eq(q.value, "484e548c-f5f3-4528-93a9-c16c6373cb59");
+	e = (struct pd_verrs){0};
+	filter("{\"Field\":\"indirectreseller\",\"Value\":\"484e548c-f5f3-4528-93a9-c16c6373cb59\","
+	       "\"Operator\":\"substring\"}", &e);
+	expect_one_err(&e, "filter.Operator", PD_MSG_BAD_ENUM);
+	e = (struct pd_verrs){0};
+	filter("{\"Field\":\"IndirectReseller\",\"Value\":\"484e548c\"}", &e);
+	expect_one_err(&e, "filter.Value", PD_MSG_BAD_UUID);
+}
+
+Test(paging, indirect_reseller_token_round_trips_bound_to_its_reseller)
+{
+	struct pd_verrs e = {0};
+	const char *a = "{\"Field\":\"IndirectReseller\",\"Value\":\"484e548c-f5f3-4528-93a9-c16c6373cb59\"}";
+	struct pd_query q = filter(a, &e);
+	char *tok = pd_token_encode(&q, "", 42, ar);
+	struct pd_query back = {.size = 5};
+	cr_assert(pd_token_decode(tok, &back, ar));
+	cr_assert_eq(back.field, PD_FILTER_RESELLER);
+	cr_assert_str_eq(back.value, q.value);
+	cr_assert_eq(back.after_seq, 42);
+	struct pd_query other = filter("{\"Field\":\"IndirectReseller\",\"Value\":\"b01b1487-b36e-4e6d-9b5e-0b58974c4b28\"}", &e);
+	cr_assert_not(pd_token_decode(tok, &other, ar), "a token of another reseller's list");
+}

@@ -1773,3 +1773,108 @@ Test(store, throttle_reservations_stop_counting_a_minute_after_the_last)
 	cr_assert_eq(st->ops->throttle_get(st, k, &row), PD_OK);
 	cr_assert(row.inflight == 1 && row.held == NOW + 61, "%lld %lld", row.inflight, row.held);
 }
+
+/* ---- indirect resellers (0012 / PostgreSQL 0009) ------------------------------------ */
+
+#define R1 "aaaaaaaa-1111-4111-8111-111111111111"
+#define R2 "bbbbbbbb-2222-4222-8222-222222222222"
+
+static enum pd_err add_reseller(const char *partner, const char *id, const char *mpn, long long at)
+{
+	struct pd_reseller x = {.partner_id = partner, .id = id, .name = "华东分销伙伴", .mpn_id = mpn,
+				.location = "CN", .state = "active", .created = at, .updated = at};
+	return st->ops->reseller_insert(st, &x);
+}
+
+static struct pd_customer add_for(const char *partner, const char *reseller, const char *name, const char *prefix)
+{
+	struct pd_customer c = mk(name, prefix);
+	c.associated_partner_id = reseller;
+	cr_assert_eq(insert(partner, &c), PD_OK);
+	return c;
+}
+
+Test(store, resellers_are_kept_listed_and_ended_per_partner)
+{
+	cr_assert_eq(add_reseller(P1, R1, "4847383", NOW), PD_OK);
+	cr_assert_eq(add_reseller(P1, R2, "4847384", NOW + 1), PD_OK);
+	cr_assert_eq(add_reseller(P2, R1, "4847383", NOW), PD_OK, "another partner's: the same tenant and MPN id");
+	cr_assert_eq(add_reseller(P1, R1, "9999999", NOW), PD_ECONFLICT, "the id again");
+	char other[PD_UUID_LEN + 1];
+	pd_uuid_new(other);
+	cr_assert_eq(add_reseller(P1, other, "4847384", NOW), PD_ECONFLICT, "the MPN id again");
+	struct pd_reseller x, *rows;
+	size_t n;
+	cr_assert_eq(st->ops->reseller_get(st, P1, R2, &x, ar), PD_OK);
+	cr_assert_str_eq(x.name, "华东分销伙伴");
+	cr_assert_str_eq(x.mpn_id, "4847384");
+	cr_assert_str_eq(x.location, "CN");
+	cr_assert_str_eq(x.state, "active");
+	cr_assert_eq(x.created, NOW + 1);
+	cr_assert_eq(st->ops->reseller_get(st, P2, R2, &x, ar), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->reseller_list(st, P1, NULL, 1, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 2, "a page of one and the row telling that there is more");
+	cr_assert_str_eq(rows[0].id, R1);
+	struct pd_after after = {.created = rows[0].created, .id = rows[0].id};
+	cr_assert_eq(st->ops->reseller_list(st, P1, &after, 1, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].id, R2);
+}
+
+Test(store, ending_a_reseller_clears_only_its_customers)
+{
+	cr_assert_eq(add_reseller(P1, R1, "4847383", NOW), PD_OK);
+	cr_assert_eq(add_reseller(P1, R2, "4847384", NOW), PD_OK);
+	cr_assert_eq(add_reseller(P2, R1, "4847383", NOW), PD_OK);
+	struct pd_customer a = add_for(P1, R1, "甲公司", "jia"), b = add_for(P1, R1, "乙公司", "yi");
+	struct pd_customer c = add_for(P1, R2, "丙公司", "bing"), d = add_for(P2, R1, "丁公司", "ding");
+	add(P1, "直接客户", "direct");
+	struct pd_query q = {.size = 10, .field = PD_FILTER_RESELLER, .op = PD_OP_STARTS_WITH, .value = R1};
+	cr_assert_str_eq(names(P1, &q), "甲公司|乙公司");
+	int pages;
+	q.size = 1;
+	cr_assert_str_eq(walk(P1, q, &pages), "甲公司|乙公司");
+	cr_assert_eq(pages, 2);
+	q.size = 10;
+	struct pd_customer g, *cleared;
+	size_t n = 0;
+	cr_assert_eq(get(P1, a.id, &g), PD_OK);
+	cr_assert_str_eq(g.associated_partner_id, R1);
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->reseller_end(st, P1, R1, NOW + 5, &cleared, &n, ar), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	cr_assert_eq(n, 2);
+	cr_assert(!strcmp(cleared[0].id, a.id) || !strcmp(cleared[0].id, b.id));
+	cr_assert_null(cleared[0].associated_partner_id, "the rows as they are now");
+	cr_assert_str_eq(cleared[0].billing.company_name, !strcmp(cleared[0].id, a.id) ? "甲公司" : "乙公司");
+	cr_assert_eq(get(P1, b.id, &g), PD_OK);
+	cr_assert_null(g.associated_partner_id);
+	cr_assert_eq(g.updated, NOW + 5);
+	cr_assert_str_eq(names(P1, &q), "");
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.associated_partner_id, R2, "another reseller's customer keeps it");
+	cr_assert_eq(get(P2, d.id, &g), PD_OK);
+	cr_assert_str_eq(g.associated_partner_id, R1, "another partner's relationship with the same reseller stays");
+	struct pd_reseller x;
+	cr_assert_eq(st->ops->reseller_get(st, P1, R1, &x, ar), PD_OK);
+	cr_assert_str_eq(x.state, "terminated");
+	cr_assert_eq(x.updated, NOW + 5);
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->reseller_end(st, P1, R1, NOW + 6, &cleared, &n, ar), PD_ENOTFOUND, "ended already");
+	cr_assert_eq(st->ops->rollback(st), PD_OK);
+	cr_assert_eq(st->ops->reseller_get(st, P2, R1, &x, ar), PD_OK);
+	cr_assert_str_eq(x.state, "active");
+}
+
+Test(store, a_linked_account_never_copies_a_reseller)
+{
+	cr_assert_eq(add_reseller(P1, R1, "4847383", NOW), PD_OK);
+	struct pd_customer c = add_for(P1, R1, "甲公司", "jia"), g;
+	cr_assert_eq(st->ops->begin(st), PD_OK);
+	cr_assert_eq(st->ops->customer_link(st, P2, &c), PD_OK);
+	cr_assert_eq(st->ops->commit(st), PD_OK);
+	cr_assert_eq(get(P2, c.id, &g), PD_OK);
+	cr_assert_null(g.associated_partner_id);
+	cr_assert_eq(get(P1, c.id, &g), PD_OK);
+	cr_assert_str_eq(g.associated_partner_id, R1);
+}
