@@ -413,6 +413,55 @@ static bool parse_head(struct rctx *c)
 	return r->path != NULL;
 }
 
+static bool all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* The header that frames the request ambiguously, or NULL (RFC 9112 6).  evhttp reads the
+ * first of several Content-Length headers, prefers chunked over a Content-Length, reads a
+ * Content-Length with strtoll ("+5", "5 ") and reads no body at all for GET, HEAD, DELETE
+ * and OPTIONS: a proxy in front that frames such a request otherwise would see a second,
+ * smuggled request in what partnerd reads as the bytes after it.  So: at most one
+ * Content-Length, digits only; at most one Transfer-Encoding, exactly "chunked"; never both;
+ * and none but "Content-Length: 0" on a method without a body. */
+static const char *framing_error(struct rctx *c)
+{
+	const struct evkeyvalq *h = evhttp_request_get_input_headers(c->ev);
+	const char *cl = NULL, *te = NULL;
+	int ncl = 0, nte = 0;
+	for (const struct evkeyval *kv = h->tqh_first; kv; kv = kv->next.tqe_next) {
+		if (!strcasecmp(kv->key, "Content-Length"))
+			ncl++, cl = kv->value;
+		else if (!strcasecmp(kv->key, "Transfer-Encoding"))
+			nte++, te = kv->value;
+	}
+	if (ncl > 1 || (cl && !all_digits(cl)))
+		return "Content-Length";
+	if (nte > 1 || (te && strcasecmp(te, "chunked") != 0))
+		return "Transfer-Encoding";
+	if (cl && te)
+		return "Content-Length";
+	bool has_body = c->req.method & (PD_POST | PD_PUT | PD_PATCH);
+	if (!has_body && te)
+		return "Transfer-Encoding";
+	if (!has_body && cl && strspn(cl, "0") != strlen(cl))
+		return "Content-Length";
+	return NULL;
+}
+
+/* A request framed ambiguously gets 400 and its connection is closed after the reply, so
+ * nothing after it on the connection is ever read as a request; false after replying. */
+static bool framing_ok(struct rctx *c)
+{
+	const char *bad = framing_error(c);
+	if (!bad)
+		return true;
+	pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, bad, NULL);
+	pd_reply_header(&c->req, "Connection", "close");
+	return false;
+}
+
 static bool ctype_is(struct pd_req *r, const char *want)
 {
 	const char *ct = pd_req_header(r, "Content-Type");
@@ -581,7 +630,10 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	c->req.throttle = l->srv->throttle;
 	c->req.peer = peer_of(c);
 	l->inflight++;
-	if (!parse_head(c)) {
+	bool head_ok = parse_head(c);
+	if (!framing_ok(c)) {
+		/* replied */
+	} else if (!head_ok) {
 		pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "path", NULL);
 	} else if (l->stopping) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
