@@ -421,22 +421,45 @@ static int bootstrap(struct store *st, const struct serve_opts *o)
 	return 0;
 }
 
-/* The offer catalog: --catalog FILE, else the one built in. */
+/* The whole of a file, however large (malloc'd, NUL-terminated), or NULL with errno set. */
+static char *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - 1 - n, f);
+		if (n < cap - 1)
+			break;
+		char *more = realloc(buf, cap *= 2);
+		if (!more)
+			free(buf);
+		buf = more;
+	}
+	int failed = !buf ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
+	fclose(f);
+	if (failed) {
+		free(buf);
+		errno = failed;
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* The offer catalog: --catalog FILE (read whole, whatever its size), else the one built in. */
 static struct pd_catalog *load_catalog(const char *path)
 {
 	char err[300];
 	const struct pd_embed *def = pd_embed_find(pd_data_files, "catalog.json");
 	char *text = NULL;
 	size_t len = 0;
-	if (path) {
-		FILE *f = fopen(path, "rb");
-		if (!f) {
-			fprintf(stderr, "partnerd: --catalog %s: %s\n", path, strerror(errno));
-			return NULL;
-		}
-		text = malloc(1u << 24);
-		len = text ? fread(text, 1, (1u << 24) - 1, f) : 0;
-		fclose(f);
+	if (path && !(text = read_whole(path, &len))) {
+		fprintf(stderr, "partnerd: --catalog %s: %s\n", path, strerror(errno));
+		return NULL;
 	}
 	struct pd_catalog *c = pd_catalog_parse(path ? text : def->data, path ? len : def->len, err, sizeof err);
 	free(text);

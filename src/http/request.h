@@ -53,8 +53,8 @@ struct pd_resp {
 	size_t raw_len;
 	char *owned;               /* a JSON body written by jsonw.h (malloc'd, owned) */
 	size_t owned_len;
-	const char *hk[8], *hv[8]; /* extra headers (arena or static strings) */
-	int nh;
+	const char **hk, **hv;     /* extra headers (arena or static strings), nh of them in */
+	int nh, hcap;              /* arrays of hcap, grown in the request's arena: none is dropped */
 };
 
 struct pd_principal {

@@ -353,3 +353,39 @@ def test_plain_framing_keeps_the_connection(server, head):
     statuses, raw = _all_responses(server.port, head + b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
                                    b"Connection: close\r\n\r\n")
     assert len(statuses) == 2 and statuses[1] == 200, raw[:600]
+
+
+# ---- --catalog of any size: read whole, never cut at a buffer's end ------------------------------
+def _offer(oid):
+    return {"id": oid, "countries": ["CN"], "name": {"en-US": oid, "zh-CN": oid, "de-DE": oid},
+            "description": {"en-US": "d", "zh-CN": "d", "de-DE": "d"}, "minimumQuantity": 1,
+            "maximumQuantity": 10, "unitType": "Licenses", "billing": "license", "isAddOn": False,
+            "prerequisiteOffers": []}
+
+
+def test_catalog_over_16_mib_is_read_whole(make_server, tmp_path):
+    """A catalog file larger than the 16 MiB buffer it was once read into: its last offer (after
+    17 MiB of JSON whitespace) is served; cut at 16 MiB it was invalid JSON and partnerd refused."""
+    first, last = json.dumps(_offer("BIG-FIRST")), json.dumps(_offer("BIG-LAST"))
+    path = tmp_path / "big.json"
+    with open(path, "w") as f:
+        f.write('{"version": 1, "offers": [%s,' % first)
+        f.write(" " * (17 * MiB))
+        f.write('%s]}' % last)
+    assert path.stat().st_size > 16 * MiB
+    s = make_server(["--catalog", str(path)]).start()
+    p = s.partner("Big Catalog Co")
+    r = p.get("/v1/offers?country=CN")
+    assert r.status == 200, r
+    assert sorted(o["id"] for o in r.json["items"]) == ["BIG-FIRST", "BIG-LAST"]
+
+
+def test_catalog_that_cannot_be_read_names_the_flag(tmp_path):
+    import subprocess
+    from helpers import BIN, free_port
+    for path, why in ((tmp_path / "missing.json", "No such file"), (tmp_path, "Is a directory")):
+        r = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:%d" % free_port(), "--db",
+                            "sqlite:" + str(tmp_path / "x.db"), "--catalog", str(path)],
+                           capture_output=True, text=True, timeout=20 * SLOW)
+        assert r.returncode != 0, r
+        assert "--catalog" in r.stderr and str(path) in r.stderr and why in r.stderr, r.stderr
