@@ -367,7 +367,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		{"sandbox", 0, 0, 'S'}, {"loops", 1, 0, 'L'}, {"token-ttl", 1, 0, 't'},
 		{"no-access-log", 0, 0, 'q'}, {"admin-email", 1, 0, 'a'}, {"rate-limit", 1, 0, 'r'},
 		{"catalog", 1, 0, 'c'}, {"public-url", 1, 0, 'u'}, {"db-pool", 1, 0, 'P'},
-		{"read-timeout", 1, 0, 'T'},
+		{"read-timeout", 1, 0, 'T'}, {"max-connections", 1, 0, 'M'},
 		{"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	int c;
@@ -386,6 +386,7 @@ static int serve_args(int argc, char **argv, struct serve_opts *o)
 		case 'u': o->cfg.public_url = optarg; break;
 		case 'P': o->db_pool = atoi(optarg); break;
 		case 'T': o->cfg.read_timeout = atoi(optarg); break;
+		case 'M': o->cfg.max_connections = atoi(optarg); break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		default: fputs(usage_serve, stderr); return 2;
 		}
@@ -491,6 +492,7 @@ static int serve(int argc, char **argv)
 	if (!catalog)
 		return 1;
 	o.cfg.catalog = catalog;
+	o.cfg.db_pool = o.db_pool;
 	store_set_pool_size(o.db_pool);
 	if (open_store(o.cfg.db, &st)) {
 		pd_catalog_free(catalog);

@@ -44,6 +44,8 @@ struct pd_config {
 	const struct pd_catalog *catalog;
 	size_t max_body;           /* bytes */
 	int read_timeout;          /* seconds for a whole request to arrive, and idle keep-alive */
+	int max_connections;       /* open connections at most; 0: the open-files limit less a reserve */
+	int db_pool;               /* PostgreSQL connections of the process (--db-pool) */
 };
 
 struct pd_resp {
