@@ -50,6 +50,7 @@ struct loop {
 	struct store *st;
 	struct pd_guard *guard;  /* its connections: slow clients' deadline, idle ones */
 	int inflight;        /* requests not yet answered; touched on this loop only */
+	int accept_err;      /* the last accept() error, for accept_failed */
 	bool stopping;
 };
 
@@ -940,23 +941,37 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 /* accept() failed other than with EAGAIN, EINTR or ECONNABORTED (EMFILE, ENFILE, ENOBUFS,
  * ENOMEM): left alone, libevent would retry at once, forever (the listening socket stays
  * readable) and log each failure.  Stop listening for 100 ms instead; out of descriptors,
- * also close this loop's connection idle longest, so the next accept finds one. */
-static void accept_error(struct evconnlistener *lis, void *arg)
+ * also close this loop's connection idle longest, so the next accept finds one.  Handled
+ * in an event of its own, which runs before the loop polls again: libevent may call the
+ * error callback holding the listener's lock, which must not be taken before turn_mu. */
+static void accept_failed(evutil_socket_t fd, short what, void *arg)
 {
-	(void)arg; /* evhttp's: the listener's callback argument is its evhttp */
-	struct loop *l = this_loop;
+	(void)fd, (void)what;
+	struct loop *l = arg;
 	struct server *s = l->srv;
-	int err = EVUTIL_SOCKET_ERROR(), open;
+	int err = l->accept_err, open;
 	pthread_mutex_lock(&s->turn_mu);
 	open = s->open;
 	if ((err == EMFILE || err == ENFILE) && s->evicting < EVICT_MAX && pd_guard_evict(l->guard))
 		s->evicting++;
-	evconnlistener_disable(lis);
+	if (l->lis)
+		evconnlistener_disable(l->lis);
 	atomic_store(&s->paused, true);
 	s->turn = (int)(l - s->loops);
 	pthread_mutex_unlock(&s->turn_mu);
 	retry_later(l);
 	ratelog(l, &s->err_log, "%s (%d open); trying again in 0.1 s", evutil_socket_error_to_string(err), open);
+}
+
+static void accept_error(struct evconnlistener *lis, void *arg)
+{
+	(void)arg; /* evhttp's: the listener's callback argument is its evhttp */
+	static const struct timeval now = {0, 0};
+	struct loop *l = this_loop;
+	l->accept_err = EVUTIL_SOCKET_ERROR();
+	evconnlistener_disable(lis);
+	if (event_base_once(l->base, -1, EV_TIMEOUT, accept_failed, l, &now) != 0)
+		accept_failed(-1, 0, l);
 }
 
 static int read_timeout(const struct pd_config *cfg)
