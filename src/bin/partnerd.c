@@ -373,9 +373,14 @@ int main(int argc, char **argv)
 	const char *first = argc > 1 ? argv[1] : "help";
 	int words = 0, cmd = pd_cmd_find(argc, argv, &words);
 	if (cmd < 0) {
-		int rc = print_docs(first);
+		int rc = print_docs(first), half = pd_cmd_prefix(first);
 		if (rc >= 0)
 			return rc;
+		if (half >= 0) { /* "partnerd partner", "partnerd app --help" */
+			bool help = argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+			pd_settings_cmd_usage((enum pd_cmd)half, help ? stdout : stderr);
+			return help ? 0 : 2;
+		}
 		fprintf(stderr, "partnerd: unknown command '%s'\n\n", first);
 		pd_settings_usage(stderr);
 		return 2;

@@ -156,6 +156,16 @@ int pd_cmd_find(int argc, char **argv, int *words)
 	return -1;
 }
 
+int pd_cmd_prefix(const char *word)
+{
+	for (int c = 0; c < PD_CMD_COUNT; c++) {
+		const char *w = commands[c].words, *sp = strchr(w, ' ');
+		if (sp && !strncmp(word, w, (size_t)(sp - w)) && !word[sp - w])
+			return c;
+	}
+	return -1;
+}
+
 /* ---- values ---- */
 
 static bool in_cmd(enum pd_set id, enum pd_cmd cmd)

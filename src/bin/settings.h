@@ -35,6 +35,8 @@ struct pd_settings {
 /* The command named by argv[1] (and argv[2] for "partner add", "app add"), and how many words
  * it takes; -1 if none. */
 int pd_cmd_find(int argc, char **argv, int *words);
+/* The two-word command whose first word is `word` ("partner": partner add), or -1. */
+int pd_cmd_prefix(const char *word);
 
 /* Parses cmd's flags (argv[0] is the command's last word) and environment into out.
  * Returns -1 when the command should run, 0 after printing its help (`--help`), and 2 after

@@ -176,3 +176,11 @@ def test_readme_table_is_the_generated_one():
     assert m.group(1) == r.stdout, "README.md's settings table is stale: run `make docs`"
     for flag in SETTINGS["serve"]:
         assert "`%s" % flag in m.group(1), flag
+
+
+@pytest.mark.parametrize("word,cmd", [("partner", "partner add"), ("app", "app add")])
+def test_the_first_word_of_a_two_word_command_shows_its_usage(word, cmd):
+    r = _run([word, "--help"])
+    assert r.returncode == 0 and ("usage: partnerd %s" % cmd) in r.stdout, r
+    r = _run([word])
+    assert r.returncode == 2 and ("usage: partnerd %s" % cmd) in r.stderr, r
