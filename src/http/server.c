@@ -1,8 +1,10 @@
-/* server.c - event loops, request parsing, dispatch through the phases of request.h, replies,
- * the access log and shutdown.  Each loop thread owns its evhttp, its listener and a store
- * connection for reads; requests that write go to the writer queue and come back to the loop
- * they arrived on.  Limits: header and body sizes, a read timeout and a whole-request deadline
- * (guard.c), JSON depth (jansson's). */
+/* server.c - event loops, request parsing and framing, dispatch through the phases of
+ * request.h, replies, the access log and shutdown.  Each loop thread owns its evhttp, its
+ * listener and a store connection for reads; requests that write go to the writer queue and
+ * come back to the loop they arrived on.  Which loop accepts, and whether a connection may be
+ * accepted at all (the connection cap), is admission.c's.  Limits: header and body sizes,
+ * unambiguous framing, a read timeout and a whole-request deadline (guard.c), JSON depth
+ * (jansson's). */
 #include "server.h"
 #include <errno.h>
 #include <event2/buffer.h>
@@ -12,11 +14,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 #include <pthread.h>
-#include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <sys/resource.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -29,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "activity.h"
+#include "admission.h"
 #include "auth.h"
 #include "guard.h"
 #include "throttle.h"
@@ -50,7 +49,6 @@ struct loop {
 	struct store *st;
 	struct pd_guard *guard;  /* its connections: slow clients' deadline, idle ones */
 	int inflight;        /* requests not yet answered; touched on this loop only */
-	int accept_err;      /* the last accept() error, for accept_failed */
 	bool stopping;
 };
 
@@ -64,20 +62,8 @@ struct server {
 	int nloops;
 	evutil_socket_t fd;  /* the listening socket shared by the loops */
 	pthread_mutex_t log_mu;
-	pthread_mutex_t turn_mu; /* guards the loops' lis, the turn and the counts below */
-	int open;                /* connections accepted and not closed yet */
-	int evicting;            /* of those, closed to make room, their close pending */
-	int max_conns;           /* the cap of open - evicting (--max-connections) */
-	int turn;                /* the loop whose turn it is to accept */
-	bool retry_pending;      /* a retry after an accept error is scheduled */
-	atomic_bool paused;      /* no loop accepts: at the cap, or after an accept error */
-	atomic_bool full;        /* open - evicting has reached the cap */
-	struct ratelog {         /* a kind of message written at most once a second */
-		char kind[80];
-		double last;     /* when one was last written */
-		unsigned long quiet; /* left out since */
-		bool flush_pending;
-	} cap_log, err_log;
+	struct pd_admit *admit;  /* the accept turn and the connection cap */
+	int max_conns;
 };
 
 struct rctx {
@@ -680,21 +666,17 @@ static void begin_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	struct loop *l = arg;
 	l->stopping = true;
-	pthread_mutex_lock(&l->srv->turn_mu);
+	pd_admit_stop(l->srv->admit, (int)(l - l->srv->loops)); /* no one enables lis after this */
 	if (l->bound)
 		evhttp_del_accept_socket(l->http, l->bound);
 	l->bound = NULL, l->lis = NULL;
-	pthread_mutex_unlock(&l->srv->turn_mu);
 	loop_drained(l);
 }
-
-/* The loop running on this thread (set by loop_main). */
-static _Thread_local struct loop *this_loop;
 
 static void *loop_main(void *arg)
 {
 	struct loop *l = arg;
-	this_loop = l;
+	pd_admit_enter(l->srv->admit, (int)(l - l->srv->loops));
 	char name[16]; /* what `top -H` and /proc/PID/task/TID/comm show */
 	snprintf(name, sizeof name, "pd-loop%d", (int)(l - l->srv->loops));
 	pthread_setname_np(pthread_self(), name);
@@ -715,263 +697,12 @@ static struct event_base *new_base(void)
 	return b;
 }
 
-/* Accepting in turn.  All loops share one listening socket; if each polled it, the loop that
- * woke first would accept a whole burst of connections (libevent accepts until EAGAIN), and
- * one core could serve all 32 of a client's connections while the other idles.  So one loop
- * at a time listens: it accepts one connection, stops listening and passes the turn to the
- * next loop, and connections are dealt round-robin.  A loop busy with a request delays the
- * next accept by that request's time only.
- *
- * The connection cap (--max-connections).  At the cap, a loop takes its turn only if it has
- * an idle connection to give up: it closes the one idle longest for the new one (as nginx
- * reuses its keep-alive connections), so clients that open connections and send nothing
- * cannot lock others out.  With no idle connection anywhere, no loop listens: new
- * connections wait in the kernel's listen backlog until one closes or goes idle, and the
- * connections already open are served as before.  An accept error (EMFILE, ENFILE, ...)
- * also stops listening, for 100 ms, instead of retrying at once forever. */
-#define EVICT_MAX 16 /* connections being closed to make room at once, at most */
-
-static double mono_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* One line on stderr, at most one a second of each kind (rl); those left out meanwhile are
- * counted in one line at the end of that second. */
-static void ratelog_flush(struct server *s, struct ratelog *rl)
-{
-	pthread_mutex_lock(&s->log_mu);
-	if (rl->quiet)
-		fprintf(stderr, "partnerd: %s: %lu more times in the last second\n", rl->kind, rl->quiet);
-	rl->quiet = 0, rl->last = mono_now(), rl->flush_pending = false;
-	pthread_mutex_unlock(&s->log_mu);
-}
-
-static void cap_flush(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd, (void)what;
-	struct server *s = ((struct loop *)arg)->srv;
-	ratelog_flush(s, &s->cap_log);
-}
-
-static void err_flush(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd, (void)what;
-	struct server *s = ((struct loop *)arg)->srv;
-	ratelog_flush(s, &s->err_log);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void ratelog(struct loop *l, struct ratelog *rl, const char *fmt, ...)
-{
-	struct server *s = l->srv;
-	double t = mono_now();
-	bool schedule = false;
-	struct timeval rest = {0, 0};
-	pthread_mutex_lock(&s->log_mu);
-	if (rl->last > 0 && t - rl->last < 1.0) {
-		rest.tv_usec = (long)((1.0 - (t - rl->last)) * 1e6);
-		rl->quiet++;
-		schedule = !rl->flush_pending;
-		rl->flush_pending = true;
-	} else {
-		va_list ap;
-		va_start(ap, fmt);
-		fprintf(stderr, "partnerd: %s: ", rl->kind);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-		rl->last = t;
-	}
-	pthread_mutex_unlock(&s->log_mu);
-	if (schedule && event_base_once(l->base, -1, EV_TIMEOUT, rl == &s->cap_log ? cap_flush : err_flush, l, &rest) != 0)
-		ratelog_flush(s, rl);
-}
-
-/* Whether loop l may accept now: below the cap, or with an idle connection to give up for
- * the new one.  Under turn_mu. */
-static bool may_accept(struct server *s, struct loop *l)
-{
-	if (!l->lis)
-		return false;
-	if (s->open - s->evicting < s->max_conns)
-		return true;
-	return s->evicting < EVICT_MAX && pd_guard_idle_count(l->guard) > 0;
-}
-
-/* The turn goes to the first loop from index `from` on that may accept, whose listener is
- * enabled; with none, accepting pauses.  Every listener is disabled when called.  Under
- * turn_mu. */
-static void give_turn(struct server *s, int from)
-{
-	atomic_store(&s->full, s->open - s->evicting >= s->max_conns);
-	for (int i = 0; i < s->nloops; i++) {
-		struct loop *l = &s->loops[(from + i) % s->nloops];
-		if (may_accept(s, l)) {
-			s->turn = (int)(l - s->loops);
-			atomic_store(&s->paused, false);
-			evconnlistener_enable(l->lis);
-			return;
-		}
-	}
-	atomic_store(&s->paused, true);
-}
-
-static void resume_accepting(struct server *s)
-{
-	if (!atomic_load(&s->paused))
-		return;
-	pthread_mutex_lock(&s->turn_mu);
-	if (atomic_load(&s->paused))
-		give_turn(s, s->turn);
-	pthread_mutex_unlock(&s->turn_mu);
-}
-
-static void retry_accept(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd, (void)what;
-	struct server *s = ((struct loop *)arg)->srv;
-	pthread_mutex_lock(&s->turn_mu);
-	s->retry_pending = false;
-	pthread_mutex_unlock(&s->turn_mu);
-	resume_accepting(s);
-}
-
-/* Tries to accept again in 100 ms (once, however often asked meanwhile), on loop l. */
-static void retry_later(struct loop *l)
-{
-	struct server *s = l->srv;
-	struct timeval later = {0, 100000};
-	pthread_mutex_lock(&s->turn_mu);
-	bool schedule = !s->retry_pending;
-	s->retry_pending = true;
-	pthread_mutex_unlock(&s->turn_mu);
-	if (schedule && event_base_once(l->base, -1, EV_TIMEOUT, retry_accept, l, &later) != 0)
-		retry_accept(-1, 0, l);
-}
-
-/* The guard's events: a connection closed (room at once), or one became idle while no loop
- * accepts.  An idle connection makes room only if it is still idle 100 ms later: a
- * keep-alive client sends its next request sooner, and a connection admitted for one that
- * got busy meanwhile would have to be closed. */
-static void conn_closed(void *arg, bool evicted)
-{
-	struct loop *l = arg;
-	struct server *s = l->srv;
-	pthread_mutex_lock(&s->turn_mu);
-	s->open--;
-	s->evicting -= evicted;
-	atomic_store(&s->full, s->open - s->evicting >= s->max_conns);
-	pthread_mutex_unlock(&s->turn_mu);
-	resume_accepting(s);
-}
-
-static void conn_idle(void *arg)
-{
-	struct loop *l = arg;
-	if (atomic_load(&l->srv->paused))
-		retry_later(l);
-}
-
-/* At the cap, the loop whose turn it is listens only while it has an idle connection to give
- * up: when its last one gets busy, the turn moves on (or accepting pauses), so a new
- * connection waits in the backlog instead of being admitted and closed. */
-static void conn_busy(void *arg)
-{
-	struct loop *l = arg;
-	struct server *s = l->srv;
-	if (!atomic_load(&s->full) || atomic_load(&s->paused))
-		return;
-	pthread_mutex_lock(&s->turn_mu);
-	struct loop *t = &s->loops[s->turn];
-	if (!atomic_load(&s->paused) && !may_accept(s, t)) {
-		if (t->lis)
-			evconnlistener_disable(t->lis);
-		give_turn(s, s->turn);
-	}
-	pthread_mutex_unlock(&s->turn_mu);
-}
-
-enum cap_event { CAP_NONE, CAP_EVICTED, CAP_REFUSED, CAP_PAUSED };
-
-/* A connection was accepted on l: counted; over the cap, l's connection idle longest is
- * closed for it (or, if that one got busy meanwhile, the new one); the turn passes on. */
-static enum cap_event count_connection(struct loop *l, bool *refuse)
-{
-	struct server *s = l->srv;
-	enum cap_event ev = CAP_NONE;
-	pthread_mutex_lock(&s->turn_mu);
-	s->open++;
-	if (s->open - s->evicting > s->max_conns) {
-		s->evicting++;
-		*refuse = !pd_guard_evict(l->guard);
-		ev = *refuse ? CAP_REFUSED : CAP_EVICTED;
-	}
-	if (l->lis)
-		evconnlistener_disable(l->lis); /* also ends libevent's accept loop after this one */
-	give_turn(s, (int)(l - s->loops) + 1);
-	if (atomic_load(&s->paused) && ev == CAP_NONE)
-		ev = CAP_PAUSED;
-	pthread_mutex_unlock(&s->turn_mu);
-	return ev;
-}
-
-static void log_cap(struct loop *l, enum cap_event ev)
-{
-	static const char *what[] = {
-		[CAP_EVICTED] = "closed the connection idle longest to admit a new one",
-		[CAP_REFUSED] = "no connection was idle: closed a new one at once",
-		[CAP_PAUSED] = "none is idle: new connections wait in the listen backlog until one closes "
-			       "or goes idle"};
-	if (ev != CAP_NONE)
-		ratelog(l, &l->srv->cap_log, "%s", what[ev]);
-}
-
-/* evhttp's bevcb: a connection was accepted on this loop. */
+/* evhttp's bevcb: a connection was accepted on this loop (admission.c counts it, passes the
+ * accept turn on and enforces the connection cap). */
 static struct bufferevent *new_connection(struct event_base *base, void *arg)
 {
 	struct loop *l = arg;
-	bool refuse = false;
-	log_cap(l, count_connection(l, &refuse));
-	return pd_guard_bev(l->guard, base, refuse);
-}
-
-/* accept() failed other than with EAGAIN, EINTR or ECONNABORTED (EMFILE, ENFILE, ENOBUFS,
- * ENOMEM): left alone, libevent would retry at once, forever (the listening socket stays
- * readable) and log each failure.  Stop listening for 100 ms instead; out of descriptors,
- * also close this loop's connection idle longest, so the next accept finds one.  Handled
- * in an event of its own, which runs before the loop polls again: libevent may call the
- * error callback holding the listener's lock, which must not be taken before turn_mu. */
-static void accept_failed(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd, (void)what;
-	struct loop *l = arg;
-	struct server *s = l->srv;
-	int err = l->accept_err, open;
-	pthread_mutex_lock(&s->turn_mu);
-	open = s->open;
-	if ((err == EMFILE || err == ENFILE) && s->evicting < EVICT_MAX && pd_guard_evict(l->guard))
-		s->evicting++;
-	if (l->lis)
-		evconnlistener_disable(l->lis);
-	atomic_store(&s->paused, true);
-	s->turn = (int)(l - s->loops);
-	pthread_mutex_unlock(&s->turn_mu);
-	retry_later(l);
-	ratelog(l, &s->err_log, "%s (%d open); trying again in 0.1 s", evutil_socket_error_to_string(err), open);
-}
-
-static void accept_error(struct evconnlistener *lis, void *arg)
-{
-	(void)arg; /* evhttp's: the listener's callback argument is its evhttp */
-	static const struct timeval now = {0, 0};
-	struct loop *l = this_loop;
-	l->accept_err = EVUTIL_SOCKET_ERROR();
-	evconnlistener_disable(lis);
-	if (event_base_once(l->base, -1, EV_TIMEOUT, accept_failed, l, &now) != 0)
-		accept_failed(-1, 0, l);
+	return pd_admit_connection(l->srv->admit, (int)(l - l->srv->loops), base);
 }
 
 static int read_timeout(const struct pd_config *cfg)
@@ -990,8 +721,7 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	evhttp_set_max_headers_size(l->http, 16384);
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
 	evhttp_set_timeout(l->http, read_timeout(s->cfg));
-	struct pd_guard_events ev = {.closed = conn_closed, .idle = conn_idle, .busy = conn_busy, .arg = l};
-	if (!(l->guard = pd_guard_new(read_timeout(s->cfg), ev)))
+	if (!(l->guard = pd_guard_new(read_timeout(s->cfg), pd_admit_events(s->admit, (int)(l - s->loops)))))
 		return snprintf(err, cap, "out of memory"), -1;
 	evhttp_set_bevcb(l->http, new_connection, l);
 	evhttp_set_gencb(l->http, on_request, l);
@@ -1001,7 +731,7 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	if (!(l->lis = evconnlistener_new(l->base, NULL, NULL, flags, 0, fd)))
 		return snprintf(err, cap, "cannot accept on %s", s->cfg->listen), -1;
 	l->bound = evhttp_bind_listener(l->http, l->lis);
-	evconnlistener_set_error_cb(l->lis, accept_error);
+	pd_admit_set_loop(s->admit, (int)(l - s->loops), l->base, l->lis, l->guard);
 	char e2[256];
 	enum pd_err e = store_open(s->cfg->db, false, &l->st, e2, sizeof e2);
 	if (e != PD_OK)
@@ -1072,38 +802,6 @@ static void stop_loops(struct server *s)
 		pthread_join(s->loops[i].th, NULL);
 }
 
-/* Raises the soft limit of open files to the hard one (a soft 1024 is a common default);
- * the limit in force. */
-static long fd_limit(void)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return 1024;
-	if (rl.rlim_cur < rl.rlim_max) {
-		struct rlimit up = {rl.rlim_max, rl.rlim_max};
-		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
-			rl = up;
-	}
-	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
-}
-
-/* The connection cap: --max-connections, or the open-files limit less the descriptors kept
- * for the rest (server.h); -1 with a message if the limit cannot hold what was asked. */
-static int connection_cap(const struct pd_config *cfg, int nloops, char *err, size_t cap)
-{
-	int keep = PD_FD_RESERVE + PD_FD_PER_LOOP * nloops + cfg->db_pool;
-	long limit = fd_limit(), most = limit - keep;
-	if (most < 16)
-		return snprintf(err, cap, "the open-files limit (ulimit -n) is %ld: partnerd keeps %d "
-			       "descriptors for the store, its %d event loops and logs and needs room for "
-			       "16 connections at least", limit, keep, nloops), -1;
-	if (cfg->max_connections > most)
-		return snprintf(err, cap, "--max-connections %d is more than the open-files limit allows: "
-			       "%ld (ulimit -n) less %d kept for the store, %d event loops and logs = %ld",
-			       cfg->max_connections, limit, keep, nloops, most), -1;
-	return cfg->max_connections > 0 ? cfg->max_connections : (int)most;
-}
-
 static int wait_for_signal(void)
 {
 	sigset_t set;
@@ -1128,11 +826,10 @@ static void block_signals(void)
 int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, struct store *st,
 		  const unsigned char key[PD_KEY_LEN])
 {
-	struct server s = {.cfg = cfg, .routes = routes, .fd = -1, .err_log.kind = "cannot accept a connection"};
+	struct server s = {.cfg = cfg, .routes = routes, .fd = -1};
 	char err[300] = "";
 	memcpy(s.key, key, PD_KEY_LEN);
 	pthread_mutex_init(&s.log_mu, NULL);
-	pthread_mutex_init(&s.turn_mu, NULL);
 	evthread_use_pthreads();
 	block_signals();
 	s.throttle = pd_throttle_new();
@@ -1143,9 +840,10 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());
 	s.nloops = cfg->loops > 0 ? cfg->loops : cores();
-	s.max_conns = connection_cap(cfg, s.nloops, err, sizeof err);
-	snprintf(s.cap_log.kind, sizeof s.cap_log.kind, "at the connection cap (%d, --max-connections)", s.max_conns);
-	int rc = s.max_conns < 0 ? -1 : start_loops(&s, err, sizeof err);
+	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
+	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
+		snprintf(err, sizeof err, "out of memory");
+	int rc = s.admit ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
 		printf("partnerd: listening on http://%s (%d event loops, at most %d connections, store %s)\n",
 		       cfg->listen, s.nloops, s.max_conns, cfg->db);
@@ -1166,7 +864,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
-	pthread_mutex_destroy(&s.turn_mu);
+	pd_admit_free(s.admit);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)
 		fprintf(stderr, "partnerd: stopped cleanly\n");
