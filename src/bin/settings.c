@@ -65,7 +65,8 @@ static const struct setting table[PD_S_COUNT] = {
 				  "0: the open-files limit (raised to its hard limit) less 64, 8 per event "
 				  "loop and --db-pool, kept for the store, the loops and logs",
 				  .help = "open connections at most; at the cap a new connection takes the place "
-					  "of the one idle longest, or waits in the listen backlog"},
+					  "of the one idle longest (a second at least), or waits in the listen "
+					  "backlog"},
 	[PD_S_CATALOG] = {"catalog", "FILE", "PARTNERD_CATALOG", T_PATH, C(SERVE),
 			  .dflt_doc = "the catalog built into partnerd (data/catalog.json)",
 			  .help = "the offer catalog, JSON like data/catalog.json"},

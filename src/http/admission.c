@@ -10,9 +10,10 @@
  * The connection cap.  At the cap, a loop takes its turn only if it has an idle connection to
  * give up: it closes the one it has held idle longest for the new one (as nginx reuses its
  * keep-alive connections), so clients that open connections and send nothing cannot lock
- * others out.  With no idle connection anywhere, no loop listens: new connections wait in the
- * kernel's listen backlog until one closes, or one has been idle for 100 ms, and the
- * connections already open are served as before.  In the rare race where the idle connection
+ * others out.  Only a connection idle for a second at least is given up, so clients arriving
+ * together do not close each other's new connections.  With none such anywhere, no loop
+ * listens: new connections wait in the kernel's listen backlog until a connection closes or
+ * one has been idle for that second, and the connections already open are served as before.  In the rare race where the idle connection
  * a loop meant to give up got busy just before the accept, the new one is closed at once: the
  * cap fails closed.  An accept() error (EMFILE, ENFILE, ...) stops listening for 100 ms
  * instead of retrying at once, forever. */
@@ -29,6 +30,9 @@
 #include "server.h"
 
 #define EVICT_MAX 16 /* connections being closed to make room at once, at most */
+#define IDLE_MIN 1.0 /* seconds a connection must have been idle to be closed for a new one: a
+		      * client sends its request right after connecting, or its next one right
+		      * after a reply, so clients arriving together do not close each other's */
 
 struct ratelog {         /* a kind of message written at most once a second */
 	char kind[80];
@@ -166,7 +170,17 @@ static bool may_accept(struct pd_admit *a, struct aloop *l)
 		return false;
 	if (a->open - a->evicting < a->max_conns)
 		return true;
-	return a->evicting < EVICT_MAX && pd_guard_idle_count(l->guard) > 0;
+	double since = pd_guard_idle_since(l->guard);
+	return a->evicting < EVICT_MAX && since > 0 && pd_guard_now() - since >= IDLE_MIN;
+}
+
+/* Some loop has an idle connection (old enough or not yet).  Under mu. */
+static bool any_idle(struct pd_admit *a)
+{
+	for (int i = 0; i < a->nloops; i++)
+		if (a->loops[i].lis && pd_guard_idle_since(a->loops[i].guard) > 0)
+			return true;
+	return false;
 }
 
 /* The turn goes to the first loop from index `from` on that may accept, whose listener is
@@ -186,24 +200,32 @@ static void give_turn(struct pd_admit *a, int from)
 	atomic_store(&a->paused, true);
 }
 
-static void resume(struct pd_admit *a)
+static void retry_later(struct aloop *l);
+
+/* Accepting again, if it was paused; still paused with idle connections that are not old
+ * enough yet, again in 100 ms (on loop l). */
+static void resume(struct aloop *l)
 {
+	struct pd_admit *a = l->a;
 	if (!atomic_load(&a->paused))
 		return;
 	pthread_mutex_lock(&a->mu);
 	if (atomic_load(&a->paused))
 		give_turn(a, a->turn);
+	bool again = atomic_load(&a->paused) && any_idle(a);
 	pthread_mutex_unlock(&a->mu);
+	if (again)
+		retry_later(l);
 }
 
 static void retry_accept(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
-	struct pd_admit *a = ((struct aloop *)arg)->a;
-	pthread_mutex_lock(&a->mu);
-	a->retry_pending = false;
-	pthread_mutex_unlock(&a->mu);
-	resume(a);
+	struct aloop *l = arg;
+	pthread_mutex_lock(&l->a->mu);
+	l->a->retry_pending = false;
+	pthread_mutex_unlock(&l->a->mu);
+	resume(l);
 }
 
 /* Tries to accept again in 100 ms (once, however often asked meanwhile), on loop l. */
@@ -224,18 +246,18 @@ static void retry_later(struct aloop *l)
 /* A connection closed: room at once. */
 static void conn_closed(void *arg, bool evicted)
 {
-	struct pd_admit *a = ((struct aloop *)arg)->a;
+	struct aloop *l = arg;
+	struct pd_admit *a = l->a;
 	pthread_mutex_lock(&a->mu);
 	a->open--;
 	a->evicting -= evicted;
 	atomic_store(&a->full, a->open - a->evicting >= a->max_conns);
 	pthread_mutex_unlock(&a->mu);
-	resume(a);
+	resume(l);
 }
 
-/* A connection became idle while no loop accepts: it makes room only if it is still idle
- * 100 ms later (a keep-alive client sends its next request sooner, and a connection admitted
- * for one that got busy meanwhile would have to be closed). */
+/* A connection became idle while no loop accepts: it makes room once it has been idle for
+ * IDLE_MIN, if it still is then. */
 static void conn_idle(void *arg)
 {
 	struct aloop *l = arg;
@@ -248,17 +270,22 @@ static void conn_idle(void *arg)
  * connection waits in the backlog instead of being admitted and closed. */
 static void conn_busy(void *arg)
 {
-	struct pd_admit *a = ((struct aloop *)arg)->a;
+	struct aloop *l = arg;
+	struct pd_admit *a = l->a;
 	if (!atomic_load(&a->full) || atomic_load(&a->paused))
 		return;
 	pthread_mutex_lock(&a->mu);
 	struct aloop *t = &a->loops[a->turn];
+	bool paused = false;
 	if (!atomic_load(&a->paused) && !may_accept(a, t)) {
 		if (t->lis)
 			evconnlistener_disable(t->lis);
 		give_turn(a, a->turn);
+		paused = atomic_load(&a->paused) && any_idle(a);
 	}
 	pthread_mutex_unlock(&a->mu);
+	if (paused)
+		retry_later(l);
 }
 
 /* ---- accepting ---- */
@@ -275,7 +302,7 @@ static enum cap_event count_connection(struct aloop *l, bool *refuse)
 	a->open++;
 	if (a->open - a->evicting > a->max_conns) {
 		a->evicting++;
-		*refuse = !pd_guard_evict(l->guard);
+		*refuse = !pd_guard_evict(l->guard, IDLE_MIN);
 		ev = *refuse ? CAP_REFUSED : CAP_EVICTED;
 	}
 	if (l->lis)
@@ -284,6 +311,8 @@ static enum cap_event count_connection(struct aloop *l, bool *refuse)
 	if (atomic_load(&a->paused) && ev == CAP_NONE)
 		ev = CAP_PAUSED;
 	pthread_mutex_unlock(&a->mu);
+	if (ev == CAP_PAUSED)
+		retry_later(l); /* for idle connections that are not old enough yet */
 	return ev;
 }
 
@@ -291,9 +320,9 @@ struct bufferevent *pd_admit_connection(struct pd_admit *a, int i, struct event_
 {
 	static const char *what[] = {
 		[CAP_EVICTED] = "closed the connection idle longest to admit a new one",
-		[CAP_REFUSED] = "no connection was idle: closed a new one at once",
-		[CAP_PAUSED] = "none is idle: new connections wait in the listen backlog until one closes "
-			       "or goes idle"};
+		[CAP_REFUSED] = "the idle connection to close got busy: closed a new one at once",
+		[CAP_PAUSED] = "no connection has been idle for a second: new connections wait in the "
+			       "listen backlog until one closes or has"};
 	struct aloop *l = &a->loops[i];
 	bool refuse = false;
 	enum cap_event ev = count_connection(l, &refuse);
@@ -316,7 +345,7 @@ static void accept_failed(evutil_socket_t fd, short what, void *arg)
 	int err = l->accept_err, open;
 	pthread_mutex_lock(&a->mu);
 	open = a->open;
-	if ((err == EMFILE || err == ENFILE) && a->evicting < EVICT_MAX && pd_guard_evict(l->guard))
+	if ((err == EMFILE || err == ENFILE) && a->evicting < EVICT_MAX && pd_guard_evict(l->guard, 0))
 		a->evicting++;
 	if (l->lis)
 		evconnlistener_disable(l->lis);

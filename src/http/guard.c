@@ -24,8 +24,9 @@ struct slot {
 	double idle_at;          /* when it became idle */
 	bool busy;               /* a complete request is being answered */
 	bool replying;           /* its reply is being written out */
-	bool idle;               /* waiting for a request */
+	bool idle;               /* waiting for a request (then in the idle list) */
 	bool evicted;            /* shut down to make room; its close is pending */
+	int prev, next;          /* the idle list, by socket; -1 at its ends */
 };
 
 struct pd_guard {
@@ -33,7 +34,8 @@ struct pd_guard {
 	struct pd_guard_events ev;
 	struct slot *by_fd;      /* this loop's connections by socket */
 	size_t cap;
-	atomic_int idle;         /* slots idle and not evicted */
+	int head, tail;          /* the idle list, oldest first; -1 when empty */
+	_Atomic double oldest;   /* when the head became idle; 0 when none is idle */
 };
 
 static double now(void)
@@ -50,7 +52,7 @@ static bool grow(struct pd_guard *g, size_t fd)
 	if (!t)
 		return false;
 	for (size_t i = g->cap; i < cap; i++)
-		t[i] = (struct slot){0};
+		t[i] = (struct slot){.prev = -1, .next = -1};
 	g->by_fd = t, g->cap = cap;
 	return true;
 }
@@ -64,14 +66,53 @@ static struct slot *slot_of(struct pd_guard *g, struct bufferevent *bev)
 	return &g->by_fd[fd];
 }
 
+static int fd_of(struct pd_guard *g, struct slot *s)
+{
+	return (int)(s - g->by_fd);
+}
+
+static void set_oldest(struct pd_guard *g)
+{
+	atomic_store(&g->oldest, g->head < 0 ? 0.0 : g->by_fd[g->head].idle_at);
+}
+
+/* Into the idle list (at its end) or out of it. */
+static void link_idle(struct pd_guard *g, struct slot *s)
+{
+	s->idle = true, s->idle_at = now();
+	s->prev = g->tail, s->next = -1;
+	if (g->tail >= 0)
+		g->by_fd[g->tail].next = fd_of(g, s);
+	else
+		g->head = fd_of(g, s);
+	g->tail = fd_of(g, s);
+	set_oldest(g);
+}
+
+static void unlink_idle(struct pd_guard *g, struct slot *s)
+{
+	if (!s->idle)
+		return;
+	if (s->prev >= 0)
+		g->by_fd[s->prev].next = s->next;
+	else
+		g->head = s->next;
+	if (s->next >= 0)
+		g->by_fd[s->next].prev = s->prev;
+	else
+		g->tail = s->prev;
+	s->idle = false, s->prev = s->next = -1;
+	set_oldest(g);
+}
+
 static void set_idle(struct pd_guard *g, struct slot *s, bool idle)
 {
 	if (s->idle == idle || s->evicted)
 		return;
-	s->idle = idle;
 	if (idle)
-		s->idle_at = now();
-	atomic_fetch_add(&g->idle, idle ? 1 : -1);
+		link_idle(g, s);
+	else
+		unlink_idle(g, s);
 	if (idle ? g->ev.idle != NULL : g->ev.busy != NULL)
 		(idle ? g->ev.idle : g->ev.busy)(g->ev.arg);
 }
@@ -80,9 +121,8 @@ static void set_idle(struct pd_guard *g, struct slot *s, bool idle)
 static void clear(struct pd_guard *g, struct slot *s)
 {
 	bool evicted = s->evicted;
-	if (s->idle)
-		atomic_fetch_sub(&g->idle, 1);
-	*s = (struct slot){0};
+	unlink_idle(g, s);
+	*s = (struct slot){.prev = -1, .next = -1};
 	g->ev.closed(g->ev.arg, evicted);
 }
 
@@ -115,7 +155,7 @@ static void watch(struct bufferevent *bev, bool refused)
 	struct slot *s = &g->by_fd[fd];
 	if (s->bev) /* its socket was closed without its close callback: that one is gone */
 		clear(g, s);
-	*s = (struct slot){.bev = bev, .evicted = refused};
+	*s = (struct slot){.bev = bev, .evicted = refused, .prev = -1, .next = -1};
 	evhttp_connection_set_closecb(ec, on_close, g);
 	if (refused)
 		shutdown(fd, SHUT_RDWR); /* evhttp reads EOF and closes */
@@ -199,26 +239,25 @@ void pd_guard_idle(struct pd_guard *g, struct evhttp_connection *ec)
 	}
 }
 
-bool pd_guard_evict(struct pd_guard *g)
+bool pd_guard_evict(struct pd_guard *g, double min_idle)
 {
-	struct slot *oldest = NULL;
-	for (size_t i = 0; i < g->cap; i++) {
-		struct slot *s = &g->by_fd[i];
-		if (s->bev && s->idle && !s->evicted && (!oldest || s->idle_at < oldest->idle_at))
-			oldest = s;
-	}
-	if (!oldest)
+	struct slot *oldest = g->head >= 0 ? &g->by_fd[g->head] : NULL;
+	if (!oldest || now() - oldest->idle_at < min_idle)
 		return false;
-	oldest->idle = false; /* not "busy": it is going away */
-	atomic_fetch_sub(&g->idle, 1);
+	unlink_idle(g, oldest); /* not "busy": it is going away */
 	oldest->evicted = true;
 	shutdown(bufferevent_getfd(oldest->bev), SHUT_RDWR); /* evhttp reads EOF and closes */
 	return true;
 }
 
-int pd_guard_idle_count(struct pd_guard *g)
+double pd_guard_idle_since(struct pd_guard *g)
 {
-	return atomic_load(&g->idle);
+	return atomic_load(&g->oldest);
+}
+
+double pd_guard_now(void)
+{
+	return now();
 }
 
 struct pd_guard *pd_guard_new(int secs, struct pd_guard_events ev)
@@ -228,7 +267,8 @@ struct pd_guard *pd_guard_new(int secs, struct pd_guard_events ev)
 		return NULL;
 	g->secs = secs;
 	g->ev = ev;
-	atomic_init(&g->idle, 0);
+	g->head = g->tail = -1;
+	atomic_init(&g->oldest, 0.0);
 	return g;
 }
 

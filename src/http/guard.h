@@ -6,10 +6,11 @@
  * first byte, or the last reply sent on it), unless the server is busy with a complete request
  * on it.  A silent client is left to the read timeout.
  * Idle connections, for the connection cap: a connection is idle while it waits for a request
- * (opened, or its last reply written out, and no byte since).  pd_guard_evict closes the one
- * idle longest to make room for a new one.  The guard tells its owner when a connection closes,
- * when one becomes idle and when an idle one gets busy.  One guard per event loop; used on that loop's thread only, but
- * pd_guard_idle_count, which any thread may read. */
+ * (opened, or its last reply written out, and no byte since); the idle ones are kept in the
+ * order they became idle, and pd_guard_evict closes the one idle longest to make room for a
+ * new one.  The guard tells its owner when a connection closes, when one becomes idle and
+ * when an idle one gets busy.  One guard per event loop, used on that loop's thread only but
+ * for pd_guard_idle_since, which any thread may read. */
 #ifndef PD_GUARD_H
 #define PD_GUARD_H
 #include <event2/http.h>
@@ -37,9 +38,12 @@ struct bufferevent *pd_guard_bev(struct pd_guard *g, struct event_base *base, bo
 void pd_guard_busy(struct pd_guard *g, struct evhttp_connection *conn);
 void pd_guard_idle(struct pd_guard *g, struct evhttp_connection *conn);
 
-/* Closes (shutdown) the connection idle longest; false if none is idle. */
-bool pd_guard_evict(struct pd_guard *g);
-/* Idle connections not yet being closed (any thread). */
-int pd_guard_idle_count(struct pd_guard *g);
+/* Closes (shutdown) the connection idle longest if it has been idle min_idle seconds at
+ * least; false if none has. */
+bool pd_guard_evict(struct pd_guard *g, double min_idle);
+/* When the connection idle longest became idle (pd_guard_now's clock), 0 if none is idle;
+ * any thread. */
+double pd_guard_idle_since(struct pd_guard *g);
+double pd_guard_now(void);
 
 #endif

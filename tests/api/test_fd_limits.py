@@ -5,6 +5,7 @@ readable): 1,100 idle connections against a limit of 1024 burnt a core, delayed 
 the cap it closes the connection idle longest for a new one, and when none is idle it stops
 accepting (new connections wait in the listen backlog) until one closes or goes idle."""
 import os
+import threading
 import re
 import resource
 import socket
@@ -152,12 +153,13 @@ def test_no_room_below_the_cap_waits_in_the_backlog(make_server):
 
 
 def test_at_the_cap_the_connection_idle_longest_makes_room(make_server):
+    """A connection idle for a second or more is closed for a new one: the oldest first."""
     s = make_server(["--max-connections", "5", "--loops", "1", "--no-access-log"]).start()
     idle = []
     for _ in range(5):
         idle.append(socket.create_connection(("127.0.0.1", s.port), 5))
         time.sleep(0.05)
-    time.sleep(0.3)
+    time.sleep(1.2)
     try:
         t0 = time.time()
         assert http_request(s.port, "GET", "/healthz", timeout=2).status == 200
@@ -167,6 +169,31 @@ def test_at_the_cap_the_connection_idle_longest_makes_room(make_server):
     finally:
         for c in idle:
             c.close()
+
+
+def test_clients_arriving_together_at_the_cap_are_all_served(make_server):
+    """60 clients released at once by a barrier against --max-connections 8: a connection
+    that has just opened is not idle long enough to be closed for another, so every client
+    waits its turn (in the backlog) and is answered; none finds its connection closed."""
+    s = make_server(["--max-connections", "8", "--no-access-log"]).start()
+    n = 60
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def client(i):
+        barrier.wait()
+        try:
+            results[i] = http_request(s.port, "GET", "/healthz?client=%d" % i, timeout=20).status
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[i] = repr(e)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [200] * n, results
+    assert "closed a new one" not in s.stderr() and "closed the connection idle" not in s.stderr(), s.stderr()
 
 
 def test_max_connections_above_the_open_files_limit_is_refused(limited, tmp_path):
