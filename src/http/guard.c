@@ -8,7 +8,9 @@
  *
  * A slot is made just after evhttp has set the connection up (a zero-delay event scheduled
  * when its bufferevent is made: evhttp then has set its callbacks on it, with the connection
- * as their argument), before any byte of it can have been read. */
+ * as their argument), before any byte of it can have been read.  (libevent 2.1 has no hook
+ * for a new server connection; evhttp frees the bufferevent before that event runs only when
+ * it could not allocate the connection itself.) */
 #include "guard.h"
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
