@@ -54,14 +54,17 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/partnerd: $(BUILD)/obj/src/bin/partnerd.o $(BUILD)/libpartnerd.a
+$(BUILD)/partnerd: $(BUILD)/obj/src/bin/partnerd.o $(BUILD)/obj/src/bin/settings.o $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/partnerctl: $(BUILD)/obj/src/bin/partnerctl.o $(BUILD)/libpartnerd.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-# partnerctl's man page and bash completion, generated from its own help tables.
-all: $(BUILD)/partnerctl.1 $(BUILD)/partnerctl.bash
+# partnerctl's man page and bash completion, generated from its own help tables; partnerd's
+# man page from its settings table (src/bin/settings.c).
+all: $(BUILD)/partnerctl.1 $(BUILD)/partnerctl.bash $(BUILD)/partnerd.8
+$(BUILD)/partnerd.8: $(BUILD)/partnerd
+	./$< --man > $@
 $(BUILD)/partnerctl.1: $(BUILD)/partnerctl
 	./$< --man > $@
 $(BUILD)/partnerctl.bash: $(BUILD)/partnerctl
@@ -158,6 +161,9 @@ soak: all
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd
 	./$(BUILD)/partnerd permissions --markdown > docs/permissions.md
+	./$(BUILD)/partnerd --settings-markdown > $(BUILD)/settings.md
+	awk -v table=$(BUILD)/settings.md '/<!-- settings: begin/ { print; while ((getline l < table) > 0) print l; skip = 1; next } \
+		/<!-- settings: end/ { skip = 0 } !skip' README.md > $(BUILD)/README.md && mv $(BUILD)/README.md README.md
 
 format:
 	clang-format -i $(LIB_SRC) src/bin/*.c $(UNIT_SRC)

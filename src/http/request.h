@@ -45,6 +45,9 @@ struct pd_config {
 	const struct pd_catalog *catalog;
 	size_t max_body;           /* bytes */
 	int read_timeout;          /* seconds for a whole request to arrive, and idle keep-alive */
+	int max_connections;       /* open connections at most; 0: the open-files limit less a reserve */
+	int db_pool;               /* PostgreSQL connections of the process (--db-pool) */
+	int throttle_entries;      /* sign-in protection counters at most; 0: PD_THROTTLE_ENTRIES */
 };
 
 struct pd_resp {
@@ -54,8 +57,8 @@ struct pd_resp {
 	size_t raw_len;
 	char *owned;               /* a JSON body written by jsonw.h (malloc'd, owned) */
 	size_t owned_len;
-	const char *hk[8], *hv[8]; /* extra headers (arena or static strings) */
-	int nh;
+	const char **hk, **hv;     /* extra headers (arena or static strings), nh of them in */
+	int nh, hcap;              /* arrays of hcap, grown in the request's arena: none is dropped */
 };
 
 struct pd_principal {

@@ -1,8 +1,10 @@
-/* server.c - event loops, request parsing, dispatch through the phases of request.h, replies,
- * the access log and shutdown.  Each loop thread owns its evhttp, its listener and a store
- * connection for reads; requests that write go to the writer queue and come back to the loop
- * they arrived on.  Limits: header and body sizes, a read timeout and a whole-request deadline
- * (guard.c), JSON depth (jansson's). */
+/* server.c - event loops, request parsing and framing, dispatch through the phases of
+ * request.h, replies, the access log and shutdown.  Each loop thread owns its evhttp, its
+ * listener and a store connection for reads; requests that write go to the writer queue and
+ * come back to the loop they arrived on.  Which loop accepts, and whether a connection may be
+ * accepted at all (the connection cap), is admission.c's.  Limits: header and body sizes,
+ * unambiguous framing, a read timeout and a whole-request deadline (guard.c), JSON depth
+ * (jansson's). */
 #include "server.h"
 #include <errno.h>
 #include <event2/buffer.h>
@@ -25,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "activity.h"
+#include "admission.h"
 #include "auth.h"
 #include "guard.h"
 #include "throttle.h"
@@ -44,7 +47,7 @@ struct loop {
 	struct evhttp_bound_socket *bound;
 	struct evconnlistener *lis; /* NULL once the loop stops accepting */
 	struct store *st;
-	struct pd_guard *guard;  /* the whole-request deadline of slow clients */
+	struct pd_guard *guard;  /* its connections: slow clients' deadline, idle ones */
 	int inflight;        /* requests not yet answered; touched on this loop only */
 	bool stopping;
 };
@@ -59,7 +62,8 @@ struct server {
 	int nloops;
 	evutil_socket_t fd;  /* the listening socket shared by the loops */
 	pthread_mutex_t log_mu;
-	pthread_mutex_t turn_mu; /* guards the loops' lis while the accept turn passes */
+	struct pd_admit *admit;  /* the accept turn and the connection cap */
+	int max_conns;
 };
 
 struct rctx {
@@ -134,12 +138,20 @@ void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
 	r->resp.owned = pd_buf_take(body, &r->resp.owned_len);
 }
 
+/* Every header a handler adds is sent: the arrays double in the request's arena when full. */
 void pd_reply_header(struct pd_req *r, const char *name, const char *value)
 {
-	if (r->resp.nh < 8) {
-		r->resp.hk[r->resp.nh] = name;
-		r->resp.hv[r->resp.nh++] = value;
+	struct pd_resp *rs = &r->resp;
+	if (rs->nh == rs->hcap) {
+		int cap = rs->hcap ? rs->hcap * 2 : 8;
+		const char **k = pd_alloc(r->ar, (size_t)cap * sizeof *k);
+		const char **v = pd_alloc(r->ar, (size_t)cap * sizeof *v);
+		for (int i = 0; i < rs->nh; i++)
+			k[i] = rs->hk[i], v[i] = rs->hv[i];
+		rs->hk = k, rs->hv = v, rs->hcap = cap;
 	}
+	rs->hk[rs->nh] = name;
+	rs->hv[rs->nh++] = value;
 }
 
 /* ---- access log ---- */
@@ -416,6 +428,55 @@ static bool parse_head(struct rctx *c)
 	return r->path != NULL;
 }
 
+static bool all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* The header that frames the request ambiguously, or NULL (RFC 9112 6).  evhttp reads the
+ * first of several Content-Length headers, prefers chunked over a Content-Length, reads a
+ * Content-Length with strtoll ("+5", "5 ") and reads no body at all for GET, HEAD, DELETE
+ * and OPTIONS: a proxy in front that frames such a request otherwise would see a second,
+ * smuggled request in what partnerd reads as the bytes after it.  So: at most one
+ * Content-Length, digits only; at most one Transfer-Encoding, exactly "chunked"; never both;
+ * and none but "Content-Length: 0" on a method without a body. */
+static const char *framing_error(struct rctx *c)
+{
+	const struct evkeyvalq *h = evhttp_request_get_input_headers(c->ev);
+	const char *cl = NULL, *te = NULL;
+	int ncl = 0, nte = 0;
+	for (const struct evkeyval *kv = h->tqh_first; kv; kv = kv->next.tqe_next) {
+		if (!strcasecmp(kv->key, "Content-Length"))
+			ncl++, cl = kv->value;
+		else if (!strcasecmp(kv->key, "Transfer-Encoding"))
+			nte++, te = kv->value;
+	}
+	if (ncl > 1 || (cl && !all_digits(cl)))
+		return "Content-Length";
+	if (nte > 1 || (te && strcasecmp(te, "chunked") != 0))
+		return "Transfer-Encoding";
+	if (cl && te)
+		return "Content-Length";
+	bool has_body = c->req.method & (PD_POST | PD_PUT | PD_PATCH);
+	if (!has_body && te)
+		return "Transfer-Encoding";
+	if (!has_body && cl && strspn(cl, "0") != strlen(cl))
+		return "Content-Length";
+	return NULL;
+}
+
+/* A request framed ambiguously gets 400 and its connection is closed after the reply, so
+ * nothing after it on the connection is ever read as a request; false after replying. */
+static bool framing_ok(struct rctx *c)
+{
+	const char *bad = framing_error(c);
+	if (!bad)
+		return true;
+	pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, bad, NULL);
+	pd_reply_header(&c->req, "Connection", "close");
+	return false;
+}
+
 static bool ctype_is(struct pd_req *r, const char *want)
 {
 	const char *ct = pd_req_header(r, "Content-Type");
@@ -584,7 +645,10 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	c->req.throttle = l->srv->throttle;
 	c->req.peer = peer_of(c);
 	l->inflight++;
-	if (!parse_head(c)) {
+	bool head_ok = parse_head(c);
+	if (!framing_ok(c)) {
+		/* replied */
+	} else if (!head_ok) {
 		pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "path", NULL);
 	} else if (l->stopping) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
@@ -605,17 +669,17 @@ static void begin_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	struct loop *l = arg;
 	l->stopping = true;
-	pthread_mutex_lock(&l->srv->turn_mu);
+	pd_admit_stop(l->srv->admit, (int)(l - l->srv->loops)); /* no one enables lis after this */
 	if (l->bound)
 		evhttp_del_accept_socket(l->http, l->bound);
 	l->bound = NULL, l->lis = NULL;
-	pthread_mutex_unlock(&l->srv->turn_mu);
 	loop_drained(l);
 }
 
 static void *loop_main(void *arg)
 {
 	struct loop *l = arg;
+	pd_admit_enter(l->srv->admit, (int)(l - l->srv->loops));
 	char name[16]; /* what `top -H` and /proc/PID/task/TID/comm show */
 	snprintf(name, sizeof name, "pd-loop%d", (int)(l - l->srv->loops));
 	pthread_setname_np(pthread_self(), name);
@@ -636,32 +700,12 @@ static struct event_base *new_base(void)
 	return b;
 }
 
-/* Accepting in turn.  All loops share one listening socket; if each polled it, the loop that
- * woke first would accept a whole burst of connections (libevent accepts until EAGAIN), and
- * one core could serve all 32 of a client's connections while the other idles.  So one loop
- * at a time listens: it accepts one connection, stops listening and passes the turn to the
- * next loop, and connections are dealt round-robin.  A loop busy with a request delays the
- * next accept by that request's time only. */
-static void pass_turn(struct loop *l)
-{
-	struct server *s = l->srv;
-	if (s->nloops < 2)
-		return;
-	struct loop *next = &s->loops[(l - s->loops + 1) % s->nloops];
-	pthread_mutex_lock(&s->turn_mu);
-	if (l->lis)
-		evconnlistener_disable(l->lis); /* also ends libevent's accept loop after this one */
-	if (next->lis)
-		evconnlistener_enable(next->lis);
-	pthread_mutex_unlock(&s->turn_mu);
-}
-
-/* evhttp's bevcb: a connection was accepted on this loop. */
+/* evhttp's bevcb: a connection was accepted on this loop (admission.c counts it, passes the
+ * accept turn on and enforces the connection cap). */
 static struct bufferevent *new_connection(struct event_base *base, void *arg)
 {
 	struct loop *l = arg;
-	pass_turn(l);
-	return pd_guard_bev(l->guard, base);
+	return pd_admit_connection(l->srv->admit, (int)(l - l->srv->loops), base);
 }
 
 static int read_timeout(const struct pd_config *cfg)
@@ -680,7 +724,7 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	evhttp_set_max_headers_size(l->http, 16384);
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
 	evhttp_set_timeout(l->http, read_timeout(s->cfg));
-	if (!(l->guard = pd_guard_new(read_timeout(s->cfg))))
+	if (!(l->guard = pd_guard_new(read_timeout(s->cfg), pd_admit_events(s->admit, (int)(l - s->loops)))))
 		return snprintf(err, cap, "out of memory"), -1;
 	evhttp_set_bevcb(l->http, new_connection, l);
 	evhttp_set_gencb(l->http, on_request, l);
@@ -690,6 +734,7 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	if (!(l->lis = evconnlistener_new(l->base, NULL, NULL, flags, 0, fd)))
 		return snprintf(err, cap, "cannot accept on %s", s->cfg->listen), -1;
 	l->bound = evhttp_bind_listener(l->http, l->lis);
+	pd_admit_set_loop(s->admit, (int)(l - s->loops), l->base, l->lis, l->guard);
 	char e2[256];
 	enum pd_err e = store_open(s->cfg->db, false, &l->st, e2, sizeof e2);
 	if (e != PD_OK)
@@ -742,7 +787,6 @@ static int start_loops(struct server *s, char *err, size_t cap)
 		return snprintf(err, cap, "--listen '%s' is not ADDR:PORT", s->cfg->listen), -1;
 	if ((s->fd = listen_on((struct sockaddr *)&ss, len, err, cap, s->cfg->listen)) < 0)
 		return -1;
-	s->nloops = s->cfg->loops > 0 ? s->cfg->loops : cores();
 	s->loops = calloc((size_t)s->nloops, sizeof *s->loops);
 	for (int i = 0; i < s->nloops; i++)
 		if (loop_init(s, &s->loops[i], s->fd, err, cap) != 0)
@@ -789,26 +833,30 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	char err[300] = "";
 	memcpy(s.key, key, PD_KEY_LEN);
 	pthread_mutex_init(&s.log_mu, NULL);
-	pthread_mutex_init(&s.turn_mu, NULL);
 	evthread_use_pthreads();
 	block_signals();
-	s.throttle = pd_throttle_new();
+	s.throttle = cfg->throttle_entries ? pd_throttle_new_sized((size_t)cfg->throttle_entries) : pd_throttle_new();
 	struct store *counters = NULL;
 	char e2[256];
 	if (st->ops->rate_take && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
 		pd_throttle_share(s.throttle, counters);
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());
-	int rc = start_loops(&s, err, sizeof err);
+	s.nloops = cfg->loops > 0 ? cfg->loops : cores();
+	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
+	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
+		snprintf(err, sizeof err, "out of memory");
+	int rc = s.admit ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
-		printf("partnerd: listening on http://%s (%d event loops, store %s)\n", cfg->listen, s.nloops, cfg->db);
+		printf("partnerd: listening on http://%s (%d event loops, at most %d connections, store %s)\n",
+		       cfg->listen, s.nloops, s.max_conns, cfg->db);
 		fflush(stdout);
 		int sig = wait_for_signal();
 		fprintf(stderr, "partnerd: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 		stop_loops(&s);
 	} else {
 		fprintf(stderr, "partnerd: %s\n", err);
-		s.nloops = s.loops ? s.nloops : 0;
+		s.nloops = s.loops ? s.nloops : 0; /* the loops made so far */
 	}
 	pd_queue_free(s.pool);
 	pd_queue_free(s.writer);
@@ -819,7 +867,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
-	pthread_mutex_destroy(&s.turn_mu);
+	pd_admit_free(s.admit);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)
 		fprintf(stderr, "partnerd: stopped cleanly\n");

@@ -6,6 +6,12 @@
 #define PD_SERVER_H
 #include "request.h"
 
+/* Descriptors kept out of the connection cap's default (--max-connections 0): 64 for the
+ * store's files, the logs and the listening socket, 8 per event loop (its epoll and wake-up
+ * descriptors, its store connection's files) and the PostgreSQL pool (--db-pool). */
+#define PD_FD_RESERVE 64
+#define PD_FD_PER_LOOP 8
+
 /* Serves `routes` on cfg->listen with the store already opened (and migrated) as `st`,
  * which becomes the writer's connection.  Returns when a SIGTERM or SIGINT has been handled
  * and every in-flight request has been answered; 0 on a clean stop. */

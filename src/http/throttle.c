@@ -25,7 +25,6 @@
 #define STORE_WAIT 5         /* ... when the shared store failed */
 #define WALK 256             /* entries looked at per list when making room */
 #define TRIES 8              /* shared: a reservation retried when its counter changed meanwhile */
-#define MIN_ENTRIES 16
 #define SLOTS 5              /* counters of one attempt: account, 2 x address, 2 x pair */
 #define KEY_CAP 400
 
@@ -193,29 +192,15 @@ static void slots(struct pd_signin *s, struct pd_arena *ar, const char *account,
 
 /* ---- the table ---- */
 
-static size_t parse_entries(const char *v)
-{
-	char *end;
-	long long n = v && *v ? strtoll(v, &end, 10) : 0;
-	if (!v || !*v)
-		return PD_THROTTLE_ENTRIES;
-	if (*end || n < MIN_ENTRIES || n > PD_THROTTLE_ENTRIES) {
-		fprintf(stderr, "partnerd: PARTNERD_THROTTLE_ENTRIES '%s' is not a whole number from %d to %d;"
-				" keeping %d\n", v, MIN_ENTRIES, PD_THROTTLE_ENTRIES, PD_THROTTLE_ENTRIES);
-		return PD_THROTTLE_ENTRIES;
-	}
-	return (size_t)n;
-}
-
 struct pd_throttle *pd_throttle_new(void)
 {
-	return pd_throttle_new_sized(parse_entries(getenv("PARTNERD_THROTTLE_ENTRIES")));
+	return pd_throttle_new_sized(PD_THROTTLE_ENTRIES);
 }
 
 struct pd_throttle *pd_throttle_new_sized(size_t entries)
 {
 	struct pd_throttle *t = calloc(1, sizeof *t);
-	size_t nb = 64, cap = entries < MIN_ENTRIES ? MIN_ENTRIES : entries;
+	size_t nb = 64, cap = entries < PD_THROTTLE_MIN_ENTRIES ? PD_THROTTLE_MIN_ENTRIES : entries;
 	while (nb < cap)
 		nb *= 2;
 	if (!t || !(t->b = calloc(nb, sizeof *t->b)))

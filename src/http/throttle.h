@@ -41,10 +41,10 @@ struct pd_throttle;
 struct pd_arena;
 struct store;
 
-#define PD_THROTTLE_ENTRIES 100000 /* the table's size; PARTNERD_THROTTLE_ENTRIES (tests) lowers it */
+#define PD_THROTTLE_ENTRIES 100000 /* the table's default size (--throttle-entries lowers it) */
+#define PD_THROTTLE_MIN_ENTRIES 16
 
-/* The default size, or a smaller one from PARTNERD_THROTTLE_ENTRIES (a whole number, at
- * least 16: a test's lever; anything else is reported on stderr and the default kept). */
+/* A table of the default size, or of `entries` counters (at least PD_THROTTLE_MIN_ENTRIES). */
 struct pd_throttle *pd_throttle_new(void);
 struct pd_throttle *pd_throttle_new_sized(size_t entries);
 /* Keeps the counters in `st` (opened for this, owned by t from now on) when its backend

@@ -108,7 +108,7 @@ def test_default_rules_say_optional(partner_a):
     assert rules["customerOrganizationRegistrationNumberRequired"] is False, rules
 
 
-@pytest.mark.parametrize("value", ["maybe", "2", "on"])
+@pytest.mark.parametrize("value", ["maybe", "2", "enabled"])
 def test_require_uscc_env_garbage_is_refused(tmp_path, value):
     env = dict(os.environ, PARTNERD_REQUIRE_USCC=value)
     r = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:%d" % free_port(), "--db",

@@ -278,3 +278,114 @@ def test_connection_stays_usable_after_client_errors(server, partner_a):
             assert r.status == want, (method, path, r.status)
     finally:
         c.close()
+
+
+# ---- request framing (RFC 9112 6): no request smuggled after an ambiguous one ------------------
+SMUGGLED = b"GET /healthz?smuggled=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def _all_responses(port, data):
+    """Sends data on one connection and reads until the server closes it; the status codes of
+    every response on the wire, in order, and the raw bytes."""
+    s = socket.create_connection(("127.0.0.1", port), 10 * SLOW)
+    s.settimeout(5 * SLOW)
+    got = b""
+    try:
+        s.sendall(data)
+        while True:
+            try:
+                part = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not part:
+                break
+            got += part
+    finally:
+        s.close()
+    import re
+    return [int(m) for m in re.findall(rb"HTTP/1\.[01] (\d{3}) ", got)], got
+
+
+FORM = b"Content-Type: application/x-www-form-urlencoded\r\n"
+
+
+@pytest.mark.parametrize("what,head,body", [
+    ("two lengths that disagree", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Content-Length: 5\r\nContent-Length: %d\r\n\r\n" % (5 + len(SMUGGLED)), b"a=b&c"),
+    ("two equal lengths", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Content-Length: 5\r\nContent-Length: 5\r\n\r\n", b"a=b&c"),
+    ("a list of lengths", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Content-Length: 5, 5\r\n\r\n", b"a=b&c"),
+    ("a signed length", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Content-Length: +5\r\n\r\n", b"a=b&c"),
+    ("a length beside chunked", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Content-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n", b"0\r\n\r\n"),
+    ("chunked twice", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", b"0\r\n\r\n"),
+    ("a coding other than chunked", b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM +
+     b"Transfer-Encoding: gzip, chunked\r\n\r\n", b"0\r\n\r\n"),
+    ("a GET with a body", b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+     % len(SMUGGLED), b""),
+    ("a DELETE with a chunked body", b"DELETE /v1/customers/x HTTP/1.1\r\nHost: x\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n", b"%x\r\n" % len(SMUGGLED) + SMUGGLED + b"\r\n0\r\n\r\n"),
+])
+def test_ambiguous_framing_is_400_and_nothing_after_it_is_answered(server, what, head, body):
+    statuses, raw = _all_responses(server.port, head + body + SMUGGLED)
+    assert statuses == [400], (what, raw[:600])
+    _, _, rest = raw.partition(b"\r\n\r\n")
+    # evhttp refuses some of these itself (a page of its own); partnerd's 400 names the header
+    assert (b"Content-Length" in rest or b"Transfer-Encoding" in rest
+            or rest.startswith(b"<HTML>")), (what, rest[:300])
+    assert b"smuggled" not in raw
+    # the server is fine afterwards
+    status, _, _ = raw_request(server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status == 200
+
+
+@pytest.mark.parametrize("head", [
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 0\r\n\r\n",
+    b"POST /oauth2/token HTTP/1.1\r\nHost: x\r\n" + FORM + b"Transfer-Encoding: Chunked\r\n\r\n0\r\n\r\n",
+])
+def test_plain_framing_keeps_the_connection(server, head):
+    """One Content-Length of digits (0 on a GET too) or one chunked coding: answered, and the
+    next request on the connection is answered as well."""
+    statuses, raw = _all_responses(server.port, head + b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                   b"Connection: close\r\n\r\n")
+    assert len(statuses) == 2 and statuses[1] == 200, raw[:600]
+
+
+# ---- --catalog of any size: read whole, never cut at a buffer's end ------------------------------
+def _offer(oid):
+    return {"id": oid, "countries": ["CN"], "name": {"en-US": oid, "zh-CN": oid, "de-DE": oid},
+            "description": {"en-US": "d", "zh-CN": "d", "de-DE": "d"}, "minimumQuantity": 1,
+            "maximumQuantity": 10, "unitType": "Licenses", "billing": "license", "isAddOn": False,
+            "prerequisiteOffers": []}
+
+
+def test_catalog_over_16_mib_is_read_whole(make_server, tmp_path):
+    """A catalog file larger than the 16 MiB buffer it was once read into: its last offer (after
+    17 MiB of JSON whitespace) is served; cut at 16 MiB it was invalid JSON and partnerd refused."""
+    first, last = json.dumps(_offer("BIG-FIRST")), json.dumps(_offer("BIG-LAST"))
+    path = tmp_path / "big.json"
+    with open(path, "w") as f:
+        f.write('{"version": 1, "offers": [%s,' % first)
+        f.write(" " * (17 * MiB))
+        f.write('%s]}' % last)
+    assert path.stat().st_size > 16 * MiB
+    s = make_server(["--catalog", str(path)]).start()
+    p = s.partner("Big Catalog Co")
+    r = p.get("/v1/offers?country=CN")
+    assert r.status == 200, r
+    assert sorted(o["id"] for o in r.json["items"]) == ["BIG-FIRST", "BIG-LAST"]
+
+
+def test_catalog_that_cannot_be_read_names_the_flag(tmp_path):
+    import subprocess
+    from helpers import BIN, free_port
+    for path, why in ((tmp_path / "missing.json", "No such file"), (tmp_path, "Is a directory")):
+        r = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:%d" % free_port(), "--db",
+                            "sqlite:" + str(tmp_path / "x.db"), "--catalog", str(path)],
+                           capture_output=True, text=True, timeout=20 * SLOW)
+        assert r.returncode != 0, r
+        assert "--catalog" in r.stderr and str(path) in r.stderr and why in r.stderr, r.stderr

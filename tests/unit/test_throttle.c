@@ -429,17 +429,6 @@ Test(throttle, a_full_size_flood_of_made_up_names_does_not_switch_protection_off
 	cr_assert_eq(checked, 5, "five wrong admin passwords, then locked");
 }
 
-Test(throttle, a_size_from_the_environment_is_checked)
-{
-	pd_throttle_free(t);
-	setenv("PARTNERD_THROTTLE_ENTRIES", "12x", 1);
-	t = pd_throttle_new(); /* refused on stderr: the default size */
-	unsetenv("PARTNERD_THROTTLE_ENTRIES");
-	long long now = 9600000;
-	unknown_failures(40, 0, now);
-	cr_assert_eq(pd_throttle_count(t), 40 * 3, "not 12, not 0: nothing was evicted");
-}
-
 /* ---- rates ---- */
 
 Test(throttle, rate_bucket)
