@@ -92,7 +92,7 @@ static enum pd_next client_credentials(struct pd_req *r, struct grant *g)
 	g->account = id;
 	enum pd_err e = pd_uuid_parse(id, NULL) ? r->st->ops->app_by_client(r->st, id, &g->app, r->ar) : PD_ENOTFOUND;
 	if (e != PD_OK && e != PD_ENOTFOUND)
-		return pd_api_store_error(r, e, "The application");
+		return pd_api_store_error(r, e, PD_NOUN_APP, NULL);
 	g->known = e == PD_OK;
 	unsigned char d[PD_DIGEST_LEN];
 	pd_secret_digest(r->key, secret, d);
@@ -111,7 +111,7 @@ static enum pd_next password(struct pd_req *r, struct grant *g)
 		return refuse(r, g);
 	enum pd_err e = r->st->ops->user_by_email(r->st, user, &g->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND)
-		return pd_api_store_error(r, e, "The user");
+		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	g->known = e == PD_OK;
 	g->secret = pw;
 	return PD_WORK;
@@ -192,7 +192,7 @@ void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 {
 	struct grant *g = r->state;
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The token");
+		pd_api_store_error(r, e, PD_NOUN_TOKEN, NULL);
 		return;
 	}
 	pd_signin_succeeded(r->throttle, g->account, r->peer, r->now);

@@ -85,7 +85,7 @@ void pd_filter_parse(const char *text, struct pd_query *q, struct pd_verrs *errs
 	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(o))
 		pd_verr_add(errs, 3000, "filter", PD_MSG_BAD_FILTER,
-			    "expected {\"Field\": \"CompanyName\"|\"Domain\", \"Value\": \"...\", \"Operator\": \"starts_with\"|\"substring\"}");
+			    "{\"Field\": \"CompanyName\"|\"Domain\", \"Value\": \"...\", \"Operator\": \"starts_with\"|\"substring\"}");
 	else
 		filter_from_json(o, q, errs, ar);
 	json_decref(o);
