@@ -3,7 +3,7 @@
 // values instead of overwriting them), a CN customer's fapiao details (开票信息, part of the
 // billing profile: the same etag), subscriptions and the tenant's users.
 import { api, all, ApiError } from './api.js';
-import { h, clear, announce, copyText, bdi, bdiJoin } from './dom.js';
+import { h, clear, announce, copyText, bdi, bdiJoin, download } from './dom.js';
 import { t, tNodes, tText } from './i18n.js';
 import { input, labelled, statusLine, busy, errorText, showError, submitWith } from './form.js';
 import { subscriptionsTable } from './customers.js';
@@ -282,6 +282,29 @@ function endRelationship(ctx, c, out) {
   } }, t('account.endRelationship'));
 }
 
+// The customer's subscriptions as the server's CSV export (GET .../subscriptions?$format=csv:
+// id, offer name, quantity, status, reseller; cells by csvCell's formula rule).
+function exportSubs(c) {
+  const status = h('span', { role: 'status' });
+  const button = h('button', { type: 'button', class: 'secondary' }, t('account.exportSubs'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const res = await fetch(`/v1/customers/${c.id}/subscriptions?$format=csv`, { credentials: 'same-origin',
+        headers: { Accept: 'text/csv', 'X-Locale': document.documentElement.lang || 'en-US' } });
+      const text = await res.text();
+      if (!res.ok) throw new ApiError(res.status, JSON.parse(text || '{}'));
+      download(`subscriptions-${c.companyProfile.domain.split('.')[0]}.csv`, text, 'text/csv;charset=utf-8');
+      status.textContent = t('account.exportedSubs');
+    } catch (e) {
+      status.textContent = errorText(e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'actions' }, button, status);
+}
+
 export async function render(main, ctx, [cid]) {
   const [cust, billing] = await Promise.all([api('GET', `/v1/customers/${cid}`), api('GET', `/v1/customers/${cid}/profiles/billing`)]);
   const c = cust.data;
@@ -303,6 +326,6 @@ export async function render(main, ctx, [cid]) {
     h('section', { class: 'card', 'aria-labelledby': 'billing-h' }, h('h2', { id: 'billing-h' }, t('account.billing')), billingBoxes.box),
     billingBoxes.cn ? h('section', { class: 'card', 'aria-labelledby': 'fapiao-h' }, h('h2', { id: 'fapiao-h' }, t('fapiao.heading')), billingBoxes.fpBox) : null,
     h('section', { class: 'card', 'aria-labelledby': 'subs-h' }, h('h2', { id: 'subs-h' }, t('account.subscriptions')), subsBox,
-      ctx.can('orders.write') ? orderForm(ctx, c, showSubs) : null),
+      exportSubs(c), ctx.can('orders.write') ? orderForm(ctx, c, showSubs) : null),
     h('section', { class: 'card', 'aria-labelledby': 'users-h' }, h('h2', { id: 'users-h' }, t('account.users')), users));
 }

@@ -82,7 +82,7 @@ static bool invitation(struct pd_req *r, struct accept_job *k)
 	if (e == PD_ENOTFOUND)
 		not_found(r);
 	else if (e != PD_OK)
-		pd_api_store_error(r, e, "The invitation");
+		pd_api_store_error(r, e, PD_NOUN_INVITATION, NULL);
 	k->partner_name = e == PD_OK ? p.name : NULL;
 	return e == PD_OK;
 }
@@ -115,7 +115,7 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 	e = r->st->ops->cuser_by_upn(r->st, k->account, &k->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND) {
 		pd_signin_release(k->attempt, (long long)time(NULL));
-		return pd_api_store_error(r, e, "The user");
+		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	}
 	k->known = e == PD_OK;
 	/* from here on, the activity log records the attempt of an existing account for the
@@ -210,7 +210,7 @@ void pd_accept_finish(struct pd_req *r, enum pd_err e)
 		return;
 	}
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The invitation");
+		pd_api_store_error(r, e, PD_NOUN_INVITATION, NULL);
 		return;
 	}
 	page(r, 200, "已接受 · Accepted", pd_printf(r->ar,

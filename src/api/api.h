@@ -29,6 +29,7 @@ enum pd_next pd_domains_head(struct pd_req *r);
 /* validations.c */
 enum pd_next pd_validations_address(struct pd_req *r);
 enum pd_next pd_validations_country_rules(struct pd_req *r);
+enum pd_next pd_validations_domain(struct pd_req *r);
 
 /* oauth.c */
 enum pd_next pd_oauth_token(struct pd_req *r);
@@ -83,7 +84,10 @@ enum pd_next pd_offers_get(struct pd_req *r);
 enum pd_next pd_orders_create(struct pd_req *r);
 enum pd_err pd_orders_create_write(struct pd_req *r, struct store *st);
 void pd_orders_create_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_orders_list(struct pd_req *r);
+enum pd_next pd_orders_get(struct pd_req *r);
 enum pd_next pd_subscriptions_list(struct pd_req *r);
+enum pd_next pd_subscriptions_provisioning(struct pd_req *r);
 enum pd_next pd_subscriptions_get(struct pd_req *r);
 enum pd_next pd_subscriptions_patch(struct pd_req *r);
 enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st);
@@ -187,8 +191,9 @@ const char *pd_api_customer_id(struct pd_req *r);
 json_t *pd_api_roles_json(const char *roles);
 /* This partner's customer of the route's {id}; false after replying (400, 404, 503). */
 bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c);
-/* Replies with the error for a store result (404 names `what`). */
-enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *what);
+/* Replies with the error for a store result; 404 and 409 name `what` (with `id`, may be
+ * NULL) in the caller's language, 404 with Partner Center's code for it. */
+enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, enum pd_noun what, const char *id);
 /* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out). */
 enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
 				  const struct pd_customer *c, json_t *old_v, json_t *new_v);
@@ -202,6 +207,27 @@ const char *pd_api_unquote_etag(struct pd_req *r, const char *h);
 enum pd_next pd_api_too_many(struct pd_req *r, int seconds);
 /* A Partner Center Collection of `items` (stolen); `token` (may be NULL) continues it. */
 json_t *pd_collection(struct pd_req *r, json_t *items, const char *self_uri, const char *token);
+
+/* A 400 naming one field, with its `details` as every 400 naming fields has them. */
+enum pd_next pd_api_bad(struct pd_req *r, int code, const char *field, enum pd_msg msg, const char *arg);
+/* Adds a 400 naming `prefix`.name for each member of object `o` that is not in `known`
+ * (NULL-terminated, compared as pd_json_get does, case-insensitive); null members count as
+ * absent.  A body field partnerd would not act on is refused, never silently ignored. */
+void pd_api_known_fields(struct pd_req *r, json_t *o, const char *prefix, const char *const *known,
+			 struct pd_verrs *errs);
+/* `attributes` of a body: only objectType (which must be `type`) and, when etag_ok, etag. */
+void pd_api_attributes(struct pd_req *r, json_t *body, const char *type, bool etag_ok,
+		       struct pd_verrs *errs);
+/* The self link of a collection: `base?size=N` and each (name, value) pair of `kv` whose
+ * value is not NULL (percent-encoded; kv ends with a NULL name): the parameters that select
+ * the collection, as the query in effect has them, so following it fetches the same one. */
+const char *pd_api_self_uri(struct pd_req *r, const char *base, int size, const char *const *kv);
+/* The customer list's filter in effect (from the parameter or the token) as filter JSON,
+ * NULL when there is none (arena). */
+const char *pd_api_customer_filter(struct pd_req *r, const struct pd_query *q);
+/* Hex BLAKE2b-256 of the body's canonical form (keys folded to lower case and sorted, no
+ * spaces): two bodies that say the same thing have the same digest (arena). */
+const char *pd_api_body_digest(struct pd_req *r);
 
 /* pages.c: one page of a list whose rows keep their place (apps, tenant users, subscriptions). */
 struct pd_page {

@@ -66,7 +66,7 @@ enum pd_next pd_apps_list(struct pd_req *r)
 	enum pd_err e = r->st->ops->app_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
 					     p.size, &rows, &n, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The applications");
+		return pd_api_store_error(r, e, PD_NOUN_APPS, NULL);
 	const char *next = NULL;
 	if (n > (size_t)p.size) {
 		n = (size_t)p.size;
@@ -87,7 +87,7 @@ enum pd_next pd_apps_get(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->app_get(r->st, r->who.partner_id, id, &a, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The application %s", id));
+		return pd_api_store_error(r, e, PD_NOUN_APP, id);
 	pd_reply_json(r, 200, app_json(&a, r->ar));
 	return PD_REPLY;
 }
@@ -96,6 +96,8 @@ enum pd_next pd_apps_create(struct pd_req *r)
 {
 	struct app_job *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
+	static const char *const fields[] = {"displayName", "roles", "attributes", NULL};
+	pd_api_known_fields(r, r->json, NULL, fields, &errs); /* issue 16: nothing silently ignored */
 	json_t *dn = pd_json_get(r->json, "displayName");
 	long len = json_is_string(dn) ? pd_utf8_len(json_string_value(dn)) : -1;
 	if (len < 1 || len > 100)
@@ -130,7 +132,7 @@ void pd_apps_create_finish(struct pd_req *r, enum pd_err e)
 {
 	struct app_job *k = r->state;
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The application");
+		pd_api_store_error(r, e, PD_NOUN_APP, NULL);
 		return;
 	}
 	reply_with_secret(r, 201, k);
@@ -174,7 +176,7 @@ enum pd_err pd_apps_rotate_write(struct pd_req *r, struct store *st)
 void pd_apps_rotate_finish(struct pd_req *r, enum pd_err e)
 {
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The application");
+		pd_api_store_error(r, e, PD_NOUN_APP, NULL);
 		return;
 	}
 	reply_with_secret(r, 200, r->state);
@@ -197,7 +199,7 @@ enum pd_err pd_apps_revoke_write(struct pd_req *r, struct store *st)
 void pd_apps_revoke_finish(struct pd_req *r, enum pd_err e)
 {
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The application");
+		pd_api_store_error(r, e, PD_NOUN_APP, NULL);
 		return;
 	}
 	pd_reply_raw(r, 204, NULL, NULL, 0);

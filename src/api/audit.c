@@ -4,6 +4,7 @@
  * changes or deletes one, and the store refuses it too (triggers). */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -48,23 +49,37 @@ static json_t *record_json(const struct pd_audit *a, struct pd_arena *ar)
 	return o;
 }
 
-/* "2026-11-25", "2026-11-25T10:00:00Z" or with fractions; false if neither. */
-static bool parse_time(const char *s, long long *out)
+/* "2026-11-25", "2026-11-25T10:00:00Z" (fractions, an offset "+08:00"), and the forms
+ * Partner Center's documentation sends: "6/1/2017 12:00:00 AM", "6/1/2017" (month first,
+ * UTC).  false if none; *date_only when it names a day without a time. */
+static bool parse_time(const char *s, long long *out, bool *date_only)
 {
-	struct tm tm = {0};
-	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end) {
+	static const struct {
+		const char *fmt;
+		bool date_only;
+	} forms[] = {{"%Y-%m-%dT%H:%M:%S", false}, {"%Y-%m-%d %H:%M:%S", false}, {"%m/%d/%Y %I:%M:%S %p", false},
+		     {"%m/%d/%Y %H:%M:%S", false}, {"%Y-%m-%d", true}, {"%m/%d/%Y", true}};
+	struct tm tm;
+	const char *end = NULL;
+	for (size_t i = 0; !end && i < sizeof forms / sizeof forms[0]; i++) {
 		memset(&tm, 0, sizeof tm);
-		end = strptime(s, "%Y-%m-%d", &tm);
+		if ((end = strptime(s, forms[i].fmt, &tm)) && *end && !strchr(".Zz+-", *end))
+			end = NULL; /* a shorter form matched a longer text */
+		*date_only = forms[i].date_only;
 	}
 	if (!end)
 		return false;
 	if (*end == '.')
 		while (*++end >= '0' && *end <= '9')
 			;
+	long long off = 0;
+	int hh, mm, n = 0;
 	if (*end == 'Z' || *end == 'z')
 		end++;
-	*out = (long long)timegm(&tm);
+	else if ((*end == '+' || *end == '-') && sscanf(end + 1, "%2d:%2d%n", &hh, &mm, &n) == 2 && n == 5 &&
+		 hh < 24 && mm < 60)
+		off = (*end == '-' ? -1 : 1) * (hh * 3600LL + mm * 60), end += 1 + n;
+	*out = (long long)timegm(&tm) - off;
 	return *end == 0;
 }
 
@@ -93,7 +108,7 @@ static void audit_filter(const char *text, struct pd_audit_query *q, struct pd_v
 	json_t *f = pd_json_get(o, "Field"), *v = pd_json_get(o, "Value");
 	const char **slot = json_is_string(f) ? filter_slot(q, json_string_value(f)) : NULL;
 	if (!json_is_object(o))
-		pd_verr_add(errs, 3000, "filter", PD_MSG_BAD_FILTER, "expected {\"Field\", \"Value\", \"Operator\"}");
+		pd_verr_add(errs, 3000, "filter", PD_MSG_BAD_FILTER, "{\"Field\", \"Value\", \"Operator\"}");
 	else if (!slot)
 		pd_verr_add(errs, 3000, "filter.Field", PD_MSG_BAD_ENUM,
 			    "OperationType, ResourceType, UserPrincipalName, CustomerId, CompanyName");
@@ -107,13 +122,14 @@ static void audit_filter(const char *text, struct pd_audit_query *q, struct pd_v
 static void dates(struct pd_req *r, struct pd_audit_query *q, struct pd_verrs *errs)
 {
 	const char *s = pd_req_query(r, "startDate"), *e = pd_req_query(r, "endDate");
+	bool day = false;
 	q->start = r->now - DEFAULT_DAYS * 86400LL;
 	q->end = r->now + 1;
-	if (s && !parse_time(s, &q->start))
+	if (s && !parse_time(s, &q->start, &day))
 		pd_verr_add(errs, 3000, "startDate", PD_MSG_BAD_DATE, NULL);
-	if (e && !parse_time(e, &q->end))
+	if (e && !parse_time(e, &q->end, &day))
 		pd_verr_add(errs, 3000, "endDate", PD_MSG_BAD_DATE, NULL);
-	if (e && strlen(e) == 10)
+	else if (e && day)
 		q->end += 86399; /* a date alone means its whole day */
 }
 
@@ -164,6 +180,28 @@ static bool audit_query(struct pd_req *r, struct pd_audit_query *q)
 	return errs.n == 0;
 }
 
+/* The query in effect as its own parameters: the range as ISO 8601 times and the filter. */
+static const char *self_uri(struct pd_req *r, const struct pd_audit_query *q)
+{
+	static const char *const names[] = {"OperationType", "ResourceType", "UserPrincipalName", "CustomerId",
+					    "CompanyName"};
+	const char *vals[] = {q->operation, q->resource_type, q->user, q->customer_id, q->customer_name};
+	const char *filter = NULL;
+	for (int i = 0; i < 5 && !filter; i++) {
+		if (!vals[i])
+			continue;
+		json_t *f = json_pack("{s:s, s:s, s:s}", "Field", names[i], "Value", vals[i], "Operator",
+				      i == 4 ? "substring" : "equals");
+		char *text = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		filter = pd_strdup(r->ar, text);
+		free(text);
+		json_decref(f);
+	}
+	const char *const kv[] = {"startDate", pd_iso_time(q->start, r->ar), "endDate", pd_iso_time(q->end, r->ar),
+				  "filter", filter, NULL};
+	return pd_api_self_uri(r, "/auditrecords", q->size, kv);
+}
+
 enum pd_next pd_audit_list(struct pd_req *r)
 {
 	struct pd_audit_query q = {0};
@@ -173,7 +211,7 @@ enum pd_next pd_audit_list(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->audit_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The activity log");
+		return pd_api_store_error(r, e, PD_NOUN_ACTIVITY_LOG, NULL);
 	const char *next = NULL;
 	if (n > (size_t)q.size) {
 		n = (size_t)q.size;
@@ -182,7 +220,7 @@ enum pd_next pd_audit_list(struct pd_req *r)
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, record_json(&rows[i], r->ar));
-	pd_reply_json(r, 200, pd_collection(r, items, pd_printf(r->ar, "/auditrecords?size=%d", q.size), next));
+	pd_reply_json(r, 200, pd_collection(r, items, self_uri(r, &q), next));
 	return PD_REPLY;
 }
 
@@ -194,7 +232,7 @@ enum pd_next pd_audit_get(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->audit_get(r->st, r->who.partner_id, id, &a, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The audit record %s", id));
+		return pd_api_store_error(r, e, PD_NOUN_AUDIT_RECORD, id);
 	pd_reply_json(r, 200, record_json(&a, r->ar));
 	return PD_REPLY;
 }

@@ -1,7 +1,11 @@
 /* common.c - small helpers every resource uses: route ids and store results as replies. */
+#include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <time.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "activity.h"
 #include "api.h"
 #include "ids.h"
@@ -38,16 +42,19 @@ bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c)
 		return false;
 	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, c, r->ar);
 	if (e != PD_OK)
-		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", id));
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, id);
 	return e == PD_OK;
 }
 
-enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, const char *what)
+enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, enum pd_noun what, const char *id)
 {
+	char noun[256];
+	pd_noun_render(noun, sizeof noun, what, r->loc, id);
+	const char *n = pd_strdup(r->ar, noun);
 	switch (e) {
-	case PD_ENOTFOUND: pd_reply_error(r, e, PD_MSG_NOT_FOUND, NULL, what); break;
+	case PD_ENOTFOUND: pd_reply_error_code(r, e, pd_noun_not_found_code(what), PD_MSG_NOT_FOUND, NULL, n); break;
 	case PD_ESTALE: pd_reply_error(r, e, PD_MSG_STALE_ETAG, "attributes.etag", NULL); break;
-	case PD_ECHANGED: pd_reply_error(r, e, PD_MSG_CHANGED, NULL, what); break;
+	case PD_ECHANGED: pd_reply_error(r, e, PD_MSG_CHANGED, NULL, n); break;
 	case PD_EIO: pd_reply_error(r, e, PD_MSG_STORAGE, NULL, NULL); break;
 	case PD_EBUSY: pd_reply_error(r, e, PD_MSG_BUSY, NULL, NULL); break;
 	default: pd_reply_error(r, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL); break;
@@ -116,4 +123,128 @@ const char *pd_iso_time(long long t, struct pd_arena *ar)
 	gmtime_r(&tt, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return pd_strdup(ar, buf);
+}
+
+/* ---- bodies: fields partnerd acts on, and a digest of what was asked ---- */
+
+static bool known_name(const char *k, const char *const *known)
+{
+	for (; *known; known++)
+		if (!strcasecmp(k, *known))
+			return true;
+	return false;
+}
+
+void pd_api_known_fields(struct pd_req *r, json_t *o, const char *prefix, const char *const *known,
+			 struct pd_verrs *errs)
+{
+	const char *k;
+	json_t *v;
+	if (!json_is_object(o))
+		return;
+	json_object_foreach(o, k, v) {
+		if (!json_is_null(v) && !known_name(k, known))
+			pd_verr_add(errs, 3000, prefix ? pd_printf(r->ar, "%s.%s", prefix, k) : pd_strdup(r->ar, k),
+				    PD_MSG_NOT_ACCEPTED, NULL);
+	}
+}
+
+void pd_api_attributes(struct pd_req *r, json_t *body, const char *type, bool etag_ok,
+		       struct pd_verrs *errs)
+{
+	static const char *const with_etag[] = {"objectType", "etag", NULL}, *const plain[] = {"objectType", NULL};
+	json_t *a = pd_json_get(body, "attributes"), *t = pd_json_get(a, "objectType");
+	if (a && !json_is_object(a)) {
+		pd_verr_add(errs, 3000, "attributes", PD_MSG_BAD_TYPE, "an object");
+		return;
+	}
+	pd_api_known_fields(r, a, "attributes", etag_ok ? with_etag : plain, errs);
+	if (t && (!json_is_string(t) || strcasecmp(json_string_value(t), type)))
+		pd_verr_add(errs, 3000, "attributes.objectType", PD_MSG_BAD_ENUM, type);
+}
+
+/* Percent-encodes everything but RFC 3986's unreserved characters (arena). */
+static const char *uri_encode(struct pd_arena *ar, const char *s)
+{
+	char *out = pd_alloc(ar, strlen(s) * 3 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "%%%02X", *p);
+	}
+	*o = 0;
+	return out;
+}
+
+const char *pd_api_self_uri(struct pd_req *r, const char *base, int size, const char *const *kv)
+{
+	const char *uri = pd_printf(r->ar, "%s?size=%d", base, size);
+	for (; kv && kv[0]; kv += 2)
+		if (kv[1])
+			uri = pd_printf(r->ar, "%s&%s=%s", uri, uri_encode(r->ar, kv[0]), uri_encode(r->ar, kv[1]));
+	return uri;
+}
+
+const char *pd_api_customer_filter(struct pd_req *r, const struct pd_query *q)
+{
+	if (q->field == PD_FILTER_NONE || !q->value)
+		return NULL;
+	json_t *f = json_pack("{s:s, s:s, s:s}", "Field", q->field == PD_FILTER_NAME ? "CompanyName" : "Domain",
+			      "Value", q->value, "Operator", q->op == PD_OP_STARTS_WITH ? "starts_with" : "substring");
+	char *text = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	const char *out = pd_strdup(r->ar, text);
+	free(text);
+	json_decref(f);
+	return out;
+}
+
+/* A copy of v with every object's keys in lower case (new reference). */
+static json_t *folded(json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (json_is_object(v)) {
+		json_t *o = json_object();
+		json_object_foreach(v, k, x) {
+			char key[256];
+			size_t n = 0;
+			for (; k[n] && n < sizeof key - 1; n++)
+				key[n] = (char)tolower((unsigned char)k[n]);
+			key[n] = 0;
+			if (!json_is_null(x)) /* null is absent, as pd_json_get reads it */
+				json_object_set_new(o, key, folded(x));
+		}
+		return o;
+	}
+	if (json_is_array(v)) {
+		json_t *a = json_array();
+		json_array_foreach(v, i, x) {
+			json_array_append_new(a, folded(x));
+		}
+		return a;
+	}
+	return json_incref(v);
+}
+
+const char *pd_api_body_digest(struct pd_req *r)
+{
+	json_t *f = folded(r->json);
+	char *text = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+	unsigned char d[32];
+	char *hex = pd_alloc(r->ar, 2 * sizeof d + 1);
+	crypto_generichash(d, sizeof d, (const unsigned char *)(text ? text : ""), text ? strlen(text) : 0, NULL, 0);
+	sodium_bin2hex(hex, 2 * sizeof d + 1, d, sizeof d);
+	free(text);
+	json_decref(f);
+	return hex;
+}
+
+enum pd_next pd_api_bad(struct pd_req *r, int code, const char *field, enum pd_msg msg, const char *arg)
+{
+	struct pd_verrs errs = {0};
+	pd_verr_add(&errs, code, field, msg, arg);
+	pd_reply_verrs(r, &errs);
+	return PD_REPLY;
 }

@@ -1,6 +1,6 @@
 /* customer_users.c - users of a customer's tenant: /v1/customers/{id}/users (list, add, get,
- * change, remove, and a partner-side password reset, which Partner Center operated by
- * 21Vianet cannot do).  The users belong to the tenant, so every partner with an account of
+ * change, remove, and a password reset: PATCH with passwordProfile as Partner Center does,
+ * or partnerd's own POST .../resetpassword with a generated password).  The users belong to the tenant, so every partner with an account of
  * the customer sees the same ones; they are kept under the tenant's home partner. */
 #include <ctype.h>
 #include <sodium.h>
@@ -19,6 +19,10 @@ struct cu_job {
 	char password[PD_GENPW_CHARS + 1];
 	char hash[PD_PWHASH_LEN];
 	bool generated, no_relationship;
+	bool reset, force_change;   /* PATCH: passwordProfile given, and its forceChangePassword */
+	bool upn_changed;           /* PATCH: userPrincipalName sent with another value */
+	bool no_customer;           /* the customer itself was not found (not the user) */
+	const char *upn_given;      /* PATCH: userPrincipalName sent back (read-only) */
 };
 
 static json_t *cuser_json(struct pd_req *r, const struct pd_customer_user *u)
@@ -43,6 +47,7 @@ static enum pd_err resolve(struct pd_req *r, struct store *st, struct cu_job *k)
 {
 	char *home = NULL;
 	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &k->c, r->ar);
+	k->no_customer = e == PD_ENOTFOUND;
 	if (e == PD_OK)
 		e = st->ops->tenant_home(st, k->customer, &home, r->ar);
 	k->home = home;
@@ -94,7 +99,7 @@ static void new_password(struct pd_req *r, struct cu_job *k)
 static void reply_user(struct pd_req *r, int status, struct cu_job *k)
 {
 	json_t *o = cuser_json(r, &k->u);
-	json_t *pp = json_pack("{s:b}", "forceChangePassword", 1);
+	json_t *pp = json_pack("{s:b}", "forceChangePassword", k->u.must_change_password);
 	if (k->generated)
 		json_object_set_new(pp, "password", json_string(k->password));
 	json_object_set_new(o, "passwordProfile", pp);
@@ -108,8 +113,10 @@ static void cuser_error(struct pd_req *r, enum pd_err e, struct cu_job *k)
 		pd_reply_error(r, e, PD_MSG_NO_RELATIONSHIP, "customerId", NULL);
 	else if (e == PD_ECONFLICT)
 		pd_reply_error(r, e, PD_MSG_UPN_TAKEN, "userPrincipalName", k->u.upn);
+	else if (k->id && !k->no_customer) /* Partner Center's 60002: user object not found */
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER_USER, k->id);
 	else
-		pd_api_store_error(r, e, k->id ? pd_printf(r->ar, "The user %s", k->id) : pd_printf(r->ar, "The customer %s", k->customer));
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, k->customer);
 }
 
 /* ---- reads ----
@@ -227,7 +234,17 @@ static const char *upn_of(struct pd_req *r, struct cu_job *k, struct pd_verrs *e
 
 static void decode_new(struct pd_req *r, struct cu_job *k, struct pd_verrs *errs)
 {
+	static const char *const fields[] = {"userPrincipalName", "firstName", "lastName", "displayName",
+					     "usageLocation", "roles", "passwordProfile", "attributes", NULL};
+	static const char *const pw_fields[] = {"password", "forceChangePassword", NULL};
 	struct pd_customer_user *u = &k->u;
+	json_t *force = pd_json_get(pd_json_get(r->json, "passwordProfile"), "forceChangePassword");
+	pd_api_known_fields(r, r->json, NULL, fields, errs);
+	pd_api_known_fields(r, pd_json_get(r->json, "passwordProfile"), "passwordProfile", pw_fields, errs);
+	pd_api_attributes(r, r->json, "CustomerUser", false, errs);
+	if (force && !json_is_boolean(force))
+		pd_verr_add(errs, 3000, "passwordProfile.forceChangePassword", PD_MSG_BAD_TYPE, "a boolean");
+	k->force_change = !force || json_is_true(force); /* a password given or made: temporary unless told */
 	u->upn = upn_of(r, k, errs);
 	u->first_name = opt_string(r, "firstName", 64, errs);
 	u->last_name = opt_string(r, "lastName", 64, errs);
@@ -265,7 +282,7 @@ enum pd_next pd_cusers_create(struct pd_req *r)
 				       .display_name = u->display_name ? u->display_name : u->upn,
 				       .usage_location = u->usage_location ? u->usage_location : k->c.billing.addr.country,
 				       .roles = u->roles ? u->roles : "user", .state = "active",
-				       .password_hash = u->password_hash, .must_change_password = true,
+				       .password_hash = u->password_hash, .must_change_password = k->force_change,
 				       .created = r->now};
 	if (u->password_hash)
 		return PD_WORK;
@@ -318,12 +335,62 @@ void pd_cusers_create_finish(struct pd_req *r, enum pd_err e)
 	pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s/users/%s", k->customer, k->u.id));
 }
 
+/* A PATCH: what partnerd changes, and what a client sends back of the user it read (id,
+ * userPrincipalName, customerId, userDomainType, links: checked to be unchanged). */
+static const char *const patch_fields[] = {"firstName", "lastName", "displayName", "usageLocation", "roles",
+					   "state", "passwordProfile", "attributes", "id", "userPrincipalName",
+					   "customerId", "userDomainType", "links", NULL};
+static void decode_read_only(struct pd_req *r, struct cu_job *k, struct pd_verrs *errs)
+{
+	json_t *id = pd_json_get(r->json, "id"), *cid = pd_json_get(r->json, "customerId");
+	json_t *upn = pd_json_get(r->json, "userPrincipalName"), *dt = pd_json_get(r->json, "userDomainType");
+	pd_api_known_fields(r, r->json, NULL, patch_fields, errs);
+	pd_api_attributes(r, r->json, "CustomerUser", false, errs);
+	if (id && (!json_is_string(id) || strcasecmp(json_string_value(id), k->id)))
+		pd_verr_add(errs, 3000, "id", PD_MSG_READ_ONLY, NULL);
+	if (cid && (!json_is_string(cid) || strcasecmp(json_string_value(cid), k->customer)))
+		pd_verr_add(errs, 3000, "customerId", PD_MSG_READ_ONLY, NULL);
+	if (dt && (!json_is_string(dt) || strcasecmp(json_string_value(dt), "none")))
+		pd_verr_add(errs, 3000, "userDomainType", PD_MSG_READ_ONLY, NULL);
+	if (upn && !json_is_string(upn))
+		pd_verr_add(errs, 3000, "userPrincipalName", PD_MSG_READ_ONLY, NULL);
+	k->upn_given = json_string_value(upn) ? pd_strdup(r->ar, json_string_value(upn)) : NULL;
+}
+
+/* passwordProfile {password, forceChangePassword}: a reset to a password the partner chose
+ * (the policy of every human-chosen password), hashed on the pool. */
+static void decode_password(struct pd_req *r, struct cu_job *k, struct pd_verrs *errs)
+{
+	static const char *const fields[] = {"password", "forceChangePassword", NULL};
+	json_t *pp = pd_json_get(r->json, "passwordProfile");
+	json_t *pw = pd_json_get(pp, "password"), *force = pd_json_get(pp, "forceChangePassword");
+	if (!pp)
+		return;
+	if (!json_is_object(pp)) {
+		pd_verr_add(errs, 3000, "passwordProfile", PD_MSG_BAD_TYPE, "an object");
+		return;
+	}
+	pd_api_known_fields(r, pp, "passwordProfile", fields, errs);
+	if (!pw)
+		pd_verr_add(errs, 3000, "passwordProfile.password", PD_MSG_REQUIRED, NULL);
+	else if (!json_is_string(pw) || !pd_password_strong(json_string_value(pw)))
+		pd_verr_add(errs, 3000, "passwordProfile.password", PD_MSG_WEAK_PASSWORD, NULL);
+	if (force && !json_is_boolean(force))
+		pd_verr_add(errs, 3000, "passwordProfile.forceChangePassword", PD_MSG_BAD_TYPE, "a boolean");
+	k->reset = true;
+	k->force_change = !force || json_is_true(force); /* a new password is temporary unless told */
+	if (json_is_string(pw))
+		k->u.password_hash = pd_strdup(r->ar, json_string_value(pw)); /* hashed on the pool */
+}
+
 enum pd_next pd_cusers_patch(struct pd_req *r)
 {
 	struct cu_job *k = begin(r, true);
 	struct pd_verrs errs = {0};
 	if (!k)
 		return PD_REPLY;
+	decode_read_only(r, k, &errs);
+	decode_password(r, k, &errs);
 	json_t *st = pd_json_get(r->json, "state");
 	k->u.first_name = opt_string(r, "firstName", 64, &errs);
 	k->u.last_name = opt_string(r, "lastName", 64, &errs);
@@ -338,7 +405,7 @@ enum pd_next pd_cusers_patch(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
-	return PD_WRITE;
+	return k->reset ? PD_WORK : PD_WRITE;
 }
 
 /* The user as it is (k->before) with the fields the PATCH gave (k->u) applied, into k->u. */
@@ -353,6 +420,10 @@ static void merge(struct cu_job *k)
 	out->usage_location = p->usage_location ? p->usage_location : out->usage_location;
 	out->roles = p->roles ? p->roles : out->roles;
 	out->state = p->state ? p->state : out->state;
+	if (k->reset) {
+		out->password_hash = k->hash;
+		out->must_change_password = k->force_change;
+	}
 }
 
 enum pd_err pd_cusers_patch_write(struct pd_req *r, struct store *st)
@@ -363,19 +434,31 @@ enum pd_err pd_cusers_patch_write(struct pd_req *r, struct store *st)
 		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e != PD_OK)
 		return e;
+	if (k->upn_given && strcasecmp(k->upn_given, k->before.upn)) /* names the user; never changes */
+		return k->upn_changed = true, PD_EINVAL;
 	merge(k);
 	e = st->ops->cuser_save(st, &k->u);
-	return e == PD_OK ? audit_cuser(r, st, k, "update_customer_user", &k->before, &k->u) : e;
+	/* a reset is recorded as one, whatever else the PATCH changed with it */
+	return e == PD_OK ? audit_cuser(r, st, k, k->reset ? "reset_customer_user_password" : "update_customer_user",
+					&k->before, &k->u) : e;
 }
 
 void pd_cusers_patch_finish(struct pd_req *r, enum pd_err e)
 {
 	struct cu_job *k = r->state;
+	sodium_memzero(k->hash, sizeof k->hash);
+	if (e == PD_EINVAL && k->upn_changed) {
+		pd_api_bad(r, 3000, "userPrincipalName", PD_MSG_READ_ONLY, NULL);
+		return;
+	}
 	if (e != PD_OK) {
 		cuser_error(r, e, k);
 		return;
 	}
-	pd_reply_json(r, 200, cuser_json(r, &k->u));
+	json_t *o = cuser_json(r, &k->u);
+	if (k->reset) /* the password is the partner's own: never sent back */
+		json_object_set_new(o, "passwordProfile", json_pack("{s:b}", "forceChangePassword", k->force_change));
+	pd_reply_json(r, 200, o);
 }
 
 enum pd_next pd_cusers_by_id(struct pd_req *r)

@@ -18,11 +18,31 @@ struct create {
 	struct pd_customer_user admin;
 	char password[PD_GENPW_CHARS + 1];
 	char admin_hash[PD_PWHASH_LEN];
-	char *replayed_id;
+	char *replayed_id;       /* set when MS-RequestId was seen before with this body */
+	const char *digest;      /* of the body, kept with the MS-RequestId */
+	bool reused;             /* MS-RequestId seen before with another body */
 	struct pd_order order;   /* optional first subscriptions (lineItems) */
-	bool has_order;  /* set when MS-RequestId was seen before */
+	bool has_order;          /* the create carries lineItems */
 	bool reseller_gone;      /* associatedPartnerId is no active indirect reseller (write) */
 };
+
+/* The create's body: what partnerd acts on (anything else is a 400 naming it). */
+static const char *const create_fields[] = {"companyProfile", "billingProfile", "lineItems", "attributes",
+					    "associatedPartnerId", "relationshipToPartner", "allowDelegatedAccess", NULL};
+static const char *const company_fields[] = {"domain", "organizationRegistrationNumber", "attributes", NULL};
+
+/* Read-only members that Partner Center's documented create requests send (its SDK
+ * serialises the whole Customer): accepted only with the values those requests carry, which
+ * change nothing; any other value is a 400 naming the member (docs/api-notes.md). */
+static void check_read_only(struct pd_req *r, struct pd_verrs *errs)
+{
+	json_t *rel = pd_json_get(r->json, "relationshipToPartner"), *dele = pd_json_get(r->json, "allowDelegatedAccess");
+	if (rel && !json_is_null(rel) &&
+	    (!json_is_string(rel) || (strcasecmp(json_string_value(rel), "none") && strcasecmp(json_string_value(rel), "reseller"))))
+		pd_verr_add(errs, 3000, "relationshipToPartner", PD_MSG_READ_ONLY, NULL);
+	if (dele && !json_is_null(dele) && !json_is_true(dele))
+		pd_verr_add(errs, 3000, "allowDelegatedAccess", PD_MSG_READ_ONLY, NULL);
+}
 
 /* associatedPartnerId (two-tier CSP): one of the partner's active indirect resellers, or
  * absent (a direct customer).  Checked here for a quick 400 and again in the write, which
@@ -112,7 +132,7 @@ static enum pd_next reply_valid(struct pd_req *r, struct create *k)
 	bool taken = false;
 	enum pd_err e = r->st->ops->domain_taken(r->st, k->c.domain, &taken);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The domain");
+		return pd_api_store_error(r, e, PD_NOUN_DOMAIN, k->c.domain);
 	if (taken)
 		pd_reply_error(r, PD_ECONFLICT, PD_MSG_DOMAIN_TAKEN, "companyProfile.domain", k->c.domain);
 	else
@@ -125,6 +145,13 @@ enum pd_next pd_customers_create(struct pd_req *r)
 	struct create *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
 	bool check_only = validate_only(r, &errs);
+	pd_api_known_fields(r, r->json, NULL, create_fields, &errs);
+	check_read_only(r, &errs);
+	pd_api_known_fields(r, pd_json_get(r->json, "companyProfile"), "companyProfile", company_fields, &errs);
+	pd_api_attributes(r, r->json, "Customer", false, &errs);
+	if (json_is_object(pd_json_get(r->json, "companyProfile")))
+		pd_api_attributes(r, pd_json_get(r->json, "companyProfile"), "CustomerCompanyProfile", false, &errs);
+	pd_billing_unknown(pd_json_get(r->json, "billingProfile"), "billingProfile", &errs, r->ar);
 	decode_company(r, pd_json_get(r->json, "companyProfile"), &k->c, &errs);
 	pd_billing_from_json(pd_json_get(r->json, "billingProfile"), "billingProfile", &k->c.billing, &errs, r->ar);
 	decode_reseller(r, &k->c, &errs);
@@ -143,6 +170,7 @@ enum pd_next pd_customers_create(struct pd_req *r)
 	if (check_only)
 		return reply_valid(r, k);
 	fill_new(r, k);
+	k->digest = r->request_id_given ? pd_api_body_digest(r) : NULL;
 	if (r->st->ops->warm_insert) /* a failure here shows again, and is answered, in the write */
 		(void)r->st->ops->warm_insert(r->st, r->who.partner_id, &k->c, &k->admin,
 					r->request_id_given ? r->request_id : NULL);
@@ -155,7 +183,10 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	struct create *k = r->state;
 	const char *partner = r->who.partner_id;
 	if (r->request_id_given) {
-		enum pd_err e = st->ops->idem_get(st, partner, r->request_id, &k->replayed_id, r->ar);
+		char *digest = NULL;
+		enum pd_err e = st->ops->idem_get(st, partner, r->request_id, &k->replayed_id, &digest, r->ar);
+		if (e == PD_OK && digest && strcmp(digest, k->digest) != 0) /* NULL: a key from before 0011 */
+			return k->replayed_id = NULL, k->reused = true, PD_ECONFLICT;
 		if (e != PD_ENOTFOUND)
 			return e;
 	}
@@ -171,7 +202,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	/* the replay of a create answers with the customer and the order made with it */
 	const char *made = k->has_order ? pd_printf(r->ar, "%s/%s", k->c.id, k->order.id) : k->c.id;
 	if (e == PD_OK && r->request_id_given)
-		e = st->ops->idem_put(st, partner, r->request_id, made, r->now);
+		e = st->ops->idem_put(st, partner, r->request_id, made, k->digest, r->now);
 	return e == PD_OK ? pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c)) : e;
 }
 
@@ -185,7 +216,7 @@ static void reply_replay(struct pd_req *r, const char *made)
 	if (e == PD_OK && slash)
 		e = pd_order_load(r, r->st, id, slash + 1, &order);
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The customer");
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, NULL);
 		return;
 	}
 	json_t *o = pd_customer_to_json(&c);
@@ -216,10 +247,12 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 			json_object_set_new(o, "orders", json_pack("[o]", pd_order_json(r, k->c.id, &k->order)));
 		pd_reply_json(r, 201, o);
 		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
+	} else if (e == PD_ECONFLICT && k->reused) {
+		pd_reply_error(r, e, PD_MSG_REQUEST_REUSED, "MS-RequestId", r->request_id);
 	} else if (e == PD_ECONFLICT) {
 		pd_reply_error(r, e, PD_MSG_DOMAIN_TAKEN, "companyProfile.domain", k->c.domain);
 	} else {
-		pd_api_store_error(r, e, "The customer");
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, NULL);
 	}
 	sodium_memzero(k->password, sizeof k->password);
 }
@@ -261,7 +294,7 @@ void pd_customers_delete_finish(struct pd_req *r, enum pd_err e)
 	else if (e == PD_ECONFLICT)
 		pd_reply_error(r, e, PD_MSG_TENANT_SHARED, "customerId", NULL);
 	else
-		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", (const char *)r->state));
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, r->state);
 }
 
 /* ---- list ---- */
@@ -323,9 +356,11 @@ static void write_page(struct pd_req *r, struct pd_buf *o, const struct pd_query
 	for (size_t i = 0; i < n; i++)
 		pd_customer_write(o, &rows[i]);
 	pd_buf_lit(o, "],\"links\":{");
-	write_link(o, "self", pd_printf(r->ar, "/customers?size=%d", q->size), NULL);
+	const char *const selecting[] = {"filter", pd_api_customer_filter(r, q), NULL};
+	const char *self = pd_api_self_uri(r, "/customers", q->size, selecting);
+	write_link(o, "self", self, NULL);
 	if (token)
-		write_link(o, "next", pd_printf(r->ar, "/customers?size=%d&seekOperation=Next", q->size), token);
+		write_link(o, "next", pd_printf(r->ar, "%s&seekOperation=Next", self), token);
 	pd_buf_lit(o, "},\"attributes\":{\"objectType\":\"Collection\"}");
 	pd_jw_kstr(o, "continuationToken", token);
 	pd_jw_close(o);
@@ -340,7 +375,7 @@ enum pd_next pd_customers_list(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->customer_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The customer list");
+		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER_LIST, NULL);
 	const char *token = NULL;
 	if (n > (size_t)q.size) {
 		n = (size_t)q.size;

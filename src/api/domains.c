@@ -13,7 +13,7 @@ enum pd_next pd_domains_head(struct pd_req *r)
 	}
 	enum pd_err e = r->st->ops->domain_taken(r->st, d, &taken);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The domain");
+		return pd_api_store_error(r, e, PD_NOUN_DOMAIN, NULL);
 	if (taken)
 		pd_reply_raw(r, 200, NULL, NULL, 0);
 	else

@@ -78,7 +78,7 @@ static enum pd_next client_credentials(struct pd_req *r, struct grant *g)
 	enum pd_err e = pd_uuid_parse(id, NULL) ? r->st->ops->app_by_client(r->st, id, &g->app, r->ar) : PD_ENOTFOUND;
 	if (e != PD_OK && e != PD_ENOTFOUND) {
 		pd_signin_release(g->attempt, (long long)time(NULL));
-		return pd_api_store_error(r, e, "The application");
+		return pd_api_store_error(r, e, PD_NOUN_APP, NULL);
 	}
 	g->known = e == PD_OK;
 	unsigned char d[PD_DIGEST_LEN];
@@ -99,7 +99,7 @@ static enum pd_next password(struct pd_req *r, struct grant *g)
 	enum pd_err e = r->st->ops->user_by_email(r->st, user, &g->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND) {
 		pd_signin_release(g->attempt, (long long)time(NULL));
-		return pd_api_store_error(r, e, "The user");
+		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	}
 	g->known = e == PD_OK;
 	g->secret = pw;
@@ -188,7 +188,7 @@ void pd_oauth_token_finish(struct pd_req *r, enum pd_err e)
 	struct grant *g = r->state;
 	if (e != PD_OK) {
 		pd_signin_release(g->attempt, (long long)time(NULL));
-		pd_api_store_error(r, e, "The token");
+		pd_api_store_error(r, e, PD_NOUN_TOKEN, NULL);
 		return;
 	}
 	pd_signin_succeeded(g->attempt, (long long)time(NULL));

@@ -42,8 +42,7 @@ enum pd_next pd_offers_get(struct pd_req *r)
 		return PD_REPLY;
 	const struct pd_offer *o = pd_catalog_find(r->cfg->catalog, r->params[0]);
 	if (!o || !pd_offer_in_country(o, country)) {
-		pd_reply_error(r, PD_ENOTFOUND, PD_MSG_NOT_FOUND, "offerId", pd_printf(r->ar, "The offer %s", r->params[0]));
-		return PD_REPLY;
+		return pd_api_store_error(r, PD_ENOTFOUND, PD_NOUN_OFFER, r->params[0]);
 	}
 	pd_reply_json(r, 200, pd_offer_to_json(o, country, r->loc));
 	return PD_REPLY;

@@ -6,7 +6,8 @@
 #include "catalog.h"
 
 struct pd_line {
-	const struct pd_offer *offer;
+	const struct pd_offer *offer;   /* NULL for a subscription whose offer left the catalog */
+	const char *offer_id;
 	long long quantity;
 	const char *friendly_name;
 	const char *field;      /* "lineItems[2]" for errors */
@@ -16,14 +17,17 @@ struct pd_line {
 struct pd_order {
 	char id[37];
 	long long created;
+	const char *billing_cycle; /* "monthly" unless the order says otherwise */
+	const char *currency;      /* ISO 4217, from the customer's country */
 	struct pd_line *lines;
 	size_t n;
 	struct pd_subscription *subs; /* made by pd_order_write */
 	struct pd_verrs errs;         /* add-on errors found while writing */
 };
 
-/* Checks the lineItems array against the catalog and the customer's country; errors name
- * the line ("lineItems[1].quantity").  Fills o (arena). */
+/* Checks the lineItems array against the catalog and the customer's country, and that
+ * every offer can be billed in o->billing_cycle (NULL: "monthly"); errors name the line
+ * ("lineItems[1].quantity").  Fills o (arena). */
 void pd_order_parse(struct pd_req *r, json_t *items, const char *country, struct pd_order *o,
 		    struct pd_verrs *errs);
 
@@ -33,7 +37,7 @@ void pd_order_parse(struct pd_req *r, json_t *items, const char *country, struct
 enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *customer,
 			   struct pd_order *o);
 
-/* Rebuilds order `id` of a customer from its subscriptions (an idempotent replay). */
+/* Rebuilds order `id` of a customer from its row and its subscriptions (GET, a replay). */
 enum pd_err pd_order_load(struct pd_req *r, struct store *st, const char *customer, const char *id,
 			  struct pd_order *o);
 
@@ -45,5 +49,8 @@ enum pd_err pd_subscriptions_all(struct pd_req *r, struct store *st, const char 
 /* The order as Partner Center shapes it (new reference). */
 json_t *pd_order_json(struct pd_req *r, const char *customer, const struct pd_order *o);
 json_t *pd_subscription_json(struct pd_req *r, const struct pd_subscription *s);
+
+/* The currency partnerd bills a customer of `country` in (ISO 4217). */
+const char *pd_currency_of(const char *country);
 
 #endif

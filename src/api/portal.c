@@ -164,7 +164,7 @@ enum pd_err pd_session_end_write(struct pd_req *r, struct store *st)
 void pd_session_end_finish(struct pd_req *r, enum pd_err e)
 {
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The session");
+		pd_api_store_error(r, e, PD_NOUN_SESSION, NULL);
 		return;
 	}
 	pd_reply_header(r, "Set-Cookie", PD_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");

@@ -46,8 +46,9 @@ enum pd_next pd_profiles_billing_put(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->id, c, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->id));
+		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, k->id);
 	pd_billing_from_json(r->json, "billingProfile", &k->b, &errs, r->ar);
+	pd_billing_unknown(r->json, "billingProfile", &errs, r->ar); /* nothing is silently ignored */
 	if (!errs.n)
 		pd_billing_check(&k->b, c->regnum, "billingProfile", &errs, r->ar);
 	if (errs.n) {
@@ -89,7 +90,7 @@ void pd_profiles_billing_finish(struct pd_req *r, enum pd_err e)
 {
 	struct billing_put *k = r->state;
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->id));
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, k->id);
 		return;
 	}
 	k->b.etag = k->etag;

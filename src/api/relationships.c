@@ -55,12 +55,11 @@ enum pd_next pd_invitation_get(struct pd_req *r)
 		return PD_WRITE;
 	}
 	if (e == PD_OK && strcmp(i.state, "active") != 0) { /* revoked stays revoked until a POST */
-		pd_reply_error(r, PD_ENOTFOUND, PD_MSG_NOT_FOUND, NULL,
-			       "An active invitation (it was revoked; POST /v1/customers/relationshiprequests issues a new one)");
+		pd_reply_error(r, PD_ENOTFOUND, PD_MSG_INVITATION_REVOKED, NULL, NULL);
 		return PD_REPLY;
 	}
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The invitation");
+		return pd_api_store_error(r, e, PD_NOUN_INVITATION, NULL);
 	pd_reply_json(r, 200, invitation_json(r, &i));
 	return PD_REPLY;
 }
@@ -108,7 +107,7 @@ void pd_invitation_finish(struct pd_req *r, enum pd_err e)
 {
 	struct invite_job *k = r->state;
 	if (e != PD_OK)
-		pd_api_store_error(r, e, "The invitation");
+		pd_api_store_error(r, e, PD_NOUN_INVITATION, NULL);
 	else if (k->revoke_only)
 		pd_reply_raw(r, 204, NULL, NULL, 0);
 	else
@@ -172,7 +171,7 @@ void pd_relationship_patch_finish(struct pd_req *r, enum pd_err e)
 	if (e == PD_ECONFLICT && k->active_subs)
 		pd_reply_error(r, e, PD_MSG_ACTIVE_SUBS, "relationshipToPartner", NULL);
 	else if (e != PD_OK)
-		pd_api_store_error(r, e, pd_printf(r->ar, "The customer %s", k->id));
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, k->id);
 	else
 		pd_reply_json(r, 200, pd_customer_to_json(&k->c));
 }

@@ -111,7 +111,7 @@ enum pd_next pd_resellers_list(struct pd_req *r)
 	enum pd_err e = r->st->ops->reseller_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
 						  p.size, &rows, &n, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, NULL);
+		return pd_api_store_error(r, e, PD_NOUN_RESELLERS, NULL);
 	const char *token = NULL;
 	if (n > (size_t)p.size) {
 		n = (size_t)p.size;
@@ -143,7 +143,7 @@ enum pd_next pd_resellers_get(struct pd_req *r)
 	if (e == PD_ENOTFOUND)
 		return not_found(r, id);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, NULL);
+		return pd_api_store_error(r, e, PD_NOUN_RESELLER, id);
 	pd_reply_json(r, 200, pd_reseller_json(&x));
 	return PD_REPLY;
 }
@@ -159,7 +159,7 @@ enum pd_next pd_customer_resellers(struct pd_req *r)
 		enum pd_err e = r->st->ops->reseller_get(r->st, r->who.partner_id, c.associated_partner_id, &x, r->ar);
 		if (e != PD_OK) {
 			json_decref(items);
-			return pd_api_store_error(r, e, NULL);
+			return pd_api_store_error(r, e, PD_NOUN_RESELLER, NULL);
 		}
 		json_array_append_new(items, pd_reseller_json(&x));
 	}
@@ -263,7 +263,7 @@ void pd_resellers_add_finish(struct pd_req *r, enum pd_err e)
 	} else if (e == PD_ECONFLICT) {
 		pd_reply_error(r, e, PD_MSG_MPN_TAKEN, "mpnId", k->x.mpn_id);
 	} else if (e != PD_OK) {
-		pd_api_store_error(r, e, NULL);
+		pd_api_store_error(r, e, PD_NOUN_RESELLER, NULL);
 	} else {
 		pd_reply_json(r, 201, pd_reseller_json(&k->x));
 		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/relationships/%s", k->x.id));
@@ -345,7 +345,7 @@ void pd_resellers_patch_finish(struct pd_req *r, enum pd_err e)
 	else if (e == PD_ENOTFOUND)
 		not_found(r, k->id);
 	else if (e != PD_OK)
-		pd_api_store_error(r, e, NULL);
+		pd_api_store_error(r, e, PD_NOUN_RESELLER, k->id);
 	else
 		pd_reply_json(r, 200, pd_reseller_json(&k->x));
 }

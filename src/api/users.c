@@ -107,7 +107,7 @@ static void user_error(struct pd_req *r, enum pd_err e, struct user_job *k)
 	else if (e == PD_ECONFLICT)
 		pd_reply_error(r, e, PD_MSG_EMAIL_TAKEN, "userPrincipalName", k->u.email);
 	else
-		pd_api_store_error(r, e, "The user");
+		pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 }
 
 /* ---- list and get ---- */
@@ -128,7 +128,7 @@ enum pd_next pd_users_list(struct pd_req *r)
 	}
 	enum pd_err e = r->st->ops->user_list(r->st, r->who.partner_id, q.has_after ? q.after_key : NULL, q.size, &rows, &n, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The users");
+		return pd_api_store_error(r, e, PD_NOUN_USERS, NULL);
 	const char *next = NULL;
 	if (n > (size_t)q.size) {
 		n = (size_t)q.size;
@@ -149,7 +149,7 @@ enum pd_next pd_users_get(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = r->st->ops->user_get(r->st, r->who.partner_id, id, &u, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, pd_printf(r->ar, "The user %s", id));
+		return pd_api_store_error(r, e, PD_NOUN_USER, id);
 	pd_reply_json(r, 200, pd_user_json(&u, r->ar));
 	return PD_REPLY;
 }
@@ -166,6 +166,8 @@ static void new_temporary_password(struct pd_req *r, struct user_job *k)
 
 static void decode_new_user(struct pd_req *r, struct user_job *k, struct pd_verrs *errs)
 {
+	static const char *const fields[] = {"userPrincipalName", "email", "displayName", "roles", "attributes", NULL};
+	pd_api_known_fields(r, r->json, NULL, fields, errs); /* issue 16: nothing silently ignored */
 	json_t *upn = pd_json_get(r->json, "userPrincipalName"), *dn = pd_json_get(r->json, "displayName");
 	if (!upn)
 		upn = pd_json_get(r->json, "email");
@@ -238,6 +240,8 @@ void pd_users_create_finish(struct pd_req *r, enum pd_err e)
 
 static void decode_patch(struct pd_req *r, struct user_job *k, struct pd_verrs *errs)
 {
+	static const char *const fields[] = {"displayName", "state", "roles", "attributes", NULL};
+	pd_api_known_fields(r, r->json, NULL, fields, errs); /* issue 16: nothing silently ignored */
 	json_t *dn = pd_json_get(r->json, "displayName"), *st = pd_json_get(r->json, "state");
 	json_t *roles = pd_json_get(r->json, "roles");
 	if (dn && (!json_is_string(dn) || pd_utf8_len(json_string_value(dn)) < 1 || pd_utf8_len(json_string_value(dn)) > 100))
@@ -382,7 +386,7 @@ enum pd_next pd_me_get(struct pd_req *r)
 	}
 	enum pd_err e = r->st->ops->user_get(r->st, r->who.partner_id, r->who.id, &u, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The user");
+		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	json_t *o = pd_user_json(&u, r->ar);
 	json_object_set_new(o, "partnerId", json_string(u.partner_id));
 	pd_reply_json(r, 200, o);
@@ -403,6 +407,8 @@ enum pd_next pd_me_password(struct pd_req *r)
 {
 	struct user_job *k = pd_alloc(r->ar, sizeof *k);
 	struct pd_verrs errs = {0};
+	static const char *const fields[] = {"currentPassword", "newPassword", NULL};
+	pd_api_known_fields(r, r->json, NULL, fields, &errs);
 	k->current = string_field(r, "currentPassword", &errs);
 	k->next = string_field(r, "newPassword", &errs);
 	if (k->next && !pd_password_strong(k->next))
@@ -419,11 +425,11 @@ enum pd_next pd_me_password(struct pd_req *r)
 		return pd_api_too_many(r, wait);
 	if (e != PD_OK) {
 		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
-		return pd_api_store_error(r, e, "The user");
+		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	}
 	e = r->st->ops->user_get(r->st, r->who.partner_id, r->who.id, &k->before, r->ar);
 	if (e != PD_OK)
-		return pd_api_store_error(r, e, "The user"); /* the attempt is released with r->ar */
+		return pd_api_store_error(r, e, PD_NOUN_USER, NULL); /* the attempt is released with r->ar */
 	r->state = k;
 	return PD_WORK;
 }
@@ -459,7 +465,7 @@ void pd_me_password_finish(struct pd_req *r, enum pd_err e)
 	struct user_job *k = r->state;
 	sodium_memzero(k->hash, sizeof k->hash);
 	if (e != PD_OK) {
-		pd_api_store_error(r, e, "The user");
+		pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 		return;
 	}
 	pd_signin_succeeded(k->attempt, (long long)time(NULL));

@@ -69,6 +69,16 @@ void cli_api_error_text(const struct cli_resp *r, char *buf, size_t cap)
 	json_decref(o);
 }
 
+/* Partner Center answers a change the resource's state refuses (a suspended or deprovisioned
+ * subscription: codes 2001, 2011) with 400; partnerctl counts it a conflict (exit 4). */
+static int rc_of(const struct cli_resp *r)
+{
+	json_t *j = r->status == 400 && r->len ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+	json_int_t code = json_integer_value(json_object_get(j, "code"));
+	json_decref(j);
+	return code == 2001 || code == 2011 ? CLI_CONFLICT : cli_api_rc(r->status);
+}
+
 int cli_api_report(const struct cli_resp *r)
 {
 	char text[2048];
@@ -77,7 +87,7 @@ int cli_api_report(const struct cli_resp *r)
 	if (r->status == 401)
 		return cli_fail(CLI_ERROR, "the server refused the token (expired or revoked): run 'partnerctl login'");
 	cli_api_error_text(r, text, sizeof text);
-	return cli_fail(cli_api_rc(r->status), "%s", text);
+	return cli_fail(rc_of(r), "%s", text);
 }
 
 int cli_api_call(struct cli_http *h, const struct cli_call *c, json_t **out, struct cli_resp *resp)

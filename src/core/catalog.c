@@ -32,6 +32,50 @@ static bool localized(json_t *o, const char *key, const char *out[PD_LOCALE_COUN
 	return true;
 }
 
+static const char *const cycles[] = {"monthly", "annual", "one_time", "none"};
+
+/* "P1Y", "P36M": a whole number of years or months. */
+static bool duration_ok(const char *t)
+{
+	size_t n = t && t[0] == 'P' ? strspn(t + 1, "0123456789") : 0;
+	return n > 0 && (!strcmp(t + 1 + n, "Y") || !strcmp(t + 1 + n, "M"));
+}
+
+/* category, product, term, isAvailableForPurchase and supportedBillingCycles, each optional
+ * (a catalog written before them still loads); false with the reason in err. */
+static bool read_commerce(json_t *o, struct pd_offer *of, char *err, size_t cap)
+{
+	json_t *cat = json_object_get(o, "category"), *prod = json_object_get(o, "product");
+	json_t *avail = json_object_get(o, "isAvailableForPurchase"), *term = json_object_get(o, "term");
+	of->category_id = json_string_value(json_object_get(cat, "id"));
+	if (!of->category_id || !localized(cat, "name", of->category_name)) {
+		of->category_id = "General";
+		for (int l = 0; l < PD_LOCALE_COUNT; l++)
+			of->category_name[l] = of->category_id;
+	}
+	of->product_id = json_string_value(json_object_get(prod, "id"));
+	if (!of->product_id)
+		of->product_id = of->id;
+	of->available = !avail || json_is_true(avail);
+	of->term = term ? json_string_value(term) : "P1Y";
+	if (!duration_ok(of->term))
+		return snprintf(err, cap, "offer %s: term must be an ISO 8601 duration such as P1Y or P1M", of->id), false;
+	of->billing_cycles = json_object_get(o, "supportedBillingCycles");
+	size_t i, k;
+	json_t *v;
+	if (!of->billing_cycles)
+		return true; /* filled with ["monthly"] by the catalog */
+	if (!json_is_array(of->billing_cycles) || !json_array_size(of->billing_cycles))
+		return snprintf(err, cap, "offer %s: supportedBillingCycles must list at least one cycle", of->id), false;
+	json_array_foreach(of->billing_cycles, i, v) {
+		for (k = 0; k < sizeof cycles / sizeof cycles[0] && !(json_is_string(v) && !strcmp(json_string_value(v), cycles[k])); k++)
+			;
+		if (k == sizeof cycles / sizeof cycles[0])
+			return snprintf(err, cap, "offer %s: supportedBillingCycles: monthly, annual, one_time or none", of->id), false;
+	}
+	return true;
+}
+
 /* Reads one offer; false with the reason in err. */
 static bool read_offer(json_t *o, struct pd_offer *of, char *err, size_t cap)
 {
@@ -58,7 +102,7 @@ static bool read_offer(json_t *o, struct pd_offer *of, char *err, size_t cap)
 		return snprintf(err, cap, "offer %s: unitType and billing are required", of->id), false;
 	if (!json_is_array(of->prerequisites) || (of->is_addon != (json_array_size(of->prerequisites) > 0)))
 		return snprintf(err, cap, "offer %s: an add-on (and only an add-on) lists prerequisiteOffers", of->id), false;
-	return true;
+	return read_commerce(o, of, err, cap);
 }
 
 /* Every id unique, every prerequisite an offer of the catalog. */
@@ -99,8 +143,14 @@ struct pd_catalog *pd_catalog_parse(const char *text, size_t len, char *err, siz
 	bool ok = c->offers && json_is_array(offers) && c->n > 0;
 	if (!ok)
 		snprintf(err, cap, "catalog needs a non-empty \"offers\" array");
-	for (size_t i = 0; ok && i < c->n; i++)
-		ok = read_offer(json_array_get(offers, i), &c->offers[i], err, cap);
+	for (size_t i = 0; ok && i < c->n; i++) {
+		json_t *o = json_array_get(offers, i);
+		ok = read_offer(o, &c->offers[i], err, cap);
+		if (ok && !c->offers[i].billing_cycles) { /* the default, kept in the document */
+			json_object_set_new(o, "supportedBillingCycles", json_pack("[s]", "monthly"));
+			c->offers[i].billing_cycles = json_object_get(o, "supportedBillingCycles");
+		}
+	}
 	if (ok && consistent(c, err, cap))
 		return c;
 	pd_catalog_free(c);
@@ -150,6 +200,17 @@ bool pd_offer_in_country(const struct pd_offer *o, const char *iso2)
 	return in_list(o->countries, iso2);
 }
 
+bool pd_offer_has_cycle(const struct pd_offer *o, const char *cycle)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(o->billing_cycles, i, v) {
+		if (json_is_string(v) && cycle && !strcmp(json_string_value(v), cycle))
+			return true;
+	}
+	return false;
+}
+
 bool pd_offer_requires(const struct pd_offer *addon, const char *base)
 {
 	return in_list(addon->prerequisites, base);
@@ -159,11 +220,24 @@ json_t *pd_offer_to_json(const struct pd_offer *o, const char *country, enum pd_
 {
 	char uri[160];
 	snprintf(uri, sizeof uri, "/offers/%s?country=%s", o->id, country);
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:b, s:O, s:s, s:o, s:{s:s}}",
-			 "id", o->id, "name", o->name[loc], "description", o->description[loc],
-			 "minimumQuantity", (json_int_t)o->min, "maximumQuantity", (json_int_t)o->max,
-			 "unitType", o->unit_type, "billing", o->billing, "isAddOn", o->is_addon,
-			 "prerequisiteOffers", o->prerequisites, "country", country, "links",
-			 json_pack("{s:{s:s, s:s, s:[]}}", "self", "uri", uri, "method", "GET", "headers"),
-			 "attributes", "objectType", "Offer");
+	static const char *const tags[PD_LOCALE_COUNT] = {"en-us", "zh-cn", "de-de"};
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:b, s:O, s:s, s:o, s:{s:s}}",
+			      "id", o->id, "name", o->name[loc], "description", o->description[loc],
+			      "minimumQuantity", (json_int_t)o->min, "maximumQuantity", (json_int_t)o->max,
+			      "unitType", o->unit_type, "billing", o->billing, "isAddOn", o->is_addon,
+			      "prerequisiteOffers", o->prerequisites, "country", country, "links",
+			      json_pack("{s:{s:s, s:s, s:[]}}", "self", "uri", uri, "method", "GET", "headers"),
+			      "attributes", "objectType", "Offer");
+	json_object_set_new(j, "locale", json_string(tags[loc]));
+	json_object_set_new(j, "category", json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "id", o->category_id,
+		"name", o->category_name[loc], "locale", tags[loc], "country", country, "attributes",
+		"objectType", "OfferCategory"));
+	json_object_set_new(j, "product", json_pack("{s:s, s:s, s:s}", "id", o->product_id, "name", o->name[loc],
+						    "unit", o->unit_type));
+	json_object_set_new(j, "isAvailableForPurchase", json_boolean(o->available));
+	json_object_set_new(j, "supportedBillingCycles", json_deep_copy(o->billing_cycles));
+	json_object_set_new(j, "term", json_string(o->term));
+	json_object_set_new(j, "isAutoRenewable", json_true());
+	json_object_set_new(j, "isTrial", json_false());
+	return j;
 }

@@ -17,6 +17,11 @@ struct pd_offer {
 	bool is_addon;
 	json_t *prerequisites;   /* array of offer ids (borrowed from the catalog) */
 	json_t *countries;       /* array of ISO 3166 alpha-2 codes */
+	/* optional in a catalog file (defaults in catalog.c) */
+	const char *category_id, *category_name[PD_LOCALE_COUNT], *product_id;
+	const char *term;        /* ISO 8601 duration of the commitment, "P1Y" */
+	bool available;          /* isAvailableForPurchase: false refuses new orders */
+	json_t *billing_cycles;  /* supportedBillingCycles: "monthly", "annual", ... (first: default) */
 };
 
 struct pd_catalog;
@@ -30,6 +35,8 @@ const struct pd_offer *pd_catalog_at(const struct pd_catalog *c, size_t i);
 const struct pd_offer *pd_catalog_find(const struct pd_catalog *c, const char *id);
 
 bool pd_offer_in_country(const struct pd_offer *o, const char *iso2);
+/* True if the offer can be billed in `cycle` (one of its supportedBillingCycles). */
+bool pd_offer_has_cycle(const struct pd_offer *o, const char *cycle);
 /* True if `base` is one of the add-on's prerequisite offers. */
 bool pd_offer_requires(const struct pd_offer *addon, const char *base);
 

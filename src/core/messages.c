@@ -59,8 +59,8 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_BAD_TOKEN] = {"{field}: the continuation token is not valid for this query.",
 			      "{field}：继续标记对此查询无效。",
 			      "{field}: Das Fortsetzungstoken ist für diese Abfrage ungültig."},
-	[PD_MSG_BAD_FILTER] = {"{field} is not a valid filter: {arg}.", "{field} 不是有效的筛选条件：{arg}。",
-			       "{field} ist kein gültiger Filter: {arg}."},
+	[PD_MSG_BAD_FILTER] = {"{field} is not a valid filter; expected {arg}.", "{field} 不是有效的筛选条件；应为 {arg}。",
+			       "{field} ist kein gültiger Filter; erwartet: {arg}."},
 	[PD_MSG_BAD_JSON] = {"The request body is not valid JSON: {arg}.", "请求正文不是有效的 JSON：{arg}。",
 			     "Der Anfragetext ist kein gültiges JSON: {arg}."},
 	[PD_MSG_BAD_UTF8] = {"{field} is not valid UTF-8.", "{field} 不是有效的 UTF-8。",
@@ -201,6 +201,23 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_MPN_TAKEN] = {"{field}: another of your indirect resellers already has the MPN ID {arg}.",
 			      "{field}：您的另一个间接经销商已在使用 MPN ID {arg}。",
 			      "{field}: Ein anderer Ihrer indirekten Reseller hat bereits die MPN-ID {arg}."},
+	[PD_MSG_NOT_ACCEPTED] = {"{field} is not a property partnerd takes here; nothing was changed. Leave it out.",
+				 "此处不接受属性 {field}；未做任何更改。请去掉该属性。",
+				 "{field} ist hier keine Eigenschaft, die partnerd annimmt; nichts wurde geändert. Lassen Sie sie weg."},
+	[PD_MSG_READ_ONLY] = {"{field} cannot be changed here; send it unchanged or leave it out.",
+			      "此处不能更改 {field}；请保持原值或不要发送。",
+			      "{field} kann hier nicht geändert werden; senden Sie den bisherigen Wert oder lassen Sie es weg."},
+	[PD_MSG_REQUEST_REUSED] = {"MS-RequestId {arg} was already used for a different request; nothing was changed."
+				   " Send a new MS-RequestId for a new request.",
+				   "MS-RequestId {arg} 已用于另一个不同的请求；未做任何更改。新请求请使用新的 MS-RequestId。",
+				   "MS-RequestId {arg} wurde bereits für eine andere Anfrage verwendet; nichts wurde geändert."
+				   " Senden Sie für eine neue Anfrage eine neue MS-RequestId."},
+	[PD_MSG_ORDER_NOT_FOUND] = {"{field}: the customer has no order {arg}.", "{field}：该客户没有订单 {arg}。",
+				    "{field}: Der Kunde hat keine Bestellung {arg}."},
+	[PD_MSG_BAD_FORMAT] = {"{field} must be {arg}.", "{field} 必须为 {arg}。", "{field} muss {arg} sein."},
+	[PD_MSG_INVITATION_REVOKED] = {"There is no active invitation: it was revoked; POST /v1/customers/relationshiprequests issues a new one.",
+				       "没有有效的邀请：它已被撤销；POST /v1/customers/relationshiprequests 可生成新的邀请。",
+				       "Es gibt keine aktive Einladung: Sie wurde widerrufen; POST /v1/customers/relationshiprequests erstellt eine neue."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)
@@ -245,10 +262,19 @@ static size_t put(char *buf, size_t cap, size_t at, const char *s, size_t n)
 	return at;
 }
 
+static const char *type_phrase(const char *arg, enum pd_locale loc);
+static char *render(char *buf, size_t cap, const char *t, const char *field, const char *arg);
+
 char *pd_msg_render(char *buf, size_t cap, enum pd_msg m, enum pd_locale loc,
 		    const char *field, const char *arg)
 {
-	const char *t = pd_msg_template(m, loc);
+	if (m == PD_MSG_BAD_TYPE)
+		arg = type_phrase(arg, loc);
+	return render(buf, cap, pd_msg_template(m, loc), field, arg);
+}
+
+static char *render(char *buf, size_t cap, const char *t, const char *field, const char *arg)
+{
 	size_t at = 0;
 	if (!cap)
 		return buf;
@@ -271,3 +297,93 @@ char *pd_msg_render(char *buf, size_t cap, enum pd_msg m, enum pd_locale loc,
 	buf[at] = 0;
 	return buf;
 }
+
+/* ---- issue 16: type phrases, nouns and Partner Center's codes ---- */
+
+/* The {arg} of PD_MSG_BAD_TYPE: a type phrase, keyed by its English form. */
+static const char *const type_phrases[][PD_LOCALE_COUNT] = {
+	{"a string", "字符串", "eine Zeichenkette"},
+	{"an object", "对象", "ein Objekt"},
+	{"a JSON object", "JSON 对象", "ein JSON-Objekt"},
+	{"a whole number", "整数", "eine ganze Zahl"},
+	{"a boolean", "布尔值", "ein boolescher Wert"},
+	{"an array of 1-100 line items", "包含 1-100 个订单项的数组", "ein Array mit 1-100 Positionen"},
+};
+
+static const char *const nouns[PD_NOUN_COUNT][PD_LOCALE_COUNT] = {
+	[PD_NOUN_CUSTOMER] = {"The customer", "客户", "Der Kunde"},
+	[PD_NOUN_CUSTOMER_LIST] = {"The customer list", "客户列表", "Die Kundenliste"},
+	[PD_NOUN_USER] = {"The user", "用户", "Der Benutzer"},
+	[PD_NOUN_USERS] = {"The users", "用户列表", "Die Benutzerliste"},
+	[PD_NOUN_CUSTOMER_USER] = {"The user", "用户", "Der Benutzer"},
+	[PD_NOUN_APP] = {"The application", "应用程序", "Die Anwendung"},
+	[PD_NOUN_APPS] = {"The applications", "应用程序列表", "Die Anwendungsliste"},
+	[PD_NOUN_INVITATION] = {"The invitation", "邀请", "Die Einladung"},
+	[PD_NOUN_ACTIVITY_LOG] = {"The activity log", "活动日志", "Das Aktivitätsprotokoll"},
+	[PD_NOUN_AUDIT_RECORD] = {"The audit record", "审核记录", "Der Protokolleintrag"},
+	[PD_NOUN_DOMAIN] = {"The domain", "域", "Die Domäne"},
+	[PD_NOUN_STORE] = {"The store", "存储", "Der Speicher"},
+	[PD_NOUN_TOKEN] = {"The token", "令牌", "Das Token"},
+	[PD_NOUN_SESSION] = {"The session", "会话", "Die Sitzung"},
+	[PD_NOUN_SUBSCRIPTION] = {"The subscription", "订阅", "Das Abonnement"},
+	[PD_NOUN_ORDER] = {"The order", "订单", "Die Bestellung"},
+	[PD_NOUN_OFFER] = {"The offer", "产品", "Das Angebot"},
+	[PD_NOUN_COUNTRY] = {"The country", "国家/地区", "Das Land"},
+	[PD_NOUN_RESELLER] = {"The indirect reseller", "间接经销商", "Der indirekte Reseller"},
+	[PD_NOUN_RESELLERS] = {"The indirect resellers", "间接经销商列表", "Die Liste der indirekten Reseller"},
+};
+
+/* The type phrase `arg` of PD_MSG_BAD_TYPE in `loc` (unknown phrases as they are). */
+static const char *type_phrase(const char *arg, enum pd_locale loc)
+{
+	for (size_t i = 0; arg && (unsigned)loc < PD_LOCALE_COUNT && i < sizeof type_phrases / sizeof type_phrases[0]; i++)
+		if (!strcmp(arg, type_phrases[i][PD_LOCALE_EN]))
+			return type_phrases[i][loc];
+	return arg;
+}
+
+static char *noun_text(char *buf, size_t cap, const char *noun, const char *id)
+{
+	size_t at = 0;
+	if (!cap)
+		return buf;
+	at = put(buf, cap, at, noun, strlen(noun));
+	if (id && *id) {
+		at = put(buf, cap, at, " ", 1);
+		at = put(buf, cap, at, id, strlen(id));
+	}
+	buf[at] = 0;
+	return buf;
+}
+
+char *pd_noun_render(char *buf, size_t cap, enum pd_noun n, enum pd_locale loc, const char *id)
+{
+	if ((unsigned)n >= PD_NOUN_COUNT)
+		n = PD_NOUN_STORE;
+	if ((unsigned)loc >= PD_LOCALE_COUNT)
+		loc = PD_LOCALE_EN;
+	return noun_text(buf, cap, nouns[n][loc], id);
+}
+
+int pd_noun_not_found_code(enum pd_noun n)
+{
+	switch (n) {
+	case PD_NOUN_SUBSCRIPTION: return 20003;
+	case PD_NOUN_ORDER: return 20000;
+	case PD_NOUN_CUSTOMER_USER: return 60002;
+	default: return 1000;
+	}
+}
+
+int pd_msg_code(enum pd_msg m)
+{
+	switch (m) {
+	case PD_MSG_SUB_SUSPENDED: return 2001;   /* quantity change while suspended */
+	case PD_MSG_SUB_DELETED: return 2011;     /* deleted status cannot be updated */
+	case PD_MSG_NO_RELATIONSHIP: return 20002; /* no commerce relationship with the customer */
+	case PD_MSG_ORDER_NOT_FOUND: return 20000;
+	case PD_MSG_STALE_ETAG: return 2055;
+	default: return 0;
+	}
+}
+

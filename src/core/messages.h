@@ -12,7 +12,8 @@ enum pd_msg {
 	PD_MSG_TOO_LONG,          /* {field} is longer than {arg} characters */
 	PD_MSG_TOO_SHORT,         /* {field} is shorter than {arg} characters */
 	PD_MSG_INVALID,           /* {field} is not valid */
-	PD_MSG_BAD_TYPE,          /* {field} must be {arg} (a string, an object, ...) */
+	PD_MSG_BAD_TYPE,          /* {field} must be {arg}: a type phrase ("a string", "an object",
+				   * ... see messages.c), rendered in the caller's language */
 	PD_MSG_BAD_ENUM,          /* {field} must be one of: {arg} */
 	PD_MSG_BAD_EMAIL,         /* {field} is not a valid e-mail address */
 	PD_MSG_BAD_COUNTRY,       /* {field} is not a supported ISO 3166-1 alpha-2 country code */
@@ -85,8 +86,35 @@ enum pd_msg {
 	PD_MSG_RESELLER_TAKEN,    /* {field}: an indirect reseller with the id {arg} exists */
 	PD_MSG_BAD_MPN,           /* {field} must be an MPN ID of 6 to 10 digits */
 	PD_MSG_MPN_TAKEN,         /* {field}: another indirect reseller has the MPN ID {arg} */
+	/* issue 16 */
+	PD_MSG_NOT_ACCEPTED,      /* {field} is not a property partnerd takes here */
+	PD_MSG_READ_ONLY,         /* {field} cannot be changed here */
+	PD_MSG_REQUEST_REUSED,    /* MS-RequestId {arg} was used for another request */
+	PD_MSG_ORDER_NOT_FOUND,   /* {field}: the order {arg} was not found (20000) */
+	PD_MSG_BAD_FORMAT,        /* {field} must be {arg} (a list's $format) */
+	PD_MSG_INVITATION_REVOKED, /* the invitation was revoked; POST makes a new one */
 	PD_MSG_COUNT
 };
+
+/* The things an error can name ("The customer 0000..."), in the caller's language: a
+ * message never takes an English noun phrase as its {arg}. */
+enum pd_noun {
+	PD_NOUN_CUSTOMER, PD_NOUN_CUSTOMER_LIST, PD_NOUN_USER, PD_NOUN_USERS, PD_NOUN_CUSTOMER_USER,
+	PD_NOUN_APP, PD_NOUN_APPS, PD_NOUN_INVITATION, PD_NOUN_ACTIVITY_LOG, PD_NOUN_AUDIT_RECORD,
+	PD_NOUN_DOMAIN, PD_NOUN_STORE, PD_NOUN_TOKEN, PD_NOUN_SESSION, PD_NOUN_SUBSCRIPTION,
+	PD_NOUN_ORDER, PD_NOUN_OFFER, PD_NOUN_COUNTRY, PD_NOUN_RESELLER, PD_NOUN_RESELLERS, PD_NOUN_COUNT
+};
+
+/* "The customer 0000..." (id may be NULL: "The customer") in `loc`, into buf; returns buf. */
+char *pd_noun_render(char *buf, size_t cap, enum pd_noun n, enum pd_locale loc, const char *id);
+
+/* Partner Center's error code for "not found" of `n` (error-codes.md: 20003 subscription,
+ * 20000 order, 60002 user object; 1000 otherwise). */
+int pd_noun_not_found_code(enum pd_noun n);
+
+/* Partner Center's error code of a message where its error tables have one (2001, 2011,
+ * 27009, 20002, ...); 0 where the kind of error decides (errors.c). */
+int pd_msg_code(enum pd_msg m);
 
 /* Parses an X-Locale / Accept-Language value ("zh-CN", "de", "en-US,en;q=0.8");
  * anything unknown is English. */

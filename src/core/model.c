@@ -169,6 +169,42 @@ void pd_billing_from_json(json_t *o, const char *prefix, struct pd_billing *out,
 		out->etag = pd_strdup(ar, json_string_value(etag));
 }
 
+static bool in_table(const char *k, const struct field *t, size_t nt)
+{
+	for (size_t i = 0; i < nt; i++)
+		if (!strcasecmp(k, t[i].json))
+			return true;
+	return false;
+}
+
+static void unknown_fields(json_t *o, const char *prefix, const struct field *t, size_t nt,
+			   const char *const *also, struct pd_verrs *errs, struct pd_arena *ar)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		bool known = json_is_null(v) || in_table(k, t, nt);
+		for (const char *const *a = also; !known && *a; a++)
+			known = !strcasecmp(k, *a);
+		if (!known)
+			pd_verr_add(errs, 3000, pd_printf(ar, "%s.%s", prefix, k), PD_MSG_NOT_ACCEPTED, NULL);
+	}
+}
+
+/* fapiao has its own table and unknown-member check (fapiao.c). */
+void pd_billing_unknown(json_t *o, const char *prefix, struct pd_verrs *errs, struct pd_arena *ar)
+{
+	static const char *const billing_also[] = {"defaultAddress", "fapiao", "id", "attributes", "links", NULL};
+	static const char *const none[] = {NULL};
+	if (!json_is_object(o))
+		return;
+	unknown_fields(o, prefix, billing_fields, NFIELDS(billing_fields), billing_also, errs, ar);
+	json_t *a = pd_json_get(o, "defaultAddress");
+	if (json_is_object(a))
+		unknown_fields(a, pd_printf(ar, "%s.defaultAddress", prefix), address_fields, NFIELDS(address_fields),
+			       none, errs, ar);
+}
+
 static void encode_fields(json_t *o, const void *base, const struct field *t, size_t nt)
 {
 	for (size_t i = 0; i < nt; i++) {
@@ -232,6 +268,8 @@ json_t *pd_company_to_json(const struct pd_customer *c)
 	json_object_set_new(o, "tenantId", json_string(c->id));
 	json_object_set_new(o, "domain", json_string(c->domain));
 	json_object_set_new(o, "companyName", json_string(c->billing.company_name));
+	if (c->billing.email) /* Partner Center's company profile e-mail: the billing contact's */
+		json_object_set_new(o, "email", json_string(c->billing.email));
 	if (c->regnum)
 		json_object_set_new(o, "organizationRegistrationNumber", json_string(c->regnum));
 	json_t *addr = pd_address_to_json(&c->billing.addr);
@@ -254,6 +292,7 @@ json_t *pd_customer_to_json(const struct pd_customer *c)
 	json_object_set_new(o, "allowDelegatedAccess", json_true());
 	if (c->associated_partner_id)
 		json_object_set_new(o, "associatedPartnerId", json_string(c->associated_partner_id));
+	json_object_set_new(o, "customDomains", json_array()); /* only the default domain (docs/api-notes.md) */
 	return with_meta(o, uri, "Customer", NULL);
 }
 
@@ -331,6 +370,7 @@ static void write_company(struct pd_buf *o, const struct pd_customer *c)
 	pd_jw_kstr(o, "tenantId", c->id);
 	pd_jw_kstr(o, "domain", c->domain);
 	pd_jw_kstr(o, "companyName", c->billing.company_name);
+	pd_jw_kstr(o, "email", c->billing.email);
 	pd_jw_kstr(o, "organizationRegistrationNumber", c->regnum);
 	write_address(o, "address", &c->billing.addr, 2);
 	write_meta(o, c->id, "/profiles/company", "CustomerCompanyProfile", NULL);
@@ -345,7 +385,7 @@ void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
 	write_company(o, c);
 	write_billing(o, &c->billing, c->id);
 	pd_jw_kstr(o, "relationshipToPartner", c->relationship ? c->relationship : "reseller");
-	pd_buf_lit(o, ",\"allowDelegatedAccess\":true");
+	pd_buf_lit(o, ",\"allowDelegatedAccess\":true,\"customDomains\":[]");
 	pd_jw_kstr(o, "associatedPartnerId", c->associated_partner_id);
 	write_meta(o, c->id, "", "Customer", NULL);
 	pd_jw_close(o);

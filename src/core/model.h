@@ -56,6 +56,11 @@ void pd_address_from_json(json_t *o, const char *prefix, struct pd_address *out,
 void pd_billing_from_json(json_t *o, const char *prefix, struct pd_billing *out,
 			  struct pd_verrs *errs, struct pd_arena *ar);
 
+/* Adds a 400 (PD_MSG_NOT_ACCEPTED) naming each member of billing profile `o` and of its
+ * defaultAddress that the field tables do not map (besides id, attributes and links, which
+ * describe the profile read); null members count as absent. */
+void pd_billing_unknown(json_t *o, const char *prefix, struct pd_verrs *errs, struct pd_arena *ar);
+
 /* Encoding: camelCase names, absent fields omitted.  New references. */
 json_t *pd_address_to_json(const struct pd_address *a);
 json_t *pd_billing_to_json(const struct pd_billing *b, const char *customer_id);

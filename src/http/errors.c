@@ -53,8 +53,16 @@ static void extra_headers(struct pd_req *r, enum pd_err e)
 void pd_reply_error(struct pd_req *r, enum pd_err e, enum pd_msg msg, const char *field,
 		    const char *arg)
 {
+	pd_reply_error_code(r, e, pd_msg_code(msg), msg, field, arg);
+}
+
+void pd_reply_error_code(struct pd_req *r, enum pd_err e, int code, enum pd_msg msg,
+			 const char *field, const char *arg)
+{
 	char desc[512];
 	struct kind k = kind_of(e);
+	if (code)
+		k.code = code; /* Partner Center's own code for this error (messages.c) */
 	if (field && pd_utf8_len(field) < 0)
 		field = "(not UTF-8)";
 	if (arg && pd_utf8_len(arg) < 0)

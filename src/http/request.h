@@ -130,6 +130,9 @@ void pd_reply_header(struct pd_req *r, const char *name, const char *value);
 /* Error replies (errors.c): the Partner-Center-style body in the request's locale. */
 void pd_reply_error(struct pd_req *r, enum pd_err e, enum pd_msg msg, const char *field,
 		    const char *arg);
+/* As pd_reply_error with Partner Center's error `code` (0: the kind's, e.g. 1000, 3000). */
+void pd_reply_error_code(struct pd_req *r, enum pd_err e, int code, enum pd_msg msg,
+			 const char *field, const char *arg);
 void pd_reply_verrs(struct pd_req *r, const struct pd_verrs *errs);
 /* Status of a store/core result when it is turned into an error reply. */
 int pd_err_status(enum pd_err e);

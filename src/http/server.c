@@ -278,6 +278,24 @@ static void write_body(struct rctx *c, struct evkeyvalq *out, struct evbuffer *b
 	}
 }
 
+/* MS-CV, Partner Center's correlation vector: the client's (short and printable), else a
+ * new one in its shape, 16 base64 characters and ".0" ("ObwhuhD2tUKJoM+Z.0"). */
+static const char *correlation_vector(struct rctx *c)
+{
+	const char *v = pd_req_header(&c->req, "MS-CV");
+	bool ok = v && *v && strlen(v) <= 128;
+	for (const char *p = v; ok && *p; p++)
+		ok = *p > 32 && *p < 127;
+	if (ok)
+		return v;
+	unsigned char raw[12];
+	char *cv = pd_alloc(c->req.ar, 24);
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(cv, 24, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
+	strcat(cv, ".0");
+	return cv;
+}
+
 static void send_reply(struct rctx *c)
 {
 	struct pd_resp *rs = &c->req.resp;
@@ -296,6 +314,7 @@ static void send_reply(struct rctx *c)
 		evhttp_add_header(out, "MS-RequestId", c->req.request_id);
 	if (c->req.correlation_id)
 		evhttp_add_header(out, "MS-CorrelationId", c->req.correlation_id);
+	evhttp_add_header(out, "MS-CV", correlation_vector(c));
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	if (!evhttp_find_header(out, "Cache-Control")) /* the portal's assets set their own */
 		evhttp_add_header(out, "Cache-Control", "no-store");

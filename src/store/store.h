@@ -77,8 +77,16 @@ struct pd_subscription {
 	const char *partner_id, *customer_id, *id, *order_id, *offer_id, *friendly_name;
 	const char *status;          /* "active" | "suspended" */
 	const char *etag;
+	const char *billing_cycle;   /* its order's ("monthly" when NULL at insert) */
 	long long quantity, suspended_at, created, updated;
 	long long version;
+};
+
+struct pd_order_row {            /* an order; its line items are its subscriptions */
+	const char *partner_id, *customer_id, *id;
+	const char *billing_cycle;   /* "monthly", "annual", ... */
+	const char *currency;        /* ISO 4217; "" for orders stored before it was kept */
+	long long created;
 };
 
 /* A keyset position in a list ordered by (created_at, id): the last row of the page before. */
@@ -169,8 +177,13 @@ struct store_ops {
 				  struct pd_audit **rows, size_t *n, struct pd_arena *);
 	enum pd_err (*audit_get)(struct store *, const char *partner, const char *id,
 				 struct pd_audit *, struct pd_arena *);
-	enum pd_err (*order_insert)(struct store *, const char *partner, const char *customer,
-				    const char *order_id, long long now);
+	enum pd_err (*order_insert)(struct store *, const struct pd_order_row *);
+	enum pd_err (*order_get)(struct store *, const char *partner, const char *customer,
+				 const char *id, struct pd_order_row *, struct pd_arena *);
+	/* Up to size + 1 orders of a customer ordered by (created_at, order_id), after `after`. */
+	enum pd_err (*order_list)(struct store *, const char *partner, const char *customer,
+				  const struct pd_after *after, int size, struct pd_order_row **rows,
+				  size_t *n, struct pd_arena *);
 	enum pd_err (*sub_insert)(struct store *, const struct pd_subscription *);
 	enum pd_err (*sub_get)(struct store *, const char *partner, const char *customer,
 			       const char *id, struct pd_subscription *, struct pd_arena *);
@@ -179,6 +192,10 @@ struct store_ops {
 	enum pd_err (*sub_list)(struct store *, const char *partner, const char *customer,
 				const struct pd_after *after, int size, struct pd_subscription **rows,
 				size_t *n, struct pd_arena *);
+	/* As sub_list, only the subscriptions of order `order_id`. */
+	enum pd_err (*sub_list_order)(struct store *, const char *partner, const char *customer,
+				      const char *order_id, const struct pd_after *after, int size,
+				      struct pd_subscription **rows, size_t *n, struct pd_arena *);
 	/* Writes friendly name, quantity, status, suspended_at, etag and updated (versioned). */
 	enum pd_err (*sub_save)(struct store *, struct pd_subscription *);
 
@@ -247,11 +264,12 @@ struct store_ops {
 	enum pd_err (*customer_delete)(struct store *, const char *partner, const char *id);
 	enum pd_err (*domain_taken)(struct store *, const char *domain, bool *taken);
 
-	/* Idempotent creates: the resource made for (partner, request id), if any. */
+	/* Idempotent creates: the resource made for (partner, request id), if any, and the
+	 * digest of the request that made it (*digest NULL for a key stored without one). */
 	enum pd_err (*idem_get)(struct store *, const char *partner, const char *request_id,
-				char **resource_id, struct pd_arena *);
+				char **resource_id, char **digest, struct pd_arena *);
 	enum pd_err (*idem_put)(struct store *, const char *partner, const char *request_id,
-				const char *resource_id, long long now);
+				const char *resource_id, const char *digest, long long now);
 
 	/* Throttling counters shared by every process on the store (PostgreSQL); NULL for a
 	 * backend whose server keeps them in memory (SQLite: one process).  Safe to call from

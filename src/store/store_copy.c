@@ -30,16 +30,16 @@ static const struct table tables[] = {
 	{"customer_users", "partner_id,customer_id,user_id,upn,display_name,secret_digest,created_at,first_name,"
 			   "last_name,usage_location,roles,state,password_hash,must_change_password,version",
 	 "secret_digest", "partner_id,customer_id,user_id", NULL},
-	{"idempotency", "partner_id,request_id,resource_id,created_at", "", "partner_id,request_id", NULL},
+	{"idempotency", "partner_id,request_id,resource_id,created_at,body_digest", "", "partner_id,request_id", NULL},
 	{"apps", "partner_id,app_id,display_name,roles,secret_digest,state,created_at,secret_updated_at,version",
 	 "secret_digest", "partner_id,app_id", NULL},
 	{"audit_records", "partner_id,seq,record_id,created_at,operation_type,resource_type,resource_id,"
 			  "customer_id,customer_name,principal_kind,principal_id,principal_name,outcome,request_id,"
 			  "correlation_id,old_value,new_value,source_address", "", "partner_id,seq",
 	 "principal_key,customer_key"},
-	{"orders", "partner_id,customer_id,order_id,created_at", "", "partner_id,customer_id,order_id", NULL},
+	{"orders", "partner_id,customer_id,order_id,created_at,billing_cycle,currency_code", "", "partner_id,customer_id,order_id", NULL},
 	{"subscriptions", "partner_id,customer_id,subscription_id,order_id,offer_id,friendly_name,quantity,"
-			  "status,suspended_at,etag,created_at,updated_at,version", "",
+			  "status,suspended_at,etag,created_at,updated_at,version,billing_cycle", "",
 	 "partner_id,customer_id,subscription_id", NULL},
 	{"invitations", "partner_id,code,state,created_at", "", "partner_id,code", NULL},
 	{"indirect_resellers", "partner_id,reseller_id,name,mpn_id,location,state,created_at,updated_at", "",

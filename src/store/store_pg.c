@@ -32,7 +32,8 @@ enum stmt_id {
 	S_TOKENS_REVOKE, S_TOKEN_DELETE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET, S_TOKEN_INSERT,
 	S_TOKEN_LOOKUP, S_NEXT_SEQ, S_DOMAIN_INSERT, S_CUSTOMER_INSERT, S_CUSER_INSERT, S_CUSER_GET,
 	S_CUSER_LIST, S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME,
-	S_SET_RELATIONSHIP, S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE,
+	S_SET_RELATIONSHIP, S_ORDER_INSERT, S_ORDER_GET, S_ORDER_LIST, S_SUB_INSERT, S_SUB_GET,
+	S_SUB_LIST, S_SUB_LIST_ORDER, S_SUB_SAVE,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_CUSTOMER_GET,
 	S_LIST_ALL, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
@@ -43,8 +44,9 @@ enum stmt_id {
 	S_COUNT
 };
 
+#define ORDER_COLS "partner_id, customer_id, order_id, billing_cycle, currency_code, created_at"
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
-		 " status, suspended_at, etag, created_at, updated_at, version"
+		 " status, suspended_at, etag, created_at, updated_at, version, billing_cycle"
 #define CUSER_COLS "partner_id, customer_id, user_id, upn, display_name, first_name, last_name," \
 		   " usage_location, roles, state, password_hash, must_change_password, created_at, version"
 /* Each row's version comes last (0003): inserts give 1, saves check and increment it. */
@@ -139,9 +141,16 @@ static const char *const sql_text[S_COUNT] = {
 	[S_TENANT_HOME] = "SELECT partner_id FROM domains WHERE customer_id = $1",
 	[S_SET_RELATIONSHIP] = "UPDATE customers SET relationship = $3, updated_at = $4 WHERE partner_id = $1"
 			       " AND customer_id = $2",
-	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at) VALUES ($1, $2, $3, $4)",
+	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at, billing_cycle, currency_code)"
+			   " VALUES ($1, $2, $3, $4, $5, $6)",
+	[S_ORDER_GET] = "SELECT " ORDER_COLS " FROM orders WHERE partner_id = $1 AND customer_id = $2 AND order_id = $3",
+	[S_ORDER_LIST] = "SELECT " ORDER_COLS " FROM orders WHERE partner_id = $1 AND customer_id = $2"
+			 " AND (created_at, order_id) > ($3, $4) ORDER BY created_at, order_id LIMIT $5",
+	[S_SUB_LIST_ORDER] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
+			     " AND order_id = $3 AND (created_at, subscription_id) > ($4, $5)"
+			     " ORDER BY created_at, subscription_id LIMIT $6",
 	[S_SUB_INSERT] = "INSERT INTO subscriptions (" SUB_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-			 " $11, $12, 1)",
+			 " $11, $12, 1, $13)",
 	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
 		      " AND subscription_id = $3",
 	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = $1 AND customer_id = $2"
@@ -179,9 +188,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_DELETE_ORDERS] = "DELETE FROM orders WHERE partner_id = $1 AND customer_id = $2",
 	[S_TENANT_ACCOUNTS] = "SELECT count(*) FROM customers WHERE customer_id = $1 AND partner_id <> $2",
 	[S_DOMAIN_TAKEN] = "SELECT 1 FROM domains WHERE domain = " LOWER("$1"),
-	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = $1 AND request_id = $2",
-	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
-		       " VALUES ($1, $2, $3, $4)",
+	[S_IDEM_GET] = "SELECT resource_id, body_digest FROM idempotency WHERE partner_id = $1 AND request_id = $2",
+	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at, body_digest)"
+		       " VALUES ($1, $2, $3, $4, $5)",
 	[S_THROTTLE_GET] = "SELECT failures, last_failure, last_success, inflight, held FROM throttle WHERE key = $1",
 	[S_THROTTLE_FAILED] = "INSERT INTO throttle AS t (key, failures, last_failure, last_success, inflight, held)"
 			      " VALUES ($1, 1, $2, 0, 0, 0) ON CONFLICT (key) DO UPDATE SET failures ="
@@ -1100,12 +1109,25 @@ static enum pd_err pg_domain_taken(struct store *st, const char *domain, bool *t
 	return e == PD_ENOTFOUND ? PD_OK : e;
 }
 
+struct idem_row {
+	char **resource_id, **digest;
+};
+
+static enum pd_err read_idem(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	struct idem_row *k = out;
+	*k->resource_id = (char *)col(r, row, 0, ar);
+	*k->digest = (char *)col(r, row, 1, ar);
+	return PD_OK;
+}
+
 static enum pd_err pg_idem_get(struct store *st, const char *partner, const char *request_id,
-			       char **resource_id, struct pd_arena *ar)
+			       char **resource_id, char **digest, struct pd_arena *ar)
 {
 	struct args a = {0};
+	struct idem_row k = {resource_id, digest};
 	two(&a, partner, request_id);
-	return q_one(PG(st), S_IDEM_GET, &a, read_text, resource_id, ar);
+	return q_one(PG(st), S_IDEM_GET, &a, read_idem, &k, ar);
 }
 
 /* An INSERT of three texts and a time, the shape of several small tables. */
@@ -1120,9 +1142,14 @@ static enum pd_err insert3(struct store *st, enum stmt_id id, const char *x, con
 }
 
 static enum pd_err pg_idem_put(struct store *st, const char *partner, const char *request_id,
-			       const char *resource_id, long long now)
+			       const char *resource_id, const char *digest, long long now)
 {
-	return insert3(st, S_IDEM_PUT, partner, request_id, resource_id, now);
+	struct args a = {0};
+	two(&a, partner, request_id);
+	a_text(&a, resource_id);
+	a_int(&a, now);
+	a_text(&a, digest);
+	return q_cmd(PG(st), S_IDEM_PUT, &a, NULL);
 }
 
 /* ---- apps ---- */
@@ -1270,10 +1297,23 @@ static enum pd_err pg_audit_get(struct store *st, const char *partner, const cha
 
 /* ---- orders and subscriptions ---- */
 
-static enum pd_err pg_order_insert(struct store *st, const char *partner, const char *customer,
-				   const char *order_id, long long now)
+static enum pd_err pg_order_insert(struct store *st, const struct pd_order_row *o)
 {
-	return insert3(st, S_ORDER_INSERT, partner, customer, order_id, now);
+	struct args a = {0};
+	two(&a, o->partner_id, o->customer_id);
+	a_text(&a, o->id);
+	a_int(&a, o->created);
+	a_text(&a, o->billing_cycle);
+	a_text(&a, o->currency);
+	return q_cmd(PG(st), S_ORDER_INSERT, &a, NULL);
+}
+
+static enum pd_err read_order(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(struct pd_order_row *)out = (struct pd_order_row){
+		.partner_id = col(r, row, 0, ar), .customer_id = col(r, row, 1, ar), .id = col(r, row, 2, ar),
+		.billing_cycle = col(r, row, 3, ar), .currency = col(r, row, 4, ar), .created = num(r, row, 5)};
+	return PD_OK;
 }
 
 static enum pd_err pg_sub_insert(struct store *st, const struct pd_subscription *b)
@@ -1291,6 +1331,7 @@ static enum pd_err pg_sub_insert(struct store *st, const struct pd_subscription 
 	a_text(&a, b->etag);
 	a_int(&a, b->created);
 	a_int(&a, b->updated);
+	a_text(&a, b->billing_cycle ? b->billing_cycle : "monthly");
 	return q_cmd(PG(st), S_SUB_INSERT, &a, NULL);
 }
 
@@ -1301,7 +1342,7 @@ static enum pd_err read_sub(PGresult *r, int row, void *out, struct pd_arena *ar
 		.order_id = col(r, row, 3, ar), .offer_id = col(r, row, 4, ar),
 		.friendly_name = col(r, row, 5, ar), .quantity = num(r, row, 6), .status = col(r, row, 7, ar),
 		.suspended_at = num(r, row, 8), .etag = col(r, row, 9, ar), .created = num(r, row, 10),
-		.updated = num(r, row, 11), .version = num(r, row, 12)};
+		.updated = num(r, row, 11), .version = num(r, row, 12), .billing_cycle = col(r, row, 13, ar)};
 	return PD_OK;
 }
 
@@ -1309,6 +1350,36 @@ static void three(struct args *a, const char *partner, const char *customer, con
 {
 	two(a, partner, customer);
 	a_text(a, id);
+}
+
+static enum pd_err pg_order_get(struct store *st, const char *partner, const char *customer,
+				const char *id, struct pd_order_row *o, struct pd_arena *ar)
+{
+	struct args a = {0};
+	three(&a, partner, customer, id);
+	return q_one(PG(st), S_ORDER_GET, &a, read_order, o, ar);
+}
+
+static enum pd_err pg_order_list(struct store *st, const char *partner, const char *customer,
+				 const struct pd_after *after, int size, struct pd_order_row **rows,
+				 size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, customer);
+	a_after(&a, after);
+	a_int(&a, size + 1);
+	return q_all(PG(st), S_ORDER_LIST, &a, sizeof **rows, read_order, (void **)rows, n, ar);
+}
+
+static enum pd_err pg_sub_list_order(struct store *st, const char *partner, const char *customer,
+				     const char *order_id, const struct pd_after *after, int size,
+				     struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	three(&a, partner, customer, order_id);
+	a_after(&a, after);
+	a_int(&a, size + 1);
+	return q_all(PG(st), S_SUB_LIST_ORDER, &a, sizeof **rows, read_sub, (void **)rows, n, ar);
 }
 
 static enum pd_err pg_sub_get(struct store *st, const char *partner, const char *customer,
@@ -1697,7 +1768,8 @@ static const struct store_ops pg_ops = {
 	.app_list = pg_app_list, .app_save = pg_app_save, .tokens_revoke = pg_tokens_revoke,
 	.token_delete = pg_token_delete,
 	.audit_insert = pg_audit_insert, .audit_list = pg_audit_list, .audit_get = pg_audit_get,
-	.order_insert = pg_order_insert, .sub_insert = pg_sub_insert, .sub_get = pg_sub_get,
+	.order_insert = pg_order_insert, .order_get = pg_order_get, .order_list = pg_order_list,
+	.sub_list_order = pg_sub_list_order, .sub_insert = pg_sub_insert, .sub_get = pg_sub_get,
 	.sub_list = pg_sub_list, .sub_save = pg_sub_save, .cuser_insert = pg_cuser_insert,
 	.cuser_get = pg_cuser_get, .cuser_list = pg_cuser_list, .cuser_by_upn = pg_cuser_by_upn,
 	.cuser_save = pg_cuser_save, .cuser_delete = pg_cuser_delete, .tenant_home = pg_tenant_home,

@@ -26,7 +26,8 @@ enum stmt_id {
 	S_IDEM_GET, S_IDEM_PUT, S_PARTNER_GET, S_USER_GET, S_USER_LIST, S_USER_SAVE, S_USER_DELETE,
 	S_USER_COUNT_ROLE, S_APP_INSERT, S_APP_GET, S_APP_BY_CLIENT, S_APP_LIST, S_APP_SAVE,
 	S_TOKENS_REVOKE, S_TOKEN_DELETE, S_AUDIT_SEQ, S_AUDIT_INSERT, S_AUDIT_LIST, S_AUDIT_GET,
-	S_ORDER_INSERT, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_SAVE, S_CUSER_GET, S_CUSER_LIST,
+	S_ORDER_INSERT, S_ORDER_GET, S_ORDER_LIST, S_SUB_INSERT, S_SUB_GET, S_SUB_LIST, S_SUB_LIST_ORDER,
+	S_SUB_SAVE, S_CUSER_GET, S_CUSER_LIST,
 	S_CUSER_BY_UPN, S_CUSER_SAVE, S_CUSER_DELETE, S_TENANT_HOME, S_SET_RELATIONSHIP,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_TENANT_ACCOUNTS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS,
@@ -36,8 +37,9 @@ enum stmt_id {
 	S_LIST_RESELLER, S_COUNT
 };
 
+#define ORDER_COLS "partner_id, customer_id, order_id, billing_cycle, currency_code, created_at"
 #define SUB_COLS "partner_id, customer_id, subscription_id, order_id, offer_id, friendly_name, quantity," \
-		 " status, suspended_at, etag, created_at, updated_at, version"
+		 " status, suspended_at, etag, created_at, updated_at, version, billing_cycle"
 #define CUSER_COLS "partner_id, customer_id, user_id, upn, display_name, first_name, last_name," \
 		   " usage_location, roles, state, password_hash, must_change_password, created_at, version"
 
@@ -136,9 +138,16 @@ static const char *const sql_text[S_COUNT] = {
 	[S_TENANT_HOME] = "SELECT partner_id FROM domains WHERE customer_id = ?1",
 	[S_SET_RELATIONSHIP] = "UPDATE customers SET relationship = ?3, updated_at = ?4 WHERE partner_id = ?1"
 			       " AND customer_id = ?2",
-	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_ORDER_INSERT] = "INSERT INTO orders (partner_id, customer_id, order_id, created_at, billing_cycle, currency_code)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ORDER_GET] = "SELECT " ORDER_COLS " FROM orders WHERE partner_id = ?1 AND customer_id = ?2 AND order_id = ?3",
+	[S_ORDER_LIST] = "SELECT " ORDER_COLS " FROM orders WHERE partner_id = ?1 AND customer_id = ?2"
+			 " AND (created_at, order_id) > (?3, ?4) ORDER BY created_at, order_id LIMIT ?5",
+	[S_SUB_LIST_ORDER] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
+			     " AND order_id = ?3 AND (created_at, subscription_id) > (?4, ?5)"
+			     " ORDER BY created_at, subscription_id LIMIT ?6",
 	[S_SUB_INSERT] = "INSERT INTO subscriptions (" SUB_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			 " ?11, ?12, 1)",
+			 " ?11, ?12, 1, ?13)",
 	[S_SUB_GET] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
 		      " AND subscription_id = ?3",
 	[S_SUB_LIST] = "SELECT " SUB_COLS " FROM subscriptions WHERE partner_id = ?1 AND customer_id = ?2"
@@ -226,9 +235,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_DELETE_ORDERS] = "DELETE FROM orders WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_TENANT_ACCOUNTS] = "SELECT count(*) FROM customers WHERE customer_id = ?1 AND partner_id <> ?2",
 	[S_DOMAIN_TAKEN] = "SELECT 1 FROM domains WHERE domain = lower(?1)",
-	[S_IDEM_GET] = "SELECT resource_id FROM idempotency WHERE partner_id = ?1 AND request_id = ?2",
-	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at)"
-		       " VALUES (?1, ?2, ?3, ?4)",
+	[S_IDEM_GET] = "SELECT resource_id, body_digest FROM idempotency WHERE partner_id = ?1 AND request_id = ?2",
+	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at, body_digest)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5)",
 	/* after a versioned save or delete changed nothing: is the row there (at another version)? */
 	[S_USER_EXISTS] = "SELECT 1 FROM partner_users WHERE partner_id = ?1 AND user_id = ?2",
 	[S_APP_EXISTS] = "SELECT 1 FROM apps WHERE partner_id = ?1 AND app_id = ?2",
@@ -1161,7 +1170,7 @@ static enum pd_err sq_domain_taken(struct store *st, const char *domain, bool *t
 }
 
 static enum pd_err sq_idem_get(struct store *st, const char *partner, const char *request_id,
-			       char **resource_id, struct pd_arena *ar)
+			       char **resource_id, char **digest, struct pd_arena *ar)
 {
 	sqlite3_stmt *q = stmt(SQ(st), S_IDEM_GET);
 	if (!q)
@@ -1169,8 +1178,10 @@ static enum pd_err sq_idem_get(struct store *st, const char *partner, const char
 	text(q, 1, partner);
 	text(q, 2, request_id);
 	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*resource_id = (char *)col(q, 0, ar);
+		*digest = (char *)col(q, 1, ar);
+	}
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? PD_OK : rc == SQLITE_DONE ? PD_ENOTFOUND : map_rc(rc);
 }
@@ -1190,9 +1201,17 @@ static enum pd_err insert3(struct store *st, enum stmt_id id, const char *a, con
 }
 
 static enum pd_err sq_idem_put(struct store *st, const char *partner, const char *request_id,
-			       const char *resource_id, long long now)
+			       const char *resource_id, const char *digest, long long now)
 {
-	return insert3(st, S_IDEM_PUT, partner, request_id, resource_id, now);
+	sqlite3_stmt *q = stmt(SQ(st), S_IDEM_PUT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, request_id);
+	text(q, 3, resource_id);
+	sqlite3_bind_int64(q, 4, now);
+	text(q, 5, digest);
+	return run(q);
 }
 
 /* ---- apps ---- */
@@ -1350,10 +1369,51 @@ static enum pd_err sq_audit_get(struct store *st, const char *partner, const cha
 
 /* ---- orders and subscriptions ---- */
 
-static enum pd_err sq_order_insert(struct store *st, const char *partner, const char *customer,
-				   const char *order_id, long long now)
+static enum pd_err sq_order_insert(struct store *st, const struct pd_order_row *o)
 {
-	return insert3(st, S_ORDER_INSERT, partner, customer, order_id, now);
+	sqlite3_stmt *q = stmt(SQ(st), S_ORDER_INSERT);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, o->partner_id);
+	text(q, 2, o->customer_id);
+	text(q, 3, o->id);
+	sqlite3_bind_int64(q, 4, o->created);
+	text(q, 5, o->billing_cycle);
+	text(q, 6, o->currency);
+	return run(q);
+}
+
+static void read_order(sqlite3_stmt *q, void *row, struct pd_arena *ar)
+{
+	*(struct pd_order_row *)row = (struct pd_order_row){
+		.partner_id = col(q, 0, ar), .customer_id = col(q, 1, ar), .id = col(q, 2, ar),
+		.billing_cycle = col(q, 3, ar), .currency = col(q, 4, ar), .created = sqlite3_column_int64(q, 5)};
+}
+
+static enum pd_err sq_order_get(struct store *st, const char *partner, const char *customer,
+				const char *id, struct pd_order_row *o, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_ORDER_GET);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, customer);
+	text(q, 3, id);
+	return one(q, read_order, o, ar);
+}
+
+static enum pd_err sq_order_list(struct store *st, const char *partner, const char *customer,
+				 const struct pd_after *after, int size, struct pd_order_row **rows,
+				 size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_ORDER_LIST);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, customer);
+	bind_after(q, 3, after);
+	sqlite3_bind_int(q, 5, size + 1);
+	return page_rows(q, sizeof **rows, size + 1, read_order, (void **)rows, n, ar);
 }
 
 static void bind_sub(sqlite3_stmt *q, const struct pd_subscription *b)
@@ -1368,6 +1428,7 @@ static void bind_sub(sqlite3_stmt *q, const struct pd_subscription *b)
 	text(q, 10, b->etag);
 	sqlite3_bind_int64(q, 11, b->created);
 	sqlite3_bind_int64(q, 12, b->updated);
+	text(q, 13, b->billing_cycle ? b->billing_cycle : "monthly");
 }
 
 static enum pd_err sq_sub_insert(struct store *st, const struct pd_subscription *b)
@@ -1388,7 +1449,7 @@ static void read_sub(sqlite3_stmt *q, void *row, struct pd_arena *ar)
 		.quantity = sqlite3_column_int64(q, 6), .status = col(q, 7, ar),
 		.suspended_at = sqlite3_column_int64(q, 8), .etag = col(q, 9, ar),
 		.created = sqlite3_column_int64(q, 10), .updated = sqlite3_column_int64(q, 11),
-		.version = sqlite3_column_int64(q, 12)};
+		.version = sqlite3_column_int64(q, 12), .billing_cycle = col(q, 13, ar)};
 }
 
 static enum pd_err sq_sub_get(struct store *st, const char *partner, const char *customer,
@@ -1414,6 +1475,21 @@ static enum pd_err sq_sub_list(struct store *st, const char *partner, const char
 	text(q, 2, customer);
 	bind_after(q, 3, after);
 	sqlite3_bind_int(q, 5, size + 1);
+	return page_rows(q, sizeof **rows, size + 1, read_sub, (void **)rows, n, ar);
+}
+
+static enum pd_err sq_sub_list_order(struct store *st, const char *partner, const char *customer,
+				     const char *order_id, const struct pd_after *after, int size,
+				     struct pd_subscription **rows, size_t *n, struct pd_arena *ar)
+{
+	sqlite3_stmt *q = stmt(SQ(st), S_SUB_LIST_ORDER);
+	if (!q)
+		return PD_EINTERNAL;
+	text(q, 1, partner);
+	text(q, 2, customer);
+	text(q, 3, order_id);
+	bind_after(q, 4, after);
+	sqlite3_bind_int(q, 6, size + 1);
 	return page_rows(q, sizeof **rows, size + 1, read_sub, (void **)rows, n, ar);
 }
 
@@ -1833,7 +1909,8 @@ static const struct store_ops sqlite_ops = {
 	.app_list = sq_app_list, .app_save = sq_app_save, .tokens_revoke = sq_tokens_revoke,
 	.token_delete = sq_token_delete,
 	.audit_insert = sq_audit_insert, .audit_list = sq_audit_list, .audit_get = sq_audit_get,
-	.order_insert = sq_order_insert, .sub_insert = sq_sub_insert, .sub_get = sq_sub_get,
+	.order_insert = sq_order_insert, .order_get = sq_order_get, .order_list = sq_order_list,
+	.sub_list_order = sq_sub_list_order, .sub_insert = sq_sub_insert, .sub_get = sq_sub_get,
 	.sub_list = sq_sub_list, .sub_save = sq_sub_save, .cuser_insert = sq_cuser_insert,
 	.cuser_get = sq_cuser_get, .cuser_list = sq_cuser_list, .cuser_by_upn = sq_cuser_by_upn,
 	.cuser_save = sq_cuser_save, .cuser_delete = sq_cuser_delete, .tenant_home = sq_tenant_home,

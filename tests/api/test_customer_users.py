@@ -224,13 +224,13 @@ def test_usage_location_defaults_to_the_customers_country(p):
 def test_user_ids(p, other, cust):
     u = add_ok(p, cust, "ids")
     bad(p.get(upath(cust, "not-a-uuid")), 400, "userId")
-    assert_error(p.get(upath(cust, str(uuid.uuid4()))), 404, code=1000)
+    assert_error(p.get(upath(cust, str(uuid.uuid4()))), 404, code=60002)  # Partner Center: user object not found
     assert_error(other.get(upath(cust, u["id"])), 404, code=1000)
     assert_error(other.get(upath(cust)), 404, code=1000)
     # a user through another customer of the same partner
     c2 = p.create_ok(cn_body(uniq("cu4")))
     SECRETS.append(c2["userCredentials"]["password"])
-    assert_error(p.get(upath(c2, u["id"])), 404, code=1000)
+    assert_error(p.get(upath(c2, u["id"])), 404, code=60002)
     assert_error(p.req("PATCH", upath(c2, u["id"]), {"displayName": "x"}), 404)
     assert_error(p.req("DELETE", upath(c2, u["id"])), 404)
     assert_error(p.req("POST", upath(c2, u["id"], "/resetpassword")), 404)
@@ -302,7 +302,7 @@ def test_delete_user(p, cust):
     r = p.req("DELETE", upath(cust, u["id"]))
     assert r.status == 204, r
     assert r.raw == b""
-    assert_error(p.get(upath(cust, u["id"])), 404, code=1000)
+    assert_error(p.get(upath(cust, u["id"])), 404, code=60002)
     assert u["id"] not in [x["id"] for x in users(p, cust)]
     assert_error(p.req("DELETE", upath(cust, u["id"])), 404)
     assert_error(p.req("POST", upath(cust, u["id"], "/resetpassword")), 404)

@@ -268,16 +268,14 @@ def test_same_request_id_replays_the_first_result(partner_a):
     assert r2.json["userCredentials"]["userName"] == r1.json["userCredentials"]["userName"]
     assert "password" not in r2.json["userCredentials"], r2.json["userCredentials"]
     assert r1.json["userCredentials"]["password"] not in r2.text
-    # a retry whose body changed in between still answers the first result
-    r3 = partner_a.create(cn_body(uniq("idem")), headers={"MS-RequestId": rid})
-    assert r3.status == 201 and r3.json["id"] == r1.json["id"], r3
     assert partner_a.count() == before + 1
 
 
 def test_replayed_create_carries_location(partner_a):
     rid = str(uuid.uuid4())
-    r1 = partner_a.create(cn_body(uniq("idloc")), headers={"MS-RequestId": rid})
-    r2 = partner_a.create(cn_body(uniq("idloc")), headers={"MS-RequestId": rid})
+    body = cn_body(uniq("idloc"))
+    r1 = partner_a.create(body, headers={"MS-RequestId": rid})
+    r2 = partner_a.create(body, headers={"MS-RequestId": rid})
     assert r1.status == 201 and r2.status == 201, (r1, r2)
     assert r2.h("Idempotent-Replayed") == "true"
     assert r1.h("Location") == "/v1/customers/" + r1.json["id"]
@@ -725,13 +723,28 @@ def test_locale_header_is_case_insensitive(partner_a, loc):
         assert has_cjk(j["description"]), j
 
 
-def test_unknown_properties_are_ignored(partner_a):
+@pytest.mark.parametrize("where,field", [
+    ((), "somethingElse"),
+    (("billingProfile",), "favouriteColour"),
+    (("billingProfile", "defaultAddress"), "county"),
+    (("companyProfile",), "companyName"),
+])
+def test_unknown_properties_are_refused_naming_them(partner_a, where, field):
+    """A property partnerd would not act on is a 400 naming it, never a silent 201 (issue 16)."""
     body = cn_body(uniq("unk"))
-    body["somethingElse"] = {"x": 1}
-    body["billingProfile"]["favouriteColour"] = "blue"
+    o = body
+    for k in where:
+        o = o[k]
+    o[field] = "blue"
+    n = partner_a.count()
     r = partner_a.create(body)
-    assert r.status == 201, r
-    assert "favouriteColour" not in r.json["billingProfile"]
+    name = ".".join(where + (field,))
+    j = assert_error(r, 400, code=3000, field=name)
+    assert name in j["description"], j
+    assert partner_a.count() == n
+    # null is absent, as everywhere
+    o[field] = None
+    assert partner_a.create(body).status == 201
 
 
 # ---- bidirectional controls ----------------------------------------------------------------------
@@ -783,3 +796,68 @@ def test_bidi_controls_in_a_billing_profile_update_are_400(partner_a):
     r = partner_a.req("PUT", path, b, headers={"If-Match": g.h("ETag")})
     assert_error(r, 400, field="billingProfile.defaultAddress.city")
     assert partner_a.get(path).json["defaultAddress"]["city"] == "北京"
+
+
+# ---- MS-RequestId: only the same request is replayed (issue 16) ----------------------------------
+
+def test_request_id_with_another_body_is_409_and_makes_nothing(partner_a):
+    rid = str(uuid.uuid4())
+    body = cn_body(uniq("idem"))
+    r1 = partner_a.create(body, headers={"MS-RequestId": rid})
+    assert r1.status == 201, r1
+    n = partner_a.count()
+    other = cn_body(uniq("idem"))
+    r2 = partner_a.create(other, headers={"MS-RequestId": rid})
+    j = assert_error(r2, 409, field="MS-RequestId")
+    assert rid in j["description"], j
+    assert partner_a.count() == n
+    assert partner_a.req("HEAD", "/v1/domains/" + other["companyProfile"]["domain"]).status == 404
+    # the same body is still replayed, and the new body under a new id is created
+    assert partner_a.create(body, headers={"MS-RequestId": rid}).json["id"] == r1.json["id"]
+    assert partner_a.create(other, headers={"MS-RequestId": str(uuid.uuid4())}).status == 201
+
+
+def test_request_id_raced_with_different_bodies(partner_a):
+    """Many clients, one MS-RequestId, each its own body, released at once: one customer is made,
+    every other answer is a 409 (never a 201 with a customer another body made)."""
+    import threading
+    rid, n0 = str(uuid.uuid4()), partner_a.count()
+    bodies = [cn_body(uniq("race")) for _ in range(12)]
+    barrier, out = threading.Barrier(len(bodies)), [None] * len(bodies)
+
+    def go(i):
+        barrier.wait()
+        out[i] = partner_a.create(bodies[i], headers={"MS-RequestId": rid})
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    made = [i for i, r in enumerate(out) if r.status == 201]
+    assert len(made) == 1, [r.status for r in out]
+    assert all(r.status == 409 for i, r in enumerate(out) if i not in made), [r.status for r in out]
+    assert out[made[0]].json["companyProfile"]["domain"].startswith(bodies[made[0]]["companyProfile"]["domain"])
+    assert partner_a.count() == n0 + 1
+
+
+@pytest.mark.parametrize("field,value,ok", [
+    ("relationshipToPartner", "none", True), ("relationshipToPartner", "reseller", True),
+    ("relationshipToPartner", "advisor", False), ("relationshipToPartner", 3, False),
+    ("allowDelegatedAccess", True, True), ("allowDelegatedAccess", None, True),
+    ("allowDelegatedAccess", False, False),
+])
+def test_read_only_members_of_documented_requests(partner_a, field, value, ok):
+    """Partner Center's documented create requests carry read-only members (its SDK sends the
+    whole Customer): the values they carry change nothing and are accepted; any other value
+    would be ignored, so it is a 400 naming the member."""
+    body = cn_body(uniq("ro"))
+    body[field] = value
+    n = partner_a.count()
+    r = partner_a.create(body)
+    if ok:
+        assert r.status == 201, r
+        assert r.json["relationshipToPartner"] == "reseller" and r.json["allowDelegatedAccess"] is True, r.json
+    else:
+        assert_error(r, 400, code=3000, field=field)
+        assert partner_a.count() == n

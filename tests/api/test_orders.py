@@ -199,6 +199,14 @@ BAD_LINES = [
 ]
 
 
+def line_code(line, field):
+    """Partner Center's code for a bad line (error-codes.md): 800004 an offer id it does not know,
+    800070 an offer not sold in the customer's country; 3000 for the other properties."""
+    if field != "offerId" or not isinstance(line.get("offerId"), str):
+        return 3000
+    return 800070 if line["offerId"] in CATALOG else 800004
+
+
 @pytest.mark.parametrize("line,field", BAD_LINES, ids=[json.dumps(x[0])[:60] for x in BAD_LINES])
 def test_one_bad_line_creates_nothing_and_names_the_line(p, line, field):
     c = new_customer(p)
@@ -206,12 +214,12 @@ def test_one_bad_line_creates_nothing_and_names_the_line(p, line, field):
     before = snapshot(p, c["id"])
     items = [{"offerId": "CN-O365-E3", "quantity": 5}, line, {"offerId": "CN-PBI-PRO", "quantity": 1}]
     r = order(p, c["id"], items)
-    bad(r, 400, "lineItems[1].%s" % field, code=3000)
+    bad(r, 400, "lineItems[1].%s" % field, code=line_code(line, field))
     assert "lineItems[0]" not in json.dumps(r.json["data"]) and "lineItems[2]" not in json.dumps(r.json["data"])
     assert snapshot(p, c["id"]) == before
     # the same line first in the order is named as line 0
     r = order(p, c["id"], [line, {"offerId": "CN-O365-E3", "quantity": 5}])
-    bad(r, 400, "lineItems[0].%s" % field, code=3000)
+    bad(r, 400, "lineItems[0].%s" % field, code=line_code(line, field))
     assert snapshot(p, c["id"]) == before
 
 
@@ -247,10 +255,10 @@ def test_invalid_json_is_400(p):
 def test_offer_must_be_sold_in_the_customers_country(p):
     us = new_customer(p, us_body(uniq("ordus")))
     r = order(p, us["id"], [{"offerId": "CN-O365-E3", "quantity": 1}])
-    bad(r, 400, "lineItems[0].offerId", code=3000)
+    bad(r, 400, "lineItems[0].offerId", code=800070)
     assert subs(p, us["id"]) == []
     r = order(p, us["id"], [{"offerId": "WW-O365-E3", "quantity": 1}, {"offerId": "CN-O365-E3", "quantity": 1}])
-    bad(r, 400, "lineItems[1].offerId", code=3000)
+    bad(r, 400, "lineItems[1].offerId", code=800070)
     assert subs(p, us["id"]) == []
     o = order_ok(p, us["id"], [{"offerId": "WW-O365-E3", "quantity": 10}])
     assert [(s["offerId"], s["quantity"], s["orderId"]) for s in subs(p, us["id"])] == [("WW-O365-E3", 10, o["id"])]
@@ -373,7 +381,7 @@ def test_create_customer_with_a_bad_line_creates_nothing(p, items, field):
     body = cn_body(uniq("ordbad"))
     body["lineItems"] = items
     n = p.count()
-    bad(p.create(body), 400, field, code=3000)
+    bad(p.create(body), 400, field, code={"NOPE": 800004, "WW-O365-E3": 800070}.get(items[-1]["offerId"] if items else "", 3000))
     assert p.count() == n
     domain = body["companyProfile"]["domain"]
     assert p.req("HEAD", "/v1/domains/" + domain).status == 404
@@ -434,16 +442,17 @@ def test_subscription_ids(p, other, one_sub):
     cid, sid = one_sub
     bad(p.get(sub_path(cid, "not-a-uuid")), 400, "subscriptionId")
     bad(p.get(sub_path(cid, sid[:-1])), 400, "subscriptionId")
-    assert_error(p.get(sub_path(cid, str(uuid.uuid4()))), 404, code=1000)
-    assert_error(other.get(sub_path(cid, sid)), 404, code=1000)
+    # Partner Center's 20003: subscription not found
+    assert_error(p.get(sub_path(cid, str(uuid.uuid4()))), 404, code=20003)
+    assert_error(other.get(sub_path(cid, sid)), 404, code=20003)
     # the right subscription through another customer of the same partner
     c2 = new_customer(p)
-    assert_error(p.get(sub_path(c2["id"], sid)), 404, code=1000)
+    assert_error(p.get(sub_path(c2["id"], sid)), 404, code=20003)
     bad(patch_sub(p, cid, "not-a-uuid", {"quantity": 2}, "x"), 400, "subscriptionId")
     r = patch_sub(other, cid, sid, {"quantity": 2}, get_sub(p, cid, sid)["attributes"]["etag"])
-    assert_error(r, 404, code=1000)
+    assert_error(r, 404, code=20003)
     r = patch_sub(p, c2["id"], sid, {"quantity": 2}, get_sub(p, cid, sid)["attributes"]["etag"])
-    assert_error(r, 404, code=1000)
+    assert_error(r, 404, code=20003)
     assert get_sub(p, cid, sid)["quantity"] == 10
 
 
@@ -495,8 +504,8 @@ def test_quantity_out_of_bounds_is_400_and_unchanged(p, one_sub, q):
     r = patch_sub(p, cid, sid, {"quantity": q}, s["attributes"]["etag"])
     if q is None:  # null is absent: nothing to change (or a 400); never a change of quantity
         assert r.status in (200, 400), r
-    else:
-        bad(r, 400, "quantity", code=3000)
+    else:  # Partner Center's 2002 (not within the minimum and maximum) for a whole number
+        bad(r, 400, "quantity", code=2002 if isinstance(q, int) and not isinstance(q, bool) else 3000)
     g = get_sub(p, cid, sid)
     assert g["quantity"] == 10 and g["status"] == "active"
     if r.status == 400:
@@ -575,9 +584,9 @@ def test_suspend_keeps_data_60_days_and_reactivate(p, one_sub):
     assert g["status"] == "suspended" and g["deprovisionDate"] == j["deprovisionDate"]
     assert [x["status"] for x in subs(p, cid) if x["id"] == sid] == ["suspended"]
 
-    # no quantity change while suspended; nothing changes
+    # no quantity change while suspended (Partner Center: 400, 2001); nothing changes
     r = patch_sub(p, cid, sid, {"quantity": 20}, g["attributes"]["etag"])
-    assert_error(r, 409)
+    assert_error(r, 400, code=2001, field="quantity")
     g2 = get_sub(p, cid, sid)
     assert g2["quantity"] == 10 and g2["status"] == "suspended"
     assert g2["attributes"]["etag"] == g["attributes"]["etag"]
@@ -596,7 +605,7 @@ def test_reactivate_and_change_quantity_in_one_request(p, one_sub):
     r = patch_sub(p, cid, sid, {"status": "suspended"}, get_sub(p, cid, sid)["attributes"]["etag"])
     assert r.status == 200, r
     r = patch_sub(p, cid, sid, {"status": "active", "quantity": 15}, r.json["attributes"]["etag"])
-    assert r.status in (200, 409), r
+    assert r.status in (200, 400), r
     g = get_sub(p, cid, sid)
     if r.status == 200:
         assert g["status"] == "active" and g["quantity"] == 15
@@ -744,7 +753,7 @@ def test_suspending_the_base_suspends_its_add_ons_and_reactivation_needs_the_bas
     assert s["CN-PBI-PRO"]["status"] == "active", "unrelated subscriptions stay active"
     # the add-on cannot come back before its base
     r = patch_sub(p, c["id"], addon["id"], {"status": "active"}, s["CN-EXO-ARCHIVE"]["attributes"]["etag"])
-    assert_error(r, 409)
+    assert_error(r, 409, code=27009)  # Partner Center: a child while its parent is not active
     assert "CN-O365-E3" in r.json["description"], r.json
     r = patch_sub(p, c["id"], base["id"], {"status": "active"}, s["CN-O365-E3"]["attributes"]["etag"])
     assert r.status == 200 and r.json["status"] == "active", r
@@ -852,3 +861,53 @@ def test_subscription_pages_stay_exact_while_orders_arrive(p):
     assert len(seen) == len(set(seen)), "no subscription twice"
     assert before <= set(seen), "every subscription that was there before, once"
     assert len(walk_pages(p, sub_list_path(c["id"]), 500)[0]) == 30 + 48
+
+
+# ---- the per-customer subscriptions export (issue 16) ------------------------------------------
+
+def csv_rows(text):
+    import csv
+    import io
+    assert text.startswith("\ufeff"), text[:10]
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def test_subscriptions_export_is_csv_with_the_formula_rule(server):
+    """GET .../subscriptions?$format=csv: every subscription (id, offer name, quantity, status,
+    reseller), cells a spreadsheet would take for a formula quoted with a ' in front."""
+    evil = server.partner("=HYPERLINK(\"http://x\") 经销商")
+    SECRETS.extend([evil.token, evil.info["password"]])
+    c = new_customer(evil)
+    o = order_ok(evil, c["id"], [{"offerId": "CN-O365-E3", "quantity": 7}, {"offerId": "CN-PBI-PRO", "quantity": 2}])
+    sid = o["lineItems"][0]["subscriptionId"]
+    s = evil.get(sub_path(c["id"], sid)).json
+    assert patch_sub(evil, c["id"], sid, {"status": "suspended"}, s["attributes"]["etag"]).status == 200
+    r = evil.get("/v1/customers/%s/subscriptions?$format=csv" % c["id"], headers={"X-Locale": "zh-CN"})
+    assert r.status == 200, r
+    assert r.h("Content-Type").startswith("text/csv"), r.headers
+    assert "attachment" in (r.h("Content-Disposition") or ""), r.headers
+    assert "\r\n" in r.text
+    rows = csv_rows(r.text)
+    assert rows[0] == ["subscriptionId", "offerName", "quantity", "status", "reseller"]
+    got = {row[0]: row[1:] for row in rows[1:]}
+    reseller = "'=HYPERLINK(\"http://x\") 经销商"
+    assert got == {sid: ["Office 365 E3", "7", "suspended", reseller],
+                   o["lineItems"][1]["subscriptionId"]: ["Power BI Pro", "2", "active", reseller]}, got
+    assert '"\'=HYPERLINK(""http://x"") 经销商"' in r.text, r.text
+    # by order, and the refusals
+    o2 = order_ok(evil, c["id"], [{"offerId": "CN-D365-SALES", "quantity": 1}])
+    rows = csv_rows(evil.get("/v1/customers/%s/subscriptions?$format=csv&order_id=%s" % (c["id"], o2["id"])).text)
+    assert [row[1] for row in rows[1:]] == ["Dynamics 365 Sales Enterprise"]
+    assert_error(evil.get("/v1/customers/%s/subscriptions?$format=xml" % c["id"]), 400, field="$format")
+    assert_error(evil.get("/v1/customers/%s/subscriptions?$format=csv&size=5" % c["id"]), 400, field="size")
+    assert_error(evil.get("/v1/customers/%s/subscriptions?$format=csv" % uuid.uuid4()), 404)
+
+
+def test_subscriptions_export_has_every_subscription(p):
+    c = new_customer(p)
+    made = set()
+    for i in range(3):
+        o = order_ok(p, c["id"], [{"offerId": "CN-PBI-PRO", "quantity": i + 1}] * 40)
+        made |= {x["subscriptionId"] for x in o["lineItems"]}
+    rows = csv_rows(p.get("/v1/customers/%s/subscriptions?$format=csv" % c["id"]).text)
+    assert {row[0] for row in rows[1:]} == made and len(rows) == 121

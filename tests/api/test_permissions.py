@@ -104,6 +104,7 @@ class World:
                            {"lineItems": [{"offerId": OFFER, "quantity": 5}]})
         assert r.status == 201, r
         self.sub_id = r.json["lineItems"][0]["subscriptionId"]
+        self.order_id = r.json["id"]
         r = self.admin.req("POST", "/v1/customers/%s/users" % self.customer["id"],
                            {"userPrincipalName": "perm-target", "displayName": "Target"})
         assert r.status == 201, r
@@ -207,6 +208,13 @@ CALLS = {
         lambda role, w: ("GET", "/v1/customers/%s/subscriptions" % w.customer["id"], None, 200),
     ("GET", "/v1/customers/{id}/subscriptions/{subId}"):
         lambda role, w: ("GET", "/v1/customers/%s/subscriptions/%s" % (w.customer["id"], w.sub_id), None, 200),
+    ("GET", "/v1/customers/{id}/subscriptions/{subId}/provisioningstatus"):
+        lambda role, w: ("GET", "/v1/customers/%s/subscriptions/%s/provisioningstatus" % (w.customer["id"], w.sub_id),
+                         None, 200),
+    ("GET", "/v1/customers/{id}/orders"):
+        lambda role, w: ("GET", "/v1/customers/%s/orders" % w.customer["id"], None, 200),
+    ("GET", "/v1/customers/{id}/orders/{orderId}"):
+        lambda role, w: ("GET", "/v1/customers/%s/orders/%s" % (w.customer["id"], w.order_id), None, 200),
     ("PATCH", "/v1/customers/{id}/subscriptions/{subId}"):
         lambda role, w: ("PATCH", "/v1/customers/%s/subscriptions/%s" % (w.customer["id"], w.sub_id),
                          w.sub_body(role), 200),
@@ -235,6 +243,8 @@ CALLS = {
     ("POST", "/v1/validations/address"): lambda role, w: ("POST", "/v1/validations/address", _addr(), 200),
     ("GET", "/v1/countryvalidationrules/{iso2}"):
         lambda role, w: ("GET", "/v1/countryvalidationrules/CN", None, 200),
+    ("GET", "/v1/validations/checkdomainavailability/{prefix}"):
+        lambda role, w: ("GET", "/v1/validations/checkdomainavailability/" + uniq("permd"), None, 200),
     ("GET", "/v1/users"): lambda role, w: ("GET", "/v1/users?size=5", None, 200),
     ("POST", "/v1/users"):
         lambda role, w: ("POST", "/v1/users", {"userPrincipalName": "perm-%s@staff.example.cn" % uuid.uuid4().hex[:12],

@@ -309,7 +309,8 @@ def test_acknowledged_creates_survive_sigkill(make_server):
                 headers={"If-Match": one["billingProfile"]["attributes"]["etag"]})
     assert put.status == 200, put
     idem_rid = str(uuid.uuid4())
-    idem = c.create_ok(cn_body(uniq("durid")), headers={"MS-RequestId": idem_rid})
+    idem_body = cn_body(uniq("durid"))
+    idem = c.create_ok(idem_body, headers={"MS-RequestId": idem_rid})
     s.proc.send_signal(signal.SIGKILL)
     s.proc.wait(10)
     s.proc = None
@@ -324,7 +325,7 @@ def test_acknowledged_creates_survive_sigkill(make_server):
     assert b["attributes"]["etag"] == put.json["attributes"]["etag"]
     assert c.count() == 21
     # an idempotent retry after the restart still answers the first result
-    rid_resp = c.create(cn_body(uniq("durid")), headers={"MS-RequestId": idem_rid})
+    rid_resp = c.create(idem_body, headers={"MS-RequestId": idem_rid})  # the same request
     assert rid_resp.status == 201 and rid_resp.json["id"] == idem["id"], rid_resp
     assert rid_resp.h("Idempotent-Replayed") == "true"
     # domains stay taken after the restart

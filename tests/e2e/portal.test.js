@@ -598,3 +598,30 @@ test('indirect resellers: the wizard asks for one, the list shows and filters by
   assert.deepEqual(w.problems(), []);
   await w.context.close();
 });
+
+test('account: the subscriptions export downloads the server\'s CSV (issue 16)', async () => {
+  const { page } = ui;
+  const prefix = `subcsv${Date.now() % 1000000}`;
+  const r = await admin('POST', '/v1/customers', {
+    companyProfile: { domain: `${prefix}.partner.onmschina.cn` },
+    billingProfile: { email: 'it@subcsv.example.cn', culture: 'zh-CN', language: 'zh', companyName: `导出测试${prefix}有限公司`,
+      defaultAddress: { firstName: '伟', lastName: '王', addressLine1: '海淀区中关村大街1号', city: '北京', state: '北京市',
+        postalCode: '100080', country: 'CN', phoneNumber: '13800138000' } },
+    lineItems: [{ offerId: 'CN-O365-E3', quantity: 7 }, { offerId: 'CN-PBI-PRO', quantity: 2 }] });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  const subs = (await admin('GET', `/v1/customers/${r.json.id}/subscriptions`)).json.items;
+  await page.goto(`${srv.base}/#/customers/${r.json.id}`);
+  const button = page.getByRole('button', { name: 'Export subscriptions (CSV)' });
+  await button.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
+  const lines = text.replace(/^\ufeff/, '').split('\r\n').filter(Boolean);
+  assert.equal(lines[0], 'subscriptionId,offerName,quantity,status,reseller');
+  assert.equal(lines.length, 1 + subs.length, text);
+  for (const s of subs) {
+    const line = lines.find((l) => l.startsWith(`${s.id},`));
+    assert.ok(line && line.includes(`,${s.offerName},${s.quantity},active,`), text);
+  }
+  await page.getByText('Exported the subscriptions.').waitFor();
+  assert.deepEqual(ui.problems(), []);
+});

@@ -158,3 +158,23 @@ Test(messages, render_truncation_keeps_utf8_whole)
 		cr_assert(utf8_ok(buf), "cap %zu: rendering ends inside a character (de)", cap);
 	}
 }
+
+/* issue 16: what an error names comes from the catalog in every language */
+Test(messages, nouns_and_type_phrases_in_every_language)
+{
+	char buf[128];
+	for (int n = 0; n < PD_NOUN_COUNT; n++)
+		for (int l = 0; l < PD_LOCALE_COUNT; l++) {
+			pd_noun_render(buf, sizeof buf, (enum pd_noun)n, (enum pd_locale)l, NULL);
+			cr_assert(buf[0], "noun %d in locale %d", n, l);
+		}
+	cr_assert_str_eq(pd_noun_render(buf, sizeof buf, PD_NOUN_CUSTOMER, PD_LOCALE_ZH, "c1"), "客户 c1");
+	cr_assert_str_eq(pd_noun_render(buf, sizeof buf, PD_NOUN_CUSTOMER, PD_LOCALE_DE, "c1"), "Der Kunde c1");
+	pd_msg_render(buf, sizeof buf, PD_MSG_BAD_TYPE, PD_LOCALE_ZH, "x", "a string");
+	cr_assert_str_eq(buf, "x 必须是 字符串。");
+	pd_msg_render(buf, sizeof buf, PD_MSG_BAD_TYPE, PD_LOCALE_DE, "x", "an object");
+	cr_assert_str_eq(buf, "x muss ein Objekt sein.");
+	cr_assert_eq(pd_msg_code(PD_MSG_SUB_SUSPENDED), 2001);
+	cr_assert_eq(pd_msg_code(PD_MSG_REQUIRED), 0);
+	cr_assert_eq(pd_noun_not_found_code(PD_NOUN_SUBSCRIPTION), 20003);
+}

@@ -1081,18 +1081,30 @@ Test(store, admin_upn_conflict)
 
 Test(store, idempotency_keys)
 {
-	char *res = NULL;
-	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, ar), PD_ENOTFOUND);
-	cr_assert_eq(st->ops->idem_put(st, P1, "req-1", "cust-1", NOW), PD_OK);
-	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, ar), PD_OK);
+	char *res = NULL, *dig = NULL;
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, &dig, ar), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-1", "cust-1", NULL, NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, &dig, ar), PD_OK);
 	cr_assert_str_eq(res, "cust-1");
-	cr_assert_eq(st->ops->idem_get(st, P2, "req-1", &res, ar), PD_ENOTFOUND, "per partner");
-	cr_assert_eq(st->ops->idem_put(st, P1, "req-1", "cust-2", NOW), PD_ECONFLICT);
-	cr_assert_eq(st->ops->idem_put(st, P2, "req-1", "cust-3", NOW), PD_OK);
-	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, ar), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P2, "req-1", &res, &dig, ar), PD_ENOTFOUND, "per partner");
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-1", "cust-2", NULL, NOW), PD_ECONFLICT);
+	cr_assert_eq(st->ops->idem_put(st, P2, "req-1", "cust-3", NULL, NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-1", &res, &dig, ar), PD_OK);
 	cr_assert_str_eq(res, "cust-1", "the first answer stays");
-	cr_assert_eq(st->ops->idem_get(st, P2, "req-1", &res, ar), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P2, "req-1", &res, &dig, ar), PD_OK);
 	cr_assert_str_eq(res, "cust-3");
+}
+
+Test(store, idempotency_key_keeps_the_request_digest)
+{
+	char *res = NULL, *dig = NULL;
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-d", "cust-d", "abc123", NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-d", &res, &dig, ar), PD_OK);
+	cr_assert_str_eq(res, "cust-d");
+	cr_assert_str_eq(dig, "abc123");
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-n", "cust-n", NULL, NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-n", &res, &dig, ar), PD_OK);
+	cr_assert_null(dig, "a key stored without a digest reads back without one");
 }
 
 /* ---- transactions ------------------------------------------------------------------- */
@@ -1105,7 +1117,7 @@ Test(store, savepoint_rollback_discards_only_that_part)
 	cr_assert_eq(st->ops->customer_insert(st, P1, &a, NULL), PD_OK);
 	cr_assert_eq(st->ops->savepoint(st), PD_OK);
 	cr_assert_eq(st->ops->customer_insert(st, P1, &b, NULL), PD_OK);
-	cr_assert_eq(st->ops->idem_put(st, P1, "req-b", b.id, NOW), PD_OK);
+	cr_assert_eq(st->ops->idem_put(st, P1, "req-b", b.id, NULL, NOW), PD_OK);
 	cr_assert_eq(st->ops->rollback_to(st), PD_OK);
 	cr_assert_eq(st->ops->savepoint(st), PD_OK);
 	cr_assert_eq(st->ops->customer_insert(st, P1, &c, NULL), PD_OK);
@@ -1126,8 +1138,8 @@ Test(store, savepoint_rollback_discards_only_that_part)
 	cr_assert_not(taken("beta" SUFFIX));
 	cr_assert(taken("gamma" SUFFIX));
 	cr_assert_not(taken("delta" SUFFIX));
-	char *res;
-	cr_assert_eq(st->ops->idem_get(st, P1, "req-b", &res, ar), PD_ENOTFOUND);
+	char *res, *dig;
+	cr_assert_eq(st->ops->idem_get(st, P1, "req-b", &res, &dig, ar), PD_ENOTFOUND);
 	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "eta", 10);
 	cr_assert_str_eq(names(P1, &q), "", "the search row of the discarded insert is gone");
 	q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
@@ -1156,22 +1168,22 @@ Test(store, duplicate_id_in_savepoint)
 
 static enum pd_err tx_ok(struct store *s, void *arg)
 {
-	return s->ops->idem_put(s, P1, (const char *)arg, "r", NOW);
+	return s->ops->idem_put(s, P1, (const char *)arg, "r", NULL, NOW);
 }
 
 static enum pd_err tx_fail(struct store *s, void *arg)
 {
-	enum pd_err e = s->ops->idem_put(s, P1, (const char *)arg, "r", NOW);
+	enum pd_err e = s->ops->idem_put(s, P1, (const char *)arg, "r", NULL, NOW);
 	return e == PD_OK ? PD_EINVAL : e;
 }
 
 Test(store, store_tx_commits_or_rolls_back)
 {
-	char *res;
+	char *res, *dig;
 	cr_assert_eq(store_tx(st, tx_ok, "tx-1"), PD_OK);
-	cr_assert_eq(st->ops->idem_get(st, P1, "tx-1", &res, ar), PD_OK);
+	cr_assert_eq(st->ops->idem_get(st, P1, "tx-1", &res, &dig, ar), PD_OK);
 	cr_assert_eq(store_tx(st, tx_fail, "tx-2"), PD_EINVAL);
-	cr_assert_eq(st->ops->idem_get(st, P1, "tx-2", &res, ar), PD_ENOTFOUND);
+	cr_assert_eq(st->ops->idem_get(st, P1, "tx-2", &res, &dig, ar), PD_ENOTFOUND);
 }
 
 Test(store, committed_writes_seen_by_another_connection)
@@ -1613,13 +1625,49 @@ Test(store, customer_user_save_and_delete_only_at_the_version_read)
 	cr_assert_eq(st->ops->cuser_save(st, &theirs), PD_ENOTFOUND);
 }
 
+Test(store, orders_read_back_paged_with_their_subscriptions)
+{
+	struct pd_customer c = add(P1, "Orders", "ordersx");
+	const char *ids[] = {"order-a", "order-b", "order-c"};
+	for (int i = 0; i < 3; i++) {
+		struct pd_order_row o = {.partner_id = P1, .customer_id = c.id, .id = ids[i],
+					 .billing_cycle = i ? "annual" : "monthly", .currency = "CNY", .created = NOW + i};
+		cr_assert_eq(st->ops->order_insert(st, &o), PD_OK);
+		struct pd_subscription b = {.partner_id = P1, .customer_id = c.id, .id = pd_printf(ar, "sub-%d", i),
+					    .order_id = ids[i], .offer_id = "offer", .friendly_name = "S",
+					    .status = "active", .etag = "e", .quantity = 1, .created = NOW + i,
+					    .updated = NOW + i};
+		cr_assert_eq(st->ops->sub_insert(st, &b), PD_OK);
+	}
+	struct pd_order_row one, *rows;
+	size_t n;
+	cr_assert_eq(st->ops->order_get(st, P1, c.id, "order-b", &one, ar), PD_OK);
+	cr_assert_str_eq(one.billing_cycle, "annual");
+	cr_assert_str_eq(one.currency, "CNY");
+	cr_assert_eq(one.created, NOW + 1);
+	cr_assert_eq(st->ops->order_get(st, P2, c.id, "order-b", &one, ar), PD_ENOTFOUND, "per partner");
+	cr_assert_eq(st->ops->order_list(st, P1, c.id, NULL, 2, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 3, "a page of 2 and the one that tells there is more");
+	cr_assert_str_eq(rows[0].id, "order-a");
+	struct pd_after after = {.created = rows[1].created, .id = rows[1].id};
+	cr_assert_eq(st->ops->order_list(st, P1, c.id, &after, 2, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].id, "order-c");
+	struct pd_subscription *subs;
+	cr_assert_eq(st->ops->sub_list_order(st, P1, c.id, "order-b", NULL, 10, &subs, &n, ar), PD_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(subs[0].id, "sub-1");
+	cr_assert_eq(st->ops->sub_list_order(st, P1, c.id, "order-x", NULL, 10, &subs, &n, ar), PD_OK);
+	cr_assert_eq(n, 0);
+}
+
 Test(store, subscription_save_only_at_the_version_read)
 {
 	struct pd_customer c = add(P1, "Subs", "subs");
 	struct pd_subscription ins = {.partner_id = P1, .customer_id = c.id, .id = "sub-v", .order_id = "order-v",
 				      .offer_id = "offer", .friendly_name = "Seats", .status = "active",
 				      .etag = "e1", .quantity = 5, .created = NOW, .updated = NOW}, mine, theirs, back;
-	cr_assert_eq(st->ops->order_insert(st, P1, c.id, "order-v", NOW), PD_OK);
+	cr_assert_eq(st->ops->order_insert(st, &(struct pd_order_row){.partner_id = P1, .customer_id = c.id, .id = "order-v", .billing_cycle = "monthly", .currency = "CNY", .created = NOW}), PD_OK);
 	cr_assert_eq(st->ops->sub_insert(st, &ins), PD_OK);
 	cr_assert_eq(st->ops->sub_get(st, P1, c.id, "sub-v", &mine, ar), PD_OK);
 	cr_assert_eq(mine.version, 1);
