@@ -42,12 +42,17 @@ export async function resellerField(f) {
   return labelled('reseller.field', el, { name: 'associatedPartnerId', hint: t('reseller.hint') });
 }
 
+// Active resellers before ended ones, each group in the order the list API gives (creation).
+function activeFirst(list) {
+  return [...list.filter((r) => r.state === 'Active'), ...list.filter((r) => r.state !== 'Active')];
+}
+
 // The customer list's filter: '' is every customer; null when the partner has no reseller.
 export function resellerFilter(list, value, onChange) {
   if (!list.length) return null;
   const el = h('select', { id: 'reseller-filter' },
     h('option', { value: '' }, t('reseller.all')),
-    list.map((r) => h('option', { value: r.id }, namesOf([r]).get(r.id))));
+    activeFirst(list).map((r) => h('option', { value: r.id }, namesOf([r]).get(r.id))));
   el.value = value || '';
   el.addEventListener('change', () => onChange(el.value));
   return [h('label', { for: 'reseller-filter' }, t('reseller.field')), el];

@@ -162,5 +162,5 @@ def test_migrate_store_refuses_a_sqlite_target(tmp_path):
     r = subprocess.run([BIN, "migrate-store", "--from", "sqlite:" + str(tmp_path / "a.db"), "--to",
                         "sqlite:" + str(tmp_path / "b.db")], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2, r
-    assert "PostgreSQL" in r.stderr
+    assert "--to" in r.stderr and "postgresql://" in r.stderr, r.stderr
     assert not os.path.exists(str(tmp_path / "nothing"))
