@@ -10,6 +10,7 @@
 #include "country.h"
 #include "domain.h"
 #include "ids.h"
+#include "search.h"
 #include "text.h"
 
 struct create {
@@ -219,12 +220,12 @@ static bool list_query(struct pd_req *r, struct pd_query *q)
 	return errs.n == 0;
 }
 
-/* The keyset sort key of a row for the query's order (text.h keys, as the store has them). */
+/* The keyset sort key of a row for the query's order (search.h name keys, as the store has them). */
 static const char *sort_key(struct pd_req *r, const struct pd_query *q, const struct pd_customer *c)
 {
 	if (q->op != PD_OP_STARTS_WITH)
 		return "";
-	return q->field == PD_FILTER_NAME ? pd_text_key(r->ar, c->billing.company_name) : c->domain;
+	return q->field == PD_FILTER_NAME ? pd_name_key(r->ar, c->billing.company_name) : c->domain;
 }
 
 static void write_link(struct pd_buf *o, const char *key, const char *uri, const char *token)

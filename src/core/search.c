@@ -124,11 +124,8 @@ static bool any_han(const struct unit *u, int n)
 	return false;
 }
 
-char *pd_search_text(struct pd_arena *ar, const char *name)
+static char *search_text_of(struct pd_arena *ar, char *key)
 {
-	char *key = pd_name_key(ar, name);
-	if (!key)
-		return NULL;
 	size_t klen = strlen(key);
 	struct unit *u = pd_alloc(ar, sizeof *u * (klen + 1));
 	int n = units_of(key, u);
@@ -147,6 +144,12 @@ char *pd_search_text(struct pd_arena *ar, const char *name)
 	return out;
 }
 
+char *pd_search_text(struct pd_arena *ar, const char *name)
+{
+	char *key = pd_name_key(ar, name);
+	return key ? search_text_of(ar, key) : NULL;
+}
+
 static int add_term(const char *terms[PD_SEARCH_TERMS], int n, const char *t)
 {
 	if (!*t || n >= PD_SEARCH_TERMS)
@@ -158,8 +161,33 @@ static int add_term(const char *terms[PD_SEARCH_TERMS], int n, const char *t)
 	return n + 1;
 }
 
+/* Whether key looks like pinyin being typed: Han characters, Latin letters (tones too),
+ * digits, spaces and the separators people type between syllables (xi'an, xi-an).  Anything
+ * else (_ % * " ...) keeps a value to its literal meaning. */
+static bool pinyin_like(const char *key)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)key;
+	const char *r[PD_PINYIN_MAX];
+	utf8proc_int32_t cp;
+	while (*p) {
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+		if (k <= 0)
+			return false;
+		p += k;
+		if (cp == ' ' || cp == '\'' || cp == 0x2019 || cp == '-' || cp == 0xb7)
+			continue;
+		if (!latin_of(cp) && !pd_pinyin_readings((uint32_t)cp, r))
+			return false;
+	}
+	return true;
+}
+
 int pd_search_terms(struct pd_arena *ar, const char *key, const char *terms[PD_SEARCH_TERMS])
 {
+	if (!pinyin_like(key)) {
+		terms[0] = key;
+		return 1;
+	}
 	size_t klen = strlen(key);
 	struct unit *u = pd_alloc(ar, sizeof *u * (klen + 1));
 	int n = units_of(key, u), count = 0;
@@ -269,11 +297,8 @@ static bool strip_form(char **w, int *n)
 	return false;
 }
 
-char *pd_dup_key(struct pd_arena *ar, const char *name)
+static char *dup_key_of(struct pd_arena *ar, const char *key)
 {
-	char *key = pd_name_key(ar, name);
-	if (!key)
-		return NULL;
 	char **w = pd_alloc(ar, sizeof *w * (strlen(key) + 1));
 	int n = words_of(ar, key, w);
 	while (n > 0 && strip_form(w, &n))
@@ -282,4 +307,21 @@ char *pd_dup_key(struct pd_arena *ar, const char *name)
 	for (int i = 0; i < n; i++)
 		strcat(out, w[i]);
 	return out;
+}
+
+char *pd_dup_key(struct pd_arena *ar, const char *name)
+{
+	char *key = pd_name_key(ar, name);
+	return key ? dup_key_of(ar, key) : NULL;
+}
+
+bool pd_name_forms(struct pd_arena *ar, const char *name, struct pd_name_forms *f)
+{
+	char *key = pd_name_key(ar, name);
+	if (!key)
+		return false;
+	f->key = key;
+	f->dup = dup_key_of(ar, key);
+	f->search = search_text_of(ar, pd_strdup(ar, key));
+	return true;
 }

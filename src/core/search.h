@@ -46,4 +46,11 @@ bool pd_search_contains(const char *text, const char *joined);
  * it.  NULL as pd_name_key. */
 char *pd_dup_key(struct pd_arena *ar, const char *name);
 
+/* All three forms of a name, the key computed once (a store writes them together); false as
+ * pd_name_key's NULL. */
+struct pd_name_forms {
+	const char *key, *search, *dup;
+};
+bool pd_name_forms(struct pd_arena *ar, const char *name, struct pd_name_forms *f);
+
 #endif

@@ -242,6 +242,13 @@ struct store_ops {
 	/* A bulk load (partnerd seed) starts (on) or ends (off), outside a transaction: the
 	 * backend may use more memory meanwhile; every commit stays durable.  May be NULL. */
 	enum pd_err (*bulk_load)(struct store *, bool on);
+
+	/* Possible duplicates (issue 18): up to `max` ids of the partner's customers whose
+	 * normalised name (search.h pd_dup_key) is dup_key or, when regnum is not NULL, whose
+	 * registration number is regnum.  Read on the connection it is called on: the create
+	 * asks before queueing its job and again inside the writer's transaction. */
+	enum pd_err (*customer_dups)(struct store *, const char *partner, const char *dup_key,
+				     const char *regnum, int max, char ***ids, size_t *n, struct pd_arena *);
 };
 
 struct store {
