@@ -21,7 +21,65 @@ struct create {
 	char *replayed_id;
 	struct pd_order order;   /* optional first subscriptions (lineItems) */
 	bool has_order;  /* set when MS-RequestId was seen before */
+	bool confirm_dups;       /* "confirmDuplicates": true */
+	const char *dup_key;     /* the normalised company name (search.h) */
+	char **dups;             /* possible duplicates found (ids) */
+	size_t ndups;
 };
+
+/* ---- possible duplicates (issue 18) ---- */
+
+#define DUPS_MAX 10
+
+/* The partner's customers that look like the one being created: the same normalised name
+ * (dup_key, search.h pd_dup_key) or, when regnum is not NULL, the same registration number.
+ * Read on `st`: the request's connection before the job is queued, the writer's inside its
+ * transaction (so two identical creates cannot both pass). */
+static enum pd_err find_duplicates(struct pd_req *r, struct store *st, const char *dup_key,
+				   const char *regnum, char ***ids, size_t *n)
+{
+	return st->ops->customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX, ids, n, r->ar);
+}
+
+/* The registration number the check compares: NULL until the USCC work stores
+ * companyProfile.organizationRegistrationNumber for CN - the one line to change then is
+ * `return k->c.regnum;` (with an index on customers (partner_id, regnum)). */
+static const char *dup_regnum(const struct create *k)
+{
+	(void)k;
+	return NULL;
+}
+
+static void reply_duplicates(struct pd_req *r, const struct create *k)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < k->ndups; i++)
+		json_array_append_new(ids, json_string(k->dups[i]));
+	pd_reply_error_data(r, PD_ECONFLICT, "PossibleDuplicate", PD_MSG_POSSIBLE_DUPLICATE,
+			    "billingProfile.companyName", pd_printf(r->ar, "%zu", k->ndups), ids);
+}
+
+/* Answers 409 PossibleDuplicate (or a store error) and returns true when the create looks
+ * like an existing customer and the body does not confirm it.  A retried create
+ * (MS-RequestId already answered) is replayed by the write instead. */
+static bool replied_duplicates(struct pd_req *r, struct create *k)
+{
+	char *made = NULL;
+	enum pd_err e = PD_OK;
+	if (k->confirm_dups)
+		return false;
+	if (r->request_id_given && r->st->ops->idem_get(r->st, r->who.partner_id, r->request_id, &made, r->ar) == PD_OK)
+		return false;
+	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name)))
+		e = PD_EINTERNAL;
+	if (e == PD_OK)
+		e = find_duplicates(r, r->st, k->dup_key, dup_regnum(k), &k->dups, &k->ndups);
+	if (e != PD_OK)
+		pd_api_store_error(r, e, "The customer");
+	else if (k->ndups)
+		reply_duplicates(r, k);
+	return e != PD_OK || k->ndups;
+}
 
 static void decode_company(struct pd_req *r, json_t *cp, struct pd_customer *c,
 			   struct pd_verrs *errs)
@@ -75,7 +133,10 @@ enum pd_next pd_customers_create(struct pd_req *r)
 	pd_billing_from_json(pd_json_get(r->json, "billingProfile"), "billingProfile", &k->c.billing, &errs, r->ar);
 	if (!errs.n)
 		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
-	json_t *items = pd_json_get(r->json, "lineItems");
+	json_t *items = pd_json_get(r->json, "lineItems"), *confirm = pd_json_get(r->json, "confirmDuplicates");
+	if (confirm && !json_is_boolean(confirm))
+		pd_verr_add(&errs, 3000, "confirmDuplicates", PD_MSG_BAD_TYPE, "a boolean");
+	k->confirm_dups = json_is_true(confirm);
 	k->has_order = items != NULL;
 	if (!errs.n && k->has_order)
 		pd_order_parse(r, items, k->c.billing.addr.country, &k->order, &errs);
@@ -83,6 +144,8 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
+	if (replied_duplicates(r, k))
+		return PD_REPLY;
 	fill_new(r, k);
 	if (r->st->ops->warm_insert) /* a failure here shows again, and is answered, in the write */
 		(void)r->st->ops->warm_insert(r->st, r->who.partner_id, &k->c, &k->admin,
@@ -99,6 +162,11 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 		enum pd_err e = st->ops->idem_get(st, partner, r->request_id, &k->replayed_id, r->ar);
 		if (e != PD_ENOTFOUND)
 			return e;
+	}
+	if (!k->confirm_dups) { /* again, in the writer's transaction: a create queued meanwhile */
+		enum pd_err e = find_duplicates(r, st, k->dup_key, dup_regnum(k), &k->dups, &k->ndups);
+		if (e != PD_OK || k->ndups)
+			return e != PD_OK ? e : PD_ECONFLICT;
 	}
 	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
 	if (e == PD_OK && k->has_order)
@@ -147,6 +215,8 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 			json_object_set_new(o, "orders", json_pack("[o]", pd_order_json(r, k->c.id, &k->order)));
 		pd_reply_json(r, 201, o);
 		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
+	} else if (e == PD_ECONFLICT && k->ndups) {
+		reply_duplicates(r, k);
 	} else if (e == PD_ECONFLICT) {
 		pd_reply_error(r, e, PD_MSG_DOMAIN_TAKEN, "companyProfile.domain", k->c.domain);
 	} else {

@@ -144,6 +144,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_BIDI] = {"{field} must not contain the invisible bidirectional control character {arg}, which changes the order in which text is shown.",
 			 "{field} 不能包含不可见的双向控制字符 {arg}，它会改变文字的显示顺序。",
 			 "{field} darf das unsichtbare bidirektionale Steuerzeichen {arg} nicht enthalten, das die Reihenfolge der angezeigten Zeichen ändert."},
+	[PD_MSG_POSSIBLE_DUPLICATE] = {"{field}: {arg} existing customer(s) have the same company name (ignoring case, width, Traditional/Simplified characters, punctuation and the legal form); their ids are in data. Send \"confirmDuplicates\": true to create this customer anyway.",
+				       "{field}：已有 {arg} 个客户的公司名称相同（不区分大小写、全角半角、繁简体、标点和公司类型后缀），其 ID 见 data。如确需创建，请在请求中加上 \"confirmDuplicates\": true。",
+				       "{field}: {arg} vorhandene(r) Kunde(n) hat/haben denselben Firmennamen (ohne Groß-/Kleinschreibung, Zeichenbreite, traditionelle/vereinfachte Zeichen, Satzzeichen und Rechtsform); die IDs stehen in data. Mit \"confirmDuplicates\": true wird der Kunde trotzdem angelegt."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -124,11 +124,13 @@ static bool any_han(const struct unit *u, int n)
 	return false;
 }
 
-static char *search_text_of(struct pd_arena *ar, char *key)
+/* The search text of key; its pinyin parts read `words` (the key without punctuation and
+ * legal form: nobody types "youxiangongsi", and every 有限公司 would match "xian"). */
+static char *search_text_of(struct pd_arena *ar, char *key, const char *words)
 {
 	size_t klen = strlen(key);
-	struct unit *u = pd_alloc(ar, sizeof *u * (klen + 1));
-	int n = units_of(key, u);
+	struct unit *u = pd_alloc(ar, sizeof *u * (strlen(words) + 1));
+	int n = units_of(words, u);
 	if (!any_han(u, n))
 		return key;
 	char *out = pd_alloc(ar, klen + 4 + (size_t)n * (SYL_MAX + 1) * 2
@@ -144,10 +146,12 @@ static char *search_text_of(struct pd_arena *ar, char *key)
 	return out;
 }
 
+static char *dup_key_of(struct pd_arena *ar, const char *key);
+
 char *pd_search_text(struct pd_arena *ar, const char *name)
 {
 	char *key = pd_name_key(ar, name);
-	return key ? search_text_of(ar, key) : NULL;
+	return key ? search_text_of(ar, key, dup_key_of(ar, key)) : NULL;
 }
 
 static int add_term(const char *terms[PD_SEARCH_TERMS], int n, const char *t)
@@ -322,6 +326,6 @@ bool pd_name_forms(struct pd_arena *ar, const char *name, struct pd_name_forms *
 		return false;
 	f->key = key;
 	f->dup = dup_key_of(ar, key);
-	f->search = search_text_of(ar, pd_strdup(ar, key));
+	f->search = search_text_of(ar, key, f->dup);
 	return true;
 }

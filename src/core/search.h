@@ -22,12 +22,15 @@ char *pd_name_key(struct pd_arena *ar, const char *name);
  * its pinyin with the customary readings joined ("beijingyunduan..."), their initials
  * ("bjyd..."), and for each polyphonic character each other reading within a window of
  * three characters either side ("chongqingyunduan", "cqyd"), parts separated by
- * PD_SEARCH_SEP.  Latin letters and digits stay; spaces and punctuation are left out of the
- * pinyin parts.  NULL as pd_name_key. */
+ * PD_SEARCH_SEP.  The pinyin parts read the name as pd_dup_key does: without spaces,
+ * punctuation and the legal form (有限公司 would make every name match "xian"); Latin letters
+ * and digits stay.  NULL as pd_name_key. */
 char *pd_search_text(struct pd_arena *ar, const char *name);
 
 /* The alternatives a CompanyName substring value is searched as, given its key (a
- * pd_name_key): the key itself; when it holds Latin letters (pinyin being typed), the value
+ * pd_name_key): the key itself; when it holds Latin letters and looks like pinyin being typed
+ * (only Han characters, letters, digits, spaces and ' - ·; "_b" or "50%" keep their literal
+ * meaning), the value
  * without spaces, apostrophes and tones ("beijing yunduan", "xi'an", "běijīng"), its Han
  * characters read as syllables ("北京yunduan" -> "beijingyunduan") and as initials
  * ("北京yd" -> "bjyd").  Distinct, non-empty; returns how many (1 to PD_SEARCH_TERMS). */

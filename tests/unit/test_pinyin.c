@@ -89,7 +89,14 @@ Test(pinyin, name_key_folds_width_case_and_script)
 Test(pinyin, search_text_holds_key_syllables_initials)
 {
 	const char *t = pd_search_text(ar, "北京云端科技有限公司");
-	cr_assert_str_eq(t, "北京云端科技有限公司\x1f" "beijingyunduankejiyouxiangongsi\x1f" "bjydkjyxgs");
+	cr_assert_str_eq(t, "北京云端科技有限公司\x1f" "beijingyunduankeji\x1f" "bjydkj");
+}
+
+Test(pinyin, search_text_pinyin_leaves_out_the_legal_form)
+{
+	cr_assert_not(pd_search_contains(pd_search_text(ar, "北京云端科技有限公司"), "xian"));
+	cr_assert(pd_search_contains(pd_search_text(ar, "西安恒达物流有限公司"), "xian"));
+	cr_assert(pd_search_contains(pd_search_text(ar, "北京云端科技有限公司"), "有限公司")); /* the key keeps it */
 }
 
 Test(pinyin, search_text_other_readings_in_a_window)
@@ -160,6 +167,7 @@ Test(pinyin, finds_polyphonic_and_script_variants)
 	cr_assert(finds("zhongqing", "重庆华信科技有限公司"));
 	cr_assert(finds("cq", "重庆华信科技有限公司"));
 	cr_assert(finds("xian", "西安恒达物流有限公司"));
+	cr_assert_not(finds("xian", "北京云端科技有限公司"));
 	cr_assert(finds("臺灣", "台湾云端有限公司"));
 	cr_assert(finds("台湾", "臺灣雲端有限公司"));
 	cr_assert(finds("廣州", "广州瑞航物流有限公司"));
