@@ -20,11 +20,12 @@ static void open_converter(void)
 		fprintf(stderr, "zhconv: cannot load OpenCC's t2s.json (libopencc-data): %s\n", opencc_error());
 }
 
-/* Whether s is all ASCII (nothing to convert: most Latin names). */
-static bool ascii(const char *s)
+/* Whether s has no code point from U+2E80 on (CJK radicals, ideographs, compatibility forms):
+ * nothing for OpenCC to convert (Latin names, with or without accents). */
+static bool no_cjk(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0xf0 || (*p >= 0xe3 && *p <= 0xef) || (*p == 0xe2 && p[1] >= 0xba))
 			return false;
 	return true;
 }
@@ -33,7 +34,7 @@ char *pd_zh_simplified(struct pd_arena *ar, const char *s)
 {
 	if (!s)
 		return NULL;
-	if (ascii(s))
+	if (no_cjk(s))
 		return pd_strdup(ar, s);
 	pthread_once(&once, open_converter);
 	if (cc == (opencc_t)-1)

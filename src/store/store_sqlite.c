@@ -190,7 +190,8 @@ static const char *const sql_text[S_COUNT] = {
 			  " (SELECT 1 FROM domains INDEXED BY domains_customer WHERE customer_id = ?2),"
 			  " (SELECT 1 FROM customer_users WHERE partner_id = ?1 AND customer_id = ?2),"
 			  " (SELECT 1 FROM customer_users INDEXED BY customer_users_upn WHERE upn = ?5),"
-			  " (SELECT 1 FROM idempotency WHERE partner_id = ?1 AND request_id = ?6)",
+			  " (SELECT 1 FROM idempotency WHERE partner_id = ?1 AND request_id = ?6),"
+			  " (SELECT 1 FROM customer_dupkeys WHERE partner_id = ?1 AND customer_id = ?2)",
 	[S_TIDY] = "INSERT INTO customer_search (customer_search, rank) VALUES ('merge', 256)",
 	/* transaction control, cached like every statement: the writer runs a savepoint per job
 	 * and each event loop a read snapshot per request */
