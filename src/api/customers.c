@@ -32,13 +32,20 @@ struct create {
 #define DUPS_MAX 10
 
 /* The partner's customers that look like the one being created: the same normalised name
- * (dup_key, search.h pd_dup_key) or, when regnum is not NULL, the same registration number.
- * Read on `st`: the request's connection before the job is queued, the writer's inside its
- * transaction (so two identical creates cannot both pass). */
+ * (dup_key, search.h pd_dup_key) or, when regnum is not NULL, the same registration number;
+ * `self` (the customer just inserted, or NULL) left out.  Read on `st`: the request's
+ * connection before the job is queued, the writer's inside its transaction (so two identical
+ * creates cannot both pass). */
 static enum pd_err find_duplicates(struct pd_req *r, struct store *st, const char *dup_key,
-				   const char *regnum, char ***ids, size_t *n)
+				   const char *regnum, const char *self, char ***ids, size_t *n)
 {
-	return st->ops->customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX, ids, n, r->ar);
+	enum pd_err e = st->ops->customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX + 1, ids, n, r->ar);
+	size_t k = 0;
+	for (size_t i = 0; e == PD_OK && i < *n; i++)
+		if (!self || strcmp((*ids)[i], self) != 0)
+			(*ids)[k++] = (*ids)[i];
+	*n = k < DUPS_MAX ? k : DUPS_MAX;
+	return e;
 }
 
 /* The registration number the check compares: NULL until the USCC work stores
@@ -61,19 +68,23 @@ static void reply_duplicates(struct pd_req *r, const struct create *k)
 
 /* Answers 409 PossibleDuplicate (or a store error) and returns true when the create looks
  * like an existing customer and the body does not confirm it.  A retried create
- * (MS-RequestId already answered) is replayed by the write instead. */
+ * (MS-RequestId already answered) is replayed by the write instead, and a taken domain is
+ * the write's answer (a create that cannot succeed warns of nothing). */
 static bool replied_duplicates(struct pd_req *r, struct create *k)
 {
 	char *made = NULL;
+	bool taken = false;
 	enum pd_err e = PD_OK;
 	if (k->confirm_dups)
 		return false;
 	if (r->request_id_given && r->st->ops->idem_get(r->st, r->who.partner_id, r->request_id, &made, r->ar) == PD_OK)
 		return false;
+	if (r->st->ops->domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
+		return false;
 	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name)))
 		e = PD_EINTERNAL;
 	if (e == PD_OK)
-		e = find_duplicates(r, r->st, k->dup_key, dup_regnum(k), &k->dups, &k->ndups);
+		e = find_duplicates(r, r->st, k->dup_key, dup_regnum(k), NULL, &k->dups, &k->ndups);
 	if (e != PD_OK)
 		pd_api_store_error(r, e, "The customer");
 	else if (k->ndups)
@@ -163,12 +174,13 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 		if (e != PD_ENOTFOUND)
 			return e;
 	}
-	if (!k->confirm_dups) { /* again, in the writer's transaction: a create queued meanwhile */
-		enum pd_err e = find_duplicates(r, st, k->dup_key, dup_regnum(k), &k->dups, &k->ndups);
-		if (e != PD_OK || k->ndups)
-			return e != PD_OK ? e : PD_ECONFLICT;
-	}
 	enum pd_err e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
+	if (e == PD_OK && !k->confirm_dups) { /* again, in the writer's transaction: a create queued
+					       * meanwhile; the job's savepoint takes the row back */
+		e = find_duplicates(r, st, k->dup_key, dup_regnum(k), k->c.id, &k->dups, &k->ndups);
+		if (e == PD_OK && k->ndups)
+			e = PD_ECONFLICT;
+	}
 	if (e == PD_OK && k->has_order)
 		e = pd_order_write(r, st, k->c.id, &k->order);
 	/* the replay of a create answers with the customer and the order made with it */

@@ -126,6 +126,7 @@ static const struct cli_opt audit_opts[] = {
 static const struct cli_opt import_opts[] = {
 	{"skip-invalid", NULL, "import the valid rows even if some are invalid (those go to the rejects file)"},
 	{"dry-run", NULL, "only validate the file"},
+	{"confirm-duplicates", NULL, "create rows whose company name an existing customer or an earlier row has"},
 	{"concurrency", "N", "creates in flight at once (1-64, default 16)"},
 	{"journal", "PATH", "the resume journal (default FILE.partnerctl-journal)"},
 	{"credentials-out", "PATH", "where new admin passwords go (default FILE.credentials.csv, mode 0600)"},

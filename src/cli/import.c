@@ -24,6 +24,7 @@
 #include "journal.h"
 #include "output.h"
 #include "progress.h"
+#include "search.h"
 
 #define MAX_FILE_COLS 64
 #define MAX_ATTEMPTS 6
@@ -54,6 +55,8 @@ struct import {
 	char *header[MAX_FILE_COLS + 1];
 	size_t ncols;
 	json_t *seen;        /* domain key -> the first row that has it */
+	json_t *names;       /* normalised company name (search.h) -> the first row that has it */
+	bool confirm_dups;   /* --confirm-duplicates */
 	unsigned char *bad;  /* a bit per row number: invalid */
 	size_t bad_bytes;
 	long rows, invalid;
@@ -115,6 +118,27 @@ static void to_row(const struct import *im, char **f, const char *row[CLI_NCOLUM
 			row[im->colmap[i]] = f[i];
 }
 
+/* Possible duplicates (issue 18): a row whose normalised company name (search.h pd_dup_key)
+ * an earlier row has; the server answers a create of one like an existing customer with 409
+ * PossibleDuplicate, which the rejects file reports.  --confirm-duplicates imports both. */
+static size_t check_duplicate(struct import *im, const char *name, long rec, struct cli_row_err *errs,
+			      size_t k, struct pd_arena *ar)
+{
+	const char *dup = !im->confirm_dups && name ? pd_dup_key(ar, name) : NULL;
+	if (!dup || !*dup)
+		return k;
+	json_t *first = json_object_get(im->names, dup);
+	if (!first) {
+		json_object_set_new(im->names, dup, json_integer(rec));
+	} else if (json_integer_value(first) != rec) {
+		char msg[512];
+		pd_msg_render(msg, sizeof msg, PD_MSG_DUPLICATE_ROW, im->loc, "companyName",
+			      pd_printf(ar, "%lld", json_integer_value(first)));
+		errs[k++] = (struct cli_row_err){CLI_COL_COMPANY, pd_strdup(ar, msg)};
+	}
+	return k;
+}
+
 /* Checks one record (r < 0: the CSV reader refused it); returns the number of errors. */
 static size_t check_record(struct import *im, int r, char **f, size_t n, struct cli_row_err *errs,
 			   struct pd_arena *ar)
@@ -137,7 +161,7 @@ static size_t check_record(struct import *im, int r, char **f, size_t n, struct 
 	else if (json_integer_value(first) != rec)
 		errs[k++] = (struct cli_row_err){CLI_COL_DOMAIN, pd_printf(ar, "the domain %s is also in row %lld", key,
 									    json_integer_value(first))};
-	return k;
+	return k < CLI_ROW_ERR_MAX ? check_duplicate(im, row[CLI_COL_COMPANY], rec, errs, k, ar) : k;
 }
 
 static bool is_bad(const struct import *im, long rec)
@@ -302,6 +326,8 @@ static int start_row(struct slot *sl, long rec, char **f, size_t n)
 	const char *row[CLI_NCOLUMNS];
 	to_row(im, f, row);
 	json_t *body = cli_row_to_body(row);
+	if (im->confirm_dups)
+		json_object_set_new(body, "confirmDuplicates", json_true());
 	sl->body = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	sl->fields = copy_fields(f, n);
@@ -644,6 +670,7 @@ static int options(const struct cli_args *a, struct import *im)
 	im->path = a->pos[0];
 	im->skip_invalid = cli_flag(a, "skip-invalid");
 	im->dry_run = cli_flag(a, "dry-run");
+	im->confirm_dups = cli_flag(a, "confirm-duplicates");
 	im->json = cli_flag(a, "json");
 	im->quiet = cli_flag(a, "quiet");
 	im->loc = cli_locale();
@@ -659,7 +686,7 @@ int cli_cmd_import(const struct cli_args *a)
 	int rc = options(a, &im);
 	if (rc == CLI_OK && !(im.in = fopen(im.path, "rb")))
 		rc = cli_fail(CLI_USAGE, "cannot read %s", im.path);
-	if (rc == CLI_OK && (!(im.csv = cli_csv_new(im.in)) || !(im.seen = json_object())))
+	if (rc == CLI_OK && (!(im.csv = cli_csv_new(im.in)) || !(im.seen = json_object()) || !(im.names = json_object())))
 		rc = cli_fail(CLI_ERROR, "out of memory");
 	if (rc == CLI_OK)
 		rc = read_header(&im);
@@ -676,6 +703,7 @@ int cli_cmd_import(const struct cli_args *a)
 	if (im.in)
 		fclose(im.in);
 	json_decref(im.seen);
+	json_decref(im.names);
 	free(im.bad);
 	return rc;
 }

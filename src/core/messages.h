@@ -67,6 +67,7 @@ enum pd_msg {
 	PD_MSG_CROSS_SITE,        /* {field}: sign-in only from partnerd's own pages */
 	PD_MSG_BIDI,              /* {field} holds the bidirectional control character {arg} */
 	PD_MSG_POSSIBLE_DUPLICATE, /* {field}: {arg} customers with the same normalised name */
+	PD_MSG_DUPLICATE_ROW,     /* {field}: a possible duplicate of row {arg} (partnerctl import) */
 	PD_MSG_COUNT
 };
 

@@ -262,3 +262,14 @@ def test_identical_creates_racing_create_one(fresh_partner):
     others = [r for r in results if r.status != 201]
     assert all(r.status == 409 and r.json["data"] == [made[0].json["id"]] for r in others), others
     assert len(c.list_all()) == 1
+
+
+def test_taken_domain_is_answered_before_a_duplicate_name(fresh_partner):
+    """A create that cannot succeed (its domain is taken) warns of nothing: the answer is the
+    domain's 409, as before."""
+    c = fresh_partner("Dup Domain")
+    body = _body("dom", "长沙岳麓文化传媒有限公司", confirm=False)
+    assert c.create(body).status == 201
+    r = c.create(body)
+    assert_error(r, 409, field="companyProfile.domain")
+    assert r.json["errorName"] == "Conflict", r

@@ -137,6 +137,7 @@ def test_list_all_pages(ctl):
     for i in range(520):
         r = row(1, "%s%d" % (tag, i))
         st, j, _ = api.req("POST", "/v1/customers", {
+            "confirmDuplicates": True,  # one company name 520 times
             "companyProfile": {"domain": r["domain"]},
             "billingProfile": {"email": r["email"], "culture": "en-US", "language": "en", "companyName": r["companyName"],
                                "defaultAddress": {"firstName": "A", "lastName": "B", "addressLine1": "1 Way",
