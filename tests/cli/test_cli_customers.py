@@ -187,6 +187,20 @@ def test_search(ctl):
     assert ctl.ok("customers", "search", "nothing-like-it").stdout.strip() == "(no customers)"
 
 
+def test_search_as_chinese_users_type(ctl):
+    """Issue 18: the value goes to the server as typed; pinyin and initials with --match
+    substring, Traditional characters and full-width letters either way."""
+    tag = uniq("py")[:10]
+    r = row(0, tag)
+    r["companyName"] = "北京云端科技有限公司"
+    cn = add(ctl, r)
+    for args in (["bjyd", "--match", "substring"], ["beijing yunduan", "--match", "substring"],
+                 ["北京yd", "--match", "substring"], ["北京雲端"], ["ｂｊｙｄ", "--match", "substring"]):
+        j = json.loads(ctl.ok("customers", "search", *args, "--json").stdout)
+        assert [c["id"] for c in j] == [cn["id"]], args
+    assert ctl.ok("customers", "search", "shanghai", "--match", "substring").stdout.strip() == "(no customers)"
+
+
 # ---- update ----------------------------------------------------------------------------------
 def billing(ctl, cid):
     st, j, _ = ctl.api().req("GET", "/v1/customers/%s/profiles/billing" % cid)
