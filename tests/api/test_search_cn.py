@@ -1,11 +1,13 @@
 """Issue 18: searching customers as Chinese users type (pinyin, initials, polyphonic
 characters, Traditional/Simplified, full/half width) through the list API, and the
 possible-duplicate check on create (409 PossibleDuplicate unless confirmDuplicates)."""
+import subprocess
 import threading
 
 import pytest
 
-from helpers import assert_error, cn_body, filt, uniq, us_body
+from helpers import (BIN, ON_PG, SLOW, Client, Server, assert_error, cn_body, drop_pg_db, filt, get_token,
+                     new_pg_db, uniq, us_body)
 
 NAMES = {
     "bjyd": "北京云端科技有限公司",
@@ -273,3 +275,37 @@ def test_taken_domain_is_answered_before_a_duplicate_name(fresh_partner):
     r = c.create(body)
     assert_error(r, 409, field="companyProfile.domain")
     assert r.json["errorName"] == "Conflict", r
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL runs only (PARTNERD_TEST_DB=postgresql)")
+def test_migrate_store_to_postgresql_fills_search_texts_and_duplicate_keys(tmp_path):
+    """migrate-store copies customers without PostgreSQL's search_text; the first start on the
+    new store fills it (and the duplicate keys) before serving."""
+    path = str(tmp_path / "old.db")
+    s = Server([], db="sqlite:" + path).start()
+    try:
+        info = s.add_partner("Moving Chinese Co")
+        c = Client(s.port, get_token(s.port, info["userName"], info["password"]), info)
+        made = c.create_ok(_body("mvcq", "重庆两江物流有限公司", confirm=False))
+        s.stop()
+    finally:
+        s.kill()
+    s.cleanup()
+    dst = new_pg_db()
+    try:
+        r = subprocess.run([BIN, "migrate-store", "--from", "sqlite:" + path, "--to", dst, "--json"],
+                           capture_output=True, text=True, timeout=120 * SLOW)
+        assert r.returncode == 0, r.stderr
+        pg = Server([], db=dst).start()
+        try:
+            c = Client(pg.port, get_token(pg.port, info["userName"], info["password"]), info)
+            c.inv = {made["id"]: "cq"}
+            assert _found(c, "chongqing") == {"cq"}
+            assert _found(c, "cqlj") == {"cq"}
+            dup = c.create(_body("mvcq2", "重慶兩江物流股份有限公司", confirm=False))
+            assert dup.status == 409 and dup.json["data"] == [made["id"]], dup
+            pg.stop()
+        finally:
+            pg.cleanup()
+    finally:
+        drop_pg_db(dst)
