@@ -39,23 +39,18 @@ struct unit {
 	char latin[2];
 };
 
-static const char *const u_umlaut[] = {"\xc3\xbc", "\xc7\x96", "\xc7\x98", "\xc7\x9a", "\xc7\x9c"}; /* ü ǖ ǘ ǚ ǜ */
-
-/* The Latin base letter of cp (ā -> a, ü -> v), or 0. */
+/* The Latin base letter of cp (ā -> a, ü ǖ ǘ ǚ ǜ -> v, as pinyin keyboards type it), or 0. */
 static char latin_of(utf8proc_int32_t cp)
 {
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ? (char)cp
 		       : cp >= 'A' && cp <= 'Z' ? (char)(cp - 'A' + 'a') : 0;
-	utf8proc_uint8_t enc[4];
-	utf8proc_ssize_t k = utf8proc_encode_char(cp, enc);
-	for (size_t i = 0; i < sizeof u_umlaut / sizeof *u_umlaut; i++)
-		if ((size_t)k == strlen(u_umlaut[i]) && !memcmp(enc, u_umlaut[i], (size_t)k))
-			return 'v';
+	if (cp == 0xfc || cp == 0xdc || (cp >= 0x1d5 && cp <= 0x1dc))
+		return 'v';
 	utf8proc_int32_t d[4];
 	int last = 0;
 	utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE, &last);
-	return n > 1 && d[0] < 0x80 ? latin_of(d[0]) : 0;
+	return n > 1 && n <= 4 && d[0] < 0x80 ? latin_of(d[0]) : 0;
 }
 
 /* The units of key (valid UTF-8) into u (room for strlen(key) of them); their number. */
@@ -227,16 +222,12 @@ char *pd_search_join(struct pd_arena *ar, const char *const *terms, int n)
 
 bool pd_search_contains(const char *text, const char *joined)
 {
-	char term[1024];
+	size_t len = text ? strlen(text) : 0;
 	while (text && joined && *joined) {
 		const char *end = strchr(joined, PD_SEARCH_SEP);
 		size_t n = end ? (size_t)(end - joined) : strlen(joined);
-		if (n > 0 && n < sizeof term) {
-			memcpy(term, joined, n);
-			term[n] = 0;
-			if (strstr(text, term))
-				return true;
-		}
+		if (n > 0 && memmem(text, len, joined, n))
+			return true;
 		joined += n + (end ? 1 : 0);
 	}
 	return false;

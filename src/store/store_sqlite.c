@@ -679,19 +679,17 @@ static enum pd_err put_dupkey(struct sq *s, const char *partner, const char *id,
 static enum pd_err insert_search(struct sq *s, const char *partner, const struct pd_customer *c,
 				 const struct pd_name_forms *f)
 {
-	long long seq = c->seq;
-	const char *domain = c->domain, *name_key = f->search;
 	enum pd_err e = put_dupkey(s, partner, c->id, f->dup);
 	if (e == PD_OK)
 		e = with_text(s, S_PARTNER_NO_ADD, partner);
 	if (e == PD_OK)
-		e = with_text(s, S_SUFFIX_ADD, domain);
+		e = with_text(s, S_SUFFIX_ADD, c->domain);
 	sqlite3_stmt *q = e == PD_OK ? stmt(s, S_SEARCH_INSERT) : NULL;
 	if (!q)
 		return e == PD_OK ? PD_EINTERNAL : e;
-	sqlite3_bind_int64(q, 1, seq);
-	text(q, 2, name_key);
-	text(q, 3, domain);
+	sqlite3_bind_int64(q, 1, c->seq);
+	text(q, 2, f->search);
+	text(q, 3, c->domain);
 	text(q, 4, partner);
 	return run(q);
 }

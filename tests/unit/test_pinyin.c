@@ -205,3 +205,21 @@ Test(pinyin, dup_key_keeps_what_is_not_a_legal_form)
 	cr_assert_str_neq(pd_dup_key(ar, "北京云端科技"), pd_dup_key(ar, "上海云端科技"));
 	cr_assert_null(pd_dup_key(ar, "\xff"));
 }
+
+Test(pinyin, long_values_are_searched_whole)
+{
+	char name[2048] = "", value[2048] = "";
+	for (int i = 0; i < 200; i++)
+		strcat(name, "壮"); /* zhuang */
+	for (int i = 0; i < 199; i++)
+		strcat(value, "壮");
+	strcat(value, "zhuang"); /* its syllables: a term of 1,200 bytes */
+	cr_assert(finds(value, name));
+	strcat(value, "x");
+	cr_assert_not(finds(value, name));
+}
+
+Test(pinyin, umlaut_family_is_v)
+{
+	cr_assert_str_eq(terms("lǘ lǚ lü"), "lǘ lǚ lü\x1f" "lvlvlv");
+}
