@@ -418,10 +418,26 @@ static void row_created(struct slot *sl, const struct cli_resp *r)
 	json_decref(c);
 }
 
+/* A 409 PossibleDuplicate's candidates (their ids) after its reason, so the rejects file says
+ * which customers to look at. */
+static void add_candidates(const struct cli_resp *r, char *reason, size_t cap)
+{
+	json_t *o = r->status == 409 && r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL, *id;
+	const char *name = json_string_value(json_object_get(o, "errorName"));
+	size_t i;
+	if (name && !strcmp(name, "PossibleDuplicate"))
+		json_array_foreach(json_object_get(o, "data"), i, id) {
+			size_t n = strlen(reason);
+			snprintf(reason + n, cap - n, "%s%s", i ? ", " : " Candidates: ", json_string_value(id));
+		}
+	json_decref(o);
+}
+
 static void row_rejected(struct slot *sl, const struct cli_resp *r)
 {
 	char reason[1024];
 	cli_api_error_text(r, reason, sizeof reason);
+	add_candidates(r, reason, sizeof reason);
 	write_reject(sl->im, sl->fields, sl->nfields, reason);
 	if (cli_journal_add(sl->im->j, sl->key, sl->row, "rejected", reason) != 0)
 		stop_run(sl->im, cli_fail(CLI_ERROR, "cannot write the journal %s", sl->im->journal));

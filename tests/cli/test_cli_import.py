@@ -352,6 +352,9 @@ def test_rows_like_existing_customers_are_rejected_unless_confirmed(ctl, tmp_pat
     rejects = read_csv(path + ".rejects.csv")
     assert sorted(x["domain"] for x in rejects) == sorted(x["domain"] for x in again[:2])
     assert all("same company name" in x["reason"] for x in rejects), rejects
+    ids = {c["companyProfile"]["domain"].split(".")[0]: c["id"] for c in ctl.api().customers()}
+    for x in rejects:  # the reason names the existing customer to look at
+        assert x["reason"].endswith("Candidates: " + ids[x["domain"][:-1]]), x
     path2 = write_csv(str(tmp_path / "confirmed.csv"), again[:2])
     s2 = summary(ctl.ok("customers", "import", path2, "--json", "--confirm-duplicates"))
     assert s2["created"] == 2, s2
