@@ -77,12 +77,12 @@ static bool replied_duplicates(struct pd_req *r, struct create *k)
 	enum pd_err e = PD_OK;
 	if (k->confirm_dups)
 		return false;
-	if (r->request_id_given && r->st->ops->idem_get(r->st, r->who.partner_id, r->request_id, &made, r->ar) == PD_OK)
-		return false;
-	if (r->st->ops->domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
-		return false;
-	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name)))
+	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name))) /* the write needs it too */
 		e = PD_EINTERNAL;
+	else if (r->request_id_given && r->st->ops->idem_get(r->st, r->who.partner_id, r->request_id, &made, r->ar) == PD_OK)
+		return false;
+	else if (r->st->ops->domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
+		return false;
 	if (e == PD_OK)
 		e = find_duplicates(r, r->st, k->dup_key, dup_regnum(k), NULL, &k->dups, &k->ndups);
 	if (e != PD_OK)

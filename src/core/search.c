@@ -22,8 +22,8 @@ char *pd_name_key(struct pd_arena *ar, const char *name)
 						  UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
 	if (n < 0)
 		return NULL;
-	for (utf8proc_ssize_t i = 0; i < n; i++) /* the separator is never part of a key */
-		if (out[i] == (utf8proc_uint8_t)PD_SEARCH_SEP)
+	for (utf8proc_ssize_t i = 0; i < n; i++) /* the separators are never part of a key */
+		if (out[i] == (utf8proc_uint8_t)PD_SEARCH_SEP || out[i] == (utf8proc_uint8_t)PD_SEARCH_PAIR)
 			out[i] = ' ';
 	char *r = pd_zh_simplified(ar, (const char *)out);
 	free(out);
@@ -119,6 +119,33 @@ static bool any_han(const struct unit *u, int n)
 	return false;
 }
 
+/* Whether the UTF-8 character at p is a Han character with a reading; its length in *k. */
+static bool han_at(const char *p, utf8proc_ssize_t *k)
+{
+	const char *r[PD_PINYIN_MAX];
+	utf8proc_int32_t cp;
+	*k = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+	return *k > 0 && pd_pinyin_readings((uint32_t)cp, r) > 0;
+}
+
+/* Appends the pair part, when key has one: PD_SEARCH_PAIR before each two adjacent Han
+ * characters ("\x1e北京\x1e京云\x1e云端"). */
+static char *put_pairs(char *o, const char *key)
+{
+	utf8proc_ssize_t a, b;
+	bool any = false;
+	for (const char *p = key; *p; p += a > 0 ? a : 1)
+		if (han_at(p, &a) && han_at(p + a, &b)) {
+			if (!any)
+				*o++ = PD_SEARCH_SEP;
+			any = true;
+			*o++ = PD_SEARCH_PAIR;
+			memcpy(o, p, (size_t)(a + b));
+			o += a + b;
+		}
+	return o;
+}
+
 /* The search text of key; its pinyin parts read `words` (the key without punctuation and
  * legal form: nobody types "youxiangongsi", and every 有限公司 would match "xian"). */
 static char *search_text_of(struct pd_arena *ar, char *key, const char *words)
@@ -126,17 +153,18 @@ static char *search_text_of(struct pd_arena *ar, char *key, const char *words)
 	size_t klen = strlen(key);
 	struct unit *u = pd_alloc(ar, sizeof *u * (strlen(words) + 1));
 	int n = units_of(words, u);
-	if (!any_han(u, n))
-		return key;
-	char *out = pd_alloc(ar, klen + 4 + (size_t)n * (SYL_MAX + 1) * 2
+	char *out = pd_alloc(ar, 4 * klen + 8 + (size_t)n * (SYL_MAX + 1) * 2
 				      + MAX_ALTS * ((2 * WINDOW + 1) * SYL_MAX + 1)), *o = out;
 	memcpy(o, key, klen);
 	o += klen;
-	*o++ = PD_SEARCH_SEP;
-	o = put_form(o, u, 0, n, false, -1, 0);
-	*o++ = PD_SEARCH_SEP;
-	o = put_form(o, u, 0, n, true, -1, 0);
-	o = put_alternates(o, u, n);
+	if (any_han(u, n)) { /* "Contoso 有限公司" has pairs, and no pinyin worth typing */
+		*o++ = PD_SEARCH_SEP;
+		o = put_form(o, u, 0, n, false, -1, 0);
+		*o++ = PD_SEARCH_SEP;
+		o = put_form(o, u, 0, n, true, -1, 0);
+		o = put_alternates(o, u, n);
+	}
+	o = put_pairs(o, key);
 	*o = 0;
 	return out;
 }
@@ -181,8 +209,19 @@ static bool pinyin_like(const char *key)
 	return true;
 }
 
+/* Whether key is exactly two Han characters (looked up in the pair part). */
+static bool han_pair(const char *key)
+{
+	utf8proc_ssize_t a, b;
+	return han_at(key, &a) && han_at(key + a, &b) && !key[a + b];
+}
+
 int pd_search_terms(struct pd_arena *ar, const char *key, const char *terms[PD_SEARCH_TERMS])
 {
+	if (han_pair(key)) {
+		terms[0] = pd_printf(ar, "%c%s", PD_SEARCH_PAIR, key);
+		return 1;
+	}
 	if (!pinyin_like(key)) {
 		terms[0] = key;
 		return 1;

@@ -11,6 +11,9 @@
 /* Separates the parts of a search text (and the terms passed to pd_search_contains); never
  * part of a key, so no substring match spans two parts. */
 #define PD_SEARCH_SEP '\x1f'
+/* Marks each two adjacent Han characters in the pair part, so that a two-character value is a
+ * three-character term the trigram index can answer ("\x1e台湾"). */
+#define PD_SEARCH_PAIR '\x1e'
 #define PD_SEARCH_TERMS 3 /* alternatives of one value, at most */
 
 /* The key of a company name: NFKC (（北京） -> (北京), ｂｊ -> bj), case folded, Traditional

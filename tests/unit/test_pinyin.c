@@ -89,7 +89,8 @@ Test(pinyin, name_key_folds_width_case_and_script)
 Test(pinyin, search_text_holds_key_syllables_initials)
 {
 	const char *t = pd_search_text(ar, "北京云端科技有限公司");
-	cr_assert_str_eq(t, "北京云端科技有限公司\x1f" "beijingyunduankeji\x1f" "bjydkj");
+	cr_assert_str_eq(t, "北京云端科技有限公司\x1f" "beijingyunduankeji\x1f" "bjydkj\x1f"
+			    "\x1e北京\x1e京云\x1e云端\x1e端科\x1e科技\x1e技有\x1e有限\x1e限公\x1e公司");
 }
 
 Test(pinyin, search_text_pinyin_leaves_out_the_legal_form)
@@ -102,7 +103,8 @@ Test(pinyin, search_text_pinyin_leaves_out_the_legal_form)
 Test(pinyin, search_text_other_readings_in_a_window)
 {
 	const char *t = pd_search_text(ar, "重庆云端");
-	cr_assert_str_eq(t, "重庆云端\x1f" "zhongqingyunduan\x1f" "zqyd\x1f" "chongqingyunduan\x1f" "cqyd");
+	cr_assert_str_eq(t, "重庆云端\x1f" "zhongqingyunduan\x1f" "zqyd\x1f" "chongqingyunduan\x1f" "cqyd\x1f"
+			    "\x1e重庆\x1e庆云\x1e云端");
 }
 
 Test(pinyin, search_text_of_latin_name_is_its_key)
@@ -112,7 +114,8 @@ Test(pinyin, search_text_of_latin_name_is_its_key)
 
 Test(pinyin, search_text_mixed_keeps_latin)
 {
-	cr_assert_str_eq(pd_search_text(ar, "北京 ABC（科技）"), "北京 abc(科技)\x1f" "beijingabckeji\x1f" "bjabckj");
+	cr_assert_str_eq(pd_search_text(ar, "北京 ABC（科技）"), "北京 abc(科技)\x1f" "beijingabckeji\x1f" "bjabckj\x1f"
+			    "\x1e北京\x1e科技"); /* pairs only of adjacent Han characters */
 }
 
 static const char *terms(const char *v)
@@ -124,8 +127,16 @@ static const char *terms(const char *v)
 
 Test(pinyin, terms_of_han_value_is_the_key)
 {
-	cr_assert_str_eq(terms("北京"), "北京");
-	cr_assert_str_eq(terms("臺灣"), "台湾");
+	cr_assert_str_eq(terms("北京云端"), "北京云端");
+	cr_assert_str_eq(terms("臺灣雲端"), "台湾云端");
+	cr_assert_str_eq(terms("北"), "北");
+}
+
+Test(pinyin, terms_of_two_han_characters_are_a_pair)
+{
+	cr_assert_str_eq(terms("北京"), "\x1e北京"); /* three code points: the trigram index answers */
+	cr_assert_str_eq(terms("臺灣"), "\x1e台湾");
+	cr_assert_str_eq(terms("北y"), "北y\x1f" "beiy\x1f" "by");
 }
 
 Test(pinyin, terms_of_pinyin_drop_spaces_tones_apostrophes)
@@ -222,4 +233,15 @@ Test(pinyin, long_values_are_searched_whole)
 Test(pinyin, umlaut_family_is_v)
 {
 	cr_assert_str_eq(terms("lǘ lǚ lü"), "lǘ lǚ lü\x1f" "lvlvlv");
+}
+
+Test(pinyin, finds_two_characters_by_their_pair)
+{
+	cr_assert(finds("科技", "北京云端科技有限公司"));
+	cr_assert(finds("公司", "北京云端科技有限公司"));
+	cr_assert(finds("臺灣", "台湾云端有限公司"));
+	cr_assert_not(finds("京端", "北京云端科技有限公司"));
+	cr_assert_not(finds("北京", "北 京云端"));
+	cr_assert_str_eq(pd_search_text(ar, "Contoso 有限公司"), "contoso 有限公司\x1f" "\x1e有限\x1e限公\x1e公司");
+	cr_assert(finds("公司", "Contoso 有限公司"));
 }
