@@ -27,15 +27,17 @@ char *pd_name_key(struct pd_arena *ar, const char *name);
  * three characters either side ("chongqingyunduan", "cqyd"), parts separated by
  * PD_SEARCH_SEP.  The pinyin parts read the name as pd_dup_key does: without spaces,
  * punctuation and the legal form (有限公司 would make every name match "xian"); Latin letters
- * and digits stay.  NULL as pd_name_key. */
+ * and digits stay.  Last, the pair part: PD_SEARCH_PAIR before each two adjacent Han
+ * characters of the key.  NULL as pd_name_key. */
 char *pd_search_text(struct pd_arena *ar, const char *name);
 
 /* The alternatives a CompanyName substring value is searched as, given its key (a
- * pd_name_key): the key itself; when it holds Latin letters and looks like pinyin being typed
- * (only Han characters, letters, digits, spaces and ' - ·; "_b" or "50%" keep their literal
- * meaning), the value
- * without spaces, apostrophes and tones ("beijing yunduan", "xi'an", "běijīng"), its Han
- * characters read as syllables ("北京yunduan" -> "beijingyunduan") and as initials
+ * pd_name_key): the key itself - for exactly two Han characters, PD_SEARCH_PAIR and the two,
+ * which the trigram index can look up (the key holds them iff the pair part holds that);
+ * and when the value holds Latin letters and looks like pinyin being typed (only Han
+ * characters, letters, digits, spaces and ' - ·; "_b" or "50%" keep their literal meaning),
+ * the value without spaces, apostrophes and tones ("beijing yunduan", "xi'an", "běijīng"),
+ * its Han characters read as syllables ("北京yunduan" -> "beijingyunduan") and as initials
  * ("北京yd" -> "bjyd").  Distinct, non-empty; returns how many (1 to PD_SEARCH_TERMS). */
 int pd_search_terms(struct pd_arena *ar, const char *key, const char *terms[PD_SEARCH_TERMS]);
 
