@@ -119,17 +119,28 @@ static bool any_han(const struct unit *u, int n)
 	return false;
 }
 
-/* Whether the UTF-8 character at p is a Han character with a reading; its length in *k. */
+/* The characters of the legal forms (股份有限公司, 有限责任公司): nearly every name has them, so
+ * a pair holding one is left out of the pair part (a fifth of a search text) and a value
+ * holding one is scanned for instead, which fills a page at once when it is that common. */
+static const char legal_chars[] = "股份有限责任公司";
+
+/* Whether the UTF-8 character at p is a Han character with a reading that no legal form has;
+ * its length in *k. */
 static bool han_at(const char *p, utf8proc_ssize_t *k)
 {
 	const char *r[PD_PINYIN_MAX];
 	utf8proc_int32_t cp;
 	*k = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
-	return *k > 0 && pd_pinyin_readings((uint32_t)cp, r) > 0;
+	if (*k <= 0 || pd_pinyin_readings((uint32_t)cp, r) == 0)
+		return false;
+	for (const char *l = legal_chars; *l; l += 3) /* three bytes each */
+		if (*k == 3 && !memcmp(p, l, 3))
+			return false;
+	return true;
 }
 
 /* Appends the pair part, when key has one: PD_SEARCH_PAIR before each two adjacent Han
- * characters ("\x1e北京\x1e京云\x1e云端"). */
+ * characters but those of legal forms ("\x1e北京\x1e京云\x1e云端\x1e端科\x1e科技"). */
 static char *put_pairs(char *o, const char *key)
 {
 	utf8proc_ssize_t a, b;
@@ -209,7 +220,8 @@ static bool pinyin_like(const char *key)
 	return true;
 }
 
-/* Whether key is exactly two Han characters (looked up in the pair part). */
+/* Whether key is exactly two Han characters (looked up in the pair part), neither of a legal
+ * form. */
 static bool han_pair(const char *key)
 {
 	utf8proc_ssize_t a, b;

@@ -90,7 +90,7 @@ Test(pinyin, search_text_holds_key_syllables_initials)
 {
 	const char *t = pd_search_text(ar, "北京云端科技有限公司");
 	cr_assert_str_eq(t, "北京云端科技有限公司\x1f" "beijingyunduankeji\x1f" "bjydkj\x1f"
-			    "\x1e北京\x1e京云\x1e云端\x1e端科\x1e科技\x1e技有\x1e有限\x1e限公\x1e公司");
+			    "\x1e北京\x1e京云\x1e云端\x1e端科\x1e科技");
 }
 
 Test(pinyin, search_text_pinyin_leaves_out_the_legal_form)
@@ -137,6 +137,8 @@ Test(pinyin, terms_of_two_han_characters_are_a_pair)
 	cr_assert_str_eq(terms("北京"), "\x1e北京"); /* three code points: the trigram index answers */
 	cr_assert_str_eq(terms("臺灣"), "\x1e台湾");
 	cr_assert_str_eq(terms("北y"), "北y\x1f" "beiy\x1f" "by");
+	cr_assert_str_eq(terms("公司"), "公司"); /* a legal form's: scanned for */
+	cr_assert_str_eq(terms("技有"), "技有");
 }
 
 Test(pinyin, terms_of_pinyin_drop_spaces_tones_apostrophes)
@@ -242,6 +244,9 @@ Test(pinyin, finds_two_characters_by_their_pair)
 	cr_assert(finds("臺灣", "台湾云端有限公司"));
 	cr_assert_not(finds("京端", "北京云端科技有限公司"));
 	cr_assert_not(finds("北京", "北 京云端"));
-	cr_assert_str_eq(pd_search_text(ar, "Contoso 有限公司"), "contoso 有限公司\x1f" "\x1e有限\x1e限公\x1e公司");
+	cr_assert_str_eq(pd_search_text(ar, "Contoso 有限公司"), "contoso 有限公司"); /* no pairs but legal ones */
+	cr_assert_str_eq(pd_search_text(ar, "Contoso 华信公司"),
+			 "contoso 华信公司\x1f" "contosohuaxin\x1f" "contosohx\x1f" "\x1e华信");
 	cr_assert(finds("公司", "Contoso 有限公司"));
+	cr_assert(finds("技有", "北京云端科技有限公司"));
 }
