@@ -3,7 +3,7 @@
 -- key); the substring index holds each name's search text (the key, its pinyin syllables and
 -- initials, the other readings of polyphonic characters); customer_dupkeys holds each
 -- customer's normalised name for the duplicate check.  The functions are partnerd's own
--- (store_sqlite.c add_functions), so this runs only inside partnerd.  3.1 s for 100,000
+-- (store_sqlite.c add_functions), so this runs only inside partnerd.  3.5 s for 100,000
 -- customers here, so about half a minute at 1,000,000 (docs/internals/paging.md).
 UPDATE customers SET name_key = pd_name_key(company_name) WHERE name_key <> pd_name_key(company_name);
 
