@@ -4,7 +4,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc libpq
+PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc libpq opencc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wundef
 OPT     ?= -O2 -g
@@ -16,7 +16,7 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omi
 
 LIB_SRC := $(wildcard src/core/*.c src/store/*.c src/http/*.c src/api/*.c src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_sqlite.o $(BUILD)/obj/gen/data.o \
-           $(BUILD)/obj/gen/web.o $(BUILD)/obj/gen/migrations_pg.o
+           $(BUILD)/obj/gen/web.o $(BUILD)/obj/gen/migrations_pg.o $(BUILD)/obj/gen/pinyin.o
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -43,6 +43,13 @@ $(BUILD)/gen/migrations_pg.c: $(PG_MIGRATIONS) tools/embed.sh
 $(BUILD)/gen/data.c: data/catalog.json tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh pd_data_files data/catalog.json > $@
+
+# The pinyin readings of Han characters (src/core/pinyin.c), from Unihan (Debian's unicode-data).
+UNIHAN := $(firstword $(wildcard /usr/share/unicode/Unihan_Readings.txt /usr/share/unicode/Unihan_Readings.txt.bz2) \
+	    /usr/share/unicode/Unihan_Readings.txt)
+$(BUILD)/gen/pinyin.c: $(UNIHAN) tools/pinyin.sh
+	@mkdir -p $(@D)
+	sh tools/pinyin.sh $(UNIHAN:.bz2=) > $@.tmp && mv $@.tmp $@
 
 # The portal: web/ is flat (base names are the URLs under /assets/).
 WEB := $(sort $(wildcard web/*))

@@ -56,7 +56,10 @@ const ACCOUNT_FIELDS = [
 function textField(key) {
   const [name, path, label, props, required] = ACCOUNT_FIELDS.find((x) => x[0] === key);
   const el = input(name, { ...props, value: state.f[name] || '', id: `w-${name}` });
-  el.addEventListener('input', () => { state.f[name] = el.value; });
+  el.addEventListener('input', () => {
+    state.f[name] = el.value;
+    if (name === 'companyName') state.dups = null; // a new name: the server checks again
+  });
   return labelled(label, el, { name: path, required });
 }
 
@@ -255,7 +258,30 @@ function body() {
       fapiao: f.country === 'CN' && state.fpFilled ? state.fp : undefined },
     lineItems: lineItems.length ? lineItems : undefined,
     associatedPartnerId: f.reseller || undefined,
+    confirmDuplicates: state.dups && state.dups.confirmed ? true : undefined,
   };
+}
+
+// ---- possible duplicates (issue 18): the server's 409 PossibleDuplicate names the partner's
+// customers with the same normalised company name; the review step lists them with links and
+// Submit needs the user's confirmation before it creates one more.
+async function loadDuplicates(ids) {
+  const rows = await Promise.all(ids.map((id) => api('GET', `/v1/customers/${encodeURIComponent(id)}`)
+    .then((r) => r.data, () => ({ id, companyProfile: { companyName: id, domain: '' } }))));
+  return { rows, confirmed: false };
+}
+
+function duplicatesSection() {
+  const d = state.dups;
+  const box = h('input', { type: 'checkbox', id: 'w-confirm-dups', checked: d.confirmed });
+  box.addEventListener('change', () => { d.confirmed = box.checked; });
+  return h('section', { class: 'review duplicates', id: 'w-duplicates' },
+    h('h2', null, t('wizard.dupTitle')),
+    h('p', { class: 'warning' }, t('wizard.dupText', { n: fmtNum(d.rows.length) })),
+    h('ul', null, d.rows.map((c) => h('li', null,
+      h('a', { href: `#/customers/${encodeURIComponent(c.id)}`, target: '_blank', rel: 'noopener' }, bdi(c.companyProfile.companyName)),
+      c.companyProfile.domain ? [' (', bdi(c.companyProfile.domain), ')'] : null))),
+    h('label', { class: 'check' }, box, ' ', t('wizard.dupConfirm')));
 }
 
 function reviewList(ctx, offers) {
@@ -280,6 +306,7 @@ function reviewList(ctx, offers) {
     h('section', { class: 'review' }, h('div', { class: 'section-head' }, h('h2', null, t('wizard.stepSubscriptions')), update(1, 'wizard.stepSubscriptions')),
       lines.length ? h('ul', null, lines.map(([id, q]) => h('li', null, t('wizard.line', { name: byId.get(id) ? byId.get(id).name : id, n: fmtNum(q) }))))
         : h('p', { class: 'muted' }, t('wizard.noSubs'))),
+    state.dups ? duplicatesSection() : null,
   ];
 }
 
@@ -308,6 +335,13 @@ async function submit(main, ctx, button, status) {
     done(main, ctx, created);
   } catch (e) {
     busy(button, false);
+    if (e instanceof ApiError && e.status === 409 && e.body.errorName === 'PossibleDuplicate') {
+      state.dups = await loadDuplicates(e.body.data || []);
+      await render(main, ctx);
+      document.getElementById('w-duplicates').querySelector('h2').setAttribute('tabindex', '-1');
+      document.getElementById('w-duplicates').querySelector('h2').focus();
+      return undefined;
+    }
     if (!(e instanceof ApiError) || !Object.keys(e.fields()).length) return showStatus(status, errorText(e));
     state.errors = e.fields();
     state.step = Math.min(...Object.keys(state.errors).map(stepOf));
@@ -367,6 +401,7 @@ export async function render(main, ctx) {
     ev.preventDefault();
     if (state.step === 0 && missingFields(form)) return showStatus(status, t('wizard.fixErrors'));
     if (state.step === 1 && badQuantities(box, await offersFor(state.f.country))) return showStatus(status, t('wizard.fixErrors'));
+    if (state.step === 2 && state.dups && !state.dups.confirmed) return showStatus(status, t('wizard.dupMustConfirm'));
     if (state.step === 2) return submit(main, ctx, next, status);
     state.step += 1;
     await render(main, ctx);

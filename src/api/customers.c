@@ -11,6 +11,7 @@
 #include "country.h"
 #include "domain.h"
 #include "ids.h"
+#include "search.h"
 #include "text.h"
 
 struct create {
@@ -24,11 +25,16 @@ struct create {
 	struct pd_order order;   /* optional first subscriptions (lineItems) */
 	bool has_order;          /* the create carries lineItems */
 	bool reseller_gone;      /* associatedPartnerId is no active indirect reseller (write) */
+	bool confirm_dups;       /* "confirmDuplicates": true */
+	const char *dup_key;     /* the normalised company name (search.h) */
+	char **dups;             /* possible duplicates found (ids) */
+	size_t ndups;
 };
 
 /* The create's body: what partnerd acts on (anything else is a 400 naming it). */
 static const char *const create_fields[] = {"companyProfile", "billingProfile", "lineItems", "attributes",
-					    "associatedPartnerId", "relationshipToPartner", "allowDelegatedAccess", NULL};
+					    "associatedPartnerId", "relationshipToPartner", "allowDelegatedAccess",
+					    "confirmDuplicates", NULL};
 static const char *const company_fields[] = {"domain", "organizationRegistrationNumber", "attributes", NULL};
 
 /* Read-only members that Partner Center's documented create requests send (its SDK
@@ -42,6 +48,69 @@ static void check_read_only(struct pd_req *r, struct pd_verrs *errs)
 		pd_verr_add(errs, 3000, "relationshipToPartner", PD_MSG_READ_ONLY, NULL);
 	if (dele && !json_is_null(dele) && !json_is_true(dele))
 		pd_verr_add(errs, 3000, "allowDelegatedAccess", PD_MSG_READ_ONLY, NULL);
+}
+
+/* ---- possible duplicates (issue 18) ---- */
+
+#define DUPS_MAX 10
+
+/* The partner's customers that look like the one being created: the same normalised name
+ * (dup_key, search.h pd_dup_key) or, when regnum is not NULL, the same registration number;
+ * `self` (the customer just inserted, or NULL) left out.  Read on `st`: the request's
+ * connection before the job is queued, the writer's inside its transaction (so two identical
+ * creates cannot both pass). */
+static enum pd_err find_duplicates(struct pd_req *r, struct store *st, const char *dup_key,
+				   const char *regnum, const char *self, char ***ids, size_t *n)
+{
+	enum pd_err e = st->ops->customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX + 1, ids, n, r->ar);
+	size_t k = 0;
+	for (size_t i = 0; e == PD_OK && i < *n; i++)
+		if (!self || strcmp((*ids)[i], self) != 0)
+			(*ids)[k++] = (*ids)[i];
+	*n = k < DUPS_MAX ? k : DUPS_MAX;
+	return e;
+}
+
+/* The registration number the check compares: the create's canonical one (a CN customer's
+ * USCC, upper-cased by check_uscc), found through the index customers_regnum (0013/0010). */
+static const char *dup_regnum(const struct create *k)
+{
+	return k->c.regnum;
+}
+
+static void reply_duplicates(struct pd_req *r, const struct create *k)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < k->ndups; i++)
+		json_array_append_new(ids, json_string(k->dups[i]));
+	pd_reply_error_data(r, PD_ECONFLICT, "PossibleDuplicate", PD_MSG_POSSIBLE_DUPLICATE,
+			    "billingProfile.companyName", pd_printf(r->ar, "%zu", k->ndups), ids);
+}
+
+/* Answers 409 PossibleDuplicate (or a store error) and returns true when the create looks
+ * like an existing customer and the body does not confirm it.  A retried create
+ * (MS-RequestId already answered) is replayed by the write instead, and a taken domain is
+ * the write's answer (a create that cannot succeed warns of nothing). */
+static bool replied_duplicates(struct pd_req *r, struct create *k)
+{
+	char *made = NULL, *digest = NULL;
+	bool taken = false;
+	enum pd_err e = PD_OK;
+	if (k->confirm_dups)
+		return false;
+	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name))) /* the write needs it too */
+		e = PD_EINTERNAL;
+	else if (r->request_id_given && r->st->ops->idem_get(r->st, r->who.partner_id, r->request_id, &made, &digest, r->ar) == PD_OK)
+		return false;
+	else if (r->st->ops->domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
+		return false;
+	if (e == PD_OK)
+		e = find_duplicates(r, r->st, k->dup_key, dup_regnum(k), NULL, &k->dups, &k->ndups);
+	if (e != PD_OK)
+		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, NULL);
+	else if (k->ndups)
+		reply_duplicates(r, k);
+	return e != PD_OK || k->ndups;
 }
 
 /* associatedPartnerId (two-tier CSP): one of the partner's active indirect resellers, or
@@ -159,7 +228,10 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		pd_billing_check(&k->c.billing, k->c.regnum, "billingProfile", &errs, r->ar);
 	if (!errs.n)
 		check_uscc(r, &k->c, &errs);
-	json_t *items = pd_json_get(r->json, "lineItems");
+	json_t *items = pd_json_get(r->json, "lineItems"), *confirm = pd_json_get(r->json, "confirmDuplicates");
+	if (confirm && !json_is_boolean(confirm))
+		pd_verr_add(&errs, 3000, "confirmDuplicates", PD_MSG_BAD_TYPE, "a boolean");
+	k->confirm_dups = json_is_true(confirm);
 	k->has_order = items != NULL;
 	if (!errs.n && k->has_order)
 		pd_order_parse(r, items, k->c.billing.addr.country, &k->order, &errs);
@@ -167,6 +239,8 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
+	if (replied_duplicates(r, k))
+		return PD_REPLY;
 	if (check_only)
 		return reply_valid(r, k);
 	fill_new(r, k);
@@ -197,6 +271,12 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 		return k->reseller_gone = true, PD_EINVAL;
 	if (e == PD_OK)
 		e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
+	if (e == PD_OK && !k->confirm_dups) { /* again, in the writer's transaction: a create queued
+					       * meanwhile; the job's savepoint takes the row back */
+		e = find_duplicates(r, st, k->dup_key, dup_regnum(k), k->c.id, &k->dups, &k->ndups);
+		if (e == PD_OK && k->ndups)
+			e = PD_ECONFLICT;
+	}
 	if (e == PD_OK && k->has_order)
 		e = pd_order_write(r, st, k->c.id, &k->order);
 	/* the replay of a create answers with the customer and the order made with it */
@@ -249,6 +329,8 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
 	} else if (e == PD_ECONFLICT && k->reused) {
 		pd_reply_error(r, e, PD_MSG_REQUEST_REUSED, "MS-RequestId", r->request_id);
+	} else if (e == PD_ECONFLICT && k->ndups) {
+		reply_duplicates(r, k);
 	} else if (e == PD_ECONFLICT) {
 		pd_reply_error(r, e, PD_MSG_DOMAIN_TAKEN, "companyProfile.domain", k->c.domain);
 	} else {
@@ -322,12 +404,12 @@ static bool list_query(struct pd_req *r, struct pd_query *q)
 	return errs.n == 0;
 }
 
-/* The keyset sort key of a row for the query's order (text.h keys, as the store has them). */
+/* The keyset sort key of a row for the query's order (search.h name keys, as the store has them). */
 static const char *sort_key(struct pd_req *r, const struct pd_query *q, const struct pd_customer *c)
 {
 	if (q->op != PD_OP_STARTS_WITH || q->field == PD_FILTER_RESELLER)
 		return "";
-	return q->field == PD_FILTER_NAME ? pd_text_key(r->ar, c->billing.company_name) : c->domain;
+	return q->field == PD_FILTER_NAME ? pd_name_key(r->ar, c->billing.company_name) : c->domain;
 }
 
 static void write_link(struct pd_buf *o, const char *key, const char *uri, const char *token)

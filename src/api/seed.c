@@ -75,6 +75,7 @@ static const struct cn_city cn_cities[] = {
 	{"陕西省", "西安", "xian", "710", 2},           {"甘肃省", "兰州", "lanzhou", "730", 1},
 	{"青海省", "西宁", "xining", "810", 1},         {"宁夏回族自治区", "银川", "yinchuan", "750", 1},
 	{"新疆维吾尔自治区", "乌鲁木齐", "wulumuqi", "830", 1}, {"台湾省", "台北", "taibei", "100", 1},
+	{"台湾省", "台湾", "taiwan", "100", 2}, /* names beginning 台湾: the bench's 臺灣 row (issue 18) */
 	{"香港特别行政区", "香港", "xianggang", "999", 1}, {"澳门特别行政区", "澳门", "aomen", "999", 1},
 };
 

@@ -129,6 +129,7 @@ static const struct cli_opt import_opts[] = {
 	{"dry-run", NULL, "only validate the file"},
 	{"check", NULL, "validate the file, then every valid row on the server too (validateOnly): a full "
 		       "preview that imports nothing"},
+	{"confirm-duplicates", NULL, "create rows whose company name an existing customer or an earlier row has"},
 	{"concurrency", "N", "creates in flight at once (1-64, default 16)"},
 	{"journal", "PATH", "the resume journal (default FILE.partnerctl-journal)"},
 	{"credentials-out", "PATH", "where new admin passwords go (default FILE.credentials.csv, mode 0600)"},
@@ -158,7 +159,9 @@ const struct cli_cmd cli_commands[] = {
 	{"customers search", "TEXT", 1, 1, "find customers by company name or domain",
 	 "Finds customers whose company name (or, with --by domain, default domain) starts with\n"
 	 "TEXT, or contains it with --match substring.  Case does not matter; Chinese, German and\n"
-	 "other text is matched as partnerd matches it.\n\n"
+	 "other text is matched as partnerd matches it: Traditional and Simplified characters and\n"
+	 "full-width and half-width forms alike, and with --match substring a Chinese name by its\n"
+	 "pinyin too (bjyd, beijing yunduan, 北京yd).\n\n"
 	 "  partnerctl customers search 康托索\n"
 	 "  partnerctl customers search contoso --by domain --match substring --csv",
 	 search_opts, 0, cli_cmd_search},

@@ -26,6 +26,7 @@
 #include "journal.h"
 #include "output.h"
 #include "progress.h"
+#include "search.h"
 
 #define MAX_FILE_COLS 64
 #define MAX_ATTEMPTS 6
@@ -56,6 +57,8 @@ struct import {
 	char *header[MAX_FILE_COLS + 1];
 	size_t ncols;
 	json_t *seen;        /* domain key -> the first row that has it */
+	json_t *names;       /* normalised company name (search.h) -> the first row that has it */
+	bool confirm_dups;   /* --confirm-duplicates */
 	unsigned char *bad;  /* a bit per row number: invalid */
 	size_t bad_bytes;
 	long rows, invalid;
@@ -117,6 +120,27 @@ static void to_row(const struct import *im, char **f, const char *row[CLI_NCOLUM
 			row[im->colmap[i]] = f[i];
 }
 
+/* Possible duplicates (issue 18): a row whose normalised company name (search.h pd_dup_key)
+ * an earlier row has; the server answers a create of one like an existing customer with 409
+ * PossibleDuplicate, which the rejects file reports.  --confirm-duplicates imports both. */
+static size_t check_duplicate(struct import *im, const char *name, long rec, struct cli_row_err *errs,
+			      size_t k, struct pd_arena *ar)
+{
+	const char *dup = !im->confirm_dups && name ? pd_dup_key(ar, name) : NULL;
+	if (!dup || !*dup)
+		return k;
+	json_t *first = json_object_get(im->names, dup);
+	if (!first) {
+		json_object_set_new(im->names, dup, json_integer(rec));
+	} else if (json_integer_value(first) != rec) {
+		char msg[512];
+		pd_msg_render(msg, sizeof msg, PD_MSG_DUPLICATE_ROW, im->loc, "companyName",
+			      pd_printf(ar, "%lld", json_integer_value(first)));
+		errs[k++] = (struct cli_row_err){CLI_COL_COMPANY, pd_strdup(ar, msg)};
+	}
+	return k;
+}
+
 /* Checks one record (r < 0: the CSV reader refused it); returns the number of errors. */
 static size_t check_record(struct import *im, int r, char **f, size_t n, struct cli_row_err *errs,
 			   struct pd_arena *ar)
@@ -139,7 +163,7 @@ static size_t check_record(struct import *im, int r, char **f, size_t n, struct 
 	else if (json_integer_value(first) != rec)
 		errs[k++] = (struct cli_row_err){CLI_COL_DOMAIN, pd_printf(ar, "the domain %s is also in row %lld", key,
 									    json_integer_value(first))};
-	return k;
+	return k < CLI_ROW_ERR_MAX ? check_duplicate(im, row[CLI_COL_COMPANY], rec, errs, k, ar) : k;
 }
 
 static bool is_bad(const struct import *im, long rec)
@@ -304,6 +328,8 @@ static int start_row(struct slot *sl, long rec, char **f, size_t n)
 	const char *row[CLI_NCOLUMNS];
 	to_row(im, f, row);
 	json_t *body = cli_row_to_body(row);
+	if (im->confirm_dups)
+		json_object_set_new(body, "confirmDuplicates", json_true());
 	sl->body = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	sl->fields = copy_fields(f, n);
@@ -394,10 +420,26 @@ static void row_created(struct slot *sl, const struct cli_resp *r)
 	json_decref(c);
 }
 
+/* A 409 PossibleDuplicate's candidates (their ids) after its reason, so the rejects file says
+ * which customers to look at. */
+static void add_candidates(const struct cli_resp *r, char *reason, size_t cap)
+{
+	json_t *o = r->status == 409 && r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL, *id;
+	const char *name = json_string_value(json_object_get(o, "errorName"));
+	size_t i;
+	if (name && !strcmp(name, "PossibleDuplicate"))
+		json_array_foreach(json_object_get(o, "data"), i, id) {
+			size_t n = strlen(reason);
+			snprintf(reason + n, cap - n, "%s%s", i ? ", " : " Candidates: ", json_string_value(id));
+		}
+	json_decref(o);
+}
+
 static void row_rejected(struct slot *sl, const struct cli_resp *r)
 {
 	char reason[1024];
 	cli_api_error_text(r, reason, sizeof reason);
+	add_candidates(r, reason, sizeof reason);
 	write_reject(sl->im, sl->fields, sl->nfields, reason);
 	if (cli_journal_add(sl->im->j, sl->key, sl->row, "rejected", reason) != 0)
 		stop_run(sl->im, cli_fail(CLI_ERROR, "cannot write the journal %s", sl->im->journal));
@@ -704,6 +746,7 @@ static int options(const struct cli_args *a, struct import *im)
 	im->skip_invalid = cli_flag(a, "skip-invalid");
 	im->dry_run = cli_flag(a, "dry-run");
 	im->check = cli_flag(a, "check");
+	im->confirm_dups = cli_flag(a, "confirm-duplicates");
 	im->json = cli_flag(a, "json");
 	im->quiet = cli_flag(a, "quiet");
 	im->loc = cli_locale();
@@ -719,7 +762,7 @@ int cli_cmd_import(const struct cli_args *a)
 	int rc = options(a, &im);
 	if (rc == CLI_OK && !(im.in = fopen(im.path, "rb")))
 		rc = cli_fail(CLI_USAGE, "cannot read %s", im.path);
-	if (rc == CLI_OK && (!(im.csv = cli_csv_new(im.in)) || !(im.seen = json_object())))
+	if (rc == CLI_OK && (!(im.csv = cli_csv_new(im.in)) || !(im.seen = json_object()) || !(im.names = json_object())))
 		rc = cli_fail(CLI_ERROR, "out of memory");
 	if (rc == CLI_OK)
 		rc = read_header(&im);
@@ -738,6 +781,7 @@ int cli_cmd_import(const struct cli_args *a)
 	if (im.in)
 		fclose(im.in);
 	json_decref(im.seen);
+	json_decref(im.names);
 	free(im.bad);
 	return rc;
 }

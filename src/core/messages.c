@@ -218,6 +218,12 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_INVITATION_REVOKED] = {"There is no active invitation: it was revoked; POST /v1/customers/relationshiprequests issues a new one.",
 				       "没有有效的邀请：它已被撤销；POST /v1/customers/relationshiprequests 可生成新的邀请。",
 				       "Es gibt keine aktive Einladung: Sie wurde widerrufen; POST /v1/customers/relationshiprequests erstellt eine neue."},
+	[PD_MSG_POSSIBLE_DUPLICATE] = {"{field}: {arg} existing customer(s) have the same company name (ignoring case, width, Traditional/Simplified characters, punctuation and the legal form); their ids are in data. Send \"confirmDuplicates\": true to create this customer anyway.",
+				       "{field}：已有 {arg} 个客户的公司名称相同（不区分大小写、全角半角、繁简体、标点和公司类型后缀），其 ID 见 data。如确需创建，请在请求中加上 \"confirmDuplicates\": true。",
+				       "{field}: {arg} vorhandene(r) Kunde(n) hat/haben denselben Firmennamen (ohne Groß-/Kleinschreibung, Zeichenbreite, traditionelle/vereinfachte Zeichen, Satzzeichen und Rechtsform); die IDs stehen in data. Mit \"confirmDuplicates\": true wird der Kunde trotzdem angelegt."},
+	[PD_MSG_DUPLICATE_ROW] = {"{field}: a possible duplicate of row {arg} (the same company name, ignoring case, width, Traditional/Simplified characters, punctuation and the legal form); --confirm-duplicates imports both.",
+				  "{field}：可能与第 {arg} 行重复（公司名称相同，不区分大小写、全角半角、繁简体、标点和公司类型后缀）；使用 --confirm-duplicates 可同时导入。",
+				  "{field}: möglicherweise ein Duplikat von Zeile {arg} (derselbe Firmenname, ohne Groß-/Kleinschreibung, Zeichenbreite, traditionelle/vereinfachte Zeichen, Satzzeichen und Rechtsform); mit --confirm-duplicates werden beide importiert."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

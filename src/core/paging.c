@@ -7,6 +7,7 @@
 #include <strings.h>
 #include "ids.h"
 #include "model.h"
+#include "search.h"
 #include "text.h"
 
 #define TOKEN_MAX 16384
@@ -94,7 +95,9 @@ static void filter_from_json(json_t *o, struct pd_query *q, struct pd_verrs *err
 		pd_verr_add(errs, 3000, "filter.Value", *v ? PD_MSG_TOO_LONG : PD_MSG_REQUIRED, "256");
 		return;
 	}
-	if (!(q->value = pd_text_key(ar, v)))
+	/* names are compared by their search.h key (width, case, Traditional folded), domains
+	 * by their text key */
+	if (!(q->value = q->field == PD_FILTER_NAME ? pd_name_key(ar, v) : pd_text_key(ar, v)))
 		pd_verr_add(errs, 3000, "filter.Value", PD_MSG_BAD_UTF8, NULL);
 }
 

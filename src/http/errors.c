@@ -73,6 +73,17 @@ void pd_reply_error_code(struct pd_req *r, enum pd_err e, int code, enum pd_msg 
 	extra_headers(r, e);
 }
 
+void pd_reply_error_data(struct pd_req *r, enum pd_err e, const char *error_name, enum pd_msg msg,
+			 const char *field, const char *arg, json_t *data)
+{
+	char desc[512];
+	struct kind k = kind_of(e);
+	k.name = error_name;
+	pd_msg_render(desc, sizeof desc, msg, r->loc, field, arg);
+	pd_reply_json(r, k.status, body(k, desc, data, NULL));
+	extra_headers(r, e);
+}
+
 void pd_reply_verrs(struct pd_req *r, const struct pd_verrs *errs)
 {
 	struct kind k = kind_of(PD_EINVAL);

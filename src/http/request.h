@@ -134,6 +134,9 @@ void pd_reply_error(struct pd_req *r, enum pd_err e, enum pd_msg msg, const char
 void pd_reply_error_code(struct pd_req *r, enum pd_err e, int code, enum pd_msg msg,
 			 const char *field, const char *arg);
 void pd_reply_verrs(struct pd_req *r, const struct pd_verrs *errs);
+/* Like pd_reply_error, with its own errorName (e.g. "PossibleDuplicate") and `data` (stolen). */
+void pd_reply_error_data(struct pd_req *r, enum pd_err e, const char *error_name, enum pd_msg msg,
+			 const char *field, const char *arg, json_t *data);
 /* Status of a store/core result when it is turned into an error reply. */
 int pd_err_status(enum pd_err e);
 

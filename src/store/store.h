@@ -328,6 +328,12 @@ struct store_ops {
 	 * the writer's transaction. */
 	enum pd_err (*reseller_end)(struct store *, const char *partner, const char *id, long long now,
 				    struct pd_customer **cleared, size_t *n, struct pd_arena *);
+	/* Possible duplicates (issue 18): up to `max` ids of the partner's customers whose
+	 * normalised name (search.h pd_dup_key) is dup_key or, when regnum is not NULL, whose
+	 * registration number is regnum.  Read on the connection it is called on: the create
+	 * asks before queueing its job and again inside the writer's transaction. */
+	enum pd_err (*customer_dups)(struct store *, const char *partner, const char *dup_key,
+				     const char *regnum, int max, char ***ids, size_t *n, struct pd_arena *);
 };
 
 struct store {

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sodium.h>
 #include "embed.h"
+#include "jsonw.h"
+#include "search.h"
 #include "store.h"
 #include "text.h"
 
@@ -41,7 +43,7 @@ enum stmt_id {
 	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE,
 	S_USER_EXISTS, S_APP_EXISTS, S_SUB_EXISTS, S_CUSER_EXISTS, S_THROTTLE_RESERVE, S_THROTTLE_RELEASE,
 	S_RESELLER_INSERT, S_RESELLER_GET, S_RESELLER_LIST, S_RESELLER_END, S_RESELLER_RELEASE, S_LIST_RESELLER,
-	S_COUNT
+	S_DUPKEY_PUT, S_DUPKEY_DELETE, S_DUPS_FIND, S_COUNT
 };
 
 #define ORDER_COLS "partner_id, customer_id, order_id, billing_cycle, currency_code, created_at"
@@ -123,8 +125,9 @@ static const char *const sql_text[S_COUNT] = {
 	[S_NEXT_SEQ] = "UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value",
 	[S_DOMAIN_INSERT] = "INSERT INTO domains (domain, partner_id, customer_id) VALUES ($1, $2, $3)",
 	[S_CUSTOMER_INSERT] = "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
-			      " name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id)"
-			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+			      " name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id,"
+			      " search_text)"
+			      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
 	[S_CUSER_INSERT] = "INSERT INTO customer_users (" CUSER_COLS ") VALUES ($1, $2, $3, " LOWER("$4") ", $5,"
 			   " $6, $7, $8, $9, $10, $11, $12, $13, 1)",
 	[S_CUSER_GET] = "SELECT " CUSER_COLS " FROM customer_users WHERE partner_id = $1 AND customer_id = $2"
@@ -173,14 +176,15 @@ static const char *const sql_text[S_COUNT] = {
 	[S_LIST_DOMAIN_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1"
 				 " AND domain >= $2 AND domain < $2 || chr(1114111) AND starts_with(domain, $2)"
 				 " AND (domain, seq) > ($5, $3) ORDER BY domain, seq LIMIT $4",
-	/* substring: LIKE '%v%' (escaped), answered by the pg_trgm index and rechecked exactly */
+	/* substring: LIKE '%v%' (escaped), answered by the pg_trgm index and rechecked exactly;
+	 * names: the search text (0007, search.h) against each of the value's alternatives */
 	[S_LIST_NAME_SUB] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq > $3"
-			    " AND name_key LIKE $2" LIST_TAIL,
+			    " AND (search_text LIKE $2 OR search_text LIKE $5 OR search_text LIKE $6)" LIST_TAIL,
 	[S_LIST_DOMAIN_SUB] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq > $3"
 			      " AND domain LIKE $2" LIST_TAIL,
 	[S_ETAG_GET] = "SELECT etag FROM customers WHERE partner_id = $1 AND customer_id = $2",
 	[S_BILLING_UPDATE] = "UPDATE customers SET billing = $3, company_name = $4, name_key = $5, etag = $6,"
-			     " updated_at = $7 WHERE partner_id = $1 AND customer_id = $2",
+			     " updated_at = $7, search_text = $8 WHERE partner_id = $1 AND customer_id = $2",
 	[S_DELETE_CUSTOMER] = "DELETE FROM customers WHERE partner_id = $1 AND customer_id = $2 RETURNING seq, domain",
 	[S_DELETE_DOMAIN] = "DELETE FROM domains WHERE domain = $1",
 	[S_DELETE_CUSERS] = "DELETE FROM customer_users WHERE partner_id = $1 AND customer_id = $2",
@@ -188,6 +192,15 @@ static const char *const sql_text[S_COUNT] = {
 	[S_DELETE_ORDERS] = "DELETE FROM orders WHERE partner_id = $1 AND customer_id = $2",
 	[S_TENANT_ACCOUNTS] = "SELECT count(*) FROM customers WHERE customer_id = $1 AND partner_id <> $2",
 	[S_DOMAIN_TAKEN] = "SELECT 1 FROM domains WHERE domain = " LOWER("$1"),
+	/* possible duplicates (0007): one normalised name (search.h pd_dup_key) per customer; $3,
+	 * a registration number, also finds the partner's customers that have it (no index yet:
+	 * the USCC work adds one when it passes the number) */
+	[S_DUPKEY_PUT] = "INSERT INTO customer_dupkeys (partner_id, customer_id, dup_key) VALUES ($1, $2, $3)"
+			 " ON CONFLICT (partner_id, customer_id) DO UPDATE SET dup_key = excluded.dup_key",
+	[S_DUPKEY_DELETE] = "DELETE FROM customer_dupkeys WHERE partner_id = $1 AND customer_id = $2",
+	[S_DUPS_FIND] = "SELECT customer_id FROM customer_dupkeys WHERE partner_id = $1 AND dup_key = $2"
+			" UNION SELECT customer_id FROM customers WHERE $3::text IS NOT NULL AND partner_id = $1"
+			" AND regnum = $3 ORDER BY 1 LIMIT $4",
 	[S_IDEM_GET] = "SELECT resource_id, body_digest FROM idempotency WHERE partner_id = $1 AND request_id = $2",
 	[S_IDEM_PUT] = "INSERT INTO idempotency (partner_id, request_id, resource_id, created_at, body_digest)"
 		       " VALUES ($1, $2, $3, $4, $5)",
@@ -878,22 +891,32 @@ static enum pd_err pg_token_lookup(struct store *st, const unsigned char digest[
 
 /* ---- customers ---- */
 
+static enum pd_err put_dupkey(struct pgs *s, const char *partner, const char *id, const char *dup)
+{
+	struct args a = {0};
+	two(&a, partner, id);
+	a_text(&a, dup);
+	return q_cmd(s, S_DUPKEY_PUT, &a, NULL);
+}
+
+/* The row with its search.h forms: name key, search text and (its own table) duplicate key. */
 static enum pd_err insert_customer_row(struct pgs *s, const char *partner,
-				       const struct pd_customer *c, const char *name_key)
+				       const struct pd_customer *c, const struct pd_name_forms *f)
 {
 	char *billing = store_billing_text(&c->billing);
 	struct args a = {0};
 	two(&a, partner, c->id);
 	a_int(&a, c->seq);
-	const char *t[] = {c->domain, c->billing.company_name, name_key, c->regnum,
+	const char *t[] = {c->domain, c->billing.company_name, f->key, c->regnum,
 			   c->relationship ? c->relationship : "reseller", billing, c->billing.etag};
 	for (int i = 0; i < 7; i++)
 		a_text(&a, t[i]);
 	a_int(&a, c->created);
 	a_text(&a, c->associated_partner_id);
+	a_text(&a, f->search);
 	enum pd_err e = billing ? q_cmd(s, S_CUSTOMER_INSERT, &a, NULL) : PD_ENOMEM;
 	free(billing);
-	return e;
+	return e == PD_OK ? put_dupkey(s, partner, c->id, f->dup) : e;
 }
 
 static void cuser_args(struct args *a, const struct pd_customer_user *u)
@@ -932,12 +955,12 @@ static enum pd_err pg_customer_insert(struct store *st, const char *partner,
 {
 	struct pgs *s = PG(st);
 	struct pd_arena *ar = pd_arena_new();
-	const char *name_key = pd_text_key(ar, c->billing.company_name);
-	enum pd_err e = name_key ? insert_domain(s, partner, c) : PD_EINVAL;
+	struct pd_name_forms f;
+	enum pd_err e = pd_name_forms(ar, c->billing.company_name, &f) ? insert_domain(s, partner, c) : PD_EINVAL;
 	if (e == PD_OK)
 		e = next_seq(s, &c->seq);
 	if (e == PD_OK)
-		e = insert_customer_row(s, partner, c, name_key);
+		e = insert_customer_row(s, partner, c, &f);
 	if (e == PD_OK && admin)
 		e = insert_cuser(s, admin);
 	pd_arena_free(ar);
@@ -992,6 +1015,12 @@ static enum stmt_id list_args(const char *partner, const struct pd_query *q, str
 	a_int(a, q->size + 1);
 	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
 		a_text(a, q->has_after ? q->after_key : "");
+	if (id == S_LIST_NAME_SUB) { /* $2, $5, $6: the value's alternatives (the first repeated) */
+		const char *t[PD_SEARCH_TERMS];
+		int n = pd_search_terms(ar, q->value, t);
+		for (int i = 1; i < PD_SEARCH_TERMS; i++)
+			a_text(a, i < n ? pd_printf(ar, "%%%s%%", pd_like_escape(ar, t[i])) : value);
+	}
 	return id;
 }
 
@@ -1004,28 +1033,49 @@ static enum pd_err pg_customer_list(struct store *st, const char *partner,
 	return q_all(PG(st), id, &a, sizeof **rows, read_customer, (void **)rows, n, ar);
 }
 
+static enum pd_err read_id(PGresult *r, int row, void *out, struct pd_arena *ar)
+{
+	*(const char **)out = col(r, row, 0, ar);
+	return PD_OK;
+}
+
+static enum pd_err pg_customer_dups(struct store *st, const char *partner, const char *dup_key,
+				    const char *regnum, int max, char ***ids, size_t *n, struct pd_arena *ar)
+{
+	struct args a = {0};
+	two(&a, partner, dup_key);
+	a_text(&a, regnum);
+	a_int(&a, max);
+	return q_all(PG(st), S_DUPS_FIND, &a, sizeof **ids, read_id, (void **)ids, n, ar);
+}
+
 static enum pd_err pg_billing_update(struct store *st, const char *partner, const char *id,
 				     const struct pd_billing *b, const char *new_etag,
 				     long long now)
 {
 	struct pgs *s = PG(st);
 	struct pd_arena *ar = pd_arena_new();
-	const char *etag = NULL, *name_key = pd_text_key(ar, b->company_name);
+	const char *etag = NULL;
+	struct pd_name_forms f;
 	struct args a = {0};
 	two(&a, partner, id);
-	enum pd_err e = name_key ? q_one(s, S_ETAG_GET, &a, read_text, &etag, ar) : PD_EINVAL;
+	enum pd_err e = pd_name_forms(ar, b->company_name, &f) ? q_one(s, S_ETAG_GET, &a, read_text, &etag, ar)
+							     : PD_EINVAL;
 	if (e == PD_OK && (!b->etag || !etag || strcmp(etag, b->etag) != 0))
 		e = PD_ESTALE;
 	char *billing = e == PD_OK ? store_billing_text(b) : NULL;
 	if (e == PD_OK && !billing)
 		e = PD_ENOMEM;
 	if (e == PD_OK) {
-		const char *t[] = {billing, b->company_name, name_key, new_etag};
+		const char *t[] = {billing, b->company_name, f.key, new_etag};
 		for (int i = 0; i < 4; i++)
 			a_text(&a, t[i]);
 		a_int(&a, now);
+		a_text(&a, f.search);
 		e = q_cmd(s, S_BILLING_UPDATE, &a, NULL);
 	}
+	if (e == PD_OK)
+		e = put_dupkey(s, partner, id, f.dup);
 	free(billing);
 	pd_arena_free(ar);
 	return e;
@@ -1087,6 +1137,8 @@ static enum pd_err pg_customer_delete(struct store *st, const char *partner, con
 	two(&a, partner, id);
 	if (e == PD_OK)
 		e = q_one(s, S_DELETE_CUSTOMER, &a, read_deleted, &d, ar);
+	if (e == PD_OK)
+		e = delete_pair(s, S_DUPKEY_DELETE, partner, id);
 	if (e == PD_OK)
 		e = delete_pair(s, S_DELETE_SUBS, partner, id);
 	if (e == PD_OK)
@@ -1492,10 +1544,10 @@ static enum pd_err pg_customer_link(struct store *st, const char *partner, struc
 	c->associated_partner_id = NULL; /* another partner's reseller is not this one's */
 	struct pgs *s = PG(st);
 	struct pd_arena *ar = pd_arena_new();
-	const char *name_key = pd_text_key(ar, c->billing.company_name);
-	enum pd_err e = name_key ? next_seq(s, &c->seq) : PD_EINVAL;
+	struct pd_name_forms f;
+	enum pd_err e = pd_name_forms(ar, c->billing.company_name, &f) ? next_seq(s, &c->seq) : PD_EINVAL;
 	if (e == PD_OK)
-		e = insert_customer_row(s, partner, c, name_key);
+		e = insert_customer_row(s, partner, c, &f);
 	pd_arena_free(ar);
 	return e;
 }
@@ -1782,6 +1834,7 @@ static const struct store_ops pg_ops = {
 	.throttle_reserve = pg_throttle_reserve, .throttle_release = pg_throttle_release,
 	.reseller_insert = pg_reseller_insert, .reseller_get = pg_reseller_get,
 	.reseller_list = pg_reseller_list, .reseller_end = pg_reseller_end,
+	.customer_dups = pg_customer_dups,
 };
 
 /* ---- migrations ---- */
@@ -1807,6 +1860,75 @@ static enum pd_err apply(PGconn *conn, const struct pd_embed *m, int version)
 	return e;
 }
 
+/* Appends 'v' (escaped by libpq) to b. */
+static bool add_literal(PGconn *conn, struct pd_buf *b, const char *v)
+{
+	char *lit = PQescapeLiteral(conn, v, strlen(v));
+	if (lit)
+		pd_buf_lit(b, lit);
+	PQfreemem(lit);
+	return lit != NULL;
+}
+
+/* The UPDATE and the INSERT of the duplicate keys for one batch (rows: partner, id, name). */
+static bool backfill_sql(PGconn *conn, PGresult *r, struct pd_buf *upd, struct pd_buf *dup,
+			 struct pd_arena *ar)
+{
+	pd_buf_lit(upd, "UPDATE customers c SET name_key = v.k, search_text = v.s FROM (VALUES ");
+	pd_buf_lit(dup, "INSERT INTO customer_dupkeys (partner_id, customer_id, dup_key) VALUES ");
+	bool ok = true;
+	for (int i = 0; ok && i < PQntuples(r); i++) {
+		struct pd_name_forms f;
+		const char *p = PQgetvalue(r, i, 0), *id = PQgetvalue(r, i, 1);
+		ok = pd_name_forms(ar, PQgetvalue(r, i, 2), &f);
+		const char *t[] = {"(", p, ", ", id, ", ", ok ? f.key : "", ", ", ok ? f.search : "", ")"};
+		const char *u[] = {"(", p, ", ", id, ", ", ok ? f.dup : "", ")"};
+		pd_buf_lit(upd, i ? ", " : "");
+		pd_buf_lit(dup, i ? ", " : "");
+		for (size_t k = 0; ok && k < sizeof t / sizeof *t; k++)
+			ok = k % 2 == 0 ? (pd_buf_lit(upd, t[k]), true) : add_literal(conn, upd, t[k]);
+		for (size_t k = 0; ok && k < sizeof u / sizeof *u; k++)
+			ok = k % 2 == 0 ? (pd_buf_lit(dup, u[k]), true) : add_literal(conn, dup, u[k]);
+	}
+	pd_buf_lit(upd, ") v(p, i, k, s) WHERE c.partner_id = v.p AND c.customer_id = v.i;");
+	pd_buf_lit(dup, " ON CONFLICT (partner_id, customer_id) DO UPDATE SET dup_key = excluded.dup_key");
+	return ok;
+}
+
+/* Gives rows without a search text (all of them after 0007; those a migrate-store copied) their
+ * search.h forms - name key, search text, duplicate key - 1,000 rows a statement, each batch
+ * committed.  Finds them by the partial index customers_unsearched; nothing to do costs one
+ * index probe. */
+static enum pd_err backfill_search(PGconn *conn, char *errbuf, size_t cap)
+{
+	for (;;) {
+		PGresult *r = PQexec(conn, "SELECT partner_id, customer_id, company_name FROM customers"
+					   " WHERE search_text IS NULL LIMIT 1000");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
+			bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+			PQclear(r);
+			return ok ? PD_OK : PD_EIO;
+		}
+		struct pd_arena *ar = pd_arena_new();
+		struct pd_buf upd, dup;
+		pd_buf_init(&upd, 256 * 1024);
+		pd_buf_init(&dup, 128 * 1024);
+		bool ok = backfill_sql(conn, r, &upd, &dup, ar);
+		PQclear(r);
+		if (ok)
+			pd_buf_add(&upd, dup.p, dup.len);
+		enum pd_err e = ok ? simple(conn, upd.p) : PD_EINTERNAL; /* one implicit transaction */
+		pd_buf_free(&upd);
+		pd_buf_free(&dup);
+		pd_arena_free(ar);
+		if (e != PD_OK) {
+			snprintf(errbuf, cap, "filling in the search text failed: %s",
+				 ok ? PQerrorMessage(conn) : "a company name has no search key (OpenCC data?)");
+			return e;
+		}
+	}
+}
+
 /* Applies the missing migrations under a session advisory lock, so instances starting
  * together migrate once. */
 static enum pd_err migrate(PGconn *conn, char *errbuf, size_t cap)
@@ -1824,6 +1946,8 @@ static enum pd_err migrate(PGconn *conn, char *errbuf, size_t cap)
 			snprintf(errbuf, cap, "migration %s failed: %s", pd_pg_migrations[i].name,
 				 PQerrorMessage(conn));
 	}
+	if (e == PD_OK)
+		e = backfill_search(conn, errbuf, cap);
 	simple(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
 	return e;
 }

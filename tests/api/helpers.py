@@ -308,11 +308,13 @@ class Server:
 
 
 # ---- request bodies ---------------------------------------------------------------------------
+# The bodies confirm possible duplicates (issue 18): most tests create many customers with
+# one company name; tests/api/test_search_cn.py drops the flag to test the check itself.
 def cn_body(prefix, company="烟雾测试有限公司", **addr):
     a = {"firstName": "伟", "lastName": "王", "addressLine1": "海淀区中关村大街1号", "city": "北京",
          "state": "北京市", "postalCode": "100080", "country": "CN", "phoneNumber": "13800138000"}
     a.update(addr)
-    return {"companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX) if "." not in prefix else prefix},
+    return {"confirmDuplicates": True, "companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX) if "." not in prefix else prefix},
             "billingProfile": {"email": "it@%s.cn" % prefix.split(".")[0], "culture": "zh-CN",
                                "language": "zh", "companyName": company, "firstName": "伟",
                                "lastName": "王", "defaultAddress": a}}
@@ -322,7 +324,7 @@ def us_body(prefix, company="Contoso Inc", **addr):
     a = {"firstName": "Ann", "lastName": "Lee", "addressLine1": "1 Microsoft Way", "city": "Redmond",
          "state": "WA", "postalCode": "98052", "country": "US"}
     a.update(addr)
-    return {"companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX)},
+    return {"confirmDuplicates": True, "companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX)},
             "billingProfile": {"email": "it@%s.com" % prefix, "culture": "en-US", "language": "en",
                                "companyName": company, "firstName": "Ann", "lastName": "Lee",
                                "defaultAddress": a}}
@@ -332,7 +334,7 @@ def de_body(prefix, company="Müller GmbH", **addr):
     a = {"firstName": "Hans", "lastName": "Müller", "addressLine1": "Hauptstraße 5", "city": "München",
          "state": "Bayern", "postalCode": "80331", "country": "DE"}
     a.update(addr)
-    return {"companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX)},
+    return {"confirmDuplicates": True, "companyProfile": {"domain": "%s.%s" % (prefix, SUFFIX)},
             "billingProfile": {"email": "it@%s.de" % prefix, "culture": "de-DE", "language": "de",
                                "companyName": company, "firstName": "Hans", "lastName": "Müller",
                                "defaultAddress": a}}
@@ -346,7 +348,7 @@ def ru_body(prefix, reg="1027700132195", phone="+7 495 123-45-67", country="RU")
     cp = {"domain": "%s.%s" % (prefix, SUFFIX)}
     if reg is not None:
         cp["organizationRegistrationNumber"] = reg
-    return {"companyProfile": cp,
+    return {"confirmDuplicates": True, "companyProfile": cp,
             "billingProfile": {"email": "it@%s.ru" % prefix, "culture": "en-US", "language": "en",
                                "companyName": "Romashka LLC", "firstName": "Ivan", "lastName": "Petrov",
                                "defaultAddress": a}}

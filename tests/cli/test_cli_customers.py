@@ -137,6 +137,7 @@ def test_list_all_pages(ctl):
     for i in range(520):
         r = row(1, "%s%d" % (tag, i))
         st, j, _ = api.req("POST", "/v1/customers", {
+            "confirmDuplicates": True,  # one company name 520 times
             "companyProfile": {"domain": r["domain"]},
             "billingProfile": {"email": r["email"], "culture": "en-US", "language": "en", "companyName": r["companyName"],
                                "defaultAddress": {"firstName": "A", "lastName": "B", "addressLine1": "1 Way",
@@ -184,6 +185,20 @@ def test_search(ctl):
     rows = parse_csv(ctl.ok("customers", "search", "CONTOSO", "--csv").stdout)
     assert [r["id"] for r in rows] == [us["id"]]
     assert ctl.ok("customers", "search", "nothing-like-it").stdout.strip() == "(no customers)"
+
+
+def test_search_as_chinese_users_type(ctl):
+    """Issue 18: the value goes to the server as typed; pinyin and initials with --match
+    substring, Traditional characters and full-width letters either way."""
+    tag = uniq("py")[:10]
+    r = row(0, tag)
+    r["companyName"] = "北京云端科技有限公司"
+    cn = add(ctl, r)
+    for args in (["bjyd", "--match", "substring"], ["beijing yunduan", "--match", "substring"],
+                 ["北京yd", "--match", "substring"], ["北京雲端"], ["ｂｊｙｄ", "--match", "substring"]):
+        j = json.loads(ctl.ok("customers", "search", *args, "--json").stdout)
+        assert [c["id"] for c in j] == [cn["id"]], args
+    assert ctl.ok("customers", "search", "shanghai", "--match", "substring").stdout.strip() == "(no customers)"
 
 
 # ---- update ----------------------------------------------------------------------------------

@@ -370,3 +370,42 @@ def test_import_check_needs_a_session(anon, tmp_path):
     path = write_csv(str(tmp_path / "c.csv"), [row(0, uniq("ns"))])
     r = anon.run("customers", "import", path, "--check")
     assert r.returncode != 0 and r.stderr, r
+
+
+# ---- possible duplicates (issue 18) --------------------------------------------------------------
+def test_possible_duplicates_are_reported_in_the_validation_pass(ctl, tmp_path):
+    tag = uniq("dup")[:14]
+    rows = [row(i, tag) for i in range(8)]
+    rows[5]["companyName"] = "康托索0（北京）科技股份有限公司"  # row 2's name, another legal form
+    rows[6]["companyName"] = "CONTOSO 1 LTD"                    # row 3's (Contoso 1, Inc.)
+    path = write_csv(str(tmp_path / "d.csv"), rows)
+    r = ctl.run("customers", "import", path, "--dry-run")
+    assert r.returncode == 1, r.stderr
+    assert "row 7, column companyName: companyName: a possible duplicate of row 2" in r.stderr, r.stderr
+    assert "row 8, column companyName: companyName: a possible duplicate of row 3" in r.stderr, r.stderr
+    assert "2 invalid" in r.stderr
+    z = ctl.run("customers", "import", path, "--dry-run", env={"LANG": "zh_CN.UTF-8"})
+    assert "可能与第 2 行重复" in z.stderr, z.stderr
+    assert ctl.ok("customers", "import", path, "--dry-run", "--confirm-duplicates").returncode == 0
+
+
+def test_rows_like_existing_customers_are_rejected_unless_confirmed(ctl, tmp_path):
+    tag = uniq("dx")[:14]
+    rows = [row(i, tag) for i in range(6)]
+    first = write_csv(str(tmp_path / "first.csv"), rows[:2])
+    ctl.ok("customers", "import", first, "--quiet")
+    again = [dict(r, domain=r["domain"] + "b") for r in rows[:2]] + rows[2:]
+    path = write_csv(str(tmp_path / "again.csv"), again)
+    r = ctl.run("customers", "import", path, "--json")
+    s = summary(r)
+    assert r.returncode == 1 and (s["created"], s["rejected"]) == (4, 2), (s, r.stderr)
+    rejects = read_csv(path + ".rejects.csv")
+    assert sorted(x["domain"] for x in rejects) == sorted(x["domain"] for x in again[:2])
+    assert all("same company name" in x["reason"] for x in rejects), rejects
+    ids = {c["companyProfile"]["domain"].split(".")[0]: c["id"] for c in ctl.api().customers()}
+    for x in rejects:  # the reason names the existing customer to look at
+        assert x["reason"].endswith("Candidates: " + ids[x["domain"][:-1]]), x
+    path2 = write_csv(str(tmp_path / "confirmed.csv"), again[:2])
+    s2 = summary(ctl.ok("customers", "import", path2, "--json", "--confirm-duplicates"))
+    assert s2["created"] == 2, s2
+    assert len(ctl.api().customers()) == 8

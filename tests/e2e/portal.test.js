@@ -625,3 +625,82 @@ test('account: the subscriptions export downloads the server\'s CSV (issue 16)',
   await page.getByText('Exported the subscriptions.').waitFor();
   assert.deepEqual(ui.problems(), []);
 });
+
+// Issue #18: search as Chinese users type - pinyin with or without spaces and tones, initials,
+// Han characters mixed with initials, Traditional characters, full-width letters - in the
+// zh-CN portal; and the wizard's possible-duplicate warning, which creates nothing until the
+// user confirms.
+const PY_NAME = '北京云端星河科技有限公司';
+const PY_PREFIX = `pinyin${Date.now() % 1000000}`;
+let pyId;
+
+function rowIds(page) {
+  return page.locator('tr[data-customer]').evaluateAll((rows) => [...new Set(rows.map((r) => r.dataset.customer))]);
+}
+
+test('zh-CN: a customer is found by pinyin, initials, mixed and Traditional input as you type', async () => {
+  const { page } = ui;
+  const r = await admin('POST', '/v1/customers', {
+    companyProfile: { domain: `${PY_PREFIX}.partner.onmschina.cn` },
+    billingProfile: { email: 'it@pinyin.example.cn', culture: 'zh-CN', language: 'zh', companyName: PY_NAME,
+      defaultAddress: { firstName: '伟', lastName: '王', addressLine1: '海淀区中关村大街1号', city: '北京', state: '北京市',
+        postalCode: '100080', country: 'CN', phoneNumber: '13800138000' } } });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  pyId = r.json.id;
+  await page.goto(`${srv.base}/#/customers`);
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+  await page.getByLabel('Language').selectOption('zh-CN');
+  await page.getByRole('heading', { name: '客户', level: 1 }).waitFor();
+  const search = page.getByLabel('搜索');
+  for (const q of ['bjydxh', 'yunduan xinghe', 'Běijīng Yúnduān Xīnghé', '北京ydxh', '北京雲端星河', 'ＢＪＹＤＸＨ']) {
+    await search.fill(q);
+    await page.getByText(`本页与“${q}”匹配的客户：1`).waitFor();
+    assert.deepEqual(await rowIds(page), [pyId], q);
+  }
+  await shot(page, '18-customers-pinyin-zh');
+  await search.fill('shanghaiyunduan');
+  await page.getByText('没有与“shanghaiyunduan”匹配的客户。').waitFor();
+  await page.getByLabel('语言').selectOption('en-US');
+  await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+});
+
+test('add customer: the wizard lists possible duplicates with links and creates only after confirmation', async () => {
+  const { page } = ui;
+  const byPinyin = async () => (await admin('GET', `/v1/customers?filter=${encodeURIComponent(JSON.stringify({
+    Field: 'CompanyName', Value: 'bjydxh', Operator: 'substring' }))}`)).json.items.length;
+  await page.getByRole('navigation').getByRole('link', { name: 'Add customer' }).click();
+  await page.getByRole('heading', { name: 'Account info' }).waitFor();
+  await page.getByLabel(/Company name/).fill('北京雲端星河科技股份有限公司'); // Traditional, another legal form
+  await page.getByLabel(/^Domain/).fill(`${PY_PREFIX}b`);
+  await page.getByText(`${PY_PREFIX}b.partner.onmschina.cn is available.`).waitFor();
+  await page.getByLabel(/First name/).fill('李');
+  await page.getByLabel(/Last name/).fill('雷');
+  await page.getByLabel(/E-mail address/).fill('li.lei@pinyin.example.cn');
+  await page.getByLabel(/Phone number/).fill('13800138000');
+  await page.getByLabel(/Province/).selectOption('北京市');
+  await page.getByLabel(/City/).fill('北京');
+  await page.getByLabel(/Address line 1/).fill('海淀区中关村大街2号');
+  await page.getByLabel(/Postal code/).fill('100080');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Subscriptions', level: 2 }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Review', level: 2 }).waitFor();
+  await page.getByRole('button', { name: 'Submit' }).click();
+
+  await page.getByRole('heading', { name: 'Possible duplicates' }).waitFor();
+  const link = page.locator('#w-duplicates a');
+  assert.equal(await link.count(), 1);
+  assert.equal(await link.getAttribute('href'), `#/customers/${pyId}`);
+  assert.equal(await link.textContent(), PY_NAME);
+  assert.equal(await byPinyin(), 1, 'nothing is created before the user confirms');
+  await shot(page, '19-wizard-duplicates');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByText(/Check the possible duplicates/).waitFor();
+  assert.equal(await byPinyin(), 1);
+  await page.getByLabel('This is a different company: create it anyway').check();
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'The customer was created' }).waitFor();
+  assert.equal(await byPinyin(), 2);
+  await page.getByRole('button', { name: 'Done' }).click();
+  assert.deepEqual(ui.problems(), []);
+});
