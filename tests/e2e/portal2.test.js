@@ -449,3 +449,40 @@ for (const lang of ['zh-CN', 'en-US', 'de-DE']) {
     }
   });
 }
+
+// The public invitation page a customer's admin opens: the portal's look, each of the three
+// languages (the browser's, or picked), "company administrator" (not 全局管理员), axe-clean.
+test('invitation page: styled like the portal, in zh-CN, en-US and de-DE, at 1366 and 390', async () => {
+  const r = await admin('POST', '/v1/customers/relationshiprequests');
+  assert.ok(r.status < 300, JSON.stringify(r.json));
+  const url = r.json.url.replace(/^https?:\/\/[^/]+/, srv.base);
+  for (const [lang, viewport, title, who] of [['zh-CN', PHONE, '接受经销商邀请', '公司管理员'], ['en-US', DESK, 'Accept a reseller invitation', 'company administrator'],
+    ['de-DE', PHONE, 'Reseller-Einladung annehmen', 'Unternehmensadministrator']]) {
+    const { page, context, problems } = await open(lang, viewport, { signedOut: true });
+    await page.goto(url);
+    await page.locator('h1', { hasText: title }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+    assert.match(await pageText(page), new RegExp(who));
+    assert.doesNotMatch(await pageText(page), /全局管理员/);
+    // the portal's stylesheet applies: the dark header bar and the card
+    assert.equal(await page.locator('header.top').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(16, 38, 63)');
+    assert.equal(await page.locator('.card').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(255, 255, 255)');
+    assert.deepEqual(await axeViolations(page), [], `${lang} invitation`);
+    assert.deepEqual(await overflow(page), []);
+    await shot(page, `r2-invitation-${lang}-${viewport.width}`);
+    // a wrong password is said in the page's language, next to the form
+    await page.locator('#u').fill('nobody@example.cn');
+    await page.locator('#p').fill('wrong-password');
+    await page.locator('button[type=submit]').click();
+    await page.locator('.form-status.error').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  }
+  // picking another language on the page
+  const { page, context } = await open('zh-CN', DESK, { signedOut: true });
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Deutsch' }).click();
+  await page.locator('h1', { hasText: 'Reseller-Einladung annehmen' }).waitFor();
+  await context.close();
+});
