@@ -486,3 +486,24 @@ test('invitation page: styled like the portal, in zh-CN, en-US and de-DE, at 136
   await page.locator('h1', { hasText: 'Reseller-Einladung annehmen' }).waitFor();
   await context.close();
 });
+
+// Partner Center lets every agent read the activity log: a billing admin and a helpdesk agent
+// find it in the menu and see the records.
+test('zh-CN and en-US: a billing admin and a helpdesk agent read the activity log', async () => {
+  for (const [lang, role, viewport, menu] of [['zh-CN', 'billing_admin', DESK, '活动日志'], ['en-US', 'helpdesk_agent', PHONE, 'Activity log']]) {
+    const email = `${role}${RUN}@e2e.example`;
+    const u = await admin('POST', '/v1/users', { userPrincipalName: email, displayName: role, roles: [role] });
+    assert.equal(u.status, 201, JSON.stringify(u.json));
+    const temp = u.json.passwordProfile.password;
+    const pw = 'Agent-Reads-Log-2026!';
+    const ch = await (await apiClient(srv.base, email, temp))('POST', '/v1/me/password', { currentPassword: temp, newPassword: pw });
+    assert.ok(ch.status < 300, JSON.stringify(ch.json));
+    const { page, context, problems } = await open(lang, viewport, { email, password: pw });
+    if (viewport === PHONE) await page.locator('#menu-toggle').click();
+    await page.getByRole('navigation').getByRole('link', { name: menu }).click();
+    await page.locator('tr[data-record]').first().waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  }
+});
