@@ -185,6 +185,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_BAD_MOBILE] = {"{field} is not a mainland China mobile number (11 digits starting with 13-19, optionally after +86).",
 			       "{field} 不是有效的中国大陆手机号码（以 13-19 开头的 11 位数字，可带 +86）。",
 			       "{field} ist keine Mobilnummer in Festlandchina (11 Ziffern, beginnend mit 13-19, optional nach +86)."},
+	[PD_MSG_SORT_FILTER] = {"{field}: newest first is an order of the whole list; a filtered list keeps its own order.",
+				"{field}：“最新的在前”只用于完整列表；筛选结果保持其自身顺序。",
+				"{field}: Neueste zuerst gilt nur für die ganze Liste; eine gefilterte Liste behält ihre eigene Reihenfolge."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -79,6 +79,7 @@ enum pd_msg {
 	PD_MSG_UNKNOWN_FIELD,     /* {field} is not a field of this object */
 	PD_MSG_BAD_ACCOUNT,       /* {field}: a bank account number is 8-30 digits */
 	PD_MSG_BAD_MOBILE,        /* {field} is not a mainland China mobile number */
+	PD_MSG_SORT_FILTER,       /* {field}: sort=newest lists the whole collection, not a filter's result */
 	PD_MSG_COUNT
 };
 
