@@ -174,8 +174,13 @@ function listHash(q, pageNo, sort) {
   return s ? `#/customers?${s}` : '#/customers';
 }
 
-// The order of a page: as created (the server's), or by company name in the UI's collation
-// (pinyin for Chinese).  The API has no sort, so a name sort orders the page shown.
+// What the list reads for a search and an order: newest first is the server's (sort=newest,
+// the whole list only); as added is the server's default; a name sort orders the page shown,
+// by company name in the UI's collation (pinyin for Chinese) - the API has no name sort.
+function listPaths(q, sort) {
+  return sort === 'newest' && !q ? streams(q).map((p) => `${p}&sort=newest`) : streams(q);
+}
+
 function sorted(items, sort) {
   if (sort !== 'name') return items;
   const coll = new Intl.Collator(language() === 'zh-CN' ? 'zh-CN-u-co-pinyin' : language());
@@ -195,24 +200,28 @@ async function countAll(q) {
   return seen.size;
 }
 
-// A tokens array for page pageNo of the search q: walks from the last page known.
-async function tokensFor(q, pageNo) {
-  if (!TOKENS.has(q)) TOKENS.set(q, [undefined]);
-  const known = TOKENS.get(q);
+// The tokens for page pageNo of the search q in an order: walks from the last page known.
+async function tokensFor(q, sort, pageNo) {
+  const key = `${sort === 'newest' && !q ? 'n' : 'c'}|${q}`;
+  if (!TOKENS.has(key)) TOKENS.set(key, [undefined]);
+  const known = TOKENS.get(key);
   while (known.length < pageNo) {
-    const pg = await fetchPage(streams(q), known[known.length - 1]);
+    const pg = await fetchPage(listPaths(q, sort), known[known.length - 1]);
     if (!pg.more) break;
     known.push(pg.next);
   }
-  return { tokens: known[Math.min(pageNo, known.length) - 1], pageNo: Math.min(pageNo, known.length) };
+  return { tokens: known[Math.min(pageNo, known.length) - 1], pageNo: Math.min(pageNo, known.length), known };
 }
 
 export async function render(main, ctx) {
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const search = h('input', { type: 'search', id: 'customer-search', value: params.get('q') || '', autocomplete: 'off',
     placeholder: t('customers.searchPlaceholder') });
-  const sortSel = h('select', { id: 'customer-sort' }, ['created', 'name'].map((k) => h('option', { value: k }, t(`customers.sort.${k}`))));
-  sortSel.value = params.get('sort') === 'name' ? 'name' : 'created';
+  const sortSel = h('select', { id: 'customer-sort' }, ['created', 'newest', 'name'].map((k) => h('option', { value: k }, t(`customers.sort.${k}`))));
+  sortSel.value = ['newest', 'name'].includes(params.get('sort')) ? params.get('sort') : 'created';
+  // newest first is an order of the whole list; a search keeps its own
+  const sortFits = () => { sortSel.querySelector('option[value=newest]').disabled = !!search.value.trim(); };
+  sortFits();
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
   const total = h('span', { id: 'customer-total' });
   const body = h('tbody');
@@ -229,12 +238,11 @@ export async function render(main, ctx) {
     const q = search.value.trim();
     status.textContent = t('common.loading');
     try {
-      const at = await tokensFor(q, pageNo);
+      const at = await tokensFor(q, sortSel.value, pageNo);
       pageNo = at.pageNo;
-      const pg = await fetchPage(streams(q), at.tokens);
+      const pg = await fetchPage(listPaths(q, sortSel.value), at.tokens);
       if (mine !== seq) return;
-      const known = TOKENS.get(q);
-      if (pg.more && known.length === pageNo) known.push(pg.next);
+      if (pg.more && at.known.length === pageNo) at.known.push(pg.next);
       clear(body, sorted(pg.items, sortSel.value).flatMap((c) => customerRows(ctx, c)));
       if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: 5, class: 'muted' }, q ? tNodes('customers.noMatch', { q }) : t('customers.empty'))));
       clear(status, q ? tNodes('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) }), ' ', total);
@@ -259,6 +267,7 @@ export async function render(main, ctx) {
     clearTimeout(timer);
     timer = setTimeout(() => {
       pageNo = 1;
+      sortFits();
       history.replaceState(null, '', listHash(search.value.trim(), 1, sortSel.value));
       show();
     }, 200);

@@ -1,5 +1,5 @@
 // dashboard.js - the start page: a tile for each area the signed-in role may use, and the
-// newest customers for those who may read them.
+// five newest customers (sort=newest) for those who may read them.
 import { api } from './api.js';
 import { h, clear, bdi } from './dom.js';
 import { t, tNodes, builtinName } from './i18n.js';
@@ -20,7 +20,7 @@ export async function render(main, ctx) {
     ctx.session.partnerName ? h('p', { class: 'muted' }, bdi(builtinName(ctx.session.partnerName))) : null,
     tiles.length ? h('ul', { class: 'tiles' }, tiles) : h('p', null, t('dashboard.nothing')), recent);
   if (!ctx.can('customers.read')) return;
-  const r = await api('GET', '/v1/customers?size=5');
+  const r = await api('GET', '/v1/customers?size=5&sort=newest');
   const items = r.data.items || [];
   if (items.length)
     clear(recent, h('h2', null, t('dashboard.recent')), h('ul', { class: 'plain' },

@@ -507,3 +507,28 @@ test('zh-CN and en-US: a billing admin and a helpdesk agent read the activity lo
     await context.close();
   }
 });
+
+// The dashboard shows the newest customers (sort=newest), and the list orders newest first.
+test('zh-CN and de-DE: the dashboard shows the five newest customers; the list sorts newest first', async () => {
+  const newest = (await admin('GET', '/v1/customers?size=5&sort=newest')).json.items.map((c) => c.id);
+  assert.equal(newest.length, 5);
+  const fresh = await admin('POST', '/v1/customers', cnCustomer(`newest${RUN}`, `最新客户${RUN}`));
+  assert.equal(fresh.status, 201);
+  for (const [lang, viewport, heading] of [['zh-CN', DESK, '最新的客户'], ['de-DE', PHONE, 'Ihre neuesten Kunden']]) {
+    const { page, context, problems } = await open(lang, viewport);
+    await page.locator('main h2', { hasText: heading }).waitFor();
+    const links = await page.locator('main ul.plain a').evaluateAll((as) => as.map((a) => a.getAttribute('href').split('/').pop()));
+    assert.deepEqual(links, [fresh.json.id, ...newest.slice(0, 4)]);
+    await page.goto(`${srv.base}/#/customers`);
+    await page.locator('#customer-sort').selectOption('newest');
+    await page.waitForURL(/sort=newest/);
+    await page.locator(`tr[data-customer="${fresh.json.id}"]`).waitFor();
+    const rows = await page.locator('tr[data-customer]').evaluateAll((rs) => rs.map((r) => r.dataset.customer));
+    assert.deepEqual(rows.slice(0, 5), [fresh.json.id, ...newest.slice(0, 4)]);
+    await page.reload();
+    await page.locator(`tr[data-customer="${fresh.json.id}"]`).waitFor();
+    assert.equal(await page.locator('#customer-sort').inputValue(), 'newest');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  }
+});
