@@ -113,6 +113,11 @@ function header(current) {
     top.classList.toggle('open', open);
   });
   top.classList.remove('open');
+  const fold = (ev) => {
+    if (!ev.target.closest('a')) return;
+    toggle.setAttribute('aria-expanded', 'false');
+    top.classList.remove('open');
+  };
   const who = s && !s.mustChangePassword
     ? h('a', { class: 'who', href: '#/password', title: t('nav.changePassword'), 'aria-label': `${builtinName(s.displayName) || s.userPrincipalName} – ${t('nav.changePassword')}` },
       bdi(builtinName(s.displayName) || s.userPrincipalName))
@@ -120,7 +125,7 @@ function header(current) {
   clear(top,
     h('a', { class: 'brand', href: '#/' }, t('app.name')),
     toggle,
-    h('div', { class: 'top-menu', id: 'top-menu' },
+    h('div', { class: 'top-menu', id: 'top-menu', onclick: fold },
       links.length ? h('nav', { 'aria-label': t('nav.label') }, h('ul', null, links)) : null,
       h('div', { class: 'top-tools' },
         languagePicker(), who,
