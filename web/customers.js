@@ -164,6 +164,10 @@ function customerRows(ctx, c) {
 // so a reload, a bookmark and back/forward find them again.  The continuation tokens of the
 // pages already seen are kept per search, so going back to page 3 does not walk from page 1.
 const TOKENS = new Map();
+// (sign-out forgets them with the rest of the views' state)
+export function reset() {
+  TOKENS.clear();
+}
 
 function listHash(q, pageNo, sort) {
   const p = new URLSearchParams();

@@ -26,8 +26,11 @@ export function humanize(msg, path, label) {
   let s = String(msg || '');
   const own = label || (path && LABELS.has(path) ? t(LABELS.get(path)) : '');
   if (path && own) s = s.replace(path, own);
-  return s.replace(/\b[a-z]\w*(?:\[\d+\])?(?:\.\w+(?:\[\d+\])?)+/g, (m) => {
+  // an API path is camelCase or indexed (billingProfile.email, lineItems[0].quantity); a
+  // domain or an e-mail address in the message (all lower case) stays as it is
+  return s.replace(/(?<![@\w.-])[a-z]\w*(?:\[\d+\])?(?:\.\w+(?:\[\d+\])?)+/g, (m) => {
     if (LABELS.has(m)) return t(LABELS.get(m));
+    if (!/[A-Z]|\[\d+\]/.test(m)) return m;
     const last = m.split('.').pop().replace(/\[\d+\]$/, '');
     return t(`field.${last}`) !== `field.${last}` ? t(`field.${last}`) : last;
   });
