@@ -48,10 +48,12 @@ function addressText(a) {
   return bdiJoin([a.addressLine1, a.addressLine2, a.city, a.state && stateName(a.country, a.state), a.postalCode, a.country && countryName(a.country)], ', ');
 }
 
-// The edit form's fields, the contact's names in the language's order (姓 before 名 in zh-CN).
+// The edit form's fields: the contact's names in the language's order (姓 before 名 in
+// zh-CN), the address in the wizard's order (province, city, lines, postal code).
+const EDIT_ORDER = ['companyName', 'NAMES', 'email', 'phoneNumber', 'state', 'city', 'addressLine1', 'addressLine2', 'postalCode'];
 function editFields() {
-  const names = nameOrder().map((n) => EDIT_FIELDS.find((x) => x[0] === n));
-  return EDIT_FIELDS.flatMap((x) => (x[0] === 'firstName' ? names : x[0] === 'lastName' ? [] : [x]));
+  const by = (n) => EDIT_FIELDS.find((x) => x[0] === n);
+  return EDIT_ORDER.flatMap((n) => (n === 'NAMES' ? nameOrder().map(by) : [by(n)]));
 }
 
 function billingView(b) {

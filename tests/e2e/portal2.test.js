@@ -325,12 +325,17 @@ test('zh-CN: 姓 before 名 in the wizard and the edit form, 王伟 shown; built
   await goStep1(page);
   const order = await page.locator('fieldset').nth(1).locator('label').allTextContents();
   assert.ok(order[0].startsWith('姓') && order[1].startsWith('名'), order.join('|'));
+  const wizardAddress = await page.locator('fieldset').nth(2).locator('label').allTextContents();
   await page.goto(`${srv.base}/#/customers/${wangId}`);
   await page.getByText('王伟', { exact: true }).first().waitFor();
   await page.locator('#billing-edit').click();
   await page.locator('#b-lastName').waitFor();
   const labels = await page.locator('#billing-form label').allTextContents();
   assert.ok(labels.findIndex((l) => l.startsWith('姓')) < labels.findIndex((l) => l.startsWith('名')), labels.join('|'));
+  // the address in the same order as the wizard's
+  const addr = (ls) => ls.map((l) => l.replace(/\s*\*$/, '')).filter((l) => ['省份', '城市', '地址行 1', '地址行 2', '邮政编码'].includes(l));
+  assert.deepEqual(addr(labels), addr(wizardAddress));
+  assert.equal(addr(labels).length, 5);
   // the first admin and partner are named by partnerd itself: said in Chinese
   await page.goto(`${srv.base}/#/`);
   await page.locator('main h1').waitFor();
