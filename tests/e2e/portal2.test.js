@@ -375,6 +375,10 @@ test('zh-CN and en-US: add-on prerequisites by name, "附加产品" once', async
 
 for (const [lang, viewport] of [['zh-CN', DESK], ['en-US', PHONE]]) {
   test(`${lang} ${viewport.width}px: activity log newest first, operations from a localized list, details, customer link, CSV`, async () => {
+    // a customer whose name a spreadsheet would take for a formula
+    const evil = `=HYPERLINK("http://x.example","${lang}${RUN}")`;
+    const made = await admin('POST', '/v1/customers', deCustomer(`evil${lang.slice(0, 2)}${RUN}`, evil));
+    assert.equal(made.status, 201, JSON.stringify(made.json));
     const { page, context, problems } = await open(lang, viewport);
     await page.goto(`${srv.base}/#/activity`);
     await page.locator('tr[data-record]').nth(1).waitFor();
@@ -405,6 +409,10 @@ for (const [lang, viewport] of [['zh-CN', DESK], ['en-US', PHONE]]) {
     assert.match(lines[0], /^operationDate,operationType,resourceType,operationStatus,userPrincipalName,customerId,customerName/);
     assert.equal(lines.length, cells.length + 1);
     assert.ok(lines.some((l) => l.includes(WANG) && l.includes('add_customer')));
+    // the formula rule of the customer export: quoted, with a ' in front
+    const cell = `"'${evil.replace(/"/g, '""')}"`;
+    assert.ok(lines.some((l) => l.includes(`,${cell},`)), lines.filter((l) => l.includes('HYPERLINK')).join('\n'));
+    assert.ok(!lines.some((l) => l.includes(`,${evil},`) || l.includes(`,"${evil.replace(/"/g, '""')}"`)), 'no cell starts with =');
     await rec.getByRole('link', { name: WANG }).click();
     await page.waitForURL(new RegExp(`#/customers/${wangId}$`));
     assert.deepEqual(problems(), []);
