@@ -4,8 +4,8 @@
 // billing profile: the same etag), subscriptions and the tenant's users.
 import { api, all, ApiError } from './api.js';
 import { h, clear, announce, copyText, bdi, bdiJoin, download } from './dom.js';
-import { t, tNodes, tText } from './i18n.js';
-import { input, labelled, statusLine, busy, errorText, showError, submitWith } from './form.js';
+import { t, tNodes, tText, nameOrder, stateName, builtinName } from './i18n.js';
+import { input, labelled, statusLine, busy, errorText, showError, submitWith, checkFields, showFieldErrors, showStatus, localError } from './form.js';
 import { subscriptionsTable } from './customers.js';
 import { countryName } from './wizard.js';
 import { offersFor } from './offers.js';
@@ -45,12 +45,20 @@ function unflat(v, etag, fapiao) {
 const dl = (rows) => h('dl', null, rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', null, t(k)), h('dd', null, typeof v === 'string' ? bdi(v) : v)]));
 
 function addressText(a) {
-  return bdiJoin([a.addressLine1, a.addressLine2, a.city, a.state, a.postalCode, a.country && countryName(a.country)], ', ');
+  return bdiJoin([a.addressLine1, a.addressLine2, a.city, a.state && stateName(a.country, a.state), a.postalCode, a.country && countryName(a.country)], ', ');
+}
+
+// The edit form's fields: the contact's names in the language's order (姓 before 名 in
+// zh-CN), the address in the wizard's order (province, city, lines, postal code).
+const EDIT_ORDER = ['companyName', 'NAMES', 'email', 'phoneNumber', 'state', 'city', 'addressLine1', 'addressLine2', 'postalCode'];
+function editFields() {
+  const by = (n) => EDIT_FIELDS.find((x) => x[0] === n);
+  return EDIT_ORDER.flatMap((n) => (n === 'NAMES' ? nameOrder().map(by) : [by(n)]));
 }
 
 function billingView(b) {
   const a = b.defaultAddress || {};
-  return dl([['wizard.companyName', b.companyName], ['wizard.contact', bdiJoin([a.firstName, a.lastName], ' ')],
+  return dl([['wizard.companyName', b.companyName], ['wizard.contact', a.firstName || a.lastName ? tNodes('common.personName', { first: a.firstName || '', last: a.lastName || '' }) : null],
     ['wizard.email', b.email], ['wizard.phone', a.phoneNumber], ['wizard.address', addressText(a)],
     ['wizard.language', t(`lang.${b.culture}`) !== `lang.${b.culture}` ? t(`lang.${b.culture}`) : b.culture]]);
 }
@@ -68,13 +76,15 @@ async function states(country) {
 async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
   const v = flat(current.profile);
   const rules = await states(v.country);
-  const controls = EDIT_FIELDS.map(([name, path, label, required]) => {
+  const needs = { postalCode: rules.isPostalCodeRequired, city: rules.isCityRequired, state: rules.isStateRequired };
+  const fields = editFields();
+  const controls = fields.map(([name, path, label, required]) => {
     const list = name === 'state' ? rules.supportedStatesList || [] : [];
     const el = list.length
-      ? h('select', { name, id: `b-${name}` }, h('option', { value: '' }, t('wizard.choose')), list.map((s) => h('option', { value: s }, s)))
+      ? h('select', { name, id: `b-${name}` }, h('option', { value: '' }, t('wizard.choose')), list.map((s) => h('option', { value: s }, stateName(v.country, s))))
       : input(name, { id: `b-${name}` });
     el.value = v[name] || '';
-    return [name, el, labelled(name === 'state' && v.country === 'CN' ? 'wizard.province' : label, el, { name: path, required })];
+    return [name, el, labelled(name === 'state' && v.country === 'CN' ? 'wizard.province' : label, el, { name: path, required: required || !!needs[name] })];
   });
   const cultures = rules.supportedCulturesList && rules.supportedCulturesList.length ? rules.supportedCulturesList : [v.culture];
   const culture = h('select', { name: 'culture', id: 'b-culture' }, cultures.map((c) => h('option', { value: c }, t(`lang.${c}`) !== `lang.${c}` ? t(`lang.${c}`) : c)));
@@ -91,6 +101,12 @@ async function billingEdit(box, ctx, cid, current, onDone, notice, mine) {
     ev.preventDefault();
     const values = { ...v, culture: culture.value };
     for (const [name, el] of controls) values[name] = el.value.trim();
+    // the country's rules first: nothing is sent while a field is wrong
+    const wrong = checkFields(values, fields, rules.iso2Code ? rules : null, ADDR);
+    if (Object.keys(wrong).length) {
+      showFieldErrors(form, wrong);
+      return showStatus(status, t('wizard.fixErrors'));
+    }
     busy(submit, true);
     try {
       const r = await api('PUT', `/v1/customers/${cid}/profiles/billing`, unflat(values, current.etag, current.profile.fapiao), { headers: { 'If-Match': current.etag } });
@@ -210,7 +226,7 @@ async function usersSection(ctx, c) {
     clear(table, !items.length ? h('p', { class: 'muted' }, t('account.noUsers')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, t('account.users')),
       h('thead', null, h('tr', null, ['account.userName', 'account.displayName', 'account.roles', 'account.state', 'subs.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', null, items.map((u) => h('tr', { 'data-user': u.userPrincipalName }, h('td', null, bdi(u.userPrincipalName)), h('td', null, bdi(u.displayName)),
+      h('tbody', null, items.map((u) => h('tr', { 'data-user': u.userPrincipalName }, h('td', null, bdi(u.userPrincipalName)), h('td', null, bdi(builtinName(u.displayName))),
         h('td', null, (u.roles || []).map((x) => t(`customerRole.${x}`)).join(', ')), h('td', null, t(`state.${u.state}`)),
         h('td', { class: 'row-actions' }, ctx.can('customer_users.reset_password') ? resetButton(cid, u, out) : null,
           manage ? removeButton(cid, u, out, reload) : null)))))));
@@ -233,6 +249,10 @@ function orderForm(ctx, c, reload) {
     clear(offer, offers.map((o) => h('option', { value: o.id }, `${o.name} (${t('wizard.bounds', { min: o.minimumQuantity, max: o.maximumQuantity })})`)));
   });
   submitWith(form, submit, status, async () => {
+    const o = (await offersFor(c.billingProfile.defaultAddress.country)).find((x) => x.id === offer.value);
+    const n = Number(qty.value);
+    if (o && !(qty.value !== '' && Number.isInteger(n) && n >= o.minimumQuantity && n <= o.maximumQuantity))
+      throw localError({ 'lineItems[0].quantity': t('wizard.outOfBounds', { min: o.minimumQuantity, max: o.maximumQuantity }) });
     await api('POST', `/v1/customers/${c.id}/orders`, { lineItems: [{ offerId: offer.value, quantity: Number(qty.value) }] });
     await reload(t('account.ordered'));
   });
@@ -255,6 +275,9 @@ function userForm(cid, domain, out, reload) {
     labelled('account.displayName', display, { name: 'displayName', required: true }), labelled('account.roles', role, { name: 'roles' }),
     status, h('div', { class: 'actions' }, submit));
   submitWith(form, submit, status, async () => {
+    const wrong = checkFields({ userPrincipalName: name.value, displayName: display.value },
+      [['userPrincipalName', 'userPrincipalName', '', true], ['displayName', 'displayName', '', true]], null, '');
+    if (Object.keys(wrong).length) throw localError(wrong);
     const r = await api('POST', `/v1/customers/${cid}/users`, { userPrincipalName: name.value.trim(), displayName: display.value.trim(), roles: [role.value] });
     form.reset();
     await reload();

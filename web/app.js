@@ -2,7 +2,7 @@
 // router that renders one view into <main>.  Views live in their own modules.
 import { api, setCsrf, setLocale, onUnauthorized, ApiError } from './api.js';
 import { h, clear, bdi } from './dom.js';
-import { LANGS, pickLanguage, setLanguage, language, t } from './i18n.js';
+import { LANGS, pickLanguage, setLanguage, language, t, builtinName } from './i18n.js';
 import * as signin from './signin.js';
 import * as dashboard from './dashboard.js';
 import * as customers from './customers.js';
@@ -76,6 +76,15 @@ async function switchLanguage(l) {
   document.getElementById('lang')?.focus();
 }
 
+// Whatever a view keeps of what the user typed (the wizard's entries, in memory and in
+// sessionStorage) goes with the session: the next person at this tab starts empty.
+function forgetViews() {
+  for (const view of [wizard, customers, account, users, activity, relationship]) if (typeof view.reset === 'function') view.reset();
+  sessionStorage.clear();
+  clear(document.getElementById('main'));
+  document.getElementById('live').textContent = '';
+}
+
 async function signOut() {
   try {
     await api('DELETE', '/portal/session');
@@ -84,6 +93,7 @@ async function signOut() {
   }
   ctx.session = null;
   setCsrf(null);
+  forgetViews();
   ctx.go('#/');
 }
 
@@ -95,13 +105,31 @@ function header(current) {
     ? MENU.filter(([, , perm]) => !perm || ctx.can(perm)).map(([href, key]) =>
       h('li', null, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key))))
     : [];
+  // below ~640 px the menu and the tools fold behind one button (app.css)
+  const toggle = h('button', { type: 'button', class: 'menu-toggle', id: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'top-menu' }, t('nav.menu'));
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    top.classList.toggle('open', open);
+  });
+  top.classList.remove('open');
+  const fold = (ev) => {
+    if (!ev.target.closest('a')) return;
+    toggle.setAttribute('aria-expanded', 'false');
+    top.classList.remove('open');
+  };
+  const who = s && !s.mustChangePassword
+    ? h('a', { class: 'who', href: '#/password', title: t('nav.changePassword'), 'aria-label': `${builtinName(s.displayName) || s.userPrincipalName} – ${t('nav.changePassword')}` },
+      bdi(builtinName(s.displayName) || s.userPrincipalName))
+    : s ? h('span', { class: 'who' }, bdi(builtinName(s.displayName) || s.userPrincipalName)) : null;
   clear(top,
     h('a', { class: 'brand', href: '#/' }, t('app.name')),
-    links.length ? h('nav', { 'aria-label': t('nav.label') }, h('ul', null, links)) : null,
-    h('div', { class: 'top-tools' },
-      languagePicker(),
-      s ? h('span', { class: 'who', title: s.userPrincipalName }, bdi(s.displayName || s.userPrincipalName)) : null,
-      s ? h('button', { type: 'button', class: 'link', id: 'signout', onclick: signOut }, t('nav.signOut')) : null));
+    toggle,
+    h('div', { class: 'top-menu', id: 'top-menu', onclick: fold },
+      links.length ? h('nav', { 'aria-label': t('nav.label') }, h('ul', null, links)) : null,
+      h('div', { class: 'top-tools' },
+        languagePicker(), who,
+        s ? h('button', { type: 'button', class: 'link', id: 'signout', onclick: signOut }, t('nav.signOut')) : null)));
 }
 
 function match(hash) {

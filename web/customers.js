@@ -5,7 +5,7 @@
 // (Partner Center's IndirectReseller filter, which does not combine with the search).
 import { api, all, page, ApiError } from './api.js';
 import { h, clear, announce, download, bdi, bdiJoin } from './dom.js';
-import { t, tNodes, fmtNum } from './i18n.js';
+import { t, tNodes, tText, fmtNum, fmtDate, language } from './i18n.js';
 import { errorText } from './form.js';
 import { offersFor } from './offers.js';
 import { resellers, namesOf, resellerFilter } from './resellers.js';
@@ -99,10 +99,22 @@ function subscriptionRow(ctx, cid, s, offer, onChange) {
       msg.className = 'row-msg error';
     }
   }
-  save.addEventListener('click', () => patch({ quantity: Number(qty.value) }, 'subs.quantitySaved'));
+  save.addEventListener('click', () => {
+    const n = Number(qty.value);
+    if (offer && !(qty.value !== '' && Number.isInteger(n) && n >= offer.minimumQuantity && n <= offer.maximumQuantity)) {
+      msg.textContent = t('wizard.outOfBounds', { min: fmtNum(offer.minimumQuantity), max: fmtNum(offer.maximumQuantity) });
+      msg.className = 'row-msg error';
+      return qty.focus();
+    }
+    patch({ quantity: n }, 'subs.quantitySaved');
+  });
   qty.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && !save.hidden) save.click(); });
   const toggle = s.status === 'active'
-    ? h('button', { type: 'button', class: 'small', onclick: () => patch({ status: 'suspended' }, 'subs.suspended') }, t('subs.suspend'))
+    ? h('button', { type: 'button', class: 'small', onclick: () => {
+      // as Partner Center: the data of a suspended subscription is deleted 60 days later
+      const until = fmtDate(new Date(Date.now() + 60 * 86400e3).toISOString());
+      if (confirm(tText('subs.suspendConfirm', { name: s.friendlyName, date: until }))) patch({ status: 'suspended' }, 'subs.suspended');
+    } }, t('subs.suspend'))
     : h('button', { type: 'button', class: 'small', onclick: () => patch({ status: 'active' }, 'subs.reactivated') }, t('subs.reactivate'));
   return h('tr', { 'data-sub': s.id },
     h('td', null, bdi(s.friendlyName), s.friendlyName !== s.offerName ? h('div', { class: 'muted' }, s.offerName) : null),
@@ -157,81 +169,158 @@ function customerRows(ctx, c, names) {
     names.size ? h('td', { class: 'reseller' }, c.associatedPartnerId ? bdi(names.get(c.associatedPartnerId) || c.associatedPartnerId) : '—') : null), detail];
 }
 
+// The list's place: search, page and order live in the URL (#/customers?q=..&page=2&sort=name),
+// so a reload, a bookmark and back/forward find them again.  The continuation tokens of the
+// pages already seen are kept per search, so going back to page 3 does not walk from page 1.
+const TOKENS = new Map();
+// (sign-out forgets them with the rest of the views' state)
+export function reset() {
+  TOKENS.clear();
+}
+
+function listHash(q, pageNo, sort, reseller) {
+  const p = new URLSearchParams();
+  if (q) p.set('q', q);
+  if (reseller) p.set('reseller', reseller);
+  if (pageNo > 1) p.set('page', String(pageNo));
+  if (sort !== 'created') p.set('sort', sort);
+  const s = p.toString();
+  return s ? `#/customers?${s}` : '#/customers';
+}
+
+// What the list reads for a search and an order: newest first is the server's (sort=newest,
+// the whole list only); as added is the server's default; a name sort orders the page shown,
+// by company name in the UI's collation (pinyin for Chinese) - the API has no name sort.
+function listPaths(q, sort, reseller) {
+  return sort === 'newest' && !q && !reseller ? streams(q).map((p) => `${p}&sort=newest`) : streams(q, reseller);
+}
+
+function sorted(items, sort) {
+  if (sort !== 'name') return items;
+  const coll = new Intl.Collator(language() === 'zh-CN' ? 'zh-CN-u-co-pinyin' : language());
+  return [...items].sort((a, b) => coll.compare(a.companyProfile.companyName, b.companyProfile.companyName));
+}
+
+// How many customers a search finds, over all its pages (the list shows one page at a time).
+async function countAll(q, reseller) {
+  const paths = streams(q, reseller).map((p) => p.replace(`size=${SIZE}`, 'size=500'));
+  const seen = new Set();
+  let tokens;
+  do {
+    const pg = await fetchPage(paths, tokens);
+    for (const c of pg.items) seen.add(c.id);
+    tokens = pg.more ? pg.next : null;
+  } while (tokens);
+  return seen.size;
+}
+
+// The tokens for page pageNo of the search q in an order: walks from the last page known.
+async function tokensFor(q, sort, pageNo, reseller) {
+  const key = `${sort === 'newest' && !q && !reseller ? 'n' : 'c'}|${reseller || ''}|${q}`;
+  if (!TOKENS.has(key)) TOKENS.set(key, [undefined]);
+  const known = TOKENS.get(key);
+  while (known.length < pageNo) {
+    const pg = await fetchPage(listPaths(q, sort, reseller), known[known.length - 1]);
+    if (!pg.more) break;
+    known.push(pg.next);
+  }
+  return { tokens: known[Math.min(pageNo, known.length) - 1], pageNo: Math.min(pageNo, known.length), known };
+}
+
 export async function render(main, ctx) {
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const search = h('input', { type: 'search', id: 'customer-search', value: params.get('q') || '', autocomplete: 'off',
     placeholder: t('customers.searchPlaceholder') });
+  const sortSel = h('select', { id: 'customer-sort' }, ['created', 'newest', 'name'].map((k) => h('option', { value: k }, t(`customers.sort.${k}`))));
+  sortSel.value = ['newest', 'name'].includes(params.get('sort')) ? params.get('sort') : 'created';
+  // newest first is an order of the whole list; a search or a reseller's list keeps its own
+  let reseller = '';
+  const sortFits = () => { sortSel.querySelector('option[value=newest]').disabled = !!search.value.trim() || !!reseller; };
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
+  const total = h('span', { id: 'customer-total' });
   const body = h('tbody');
   const prev = h('button', { type: 'button', disabled: true }, t('common.previous'));
   const next = h('button', { type: 'button', disabled: true }, t('common.next'));
+  const pageNote = h('span', { class: 'muted', id: 'customer-page' });
   const exportBtn = h('button', { type: 'button', id: 'export' }, t('customers.export'));
   const exportStatus = h('span', { class: 'muted', role: 'status' });
-  let stack = [];
-  let current;
-  let currentTokens;
+  let pageNo = Math.max(1, Number.parseInt(params.get('page'), 10) || 1);
   let seq = 0;
   const list = await resellers();
   const names = namesOf(list);
-  let reseller = list.some((r) => r.id === params.get('reseller')) ? params.get('reseller') : '';
+  reseller = list.some((r) => r.id === params.get('reseller')) ? params.get('reseller') : '';
+  sortFits();
   const byReseller = resellerFilter(list, reseller, (v) => {
     reseller = v;
     search.value = ''; // one filter at a time, as the API takes it
-    stack = [];
-    history.replaceState(null, '', v ? `#/customers?reseller=${v}` : '#/customers');
-    show(undefined);
+    pageNo = 1;
+    sortFits();
+    history.replaceState(null, '', listHash('', 1, sortSel.value, v));
+    show();
   });
 
-  async function show(tokens) {
+  async function show() {
     const mine = ++seq;
     const q = search.value.trim();
     status.textContent = t('common.loading');
     try {
-      const pg = await fetchPage(streams(q, reseller), tokens);
+      const at = await tokensFor(q, sortSel.value, pageNo, reseller);
+      pageNo = at.pageNo;
+      const pg = await fetchPage(listPaths(q, sortSel.value, reseller), at.tokens);
       if (mine !== seq) return;
-      current = pg;
-      currentTokens = tokens;
-      clear(body, pg.items.flatMap((c) => customerRows(ctx, c, names)));
+      if (pg.more && at.known.length === pageNo) at.known.push(pg.next);
+      clear(body, sorted(pg.items, sortSel.value).flatMap((c) => customerRows(ctx, c, names)));
       if (!pg.items.length) body.append(h('tr', null, h('td', { colspan: names.size ? 6 : 5, class: 'muted' }, q ? tNodes('customers.noMatch', { q }) : t('customers.empty'))));
-      clear(status, q ? tNodes('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) }));
-      prev.disabled = stack.length === 0;
+      clear(status, q ? tNodes('customers.found', { n: fmtNum(pg.items.length), q }) : t('customers.shown', { n: fmtNum(pg.items.length) }), ' ', total);
+      pageNote.textContent = t('customers.page', { n: fmtNum(pageNo) });
+      prev.disabled = pageNo <= 1;
       next.disabled = !pg.more;
+      total.textContent = '';
+      if (q && (pg.more || pageNo > 1)) {
+        const n = await countAll(q, reseller);
+        if (mine === seq) total.textContent = ` · ${t('customers.total', { n: fmtNum(n) })}`;
+      } else if (q) total.textContent = ` · ${t('customers.total', { n: fmtNum(pg.items.length) })}`;
     } catch (e) {
       if (mine === seq) status.textContent = errorText(e);
     }
   }
 
+  // Search as you type, but not while an input method is composing: half-typed pinyin
+  // ("hang zhou" before 杭州 is chosen) is not a search.
   let timer;
-  search.addEventListener('input', () => {
+  let composing = false;
+  const typed = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      stack = [];
+      pageNo = 1;
       if (reseller && byReseller) byReseller[1].value = reseller = ''; // the search takes over
-      const q = search.value.trim();
-      history.replaceState(null, '', q ? `#/customers?q=${encodeURIComponent(q)}` : '#/customers');
-      show(undefined);
+      sortFits();
+      history.replaceState(null, '', listHash(search.value.trim(), 1, sortSel.value, reseller));
+      show();
     }, 200);
-  });
-  next.addEventListener('click', () => {
-    stack.push(currentTokens);
-    show(current.next);
-  });
-  prev.addEventListener('click', () => show(stack.pop()));
+  };
+  search.addEventListener('compositionstart', () => { composing = true; clearTimeout(timer); });
+  search.addEventListener('compositionend', () => { composing = false; typed(); });
+  search.addEventListener('input', (ev) => { if (!composing && !ev.isComposing) typed(); });
+  sortSel.addEventListener('change', () => { ctx.go(listHash(search.value.trim(), pageNo, sortSel.value, reseller)); });
+  next.addEventListener('click', () => ctx.go(listHash(search.value.trim(), pageNo + 1, sortSel.value, reseller)));
+  prev.addEventListener('click', () => ctx.go(listHash(search.value.trim(), pageNo - 1, sortSel.value, reseller)));
   exportBtn.addEventListener('click', () => exportCsv(search.value.trim(), reseller, names, exportBtn, exportStatus));
 
   clear(main,
     h('div', { class: 'page-head' }, h('h1', null, t('customers.title')),
       ctx.can('customers.create') ? h('a', { class: 'button primary', href: '#/customers/new', id: 'add-customer' }, t('nav.addCustomer')) : null),
     h('div', { class: 'toolbar' },
-      h('label', { for: 'customer-search' }, t('customers.search')), search, byReseller, exportBtn, exportStatus),
+      h('label', { for: 'customer-search' }, t('customers.search')), search, byReseller,
+      h('label', { for: 'customer-sort' }, t('customers.sortBy')), sortSel, exportBtn, exportStatus),
     status,
-    h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    h('div', { class: 'table-wrap' }, h('table', { class: 'list cards' },
       h('caption', { class: 'sr-only' }, t('customers.title')),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('customers.subsColumn'))),
         ['customers.company', 'customers.domain', 'customers.location', 'customers.relationship'].map((k) => h('th', { scope: 'col' }, t(k))),
         names.size ? h('th', { scope: 'col' }, t('reseller.field')) : null)),
       body)),
-    h('div', { class: 'pager' }, prev, next));
-  await show(undefined);
-  search.focus();
+    h('div', { class: 'pager' }, pageNote, prev, next));
+  await show();
+  if (!params.get('page')) search.focus();
 }

@@ -70,3 +70,31 @@ export function fmtDate(iso, withTime = false) {
 export function fmtNum(n) {
   return new Intl.NumberFormat(lang).format(n);
 }
+
+// People's names: 姓 before 名 in Chinese (王伟), given name first elsewhere (Wei Wang).
+export function nameOrder() {
+  return lang === 'zh-CN' ? ['lastName', 'firstName'] : ['firstName', 'lastName'];
+}
+
+// China's provinces as the rules list them (their Chinese names, which the server stores),
+// said in the UI's language: the Latin name first outside Chinese, the stored name beside it.
+const CN_LATIN = {
+  北京市: 'Beijing', 天津市: 'Tianjin', 河北省: 'Hebei', 山西省: 'Shanxi', 内蒙古自治区: 'Inner Mongolia',
+  辽宁省: 'Liaoning', 吉林省: 'Jilin', 黑龙江省: 'Heilongjiang', 上海市: 'Shanghai', 江苏省: 'Jiangsu',
+  浙江省: 'Zhejiang', 安徽省: 'Anhui', 福建省: 'Fujian', 江西省: 'Jiangxi', 山东省: 'Shandong', 河南省: 'Henan',
+  湖北省: 'Hubei', 湖南省: 'Hunan', 广东省: 'Guangdong', 广西壮族自治区: 'Guangxi', 海南省: 'Hainan',
+  重庆市: 'Chongqing', 四川省: 'Sichuan', 贵州省: 'Guizhou', 云南省: 'Yunnan', 西藏自治区: 'Tibet (Xizang)',
+  陕西省: 'Shaanxi', 甘肃省: 'Gansu', 青海省: 'Qinghai', 宁夏回族自治区: 'Ningxia', 新疆维吾尔自治区: 'Xinjiang',
+  台湾省: 'Taiwan', 香港特别行政区: 'Hong Kong', 澳门特别行政区: 'Macao',
+};
+export function stateName(country, s) {
+  if (country !== 'CN' || lang === 'zh-CN' || !CN_LATIN[s]) return s;
+  return `${CN_LATIN[s]} (${s})`;
+}
+
+// The names partnerd gives what it makes by itself (the first partner, its first admin, a new
+// customer's admin) are English words in the store; the page says them in its language.
+const BUILTIN = { 'My partner': 'builtin.myPartner', 'Global admin': 'builtin.globalAdmin', Administrator: 'builtin.administrator' };
+export function builtinName(s) {
+  return BUILTIN[s] ? t(BUILTIN[s]) : s;
+}

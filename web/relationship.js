@@ -2,7 +2,7 @@
 // copy; a new link replaces the old one, and a link can be revoked.
 import { api, ApiError } from './api.js';
 import { h, clear, announce, copyText } from './dom.js';
-import { t } from './i18n.js';
+import { t, builtinName } from './i18n.js';
 import { errorText } from './form.js';
 
 export async function render(main, ctx) {
@@ -19,7 +19,7 @@ export async function render(main, ctx) {
       return void clear(box, h('p', null, t('relationship.noLink')),
         h('button', { type: 'button', class: 'primary', id: 'new-link', onclick: () => show('POST') }, t('relationship.newLink')));
     }
-    const text = t('relationship.invitation', { partner: ctx.session.partnerName || '', url: link });
+    const text = t('relationship.invitation', { partner: builtinName(ctx.session.partnerName) || '', url: link });
     const copy = (value, what) => async () => {
       status.textContent = (await copyText(value)) ? t('common.copiedWhat', { what: t(what) }) : t('common.copyFailed');
     };

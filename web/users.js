@@ -3,16 +3,20 @@
 // for users.manage; the server refuses the rest anyway.
 import { api, page } from './api.js';
 import { h, clear, announce, copyText, bdi } from './dom.js';
-import { t, tNodes, tText } from './i18n.js';
-import { input, labelled, statusLine, errorText, submitWith } from './form.js';
+import { t, tNodes, tText, builtinName } from './i18n.js';
+import { input, labelled, statusLine, errorText, submitWith, checkFields, localError } from './form.js';
 
 export const ROLES = ['global_admin', 'admin_agent', 'sales_agent', 'helpdesk_agent', 'billing_admin', 'user_management_admin'];
 
 function roleBoxes(prefix, chosen, session) {
   const isGlobal = (session.roles || []).includes('global_admin');
   return h('fieldset', { class: 'roles', 'data-field': 'roles', id: `${prefix}-roles` }, h('legend', null, t('users.roles')),
-    ROLES.filter((r) => r !== 'global_admin' || isGlobal).map((r) => h('label', { class: 'check' },
-      h('input', { type: 'checkbox', name: 'roles', value: r, checked: chosen.includes(r) }), ' ', t(`role.${r}`))));
+    ROLES.filter((r) => r !== 'global_admin' || isGlobal).map((r) => {
+      // each role explained in a line, tied to its checkbox
+      const desc = h('span', { class: 'role-desc', id: `${prefix}-role-${r}-desc` }, t(`role.desc.${r}`));
+      return h('div', { class: 'role-item' }, h('label', { class: 'check' },
+        h('input', { type: 'checkbox', name: 'roles', value: r, checked: chosen.includes(r), 'aria-describedby': desc.id }), ' ', t(`role.${r}`)), desc);
+    }));
 }
 
 const checked = (box) => [...box.querySelectorAll('input[name=roles]:checked')].map((x) => x.value);
@@ -33,6 +37,10 @@ function addForm(ctx, out, reload) {
     labelled('users.email', email, { name: 'userPrincipalName', required: true }), labelled('users.displayName', name, { name: 'displayName', required: true }),
     roles, h('p', { class: 'field-error', id: 'u-roles-err', hidden: true }), status, h('div', { class: 'actions' }, submit));
   submitWith(form, submit, status, async () => {
+    const wrong = checkFields({ email: email.value, displayName: name.value },
+      [['email', 'userPrincipalName', '', true], ['displayName', 'displayName', '', true]], null, '');
+    if (!checked(roles).length) wrong.roles = t('users.rolesRequired');
+    if (Object.keys(wrong).length) throw localError(wrong);
     const r = await api('POST', '/v1/users', { userPrincipalName: email.value.trim(), displayName: name.value.trim(), roles: checked(roles) });
     form.reset();
     secretBox(out, tNodes('users.created', { user: r.data.userPrincipalName }), r.data.passwordProfile.password);
@@ -85,7 +93,7 @@ export async function render(main, ctx) {
     token = pg.next;
     more.hidden = !token;
     const rows = pg.items.map((u) => h('tr', { 'data-user': u.userPrincipalName },
-      h('td', null, bdi(u.userPrincipalName)), h('td', null, bdi(u.displayName)),
+      h('td', null, bdi(u.userPrincipalName)), h('td', null, bdi(builtinName(u.displayName))),
       h('td', null, u.roles.map((r) => t(`role.${r}`)).join(', ')),
       h('td', null, h('span', { class: `badge ${u.state}` }, t(`state.${u.state}`)), u.mustChangePassword ? h('div', { class: 'muted' }, t('users.mustChange')) : null),
       manage ? h('td', { class: 'row-actions' }, u.id === ctx.session.id ? null : actions(ctx, u, out, () => load(false))) : null));

@@ -6,8 +6,8 @@
 // submit harmless.  Server errors go next to their fields, on the step that holds them.
 import { api, ApiError } from './api.js';
 import { h, clear, announce, copyText, setFieldError, bdi, bdiJoin } from './dom.js';
-import { t, tNodes, fmtNum, language } from './i18n.js';
-import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText } from './form.js';
+import { t, tNodes, fmtNum, language, nameOrder, stateName } from './i18n.js';
+import { input, labelled, statusLine, showStatus, showFieldErrors, busy, errorText, checkFields, humanize } from './form.js';
 import { offersFor } from './offers.js';
 import { fapiaoFields, fapiaoRows } from './fapiao.js';
 import { resellerField } from './resellers.js';
@@ -27,7 +27,27 @@ export function countryName(code) {
 function newState() {
   return { step: 0, requestId: crypto.randomUUID(), f: { country: 'CN', culture: 'zh-CN' }, lines: {}, rules: null, fp: {}, fpFilled: false };
 }
-let state = newState();
+
+// What was typed survives a reload of the tab (sessionStorage: this tab, this session only,
+// tied to the signed-in user); sign-out and Cancel forget it (reset).
+const SAVE_KEY = 'partnerd.wizard';
+function restore() {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(SAVE_KEY));
+    return s && s.f && s.requestId ? s : null;
+  } catch {
+    return null;
+  }
+}
+function save() {
+  const { errors, domainOk, ...keep } = state;
+  sessionStorage.setItem(SAVE_KEY, JSON.stringify(keep));
+}
+export function reset() {
+  state = newState();
+  sessionStorage.removeItem(SAVE_KEY);
+}
+let state = restore() || newState();
 
 async function rulesFor(country) {
   const r = await api('GET', `/v1/countryvalidationrules/${country}`);
@@ -53,6 +73,12 @@ const ACCOUNT_FIELDS = [
   ['postalCode', `${ADDR}postalCode`, 'wizard.postalCode', { autocomplete: 'postal-code' }, false],
 ];
 
+// The rules say which address parts a country requires (postal code, city, state).
+function ruleRequires(name) {
+  const r = state.rules || {};
+  return { postalCode: r.isPostalCodeRequired, city: r.isCityRequired }[name];
+}
+
 function textField(key) {
   const [name, path, label, props, required] = ACCOUNT_FIELDS.find((x) => x[0] === key);
   const el = input(name, { ...props, value: state.f[name] || '', id: `w-${name}` });
@@ -60,7 +86,7 @@ function textField(key) {
     state.f[name] = el.value;
     if (name === 'companyName') state.dups = null; // a new name: the server checks again
   });
-  return labelled(label, el, { name: path, required });
+  return labelled(label, el, { name: path, required: required || !!ruleRequires(name) });
 }
 
 function domainField(ctx) {
@@ -123,7 +149,7 @@ async function accountStep(main, ctx, box) {
   country.querySelector('select').addEventListener('change', () => render(main, ctx));
   const states = rules.supportedStatesList || [];
   const province = states.length
-    ? selectField('state', `${ADDR}state`, state.f.country === 'CN' ? 'wizard.province' : 'wizard.state', [['', t('wizard.choose')], ...states.map((s) => [s, s])], rules.isStateRequired)
+    ? selectField('state', `${ADDR}state`, state.f.country === 'CN' ? 'wizard.province' : 'wizard.state', [['', t('wizard.choose')], ...states.map((s) => [s, stateName(state.f.country, s)])], rules.isStateRequired)
     : (() => {
       const el = input('state', { id: 'w-state', value: state.f.state || '' });
       el.addEventListener('input', () => { state.f.state = el.value; });
@@ -138,7 +164,7 @@ async function accountStep(main, ctx, box) {
   const reseller = await resellerField(state.f); // only when the partner has indirect resellers
   clear(box,
     h('fieldset', null, h('legend', null, t('wizard.company')), textField('companyName'), domainField(ctx), regnum, reseller),
-    h('fieldset', null, h('legend', null, t('wizard.contact')), textField('firstName'), textField('lastName'), textField('email'), textField('phoneNumber')),
+    h('fieldset', null, h('legend', null, t('wizard.contact')), nameOrder().map(textField), textField('email'), textField('phoneNumber')),
     h('fieldset', null, h('legend', null, t('wizard.address')), country, province, textField('city'), textField('addressLine1'),
       textField('addressLine2'), textField('postalCode')),
     h('fieldset', null, h('legend', null, t('wizard.preferences')), culture),
@@ -193,17 +219,18 @@ function fapiaoFieldset() {
 }
 
 // Required fields, checked before Next (the server checks everything again on submit).
+// Everything the country rules say (required parts, postal code and phone formats) is checked
+// here, on the step that holds the fields, not after Submit.
 function missingFields(form) {
-  const errs = {};
-  for (const [name, path, , , required] of ACCOUNT_FIELDS) if (required && !String(state.f[name] || '').trim()) errs[path] = t('wizard.required');
+  const errs = checkFields(state.f, ACCOUNT_FIELDS.map(([n, p, l, , r]) => [n, p, l, r]), state.rules, ADDR);
   if (!state.f.domain) errs['companyProfile.domain'] = t('wizard.required');
   else if (!/^[a-z0-9]{1,27}$/i.test(state.f.domain)) errs['companyProfile.domain'] = t('wizard.domainInvalid');
-  if (state.rules && state.rules.isStateRequired && !state.f.state) errs[`${ADDR}state`] = t('wizard.required');
   return showFieldErrors(form, errs).length + Object.keys(errs).length;
 }
 
 async function subscriptionsStep(main, ctx, box) {
   const offers = await offersFor(state.f.country);
+  const names = new Map(offers.map((o) => [o.id, o.name]));
   const rows = offers.map((o) => {
     const id = `o-${o.id}`;
     const on = o.id in state.lines;
@@ -222,7 +249,7 @@ async function subscriptionsStep(main, ctx, box) {
     return h('tr', null,
       h('td', null, check),
       h('td', null, h('label', { for: id }, o.name), h('div', { class: 'muted' }, o.description),
-        o.isAddOn ? h('div', { class: 'muted' }, t('wizard.addOnOf', { offers: o.prerequisiteOffers.join(', ') })) : null),
+        o.isAddOn ? h('div', { class: 'muted' }, t('wizard.addOnOf', { offers: o.prerequisiteOffers.map((id) => names.get(id) || id).join(t('common.listSep')) })) : null),
       h('td', null, qty, h('div', { class: 'muted', id: `${id}-bounds` }, t('wizard.bounds', { min: fmtNum(o.minimumQuantity), max: fmtNum(o.maximumQuantity) })), err));
   });
   clear(box, h('p', null, t('wizard.subsIntro')),
@@ -299,8 +326,8 @@ function reviewList(ctx, offers) {
         row('wizard.domain', `${f.domain.toLowerCase()}.${ctx.session.domainSuffix}`),
         f.regnum ? row(f.country === 'CN' ? 'wizard.uscc' : 'wizard.regnum', f.regnum) : null,
         f.reseller ? row('reseller.field', f.resellerName) : null,
-        row('wizard.contact', [bdiJoin([f.firstName, f.lastName], ' '), ' <', bdi(f.email), '>', f.phoneNumber ? [', ', bdi(f.phoneNumber)] : null]),
-        row('wizard.address', bdiJoin([f.addressLine1, f.addressLine2, f.city, f.state, f.postalCode, countryName(f.country)], ', ')),
+        row('wizard.contact', [tNodes('common.personName', { first: f.firstName || '', last: f.lastName || '' }), ' <', bdi(f.email), '>', f.phoneNumber ? [', ', bdi(f.phoneNumber)] : null]),
+        row('wizard.address', bdiJoin([f.addressLine1, f.addressLine2, f.city, f.state && stateName(f.country, f.state), f.postalCode, countryName(f.country)], ', ')),
         row('wizard.language', t(`lang.${f.culture}`) !== `lang.${f.culture}` ? t(`lang.${f.culture}`) : f.culture),
         f.country === 'CN' && state.fpFilled ? fapiaoRows(state.fp).filter(([, v]) => v).flatMap(([k, v]) => row(k, v)) : null)),
     h('section', { class: 'review' }, h('div', { class: 'section-head' }, h('h2', null, t('wizard.stepSubscriptions')), update(1, 'wizard.stepSubscriptions')),
@@ -315,12 +342,14 @@ function stepOf(path) {
   return path.startsWith('lineItems') ? 1 : 0;
 }
 
-function lineErrors(errors) {
+// The line items' errors by offer, each offer id in them said by the offer's name.
+function lineErrors(errors, offers) {
   const lines = Object.keys(state.lines);
+  const named = (msg) => offers.reduce((m, o) => m.split(o.id).join(o.name), humanize(msg, null));
   const out = {};
   for (const [path, msg] of Object.entries(errors)) {
     const m = path.match(/^lineItems\[(\d+)\]/);
-    if (m && lines[Number(m[1])]) out[lines[Number(m[1])]] = msg;
+    if (m && lines[Number(m[1])]) out[lines[Number(m[1])]] = named(humanize(msg, path, t('subs.quantity')));
   }
   return out;
 }
@@ -331,7 +360,7 @@ async function submit(main, ctx, button, status) {
   try {
     const r = await api('POST', '/v1/customers', body(), { headers: { 'MS-RequestId': state.requestId } });
     const created = r.data;
-    state = newState();
+    reset();
     done(main, ctx, created);
   } catch (e) {
     busy(button, false);
@@ -373,6 +402,9 @@ function done(main, ctx, c) {
 }
 
 export async function render(main, ctx) {
+  if (state.owner && state.owner !== ctx.session.id) reset();
+  state.owner = ctx.session.id;
+  save();
   const box = h('div', { class: 'step-body' });
   const status = statusLine();
   const back = h('button', { type: 'button', id: 'wizard-back' }, t('wizard.back'));
@@ -386,9 +418,9 @@ export async function render(main, ctx) {
   else clear(box, reviewList(ctx, await offersFor(state.f.country)));
   if (state.errors) {
     if (state.step === 1) {
-      const byOffer = lineErrors(state.errors);
+      const byOffer = lineErrors(state.errors, await offersFor(state.f.country));
       for (const [offer, msg] of Object.entries(byOffer)) setFieldError(box.querySelector(`#o-${CSS.escape(offer)}-q`), msg);
-      if (state.errors.lineItems) showStatus(status, state.errors.lineItems);
+      if (state.errors.lineItems) showStatus(status, humanize(state.errors.lineItems, 'lineItems'));
     } else {
       const rest = showFieldErrors(form, state.errors).filter((m) => m);
       if (rest.length && state.step === 0) showStatus(status, rest.join(' '));
@@ -396,7 +428,9 @@ export async function render(main, ctx) {
     state.errors = null;
   }
   back.addEventListener('click', () => { state.step -= 1; render(main, ctx); });
-  cancel.addEventListener('click', () => { state = newState(); ctx.go('#/customers'); });
+  cancel.addEventListener('click', () => { reset(); ctx.go('#/customers'); });
+  form.addEventListener('input', save);
+  form.addEventListener('change', save);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (state.step === 0 && missingFields(form)) return showStatus(status, t('wizard.fixErrors'));

@@ -1,6 +1,7 @@
 /* accept.c - the public acceptance page of a reseller invitation (/invite/{code}): a form
  * for a customer's company administrator (GET), and its sign-in and acceptance (POST).
- * Plain HTML in Chinese and English, no scripts, a strict Content-Security-Policy.  Sign-ins
+ * Plain HTML in the portal's look (its stylesheet) and its three languages (?lang=, X-Locale or
+ * the browser's Accept-Language), no scripts, a strict Content-Security-Policy.  Sign-ins
  * here go through the same protection (an attempt reserved before the password is checked)
  * and the same even-time check as the token endpoint. */
 #include <string.h>
@@ -20,7 +21,66 @@ struct accept_job {
 	struct pd_signin *attempt;
 };
 
-static const char csp[] = "default-src 'none'; form-action 'self'; frame-ancestors 'none'";
+/* The page links the portal's stylesheet (so it looks like the portal) and nothing else. */
+static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+			  " frame-ancestors 'none'";
+
+/* The page's words, one column per language (enum pd_locale: en, zh, de).  A partner's name
+ * is put in front of A_INVITES and A_DONE by the caller, escaped. */
+enum astr {
+	A_TITLE, A_INVITES, A_USER, A_PASSWORD, A_ACCEPT, A_WHO, A_BAD_TITLE, A_BAD, A_MISSING,
+	A_TOO_MANY, A_UNAVAILABLE, A_WRONG, A_NOT_ADMIN, A_CHANGED, A_DONE_TITLE, A_DONE, A_BEFORE,
+	A_LANG, A_COUNT
+};
+static const char *const words[A_COUNT][PD_LOCALE_COUNT] = {
+	[A_TITLE] = {"Accept a reseller invitation", "接受经销商邀请", "Reseller-Einladung annehmen"},
+	[A_INVITES] = {"invites your company to make it your cloud solution provider (reseller).",
+		       "邀请贵公司将其设为云解决方案提供商（经销商）。",
+		       "lädt Ihr Unternehmen ein, es als Cloud Solution Provider (Reseller) zu wählen."},
+	[A_USER] = {"User name", "用户名", "Benutzername"},
+	[A_PASSWORD] = {"Password", "密码", "Kennwort"},
+	[A_ACCEPT] = {"Accept", "接受", "Annehmen"},
+	[A_WHO] = {"Sign in with a company administrator of your organisation.",
+		   "请使用贵公司的公司管理员帐户登录。",
+		   "Melden Sie sich mit einem Unternehmensadministrator Ihrer Organisation an."},
+	[A_BAD_TITLE] = {"Invitation not valid", "邀请无效", "Einladung ungültig"},
+	[A_BAD] = {"This invitation link is not valid or was revoked.", "此邀请链接无效或已被撤销。",
+		   "Dieser Einladungslink ist ungültig oder wurde widerrufen."},
+	[A_MISSING] = {"Enter your user name and password.", "请输入用户名和密码。",
+		       "Geben Sie Benutzername und Kennwort ein."},
+	[A_TOO_MANY] = {"Too many attempts; try again later.", "尝试次数过多，请稍后再试。",
+			"Zu viele Versuche; versuchen Sie es später erneut."},
+	[A_UNAVAILABLE] = {"Signing in is not possible just now; try again later.", "暂时无法登录，请稍后再试。",
+			   "Die Anmeldung ist gerade nicht möglich; versuchen Sie es später erneut."},
+	[A_WRONG] = {"The user name or password is wrong.", "用户名或密码错误。",
+		     "Benutzername oder Kennwort ist falsch."},
+	[A_NOT_ADMIN] = {"Only a company administrator can accept.", "只有公司管理员可以接受邀请。",
+			 "Nur ein Unternehmensadministrator kann annehmen."},
+	[A_CHANGED] = {"Your account was changed while you were signing in; sign in again.",
+		       "您的帐户在登录期间已被更改，请重新登录。",
+		       "Ihr Konto wurde während der Anmeldung geändert; melden Sie sich erneut an."},
+	[A_DONE_TITLE] = {"Accepted", "已接受", "Angenommen"},
+	[A_DONE] = {"is now your reseller.", "现在是贵公司的经销商。", "ist jetzt Ihr Reseller."},
+	[A_BEFORE] = {"(Accepted before.)", "（之前已接受）", "(Bereits früher angenommen.)"},
+	[A_LANG] = {"Language", "语言", "Sprache"},
+};
+static const char *const lang_tags[PD_LOCALE_COUNT] = {"en-US", "zh-CN", "de-DE"};
+
+/* The page's language: ?lang=, then X-Locale, then the browser's Accept-Language, else en. */
+static enum pd_locale page_locale(struct pd_req *r)
+{
+	const char *q = pd_req_query(r, "lang");
+	if (q && *q)
+		return pd_locale_parse(q);
+	if (pd_req_header(r, "X-Locale"))
+		return r->loc;
+	return pd_locale_parse(pd_req_header(r, "Accept-Language"));
+}
+
+static const char *w(struct pd_req *r, enum astr s)
+{
+	return words[s][page_locale(r)];
+}
 
 static const char *esc(struct pd_arena *ar, const char *s)
 {
@@ -37,12 +97,27 @@ static const char *esc(struct pd_arena *ar, const char *s)
 	return out;
 }
 
+/* The portal's header bar with the three languages (links to this same page). */
+static const char *top(struct pd_req *r)
+{
+	enum pd_locale cur = page_locale(r);
+	return pd_printf(r->ar,
+		"<header class=\"top\"><span class=\"brand\">partnerd</span><nav class=\"langs\" aria-label=\"%s\"><ul>"
+		"<li><a href=\"?lang=zh-CN\" lang=\"zh-CN\"%s>中文</a></li>"
+		"<li><a href=\"?lang=en-US\" lang=\"en-US\"%s>English</a></li>"
+		"<li><a href=\"?lang=de-DE\" lang=\"de-DE\"%s>Deutsch</a></li></ul></nav></header>",
+		w(r, A_LANG), cur == PD_LOCALE_ZH ? " aria-current=\"page\"" : "",
+		cur == PD_LOCALE_EN ? " aria-current=\"page\"" : "", cur == PD_LOCALE_DE ? " aria-current=\"page\"" : "");
+}
+
 static enum pd_next page(struct pd_req *r, int status, const char *title, const char *body)
 {
 	const char *html = pd_printf(r->ar,
-		"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s</title></head>"
-		"<body><main><h1>%s</h1>%s</main></body></html>\n", title, title, body);
+		"<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s</title>"
+		"<link rel=\"stylesheet\" href=\"/assets/app.css\"></head>"
+		"<body>%s<main><div class=\"card narrow\"><h1>%s</h1>%s</div></main></body></html>\n",
+		lang_tags[page_locale(r)], title, top(r), title, body);
 	pd_reply_raw(r, status, "text/html; charset=utf-8", html, strlen(html));
 	pd_reply_header(r, "Content-Security-Policy", csp);
 	pd_reply_header(r, "X-Frame-Options", "DENY");
@@ -50,24 +125,24 @@ static enum pd_next page(struct pd_req *r, int status, const char *title, const 
 	return PD_REPLY;
 }
 
-static enum pd_next form(struct pd_req *r, int status, const char *partner, const char *note)
+static enum pd_next form(struct pd_req *r, int status, const char *partner, enum astr note)
 {
-	return page(r, status, "接受经销商邀请 · Accept a reseller invitation", pd_printf(r->ar,
-		"<p><strong>%s</strong> 邀请成为贵公司的云解决方案提供商（经销商）。<br>"
-		"<strong>%s</strong> invites your company to make it your cloud solution provider (reseller).</p>"
-		"%s<form method=\"post\"><p><label for=\"u\">用户名 · User name</label><br>"
-		"<input id=\"u\" name=\"userName\" type=\"email\" autocomplete=\"username\" required></p>"
-		"<p><label for=\"p\">密码 · Password</label><br>"
-		"<input id=\"p\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>"
-		"<p><button type=\"submit\">接受 · Accept</button></p></form>"
-		"<p>请使用贵公司的全局管理员帐户登录。Sign in with a company administrator of your organisation.</p>",
-		esc(r->ar, partner), esc(r->ar, partner), note ? pd_printf(r->ar, "<p role=\"alert\">%s</p>", note) : ""));
+	return page(r, status, w(r, A_TITLE), pd_printf(r->ar,
+		"<p><strong>%s</strong> %s</p>%s<form method=\"post\" novalidate>"
+		"<div class=\"field\"><label for=\"u\">%s</label>"
+		"<input id=\"u\" name=\"userName\" type=\"email\" autocomplete=\"username\" required></div>"
+		"<div class=\"field\"><label for=\"p\">%s</label>"
+		"<input id=\"p\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></div>"
+		"<div class=\"actions\"><button type=\"submit\" class=\"primary\">%s</button></div></form>"
+		"<p class=\"hint\">%s</p>",
+		esc(r->ar, partner), w(r, A_INVITES),
+		note != A_COUNT ? pd_printf(r->ar, "<p class=\"form-status error\" role=\"alert\">%s</p>", w(r, note)) : "",
+		w(r, A_USER), w(r, A_PASSWORD), w(r, A_ACCEPT), w(r, A_WHO)));
 }
 
 static enum pd_next not_found(struct pd_req *r)
 {
-	return page(r, 404, "邀请无效 · Invitation not valid",
-		    "<p>此邀请链接无效或已被撤销。This invitation link is not valid or was revoked.</p>");
+	return page(r, 404, w(r, A_BAD_TITLE), pd_printf(r->ar, "<p>%s</p>", w(r, A_BAD)));
 }
 
 /* The invitation of the route and the inviting partner's name; false after replying. */
@@ -92,7 +167,7 @@ enum pd_next pd_accept_form(struct pd_req *r)
 	struct accept_job *k = pd_alloc(r->ar, sizeof *k);
 	if (!invitation(r, k))
 		return PD_REPLY;
-	return form(r, 200, k->partner_name, NULL);
+	return form(r, 200, k->partner_name, A_COUNT);
 }
 
 enum pd_next pd_accept_submit(struct pd_req *r)
@@ -104,13 +179,13 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 	k->account = pd_req_form(r, "userName");
 	k->password = pd_req_form(r, "password");
 	if (!k->account || !*k->account || !k->password || !*k->password || strlen(k->account) > 254)
-		return form(r, 400, k->partner_name, "请输入用户名和密码。Enter your user name and password.");
+		return form(r, 400, k->partner_name, A_MISSING);
 	int wait = 0;
 	enum pd_err e = pd_signin_begin(r->throttle, k->account, r->peer, r->now, r->ar, &k->attempt, &wait);
 	if (e != PD_OK) {
 		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
-		return e == PD_ELIMIT ? form(r, 429, k->partner_name, "尝试次数过多，请稍后再试。Too many attempts; try again later.")
-				      : form(r, 503, k->partner_name, "暂时无法登录，请稍后再试。Signing in is not possible just now; try again later.");
+		return e == PD_ELIMIT ? form(r, 429, k->partner_name, A_TOO_MANY)
+				      : form(r, 503, k->partner_name, A_UNAVAILABLE);
 	}
 	e = r->st->ops->cuser_by_upn(r->st, k->account, &k->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND) {
@@ -134,11 +209,11 @@ enum pd_next pd_accept_verify(struct pd_req *r)
 		  !strcmp(k->user.state, "active");
 	if (!ok) {
 		pd_signin_failed(k->attempt, k->known, (long long)time(NULL));
-		return form(r, 400, k->partner_name, "用户名或密码错误。The user name or password is wrong.");
+		return form(r, 400, k->partner_name, A_WRONG);
 	}
 	pd_signin_succeeded(k->attempt, (long long)time(NULL));
 	if (strcmp(k->user.roles, "company_administrator") != 0)
-		return form(r, 403, k->partner_name, "只有公司管理员可以接受邀请。Only a company administrator can accept.");
+		return form(r, 403, k->partner_name, A_NOT_ADMIN);
 	return PD_WRITE;
 }
 
@@ -205,16 +280,14 @@ void pd_accept_finish(struct pd_req *r, enum pd_err e)
 		return;
 	}
 	if (e == PD_ECHANGED) {
-		form(r, 409, k->partner_name, "您的帐户在登录期间已被更改，请重新登录。"
-		     "Your account was changed while you were signing in; sign in again.");
+		form(r, 409, k->partner_name, A_CHANGED);
 		return;
 	}
 	if (e != PD_OK) {
 		pd_api_store_error(r, e, PD_NOUN_INVITATION, NULL);
 		return;
 	}
-	page(r, 200, "已接受 · Accepted", pd_printf(r->ar,
-		"<p>%s <strong>%s</strong> 现在是贵公司的经销商。<br>%s <strong>%s</strong> is now your reseller.</p>",
-		k->already ? "（之前已接受）" : "", esc(r->ar, k->partner_name),
-		k->already ? "(Accepted before.)" : "", esc(r->ar, k->partner_name)));
+	page(r, 200, w(r, A_DONE_TITLE), pd_printf(r->ar, "<p><strong>%s</strong> %s</p>%s",
+		esc(r->ar, k->partner_name), w(r, A_DONE),
+		k->already ? pd_printf(r->ar, "<p class=\"muted\">%s</p>", w(r, A_BEFORE)) : ""));
 }

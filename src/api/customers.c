@@ -381,6 +381,20 @@ void pd_customers_delete_finish(struct pd_req *r, enum pd_err e)
 
 /* ---- list ---- */
 
+/* sort: absent (creation order, or a filter's own) or "newest" (the whole list by creation,
+ * newest first; a filter keeps its own order, so not with one). */
+static void sort_parse(const char *sort, struct pd_query *q, struct pd_verrs *errs)
+{
+	if (!sort)
+		return;
+	if (strcmp(sort, "newest") != 0)
+		pd_verr_add(errs, 3000, "sort", PD_MSG_BAD_ENUM, "newest");
+	else if (q->field != PD_FILTER_NONE)
+		pd_verr_add(errs, 3000, "sort", PD_MSG_SORT_FILTER, NULL);
+	else
+		q->newest = true;
+}
+
 /* Reads size, filter and the continuation token into q; false after replying 400. */
 static bool list_query(struct pd_req *r, struct pd_query *q)
 {
@@ -393,6 +407,7 @@ static bool list_query(struct pd_req *r, struct pd_query *q)
 	pd_page_size_parse(pd_req_query(r, "size"), q, &errs);
 	if (filter)
 		pd_filter_parse(filter, q, &errs, r->ar);
+	sort_parse(pd_req_query(r, "sort"), q, &errs);
 	if (seek && strcasecmp(seek, "Next") != 0)
 		pd_verr_add(&errs, 3000, "seekOperation", PD_MSG_BAD_ENUM, "Next");
 	else if (seek && !token)

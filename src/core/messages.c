@@ -224,6 +224,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_DUPLICATE_ROW] = {"{field}: a possible duplicate of row {arg} (the same company name, ignoring case, width, Traditional/Simplified characters, punctuation and the legal form); --confirm-duplicates imports both.",
 				  "{field}：可能与第 {arg} 行重复（公司名称相同，不区分大小写、全角半角、繁简体、标点和公司类型后缀）；使用 --confirm-duplicates 可同时导入。",
 				  "{field}: möglicherweise ein Duplikat von Zeile {arg} (derselbe Firmenname, ohne Groß-/Kleinschreibung, Zeichenbreite, traditionelle/vereinfachte Zeichen, Satzzeichen und Rechtsform); mit --confirm-duplicates werden beide importiert."},
+	[PD_MSG_SORT_FILTER] = {"{field}: newest first is an order of the whole list; a filtered list keeps its own order.",
+				"{field}：“最新的在前”只用于完整列表；筛选结果保持其自身顺序。",
+				"{field}: Neueste zuerst gilt nur für die ganze Liste; eine gefilterte Liste behält ihre eigene Reihenfolge."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -95,6 +95,7 @@ enum pd_msg {
 	PD_MSG_INVITATION_REVOKED, /* the invitation was revoked; POST makes a new one */
 	PD_MSG_POSSIBLE_DUPLICATE, /* {field}: {arg} customers with the same normalised name */
 	PD_MSG_DUPLICATE_ROW,     /* {field}: a possible duplicate of row {arg} (partnerctl import) */
+	PD_MSG_SORT_FILTER,       /* {field}: sort=newest lists the whole collection, not a filter's result */
 	PD_MSG_COUNT
 };
 

@@ -147,6 +147,8 @@ char *pd_token_encode(const struct pd_query *q, const char *last_key, long long 
 	json_t *o = json_pack("{s:i, s:i, s:i, s:s, s:s, s:I}", "v", 1, "f", (int)q->field, "o",
 			      (int)q->op, "q", q->value ? q->value : "", "k", last_key ? last_key : "",
 			      "s", (json_int_t)last_seq);
+	if (q->newest)
+		json_object_set_new(o, "n", json_true());
 	char *out = pd_token_pack(o, ar);
 	json_decref(o);
 	return out;
@@ -171,6 +173,11 @@ static bool token_fields(json_t *o, struct pd_query *q, struct pd_arena *ar)
 		return false;
 	if (!same_filter(q, (int)f, (int)op, val))
 		return false;
+	/* the order is the token's; a sort sent with it must be the same one */
+	bool newest = json_is_true(json_object_get(o, "n"));
+	if ((q->newest && !newest) || (newest && f != PD_FILTER_NONE))
+		return false;
+	q->newest = newest;
 	q->field = (enum pd_filter_field)f;
 	q->op = (enum pd_filter_op)op;
 	q->value = f ? pd_strdup(ar, val) : NULL;

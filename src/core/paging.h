@@ -27,6 +27,7 @@ struct pd_query {
 	bool has_after;               /* continue after (after_key, after_seq) */
 	const char *after_key;        /* sort key of the last row returned ("" when by seq) */
 	long long after_seq;
+	bool newest;                  /* sort=newest: the whole list by seq, newest first */
 };
 
 /* Parses the size parameter: NULL/""/"0" -> default; 1..500 ok; anything else -> error

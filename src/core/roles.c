@@ -6,6 +6,8 @@
 
 #define P(x) (1u << PD_PERM_##x)
 #define READ_CUSTOMERS (P(CUSTOMERS_READ) | P(BILLING_READ))
+/* Partner Center lets every agent role read the activity log (audit records) */
+#define READ_AUDIT P(AUDIT_READ)
 
 static const struct {
 	const char *name;
@@ -17,9 +19,9 @@ static const struct {
 							P(CUSTOMER_USERS_MANAGE) | P(CUSTOMER_USERS_RESET) |
 							P(RELATIONSHIPS_MANAGE) | P(RESELLERS_MANAGE)},
 	[PD_ROLE_SALES_AGENT] = {"sales_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(ORDERS_WRITE) |
-							P(RELATIONSHIPS_MANAGE)},
-	[PD_ROLE_HELPDESK_AGENT] = {"helpdesk_agent", READ_CUSTOMERS | P(CUSTOMER_USERS_RESET)},
-	[PD_ROLE_BILLING_ADMIN] = {"billing_admin", READ_CUSTOMERS | P(BILLING_WRITE)},
+							P(RELATIONSHIPS_MANAGE) | READ_AUDIT},
+	[PD_ROLE_HELPDESK_AGENT] = {"helpdesk_agent", READ_CUSTOMERS | P(CUSTOMER_USERS_RESET) | READ_AUDIT},
+	[PD_ROLE_BILLING_ADMIN] = {"billing_admin", READ_CUSTOMERS | P(BILLING_WRITE) | READ_AUDIT},
 	[PD_ROLE_USER_MANAGEMENT_ADMIN] = {"user_management_admin", P(USERS_READ) | P(USERS_MANAGE) | P(AUDIT_READ)},
 };
 

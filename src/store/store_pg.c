@@ -37,7 +37,7 @@ enum stmt_id {
 	S_SET_RELATIONSHIP, S_ORDER_INSERT, S_ORDER_GET, S_ORDER_LIST, S_SUB_INSERT, S_SUB_GET,
 	S_SUB_LIST, S_SUB_LIST_ORDER, S_SUB_SAVE,
 	S_INVITE_CURRENT, S_INVITE_BY_CODE, S_INVITE_INSERT, S_INVITE_REVOKE, S_CUSTOMER_GET,
-	S_LIST_ALL, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
+	S_LIST_ALL, S_LIST_NEWEST, S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_SUB, S_LIST_DOMAIN_SUB,
 	S_ETAG_GET, S_BILLING_UPDATE, S_DELETE_CUSTOMER, S_DELETE_DOMAIN, S_DELETE_CUSERS,
 	S_DELETE_SUBS, S_DELETE_ORDERS, S_TENANT_ACCOUNTS, S_DOMAIN_TAKEN, S_IDEM_GET, S_IDEM_PUT,
 	S_THROTTLE_GET, S_THROTTLE_FAILED, S_THROTTLE_SUCCEEDED, S_THROTTLE_SWEEP, S_RATE_TAKE,
@@ -169,6 +169,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CUSTOMER_GET] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND customer_id = $2",
 	[S_LIST_ALL] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq > $3"
 		       " AND $2::text IS NULL" LIST_TAIL,
+	[S_LIST_NEWEST] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1 AND seq < $3"
+			  " AND $2::text IS NULL ORDER BY seq DESC LIMIT $4",
 	/* starts_with: the index range of the prefix (U+10FFFF closes it), exact by starts_with */
 	[S_LIST_NAME_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = $1"
 			       " AND name_key >= $2 AND name_key < $2 || chr(1114111) AND starts_with(name_key, $2)"
@@ -998,7 +1000,7 @@ static enum stmt_id list_args(const char *partner, const struct pd_query *q, str
 			      struct pd_arena *ar)
 {
 	bool name = q->field == PD_FILTER_NAME;
-	enum stmt_id id = S_LIST_ALL;
+	enum stmt_id id = q->newest && q->field == PD_FILTER_NONE ? S_LIST_NEWEST : S_LIST_ALL;
 	const char *value = NULL;
 	if (q->field == PD_FILTER_RESELLER) {
 		id = S_LIST_RESELLER;
@@ -1011,7 +1013,7 @@ static enum stmt_id list_args(const char *partner, const struct pd_query *q, str
 		value = pd_printf(ar, "%%%s%%", pd_like_escape(ar, q->value));
 	}
 	two(a, partner, value);
-	a_int(a, q->has_after ? q->after_seq : 0);
+	a_int(a, q->has_after ? q->after_seq : id == S_LIST_NEWEST ? INT64_MAX : 0);
 	a_int(a, q->size + 1);
 	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
 		a_text(a, q->has_after ? q->after_key : "");

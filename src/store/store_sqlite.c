@@ -19,7 +19,7 @@
 enum stmt_id {
 	S_SETTING_GET, S_SETTING_PUT, S_PARTNER_INSERT, S_PARTNER_COUNT, S_USER_INSERT,
 	S_USER_BY_EMAIL, S_TOKEN_INSERT, S_TOKEN_LOOKUP, S_NEXT_SEQ, S_DOMAIN_INSERT,
-	S_CUSTOMER_INSERT, S_SEARCH_INSERT, S_CUSER_INSERT, S_CUSTOMER_GET, S_LIST_ALL,
+	S_CUSTOMER_INSERT, S_SEARCH_INSERT, S_CUSER_INSERT, S_CUSTOMER_GET, S_LIST_ALL, S_LIST_NEWEST,
 	S_LIST_NAME_PREFIX, S_LIST_DOMAIN_PREFIX, S_LIST_NAME_FTS, S_LIST_DOMAIN_FTS,
 	S_LIST_NAME_FTS_AND, S_LIST_DOMAIN_FTS_AND,
 	S_LIST_NAME_SCAN, S_LIST_DOMAIN_SCAN, S_ETAG_GET, S_BILLING_UPDATE, S_SEARCH_UPDATE,
@@ -163,6 +163,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_INVITE_REVOKE] = "UPDATE invitations SET state = 'revoked' WHERE partner_id = ?1 AND state = 'active'",
 	[S_CUSTOMER_GET] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND customer_id = ?2",
 	[S_LIST_ALL] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3" LIST_TAIL,
+	[S_LIST_NEWEST] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq < ?3"
+			  " ORDER BY seq DESC LIMIT ?4",
 	[S_LIST_NAME_PREFIX] = "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
 			       " AND name_key >= ?2 AND name_key < ?2 || x'ff' AND (name_key, seq) > (?5, ?3)"
 			       " ORDER BY name_key, seq LIMIT ?4",
@@ -1009,7 +1011,7 @@ static enum pd_err list_stmt(struct sq *s, const struct pd_query *q, enum stmt_i
 	enum pd_err e = PD_OK;
 	*value = *check = q->value;
 	if (q->field == PD_FILTER_NONE)
-		*id = S_LIST_ALL;
+		*id = q->newest ? S_LIST_NEWEST : S_LIST_ALL;
 	else if (q->field == PD_FILTER_RESELLER)
 		*id = S_LIST_RESELLER;
 	else if (q->op == PD_OP_STARTS_WITH)
@@ -1048,7 +1050,7 @@ static enum pd_err sq_customer_list(struct store *st, const char *partner,
 		return e == PD_OK ? PD_EINTERNAL : e;
 	text(q, 1, partner);
 	text(q, 2, value);
-	sqlite3_bind_int64(q, 3, qr->has_after ? qr->after_seq : 0);
+	sqlite3_bind_int64(q, 3, qr->has_after ? qr->after_seq : qr->newest ? INT64_MAX : 0);
 	sqlite3_bind_int(q, 4, qr->size + 1);
 	if (id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX)
 		text(q, 5, qr->has_after ? qr->after_key : "");

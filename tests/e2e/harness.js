@@ -2,7 +2,7 @@
 // with a fresh store, a bearer-token client for arranging data behind the browser's back,
 // and Debian's chromium driven by playwright-core with the flags this sandbox needs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -106,4 +106,34 @@ export async function unlabelled(page) {
     .filter((el) => !el.hidden && el.type !== 'hidden' && el.offsetParent !== null)
     .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
     .map((el) => el.outerHTML.slice(0, 120)));
+}
+
+// axe-core (npm, tests/e2e/package.json) run in the page; its serious and critical violations
+// (an empty list passes).  Evaluated through the debugging protocol, so the portal's CSP stays
+// as it is.
+const AXE = readFileSync(resolve(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+}
+
+// Columns of the page wider than its window (horizontal scrolling), and controls that stick
+// out of it: both lists are empty on a page that fits.
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const w = window.innerWidth;
+    const out = [];
+    const over = document.documentElement.scrollWidth - w;
+    if (over > 0) out.push(`page scrolls by ${over}px`);
+    for (const el of document.querySelectorAll('a, button, input, select, textarea, h1, td, th, .badge')) {
+      if (el.offsetParent === null || el.closest('.sr-only, .skip')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width && (r.right > w + 1 || r.left < -1)) out.push(`${el.tagName.toLowerCase()}#${el.id || ''}.${el.className || ''} ${Math.round(r.left)}..${Math.round(r.right)} "${(el.textContent || el.value || '').slice(0, 30)}"`);
+    }
+    return out;
+  });
 }

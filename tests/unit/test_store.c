@@ -676,6 +676,41 @@ Test(store, list_pages_by_seq)
 	cr_assert_str_eq(walk(P2, query(PD_FILTER_NONE, PD_OP_NONE, NULL, 100), &pages), "Other partner");
 }
 
+Test(store, list_newest_first)
+{
+	add(P1, "A", "a1");
+	add(P2, "Other partner", "other");
+	add(P1, "B", "b1");
+	add(P1, "C", "c1");
+	add(P1, "D", "d1");
+	add(P1, "E", "e1");
+	struct pd_query q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 2);
+	q.newest = true;
+	struct pd_customer *rows;
+	size_t n = list(P1, &q, &rows);
+	cr_assert_eq(n, 3, "size + 1 rows tell that there is a next page");
+	cr_assert_str_eq(rows[0].billing.company_name, "E", "the newest first");
+	cr_assert_str_eq(rows[1].billing.company_name, "D");
+	cr_assert_gt(rows[0].seq, rows[1].seq);
+	q.has_after = true;
+	q.after_key = "";
+	q.after_seq = rows[1].seq;
+	n = list(P1, &q, &rows);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(rows[0].billing.company_name, "C");
+	cr_assert_str_eq(rows[1].billing.company_name, "B");
+	q.after_seq = rows[1].seq;
+	n = list(P1, &q, &rows);
+	cr_assert_eq(n, 1, "the last page: the oldest");
+	cr_assert_str_eq(rows[0].billing.company_name, "A");
+	struct pd_query all = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 2);
+	all.newest = true;
+	int pages;
+	cr_assert_str_eq(walk(P1, all, &pages), "E|D|C|B|A");
+	cr_assert_eq(pages, 3);
+	cr_assert_str_eq(walk(P2, all, &pages), "Other partner", "only the partner's own");
+}
+
 Test(store, list_empty)
 {
 	struct pd_query q = query(PD_FILTER_NONE, PD_OP_NONE, NULL, 10);
