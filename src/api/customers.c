@@ -29,6 +29,7 @@ struct create {
 	const char *dup_key;     /* the normalised company name (search.h) */
 	char **dups;             /* possible duplicates found (ids) */
 	size_t ndups;
+	bool dup_by_regnum;      /* the candidates hold the same USCC (no name matched) */
 };
 
 /* The create's body: what partnerd acts on (anything else is a 400 naming it). */
@@ -59,8 +60,18 @@ static void check_read_only(struct pd_req *r, struct pd_verrs *errs)
  * `self` (the customer just inserted, or NULL) left out.  Read on `st`: the request's
  * connection before the job is queued, the writer's inside its transaction (so two identical
  * creates cannot both pass). */
-static enum pd_err find_duplicates(struct pd_req *r, struct store *st, const char *dup_key,
-				   const char *regnum, const char *self, char ***ids, size_t *n)
+
+/* The registration number the check compares: a CN customer's unified social credit code
+ * (canonical, upper-cased by check_uscc), found through the index customers_regnum (0013/0010).
+ * Other countries' registration numbers are not unique enough to warn of. */
+static const char *dup_regnum(const struct create *k)
+{
+	const char *iso = k->c.billing.addr.country;
+	return iso && !strcmp(iso, "CN") ? k->c.regnum : NULL;
+}
+
+static enum pd_err dups_of(struct pd_req *r, struct store *st, const char *dup_key, const char *regnum,
+			   const char *self, char ***ids, size_t *n)
 {
 	enum pd_err e = st->ops->customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX + 1, ids, n, r->ar);
 	size_t k = 0;
@@ -71,11 +82,18 @@ static enum pd_err find_duplicates(struct pd_req *r, struct store *st, const cha
 	return e;
 }
 
-/* The registration number the check compares: the create's canonical one (a CN customer's
- * USCC, upper-cased by check_uscc), found through the index customers_regnum (0013/0010). */
-static const char *dup_regnum(const struct create *k)
+/* The name decides first; only when no customer has the name is the registration number
+ * asked (so the answer can say which of the two matched: k->dup_by_regnum). */
+static enum pd_err find_duplicates(struct pd_req *r, struct store *st, struct create *k, const char *self)
 {
-	return k->c.regnum;
+	const char *regnum = dup_regnum(k);
+	enum pd_err e = dups_of(r, st, k->dup_key, NULL, self, &k->dups, &k->ndups);
+	k->dup_by_regnum = false;
+	if (e == PD_OK && !k->ndups && regnum) {
+		e = dups_of(r, st, NULL, regnum, self, &k->dups, &k->ndups); /* NULL: no name matches */
+		k->dup_by_regnum = k->ndups > 0;
+	}
+	return e;
 }
 
 static void reply_duplicates(struct pd_req *r, const struct create *k)
@@ -83,8 +101,12 @@ static void reply_duplicates(struct pd_req *r, const struct create *k)
 	json_t *ids = json_array();
 	for (size_t i = 0; i < k->ndups; i++)
 		json_array_append_new(ids, json_string(k->dups[i]));
-	pd_reply_error_data(r, PD_ECONFLICT, "PossibleDuplicate", PD_MSG_POSSIBLE_DUPLICATE,
-			    "billingProfile.companyName", pd_printf(r->ar, "%zu", k->ndups), ids);
+	if (k->dup_by_regnum)
+		pd_reply_error_data(r, PD_ECONFLICT, "PossibleDuplicate", PD_MSG_POSSIBLE_DUPLICATE_USCC,
+				    "companyProfile.organizationRegistrationNumber", pd_printf(r->ar, "%zu", k->ndups), ids);
+	else
+		pd_reply_error_data(r, PD_ECONFLICT, "PossibleDuplicate", PD_MSG_POSSIBLE_DUPLICATE,
+				    "billingProfile.companyName", pd_printf(r->ar, "%zu", k->ndups), ids);
 }
 
 /* Answers 409 PossibleDuplicate (or a store error) and returns true when the create looks
@@ -105,7 +127,7 @@ static bool replied_duplicates(struct pd_req *r, struct create *k)
 	else if (r->st->ops->domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
 		return false;
 	if (e == PD_OK)
-		e = find_duplicates(r, r->st, k->dup_key, dup_regnum(k), NULL, &k->dups, &k->ndups);
+		e = find_duplicates(r, r->st, k, NULL);
 	if (e != PD_OK)
 		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, NULL);
 	else if (k->ndups)
@@ -273,7 +295,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 		e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
 	if (e == PD_OK && !k->confirm_dups) { /* again, in the writer's transaction: a create queued
 					       * meanwhile; the job's savepoint takes the row back */
-		e = find_duplicates(r, st, k->dup_key, dup_regnum(k), k->c.id, &k->dups, &k->ndups);
+		e = find_duplicates(r, st, k, k->c.id);
 		if (e == PD_OK && k->ndups)
 			e = PD_ECONFLICT;
 	}

@@ -93,7 +93,8 @@ enum pd_msg {
 	PD_MSG_ORDER_NOT_FOUND,   /* {field}: the order {arg} was not found (20000) */
 	PD_MSG_BAD_FORMAT,        /* {field} must be {arg} (a list's $format) */
 	PD_MSG_INVITATION_REVOKED, /* the invitation was revoked; POST makes a new one */
-	PD_MSG_POSSIBLE_DUPLICATE, /* {field}: {arg} customers with the same normalised name */
+	PD_MSG_POSSIBLE_DUPLICATE,       /* {field}: {arg} customers with the same normalised name */
+	PD_MSG_POSSIBLE_DUPLICATE_USCC, /* {field}: {arg} customers hold the same USCC */
 	PD_MSG_DUPLICATE_ROW,     /* {field}: a possible duplicate of row {arg} (partnerctl import) */
 	PD_MSG_SORT_FILTER,       /* {field}: sort=newest lists the whole collection, not a filter's result */
 	PD_MSG_COUNT

@@ -187,6 +187,8 @@ def test_duplicate_uscc_answers_409_whatever_the_name(fresh_partner):
     r = c.create(b2)
     assert_error(r, 409)
     assert r.json["errorName"] == "PossibleDuplicate" and r.json["data"] == [first["id"]], r
+    assert "companyProfile.organizationRegistrationNumber" in r.json["description"], r.json
+    assert "统一社会信用代码" in c.create(b2, headers={"X-Locale": "zh-CN"}).json["description"]
     assert len(c.list_all()) == before
     b3 = _body("u3", "闽江数据服务有限公司", confirm=False)
     b3["companyProfile"]["organizationRegistrationNumber"] = "91110000600037341L"

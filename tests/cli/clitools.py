@@ -235,3 +235,16 @@ def read_csv(path):
 
 def parse_csv(text):
     return list(csv.DictReader(io.StringIO(text)))
+
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def uscc(n, division="110000"):
+    """A valid unified social credit code (GB 32100-2015: authority 9, category 1, Beijing),
+    the n-th of its kind: distinct codes for rows that must not look like duplicates."""
+    base = "91" + division + "%09d" % n
+    s = sum(USCC_ALPHABET.index(c) * w for c, w in zip(base, USCC_WEIGHTS))
+    return base + USCC_ALPHABET[(31 - s % 31) % 31]
+

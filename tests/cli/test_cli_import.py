@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from clitools import COLUMNS, CTL, SLOW, SUFFIX, Ctl, read_csv, row, sanitizer_lines, uniq, write_csv
+from clitools import COLUMNS, CTL, SLOW, SUFFIX, Ctl, read_csv, row, sanitizer_lines, uniq, uscc, write_csv
 
 
 def domain(prefix):
@@ -329,9 +329,10 @@ def test_import_check_is_a_full_preview(make_server, tmp_path):
     tag = uniq("chk")[:14]
     rows = [row(i, tag) for i in range(12)]
     for i in range(0, 12, 4):  # the CN rows carry a USCC and fapiao details
-        rows[i].update(organizationRegistrationNumber="91110000600037341L", fapiaoInvoiceType="ordinary",
+        rows[i].update(organizationRegistrationNumber=uscc(int(time.time() * 1000) % 10**8 * 10 + i),
+                       fapiaoInvoiceType="ordinary",
                        fapiaoRecipientEmail="fp@%s.cn" % rows[i]["domain"])
-    taken = dict(rows[1], domain=uniq("tkn")[:20])
+    taken = dict(rows[1], domain=uniq("tkn")[:20], companyName="Taken Domain %s Inc." % tag)  # not a duplicate
     ctl.ok("customers", "add", *sum((["--" + "".join("-" + c.lower() if c.isupper() else c for c in k), v]
                                      for k, v in taken.items() if v), []))
     rows[5]["domain"] = taken["domain"]                      # only the server knows it is taken
@@ -354,7 +355,7 @@ def test_import_check_is_a_full_preview(make_server, tmp_path):
     assert not os.path.exists(path + ".credentials.csv") and not os.path.exists(path + ".partnerctl-journal")
 
     # fixed, the check passes and the import then creates every row
-    rows[5]["domain"], rows[4]["organizationRegistrationNumber"] = uniq("fix")[:20], "91350100M000100Y43"
+    rows[5]["domain"], rows[4]["organizationRegistrationNumber"] = uniq("fix")[:20], uscc(int(time.time() * 1000) % 10**8 * 10 + 9)
     rows[8]["fapiaoBankAccount"] = "6222021234567890"
     write_csv(path, rows)
     r = ctl.run("customers", "import", path, "--check", "--json")

@@ -9,7 +9,8 @@ from clitools import parse_csv, row, uniq
 
 
 def _customer(ctl, **fields):
-    r = dict(row(0, uniq("pg")), **fields)
+    tag = uniq("pg")
+    r = dict(row(0, tag), **dict({"companyName": "列表测试%s有限公司" % tag}, **fields))  # no possible duplicate
     j = json.loads(ctl.ok("customers", "add", *sum((["--" + "".join("-" + c.lower() if c.isupper() else c for c in k), v]
                                                     for k, v in r.items() if v), []), "--json").stdout)
     return j["id"], r["domain"]
