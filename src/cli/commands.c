@@ -40,6 +40,7 @@ static const struct cli_opt login_opts[] = {
 	{"password-stdin", NULL, "read the password (or client secret) from standard input"},
 	{"client-id", "ID", "sign in as a partner app (client credentials)"},
 	{"client-secret-file", "PATH", "read the app's secret from the first line of PATH"},
+	{"cacert", "FILE", "trust the CA certificates in FILE (PEM) for an https server, kept with the server"},
 	{NULL, NULL, NULL},
 };
 static const struct cli_opt json_opts[] = {JSON_OPT, {NULL, NULL, NULL}};
@@ -294,6 +295,8 @@ const struct cli_cmd cli_commands[] = {
 const struct cli_topic cli_env[] = {
 	{"PARTNERCTL_SERVER", "the server URL, over the config file's"},
 	{"PARTNERCTL_TOKEN", "the bearer token, over the config file's"},
+	{"PARTNERCTL_CACERT", "a CA file (PEM) for an https server, over the one login --cacert kept"},
+	{"https_proxy, no_proxy", "a proxy for https:// servers, and the hosts reached without it"},
 	{"PARTNERCTL_CLIENT_SECRET", "a partner app's secret for login --client-id"},
 	{"PARTNERCTL_DOMAIN_SUFFIX", "completes bare domain prefixes (default partner.onmschina.cn)"},
 	{"XDG_CONFIG_HOME", "where the config directory is (default ~/.config)"},
