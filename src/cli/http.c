@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #define CONNECT_SECONDS 15L
 
 struct cli_http {
+	bool curl_ready;            /* curl_global_init done: curl_global_cleanup at the end */
 	struct event_base *base;
 	CURLM *multi;
 	struct event *timer;
@@ -148,6 +150,7 @@ struct cli_http *cli_http_new(const char *url, const char *cacert, char *err, si
 	snprintf(err, cap, "out of memory");
 	if (!h || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		goto fail;
+	h->curl_ready = true;
 	if (!(h->base = event_base_new()) || !(h->multi = curl_multi_init()) ||
 	    !(h->timer = evtimer_new(h->base, on_timer, h)) || (cacert && !(h->cacert = strdup(cacert))))
 		goto fail;
@@ -177,6 +180,8 @@ void cli_http_free(struct cli_http *h)
 		event_free(h->timer);
 	if (h->base)
 		event_base_free(h->base);
+	if (h->curl_ready)
+		curl_global_cleanup();
 	free(h->origin);
 	free(h->cacert);
 	if (h->auth)

@@ -214,7 +214,11 @@ static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info,
 struct bufferevent *pd_guard_bev(struct pd_guard *g, struct event_base *base, bool refuse)
 {
 	static const struct timeval zero = {0, 0};
-	struct bufferevent *bev = g->tls ? pd_tls_bev(g->tls, base) : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev = g->tls ? pd_tls_bev(g->tls, base) : NULL;
+	if (g->tls && !bev)
+		refuse = true; /* no memory for its TLS: closed at once, never served in plain text */
+	if (!bev)
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	loop_guard = g;
 	if (!bev || event_base_once(base, -1, EV_TIMEOUT, refuse ? adopt_refused : adopt, bev, &zero) != 0) {
 		g->ev.closed(g->ev.arg, refuse);
