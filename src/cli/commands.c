@@ -147,8 +147,10 @@ const struct cli_cmd cli_commands[] = {
 	 "echo, or read from standard input with --password-stdin.  A partner app signs in with\n"
 	 "--client-id; its secret comes from --client-secret-file, $PARTNERCTL_CLIENT_SECRET,\n"
 	 "standard input (--password-stdin) or the terminal.  Secrets are never taken from the\n"
-	 "command line and never printed.\n\n"
+	 "command line and never printed.  An https server's certificate is checked against the\n"
+	 "system CA store, or against --cacert FILE, which is kept with the server.\n\n"
 	 "  partnerctl login --server http://127.0.0.1:8080 --user admin@contoso.cn\n"
+	 "  partnerctl login --server https://partners.example.cn --cacert ca.pem --user admin@contoso.cn\n"
 	 "  partnerctl login --user admin@contoso.cn --password-stdin < password.txt",
 	 login_opts, 0, cli_cmd_login},
 	{"logout", "", 0, 0, "forget the token (the server is remembered)", "", none, 0, cli_cmd_logout},
