@@ -186,3 +186,32 @@ def test_import_over_https_reuses_its_connections(anon, tls_server, pki, tmp_pat
         assert 1 <= used <= 8 + 2, "%d connections for 300 creates at concurrency 8" % used
     finally:
         relay.close()
+
+
+def test_redirects_are_not_followed(anon):
+    """A server answering 307 to another host: partnerctl reports it and never goes there
+    (the password would follow a POST redirect)."""
+    import http.server
+    other = Relay(1)  # counts connections; nothing is relayed to port 1
+    location = "http://127.0.0.1:%d/oauth2/token" % other.port
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(307)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        r = anon.run("login", "--server", "http://127.0.0.1:%d" % srv.server_address[1], "--user", "a@b.cn",
+                     "--password-stdin", input="secret\n")
+        assert r.returncode == 1 and "307" in r.stderr, (r.returncode, r.stderr)
+        assert other.accepted == 0, "partnerctl followed the redirect"
+    finally:
+        srv.shutdown()
+        other.close()
