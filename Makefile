@@ -4,7 +4,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libutf8proc libpq opencc
+PKGS    := libevent libevent_pthreads libevent_openssl openssl libcurl jansson sqlite3 libsodium libutf8proc libpq opencc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wundef
 OPT     ?= -O2 -g

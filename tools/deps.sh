@@ -2,7 +2,7 @@
 # deps.sh run|test|bench|fuzz - installs the Debian packages partnerd needs (as root, or through sudo),
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
-run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev libopencc-dev libopencc-data unicode-data bzip2"
+run_pkgs="build-essential pkg-config libevent-dev libssl-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev libopencc-dev libopencc-data unicode-data bzip2"
 # chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm);
 # postgresql (+ contrib: pg_trgm, btree_gin) and nginx: the PostgreSQL and many-instance tests
 test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx"

@@ -168,13 +168,14 @@ enum pd_err pd_oauth_token_write(struct pd_req *r, struct store *st)
 	return pd_activity_write(r, st, &a);
 }
 
-/* The portal's session: the token in an HttpOnly, SameSite=Strict cookie (Secure when the
- * public URL is https), the CSRF token for its changes in the body. */
+/* The portal's session: the token in an HttpOnly, SameSite=Strict cookie (Secure when
+ * partnerd serves https itself or the public URL is https), the CSRF token for its changes
+ * in the body. */
 static void session_reply(struct pd_req *r, struct grant *g)
 {
 	char csrf[PD_CSRF_CHARS + 1];
 	pd_auth_csrf(r->key, g->token, csrf);
-	bool https = r->cfg->public_url && !strncmp(r->cfg->public_url, "https:", 6);
+	bool https = r->cfg->tls || (r->cfg->public_url && !strncmp(r->cfg->public_url, "https:", 6));
 	pd_reply_header(r, "Set-Cookie", pd_printf(r->ar, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
 						   PD_SESSION_COOKIE, g->token, r->cfg->token_ttl,
 						   https ? "; Secure" : ""));

@@ -167,6 +167,8 @@ void pd_session_end_finish(struct pd_req *r, enum pd_err e)
 		pd_api_store_error(r, e, PD_NOUN_SESSION, NULL);
 		return;
 	}
-	pd_reply_header(r, "Set-Cookie", PD_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+	bool https = r->cfg->tls || (r->cfg->public_url && !strncmp(r->cfg->public_url, "https:", 6));
+	pd_reply_header(r, "Set-Cookie", https ? PD_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure"
+					       : PD_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 	pd_reply_raw(r, 204, NULL, NULL, 0);
 }

@@ -28,7 +28,7 @@ static const char *base_url(struct pd_req *r)
 		ok = *p > 32 && *p < 127 && *p != '/' && *p != '"' && *p != '<' && *p != '>';
 	if (r->cfg->public_url)
 		return r->cfg->public_url;
-	return pd_printf(r->ar, "http://%s", ok ? host : r->cfg->listen);
+	return pd_printf(r->ar, "%s://%s", r->cfg->tls ? "https" : "http", ok ? host : r->cfg->listen);
 }
 
 static json_t *invitation_json(struct pd_req *r, const struct pd_invitation *i)

@@ -17,6 +17,7 @@
 #include "roles.h"
 #include "server.h"
 #include "settings.h"
+#include "tls.h"
 
 /* Creates the directory of a sqlite:PATH store if it is missing (one level, like ./var). */
 static void make_store_dir(const char *url)
@@ -230,9 +231,9 @@ static int bootstrap(struct store *st, const struct pd_config *cfg, const char *
 		return 1;
 	}
 	printf("partnerd: first start: created a partner and its global admin\n"
-	       "  portal:    http://%s/\n  user name: %s\n  password:  %s\n"
+	       "  portal:    %s://%s/\n  user name: %s\n  password:  %s\n"
 	       "  (the password is shown this once; it is stored only as a hash)\n",
-	       cfg->listen, admin_email, np.password);
+	       cfg->tls ? "https" : "http", cfg->listen, admin_email, np.password);
 	fflush(stdout);
 	return 0;
 }
@@ -293,29 +294,51 @@ static void keep_freed_memory(void)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
+/* https: --tls-cert and --tls-key (settings.c has made sure both or neither are given), read
+ * now so that a bad pair stops the start with OpenSSL's reason.  0, or -1 after a message. */
+static int load_tls(const struct pd_settings *o, struct pd_config *cfg)
+{
+	char err[600];
+	const char *cert = pd_set_str(o, PD_S_TLS_CERT), *key = pd_set_str(o, PD_S_TLS_KEY);
+	if (!cert || !key)
+		return 0;
+	if (!(cfg->tls = pd_tls_new(cert, key, err, sizeof err))) {
+		fprintf(stderr, "partnerd: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int serve(const struct pd_settings *o)
 {
 	struct pd_config cfg = serve_config(o);
 	struct store *st;
 	unsigned char key[PD_KEY_LEN];
 	keep_freed_memory();
+	if (load_tls(o, &cfg) != 0)
+		return 2;
 	struct pd_catalog *catalog = load_catalog(pd_set_str(o, PD_S_CATALOG));
-	if (!catalog)
+	if (!catalog) {
+		pd_tls_free(cfg.tls);
 		return 1;
+	}
 	cfg.catalog = catalog;
 	store_set_pool_size(cfg.db_pool);
 	if (open_store(cfg.db, &st)) {
 		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
 		return 1;
 	}
 	if (bootstrap(st, &cfg, pd_set_str(o, PD_S_ADMIN_EMAIL)) != 0 || store_secret_key(st, key) != PD_OK) {
 		fprintf(stderr, "partnerd: cannot prepare the store %s\n", cfg.db);
 		st->ops->close(st);
 		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
 		return 1;
 	}
 	int rc = pd_server_run(&cfg, pd_routes, st, key);
 	pd_catalog_free(catalog);
+	pd_tls_free(cfg.tls);
 	return rc;
 }
 

@@ -122,7 +122,16 @@ static const struct setting table[PD_S_COUNT] = {
 			   .help = "print the table as markdown (docs/permissions.md)"},
 	[PD_S_JSON] = {"json", NULL, NULL, T_BOOL, C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(MIGRATE), .dflt = "0",
 		       .flag_sets = true, .help = "print the result as JSON"},
+	[PD_S_TLS_CERT] = {"tls-cert", "FILE", "PARTNERD_TLS_CERT", T_PATH, C(SERVE),
+			   .dflt_doc = "none: plain http", .help = "serve https with this certificate (PEM, the "
+								  "chain after it); with --tls-key; re-read on SIGHUP"},
+	[PD_S_TLS_KEY] = {"tls-key", "FILE", "PARTNERD_TLS_KEY", T_PATH, C(SERVE),
+			  .dflt_doc = "none: plain http", .help = "the certificate's private key (PEM); with --tls-cert; "
+								 "re-read on SIGHUP"},
 };
+
+/* Settings that mean nothing one without the other. */
+static const enum pd_set pairs[][2] = {{PD_S_TLS_CERT, PD_S_TLS_KEY}};
 
 struct command {
 	const char *words;     /* as typed */
@@ -134,7 +143,8 @@ static const struct command commands[PD_CMD_COUNT] = {
 	[PD_CMD_SERVE] = {"serve", "run the HTTP server (REST API and portal)",
 			  "Runs the HTTP server: the REST API and the portal.  On the first start with an "
 			  "empty store, partnerd creates one partner and its global admin and prints the "
-			  "admin's password once.  SIGTERM or SIGINT stop it cleanly."},
+			  "admin's password once.  SIGTERM or SIGINT stop it cleanly; SIGHUP reads "
+			  "--tls-cert and --tls-key again (for new connections)."},
 	[PD_CMD_PARTNER_ADD] = {"partner add", "create a partner and its first global admin",
 				"Creates a partner and its first global admin and prints the admin's one-time "
 				"password (with --json: {\"partnerId\", \"userName\", \"password\"})."},
@@ -435,6 +445,14 @@ int pd_settings_parse(enum pd_cmd cmd, int argc, char **argv, struct pd_settings
 		if (in_cmd(id, cmd) && table[id].required && !out->given[id]) {
 			fprintf(stderr, "partnerd %s: --%s %s is required; `partnerd %s --help` lists the settings\n",
 				commands[cmd].words, table[id].flag, table[id].arg, commands[cmd].words);
+			rc = 2;
+		}
+	}
+	for (size_t i = 0; rc < 0 && i < sizeof pairs / sizeof pairs[0]; i++) {
+		const struct setting *a = &table[pairs[i][0]], *b = &table[pairs[i][1]];
+		if (in_cmd(pairs[i][0], cmd) && out->given[pairs[i][0]] != out->given[pairs[i][1]]) {
+			fprintf(stderr, "partnerd %s: --%s and --%s go together: give both or neither\n",
+				commands[cmd].words, a->flag, b->flag);
 			rc = 2;
 		}
 	}

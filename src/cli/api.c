@@ -15,7 +15,7 @@ int cli_api_open(struct cli_session *s, struct cli_http **h)
 	int rc = cli_session_load(s, true);
 	if (rc != CLI_OK)
 		return rc;
-	*h = cli_http_new(s->server, err, sizeof err);
+	*h = cli_http_new(s->server, s->cacert, err, sizeof err);
 	if (!*h)
 		return cli_fail(CLI_ERROR, "%s", err);
 	cli_http_set_token(*h, s->token);

@@ -4,6 +4,8 @@
  * who the token belongs to; a server without that route is asked for a one-item customer
  * page instead, and what login recorded is shown. */
 #include "auth.h"
+#include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,10 +153,11 @@ static int grant(const struct cli_args *a, char **body, char *who, size_t wcap)
 	return rc;
 }
 
-/* `server` may be cfg->server itself: use cfg->server once it is set. */
-static int save_login(struct cli_config *cfg, const char *server, const char *token, const char *who,
-		      long long ttl)
+/* `server` and `cacert` may be cfg's own: use cfg's members once they are set. */
+static int save_login(struct cli_config *cfg, const char *server, const char *cacert, const char *token,
+		      const char *who, long long ttl)
 {
+	cli_config_set(&cfg->cacert, cacert);
 	cli_config_set(&cfg->server, server);
 	cli_config_set(&cfg->token, token);
 	cli_config_set(&cfg->principal, who);
@@ -165,10 +168,30 @@ static int save_login(struct cli_config *cfg, const char *server, const char *to
 	return rc;
 }
 
+/* --cacert as an absolute path (later commands run from anywhere), checked readable now;
+ * without it, the CA remembered with that server. */
+static int login_cacert(const struct cli_args *a, const struct cli_config *cfg, const char *server,
+			char *out, size_t cap)
+{
+	const char *given = cli_arg(a, "cacert"), *kept = cli_session_cacert(cfg, server);
+	char *abs = given ? realpath(given, NULL) : NULL;
+	FILE *f = abs ? fopen(abs, "r") : NULL;
+	out[0] = 0;
+	if (given && !f) {
+		free(abs);
+		return cli_fail(CLI_USAGE, "login: --cacert %s: %s", given, strerror(errno));
+	}
+	if (f)
+		fclose(f);
+	snprintf(out, cap, "%s", abs ? abs : kept ? kept : "");
+	free(abs);
+	return CLI_OK;
+}
+
 int cli_cmd_login(const struct cli_args *a)
 {
 	struct cli_config cfg;
-	char who[300] = "", err[300], *body = NULL, *token = NULL;
+	char who[300] = "", err[600], ca[PATH_MAX] = "", *body = NULL, *token = NULL;
 	long long ttl = 0;
 	if (cli_arg(a, "client-id") && cli_arg(a, "user"))
 		return cli_fail(CLI_USAGE, "login: --user and --client-id exclude each other");
@@ -176,7 +199,9 @@ int cli_cmd_login(const struct cli_args *a)
 	const char *server = cli_arg(a, "server") ? cli_arg(a, "server") : getenv("PARTNERCTL_SERVER");
 	if (!server || !*server)
 		server = cfg.server;
-	struct cli_http *h = rc == CLI_OK && server ? cli_http_new(server, err, sizeof err) : NULL;
+	if (rc == CLI_OK && server)
+		rc = login_cacert(a, &cfg, server, ca, sizeof ca);
+	struct cli_http *h = rc == CLI_OK && server ? cli_http_new(server, ca[0] ? ca : NULL, err, sizeof err) : NULL;
 	if (rc == CLI_OK && !server)
 		rc = cli_fail(CLI_USAGE, "login: --server URL is required (e.g. http://127.0.0.1:8080)");
 	else if (rc == CLI_OK && !h)
@@ -186,7 +211,7 @@ int cli_cmd_login(const struct cli_args *a)
 	if (rc == CLI_OK)
 		rc = request_token(h, body, &token, &ttl);
 	if (rc == CLI_OK)
-		rc = save_login(&cfg, server, token, who, ttl);
+		rc = save_login(&cfg, server, ca[0] ? ca : NULL, token, who, ttl);
 	if (body)
 		sodium_memzero(body, strlen(body));
 	if (token)

@@ -40,6 +40,7 @@ static const struct cli_opt login_opts[] = {
 	{"password-stdin", NULL, "read the password (or client secret) from standard input"},
 	{"client-id", "ID", "sign in as a partner app (client credentials)"},
 	{"client-secret-file", "PATH", "read the app's secret from the first line of PATH"},
+	{"cacert", "FILE", "trust the CA certificates in FILE (PEM) for an https server, kept with the server"},
 	{NULL, NULL, NULL},
 };
 static const struct cli_opt json_opts[] = {JSON_OPT, {NULL, NULL, NULL}};
@@ -147,8 +148,10 @@ const struct cli_cmd cli_commands[] = {
 	 "echo, or read from standard input with --password-stdin.  A partner app signs in with\n"
 	 "--client-id; its secret comes from --client-secret-file, $PARTNERCTL_CLIENT_SECRET,\n"
 	 "standard input (--password-stdin) or the terminal.  Secrets are never taken from the\n"
-	 "command line and never printed.\n\n"
+	 "command line and never printed.  An https server's certificate is checked against the\n"
+	 "system CA store, or against --cacert FILE, which is kept with the server.\n\n"
 	 "  partnerctl login --server http://127.0.0.1:8080 --user admin@contoso.cn\n"
+	 "  partnerctl login --server https://partners.example.cn --cacert ca.pem --user admin@contoso.cn\n"
 	 "  partnerctl login --user admin@contoso.cn --password-stdin < password.txt",
 	 login_opts, 0, cli_cmd_login},
 	{"logout", "", 0, 0, "forget the token (the server is remembered)", "", none, 0, cli_cmd_logout},
@@ -297,6 +300,8 @@ const struct cli_cmd cli_commands[] = {
 const struct cli_topic cli_env[] = {
 	{"PARTNERCTL_SERVER", "the server URL, over the config file's"},
 	{"PARTNERCTL_TOKEN", "the bearer token, over the config file's"},
+	{"PARTNERCTL_CACERT", "a CA file (PEM) for an https server, over the one login --cacert kept"},
+	{"https_proxy, no_proxy", "a proxy for https:// servers, and the hosts reached without it"},
 	{"PARTNERCTL_CLIENT_SECRET", "a partner app's secret for login --client-id"},
 	{"PARTNERCTL_DOMAIN_SUFFIX", "completes bare domain prefixes (default partner.onmschina.cn)"},
 	{"XDG_CONFIG_HOME", "where the config directory is (default ~/.config)"},

@@ -63,6 +63,7 @@ int cli_config_load(struct cli_config *c)
 	take(o, "server", &c->server);
 	take(o, "token", &c->token);
 	take(o, "principal", &c->principal);
+	take(o, "cacert", &c->cacert);
 	c->expires = json_integer_value(json_object_get(o, "expires"));
 	json_decref(o);
 	return CLI_OK;
@@ -104,6 +105,8 @@ int cli_config_save(const struct cli_config *c)
 		json_object_set_new(o, "principal", json_string(c->principal));
 	if (c->expires)
 		json_object_set_new(o, "expires", json_integer(c->expires));
+	if (c->cacert)
+		json_object_set_new(o, "cacert", json_string(c->cacert));
 	char *text = json_dumps(o, JSON_INDENT(2));
 	json_decref(o);
 	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
@@ -124,7 +127,16 @@ void cli_config_free(struct cli_config *c)
 	free(c->server);
 	free(c->token);
 	free(c->principal);
+	free(c->cacert);
 	memset(c, 0, sizeof *c);
+}
+
+const char *cli_session_cacert(const struct cli_config *c, const char *server)
+{
+	const char *env = getenv("PARTNERCTL_CACERT");
+	if (env && *env)
+		return env;
+	return server && c->server && !strcmp(server, c->server) ? c->cacert : NULL;
 }
 
 int cli_session_load(struct cli_session *s, bool need_token)
@@ -138,6 +150,7 @@ int cli_session_load(struct cli_session *s, bool need_token)
 	s->token_env = env_token && *env_token;
 	s->server = s->server_env ? env_server : s->cfg.server;
 	s->token = s->token_env ? env_token : s->cfg.token;
+	s->cacert = cli_session_cacert(&s->cfg, s->server);
 	if (!need_token)
 		return CLI_OK;
 	if (!s->server)

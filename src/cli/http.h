@@ -1,8 +1,10 @@
-/* http.h - partnerctl's HTTP/1.1 client over libevent's evhttp: one event base per process,
- * keep-alive connections (struct cli_conn) that carry one request at a time, a synchronous
- * call for the ordinary commands and a callback form for import's bounded concurrency (one
- * request in flight per connection).  Adds Host, Accept, Authorization and X-Locale to every
- * request.  Knows nothing of the API's resources (api.c does).  Returns 0 / -1. */
+/* http.h - partnerctl's HTTP client (libcurl on a libevent base): http:// and https:// (the
+ * peer verified against the system CA store or a --cacert file; TLS 1.2+; HTTP/2 where the
+ * server offers it), proxies from the environment, redirects never followed.  One event base
+ * per process, reusable connections (struct cli_conn) that carry one request at a time, a
+ * synchronous call for the ordinary commands and a callback form for import's bounded
+ * concurrency.  Adds Accept, Authorization and X-Locale to every request.  Knows nothing of
+ * the API's resources (api.c does).  Returns 0 / -1. */
 #ifndef CLI_HTTP_H
 #define CLI_HTTP_H
 #include <event2/http.h>
@@ -24,24 +26,25 @@ struct cli_hdr {
 	char *name, *value;
 };
 
-/* A response.  status 0: no response at all (connection refused, timeout, reset); `error`
- * then says why.  The receiver owns it and calls cli_resp_clear. */
+/* A response.  status 0: no response at all (connection refused, timeout, reset, an
+ * untrusted certificate); `error` then says why.  The receiver owns it and calls cli_resp_clear. */
 struct cli_resp {
 	int status;
 	char *body;                 /* NUL-terminated, may be empty */
 	size_t len;
 	struct cli_hdr *hdrs;
 	size_t nhdrs;
-	char error[128];
+	char error[512];
 };
 
 typedef void (*cli_done_fn)(struct cli_resp *r, void *arg);
 
-/* Parses `url` (http://host[:port][/path], "http://" optional).  NULL with a message in err
- * for anything else. */
-struct cli_http *cli_http_new(const char *url, char *err, size_t cap);
+/* Parses `url` (http[s]://host[:port][/path], "http://" optional).  NULL with a message in err
+ * for anything else.  `cacert`: a PEM file of CA certificates trusted instead of the system
+ * store for https (NULL: the system store). */
+struct cli_http *cli_http_new(const char *url, const char *cacert, char *err, size_t cap);
 
-/* The server in one canonical spelling, "http://host:port/path" (host in lower case, no
+/* The server in one canonical spelling, "http[s]://host:port/path" (host in lower case, no
  * trailing slash), whatever spelling the URL had: what names a deployment. */
 const char *cli_http_origin(const struct cli_http *h);
 void cli_http_free(struct cli_http *h);

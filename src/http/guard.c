@@ -1,6 +1,7 @@
 /* guard.c - the connections of one event loop (see guard.h): the whole-request deadline of
  * slow clients and the idle connections the cap may close.  Each connection's bufferevent is
- * the plain socket one evhttp would make, with callbacks on its input buffer (bytes arrived)
+ * the plain socket one evhttp would make (or, over https, tls.c's TLS one: its input buffer
+ * holds the decrypted bytes, so the guard reads requests, not records), with callbacks on its input buffer (bytes arrived)
  * and its output buffer (a reply written out).  State lives in a per-loop table indexed by
  * socket, so nothing has to be freed with the connection: a slot names the bufferevent it
  * describes and is cleared by the connection's close callback, so a new connection on a
@@ -12,6 +13,7 @@
  * for a new server connection; evhttp frees the bufferevent before that event runs only when
  * it could not allocate the connection itself.) */
 #include "guard.h"
+#include "tls.h"
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -33,6 +35,7 @@ struct slot {
 
 struct pd_guard {
 	int secs;
+	struct pd_tls *tls;      /* https: connections are TLS bufferevents from it; NULL: plain */
 	struct pd_guard_events ev;
 	struct slot *by_fd;      /* this loop's connections by socket */
 	size_t cap;
@@ -211,7 +214,11 @@ static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info,
 struct bufferevent *pd_guard_bev(struct pd_guard *g, struct event_base *base, bool refuse)
 {
 	static const struct timeval zero = {0, 0};
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev = g->tls ? pd_tls_bev(g->tls, base) : NULL;
+	if (g->tls && !bev)
+		refuse = true; /* no memory for its TLS: closed at once, never served in plain text */
+	if (!bev)
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	loop_guard = g;
 	if (!bev || event_base_once(base, -1, EV_TIMEOUT, refuse ? adopt_refused : adopt, bev, &zero) != 0) {
 		g->ev.closed(g->ev.arg, refuse);
@@ -272,6 +279,11 @@ struct pd_guard *pd_guard_new(int secs, struct pd_guard_events ev)
 	g->head = g->tail = -1;
 	atomic_init(&g->oldest, 0.0);
 	return g;
+}
+
+void pd_guard_set_tls(struct pd_guard *g, struct pd_tls *tls)
+{
+	g->tls = tls;
 }
 
 void pd_guard_free(struct pd_guard *g)

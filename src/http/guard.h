@@ -28,6 +28,10 @@ struct pd_guard_events {
 struct pd_guard *pd_guard_new(int secs, struct pd_guard_events ev);
 void pd_guard_free(struct pd_guard *g);
 
+/* Serve this loop's new connections over TLS (tls.h); before the loop accepts any. */
+struct pd_tls;
+void pd_guard_set_tls(struct pd_guard *g, struct pd_tls *tls);
+
 /* The bufferevent of a new connection, watched by the guard: the loop's evhttp bevcb calls
  * it.  Every connection made so is reported once by `closed` (if the guard cannot watch it,
  * at once).  A refused one is closed as soon as evhttp has set it up (`closed` says evicted). */

@@ -48,6 +48,7 @@ struct pd_config {
 	int max_connections;       /* open connections at most; 0: the open-files limit less a reserve */
 	int db_pool;               /* PostgreSQL connections of the process (--db-pool) */
 	int throttle_entries;      /* sign-in protection counters at most; 0: PD_THROTTLE_ENTRIES */
+	struct pd_tls *tls;        /* https (tls.h): --tls-cert/--tls-key loaded; NULL: plain http */
 };
 
 struct pd_resp {

@@ -30,6 +30,7 @@
 #include "admission.h"
 #include "auth.h"
 #include "guard.h"
+#include "tls.h"
 #include "throttle.h"
 #include "ids.h"
 #include "router.h"
@@ -316,6 +317,8 @@ static void send_reply(struct rctx *c)
 		evhttp_add_header(out, "MS-CorrelationId", c->req.correlation_id);
 	evhttp_add_header(out, "MS-CV", correlation_vector(c));
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	if (c->loop->srv->cfg->tls) /* browsers keep to https for a year (docs/deploy.md) */
+		evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000");
 	if (!evhttp_find_header(out, "Cache-Control")) /* the portal's assets set their own */
 		evhttp_add_header(out, "Cache-Control", "no-store");
 	pd_guard_idle(c->loop->guard, evhttp_request_get_connection(c->ev));
@@ -745,6 +748,8 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	evhttp_set_timeout(l->http, read_timeout(s->cfg));
 	if (!(l->guard = pd_guard_new(read_timeout(s->cfg), pd_admit_events(s->admit, (int)(l - s->loops)))))
 		return snprintf(err, cap, "out of memory"), -1;
+	if (s->cfg->tls)
+		pd_guard_set_tls(l->guard, s->cfg->tls);
 	evhttp_set_bevcb(l->http, new_connection, l);
 	evhttp_set_gencb(l->http, on_request, l);
 	/* every loop accepts from the one listening socket, in turn (the first loop starts); the
@@ -824,14 +829,29 @@ static void stop_loops(struct server *s)
 		pthread_join(s->loops[i].th, NULL);
 }
 
-static int wait_for_signal(void)
+/* SIGHUP: the certificate and key are read again; a bad pair keeps the one in use. */
+static void reload_tls(const struct pd_config *cfg)
+{
+	char err[600];
+	if (!cfg->tls)
+		fprintf(stderr, "partnerd: SIGHUP received: nothing to reload (no --tls-cert)\n");
+	else if (pd_tls_reload(cfg->tls, err, sizeof err) == 0)
+		fprintf(stderr, "partnerd: SIGHUP received: new connections use the certificate read again\n");
+	else
+		fprintf(stderr, "partnerd: SIGHUP received: keeping the certificate in use: %s\n", err);
+}
+
+/* SIGINT or SIGTERM; SIGHUPs on the way are handled here. */
+static int wait_for_signal(const struct pd_config *cfg)
 {
 	sigset_t set;
 	int sig = 0;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigwait(&set, &sig);
+	sigaddset(&set, SIGHUP);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		reload_tls(cfg);
 	return sig;
 }
 
@@ -841,6 +861,7 @@ static void block_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -867,10 +888,10 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 		snprintf(err, sizeof err, "out of memory");
 	int rc = s.admit ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
-		printf("partnerd: listening on http://%s (%d event loops, at most %d connections, store %s)\n",
-		       cfg->listen, s.nloops, s.max_conns, cfg->db);
+		printf("partnerd: listening on %s://%s (%d event loops, at most %d connections, store %s)\n",
+		       cfg->tls ? "https" : "http", cfg->listen, s.nloops, s.max_conns, cfg->db);
 		fflush(stdout);
-		int sig = wait_for_signal();
+		int sig = wait_for_signal(cfg);
 		fprintf(stderr, "partnerd: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 		stop_loops(&s);
 	} else {

@@ -16,7 +16,7 @@ README = os.path.join(ROOT, "README.md")
 SETTINGS = {
     "serve": ["--listen", "--db", "--db-pool", "--domain-suffix", "--sandbox", "--loops", "--token-ttl",
               "--rate-limit", "--no-access-log", "--read-timeout", "--max-connections", "--catalog",
-              "--public-url", "--admin-email", "--require-uscc", "--throttle-entries"],
+              "--public-url", "--admin-email", "--require-uscc", "--throttle-entries", "--tls-cert", "--tls-key"],
     "partner add": ["--db", "--name", "--admin-email", "--json"],
     "app add": ["--db", "--partner-id", "--name", "--role", "--json"],
     "reseller add": ["--db", "--partner-id", "--name", "--mpn-id", "--id", "--location", "--json"],

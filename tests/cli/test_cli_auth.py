@@ -82,7 +82,7 @@ def test_env_overrides(ctl, anon):
 
 @pytest.mark.parametrize("args, words", [
     (["login", "--user", "a@b.cn", "--password-stdin"], "--server URL is required"),
-    (["login", "--server", "https://example.cn", "--user", "a@b.cn", "--password-stdin"], "only http://"),
+    (["login", "--server", "ftp://example.cn", "--user", "a@b.cn", "--password-stdin"], "only http:// and https://"),
     (["login", "--server", "http://127.0.0.1:1", "--user", "a@b.cn"], "--password-stdin"),
     (["login", "--server", "http://127.0.0.1:1"], "--user NAME is required"),
     (["login", "--server", "http://127.0.0.1:1", "--user", "a", "--client-id", "b"], "exclude each other"),
