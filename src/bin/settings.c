@@ -40,7 +40,8 @@ struct setting {
 static const struct setting table[PD_S_COUNT] = {
 	[PD_S_LISTEN] = {"listen", "ADDR:PORT", "PARTNERD_LISTEN", T_ADDRESS, C(SERVE), .dflt = "127.0.0.1:8080",
 			 .help = "where to listen"},
-	[PD_S_DB] = {"db", "URL", "PARTNERD_DB", T_URL, C(SERVE) | C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED),
+	[PD_S_DB] = {"db", "URL", "PARTNERD_DB", T_URL,
+		     C(SERVE) | C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(BACKUP) | C(RESTORE),
 		     .dflt = "sqlite:var/partnerd.db", .schemes = DB_URLS,
 		     .help = "the store: sqlite:PATH or postgresql://USER@HOST:PORT/DB (a libpq URI)"},
 	[PD_S_DB_POOL] = {"db-pool", "N", "PARTNERD_DB_POOL", T_INT, C(SERVE), 2, 256, "8",
@@ -120,8 +121,16 @@ static const struct setting table[PD_S_COUNT] = {
 		     .help = "the new, empty PostgreSQL store"},
 	[PD_S_MARKDOWN] = {"markdown", NULL, NULL, T_BOOL, C(PERMISSIONS), .dflt = "0", .flag_sets = true,
 			   .help = "print the table as markdown (docs/permissions.md)"},
-	[PD_S_JSON] = {"json", NULL, NULL, T_BOOL, C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(MIGRATE), .dflt = "0",
-		       .flag_sets = true, .help = "print the result as JSON"},
+	[PD_S_JSON] = {"json", NULL, NULL, T_BOOL,
+		       C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(MIGRATE) | C(BACKUP) | C(RESTORE),
+		       .dflt = "0", .flag_sets = true, .help = "print the result as JSON"},
+	[PD_S_BACKUP_TO] = {"to", "FILE", NULL, T_PATH, C(BACKUP), .required = true,
+			    .help = "the backup file to write (FILE.tmp until it is checked)"},
+	[PD_S_RESTORE_FROM] = {"from", "FILE", NULL, T_PATH, C(RESTORE), .required = true,
+			       .help = "the backup file to restore"},
+	[PD_S_FORCE] = {"force", NULL, NULL, T_BOOL, C(BACKUP) | C(RESTORE), .dflt = "0", .flag_sets = true,
+			.dflt_doc = "off: an existing backup file, or a store with data, is refused",
+			.help = "replace an existing backup file (backup) or a store that has data (restore)"},
 };
 
 struct command {
@@ -165,6 +174,22 @@ static const struct command commands[PD_CMD_COUNT] = {
 				"Prints, for every route, the permission it needs and the roles that hold it: "
 				"the one permission table of the code (docs/permissions.md is generated from "
 				"it)."},
+	[PD_CMD_BACKUP] = {"backup", "copy a SQLite store to a file while partnerd serves it, verified",
+			   "Copies one snapshot of the SQLite store --db into the file --to while partnerd "
+			   "serves it (SQLite's online backup API, in steps; writers are not blocked): every "
+			   "write acknowledged before the backup began is in the copy.  The copy is written "
+			   "to FILE.tmp, checked (PRAGMA integrity_check, and the row count of every table "
+			   "equal to the snapshot's), synced to disk and then renamed to FILE; prints the "
+			   "counts (with --json: [{\"table\", \"rows\", \"match\"}]).  An existing FILE is "
+			   "refused unless --force.  A PostgreSQL store is refused: use pg_dump or "
+			   "continuous archiving (docs/deploy.md).  Exit 0 when the copy is checked."},
+	[PD_CMD_RESTORE] = {"restore", "copy a backup file into a stopped SQLite store, verified",
+			    "Checks the backup file --from (integrity check, a partnerd store) and copies it "
+			    "into the SQLite store --db in one transaction, then checks the store's row "
+			    "counts against the file's.  It holds SQLite's exclusive lock on the store "
+			    "meanwhile, so a store that is in use (a partnerd running on it) is refused with "
+			    "exit status 2; a store that has data is refused unless --force.  Start partnerd "
+			    "afterwards: it applies any newer migrations."},
 };
 
 int pd_cmd_find(int argc, char **argv, int *words)
