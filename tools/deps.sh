@@ -5,7 +5,8 @@ set -e
 run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev"
 # chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm);
 # postgresql (+ contrib: pg_trgm, btree_gin) and nginx: the PostgreSQL and many-instance tests
-test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx"
+# prometheus (its server and promtool): the metrics tests (tests/api/test_metrics.py)
+test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus"
 # `make bench` only: the load generator and the static-file reference (bench/README.md)
 bench_pkgs="$run_pkgs python3 wrk nginx"
 # `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (tests/fuzz/)

@@ -212,6 +212,7 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.max_connections = (int)pd_set_int(o, PD_S_MAX_CONNECTIONS),
 		.db_pool = (int)pd_set_int(o, PD_S_DB_POOL),
 		.throttle_entries = (int)pd_set_int(o, PD_S_THROTTLE_ENTRIES),
+		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
 	};
 }
 

@@ -131,6 +131,10 @@ static const struct setting table[PD_S_COUNT] = {
 	[PD_S_FORCE] = {"force", NULL, NULL, T_BOOL, C(BACKUP) | C(RESTORE), .dflt = "0", .flag_sets = true,
 			.dflt_doc = "off: an existing backup file, or a store with data, is refused",
 			.help = "replace an existing backup file (backup) or a store that has data (restore)"},
+	[PD_S_METRICS_LISTEN] = {"metrics-listen", "ADDR:PORT", "PARTNERD_METRICS_LISTEN", T_ADDRESS, C(SERVE),
+				 .dflt_doc = "off", .help = "serve Prometheus metrics (GET /metrics only, no "
+							     "authentication: keep it on loopback or a private "
+							     "network) on this address of its own"},
 };
 
 struct command {

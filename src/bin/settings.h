@@ -24,6 +24,8 @@ enum pd_set {
 	PD_S_PARTNERS, PD_S_CUSTOMERS, PD_S_SEED, PD_S_FROM, PD_S_TO, PD_S_MARKDOWN, PD_S_JSON,
 	/* backup, restore */
 	PD_S_BACKUP_TO, PD_S_RESTORE_FROM, PD_S_FORCE,
+	/* serve, operations */
+	PD_S_METRICS_LISTEN,
 	PD_S_COUNT
 };
 

@@ -48,6 +48,7 @@ struct pd_config {
 	int max_connections;       /* open connections at most; 0: the open-files limit less a reserve */
 	int db_pool;               /* PostgreSQL connections of the process (--db-pool) */
 	int throttle_entries;      /* sign-in protection counters at most; 0: PD_THROTTLE_ENTRIES */
+	const char *metrics_listen; /* GET /metrics there (metrics.c); NULL: off */
 };
 
 struct pd_resp {

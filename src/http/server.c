@@ -32,6 +32,7 @@
 #include "guard.h"
 #include "throttle.h"
 #include "ids.h"
+#include "metrics.h"
 #include "router.h"
 #include "uri.h"
 #include "work.h"
@@ -219,11 +220,8 @@ static const char *logged_path(struct rctx *c)
 	return log_safe(ar, p);
 }
 
-static void access_log(struct rctx *c)
+static void access_log(struct rctx *c, double ms)
 {
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
 	time_t now = time(NULL);
 	struct tm tm;
 	char ts[32];
@@ -321,8 +319,13 @@ static void send_reply(struct rctx *c)
 	pd_guard_idle(c->loop->guard, evhttp_request_get_connection(c->ev));
 	evhttp_send_reply(c->ev, rs->status, NULL, buf);
 	evbuffer_free(buf);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - c->t0.tv_sec) + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e9;
+	pd_metrics_request(c->route, c->req.method, rs->status, secs);
+	pd_metrics_inflight(-1);
 	if (c->loop->srv->cfg->access_log)
-		access_log(c);
+		access_log(c, secs * 1e3);
 	struct loop *l = c->loop;
 	free_ctx(c);
 	l->inflight--;
@@ -664,6 +667,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	c->req.throttle = l->srv->throttle;
 	c->req.peer = peer_of(c);
 	l->inflight++;
+	pd_metrics_inflight(1);
 	bool head_ok = parse_head(c);
 	if (!framing_ok(c)) {
 		/* replied */
@@ -865,10 +869,17 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
 	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
 		snprintf(err, sizeof err, "out of memory");
-	int rc = s.admit ? start_loops(&s, err, sizeof err) : -1;
+	pd_metrics_init(routes);
+	pd_metrics_connections(pd_admit_open, s.admit);
+	/* the metrics' listener first: an address it cannot have stops the start before the API's */
+	struct pd_metrics_server *metrics = NULL;
+	bool metrics_ok = !cfg->metrics_listen || (metrics = pd_metrics_start(cfg->metrics_listen, err, sizeof err));
+	int rc = s.admit && metrics_ok ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
 		printf("partnerd: listening on http://%s (%d event loops, at most %d connections, store %s)\n",
 		       cfg->listen, s.nloops, s.max_conns, cfg->db);
+		if (metrics)
+			printf("partnerd: metrics on http://%s/metrics\n", cfg->metrics_listen);
 		fflush(stdout);
 		int sig = wait_for_signal();
 		fprintf(stderr, "partnerd: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -877,6 +888,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 		fprintf(stderr, "partnerd: %s\n", err);
 		s.nloops = s.loops ? s.nloops : 0; /* the loops made so far */
 	}
+	pd_metrics_stop(metrics);
 	pd_queue_free(s.pool);
 	pd_queue_free(s.writer);
 	for (int i = 0; i < s.nloops; i++)
@@ -886,6 +898,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
+	pd_metrics_connections(NULL, NULL);
 	pd_admit_free(s.admit);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)
