@@ -213,6 +213,7 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.db_pool = (int)pd_set_int(o, PD_S_DB_POOL),
 		.throttle_entries = (int)pd_set_int(o, PD_S_THROTTLE_ENTRIES),
 		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
+		.log_json = !strcmp(pd_set_str(o, PD_S_LOG_FORMAT), "json"),
 	};
 }
 

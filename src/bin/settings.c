@@ -15,7 +15,7 @@
 #include "server.h"
 #include "throttle.h"
 
-enum type { T_INT, T_BOOL, T_STRING, T_PATH, T_URL, T_DURATION, T_ADDRESS };
+enum type { T_INT, T_BOOL, T_STRING, T_PATH, T_URL, T_DURATION, T_ADDRESS, T_CHOICE };
 
 #define C(x) (1u << PD_CMD_##x)
 _Static_assert(PD_THROTTLE_ENTRIES == 100000, "--throttle-entries' default is written 100000");
@@ -33,7 +33,7 @@ struct setting {
 	const char *dflt_doc;  /* how the default reads in the help, if not dflt */
 	bool required;
 	bool flag_sets;        /* T_BOOL: what the flag sets */
-	const char *schemes;   /* T_URL: the allowed prefixes, |-separated */
+	const char *schemes;   /* T_URL: the allowed prefixes, T_CHOICE: the allowed words; |-separated */
 	const char *help;
 };
 
@@ -135,6 +135,11 @@ static const struct setting table[PD_S_COUNT] = {
 				 .dflt_doc = "off", .help = "serve Prometheus metrics (GET /metrics only, no "
 							     "authentication: keep it on loopback or a private "
 							     "network) on this address of its own"},
+	[PD_S_LOG_FORMAT] = {"log-format", "FORMAT", "PARTNERD_LOG_FORMAT", T_CHOICE, C(SERVE), .dflt = "text",
+			     .schemes = "text|json",
+			     .help = "the log on stderr: text lines, or one JSON object per line (time, level, "
+				     "request_id, correlation_id, partner, route, method, path, status, "
+				     "duration_ms; secrets in queries and invitation codes are \"***\")"},
 };
 
 struct command {
@@ -269,6 +274,13 @@ static const char *allowed(const struct setting *t, char *buf, size_t cap)
 	case T_ADDRESS:
 		snprintf(buf, cap, "an IP address and a port, e.g. 127.0.0.1:8080 or [::1]:8080");
 		break;
+	case T_CHOICE: {
+		size_t n = (size_t)snprintf(buf, cap, "one of ");
+		for (const char *p = t->schemes; *p && n < cap; p += strcspn(p, "|") + (strchr(p, '|') != NULL))
+			n += (size_t)snprintf(buf + n, cap - n, "%s%.*s", p == t->schemes ? "" : ", ",
+					      (int)strcspn(p, "|"), p);
+		break;
+	}
 	default:
 		snprintf(buf, cap, "a non-empty %s", t->type == T_PATH ? "path" : "text");
 	}
@@ -338,6 +350,17 @@ static bool url_ok(const struct setting *t, const char *s)
 	return false;
 }
 
+static bool choice_ok(const char *choices, const char *s)
+{
+	for (const char *p = choices; *p;) {
+		size_t len = strcspn(p, "|");
+		if (strlen(s) == len && !strncmp(s, p, len))
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
 static bool address_ok(const char *s)
 {
 	struct sockaddr_storage ss;
@@ -376,6 +399,10 @@ static const char *parse_value(enum pd_set id, const char *text, struct pd_setti
 	case T_ADDRESS:
 		if (!address_ok(text))
 			return "not an address and port";
+		break;
+	case T_CHOICE:
+		if (!choice_ok(t->schemes, text))
+			return "not one of them";
 		break;
 	default:
 		break;

@@ -25,7 +25,7 @@ enum pd_set {
 	/* backup, restore */
 	PD_S_BACKUP_TO, PD_S_RESTORE_FROM, PD_S_FORCE,
 	/* serve, operations */
-	PD_S_METRICS_LISTEN,
+	PD_S_METRICS_LISTEN, PD_S_LOG_FORMAT,
 	PD_S_COUNT
 };
 

@@ -220,13 +220,61 @@ static const char *logged_path(struct rctx *c)
 	return log_safe(ar, p);
 }
 
+/* RFC 3339 UTC, with milliseconds when ms. */
+static void log_time(char *ts, size_t cap, bool ms)
+{
+	struct timespec now;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	size_t n = strftime(ts, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, cap - n, ms ? ".%03ldZ" : "Z", now.tv_nsec / 1000000);
+}
+
+/* --log-format json: one object per line, the same redaction as the text line's. */
+static void access_log_json(struct rctx *c, double ms)
+{
+	char ts[40];
+	int status = c->req.resp.status;
+	log_time(ts, sizeof ts, true);
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:i, s:f}", "time", ts, "level",
+			      status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request_id",
+			      c->req.request_id, "correlation_id", c->req.correlation_id, "partner",
+			      c->req.who.partner_id, "route", c->route ? c->route->pattern : NULL, "method",
+			      method_name(c->req.method), "path", logged_path(c), "status", status, "duration_ms", ms);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(o);
+	if (!line)
+		return;
+	pthread_mutex_lock(&c->loop->srv->log_mu);
+	fprintf(stderr, "%s\n", line);
+	pthread_mutex_unlock(&c->loop->srv->log_mu);
+	free(line);
+}
+
+/* A line of the server's own (start, stop, failure), in the log's format. */
+static void log_event(const struct pd_config *cfg, const char *level, const char *msg)
+{
+	char ts[40];
+	if (!cfg->log_json) {
+		fprintf(stderr, "partnerd: %s\n", msg);
+		return;
+	}
+	log_time(ts, sizeof ts, true);
+	json_t *o = json_pack("{s:s, s:s, s:s}", "time", ts, "level", level, "msg", msg);
+	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (line)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
 static void access_log(struct rctx *c, double ms)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	char ts[32];
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char ts[40];
+	if (c->loop->srv->cfg->log_json)
+		return access_log_json(c, ms);
+	log_time(ts, sizeof ts, false);
 	pthread_mutex_lock(&c->loop->srv->log_mu);
 	fprintf(stderr, "%s %s %s %d %.3fms rid=%s\n", ts, method_name(c->req.method), logged_path(c),
 		c->req.resp.status, ms, c->req.request_id ? c->req.request_id : "-");
@@ -882,10 +930,11 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 			printf("partnerd: metrics on http://%s/metrics\n", cfg->metrics_listen);
 		fflush(stdout);
 		int sig = wait_for_signal();
-		fprintf(stderr, "partnerd: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		log_event(cfg, "info", sig == SIGINT ? "SIGINT received, finishing in-flight requests"
+						     : "SIGTERM received, finishing in-flight requests");
 		stop_loops(&s);
 	} else {
-		fprintf(stderr, "partnerd: %s\n", err);
+		log_event(cfg, "error", err);
 		s.nloops = s.loops ? s.nloops : 0; /* the loops made so far */
 	}
 	pd_metrics_stop(metrics);
@@ -902,6 +951,6 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	pd_admit_free(s.admit);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)
-		fprintf(stderr, "partnerd: stopped cleanly\n");
+		log_event(cfg, "info", "stopped cleanly");
 	return rc == 0 ? 0 : 1;
 }
