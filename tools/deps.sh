@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh run|test|bench|fuzz - installs the Debian packages partnerd needs (as root, or through sudo),
+# deps.sh run|test|bench|fuzz|pkg - installs the Debian packages partnerd needs (as root, or through sudo),
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
 run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev"
@@ -9,12 +9,15 @@ run_pkgs="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev 
 test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus"
 # `make bench` only: the load generator and the static-file reference (bench/README.md)
 bench_pkgs="$run_pkgs python3 wrk nginx"
+# `make test-package` only: the Debian package's build and checks (debian/, tests/package/)
+pkg_pkgs="$run_pkgs dpkg-dev debhelper lintian systemd curl"
 # `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (tests/fuzz/)
 fuzz_pkgs="$run_pkgs clang libclang-rt-14-dev"
 case "$1" in
 	test) pkgs=$test_pkgs ;;
 	bench) pkgs=$bench_pkgs ;;
 	fuzz) pkgs=$fuzz_pkgs ;;
+	pkg) pkgs=$pkg_pkgs ;;
 	*) pkgs=$run_pkgs ;;
 esac
 missing=""
