@@ -18,6 +18,7 @@
 
 #define STEP_PAGES 1024    /* pages per backup step (4 MiB at SQLite's default page size) */
 #define MAX_TABLES 128
+#define BUSY_WAITS 1000    /* 10 ms each: a file locked by another process for 10 s fails */
 
 struct counts {
 	int n;
@@ -104,8 +105,9 @@ static enum pd_err copy_pages(sqlite3 *src, sqlite3 *dst, char *errbuf, size_t c
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
 	if (!b)
 		return fail(dst, "starting the copy", errbuf, cap);
-	int rc;
-	while ((rc = sqlite3_backup_step(b, STEP_PAGES)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	int rc, waits = 0;
+	while ((rc = sqlite3_backup_step(b, STEP_PAGES)) == SQLITE_OK ||
+	       ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waits++ < BUSY_WAITS))
 		if (rc != SQLITE_OK)
 			usleep(10000);
 	sqlite3_backup_finish(b);
