@@ -918,11 +918,13 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
 		snprintf(err, sizeof err, "out of memory");
 	pd_metrics_init(routes);
-	pd_metrics_connections(pd_admit_open, s.admit);
+	pd_metrics_connections(s.admit ? pd_admit_open : NULL, s.admit);
 	/* the metrics' listener first: an address it cannot have stops the start before the API's */
 	struct pd_metrics_server *metrics = NULL;
-	bool metrics_ok = !cfg->metrics_listen || (metrics = pd_metrics_start(cfg->metrics_listen, err, sizeof err));
-	int rc = s.admit && metrics_ok ? start_loops(&s, err, sizeof err) : -1;
+	bool ready = s.admit != NULL;
+	if (ready && cfg->metrics_listen)
+		ready = (metrics = pd_metrics_start(cfg->metrics_listen, err, sizeof err)) != NULL;
+	int rc = ready ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
 		printf("partnerd: listening on http://%s (%d event loops, at most %d connections, store %s)\n",
 		       cfg->listen, s.nloops, s.max_conns, cfg->db);
