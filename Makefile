@@ -21,7 +21,8 @@ MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench fuzz fuzz-build soak
+.PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench fuzz fuzz-build soak \
+	install test-package
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -62,10 +63,10 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/partnerd: $(BUILD)/obj/src/bin/partnerd.o $(BUILD)/obj/src/bin/settings.o $(BUILD)/libpartnerd.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/partnerctl: $(BUILD)/obj/src/bin/partnerctl.o $(BUILD)/libpartnerd.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # partnerctl's man page and bash completion, generated from its own help tables; partnerd's
 # man page from its settings table (src/bin/settings.c).
@@ -164,6 +165,37 @@ fuzz: fuzz-build
 SOAK_SECONDS ?= 600
 soak: all
 	SOAK_SECONDS=$(SOAK_SECONDS) PARTNERD_BIN=$(BUILD)/partnerd python3 bench/soak
+
+# `make install` (PREFIX=/usr/local, DESTDIR for staging): the two programs, their manual
+# pages, partnerctl's bash completion, the systemd unit (packaging/partnerd.service.in with
+# the installed paths) and /etc/default/partnerd (kept when it exists).  debian/rules calls it.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+$(BUILD)/partnerd.service: packaging/partnerd.service.in
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+install: all $(BUILD)/partnerd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 755 $(BUILD)/partnerd $(DESTDIR)$(SBINDIR)/partnerd
+	install -m 755 $(BUILD)/partnerctl $(DESTDIR)$(BINDIR)/partnerctl
+	install -m 644 $(BUILD)/partnerd.8 $(DESTDIR)$(MANDIR)/man8/partnerd.8
+	install -m 644 $(BUILD)/partnerctl.1 $(DESTDIR)$(MANDIR)/man1/partnerctl.1
+	install -m 644 $(BUILD)/partnerctl.bash $(DESTDIR)$(COMPLETIONDIR)/partnerctl
+	install -m 644 $(BUILD)/partnerd.service $(DESTDIR)$(SYSTEMDUNITDIR)/partnerd.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/partnerd ] || \
+		install -m 644 packaging/partnerd.default $(DESTDIR)$(SYSCONFDIR)/default/partnerd
+
+# The Debian package, built in a scratch copy of the tree (build/package/), checked by
+# lintian and systemd-analyze, unpacked into a scratch root and started from there with an
+# /etc/default/partnerd-style file (tests/package/run.sh).  .ci/run calls it after `make test`.
+test-package:
+	@sh tools/deps.sh pkg
+	sh tests/package/run.sh
 
 # Documents generated from the code (a test fails when they are stale).
 docs: $(BUILD)/partnerd

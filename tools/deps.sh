@@ -1,19 +1,23 @@
 #!/bin/sh
-# deps.sh run|test|bench|fuzz - installs the Debian packages partnerd needs (as root, or through sudo),
+# deps.sh run|test|bench|fuzz|pkg - installs the Debian packages partnerd needs (as root, or through sudo),
 # or prints the exact apt-get line when it cannot.  Quiet when everything is there.
 set -e
 run_pkgs="build-essential pkg-config libevent-dev libssl-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libsodium-dev libutf8proc-dev libpq-dev libopencc-dev libopencc-data unicode-data bzip2"
 # chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm);
 # postgresql (+ contrib: pg_trgm, btree_gin) and nginx: the PostgreSQL and many-instance tests
-test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx"
+# prometheus (its server and promtool): the metrics tests (tests/api/test_metrics.py)
+test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus"
 # `make bench` only: the load generator and the static-file reference (bench/README.md)
 bench_pkgs="$run_pkgs python3 wrk nginx"
+# `make test-package` only: the Debian package's build and checks (debian/, tests/package/)
+pkg_pkgs="$run_pkgs dpkg-dev debhelper lintian systemd curl"
 # `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (tests/fuzz/)
 fuzz_pkgs="$run_pkgs clang libclang-rt-14-dev"
 case "$1" in
 	test) pkgs=$test_pkgs ;;
 	bench) pkgs=$bench_pkgs ;;
 	fuzz) pkgs=$fuzz_pkgs ;;
+	pkg) pkgs=$pkg_pkgs ;;
 	*) pkgs=$run_pkgs ;;
 esac
 missing=""

@@ -1,5 +1,5 @@
 /* partnerd.c - the server binary: `serve` and the admin subcommands (`partner add`,
- * `app add`, `seed`, `migrate-store`, `permissions`).  Their settings, help, manual page and
+ * `app add`, `seed`, `migrate-store`, `permissions`, `backup`, `restore`).  Their settings, help, manual page and
  * README table come from one table (settings.c): flags, else PARTNERD_* environment
  * variables, else defaults. */
 #include <errno.h>
@@ -213,6 +213,8 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.max_connections = (int)pd_set_int(o, PD_S_MAX_CONNECTIONS),
 		.db_pool = (int)pd_set_int(o, PD_S_DB_POOL),
 		.throttle_entries = (int)pd_set_int(o, PD_S_THROTTLE_ENTRIES),
+		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
+		.log_json = !strcmp(pd_set_str(o, PD_S_LOG_FORMAT), "json"),
 	};
 }
 
@@ -385,6 +387,44 @@ static int migrate_store(const struct pd_settings *o)
 	return 0;
 }
 
+/* ---- backup, restore ---- */
+
+static void print_count(void *arg, const char *table, long long rows, bool match)
+{
+	json_t *list = arg;
+	if (list)
+		json_array_append_new(list, json_pack("{s:s, s:I, s:b}", "table", table, "rows", (json_int_t)rows,
+						      "match", match));
+	else
+		printf("%-24s %9lld  %s\n", table, rows, match ? "ok" : "DIFFERS");
+}
+
+/* backup (restore = false) or restore: exit 2 for a refusal (PostgreSQL, an existing file or
+ * a store with data without --force, a store in use, not a partnerd store). */
+static int backup_restore(const struct pd_settings *o, bool restore)
+{
+	const char *db = pd_set_str(o, PD_S_DB), *name = restore ? "restore" : "backup";
+	bool force = pd_set_bool(o, PD_S_FORCE);
+	json_t *list = pd_set_bool(o, PD_S_JSON) ? json_array() : NULL;
+	char err[600] = "";
+	if (restore)
+		make_store_dir(db);
+	enum pd_err e = restore ? store_restore(pd_set_str(o, PD_S_RESTORE_FROM), db, force, print_count, list, err,
+						sizeof err)
+				: store_backup(db, pd_set_str(o, PD_S_BACKUP_TO), force, print_count, list, err, sizeof err);
+	if (list) {
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(list);
+	}
+	if (e != PD_OK) {
+		fprintf(stderr, "partnerd %s: %s\n", name, err);
+		return e == PD_EINVAL || e == PD_ECONFLICT || e == PD_EBUSY || e == PD_ENOTFOUND ? 2 : 1;
+	}
+	fprintf(stderr, "partnerd %s: done; every table checked\n", name);
+	return 0;
+}
+
 static int run(enum pd_cmd cmd, const struct pd_settings *o)
 {
 	switch (cmd) {
@@ -395,6 +435,8 @@ static int run(enum pd_cmd cmd, const struct pd_settings *o)
 	case PD_CMD_SEED: return seed(o);
 	case PD_CMD_MIGRATE: return migrate_store(o);
 	case PD_CMD_PERMISSIONS: return permissions(o);
+	case PD_CMD_BACKUP: return backup_restore(o, false);
+	case PD_CMD_RESTORE: return backup_restore(o, true);
 	default: return 2;
 	}
 }

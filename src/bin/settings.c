@@ -15,7 +15,7 @@
 #include "server.h"
 #include "throttle.h"
 
-enum type { T_INT, T_BOOL, T_STRING, T_PATH, T_URL, T_DURATION, T_ADDRESS };
+enum type { T_INT, T_BOOL, T_STRING, T_PATH, T_URL, T_DURATION, T_ADDRESS, T_CHOICE };
 
 #define C(x) (1u << PD_CMD_##x)
 _Static_assert(PD_THROTTLE_ENTRIES == 100000, "--throttle-entries' default is written 100000");
@@ -33,14 +33,15 @@ struct setting {
 	const char *dflt_doc;  /* how the default reads in the help, if not dflt */
 	bool required;
 	bool flag_sets;        /* T_BOOL: what the flag sets */
-	const char *schemes;   /* T_URL: the allowed prefixes, |-separated */
+	const char *schemes;   /* T_URL: the allowed prefixes, T_CHOICE: the allowed words; |-separated */
 	const char *help;
 };
 
 static const struct setting table[PD_S_COUNT] = {
 	[PD_S_LISTEN] = {"listen", "ADDR:PORT", "PARTNERD_LISTEN", T_ADDRESS, C(SERVE), .dflt = "127.0.0.1:8080",
 			 .help = "where to listen"},
-	[PD_S_DB] = {"db", "URL", "PARTNERD_DB", T_URL, C(SERVE) | C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED),
+	[PD_S_DB] = {"db", "URL", "PARTNERD_DB", T_URL,
+		     C(SERVE) | C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(BACKUP) | C(RESTORE),
 		     .dflt = "sqlite:var/partnerd.db", .schemes = DB_URLS,
 		     .help = "the store: sqlite:PATH or postgresql://USER@HOST:PORT/DB (a libpq URI)"},
 	[PD_S_DB_POOL] = {"db-pool", "N", "PARTNERD_DB_POOL", T_INT, C(SERVE), 2, 256, "8",
@@ -120,14 +121,31 @@ static const struct setting table[PD_S_COUNT] = {
 		     .help = "the new, empty PostgreSQL store"},
 	[PD_S_MARKDOWN] = {"markdown", NULL, NULL, T_BOOL, C(PERMISSIONS), .dflt = "0", .flag_sets = true,
 			   .help = "print the table as markdown (docs/permissions.md)"},
-	[PD_S_JSON] = {"json", NULL, NULL, T_BOOL, C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(MIGRATE), .dflt = "0",
-		       .flag_sets = true, .help = "print the result as JSON"},
+	[PD_S_JSON] = {"json", NULL, NULL, T_BOOL,
+		       C(PARTNER_ADD) | C(APP_ADD) | C(RESELLER_ADD) | C(SEED) | C(MIGRATE) | C(BACKUP) | C(RESTORE),
+		       .dflt = "0", .flag_sets = true, .help = "print the result as JSON"},
 	[PD_S_TLS_CERT] = {"tls-cert", "FILE", "PARTNERD_TLS_CERT", T_PATH, C(SERVE),
 			   .dflt_doc = "none: plain http", .help = "serve https with this certificate (PEM, the "
 								  "chain after it); with --tls-key; re-read on SIGHUP"},
 	[PD_S_TLS_KEY] = {"tls-key", "FILE", "PARTNERD_TLS_KEY", T_PATH, C(SERVE),
 			  .dflt_doc = "none: plain http", .help = "the certificate's private key (PEM); with --tls-cert; "
 								 "re-read on SIGHUP"},
+	[PD_S_BACKUP_TO] = {"to", "FILE", NULL, T_PATH, C(BACKUP), .required = true,
+			    .help = "the backup file to write (FILE.tmp until it is checked)"},
+	[PD_S_RESTORE_FROM] = {"from", "FILE", NULL, T_PATH, C(RESTORE), .required = true,
+			       .help = "the backup file to restore"},
+	[PD_S_FORCE] = {"force", NULL, NULL, T_BOOL, C(BACKUP) | C(RESTORE), .dflt = "0", .flag_sets = true,
+			.dflt_doc = "off: an existing backup file, or a store with data, is refused",
+			.help = "replace an existing backup file (backup) or a store that has data (restore)"},
+	[PD_S_METRICS_LISTEN] = {"metrics-listen", "ADDR:PORT", "PARTNERD_METRICS_LISTEN", T_ADDRESS, C(SERVE),
+				 .dflt_doc = "off", .help = "serve Prometheus metrics (GET /metrics only, no "
+							     "authentication: keep it on loopback or a private "
+							     "network) on this address of its own"},
+	[PD_S_LOG_FORMAT] = {"log-format", "FORMAT", "PARTNERD_LOG_FORMAT", T_CHOICE, C(SERVE), .dflt = "text",
+			     .schemes = "text|json",
+			     .help = "the log on stderr: text lines, or one JSON object per line (time, level, "
+				     "request_id, correlation_id, partner, route, method, path, status, "
+				     "duration_ms; secrets in queries and invitation codes are \"***\")"},
 };
 
 /* Settings that mean nothing one without the other. */
@@ -175,6 +193,22 @@ static const struct command commands[PD_CMD_COUNT] = {
 				"Prints, for every route, the permission it needs and the roles that hold it: "
 				"the one permission table of the code (docs/permissions.md is generated from "
 				"it)."},
+	[PD_CMD_BACKUP] = {"backup", "copy a SQLite store to a file while partnerd serves it, verified",
+			   "Copies one snapshot of the SQLite store --db into the file --to while partnerd "
+			   "serves it (SQLite's online backup API, in steps; writers are not blocked): every "
+			   "write acknowledged before the backup began is in the copy.  The copy is written "
+			   "to FILE.tmp, checked (PRAGMA integrity_check, and the row count of every table "
+			   "equal to the snapshot's), synced to disk and then renamed to FILE; prints the "
+			   "counts (with --json: [{\"table\", \"rows\", \"match\"}]).  An existing FILE is "
+			   "refused unless --force.  A PostgreSQL store is refused: use pg_dump or "
+			   "continuous archiving (docs/deploy.md).  Exit 0 when the copy is checked."},
+	[PD_CMD_RESTORE] = {"restore", "copy a backup file into a stopped SQLite store, verified",
+			    "Checks the backup file --from (integrity check, a partnerd store) and copies it "
+			    "into the SQLite store --db in one transaction, then checks the store's row "
+			    "counts against the file's.  It holds SQLite's exclusive lock on the store "
+			    "meanwhile, so a store that is in use (a partnerd running on it) is refused with "
+			    "exit status 2; a store that has data is refused unless --force.  Start partnerd "
+			    "afterwards: it applies any newer migrations."},
 };
 
 int pd_cmd_find(int argc, char **argv, int *words)
@@ -250,6 +284,13 @@ static const char *allowed(const struct setting *t, char *buf, size_t cap)
 	case T_ADDRESS:
 		snprintf(buf, cap, "an IP address and a port, e.g. 127.0.0.1:8080 or [::1]:8080");
 		break;
+	case T_CHOICE: {
+		size_t n = (size_t)snprintf(buf, cap, "one of ");
+		for (const char *p = t->schemes; *p && n < cap; p += strcspn(p, "|") + (strchr(p, '|') != NULL))
+			n += (size_t)snprintf(buf + n, cap - n, "%s%.*s", p == t->schemes ? "" : ", ",
+					      (int)strcspn(p, "|"), p);
+		break;
+	}
 	default:
 		snprintf(buf, cap, "a non-empty %s", t->type == T_PATH ? "path" : "text");
 	}
@@ -319,6 +360,17 @@ static bool url_ok(const struct setting *t, const char *s)
 	return false;
 }
 
+static bool choice_ok(const char *choices, const char *s)
+{
+	for (const char *p = choices; *p;) {
+		size_t len = strcspn(p, "|");
+		if (strlen(s) == len && !strncmp(s, p, len))
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
 static bool address_ok(const char *s)
 {
 	struct sockaddr_storage ss;
@@ -357,6 +409,10 @@ static const char *parse_value(enum pd_set id, const char *text, struct pd_setti
 	case T_ADDRESS:
 		if (!address_ok(text))
 			return "not an address and port";
+		break;
+	case T_CHOICE:
+		if (!choice_ok(t->schemes, text))
+			return "not one of them";
 		break;
 	default:
 		break;

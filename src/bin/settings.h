@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 enum pd_cmd { PD_CMD_SERVE, PD_CMD_PARTNER_ADD, PD_CMD_APP_ADD, PD_CMD_RESELLER_ADD, PD_CMD_SEED, PD_CMD_MIGRATE,
-	      PD_CMD_PERMISSIONS, PD_CMD_COUNT };
+	      PD_CMD_PERMISSIONS, PD_CMD_BACKUP, PD_CMD_RESTORE, PD_CMD_COUNT };
 
 enum pd_set {
 	/* serve */
@@ -24,6 +24,10 @@ enum pd_set {
 	PD_S_PARTNERS, PD_S_CUSTOMERS, PD_S_SEED, PD_S_FROM, PD_S_TO, PD_S_MARKDOWN, PD_S_JSON,
 	/* serve: https */
 	PD_S_TLS_CERT, PD_S_TLS_KEY,
+	/* backup, restore */
+	PD_S_BACKUP_TO, PD_S_RESTORE_FROM, PD_S_FORCE,
+	/* serve, operations */
+	PD_S_METRICS_LISTEN, PD_S_LOG_FORMAT,
 	PD_S_COUNT
 };
 

@@ -426,3 +426,12 @@ void pd_admit_stop(struct pd_admit *a, int i)
 	l->lis = NULL;
 	pthread_mutex_unlock(&a->mu);
 }
+
+int pd_admit_open(void *arg)
+{
+	struct pd_admit *a = arg;
+	pthread_mutex_lock(&a->mu);
+	int n = a->open;
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}

@@ -33,5 +33,7 @@ void pd_admit_enter(struct pd_admit *a, int i);
 struct bufferevent *pd_admit_connection(struct pd_admit *a, int i, struct event_base *base);
 /* Loop i stops accepting for good; its listener may be freed when this returns. */
 void pd_admit_stop(struct pd_admit *a, int i);
+/* The connections open now (arg: the struct pd_admit; for the metrics), any thread. */
+int pd_admit_open(void *arg);
 
 #endif

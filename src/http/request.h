@@ -49,6 +49,8 @@ struct pd_config {
 	int db_pool;               /* PostgreSQL connections of the process (--db-pool) */
 	int throttle_entries;      /* sign-in protection counters at most; 0: PD_THROTTLE_ENTRIES */
 	struct pd_tls *tls;        /* https (tls.h): --tls-cert/--tls-key loaded; NULL: plain http */
+	const char *metrics_listen; /* GET /metrics there (metrics.c); NULL: off */
+	bool log_json;             /* --log-format json: one JSON object per log line */
 };
 
 struct pd_resp {

@@ -33,6 +33,7 @@
 #include "tls.h"
 #include "throttle.h"
 #include "ids.h"
+#include "metrics.h"
 #include "router.h"
 #include "uri.h"
 #include "work.h"
@@ -220,16 +221,61 @@ static const char *logged_path(struct rctx *c)
 	return log_safe(ar, p);
 }
 
-static void access_log(struct rctx *c)
+/* RFC 3339 UTC, with milliseconds when ms. */
+static void log_time(char *ts, size_t cap, bool ms)
 {
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
-	time_t now = time(NULL);
+	struct timespec now;
 	struct tm tm;
-	char ts[32];
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	size_t n = strftime(ts, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, cap - n, ms ? ".%03ldZ" : "Z", now.tv_nsec / 1000000);
+}
+
+/* --log-format json: one object per line, the same redaction as the text line's. */
+static void access_log_json(struct rctx *c, double ms)
+{
+	char ts[40];
+	int status = c->req.resp.status;
+	log_time(ts, sizeof ts, true);
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:i, s:f}", "time", ts, "level",
+			      status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request_id",
+			      c->req.request_id, "correlation_id", c->req.correlation_id, "partner",
+			      c->req.who.partner_id, "route", c->route ? c->route->pattern : NULL, "method",
+			      method_name(c->req.method), "path", logged_path(c), "status", status, "duration_ms", ms);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(o);
+	if (!line)
+		return;
+	pthread_mutex_lock(&c->loop->srv->log_mu);
+	fprintf(stderr, "%s\n", line);
+	pthread_mutex_unlock(&c->loop->srv->log_mu);
+	free(line);
+}
+
+/* A line of the server's own (start, stop, failure), in the log's format. */
+static void log_event(const struct pd_config *cfg, const char *level, const char *msg)
+{
+	char ts[40];
+	if (!cfg->log_json) {
+		fprintf(stderr, "partnerd: %s\n", msg);
+		return;
+	}
+	log_time(ts, sizeof ts, true);
+	json_t *o = json_pack("{s:s, s:s, s:s}", "time", ts, "level", level, "msg", msg);
+	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (line)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
+static void access_log(struct rctx *c, double ms)
+{
+	char ts[40];
+	if (c->loop->srv->cfg->log_json)
+		return access_log_json(c, ms);
+	log_time(ts, sizeof ts, false);
 	pthread_mutex_lock(&c->loop->srv->log_mu);
 	fprintf(stderr, "%s %s %s %d %.3fms rid=%s\n", ts, method_name(c->req.method), logged_path(c),
 		c->req.resp.status, ms, c->req.request_id ? c->req.request_id : "-");
@@ -324,8 +370,13 @@ static void send_reply(struct rctx *c)
 	pd_guard_idle(c->loop->guard, evhttp_request_get_connection(c->ev));
 	evhttp_send_reply(c->ev, rs->status, NULL, buf);
 	evbuffer_free(buf);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - c->t0.tv_sec) + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e9;
+	pd_metrics_request(c->route, c->req.method, rs->status, secs);
+	pd_metrics_inflight(-1);
 	if (c->loop->srv->cfg->access_log)
-		access_log(c);
+		access_log(c, secs * 1e3);
 	struct loop *l = c->loop;
 	free_ctx(c);
 	l->inflight--;
@@ -667,6 +718,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	c->req.throttle = l->srv->throttle;
 	c->req.peer = peer_of(c);
 	l->inflight++;
+	pd_metrics_inflight(1);
 	bool head_ok = parse_head(c);
 	if (!framing_ok(c)) {
 		/* replied */
@@ -886,18 +938,29 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
 	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
 		snprintf(err, sizeof err, "out of memory");
-	int rc = s.admit ? start_loops(&s, err, sizeof err) : -1;
+	pd_metrics_init(routes);
+	pd_metrics_connections(s.admit ? pd_admit_open : NULL, s.admit);
+	/* the metrics' listener first: an address it cannot have stops the start before the API's */
+	struct pd_metrics_server *metrics = NULL;
+	bool ready = s.admit != NULL;
+	if (ready && cfg->metrics_listen)
+		ready = (metrics = pd_metrics_start(cfg->metrics_listen, err, sizeof err)) != NULL;
+	int rc = ready ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
 		printf("partnerd: listening on %s://%s (%d event loops, at most %d connections, store %s)\n",
 		       cfg->tls ? "https" : "http", cfg->listen, s.nloops, s.max_conns, cfg->db);
+		if (metrics)
+			printf("partnerd: metrics on http://%s/metrics\n", cfg->metrics_listen);
 		fflush(stdout);
 		int sig = wait_for_signal(cfg);
-		fprintf(stderr, "partnerd: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		log_event(cfg, "info", sig == SIGINT ? "SIGINT received, finishing in-flight requests"
+						     : "SIGTERM received, finishing in-flight requests");
 		stop_loops(&s);
 	} else {
-		fprintf(stderr, "partnerd: %s\n", err);
+		log_event(cfg, "error", err);
 		s.nloops = s.loops ? s.nloops : 0; /* the loops made so far */
 	}
+	pd_metrics_stop(metrics);
 	pd_queue_free(s.pool);
 	pd_queue_free(s.writer);
 	for (int i = 0; i < s.nloops; i++)
@@ -907,9 +970,10 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
+	pd_metrics_connections(NULL, NULL);
 	pd_admit_free(s.admit);
 	sodium_memzero(s.key, sizeof s.key);
 	if (rc == 0)
-		fprintf(stderr, "partnerd: stopped cleanly\n");
+		log_event(cfg, "info", "stopped cleanly");
 	return rc == 0 ? 0 : 1;
 }

@@ -6,6 +6,7 @@
  * store, for every instance on it; the rules (gate()) are the same code either way. */
 #include "throttle.h"
 #include "arena.h"
+#include "metrics.h"
 #include "store.h"
 #include "text.h"
 #include <arpa/inet.h>
@@ -534,8 +535,10 @@ enum pd_err pd_signin_begin(struct pd_throttle *t, const char *account, const ch
 	s->at = now;
 	slots(s, ar, account ? account : "", addr, !t->shared);
 	enum pd_err e = t->shared ? begin_shared(t, s, now, wait) : begin_local(t, s, now, wait);
-	if (e != PD_OK)
+	if (e != PD_OK) {
+		pd_metrics_reject(e == PD_ELIMIT ? PD_REJECT_SIGNIN_THROTTLED : PD_REJECT_SIGNIN_UNAVAILABLE);
 		return e;
+	}
 	pd_arena_defer(ar, release_at_end, s);
 	*out = s;
 	return PD_OK;
@@ -595,7 +598,9 @@ int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rat
 	int wait = 0;
 	if (t->shared) {
 		if (t->shared->ops->rate_take(t->shared, key, now, rate, &wait) != PD_OK)
-			return STORE_WAIT; /* no count, no request */
+			wait = STORE_WAIT; /* no count, no request */
+		if (wait > 0)
+			pd_metrics_reject(PD_REJECT_RATE_LIMIT);
 		return wait;
 	}
 	pthread_mutex_lock(&t->mu);
@@ -619,5 +624,7 @@ int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rat
 		wait = 1; /* the table holds only what it keeps: no count, no request */
 	}
 	pthread_mutex_unlock(&t->mu);
+	if (wait > 0)
+		pd_metrics_reject(PD_REJECT_RATE_LIMIT);
 	return wait;
 }

@@ -2,6 +2,7 @@
  * goes back to its loop with event_base_once, which libevent makes thread-safe once
  * evthread_use_pthreads() has run. */
 #include "work.h"
+#include "metrics.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -62,8 +63,11 @@ static struct pd_job *take(struct pd_queue *q, int max, int quiet_ms, bool *quie
 		}
 	}
 	struct pd_job *first = q->head, *last = first;
-	for (int n = 1; last && n < max && last->next; n++)
+	int n = 1;
+	for (; last && n < max && last->next; n++)
 		last = last->next;
+	if (last && q->writer)
+		pd_metrics_queue(-n);
 	if (last) {
 		q->head = last->next;
 		if (!q->head)
@@ -98,22 +102,34 @@ static void run_in_savepoint(struct store *st, struct pd_job *j)
 		st->ops->rollback_to(st);
 }
 
-/* One group: begin, each job in its savepoint, one commit.  A failed commit fails all. */
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One group: begin, each job in its savepoint, one commit.  A failed commit fails all.  The
+ * metrics get the group's size and the commit's time (the WAL's fsync). */
 static void commit_group(struct store *st, struct pd_job *group)
 {
 	enum pd_err e = st->ops->begin(st);
-	for (struct pd_job *j = group; j; j = j->next) {
+	int jobs = 0;
+	for (struct pd_job *j = group; j; j = j->next, jobs++) {
 		if (e == PD_OK)
 			run_in_savepoint(st, j);
 		else
 			j->err = e;
 	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (e == PD_OK && (e = st->ops->commit(st)) != PD_OK) {
 		st->ops->rollback(st);
 		for (struct pd_job *j = group; j; j = j->next)
 			if (j->err == PD_OK)
 				j->err = e;
 	}
+	pd_metrics_commit(jobs, seconds_since(&t0));
 }
 
 static bool has_work(struct pd_queue *q)
@@ -199,6 +215,8 @@ bool pd_queue_submit(struct pd_queue *q, struct pd_job *j)
 		else
 			q->head = j;
 		q->tail = j;
+		if (q->writer)
+			pd_metrics_queue(1);
 		pthread_cond_signal(&q->cv);
 	}
 	pthread_mutex_unlock(&q->mu);

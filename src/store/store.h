@@ -377,4 +377,17 @@ enum pd_err store_secret_key(struct store *st, unsigned char key[PD_KEY_LEN]);
 /* Runs fn inside one transaction: commit on PD_OK, rollback otherwise (CLI commands). */
 enum pd_err store_tx(struct store *st, enum pd_err (*fn)(struct store *, void *), void *arg);
 
+/* Online backup and restore of a SQLite store (store_backup.c); report(arg, table, rows,
+ * match) per table.  store_backup copies one snapshot of the store at url (while partnerd
+ * serves it) into the new file `to` (PD_ECONFLICT when it exists and not force), checked
+ * (integrity check, row counts equal to the snapshot's) before it gets that name.
+ * store_restore checks the file `from` the same way and copies it into the store at url:
+ * PD_EBUSY while the store is open elsewhere (a running partnerd), PD_ECONFLICT when it has
+ * data and not force.  PD_EINVAL for a PostgreSQL url (pg_dump / PITR). */
+typedef void (*store_table_report)(void *arg, const char *table, long long rows, bool match);
+enum pd_err store_backup(const char *url, const char *to, bool force, store_table_report report, void *arg,
+			 char *errbuf, size_t cap);
+enum pd_err store_restore(const char *from, const char *url, bool force, store_table_report report, void *arg,
+			  char *errbuf, size_t cap);
+
 #endif

@@ -16,13 +16,16 @@ README = os.path.join(ROOT, "README.md")
 SETTINGS = {
     "serve": ["--listen", "--db", "--db-pool", "--domain-suffix", "--sandbox", "--loops", "--token-ttl",
               "--rate-limit", "--no-access-log", "--read-timeout", "--max-connections", "--catalog",
-              "--public-url", "--admin-email", "--require-uscc", "--throttle-entries", "--tls-cert", "--tls-key"],
+              "--public-url", "--admin-email", "--require-uscc", "--throttle-entries", "--tls-cert", "--tls-key",
+              "--metrics-listen", "--log-format"],
     "partner add": ["--db", "--name", "--admin-email", "--json"],
     "app add": ["--db", "--partner-id", "--name", "--role", "--json"],
     "reseller add": ["--db", "--partner-id", "--name", "--mpn-id", "--id", "--location", "--json"],
     "seed": ["--db", "--partners", "--customers", "--seed", "--domain-suffix", "--json"],
     "migrate-store": ["--from", "--to", "--json"],
     "permissions": ["--markdown"],
+    "backup": ["--db", "--to", "--force", "--json"],
+    "restore": ["--db", "--from", "--force", "--json"],
 }
 
 # (flag, environment variable or None, bad values); "" is empty
@@ -40,6 +43,8 @@ BAD_SERVE = [
     ("--public-url", "PARTNERD_PUBLIC_URL", ["partners.example.cn", "ftp://x", "https://", ""]),
     ("--admin-email", "PARTNERD_ADMIN_EMAIL", [""]),
     ("--throttle-entries", "PARTNERD_THROTTLE_ENTRIES", ["abc", "12x", "15", "100001", "-1", ""]),
+    ("--metrics-listen", "PARTNERD_METRICS_LISTEN", ["9464", "localhost:9464", "127.0.0.1:0", ""]),
+    ("--log-format", "PARTNERD_LOG_FORMAT", ["xml", "JSON", "json ", "textjson", ""]),
     (None, "PARTNERD_REQUIRE_USCC", ["maybe", "2", "", "enabled"]),
     (None, "PARTNERD_SANDBOX", ["maybe", "2", "", "enabled"]),
     (None, "PARTNERD_ACCESS_LOG", ["quiet", "-1", ""]),
