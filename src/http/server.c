@@ -141,21 +141,6 @@ void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
 }
 
 /* Every header a handler adds is sent: the arrays double in the request's arena when full. */
-void pd_reply_header(struct pd_req *r, const char *name, const char *value)
-{
-	struct pd_resp *rs = &r->resp;
-	if (rs->nh == rs->hcap) {
-		int cap = rs->hcap ? rs->hcap * 2 : 8;
-		const char **k = pd_alloc(r->ar, (size_t)cap * sizeof *k);
-		const char **v = pd_alloc(r->ar, (size_t)cap * sizeof *v);
-		for (int i = 0; i < rs->nh; i++)
-			k[i] = rs->hk[i], v[i] = rs->hv[i];
-		rs->hk = k, rs->hv = v, rs->hcap = cap;
-	}
-	rs->hk[rs->nh] = name;
-	rs->hv[rs->nh++] = value;
-}
-
 /* ---- access log ---- */
 
 static const char *method_name(int m)

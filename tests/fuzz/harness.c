@@ -92,14 +92,6 @@ void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
 	r->resp.owned = pd_buf_take(body, &r->resp.owned_len);
 }
 
-void pd_reply_header(struct pd_req *r, const char *name, const char *value)
-{
-	if (r->resp.nh < 8) {
-		r->resp.hk[r->resp.nh] = name;
-		r->resp.hv[r->resp.nh++] = value;
-	}
-}
-
 /* ---- the world ---- */
 
 static struct {
