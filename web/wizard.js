@@ -292,6 +292,22 @@ function body() {
 // ---- possible duplicates (issue 18): the server's 409 PossibleDuplicate names the partner's
 // customers with the same normalised company name; the review step lists them with links and
 // Submit needs the user's confirmation before it creates one more.
+// On the review step, before Submit: the server's validateOnly check of this name and USCC
+// (it writes nothing); asked again only when either changed.
+async function checkDuplicates() {
+  const key = `${state.f.companyName || ''}|${state.f.regnum || ''}`;
+  if (state.dupKey === key) return;
+  state.dupKey = key;
+  state.dups = null;
+  try {
+    await api('POST', '/v1/customers?validateOnly=true', body());
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409 && e.body.errorName === 'PossibleDuplicate') {
+      state.dups = await loadDuplicates(e.body.data || []);
+    } // any other answer is Submit's to show
+  }
+}
+
 async function loadDuplicates(ids) {
   const rows = await Promise.all(ids.map((id) => api('GET', `/v1/customers/${encodeURIComponent(id)}`)
     .then((r) => r.data, () => ({ id, companyProfile: { companyName: id, domain: '' } }))));
@@ -404,6 +420,7 @@ function done(main, ctx, c) {
 export async function render(main, ctx) {
   if (state.owner && state.owner !== ctx.session.id) reset();
   state.owner = ctx.session.id;
+  if (state.step === 2) await checkDuplicates();
   save();
   const box = h('div', { class: 'step-body' });
   const status = statusLine();
