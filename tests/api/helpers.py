@@ -557,3 +557,34 @@ def assert_page_params_refused(client, path, token_of_another_list):
         assert_error(r, 400, code=3000, field="MS-ContinuationToken")
     assert_error(client.get(path + "?seekOperation=Next"), 400, field="MS-ContinuationToken")
     assert_error(client.get(path + "?seekOperation=Previous"), 400, field="seekOperation")
+
+
+def race(*calls, late=(), delay=0.005):
+    """Runs every call in its own thread, all released by one threading.Barrier; the calls of
+    `late` wait `delay` seconds more, so they land while the others are in flight.  Returns the
+    results of `calls` and of `late`, in order; an exception in any call is raised here."""
+    import threading
+    import time
+    everyone = list(calls) + list(late)
+    barrier = threading.Barrier(len(everyone))
+    out = [None] * len(everyone)
+
+    def run(i, f):
+        barrier.wait()
+        if i >= len(calls) and delay:
+            time.sleep(delay)
+        try:
+            out[i] = f()
+        except BaseException as e:  # pragma: no cover - re-raised below
+            out[i] = e
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(everyone)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for v in out:
+        if isinstance(v, BaseException):
+            raise v
+    return out[:len(calls)], out[len(calls):]
+

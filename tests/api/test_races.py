@@ -4,46 +4,16 @@ test releases many clients at once (threading.Barrier) so that one change lands 
 others are between their read and their write (an Argon2id hash on the worker pool, or the
 writer's queue), for a few rounds, and asserts the end state is never the lost-update one."""
 import json
-import threading
-import time
 import urllib.parse
 
 import pytest
 
-from helpers import (Client, assert_error, audit_all, cn_body, fresh_source, http_request, sign_in,
+from helpers import (Client, assert_error, audit_all, cn_body, fresh_source, http_request, race, sign_in,
                      staff_client, strong_password, token_request, uniq)
 
 ROUNDS = 4
 MAX_ROUNDS = 20  # races without a hash in between: rounds until the interleaving was seen twice
 CLIENTS = 10
-
-
-def race(*calls, late=(), delay=0.005):
-    """Runs every call in its own thread, all released by one barrier; the calls of `late` wait
-    `delay` seconds more, so they land while the others are in flight.  Returns the results
-    of `calls` and of `late`, in order."""
-    everyone = list(calls) + list(late)
-    barrier = threading.Barrier(len(everyone))
-    out = [None] * len(everyone)
-
-    def run(i, f):
-        barrier.wait()
-        if i >= len(calls) and delay:
-            time.sleep(delay)
-        try:
-            out[i] = f()
-        except BaseException as e:  # pragma: no cover - re-raised below
-            out[i] = e
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(everyone)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for v in out:
-        if isinstance(v, BaseException):
-            raise v
-    return out[:len(calls)], out[len(calls):]
 
 
 def refused_sign_in(port, user, password):

@@ -8,14 +8,12 @@ of Partner Center's documentation (develop/retrieve-a-list-of-indirect-resellers
 create-a-customer-for-an-indirect-reseller.md, get-customers-of-an-indirect-reseller.md,
 get-indirect-resellers-of-a-customer.md)."""
 import json
-import threading
-import time
 import urllib.parse
 import uuid
 
 import pytest
 
-from helpers import (SUFFIX, Client, assert_error, audit_all, cn_body, custom, filt, fresh_source,
+from helpers import (SUFFIX, race, Client, assert_error, audit_all, cn_body, custom, filt, fresh_source,
                      get_token, has_cjk, http_request, run_cli, staff_client, uniq, walk_pages)
 
 REL = "/v1/relationships"
@@ -352,31 +350,6 @@ CLIENTS = 10
 MAX_ROUNDS = 20
 
 
-def race(calls, late, delay=0.0):
-    everyone = list(calls) + list(late)
-    barrier = threading.Barrier(len(everyone))
-    out = [None] * len(everyone)
-
-    def run(i, f):
-        barrier.wait()
-        if i >= len(calls):
-            time.sleep(delay)
-        try:
-            out[i] = f()
-        except BaseException as e:  # pragma: no cover - re-raised below
-            out[i] = e
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(everyone)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for v in out:
-        if isinstance(v, BaseException):
-            raise v
-    return out[:len(calls)], out[len(calls):]
-
-
 def test_no_customer_stays_with_an_ended_reseller(provider):
     """Creates for a reseller race the end of that reseller: whatever the interleaving, every
     create either refuses (400 associatedPartnerId) or made a customer that the end cleared;
@@ -385,7 +358,7 @@ def test_no_customer_stays_with_an_ended_reseller(provider):
     for _ in range(MAX_ROUNDS):
         rid = add(provider)["id"]
         creates = [lambda: provider.create(for_reseller(rid, "race")) for _ in range(CLIENTS)]
-        answers, (ended,) = race(creates, [lambda: end(provider, rid)])
+        answers, (ended,) = race(*creates, late=[lambda: end(provider, rid)], delay=0.0)
         assert ended.status == 200, ended
         made = []
         for r in answers:
