@@ -633,16 +633,27 @@ enum pd_next pd_subscriptions_list(struct pd_req *r)
 	return PD_REPLY;
 }
 
+/* The subscription the path names ({id}/subscriptions/{subscriptionId}), read into *s; false
+ * after an error reply (bad id, not found, store error). */
+static bool path_subscription(struct pd_req *r, const char **customer, const char **id, struct pd_subscription *s)
+{
+	*customer = pd_api_customer_id(r);
+	*id = *customer ? pd_api_uuid_param(r, 1, "subscriptionId") : NULL;
+	if (!*id)
+		return false;
+	enum pd_err e = r->st->ops->sub_get(r->st, r->who.partner_id, *customer, *id, s, r->ar);
+	if (e != PD_OK)
+		pd_api_store_error(r, e, PD_NOUN_SUBSCRIPTION, *id);
+	return e == PD_OK;
+}
+
 /* Partner Center's SubscriptionProvisioningStatus: partnerd provisions when it orders. */
 enum pd_next pd_subscriptions_provisioning(struct pd_req *r)
 {
-	const char *customer = pd_api_customer_id(r), *id = customer ? pd_api_uuid_param(r, 1, "subscriptionId") : NULL;
+	const char *customer, *id;
 	struct pd_subscription s;
-	if (!id)
+	if (!path_subscription(r, &customer, &id, &s))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->sub_get(r->st, r->who.partner_id, customer, id, &s, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, PD_NOUN_SUBSCRIPTION, id);
 	const char *self = pd_printf(r->ar, "/customers/%s/subscriptions/%s/provisioningstatus", customer, id);
 	pd_reply_json(r, 200, json_pack("{s:s, s:s, s:I, s:s, s:{s:o}, s:{s:s}}", "skuId", s.offer_id,
 					"status", "success", "quantity", (json_int_t)s.quantity, "endDate",
@@ -653,13 +664,10 @@ enum pd_next pd_subscriptions_provisioning(struct pd_req *r)
 
 enum pd_next pd_subscriptions_get(struct pd_req *r)
 {
-	const char *customer = pd_api_customer_id(r), *id = customer ? pd_api_uuid_param(r, 1, "subscriptionId") : NULL;
+	const char *customer, *id;
 	struct pd_subscription s;
-	if (!id)
+	if (!path_subscription(r, &customer, &id, &s))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->sub_get(r->st, r->who.partner_id, customer, id, &s, r->ar);
-	if (e != PD_OK)
-		return pd_api_store_error(r, e, PD_NOUN_SUBSCRIPTION, id);
 	pd_reply_json(r, 200, pd_subscription_json(r, &s));
 	pd_reply_header(r, "ETag", pd_printf(r->ar, "\"%s\"", s.etag));
 	return PD_REPLY;
