@@ -1,5 +1,5 @@
 /* store.c - backend selection by URL and the helpers common to every backend. */
-#include "store.h"
+#include "store_impl.h"
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * the same way, takes SQLite's exclusive lock on the store (refused while any connection,
  * e.g. a running partnerd, has it open) and copies the file into it in one transaction.
  * PostgreSQL stores are refused: pg_dump and PITR do that job (docs/deploy.md). */
-#include "store.h"
+#include "store_impl.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store.h"
+#include "store_impl.h"
 #include "text.h"
 
 #define MAX_COLS 24

@@ -18,7 +18,7 @@
 #include "embed.h"
 #include "jsonw.h"
 #include "search.h"
-#include "store.h"
+#include "store_impl.h"
 #include "text.h"
 
 #define WRITE_LOCK "7061727472000001"   /* pg_advisory_xact_lock key of write transactions */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "embed.h"
 #include "search.h"
-#include "store.h"
+#include "store_impl.h"
 #include "text.h"
 
 /* Page cache per connection (the server has one per event loop and the writer's): 16 MiB
