@@ -8,15 +8,29 @@ import { input, labelled, statusLine, errorText, submitWith, checkFields, localE
 
 export const ROLES = ['global_admin', 'admin_agent', 'sales_agent', 'helpdesk_agent', 'billing_admin', 'user_management_admin'];
 
-function roleBoxes(prefix, chosen, session) {
-  const isGlobal = (session.roles || []).includes('global_admin');
-  return h('fieldset', { class: 'roles', 'data-field': 'roles', id: `${prefix}-roles` }, h('legend', null, t('users.roles')),
-    ROLES.filter((r) => r !== 'global_admin' || isGlobal).map((r) => {
+// Partner Center's two settings (docs: "create user accounts and set permissions", the
+// 21Vianet edition): the agent roles say which customer data the user works with, the admin
+// roles which partner functions; "No admin" is the documented default, so a new user starts
+// with nothing ticked and the admin chooses (at least one role: the server refuses none).
+const AGENTS = ['admin_agent', 'sales_agent', 'helpdesk_agent'];
+const ADMINS = ['global_admin', 'billing_admin', 'user_management_admin'];
+
+function roleGroup(prefix, kind, list, chosen, hint) {
+  return h('fieldset', { class: 'role-group', id: `${prefix}-roles-${kind}` }, h('legend', null, t(`users.${kind}Roles`)),
+    hint ? h('p', { class: 'muted role-hint', id: `${prefix}-roles-${kind}-hint` }, t(hint)) : null,
+    list.map((r) => {
       // each role explained in a line, tied to its checkbox
       const desc = h('span', { class: 'role-desc', id: `${prefix}-role-${r}-desc` }, t(`role.desc.${r}`));
       return h('div', { class: 'role-item' }, h('label', { class: 'check' },
         h('input', { type: 'checkbox', name: 'roles', value: r, checked: chosen.includes(r), 'aria-describedby': desc.id }), ' ', t(`role.${r}`)), desc);
     }));
+}
+
+function roleBoxes(prefix, chosen, session) {
+  const isGlobal = (session.roles || []).includes('global_admin');
+  const admins = ADMINS.filter((r) => r !== 'global_admin' || isGlobal);
+  return h('fieldset', { class: 'roles', 'data-field': 'roles', id: `${prefix}-roles` }, h('legend', null, t('users.roles')),
+    roleGroup(prefix, 'agent', AGENTS, chosen), roleGroup(prefix, 'admin', admins, chosen, 'users.noAdminHint'));
 }
 
 const checked = (box) => [...box.querySelectorAll('input[name=roles]:checked')].map((x) => x.value);
@@ -30,7 +44,7 @@ function secretBox(out, text, pw) {
 function addForm(ctx, out, reload) {
   const email = input('email', { type: 'email', id: 'u-email' });
   const name = input('displayName', { id: 'u-name' });
-  const roles = roleBoxes('u', ['sales_agent'], ctx.session);
+  const roles = roleBoxes('u', [], ctx.session);
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'primary' }, t('users.add'));
   const form = h('form', { class: 'card', id: 'add-user', novalidate: true }, h('h2', null, t('users.addTitle')),

@@ -437,6 +437,36 @@ test('en-US and zh-CN: roles explained in a line; a link to change one\'s own pa
   }
 });
 
+// Partner Center's user form (the 21Vianet docs): an agent setting and an admin setting,
+// "No admin" the default - so nothing is ticked for a new user and the admin chooses.
+test('zh-CN and en-US: a new user starts with no role ticked, agent and admin roles apart; none chosen is refused on the form', async () => {
+  for (const [lang, viewport, agentLegend, adminLegend, need] of [['zh-CN', PHONE, '代理角色', '管理员角色', '请至少选择一个角色。'],
+    ['en-US', DESK, 'Agent roles', 'Admin roles', 'Choose at least one role.']]) {
+    const { page, context, problems } = await open(lang, viewport);
+    await page.goto(`${srv.base}/#/users`);
+    const form = page.locator('#add-user');
+    await form.locator('input[value=sales_agent]').waitFor();
+    assert.equal(await form.locator('input[name=roles]:checked').count(), 0);
+    assert.equal(await form.locator('#u-roles-agent > legend').textContent(), agentLegend);
+    assert.equal(await form.locator('#u-roles-admin > legend').textContent(), adminLegend);
+    assert.deepEqual(await form.locator('#u-roles-agent input').evaluateAll((xs) => xs.map((x) => x.value)), ['admin_agent', 'sales_agent', 'helpdesk_agent']);
+    assert.deepEqual(await form.locator('#u-roles-admin input').evaluateAll((xs) => xs.map((x) => x.value)), ['global_admin', 'billing_admin', 'user_management_admin']);
+    const email = `norole-${lang.toLowerCase()}${RUN}@e2e.example`;
+    await form.locator('#u-email').fill(email);
+    await form.locator('#u-name').fill(lang === 'zh-CN' ? '李娜' : 'Lee Na');
+    await form.locator('button[type=submit]').click();
+    await form.getByText(need).waitFor();
+    const users = async () => (await admin('GET', '/v1/users?size=100')).json.items.filter((u) => u.userPrincipalName === email);
+    assert.deepEqual(await users(), []);
+    await form.locator('input[value=sales_agent]').check();
+    await form.locator('button[type=submit]').click();
+    await page.locator('#temp-password').waitFor();
+    assert.deepEqual((await users()).map((u) => u.roles), [['sales_agent']]);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  }
+});
+
 // axe-core on every main page, in each language; screenshots of each at both widths.
 for (const lang of ['zh-CN', 'en-US', 'de-DE']) {
   test(`${lang}: axe finds no serious or critical violation on any main page; screenshots at 1366 and 390`, async () => {
