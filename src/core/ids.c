@@ -1,8 +1,9 @@
-/* ids.c - UUID v4 generation and parsing, etags. */
+/* ids.c - UUID generation (version 7: time-ordered) and parsing, etags. */
 #include "ids.h"
 #include <ctype.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 static const char hex[] = "0123456789abcdef";
 
@@ -24,11 +25,35 @@ static void id_bytes(unsigned char *out, size_t n)
 	left -= n;
 }
 
+/* The 60 bits before the random ones: unix milliseconds (48) and a 12-bit sequence that
+ * starts at a random value below 2048 each millisecond and counts up within it, so this
+ * thread's ids are strictly increasing (RFC 9562 6.2, method 1); a millisecond that runs out
+ * of sequence borrows the next one. */
+static unsigned long long ordered_prefix(void)
+{
+	static _Thread_local unsigned long long last;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned long long now = ((unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000) << 12;
+	if (now > last) {
+		unsigned char r[2];
+		id_bytes(r, sizeof r);
+		last = now | (((unsigned long long)r[0] << 8 | r[1]) & 0x7ff);
+	} else {
+		last++;
+	}
+	return last;
+}
+
 void pd_uuid_new(char out[PD_UUID_LEN + 1])
 {
 	unsigned char b[16];
-	id_bytes(b, sizeof b);
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	id_bytes(b + 8, 8);
+	unsigned long long t = ordered_prefix(); /* 48 bits of time, 12 of sequence */
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(t >> (52 - 8 * i));
+	b[6] = (unsigned char)(0x70 | ((t >> 8) & 0x0f));
+	b[7] = (unsigned char)t;
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	char *p = out;
 	for (int i = 0; i < 16; i++) {

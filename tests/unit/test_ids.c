@@ -1,10 +1,11 @@
-/* test_ids.c - unit tests of src/core/ids.c: random version-4 UUIDs (format, version and
- * variant, lower case, uniqueness), UUID parsing and normalisation, and etags. */
+/* test_ids.c - unit tests of src/core/ids.c: time-ordered version-7 UUIDs (format, version and
+ * variant, lower case, uniqueness, order, the time they carry), UUID parsing and normalisation, and etags. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ids.h"
 #include "secret.h"
 
@@ -41,7 +42,7 @@ Test(ids, uuid_new_format)
 				cr_assert(strchr("0123456789abcdef", u[i]) && u[i],
 					  "lower-case hex at %d in %s", i, u);
 		}
-		cr_assert_eq(u[14], '4', "version nibble of %s", u);
+		cr_assert_eq(u[14], '7', "version nibble of %s", u);
 		cr_assert(strchr("89ab", u[19]) != NULL, "variant nibble of %s", u);
 		cr_assert(pd_uuid_parse(u, NULL), "own output parses: %s", u);
 	}
@@ -57,6 +58,28 @@ Test(ids, uuid_new_unique)
 	qsort(u, N, sizeof *u, cmp);
 	for (int i = 1; i < N; i++)
 		cr_assert_str_neq(u[i - 1], u[i], "duplicate %s", u[i]);
+	free(u);
+}
+
+/* Ids made one after another sort one after another (a new row's key goes to the right edge
+ * of its index), also thousands within one millisecond, and carry the time they were made. */
+Test(ids, uuid_new_ordered_and_timed)
+{
+	enum { N = 5000 };
+	char(*u)[PD_UUID_LEN + 1] = malloc(N * sizeof *u);
+	cr_assert_not_null(u);
+	long long before = (long long)time(NULL) * 1000;
+	for (int i = 0; i < N; i++)
+		pd_uuid_new(u[i]);
+	long long after = ((long long)time(NULL) + 1) * 1000;
+	for (int i = 1; i < N; i++)
+		cr_assert_lt(strcmp(u[i - 1], u[i]), 0, "%s then %s", u[i - 1], u[i]);
+	char ms[13];
+	memcpy(ms, u[0], 8);
+	memcpy(ms + 8, u[0] + 9, 4);
+	ms[12] = 0;
+	long long t = strtoll(ms, NULL, 16);
+	cr_assert(t >= before && t <= after, "%s carries %lld, made in [%lld, %lld]", u[0], t, before, after);
 	free(u);
 }
 
