@@ -136,13 +136,18 @@ test-run:
 # The seeded stores are kept in build/bench/ for the next run (BENCH_FRESH=1 seeds anew).
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/sqlite_ref
-	PARTNERD_BIN=$(BUILD)/partnerd SQLITE_REF_BIN=$(BUILD)/sqlite_ref timeout 600 python3 bench/run
+	@$(MAKE) --no-print-directory all $(BUILD)/sqlite_ref $(BUILD)/evhttp_ref
+	PARTNERD_BIN=$(BUILD)/partnerd SQLITE_REF_BIN=$(BUILD)/sqlite_ref EVHTTP_REF_BIN=$(BUILD)/evhttp_ref timeout 600 python3 bench/run
 
 # The benchmark's reference for durable creates: a plain SQLite loop (bench/sqlite_ref.c).
 $(BUILD)/sqlite_ref: bench/sqlite_ref.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -lsqlite3
+
+# The reference for partnerd's HTTP library: evhttp alone serving the GET's bytes (bench/evhttp_ref.c).
+$(BUILD)/evhttp_ref: bench/evhttp_ref.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ -levent_pthreads -levent -pthread
 
 # libFuzzer targets (tests/fuzz/README.md): clang, ASan+UBSan, into build/fuzz/.  `make fuzz`
 # runs each for FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time, from its seed corpus.
