@@ -137,7 +137,8 @@ test-run:
 bench:
 	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BUILD)/sqlite_ref $(BUILD)/evhttp_ref
-	PARTNERD_BIN=$(BUILD)/partnerd SQLITE_REF_BIN=$(BUILD)/sqlite_ref EVHTTP_REF_BIN=$(BUILD)/evhttp_ref timeout 600 python3 bench/run
+	PARTNERD_BIN=$(BUILD)/partnerd SQLITE_REF_BIN=$(BUILD)/sqlite_ref EVHTTP_REF_BIN=$(BUILD)/evhttp_ref \
+	  timeout 1800 python3 bench/$(if $(filter postgresql,$(BENCH_DB)),run-pg,run)
 
 # The benchmark's reference for durable creates: a plain SQLite loop (bench/sqlite_ref.c).
 $(BUILD)/sqlite_ref: bench/sqlite_ref.c

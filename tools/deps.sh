@@ -7,8 +7,9 @@ run_pkgs="build-essential pkg-config libevent-dev libssl-dev libcurl4-openssl-de
 # postgresql (+ contrib: pg_trgm, btree_gin) and nginx: the PostgreSQL and many-instance tests
 # prometheus (its server and promtool): the metrics tests (tests/api/test_metrics.py)
 test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus"
-# `make bench` only: the load generator and the static-file reference (bench/README.md)
-bench_pkgs="$run_pkgs python3 wrk nginx"
+# `make bench` only: the load generator and the static-file reference (bench/README.md);
+# postgresql (+ contrib, pgbench in its client): `BENCH_DB=postgresql make bench` (bench/run-pg)
+bench_pkgs="$run_pkgs python3 wrk nginx postgresql postgresql-contrib"
 # `make test-package` only: the Debian package's build and checks (debian/, tests/package/)
 pkg_pkgs="$run_pkgs dpkg-dev debhelper lintian systemd curl"
 # `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (tests/fuzz/)
