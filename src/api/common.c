@@ -40,7 +40,7 @@ bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c)
 	const char *id = pd_api_customer_id(r);
 	if (!id)
 		return false;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, id, c, r->ar);
 	if (e != PD_OK)
 		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, id);
 	return e == PD_OK;

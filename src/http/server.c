@@ -664,12 +664,12 @@ static bool admit(struct rctx *c)
 static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
 {
 	struct store *st = c->loop->st;
-	bool snap = st->ops->read_begin && st->ops->read_begin(st) == PD_OK;
+	bool snap = store_read_begin(st) == PD_OK;
 	bool ok = admit(c);
 	if (ok)
 		*next = c->route->prepare(&c->req);
 	if (snap)
-		st->ops->read_end(st);
+		store_read_end(st);
 	return ok;
 }
 
@@ -829,7 +829,7 @@ static void loop_free(struct loop *l)
 		evhttp_free(l->http);
 	pd_guard_free(l->guard); /* after the connections it watches */
 	if (l->st)
-		l->st->ops->close(l->st);
+		store_close(l->st);
 	if (l->base)
 		event_base_free(l->base);
 }
@@ -915,7 +915,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.throttle = cfg->throttle_entries ? pd_throttle_new_sized((size_t)cfg->throttle_entries) : pd_throttle_new();
 	struct store *counters = NULL;
 	char e2[256];
-	if (st->ops->rate_take && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
+	if (store_has_shared_counters(st) && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
 		pd_throttle_share(s.throttle, counters);
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());

@@ -92,14 +92,14 @@ static void *pool_main(void *arg)
 
 static void run_in_savepoint(struct store *st, struct pd_job *j)
 {
-	j->err = st->ops->savepoint(st);
+	j->err = store_savepoint(st);
 	if (j->err != PD_OK)
 		return;
 	j->run(j, st);
 	if (j->err == PD_OK)
-		j->err = st->ops->release(st);
+		j->err = store_release(st);
 	else
-		st->ops->rollback_to(st);
+		store_rollback_to(st);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -113,7 +113,7 @@ static double seconds_since(const struct timespec *t0)
  * metrics get the group's size and the commit's time (the WAL's fsync). */
 static void commit_group(struct store *st, struct pd_job *group)
 {
-	enum pd_err e = st->ops->begin(st);
+	enum pd_err e = store_begin(st);
 	int jobs = 0;
 	for (struct pd_job *j = group; j; j = j->next, jobs++) {
 		if (e == PD_OK)
@@ -123,8 +123,8 @@ static void commit_group(struct store *st, struct pd_job *group)
 	}
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (e == PD_OK && (e = st->ops->commit(st)) != PD_OK) {
-		st->ops->rollback(st);
+	if (e == PD_OK && (e = store_commit(st)) != PD_OK) {
+		store_rollback(st);
 		for (struct pd_job *j = group; j; j = j->next)
 			if (j->err == PD_OK)
 				j->err = e;
@@ -146,7 +146,7 @@ static bool upkeep(struct pd_queue *q)
 {
 	bool more = true;
 	while (more) {
-		if (q->st->ops->tidy(q->st, &more) != PD_OK)
+		if (store_tidy(q->st, &more) != PD_OK)
 			return false;
 		if (more && has_work(q))
 			return true;
@@ -159,7 +159,7 @@ static bool upkeep(struct pd_queue *q)
 static void *writer_main(void *arg)
 {
 	struct pd_queue *q = arg;
-	bool owed = q->st->ops->tidy != NULL;
+	bool owed = true;
 	pthread_setname_np(pthread_self(), "pd-writer");
 	for (;;) {
 		bool quiet = false;
@@ -175,7 +175,7 @@ static void *writer_main(void *arg)
 			n = j->next;
 			hand_back(j);
 		}
-		owed = q->st->ops->tidy != NULL;
+		owed = true;
 	}
 }
 
@@ -234,7 +234,7 @@ void pd_queue_free(struct pd_queue *q)
 	for (int i = 0; i < q->nthreads; i++)
 		pthread_join(q->threads[i], NULL);
 	if (q->st)
-		q->st->ops->close(q->st);
+		store_close(q->st);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
 	free(q);
