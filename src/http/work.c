@@ -90,16 +90,21 @@ static void *pool_main(void *arg)
 	return NULL;
 }
 
-static void run_in_savepoint(struct store *st, struct pd_job *j)
+/* One job in its savepoint: released, or rolled back to when the job or the release failed.
+ * Not PD_OK when even that failed: what the job wrote may still be in the transaction, which
+ * must not be committed. */
+static enum pd_err run_in_savepoint(struct store *st, struct pd_job *j)
 {
+	enum pd_err undo = PD_OK;
 	j->err = store_savepoint(st);
-	if (j->err != PD_OK)
-		return;
-	j->run(j, st);
-	if (j->err == PD_OK)
-		j->err = store_release(st);
-	else
-		store_rollback_to(st);
+	if (j->err == PD_OK) {
+		j->run(j, st);
+		if (j->err == PD_OK)
+			j->err = store_release(st);
+		if (j->err != PD_OK)
+			undo = store_rollback_to(st);
+	}
+	return undo;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -109,21 +114,25 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* One group: begin, each job in its savepoint, one commit.  A failed commit fails all.  The
- * metrics get the group's size and the commit's time (the WAL's fsync). */
+/* One group: begin, each job in its savepoint, one commit.  A failed commit, or a savepoint
+ * that could not be rolled back to, fails all.  The metrics get the group's size and the
+ * commit's time (the WAL's fsync). */
 static void commit_group(struct store *st, struct pd_job *group)
 {
 	enum pd_err e = store_begin(st);
+	bool begun = e == PD_OK;
 	int jobs = 0;
 	for (struct pd_job *j = group; j; j = j->next, jobs++) {
 		if (e == PD_OK)
-			run_in_savepoint(st, j);
+			e = run_in_savepoint(st, j);
 		else
 			j->err = e;
 	}
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (e == PD_OK && (e = store_commit(st)) != PD_OK) {
+	if (e == PD_OK)
+		e = store_commit(st);
+	if (begun && e != PD_OK) {
 		store_rollback(st);
 		for (struct pd_job *j = group; j; j = j->next)
 			if (j->err == PD_OK)
