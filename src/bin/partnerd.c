@@ -215,6 +215,7 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.throttle_entries = (int)pd_set_int(o, PD_S_THROTTLE_ENTRIES),
 		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
 		.log_json = !strcmp(pd_set_str(o, PD_S_LOG_FORMAT), "json"),
+		.fault_injection = pd_set_bool(o, PD_S_FAULT_INJECTION),
 	};
 }
 
@@ -338,6 +339,8 @@ static int serve(const struct pd_settings *o)
 		pd_tls_free(cfg.tls);
 		return 1;
 	}
+	if (cfg.fault_injection)
+		fprintf(stderr, "partnerd: --fault-injection is on: requests may fail store calls on purpose (tests only)\n");
 	int rc = pd_server_run(&cfg, pd_routes, st, key);
 	pd_catalog_free(catalog);
 	pd_tls_free(cfg.tls);

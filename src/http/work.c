@@ -84,7 +84,9 @@ static void *pool_main(void *arg)
 	struct pd_job *j;
 	pthread_setname_np(pthread_self(), "pd-pool");
 	while ((j = take(q, 1, -1, NULL))) {
+		store_fault_arm(j->fault);
 		j->run(j, NULL);
+		store_fault_arm(NULL);
 		hand_back(j);
 	}
 	return NULL;
@@ -96,6 +98,7 @@ static void *pool_main(void *arg)
 static enum pd_err run_in_savepoint(struct store *st, struct pd_job *j)
 {
 	enum pd_err undo = PD_OK;
+	store_fault_arm(j->fault);
 	j->err = store_savepoint(st);
 	if (j->err == PD_OK) {
 		j->run(j, st);
@@ -104,6 +107,7 @@ static enum pd_err run_in_savepoint(struct store *st, struct pd_job *j)
 		if (j->err != PD_OK)
 			undo = store_rollback_to(st);
 	}
+	store_fault_arm(NULL);
 	return undo;
 }
 
