@@ -8,6 +8,7 @@ its last call (X-Partnerd-Fault-Op absent): that request was not faulted and mus
 Runs on both engines like the rest of tests/api; one server for all routes."""
 import json
 import sqlite3
+import threading
 import urllib.parse
 import uuid
 
@@ -393,3 +394,32 @@ def test_without_the_setting_the_header_is_refused_and_nothing_injected(make_ser
     assert r.h("X-Partnerd-Store-Calls") is None
     r = p.create(us_body(uniq("nf")))
     assert r.status == 201 and r.h("X-Partnerd-Store-Calls") is None, r
+
+
+def test_concurrent_requests_each_fail_only_their_own_call(world):
+    """Sixteen creates at once, released by a barrier, grouped by the writer into few commits:
+    the eight that ask for it fail their customer_insert (and nothing of them is kept), the
+    other eight are created whole: a request's fault never reaches another request's calls."""
+    n, barrier, out = 16, threading.Barrier(16), [None] * 16
+    bodies = [us_body(uniq("race")) for _ in range(n)]
+
+    def one(i):
+        fault = "op=customer_insert; error=EBUSY" if i % 2 else None
+        req = r_customer_create(world)
+        req.body = bodies[i]
+        barrier.wait()
+        out[i] = req.send(world.port, fault)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, r in enumerate(out):
+        if i % 2:
+            assert r.status == 503 and r.h("X-Partnerd-Fault-Op") == "customer_insert", (i, r)
+        else:
+            assert r.status == 201 and r.h("X-Partnerd-Fault-Op") is None, (i, r)
+    domains = {c["companyProfile"]["domain"] for c in world.a.list_all()}
+    for i, b in enumerate(bodies):
+        assert (b["companyProfile"]["domain"] in domains) == (i % 2 == 0), i
