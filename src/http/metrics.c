@@ -277,7 +277,7 @@ static void store_calls(FILE *f)
 			cum += st[op].bucket[b];
 			if (b < STORE_CALL_BUCKETS - 1)
 				fprintf(f, "partnerd_store_call_duration_seconds_bucket{op=\"%s\",le=\"%g\"} %llu\n", name,
-					store_call_le[b], cum);
+					(double)store_call_le_ns[b] / NS, cum);
 			else
 				fprintf(f, "partnerd_store_call_duration_seconds_bucket{op=\"%s\",le=\"+Inf\"} %llu\n", name, cum);
 		}

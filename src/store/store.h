@@ -397,8 +397,8 @@ enum store_op {
 	STORE_OPS(STORE_OP_ENUM) STORE_OP_COUNT
 #undef STORE_OP_ENUM
 };
-#define STORE_CALL_BUCKETS 8 /* store_call_le's upper bounds (seconds), then +Inf */
-extern const double store_call_le[STORE_CALL_BUCKETS - 1];
+#define STORE_CALL_BUCKETS 8 /* store_call_le_ns's upper bounds (100 us to 1 s), then +Inf */
+extern const unsigned long long store_call_le_ns[STORE_CALL_BUCKETS - 1];
 struct store_call_stats {
 	unsigned long long ok, error, sum_ns;          /* calls answered PD_OK, others; their time */
 	unsigned long long bucket[STORE_CALL_BUCKETS]; /* per bucket, not cumulative */

@@ -16,10 +16,11 @@ enum kind { R, W, S, T };
 static const char *const names[STORE_OP_COUNT] = {STORE_OPS(OP_NAME)};
 static const enum kind kinds[STORE_OP_COUNT] = {STORE_OPS(OP_KIND)};
 
-const double store_call_le[STORE_CALL_BUCKETS - 1] = {0.0001, 0.0005, 0.001, 0.005, 0.025, 0.1, 1};
+const unsigned long long store_call_le_ns[STORE_CALL_BUCKETS - 1] = {100000, 500000, 1000000, 5000000,
+								     25000000, 100000000, 1000000000};
 
-static struct {
-	atomic_ullong ok, error, sum_ns, bucket[STORE_CALL_BUCKETS];
+static struct { /* two atomic adds per call that succeeds: calls are the buckets' sum */
+	atomic_ullong error, sum_ns, bucket[STORE_CALL_BUCKETS];
 } counts[STORE_OP_COUNT];
 
 static _Thread_local struct store_fault *armed;
@@ -32,10 +33,7 @@ static unsigned long long now_ns(void)
 }
 
 /* Rollbacks undo a failure: never failed themselves, so what they undo is always undone. */
-static bool faultable(enum store_op op)
-{
-	return op != STORE_OP_rollback && op != STORE_OP_rollback_to;
-}
+static bool faultable(enum store_op op) { return op != STORE_OP_rollback && op != STORE_OP_rollback_to; }
 
 /* The answer a call gets before the backend sees it (PD_OK: none): the armed fault's, or
  * PD_EINTERNAL for a write outside a transaction. */
@@ -61,9 +59,10 @@ static enum pd_err done(struct store *st, enum store_op op, unsigned long long t
 {
 	unsigned long long ns = now_ns() - t0;
 	int b = 0;
-	while (b < STORE_CALL_BUCKETS - 1 && (double)ns > store_call_le[b] * 1e9)
+	while (b < STORE_CALL_BUCKETS - 1 && ns > store_call_le_ns[b])
 		b++;
-	atomic_fetch_add_explicit(e == PD_OK ? &counts[op].ok : &counts[op].error, 1, memory_order_relaxed);
+	if (e != PD_OK)
+		atomic_fetch_add_explicit(&counts[op].error, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&counts[op].sum_ns, ns, memory_order_relaxed);
 	atomic_fetch_add_explicit(&counts[op].bucket[b], 1, memory_order_relaxed);
 	if ((op == STORE_OP_begin && e == PD_OK) || (op == STORE_OP_commit && e == PD_OK) || op == STORE_OP_rollback)
@@ -98,11 +97,13 @@ enum store_op store_op_find(const char *name)
 
 void store_call_stats(enum store_op op, struct store_call_stats *out)
 {
-	out->ok = atomic_load_explicit(&counts[op].ok, memory_order_relaxed);
-	out->error = atomic_load_explicit(&counts[op].error, memory_order_relaxed);
-	out->sum_ns = atomic_load_explicit(&counts[op].sum_ns, memory_order_relaxed);
+	unsigned long long n = 0;
 	for (int b = 0; b < STORE_CALL_BUCKETS; b++)
-		out->bucket[b] = atomic_load_explicit(&counts[op].bucket[b], memory_order_relaxed);
+		n += out->bucket[b] = atomic_load_explicit(&counts[op].bucket[b], memory_order_relaxed);
+	out->error = atomic_load_explicit(&counts[op].error, memory_order_relaxed);
+	out->error = out->error > n ? n : out->error; /* read a moment apart */
+	out->ok = n - out->error;
+	out->sum_ns = atomic_load_explicit(&counts[op].sum_ns, memory_order_relaxed);
 }
 
 void store_fault_none(struct store_fault *f) { *f = (struct store_fault){.op = STORE_OP_COUNT, .failed = STORE_OP_COUNT}; }
