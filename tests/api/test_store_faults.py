@@ -24,8 +24,7 @@ FORM = "application/x-www-form-urlencoded"
 # (reads then run without one), warming a create's pages, the create's early checks that its
 # write makes again in the writer's transaction, and the end of a sign-in attempt on the shared
 # counters (PostgreSQL), recorded after the verdict: logged, and the reservation lapses by itself.
-ABSORBED = {"read_begin", "warm_insert", "domain_taken", "idem_get", "throttle_failed", "throttle_succeeded",
-            "throttle_release"}
+ABSORBED = {"read_begin", "warm_insert", "domain_taken", "idem_get", "throttle_succeeded", "throttle_release"}
 # Sign-in and rate counters are single statements outside transactions (store.h: S), kept on
 # purpose whatever the request's outcome; the activity log records the failed attempts.
 NOT_DUMPED = {"audit_records", "throttle", "rate_buckets", "schema_migrations"}
@@ -161,6 +160,14 @@ def r_customer_create(w):
     return w.req("POST", "/v1/customers", us_body(uniq("fc")))
 
 
+def r_customer_create_checked(w):
+    """A create that asks for the duplicate check, is idempotent (MS-RequestId) and orders at once."""
+    body = dict(cn_body(uniq("fd"), company="查重测试%s有限公司" % uuid.uuid4().hex[:8]),
+                lineItems=[{"offerId": "CN-O365-E3", "quantity": 5}])
+    body.pop("confirmDuplicates")
+    return w.req("POST", "/v1/customers", body, headers={"MS-RequestId": str(uuid.uuid4())})
+
+
 def r_customer_delete(w):
     return w.req("DELETE", "/v1/customers/%s" % w.customer()["id"])
 
@@ -293,7 +300,7 @@ def r_reseller_end(w):
     return w.req("PATCH", "/v1/relationships/%s" % x["id"], {"state": "Terminated"})
 
 
-ROUTES = [r_customer_create, r_customer_delete, r_billing_update, r_order_create, r_subscription_patch,
+ROUTES = [r_customer_create, r_customer_create_checked, r_customer_delete, r_billing_update, r_order_create, r_subscription_patch,
           r_customer_user_create, r_customer_user_patch, r_customer_user_delete, r_customer_user_reset,
           r_user_create, r_user_patch, r_user_delete, r_user_reset, r_own_password, r_app_create, r_app_secret,
           r_app_revoke, r_token_password, r_token_client, r_portal_sign_in, r_portal_sign_out, r_invitation_new,
