@@ -376,18 +376,23 @@ def test_every_store_call_of_a_write_route_fails_cleanly(world, route):
     SEEN["routes"] += 1
 
 
-def test_the_sweep_used_every_error_kind_and_the_header_is_checked(world):
-    assert SEEN["routes"] == len(ROUTES), SEEN
+def test_the_sweep_used_every_error_kind(world):
+    if SEEN["routes"] < len(ROUTES):
+        pytest.skip("runs after the whole sweep (a route that failed has said so)")
     assert SEEN["kinds"] == set(KINDS), SEEN
     print("\nfault sweep: %d routes, %d store calls failed (%s); absorbed by design: %s"
           % (SEEN["routes"], SEEN["faults"], ", ".join("%s %d" % kv for kv in sorted(SEEN["calls"].items())),
              ", ".join(sorted(SEEN["absorbed"]))))
+
+
+def test_a_bad_fault_is_refused_and_op_fails_every_call_of_one_operation(world):
     # a spec that does not parse is refused, naming the header, and changes nothing
+    before = dump(world.srv.db)
     for bad in ("call=0; error=EIO", "call=1; error=EPERM", "op=nope; error=EIO", "call=1"):
         r = r_customer_create(world).send(world.port, bad)
         assert r.status == 400 and "X-Partnerd-Fault" in error_body(r)["data"], r
+    assert not differs(before, dump(world.srv.db))
     # op=NAME fails every call of one operation: here the customer insert of a create
-    before = dump(world.srv.db)
     r = r_customer_create(world).send(world.port, "op=customer_insert; error=EBUSY")
     assert r.status == 503 and r.h("X-Partnerd-Fault-Op") == "customer_insert", r
     assert not differs(before, dump(world.srv.db))
