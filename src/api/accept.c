@@ -149,9 +149,9 @@ static enum pd_next not_found(struct pd_req *r)
 static bool invitation(struct pd_req *r, struct accept_job *k)
 {
 	struct pd_partner p = {0};
-	enum pd_err e = r->st->ops->invitation_by_code(r->st, r->params[0], &k->inv, r->ar);
+	enum pd_err e = store_invitation_by_code(r->st, r->params[0], &k->inv, r->ar);
 	if (e == PD_OK && strcmp(k->inv.state, "active") == 0)
-		e = r->st->ops->partner_get(r->st, k->inv.partner_id, &p, r->ar);
+		e = store_partner_get(r->st, k->inv.partner_id, &p, r->ar);
 	else if (e == PD_OK)
 		e = PD_ENOTFOUND;
 	if (e == PD_ENOTFOUND)
@@ -187,7 +187,7 @@ enum pd_next pd_accept_submit(struct pd_req *r)
 		return e == PD_ELIMIT ? form(r, 429, k->partner_name, A_TOO_MANY)
 				      : form(r, 503, k->partner_name, A_UNAVAILABLE);
 	}
-	e = r->st->ops->cuser_by_upn(r->st, k->account, &k->user, r->ar);
+	e = store_cuser_by_upn(r->st, k->account, &k->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND) {
 		pd_signin_release(k->attempt, (long long)time(NULL));
 		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
@@ -221,9 +221,9 @@ enum pd_next pd_accept_verify(struct pd_req *r)
 static enum pd_err link_tenant(struct pd_req *r, struct store *st, struct accept_job *k)
 {
 	char *home = NULL;
-	enum pd_err e = st->ops->tenant_home(st, k->user.customer_id, &home, r->ar);
+	enum pd_err e = store_tenant_home(st, k->user.customer_id, &home, r->ar);
 	if (e == PD_OK)
-		e = st->ops->customer_get(st, home, k->user.customer_id, &k->c, r->ar);
+		e = store_customer_get(st, home, k->user.customer_id, &k->c, r->ar);
 	if (e != PD_OK)
 		return e;
 	char *etag = pd_alloc(r->ar, PD_ETAG_LEN + 1);
@@ -231,7 +231,7 @@ static enum pd_err link_tenant(struct pd_req *r, struct store *st, struct accept
 	k->c.billing.etag = etag;
 	k->c.relationship = "reseller";
 	k->c.created = k->c.updated = r->now;
-	return st->ops->customer_link(st, k->inv.partner_id, &k->c);
+	return store_customer_link(st, k->inv.partner_id, &k->c);
 }
 
 /* What the sign-in checked on the loop and the pool, as the writer finds it: the invitation
@@ -241,11 +241,11 @@ static enum pd_err still_valid(struct pd_req *r, struct store *st, struct accept
 {
 	struct pd_invitation inv;
 	struct pd_customer_user now;
-	enum pd_err e = st->ops->invitation_by_code(st, k->inv.code, &inv, r->ar);
+	enum pd_err e = store_invitation_by_code(st, k->inv.code, &inv, r->ar);
 	if (e == PD_OK && strcmp(inv.state, "active") != 0)
 		e = PD_ENOTFOUND;
 	if (e == PD_OK)
-		e = st->ops->cuser_by_upn(st, k->user.upn, &now, r->ar);
+		e = store_cuser_by_upn(st, k->user.upn, &now, r->ar);
 	if (e == PD_OK && (now.version != k->user.version || strcmp(now.id, k->user.id) != 0))
 		e = PD_ECHANGED;
 	return e;
@@ -258,11 +258,11 @@ enum pd_err pd_accept_write(struct pd_req *r, struct store *st)
 	enum pd_err e = still_valid(r, st, k);
 	if (e != PD_OK)
 		return e;
-	e = st->ops->customer_get(st, partner, id, &k->c, r->ar);
+	e = store_customer_get(st, partner, id, &k->c, r->ar);
 	if (e == PD_OK && !strcmp(k->c.relationship, "reseller"))
 		k->already = true;
 	else if (e == PD_OK)
-		e = st->ops->customer_set_relationship(st, partner, id, "reseller", r->now);
+		e = store_customer_set_relationship(st, partner, id, "reseller", r->now);
 	else if (e == PD_ENOTFOUND)
 		e = link_tenant(r, st, k);
 	if (e != PD_OK || k->already)

@@ -63,7 +63,7 @@ enum pd_next pd_apps_list(struct pd_req *r)
 	size_t n;
 	if (!pd_api_page(r, "apps", "", &p))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->app_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
+	enum pd_err e = store_app_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
 					     p.size, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_APPS, NULL);
@@ -85,7 +85,7 @@ enum pd_next pd_apps_get(struct pd_req *r)
 	struct pd_app a;
 	if (!id)
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->app_get(r->st, r->who.partner_id, id, &a, r->ar);
+	enum pd_err e = store_app_get(r->st, r->who.partner_id, id, &a, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_APP, id);
 	pd_reply_json(r, 200, app_json(&a, r->ar));
@@ -124,7 +124,7 @@ enum pd_next pd_apps_create(struct pd_req *r)
 enum pd_err pd_apps_create_write(struct pd_req *r, struct store *st)
 {
 	struct app_job *k = r->state;
-	enum pd_err e = st->ops->app_insert(st, &k->a);
+	enum pd_err e = store_app_insert(st, &k->a);
 	return e == PD_OK ? audit_app(r, st, "create_application", NULL, &k->a) : e;
 }
 
@@ -152,7 +152,7 @@ enum pd_next pd_apps_by_id(struct pd_req *r)
 /* Loads the app for a change; a revoked app cannot be changed again. */
 static enum pd_err load(struct pd_req *r, struct store *st, struct app_job *k)
 {
-	enum pd_err e = st->ops->app_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	enum pd_err e = store_app_get(st, r->who.partner_id, k->id, &k->before, r->ar);
 	return e == PD_OK && strcmp(k->before.state, "active") != 0 ? PD_ENOTFOUND : e;
 }
 
@@ -167,9 +167,9 @@ enum pd_err pd_apps_rotate_write(struct pd_req *r, struct store *st)
 	k->a = k->before;
 	memcpy(k->a.secret_digest, digest, sizeof digest);
 	k->a.secret_updated = r->now;
-	e = st->ops->app_save(st, &k->a);
+	e = store_app_save(st, &k->a);
 	if (e == PD_OK)
-		e = st->ops->tokens_revoke(st, r->who.partner_id, k->id);
+		e = store_tokens_revoke(st, r->who.partner_id, k->id);
 	return e == PD_OK ? audit_app(r, st, "rotate_application_secret", &k->before, &k->a) : e;
 }
 
@@ -190,9 +190,9 @@ enum pd_err pd_apps_revoke_write(struct pd_req *r, struct store *st)
 		return e;
 	k->a = k->before;
 	k->a.state = "revoked";
-	e = st->ops->app_save(st, &k->a);
+	e = store_app_save(st, &k->a);
 	if (e == PD_OK)
-		e = st->ops->tokens_revoke(st, r->who.partner_id, k->id);
+		e = store_tokens_revoke(st, r->who.partner_id, k->id);
 	return e == PD_OK ? audit_app(r, st, "revoke_application", &k->before, &k->a) : e;
 }
 
@@ -214,7 +214,7 @@ struct cli_app {
 static enum pd_err insert_cli_app(struct store *st, void *arg)
 {
 	struct cli_app *c = arg;
-	enum pd_err e = st->ops->app_insert(st, &c->a);
+	enum pd_err e = store_app_insert(st, &c->a);
 	if (e != PD_OK)
 		return e;
 	char uuid[PD_UUID_LEN + 1];
@@ -223,7 +223,7 @@ static enum pd_err insert_cli_app(struct store *st, void *arg)
 			       .operation = "create_application", .resource_type = "application",
 			       .resource_id = c->a.id, .principal_kind = "cli",
 			       .principal_name = "partnerd app add", .outcome = "succeeded"};
-	return st->ops->audit_insert(st, &rec);
+	return store_audit_insert(st, &rec);
 }
 
 static bool roles_ok(const char *roles)
@@ -249,7 +249,7 @@ enum pd_err pd_app_create(struct store *st, const char *partner, const char *nam
 		return snprintf(errbuf, cap, "--role must be one or more of: %s", pd_role_names()), PD_EINVAL;
 	struct pd_partner p;
 	struct pd_arena *ar = pd_arena_new();
-	enum pd_err e = st->ops->partner_get(st, partner ? partner : "", &p, ar);
+	enum pd_err e = store_partner_get(st, partner ? partner : "", &p, ar);
 	pd_arena_free(ar);
 	if (e != PD_OK)
 		return snprintf(errbuf, cap, "no partner with the id '%s'", partner ? partner : ""), e;

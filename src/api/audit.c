@@ -209,7 +209,7 @@ enum pd_next pd_audit_list(struct pd_req *r)
 	size_t n;
 	if (!audit_query(r, &q))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->audit_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
+	enum pd_err e = store_audit_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_ACTIVITY_LOG, NULL);
 	const char *next = NULL;
@@ -230,7 +230,7 @@ enum pd_next pd_audit_get(struct pd_req *r)
 	struct pd_audit a;
 	if (!id)
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->audit_get(r->st, r->who.partner_id, id, &a, r->ar);
+	enum pd_err e = store_audit_get(r->st, r->who.partner_id, id, &a, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_AUDIT_RECORD, id);
 	pd_reply_json(r, 200, record_json(&a, r->ar));

@@ -40,7 +40,7 @@ bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c)
 	const char *id = pd_api_customer_id(r);
 	if (!id)
 		return false;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, id, c, r->ar);
 	if (e != PD_OK)
 		pd_api_store_error(r, e, PD_NOUN_CUSTOMER, id);
 	return e == PD_OK;
@@ -55,6 +55,7 @@ enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, enum pd_noun wh
 	case PD_ENOTFOUND: pd_reply_error_code(r, e, pd_noun_not_found_code(what), PD_MSG_NOT_FOUND, NULL, n); break;
 	case PD_ESTALE: pd_reply_error(r, e, PD_MSG_STALE_ETAG, "attributes.etag", NULL); break;
 	case PD_ECHANGED: pd_reply_error(r, e, PD_MSG_CHANGED, NULL, n); break;
+	case PD_ECONFLICT: pd_reply_error(r, e, PD_MSG_CHANGED, NULL, n); break; /* a key another write took first */
 	case PD_EIO: pd_reply_error(r, e, PD_MSG_STORAGE, NULL, NULL); break;
 	case PD_EBUSY: pd_reply_error(r, e, PD_MSG_BUSY, NULL, NULL); break;
 	default: pd_reply_error(r, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL); break;

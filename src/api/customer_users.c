@@ -46,10 +46,10 @@ static json_t *cuser_json(struct pd_req *r, const struct pd_customer_user *u)
 static enum pd_err resolve(struct pd_req *r, struct store *st, struct cu_job *k)
 {
 	char *home = NULL;
-	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &k->c, r->ar);
+	enum pd_err e = store_customer_get(st, r->who.partner_id, k->customer, &k->c, r->ar);
 	k->no_customer = e == PD_ENOTFOUND;
 	if (e == PD_OK)
-		e = st->ops->tenant_home(st, k->customer, &home, r->ar);
+		e = store_tenant_home(st, k->customer, &home, r->ar);
 	k->home = home;
 	return e;
 }
@@ -134,7 +134,7 @@ enum pd_next pd_cusers_list(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = resolve_for_change(r, r->st, k); /* reads end with the relationship too */
 	if (e == PD_OK)
-		e = r->st->ops->cuser_list(r->st, k->home, k->customer, p.has_after ? p.after.id : NULL,
+		e = store_cuser_list(r->st, k->home, k->customer, p.has_after ? p.after.id : NULL,
 					   p.size, &rows, &n, r->ar);
 	if (e != PD_OK) {
 		cuser_error(r, e, k);
@@ -159,7 +159,7 @@ enum pd_next pd_cusers_get(struct pd_req *r)
 		return PD_REPLY;
 	enum pd_err e = resolve_for_change(r, r->st, k);
 	if (e == PD_OK)
-		e = r->st->ops->cuser_get(r->st, k->home, k->customer, k->id, &k->u, r->ar);
+		e = store_cuser_get(r->st, k->home, k->customer, k->id, &k->u, r->ar);
 	if (e != PD_OK) {
 		cuser_error(r, e, k);
 		return PD_REPLY;
@@ -308,7 +308,7 @@ enum pd_next pd_cusers_create_hash(struct pd_req *r)
 static enum pd_err still_reseller(struct pd_req *r, struct store *st, struct cu_job *k)
 {
 	struct pd_customer now;
-	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &now, r->ar);
+	enum pd_err e = store_customer_get(st, r->who.partner_id, k->customer, &now, r->ar);
 	if (e == PD_OK && strcmp(now.relationship, "reseller") != 0)
 		e = (k->no_relationship = true, PD_ECONFLICT);
 	return e;
@@ -319,7 +319,7 @@ enum pd_err pd_cusers_create_write(struct pd_req *r, struct store *st)
 	struct cu_job *k = r->state;
 	enum pd_err e = still_reseller(r, st, k);
 	if (e == PD_OK)
-		e = st->ops->cuser_insert(st, &k->u);
+		e = store_cuser_insert(st, &k->u);
 	return e == PD_OK ? audit_cuser(r, st, k, "create_customer_user", NULL, &k->u) : e;
 }
 
@@ -431,13 +431,13 @@ enum pd_err pd_cusers_patch_write(struct pd_req *r, struct store *st)
 	struct cu_job *k = r->state;
 	enum pd_err e = resolve_for_change(r, st, k);
 	if (e == PD_OK)
-		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
+		e = store_cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e != PD_OK)
 		return e;
 	if (k->upn_given && strcasecmp(k->upn_given, k->before.upn)) /* names the user; never changes */
 		return k->upn_changed = true, PD_EINVAL;
 	merge(k);
-	e = st->ops->cuser_save(st, &k->u);
+	e = store_cuser_save(st, &k->u);
 	/* a reset is recorded as one, whatever else the PATCH changed with it */
 	return e == PD_OK ? audit_cuser(r, st, k, k->reset ? "reset_customer_user_password" : "update_customer_user",
 					&k->before, &k->u) : e;
@@ -475,9 +475,9 @@ enum pd_err pd_cusers_delete_write(struct pd_req *r, struct store *st)
 	struct cu_job *k = r->state;
 	enum pd_err e = resolve_for_change(r, st, k);
 	if (e == PD_OK)
-		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
+		e = store_cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e == PD_OK)
-		e = st->ops->cuser_delete(st, k->home, k->customer, k->id, k->before.version);
+		e = store_cuser_delete(st, k->home, k->customer, k->id, k->before.version);
 	return e == PD_OK ? audit_cuser(r, st, k, "delete_customer_user", &k->before, NULL) : e;
 }
 
@@ -495,13 +495,13 @@ enum pd_err pd_cusers_reset_write(struct pd_req *r, struct store *st)
 	struct cu_job *k = r->state;
 	enum pd_err e = resolve_for_change(r, st, k);
 	if (e == PD_OK)
-		e = st->ops->cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
+		e = store_cuser_get(st, k->home, k->customer, k->id, &k->before, r->ar);
 	if (e != PD_OK)
 		return e;
 	k->u = k->before;
 	k->u.password_hash = k->hash;
 	k->u.must_change_password = true;
-	e = st->ops->cuser_save(st, &k->u);
+	e = store_cuser_save(st, &k->u);
 	return e == PD_OK ? audit_cuser(r, st, k, "reset_customer_user_password", &k->before, &k->u) : e;
 }
 

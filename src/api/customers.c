@@ -73,7 +73,7 @@ static const char *dup_regnum(const struct create *k)
 static enum pd_err dups_of(struct pd_req *r, struct store *st, const char *dup_key, const char *regnum,
 			   const char *self, char ***ids, size_t *n)
 {
-	enum pd_err e = st->ops->customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX + 1, ids, n, r->ar);
+	enum pd_err e = store_customer_dups(st, r->who.partner_id, dup_key, regnum, DUPS_MAX + 1, ids, n, r->ar);
 	size_t k = 0;
 	for (size_t i = 0; e == PD_OK && i < *n; i++)
 		if (!self || strcmp((*ids)[i], self) != 0)
@@ -122,9 +122,9 @@ static bool replied_duplicates(struct pd_req *r, struct create *k)
 		return false;
 	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name))) /* the write needs it too */
 		e = PD_EINTERNAL;
-	else if (r->request_id_given && r->st->ops->idem_get(r->st, r->who.partner_id, r->request_id, &made, &digest, r->ar) == PD_OK)
+	else if (r->request_id_given && store_idem_get(r->st, r->who.partner_id, r->request_id, &made, &digest, r->ar) == PD_OK)
 		return false;
-	else if (r->st->ops->domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
+	else if (store_domain_taken(r->st, k->c.domain, &taken) == PD_OK && taken)
 		return false;
 	if (e == PD_OK)
 		e = find_duplicates(r, r->st, k, NULL);
@@ -221,7 +221,7 @@ static void check_uscc(struct pd_req *r, struct pd_customer *c, struct pd_verrs 
 static enum pd_next reply_valid(struct pd_req *r, struct create *k)
 {
 	bool taken = false;
-	enum pd_err e = r->st->ops->domain_taken(r->st, k->c.domain, &taken);
+	enum pd_err e = store_domain_taken(r->st, k->c.domain, &taken);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_DOMAIN, k->c.domain);
 	if (taken)
@@ -267,9 +267,8 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		return reply_valid(r, k);
 	fill_new(r, k);
 	k->digest = r->request_id_given ? pd_api_body_digest(r) : NULL;
-	if (r->st->ops->warm_insert) /* a failure here shows again, and is answered, in the write */
-		(void)r->st->ops->warm_insert(r->st, r->who.partner_id, &k->c, &k->admin,
-					r->request_id_given ? r->request_id : NULL);
+	/* a failure here shows again, and is answered, in the write */
+	(void)store_warm_insert(r->st, r->who.partner_id, &k->c, &k->admin, r->request_id_given ? r->request_id : NULL);
 	r->state = k;
 	return PD_WRITE;
 }
@@ -280,7 +279,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	const char *partner = r->who.partner_id;
 	if (r->request_id_given) {
 		char *digest = NULL;
-		enum pd_err e = st->ops->idem_get(st, partner, r->request_id, &k->replayed_id, &digest, r->ar);
+		enum pd_err e = store_idem_get(st, partner, r->request_id, &k->replayed_id, &digest, r->ar);
 		if (e == PD_OK && digest && strcmp(digest, k->digest) != 0) /* NULL: a key from before 0011 */
 			return k->replayed_id = NULL, k->reused = true, PD_ECONFLICT;
 		if (e != PD_ENOTFOUND)
@@ -292,7 +291,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	if (e == PD_ENOTFOUND)
 		return k->reseller_gone = true, PD_EINVAL;
 	if (e == PD_OK)
-		e = st->ops->customer_insert(st, partner, &k->c, &k->admin);
+		e = store_customer_insert(st, partner, &k->c, &k->admin);
 	if (e == PD_OK && !k->confirm_dups) { /* again, in the writer's transaction: a create queued
 					       * meanwhile; the job's savepoint takes the row back */
 		e = find_duplicates(r, st, k, k->c.id);
@@ -304,7 +303,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	/* the replay of a create answers with the customer and the order made with it */
 	const char *made = k->has_order ? pd_printf(r->ar, "%s/%s", k->c.id, k->order.id) : k->c.id;
 	if (e == PD_OK && r->request_id_given)
-		e = st->ops->idem_put(st, partner, r->request_id, made, k->digest, r->now);
+		e = store_idem_put(st, partner, r->request_id, made, k->digest, r->now);
 	return e == PD_OK ? pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c)) : e;
 }
 
@@ -314,7 +313,7 @@ static void reply_replay(struct pd_req *r, const char *made)
 	struct pd_order order;
 	const char *slash = strchr(made, '/');
 	const char *id = slash ? pd_strndup(r->ar, made, (size_t)(slash - made)) : made;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, id, &c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, id, &c, r->ar);
 	if (e == PD_OK && slash)
 		e = pd_order_load(r, r->st, id, slash + 1, &order);
 	if (e != PD_OK) {
@@ -385,9 +384,9 @@ enum pd_next pd_customers_delete(struct pd_req *r)
 enum pd_err pd_customers_delete_write(struct pd_req *r, struct store *st)
 {
 	struct pd_customer c;
-	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, r->state, &c, r->ar);
+	enum pd_err e = store_customer_get(st, r->who.partner_id, r->state, &c, r->ar);
 	if (e == PD_OK)
-		e = st->ops->customer_delete(st, r->who.partner_id, r->state);
+		e = store_customer_delete(st, r->who.partner_id, r->state);
 	return e == PD_OK ? pd_api_audit_customer(r, st, "delete_customer", &c, pd_customer_to_json(&c), NULL) : e;
 }
 
@@ -492,7 +491,7 @@ enum pd_next pd_customers_list(struct pd_req *r)
 	size_t n;
 	if (!list_query(r, &q))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
+	enum pd_err e = store_customer_list(r->st, r->who.partner_id, &q, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER_LIST, NULL);
 	const char *token = NULL;

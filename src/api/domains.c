@@ -11,7 +11,7 @@ enum pd_next pd_domains_head(struct pd_req *r)
 		pd_reply_error(r, PD_EINVAL, PD_MSG_INVALID, "domain", NULL);
 		return PD_REPLY;
 	}
-	enum pd_err e = r->st->ops->domain_taken(r->st, d, &taken);
+	enum pd_err e = store_domain_taken(r->st, d, &taken);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_DOMAIN, NULL);
 	if (taken)

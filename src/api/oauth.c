@@ -75,7 +75,7 @@ static enum pd_next client_credentials(struct pd_req *r, struct grant *g)
 		return oauth_error(r, 400, "invalid_request", "client_id and client_secret are required");
 	g->is_app = true;
 	g->account = id;
-	enum pd_err e = pd_uuid_parse(id, NULL) ? r->st->ops->app_by_client(r->st, id, &g->app, r->ar) : PD_ENOTFOUND;
+	enum pd_err e = pd_uuid_parse(id, NULL) ? store_app_by_client(r->st, id, &g->app, r->ar) : PD_ENOTFOUND;
 	if (e != PD_OK && e != PD_ENOTFOUND) {
 		pd_signin_release(g->attempt, (long long)time(NULL));
 		return pd_api_store_error(r, e, PD_NOUN_APP, NULL);
@@ -96,7 +96,7 @@ static enum pd_next password(struct pd_req *r, struct grant *g)
 	g->account = user;
 	if (strlen(user) > 254 || strlen(pw) > 1024)
 		return refuse(r, g);
-	enum pd_err e = r->st->ops->user_by_email(r->st, user, &g->user, r->ar);
+	enum pd_err e = store_user_by_email(r->st, user, &g->user, r->ar);
 	if (e != PD_OK && e != PD_ENOTFOUND) {
 		pd_signin_release(g->attempt, (long long)time(NULL));
 		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
@@ -160,7 +160,7 @@ enum pd_err pd_oauth_token_write(struct pd_req *r, struct store *st)
 {
 	struct grant *g = r->state;
 	struct pd_audit a;
-	enum pd_err e = st->ops->token_insert(st, &g->row);
+	enum pd_err e = store_token_insert(st, &g->row);
 	if (e != PD_OK)
 		return e;
 	pd_activity_fill(r, &a, "sign_in", g->is_app ? "application" : "partner_user", "succeeded", NULL, NULL);

@@ -76,7 +76,7 @@ enum pd_err pd_subscriptions_all(struct pd_req *r, struct store *st, const char 
 	enum pd_err e;
 	*subs = NULL;
 	*n = 0;
-	while ((e = st->ops->sub_list(st, r->who.partner_id, customer, *n ? &after : NULL, PD_PAGE_MAX,
+	while ((e = store_sub_list(st, r->who.partner_id, customer, *n ? &after : NULL, PD_PAGE_MAX,
 				      &page, &got, r->ar)) == PD_OK) {
 		size_t keep = got > PD_PAGE_MAX ? PD_PAGE_MAX : got;
 		if (!*n && got <= PD_PAGE_MAX) { /* one page: the common case */
@@ -232,7 +232,7 @@ enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *custo
 	struct pd_order_row row = {.partner_id = r->who.partner_id, .customer_id = customer, .id = o->id,
 				   .billing_cycle = o->billing_cycle, .currency = o->currency, .created = o->created};
 	if (e == PD_OK)
-		e = st->ops->order_insert(st, &row);
+		e = store_order_insert(st, &row);
 	o->subs = pd_alloc(r->ar, sizeof *o->subs * o->n);
 	for (size_t i = 0; e == PD_OK && i < o->n; i++) {
 		char *etag = pd_alloc(r->ar, PD_ETAG_LEN + 1);
@@ -243,7 +243,7 @@ enum pd_err pd_order_write(struct pd_req *r, struct store *st, const char *custo
 			.friendly_name = o->lines[i].friendly_name, .status = "active", .etag = etag,
 			.billing_cycle = o->billing_cycle, .quantity = o->lines[i].quantity, .created = r->now,
 			.updated = r->now};
-		e = st->ops->sub_insert(st, &o->subs[i]);
+		e = store_sub_insert(st, &o->subs[i]);
 	}
 	return e;
 }
@@ -258,7 +258,7 @@ static enum pd_err order_subs(struct pd_req *r, struct store *st, const char *cu
 	enum pd_err e;
 	*subs = NULL;
 	*n = 0;
-	while ((e = st->ops->sub_list_order(st, r->who.partner_id, customer, id, *n ? &after : NULL, PD_PAGE_MAX,
+	while ((e = store_sub_list_order(st, r->who.partner_id, customer, id, *n ? &after : NULL, PD_PAGE_MAX,
 					    &page, &got, r->ar)) == PD_OK) {
 		size_t keep = got > PD_PAGE_MAX ? PD_PAGE_MAX : got;
 		if (*n + keep > cap) {
@@ -307,9 +307,9 @@ enum pd_err pd_order_load(struct pd_req *r, struct store *st, const char *custom
 {
 	struct pd_order_row row;
 	struct pd_customer c;
-	enum pd_err e = st->ops->order_get(st, r->who.partner_id, customer, id, &row, r->ar);
+	enum pd_err e = store_order_get(st, r->who.partner_id, customer, id, &row, r->ar);
 	if (e == PD_OK)
-		e = st->ops->customer_get(st, r->who.partner_id, customer, &c, r->ar);
+		e = store_customer_get(st, r->who.partner_id, customer, &c, r->ar);
 	return e == PD_OK ? order_from_row(r, st, &row, c.billing.addr.country, o) : e;
 }
 
@@ -373,7 +373,7 @@ enum pd_next pd_orders_create(struct pd_req *r)
 	struct pd_verrs errs = {0};
 	if (!(k->customer = pd_api_customer_id(r)))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->customer, &k->c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, k->customer, &k->c, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, k->customer);
 	if (strcmp(k->c.relationship, "reseller") != 0) {
@@ -397,7 +397,7 @@ enum pd_next pd_orders_create(struct pd_req *r)
 static enum pd_err recheck_customer(struct pd_req *r, struct store *st, struct order_job *k)
 {
 	struct pd_customer now;
-	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &now, r->ar);
+	enum pd_err e = store_customer_get(st, r->who.partner_id, k->customer, &now, r->ar);
 	if (e == PD_OK && strcmp(now.relationship, "reseller") != 0)
 		e = (k->no_relationship = true, PD_ECONFLICT);
 	else if (e == PD_OK && strcmp(now.billing.addr.country, k->c.billing.addr.country) != 0)
@@ -454,9 +454,9 @@ enum pd_next pd_orders_list(struct pd_req *r)
 	size_t n;
 	if (!customer || !pd_api_page(r, "orders", customer, &p))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
 	if (e == PD_OK)
-		e = r->st->ops->order_list(r->st, r->who.partner_id, customer, p.has_after ? &p.after : NULL,
+		e = store_order_list(r->st, r->who.partner_id, customer, p.has_after ? &p.after : NULL,
 					   p.size, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, customer);
@@ -488,10 +488,10 @@ enum pd_next pd_orders_get(struct pd_req *r)
 	struct pd_order o;
 	if (!id)
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, customer);
-	e = r->st->ops->order_get(r->st, r->who.partner_id, customer, id, &row, r->ar);
+	e = store_order_get(r->st, r->who.partner_id, customer, id, &row, r->ar);
 	if (e == PD_OK)
 		e = order_from_row(r, r->st, &row, c.billing.addr.country, &o);
 	if (e != PD_OK)
@@ -525,7 +525,7 @@ static bool sub_query(struct pd_req *r, const char *customer, struct sub_query *
 	char *id = pd_alloc(r->ar, PD_UUID_LEN + 1);
 	if (!pd_uuid_parse(order, id))
 		return pd_api_bad(r, 3000, "order_id", PD_MSG_BAD_UUID, NULL), false;
-	enum pd_err e = r->st->ops->order_get(r->st, r->who.partner_id, customer, id, &row, r->ar);
+	enum pd_err e = store_order_get(r->st, r->who.partner_id, customer, id, &row, r->ar);
 	if (e == PD_ENOTFOUND)
 		pd_reply_error(r, e, PD_MSG_ORDER_NOT_FOUND, "order_id", id);
 	else if (e != PD_OK)
@@ -563,7 +563,7 @@ static enum pd_next reply_csv(struct pd_req *r, const char *customer, const stru
 	struct pd_subscription *subs;
 	struct pd_partner partner;
 	size_t n;
-	enum pd_err e = r->st->ops->partner_get(r->st, r->who.partner_id, &partner, r->ar);
+	enum pd_err e = store_partner_get(r->st, r->who.partner_id, &partner, r->ar);
 	if (e == PD_OK)
 		e = q->order_id ? order_subs(r, r->st, customer, q->order_id, &subs, &n)
 				: pd_subscriptions_all(r, r->st, customer, &subs, &n);
@@ -603,7 +603,7 @@ enum pd_next pd_subscriptions_list(struct pd_req *r)
 	size_t n;
 	if (!customer)
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, customer, &c, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, customer);
 	if (!sub_query(r, customer, &q))
@@ -614,9 +614,9 @@ enum pd_next pd_subscriptions_list(struct pd_req *r)
 	if (!pd_api_page(r, "subscriptions", scope, &p))
 		return PD_REPLY;
 	const struct pd_after *after = p.has_after ? &p.after : NULL;
-	e = q.order_id ? r->st->ops->sub_list_order(r->st, r->who.partner_id, customer, q.order_id, after, p.size,
+	e = q.order_id ? store_sub_list_order(r->st, r->who.partner_id, customer, q.order_id, after, p.size,
 						    &subs, &n, r->ar)
-		       : r->st->ops->sub_list(r->st, r->who.partner_id, customer, after, p.size, &subs, &n, r->ar);
+		       : store_sub_list(r->st, r->who.partner_id, customer, after, p.size, &subs, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, customer);
 	const char *next = NULL;
@@ -641,7 +641,7 @@ static bool path_subscription(struct pd_req *r, const char **customer, const cha
 	*id = *customer ? pd_api_uuid_param(r, 1, "subscriptionId") : NULL;
 	if (!*id)
 		return false;
-	enum pd_err e = r->st->ops->sub_get(r->st, r->who.partner_id, *customer, *id, s, r->ar);
+	enum pd_err e = store_sub_get(r->st, r->who.partner_id, *customer, *id, s, r->ar);
 	if (e != PD_OK)
 		pd_api_store_error(r, e, PD_NOUN_SUBSCRIPTION, *id);
 	return e == PD_OK;
@@ -835,7 +835,7 @@ static enum pd_err suspend_addons(struct pd_req *r, struct store *st, struct sub
 		subs[i].status = "suspended";
 		subs[i].suspended_at = subs[i].updated = r->now;
 		subs[i].etag = etag;
-		e = st->ops->sub_save(st, &subs[i]);
+		e = store_sub_save(st, &subs[i]);
 		json_array_append_new(cascade, json_string(subs[i].id));
 	}
 	return e;
@@ -860,11 +860,11 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 	struct sub_patch *k = r->state;
 	struct pd_audit a;
 	struct pd_customer c;
-	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->customer, &c, r->ar);
+	enum pd_err e = store_customer_get(st, r->who.partner_id, k->customer, &c, r->ar);
 	if (e == PD_OK && strcmp(c.relationship, "reseller") != 0)
 		e = (k->no_relationship = true, PD_ECONFLICT);
 	if (e == PD_OK)
-		e = st->ops->sub_get(st, r->who.partner_id, k->customer, k->id, &k->before, r->ar);
+		e = store_sub_get(st, r->who.partner_id, k->customer, k->id, &k->before, r->ar);
 	if (e == PD_OK && strcmp(k->before.etag, k->etag) != 0)
 		e = PD_ESTALE;
 	if (e == PD_OK)
@@ -872,7 +872,7 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 	if (e == PD_OK)
 		e = apply_sub_patch(r, k);
 	if (e == PD_OK)
-		e = st->ops->sub_save(st, &k->after);
+		e = store_sub_save(st, &k->after);
 	json_t *cascade = json_array();
 	if (e == PD_OK && strcmp(k->before.status, "suspended") && !strcmp(k->after.status, "suspended"))
 		e = suspend_addons(r, st, k, cascade);

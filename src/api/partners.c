@@ -24,8 +24,8 @@ static enum pd_err insert_partner(struct store *st, void *arg)
 	struct pd_user u = {.partner_id = p.id, .id = a->out->user_id, .email = a->email,
 			    .display_name = "Global admin", .password_hash = a->hash,
 			    .roles = "global_admin", .state = "active", .created = now};
-	enum pd_err e = st->ops->partner_insert(st, &p);
-	return e == PD_OK ? st->ops->user_insert(st, &u) : e;
+	enum pd_err e = store_partner_insert(st, &p);
+	return e == PD_OK ? store_user_insert(st, &u) : e;
 }
 
 enum pd_err pd_partner_create(struct store *st, const char *name, const char *admin_email,

@@ -133,7 +133,7 @@ enum pd_next pd_session_get(struct pd_req *r)
 		json_object_set_new(r->resp.body, "permissions", permissions(r->who.roles));
 		json_object_set_new(r->resp.body, "domainSuffix", json_string(r->cfg->domain_suffix));
 		struct pd_partner p;
-		if (r->st->ops->partner_get(r->st, r->who.partner_id, &p, r->ar) == PD_OK)
+		if (store_partner_get(r->st, r->who.partner_id, &p, r->ar) == PD_OK)
 			json_object_set_new(r->resp.body, "partnerName", json_string(p.name));
 	}
 	return PD_REPLY;
@@ -153,7 +153,7 @@ enum pd_err pd_session_end_write(struct pd_req *r, struct store *st)
 	unsigned char digest[PD_DIGEST_LEN];
 	struct pd_audit a;
 	pd_secret_digest(r->key, r->session, digest);
-	enum pd_err e = st->ops->token_delete(st, r->who.partner_id, digest);
+	enum pd_err e = store_token_delete(st, r->who.partner_id, digest);
 	if (e != PD_OK)
 		return e;
 	pd_activity_fill(r, &a, "sign_out", "partner_user", "succeeded", NULL, NULL);

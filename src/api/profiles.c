@@ -44,7 +44,7 @@ enum pd_next pd_profiles_billing_put(struct pd_req *r)
 	struct pd_customer *c = &k->before;
 	if (!(k->id = pd_api_customer_id(r)))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->customer_get(r->st, r->who.partner_id, k->id, c, r->ar);
+	enum pd_err e = store_customer_get(r->st, r->who.partner_id, k->id, c, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_CUSTOMER, k->id);
 	pd_billing_from_json(r->json, "billingProfile", &k->b, &errs, r->ar);
@@ -73,9 +73,9 @@ enum pd_err pd_profiles_billing_write(struct pd_req *r, struct store *st)
 	 * another one, its copy is not the profile being replaced: read that one for the
 	 * activity record (etags are never reused, so an equal one names the same profile). */
 	if (strcmp(k->before.billing.etag, k->b.etag) != 0)
-		e = st->ops->customer_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+		e = store_customer_get(st, r->who.partner_id, k->id, &k->before, r->ar);
 	if (e == PD_OK)
-		e = st->ops->billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
+		e = store_billing_update(st, r->who.partner_id, k->id, &k->b, k->etag, r->now);
 	if (e != PD_OK)
 		return e;
 	struct pd_customer after = k->before;

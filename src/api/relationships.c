@@ -49,7 +49,7 @@ static struct invite_job *new_invitation(struct pd_req *r)
 enum pd_next pd_invitation_get(struct pd_req *r)
 {
 	struct pd_invitation i;
-	enum pd_err e = r->st->ops->invitation_latest(r->st, r->who.partner_id, &i, r->ar);
+	enum pd_err e = store_invitation_latest(r->st, r->who.partner_id, &i, r->ar);
 	if (e == PD_ENOTFOUND) { /* the first time: make one */
 		new_invitation(r);
 		return PD_WRITE;
@@ -83,7 +83,7 @@ enum pd_err pd_invitation_write(struct pd_req *r, struct store *st)
 	struct pd_invitation now;
 	/* A GET found none on the loop; another request may have made one since: answer that
 	 * one instead of revoking it (which would leave its caller holding a dead URL). */
-	enum pd_err e = r->method == PD_GET ? st->ops->invitation_latest(st, r->who.partner_id, &now, r->ar)
+	enum pd_err e = r->method == PD_GET ? store_invitation_latest(st, r->who.partner_id, &now, r->ar)
 					    : PD_ENOTFOUND;
 	if (e == PD_OK && !strcmp(now.state, "active")) {
 		k->inv = now;
@@ -93,9 +93,9 @@ enum pd_err pd_invitation_write(struct pd_req *r, struct store *st)
 		return PD_ENOTFOUND;
 	if (e != PD_ENOTFOUND)
 		return e;
-	e = st->ops->invitation_revoke(st, r->who.partner_id);
+	e = store_invitation_revoke(st, r->who.partner_id);
 	if (e == PD_OK && !k->revoke_only)
-		e = st->ops->invitation_insert(st, &k->inv);
+		e = store_invitation_insert(st, &k->inv);
 	if (e != PD_OK)
 		return e;
 	pd_activity_fill(r, &a, k->revoke_only ? "revoke_relationship_request" : "create_relationship_request",
@@ -150,13 +150,13 @@ enum pd_err pd_relationship_patch_write(struct pd_req *r, struct store *st)
 	struct end_job *k = r->state;
 	struct pd_subscription *subs;
 	size_t n = 0;
-	enum pd_err e = st->ops->customer_get(st, r->who.partner_id, k->id, &k->c, r->ar);
+	enum pd_err e = store_customer_get(st, r->who.partner_id, k->id, &k->c, r->ar);
 	if (e == PD_OK)
 		e = pd_subscriptions_all(r, st, k->id, &subs, &n);
 	if (e == PD_OK && any_active(subs, n))
 		e = (k->active_subs = true, PD_ECONFLICT);
 	if (e == PD_OK)
-		e = st->ops->customer_set_relationship(st, r->who.partner_id, k->id, "none", r->now);
+		e = store_customer_set_relationship(st, r->who.partner_id, k->id, "none", r->now);
 	if (e != PD_OK)
 		return e;
 	k->c.relationship = "none";

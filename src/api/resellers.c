@@ -44,7 +44,7 @@ enum pd_err pd_reseller_active(struct store *st, const char *partner, const char
 			       struct pd_arena *ar)
 {
 	struct pd_reseller x;
-	enum pd_err e = st->ops->reseller_get(st, partner, id, &x, ar);
+	enum pd_err e = store_reseller_get(st, partner, id, &x, ar);
 	return e == PD_OK && strcmp(x.state, "active") != 0 ? PD_ENOTFOUND : e;
 }
 
@@ -108,7 +108,7 @@ enum pd_next pd_resellers_list(struct pd_req *r)
 	size_t n;
 	if (!type_param(r) || !pd_api_page(r, LIST, "", &p))
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->reseller_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
+	enum pd_err e = store_reseller_list(r->st, r->who.partner_id, p.has_after ? &p.after : NULL,
 						  p.size, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_RESELLERS, NULL);
@@ -139,7 +139,7 @@ enum pd_next pd_resellers_get(struct pd_req *r)
 	const char *id = pd_api_uuid_param(r, 0, "id");
 	if (!id)
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->reseller_get(r->st, r->who.partner_id, id, &x, r->ar);
+	enum pd_err e = store_reseller_get(r->st, r->who.partner_id, id, &x, r->ar);
 	if (e == PD_ENOTFOUND)
 		return not_found(r, id);
 	if (e != PD_OK)
@@ -156,7 +156,7 @@ enum pd_next pd_customer_resellers(struct pd_req *r)
 		return PD_REPLY;
 	json_t *items = json_array();
 	if (c.associated_partner_id) {
-		enum pd_err e = r->st->ops->reseller_get(r->st, r->who.partner_id, c.associated_partner_id, &x, r->ar);
+		enum pd_err e = store_reseller_get(r->st, r->who.partner_id, c.associated_partner_id, &x, r->ar);
 		if (e != PD_OK) {
 			json_decref(items);
 			return pd_api_store_error(r, e, PD_NOUN_RESELLER, NULL);
@@ -243,10 +243,10 @@ enum pd_err pd_resellers_add_write(struct pd_req *r, struct store *st)
 	struct add_job *k = r->state;
 	struct pd_reseller old;
 	struct pd_audit a;
-	enum pd_err e = st->ops->reseller_get(st, r->who.partner_id, k->x.id, &old, r->ar);
+	enum pd_err e = store_reseller_get(st, r->who.partner_id, k->x.id, &old, r->ar);
 	if (e == PD_OK)
 		return k->id_taken = true, PD_ECONFLICT;
-	if (e != PD_ENOTFOUND || (e = st->ops->reseller_insert(st, &k->x)) != PD_OK)
+	if (e != PD_ENOTFOUND || (e = store_reseller_insert(st, &k->x)) != PD_OK)
 		return e; /* PD_ECONFLICT: the id is free, so the MPN id is taken */
 	json_t *now = pd_reseller_json(&k->x);
 	pd_activity_fill(r, &a, "add_indirect_reseller", "indirect_reseller", "succeeded", NULL, now);
@@ -325,11 +325,11 @@ enum pd_err pd_resellers_patch_write(struct pd_req *r, struct store *st)
 	struct end_job *k = r->state;
 	struct pd_customer *cleared;
 	size_t n = 0;
-	enum pd_err e = st->ops->reseller_get(st, r->who.partner_id, k->id, &k->x, r->ar);
+	enum pd_err e = store_reseller_get(st, r->who.partner_id, k->id, &k->x, r->ar);
 	if (e == PD_OK && strcmp(k->x.state, "active"))
 		return k->ended_before = true, PD_ECONFLICT;
 	if (e == PD_OK)
-		e = st->ops->reseller_end(st, r->who.partner_id, k->id, r->now, &cleared, &n, r->ar);
+		e = store_reseller_end(st, r->who.partner_id, k->id, r->now, &cleared, &n, r->ar);
 	if (e != PD_OK)
 		return e;
 	k->x.state = "terminated";
@@ -363,11 +363,11 @@ static enum pd_err cli_insert(struct store *st, void *arg)
 	struct pd_arena *ar = pd_arena_new();
 	struct pd_reseller old;
 	char rec[PD_UUID_LEN + 1];
-	enum pd_err e = st->ops->reseller_get(st, c->x.partner_id, c->x.id, &old, ar);
+	enum pd_err e = store_reseller_get(st, c->x.partner_id, c->x.id, &old, ar);
 	if (e == PD_OK)
 		e = (c->id_taken = true, PD_ECONFLICT);
 	else if (e == PD_ENOTFOUND)
-		e = st->ops->reseller_insert(st, &c->x);
+		e = store_reseller_insert(st, &c->x);
 	json_t *now = pd_reseller_json(&c->x);
 	char *text = e == PD_OK ? json_dumps(now, JSON_COMPACT) : NULL;
 	json_decref(now);
@@ -377,7 +377,7 @@ static enum pd_err cli_insert(struct store *st, void *arg)
 			     .resource_id = c->x.id, .principal_kind = "operator", .principal_id = "partnerd",
 			     .principal_name = "partnerd reseller add", .outcome = "succeeded", .new_value = text};
 	if (e == PD_OK)
-		e = st->ops->audit_insert(st, &a);
+		e = store_audit_insert(st, &a);
 	free(text);
 	pd_arena_free(ar);
 	return e;
@@ -407,7 +407,7 @@ static enum pd_err cli_create(struct store *st, struct cli_add *c, char *id, str
 	if (!c->x.id)
 		pd_uuid_new(id);
 	c->x.id = id;
-	enum pd_err e = st->ops->partner_get(st, c->x.partner_id ? c->x.partner_id : "", &p, ar);
+	enum pd_err e = store_partner_get(st, c->x.partner_id ? c->x.partner_id : "", &p, ar);
 	if (e != PD_OK)
 		return snprintf(errbuf, cap, "no partner with the id '%s'", c->x.partner_id ? c->x.partner_id : ""), e;
 	c->x.state = "active";

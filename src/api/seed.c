@@ -403,7 +403,7 @@ static enum pd_err add_partners(struct store *st, struct gen *g, struct seed_par
 				long partners, const unsigned char key[PD_KEY_LEN], json_t *list)
 {
 	long long now = (long long)time(NULL);
-	enum pd_err e = st->ops->begin(st);
+	enum pd_err e = store_begin(st);
 	for (long i = 0; e == PD_OK && i < partners; i++) {
 		char uid[PD_UUID_LEN + 1], pw[PD_GENPW_CHARS + 1], hash[PD_PWHASH_LEN];
 		char name[64], email[96];
@@ -417,16 +417,16 @@ static enum pd_err add_partners(struct store *st, struct gen *g, struct seed_par
 		struct pd_user u = {.partner_id = p.id, .id = uid, .email = email,
 				    .display_name = "Global admin", .password_hash = hash,
 				    .roles = "global_admin", .state = "active", .created = now};
-		e = st->ops->partner_insert(st, &p);
+		e = store_partner_insert(st, &p);
 		if (e == PD_OK)
-			e = st->ops->user_insert(st, &u);
+			e = store_user_insert(st, &u);
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:I}", "partnerId", p.id,
 						      "name", name, "userName", email, "password", pw,
 						      "customers", (json_int_t)ps[i].customers));
 	}
 	if (e == PD_OK)
-		return st->ops->commit(st);
-	st->ops->rollback(st);
+		return store_commit(st);
+	store_rollback(st);
 	return e;
 }
 
@@ -459,7 +459,7 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 	struct seed_partner *ps = calloc((size_t)partners, sizeof *ps);
 	if (!ps || store_secret_key(st, key) != PD_OK) {
 		free(ps);
-		st->ops->close(st);
+		store_close(st);
 		return snprintf(errbuf, cap, "cannot read the store's digest key"), PD_EIO;
 	}
 	/* half to the first partner, the rest spread evenly over the others */
@@ -473,8 +473,8 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 		snprintf(errbuf, cap, "cannot add the partners (%s)%s", pd_err_name(e),
 			 e == PD_ECONFLICT ? ": this store was seeded with this --seed already" : "");
 
-	if (e == PD_OK && st->ops->bulk_load)
-		e = st->ops->bulk_load(st, true);
+	if (e == PD_OK)
+		e = store_bulk_load(st, true);
 	double t0 = now_s(), last = t0;
 	long long now = (long long)time(NULL), span = 3 * 365 * 86400LL; /* created over 3 years */
 	unsigned long long n = 0;
@@ -487,7 +487,7 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 		for (long long i = 0; e == PD_OK && i < ps[p].customers; i++, n++) {
 			if (n % BATCH == 0) {
 				ar = pd_arena_new();
-				e = st->ops->begin(st);
+				e = store_begin(st);
 				in_tx = e == PD_OK;
 			}
 			struct pd_customer c;
@@ -496,17 +496,17 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 			gen_customer(&g, n, ps[p].id, ids[i], key, created, &c, &admin, ar);
 			if (e == PD_OK && (n < 2000 || n % 997 == 0) && !check_billing(&c, n, ar, errbuf, cap))
 				e = PD_EINVAL;
-			if (e == PD_OK && (e = st->ops->customer_insert(st, ps[p].id, &c, &admin)) != PD_OK)
+			if (e == PD_OK && (e = store_customer_insert(st, ps[p].id, &c, &admin)) != PD_OK)
 				snprintf(errbuf, cap, "customer %llu (%s) refused: %s", n, c.domain, pd_err_name(e));
 			bool end = (n + 1) % BATCH == 0 || n + 1 == (unsigned long long)customers;
 			if (e == PD_OK && end) {
 				in_tx = false;
-				if ((e = st->ops->commit(st)) != PD_OK)
+				if ((e = store_commit(st)) != PD_OK)
 					snprintf(errbuf, cap, "commit failed: %s", pd_err_name(e));
 			}
 			if (end || e != PD_OK) {
 				if (in_tx)
-					st->ops->rollback(st);
+					store_rollback(st);
 				in_tx = false;
 				pd_arena_free(ar);
 				ar = NULL;
@@ -520,12 +520,12 @@ enum pd_err pd_seed(const char *db_url, long partners, long long customers, unsi
 		}
 		free(ids);
 	}
-	enum pd_err done = st->ops->bulk_load ? st->ops->bulk_load(st, false) : PD_OK; /* also after a failure */
+	enum pd_err done = store_bulk_load(st, false); /* also after a failure */
 	if (e == PD_OK && (e = done) != PD_OK)
 		snprintf(errbuf, cap, "cannot finish the bulk load: %s", pd_err_name(e));
 	double secs = now_s() - t0;
 	free(ps);
-	st->ops->close(st);
+	store_close(st);
 	if (e != PD_OK) {
 		json_decref(list);
 		return e;

@@ -77,7 +77,7 @@ static enum pd_err keep_an_admin(struct store *st, struct user_job *k, const str
 	long long n = 0;
 	if (!active_admin(&k->before) || (after && active_admin(after)))
 		return PD_OK;
-	enum pd_err e = st->ops->user_count_role(st, k->before.partner_id, "global_admin", &n);
+	enum pd_err e = store_user_count_role(st, k->before.partner_id, "global_admin", &n);
 	if (e == PD_OK && n <= 1) {
 		k->last_admin = true;
 		return PD_ECONFLICT;
@@ -126,7 +126,7 @@ enum pd_next pd_users_list(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
-	enum pd_err e = r->st->ops->user_list(r->st, r->who.partner_id, q.has_after ? q.after_key : NULL, q.size, &rows, &n, r->ar);
+	enum pd_err e = store_user_list(r->st, r->who.partner_id, q.has_after ? q.after_key : NULL, q.size, &rows, &n, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_USERS, NULL);
 	const char *next = NULL;
@@ -147,7 +147,7 @@ enum pd_next pd_users_get(struct pd_req *r)
 	struct pd_user u;
 	if (!id)
 		return PD_REPLY;
-	enum pd_err e = r->st->ops->user_get(r->st, r->who.partner_id, id, &u, r->ar);
+	enum pd_err e = store_user_get(r->st, r->who.partner_id, id, &u, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_USER, id);
 	pd_reply_json(r, 200, pd_user_json(&u, r->ar));
@@ -211,7 +211,7 @@ enum pd_next pd_users_create(struct pd_req *r)
 enum pd_err pd_users_create_write(struct pd_req *r, struct store *st)
 {
 	struct user_job *k = r->state;
-	enum pd_err e = st->ops->user_insert(st, &k->u);
+	enum pd_err e = store_user_insert(st, &k->u);
 	return e == PD_OK ? audit_user(r, st, "create_partner_user", NULL, &k->u) : e;
 }
 
@@ -287,7 +287,7 @@ enum pd_err pd_users_patch_write(struct pd_req *r, struct store *st)
 {
 	struct user_job *k = r->state;
 	const char *roles = k->u.roles;
-	enum pd_err e = st->ops->user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	enum pd_err e = store_user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
 	k->u.roles = roles;
 	if (e == PD_OK)
 		apply_patch(r, k, &k->u);
@@ -296,9 +296,9 @@ enum pd_err pd_users_patch_write(struct pd_req *r, struct store *st)
 	if (e == PD_OK)
 		e = keep_an_admin(st, k, &k->u);
 	if (e == PD_OK)
-		e = st->ops->user_save(st, &k->u);
+		e = store_user_save(st, &k->u);
 	if (e == PD_OK && strcmp(k->u.state, "active") != 0)
-		e = st->ops->tokens_revoke(st, r->who.partner_id, k->id);
+		e = store_tokens_revoke(st, r->who.partner_id, k->id);
 	return e == PD_OK ? audit_user(r, st, "update_partner_user", &k->before, &k->u) : e;
 }
 
@@ -325,15 +325,15 @@ enum pd_next pd_users_by_id(struct pd_req *r)
 enum pd_err pd_users_delete_write(struct pd_req *r, struct store *st)
 {
 	struct user_job *k = r->state;
-	enum pd_err e = st->ops->user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	enum pd_err e = store_user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
 	if (e == PD_OK && !may_touch(r, k->before.roles, NULL))
 		e = PD_EFORBIDDEN;
 	if (e == PD_OK)
 		e = keep_an_admin(st, k, NULL);
 	if (e == PD_OK)
-		e = st->ops->user_delete(st, r->who.partner_id, k->id, k->before.version);
+		e = store_user_delete(st, r->who.partner_id, k->id, k->before.version);
 	if (e == PD_OK)
-		e = st->ops->tokens_revoke(st, r->who.partner_id, k->id);
+		e = store_tokens_revoke(st, r->who.partner_id, k->id);
 	return e == PD_OK ? audit_user(r, st, "delete_partner_user", &k->before, NULL) : e;
 }
 
@@ -350,7 +350,7 @@ enum pd_err pd_users_reset_write(struct pd_req *r, struct store *st)
 {
 	struct user_job *k = r->state;
 	const char *hash = k->u.password_hash;
-	enum pd_err e = st->ops->user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
+	enum pd_err e = store_user_get(st, r->who.partner_id, k->id, &k->before, r->ar);
 	if (e == PD_OK && !may_touch(r, k->before.roles, NULL))
 		e = PD_EFORBIDDEN;
 	if (e != PD_OK)
@@ -358,9 +358,9 @@ enum pd_err pd_users_reset_write(struct pd_req *r, struct store *st)
 	k->u = k->before;
 	k->u.password_hash = hash;
 	k->u.must_change_password = true;
-	e = st->ops->user_save(st, &k->u);
+	e = store_user_save(st, &k->u);
 	if (e == PD_OK)
-		e = st->ops->tokens_revoke(st, r->who.partner_id, k->id);
+		e = store_tokens_revoke(st, r->who.partner_id, k->id);
 	return e == PD_OK ? audit_user(r, st, "reset_partner_user_password", &k->before, &k->u) : e;
 }
 
@@ -384,7 +384,7 @@ enum pd_next pd_me_get(struct pd_req *r)
 						"PartnerApplication"));
 		return PD_REPLY;
 	}
-	enum pd_err e = r->st->ops->user_get(r->st, r->who.partner_id, r->who.id, &u, r->ar);
+	enum pd_err e = store_user_get(r->st, r->who.partner_id, r->who.id, &u, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	json_t *o = pd_user_json(&u, r->ar);
@@ -427,7 +427,7 @@ enum pd_next pd_me_password(struct pd_req *r)
 		pd_reply_header(r, "Retry-After", pd_printf(r->ar, "%d", wait));
 		return pd_api_store_error(r, e, PD_NOUN_USER, NULL);
 	}
-	e = r->st->ops->user_get(r->st, r->who.partner_id, r->who.id, &k->before, r->ar);
+	e = store_user_get(r->st, r->who.partner_id, r->who.id, &k->before, r->ar);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_USER, NULL); /* the attempt is released with r->ar */
 	r->state = k;
@@ -456,7 +456,7 @@ enum pd_next pd_me_password_hash(struct pd_req *r)
 enum pd_err pd_me_password_write(struct pd_req *r, struct store *st)
 {
 	struct user_job *k = r->state;
-	enum pd_err e = st->ops->user_save(st, &k->u);
+	enum pd_err e = store_user_save(st, &k->u);
 	return e == PD_OK ? audit_user(r, st, "change_own_password", &k->before, &k->u) : e;
 }
 

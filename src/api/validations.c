@@ -93,7 +93,7 @@ enum pd_next pd_validations_domain(struct pd_req *r)
 	    !pd_domain_normalize(prefix, r->cfg->domain_suffix, full, sizeof full)) {
 		return pd_api_bad(r, 3000, "domainPrefix", PD_MSG_BAD_DOMAIN, r->cfg->domain_suffix);
 	}
-	enum pd_err e = r->st->ops->domain_taken(r->st, full, &taken);
+	enum pd_err e = store_domain_taken(r->st, full, &taken);
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_DOMAIN, full);
 	/* a bare JSON boolean, as the Swagger's schema says */

@@ -58,7 +58,7 @@ static int partner_add(const struct pd_settings *o)
 	if (open_store(db, &st))
 		return 1;
 	enum pd_err e = pd_partner_create(st, name, email, &np, err, sizeof err);
-	st->ops->close(st);
+	store_close(st);
 	if (e != PD_OK) {
 		fprintf(stderr, "partnerd: %s\n", err);
 		return 1;
@@ -87,7 +87,7 @@ static int app_add(const struct pd_settings *o)
 	if (open_store(db, &st))
 		return 1;
 	enum pd_err e = pd_app_create(st, partner, name, roles, id, secret, err, sizeof err);
-	st->ops->close(st);
+	store_close(st);
 	if (e != PD_OK) {
 		fprintf(stderr, "partnerd: %s\n", err);
 		return e == PD_EINVAL || e == PD_ENOTFOUND ? 2 : 1;
@@ -112,7 +112,7 @@ static int reseller_add(const struct pd_settings *o)
 	if (open_store(pd_set_str(o, PD_S_DB), &st))
 		return 1;
 	enum pd_err e = pd_reseller_create(st, &x, &out, err, sizeof err);
-	st->ops->close(st);
+	store_close(st);
 	if (e != PD_OK) {
 		fprintf(stderr, "partnerd: %s\n", err);
 		return e == PD_EINVAL || e == PD_ENOTFOUND || e == PD_ECONFLICT ? 2 : 1;
@@ -215,6 +215,7 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.throttle_entries = (int)pd_set_int(o, PD_S_THROTTLE_ENTRIES),
 		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
 		.log_json = !strcmp(pd_set_str(o, PD_S_LOG_FORMAT), "json"),
+		.fault_injection = pd_set_bool(o, PD_S_FAULT_INJECTION),
 	};
 }
 
@@ -224,7 +225,7 @@ static int bootstrap(struct store *st, const struct pd_config *cfg, const char *
 	long long n = 0;
 	struct pd_new_partner np;
 	char err[300];
-	if (st->ops->partner_count(st, &n) != PD_OK)
+	if (store_partner_count(st, &n) != PD_OK)
 		return 1;
 	if (n > 0)
 		return 0;
@@ -333,11 +334,13 @@ static int serve(const struct pd_settings *o)
 	}
 	if (bootstrap(st, &cfg, pd_set_str(o, PD_S_ADMIN_EMAIL)) != 0 || store_secret_key(st, key) != PD_OK) {
 		fprintf(stderr, "partnerd: cannot prepare the store %s\n", cfg.db);
-		st->ops->close(st);
+		store_close(st);
 		pd_catalog_free(catalog);
 		pd_tls_free(cfg.tls);
 		return 1;
 	}
+	if (cfg.fault_injection)
+		fprintf(stderr, "partnerd: --fault-injection is on: requests may fail store calls on purpose (tests only)\n");
 	int rc = pd_server_run(&cfg, pd_routes, st, key);
 	pd_catalog_free(catalog);
 	pd_tls_free(cfg.tls);
@@ -365,15 +368,15 @@ static int migrate_store(const struct pd_settings *o)
 	if (open_store(from, &a))
 		return 1;
 	if (open_store(to, &b)) {
-		a->ops->close(a);
+		store_close(a);
 		return 1;
 	}
 	json_t *list = as_json ? json_array() : NULL;
 	if (!as_json)
 		printf("%-16s %9s  %-64s  %s\n", "table", "rows", "checksum (BLAKE2b-256 of the rows in key order)", "");
 	enum pd_err e = store_copy(a, b, print_table, list, err, sizeof err);
-	a->ops->close(a);
-	b->ops->close(b);
+	store_close(a);
+	store_close(b);
 	if (list) {
 		json_dumpf(list, stdout, JSON_INDENT(2));
 		putchar('\n');

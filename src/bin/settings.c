@@ -146,6 +146,12 @@ static const struct setting table[PD_S_COUNT] = {
 			     .help = "the log on stderr: text lines, or one JSON object per line (time, level, "
 				     "request_id, correlation_id, partner, route, method, path, status, "
 				     "duration_ms; secrets in queries and invitation codes are \"***\")"},
+	[PD_S_FAULT_INJECTION] = {"fault-injection", NULL, NULL, T_BOOL, C(SERVE), .dflt = "0", .flag_sets = true,
+				  .dflt_doc = "off: a request with X-Partnerd-Fault is refused (400)",
+				  .help = "FOR TESTS ONLY, never in production: a request's header X-Partnerd-Fault: "
+					  "call=N; error=EIO, EBUSY or ECONFLICT (or op=NAME to fail every call of one "
+					  "store operation) fails the Nth store call made for it; every reply carries "
+					  "X-Partnerd-Store-Calls (docs/internals/store.md)"},
 };
 
 /* Settings that mean nothing one without the other. */

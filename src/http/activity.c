@@ -28,7 +28,7 @@ void pd_activity_fill(struct pd_req *r, struct pd_audit *a, const char *op, cons
 
 enum pd_err pd_activity_write(struct pd_req *r, struct store *st, struct pd_audit *a)
 {
-	enum pd_err e = st->ops->audit_insert(st, a);
+	enum pd_err e = store_audit_insert(st, a);
 	if (e == PD_OK)
 		r->audited = true;
 	return e;

@@ -67,7 +67,7 @@ enum pd_err pd_auth_bearer(struct pd_req *r)
 	unsigned char digest[PD_DIGEST_LEN];
 	struct pd_token t;
 	pd_secret_digest(r->key, tok, digest);
-	enum pd_err e = r->st->ops->token_lookup(r->st, digest, &t, r->ar);
+	enum pd_err e = store_token_lookup(r->st, digest, &t, r->ar);
 	if (e == PD_ENOTFOUND || (e == PD_OK && (t.expires <= r->now || !t.state || strcmp(t.state, "active"))))
 		return PD_EUNAUTH; /* unknown, expired, or its user/app is disabled, revoked or gone */
 	if (e != PD_OK)

@@ -254,6 +254,38 @@ static void rejections(FILE *f)
 	fprintf(f, "process_start_time_seconds %.3f\n", M.started);
 }
 
+/* The store's calls per operation (store_call.c's counters); operations never called are left out. */
+static void store_calls(FILE *f)
+{
+	struct store_call_stats st[STORE_OP_COUNT];
+	for (int op = 0; op < STORE_OP_COUNT; op++)
+		store_call_stats((enum store_op)op, &st[op]);
+	head(f, "partnerd_store_calls_total", "counter",
+	     "Store calls by operation and result (error: any answer but success, not found and conflicts included).");
+	for (int op = 0; op < STORE_OP_COUNT; op++)
+		if (st[op].ok || st[op].error)
+			fprintf(f, "partnerd_store_calls_total{op=\"%s\",result=\"ok\"} %llu\n"
+				   "partnerd_store_calls_total{op=\"%s\",result=\"error\"} %llu\n",
+				store_op_name((enum store_op)op), st[op].ok, store_op_name((enum store_op)op), st[op].error);
+	head(f, "partnerd_store_call_duration_seconds", "histogram", "Time of a store call, by operation.");
+	for (int op = 0; op < STORE_OP_COUNT; op++) {
+		const char *name = store_op_name((enum store_op)op);
+		unsigned long long cum = 0;
+		if (!st[op].ok && !st[op].error)
+			continue;
+		for (int b = 0; b < STORE_CALL_BUCKETS; b++) {
+			cum += st[op].bucket[b];
+			if (b < STORE_CALL_BUCKETS - 1)
+				fprintf(f, "partnerd_store_call_duration_seconds_bucket{op=\"%s\",le=\"%g\"} %llu\n", name,
+					(double)store_call_le_ns[b] / NS, cum);
+			else
+				fprintf(f, "partnerd_store_call_duration_seconds_bucket{op=\"%s\",le=\"+Inf\"} %llu\n", name, cum);
+		}
+		fprintf(f, "partnerd_store_call_duration_seconds_sum{op=\"%s\"} %.9f\n", name, (double)st[op].sum_ns / NS);
+		fprintf(f, "partnerd_store_call_duration_seconds_count{op=\"%s\"} %llu\n", name, cum);
+	}
+}
+
 char *pd_metrics_render(size_t *len)
 {
 	char *buf = NULL;
@@ -263,6 +295,7 @@ char *pd_metrics_render(size_t *len)
 	if (M.latency)
 		requests(f);
 	gauges(f);
+	store_calls(f);
 	rejections(f);
 	if (fclose(f) != 0) {
 		free(buf);

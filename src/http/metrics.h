@@ -3,8 +3,9 @@
  * Counters and histograms are C11 atomics (relaxed), bumped from any thread without a lock
  * and read when scraped: HTTP requests by route template, method and status, their latency,
  * requests in flight, open connections, the writer's queue depth, group-commit sizes and
- * commit (fsync) time, sign-in throttling and rate-limit rejections, build info and the
- * process's start time. */
+ * commit (fsync) time, store calls and their time per operation (kept by store.h's entry
+ * points), sign-in throttling and rate-limit rejections, build info and the process's start
+ * time. */
 #ifndef PD_METRICS_H
 #define PD_METRICS_H
 #include <stddef.h>

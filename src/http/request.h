@@ -51,6 +51,7 @@ struct pd_config {
 	struct pd_tls *tls;        /* https (tls.h): --tls-cert/--tls-key loaded; NULL: plain http */
 	const char *metrics_listen; /* GET /metrics there (metrics.c); NULL: off */
 	bool log_json;             /* --log-format json: one JSON object per log line */
+	bool fault_injection;      /* --fault-injection (tests only): X-Partnerd-Fault is honoured */
 };
 
 struct pd_resp {

@@ -78,6 +78,7 @@ struct rctx {
 	enum pd_next next;
 	struct timespec t0;
 	struct pd_job job;
+	struct store_fault fault; /* --fault-injection: its store calls, and the one to fail */
 };
 
 static struct rctx *ctx_of(struct pd_req *r)
@@ -328,6 +329,41 @@ static const char *correlation_vector(struct rctx *c)
 	return cv;
 }
 
+/* ---- fault injection (tests only, --fault-injection; store.h) ---- */
+
+/* X-Partnerd-Fault into c->fault; false after a 400 for a spec that does not parse, or for the
+ * header on a server without --fault-injection (a test must not pass against a server that
+ * injects nothing). */
+static bool fault_ok(struct rctx *c)
+{
+	const char *spec = pd_req_header(&c->req, "X-Partnerd-Fault");
+	if (!spec || (c->req.cfg->fault_injection && store_fault_parse(spec, &c->fault) == PD_OK))
+		return true;
+	pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "X-Partnerd-Fault", NULL);
+	return false;
+}
+
+/* The request's store calls count (and may fail) on this thread until disarm. */
+static void arm(struct rctx *c)
+{
+	if (c->req.cfg->fault_injection)
+		store_fault_arm(&c->fault);
+}
+
+static void disarm(struct rctx *c)
+{
+	if (c->req.cfg->fault_injection)
+		store_fault_arm(NULL);
+}
+
+/* How many store calls the request made, and which one failed on purpose. */
+static void fault_headers(struct rctx *c)
+{
+	pd_reply_header(&c->req, "X-Partnerd-Store-Calls", pd_printf(c->req.ar, "%d", c->fault.calls));
+	if (c->fault.failed != STORE_OP_COUNT)
+		pd_reply_header(&c->req, "X-Partnerd-Fault-Op", store_op_name(c->fault.failed));
+}
+
 static void send_reply(struct rctx *c)
 {
 	struct pd_resp *rs = &c->req.resp;
@@ -335,6 +371,8 @@ static void send_reply(struct rctx *c)
 	struct evbuffer *buf = evbuffer_new();
 	if (!rs->status)
 		pd_reply_error(&c->req, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL);
+	if (c->req.cfg->fault_injection)
+		fault_headers(c);
 	write_body(c, out, buf);
 	if (c->req.method == PD_HEAD) { /* the headers of a GET, without its body */
 		evhttp_add_header(out, "Content-Length", pd_printf(c->req.ar, "%zu", evbuffer_get_length(buf)));
@@ -405,7 +443,8 @@ static void audit_done(struct pd_job *j)
 /* Sends the reply, first recording a failed attempt at a change in the activity log. */
 static void reply(struct rctx *c)
 {
-	c->job = (struct pd_job){.run = audit_run, .done = audit_done, .base = c->loop->base, .arg = c};
+	c->job = (struct pd_job){.run = audit_run, .done = audit_done, .base = c->loop->base, .arg = c,
+				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL};
 	if (!pd_activity_failure_pending(&c->req, c->route) || !pd_queue_submit(c->loop->srv->writer, &c->job))
 		send_reply(c);
 }
@@ -413,13 +452,16 @@ static void reply(struct rctx *c)
 static void write_done(struct pd_job *j)
 {
 	struct rctx *c = j->arg;
+	arm(c);
 	c->route->finish(&c->req, j->err);
+	disarm(c);
 	reply(c);
 }
 
 static void submit(struct rctx *c, struct pd_queue *q, pd_job_run run, pd_job_done done)
 {
-	c->job = (struct pd_job){.run = run, .done = done, .base = c->loop->base, .arg = c};
+	c->job = (struct pd_job){.run = run, .done = done, .base = c->loop->base, .arg = c,
+				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL};
 	if (!pd_queue_submit(q, &c->job)) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
 		send_reply(c);
@@ -664,12 +706,14 @@ static bool admit(struct rctx *c)
 static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
 {
 	struct store *st = c->loop->st;
-	bool snap = st->ops->read_begin && st->ops->read_begin(st) == PD_OK;
+	arm(c);
+	bool snap = store_read_begin(st) == PD_OK;
 	bool ok = admit(c);
 	if (ok)
 		*next = c->route->prepare(&c->req);
 	if (snap)
-		st->ops->read_end(st);
+		store_read_end(st);
+	disarm(c);
 	return ok;
 }
 
@@ -695,6 +739,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	pd_guard_busy(l->guard, evhttp_request_get_connection(ev));
 	c->loop = l;
 	c->ev = ev;
+	store_fault_none(&c->fault);
 	TAILQ_INIT(&c->query);
 	TAILQ_INIT(&c->form);
 	c->req = (struct pd_req){.ar = pd_arena_new(), .cfg = l->srv->cfg, .key = l->srv->key,
@@ -709,6 +754,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		/* replied */
 	} else if (!head_ok) {
 		pd_reply_error(&c->req, PD_EINVAL, PD_MSG_INVALID, "path", NULL);
+	} else if (!fault_ok(c)) {
+		/* replied */
 	} else if (l->stopping) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
 	} else if (route(c)) {
@@ -829,7 +876,7 @@ static void loop_free(struct loop *l)
 		evhttp_free(l->http);
 	pd_guard_free(l->guard); /* after the connections it watches */
 	if (l->st)
-		l->st->ops->close(l->st);
+		store_close(l->st);
 	if (l->base)
 		event_base_free(l->base);
 }
@@ -915,7 +962,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.throttle = cfg->throttle_entries ? pd_throttle_new_sized((size_t)cfg->throttle_entries) : pd_throttle_new();
 	struct store *counters = NULL;
 	char e2[256];
-	if (st->ops->rate_take && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
+	if (store_has_shared_counters(st) && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
 		pd_throttle_share(s.throttle, counters);
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());

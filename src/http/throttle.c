@@ -214,9 +214,8 @@ struct pd_throttle *pd_throttle_new_sized(size_t entries)
 
 bool pd_throttle_share(struct pd_throttle *t, struct store *st)
 {
-	const struct store_ops *o = st->ops;
-	if (!o->rate_take || !o->throttle_get || !o->throttle_reserve || !o->throttle_release) {
-		o->close(st);
+	if (!store_has_shared_counters(st)) {
+		store_close(st);
 		return false;
 	}
 	t->shared = st;
@@ -228,7 +227,7 @@ void pd_throttle_free(struct pd_throttle *t)
 	if (!t)
 		return;
 	if (t->shared)
-		t->shared->ops->close(t->shared);
+		store_close(t->shared);
 	for (size_t i = 0; i <= t->mask; i++)
 		for (struct entry *e = t->b[i], *n; e; e = n) {
 			n = e->next;
@@ -460,7 +459,7 @@ static enum pd_err reserve_shared(struct store *st, const char *key, enum rule_i
 				  long long now, struct pd_throttle_row *row, int *wait)
 {
 	for (int i = 0; i < TRIES; i++) {
-		enum pd_err e = st->ops->throttle_get(st, key, row);
+		enum pd_err e = store_throttle_get(st, key, row);
 		if (e == PD_ENOTFOUND)
 			*row = (struct pd_throttle_row){0};
 		else if (e != PD_OK)
@@ -469,7 +468,7 @@ static enum pd_err reserve_shared(struct store *st, const char *key, enum rule_i
 		if ((*wait = exempt ? 0 : gate(id, row, now, &cap)) > 0)
 			return PD_ELIMIT;
 		bool taken = false;
-		if (st->ops->throttle_reserve(st, key, row, now, cap, STALE, &taken) != PD_OK)
+		if (store_throttle_reserve(st, key, row, now, cap, STALE, &taken) != PD_OK)
 			return PD_EBUSY;
 		if (taken)
 			return PD_OK;
@@ -485,11 +484,11 @@ static void end_shared(struct pd_signin *s, int upto, enum outcome o, long long 
 	for (int i = 0; i < upto; i++) {
 		enum pd_err e;
 		if (o == O_FAILED)
-			e = st->ops->throttle_failed(st, s->key[i], now, FADE, drop, STALE);
+			e = store_throttle_failed(st, s->key[i], now, FADE, drop, STALE);
 		else if (o == O_SUCCEEDED && s->rule[i] != R_ADDRESS)
-			e = st->ops->throttle_succeeded(st, s->key[i], now, s->rule[i] == R_PAIR, drop, STALE);
+			e = store_throttle_succeeded(st, s->key[i], now, s->rule[i] == R_PAIR, drop, STALE);
 		else
-			e = st->ops->throttle_release(st, s->key[i], now, drop, STALE);
+			e = store_throttle_release(st, s->key[i], now, drop, STALE);
 		if (e != PD_OK)
 			fprintf(stderr, "partnerd: sign-in protection: the store did not record an attempt's end (%s)\n",
 				pd_err_name(e));
@@ -597,7 +596,7 @@ int pd_rate_take(struct pd_throttle *t, const char *partner, double now, int rat
 	snprintf(key, sizeof key, "r|%s", partner);
 	int wait = 0;
 	if (t->shared) {
-		if (t->shared->ops->rate_take(t->shared, key, now, rate, &wait) != PD_OK)
+		if (store_rate_take(t->shared, key, now, rate, &wait) != PD_OK)
 			wait = STORE_WAIT; /* no count, no request */
 		if (wait > 0)
 			pd_metrics_reject(PD_REJECT_RATE_LIMIT);

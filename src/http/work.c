@@ -84,22 +84,31 @@ static void *pool_main(void *arg)
 	struct pd_job *j;
 	pthread_setname_np(pthread_self(), "pd-pool");
 	while ((j = take(q, 1, -1, NULL))) {
+		store_fault_arm(j->fault);
 		j->run(j, NULL);
+		store_fault_arm(NULL);
 		hand_back(j);
 	}
 	return NULL;
 }
 
-static void run_in_savepoint(struct store *st, struct pd_job *j)
+/* One job in its savepoint: released, or rolled back to when the job or the release failed.
+ * Not PD_OK when even that failed: what the job wrote may still be in the transaction, which
+ * must not be committed. */
+static enum pd_err run_in_savepoint(struct store *st, struct pd_job *j)
 {
-	j->err = st->ops->savepoint(st);
-	if (j->err != PD_OK)
-		return;
-	j->run(j, st);
-	if (j->err == PD_OK)
-		j->err = st->ops->release(st);
-	else
-		st->ops->rollback_to(st);
+	enum pd_err undo = PD_OK;
+	store_fault_arm(j->fault);
+	j->err = store_savepoint(st);
+	if (j->err == PD_OK) {
+		j->run(j, st);
+		if (j->err == PD_OK)
+			j->err = store_release(st);
+		if (j->err != PD_OK)
+			undo = store_rollback_to(st);
+	}
+	store_fault_arm(NULL);
+	return undo;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -109,22 +118,26 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* One group: begin, each job in its savepoint, one commit.  A failed commit fails all.  The
- * metrics get the group's size and the commit's time (the WAL's fsync). */
+/* One group: begin, each job in its savepoint, one commit.  A failed commit, or a savepoint
+ * that could not be rolled back to, fails all.  The metrics get the group's size and the
+ * commit's time (the WAL's fsync). */
 static void commit_group(struct store *st, struct pd_job *group)
 {
-	enum pd_err e = st->ops->begin(st);
+	enum pd_err e = store_begin(st);
+	bool begun = e == PD_OK;
 	int jobs = 0;
 	for (struct pd_job *j = group; j; j = j->next, jobs++) {
 		if (e == PD_OK)
-			run_in_savepoint(st, j);
+			e = run_in_savepoint(st, j);
 		else
 			j->err = e;
 	}
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (e == PD_OK && (e = st->ops->commit(st)) != PD_OK) {
-		st->ops->rollback(st);
+	if (e == PD_OK)
+		e = store_commit(st);
+	if (begun && e != PD_OK) {
+		store_rollback(st);
 		for (struct pd_job *j = group; j; j = j->next)
 			if (j->err == PD_OK)
 				j->err = e;
@@ -146,7 +159,7 @@ static bool upkeep(struct pd_queue *q)
 {
 	bool more = true;
 	while (more) {
-		if (q->st->ops->tidy(q->st, &more) != PD_OK)
+		if (store_tidy(q->st, &more) != PD_OK)
 			return false;
 		if (more && has_work(q))
 			return true;
@@ -159,7 +172,7 @@ static bool upkeep(struct pd_queue *q)
 static void *writer_main(void *arg)
 {
 	struct pd_queue *q = arg;
-	bool owed = q->st->ops->tidy != NULL;
+	bool owed = true;
 	pthread_setname_np(pthread_self(), "pd-writer");
 	for (;;) {
 		bool quiet = false;
@@ -175,7 +188,7 @@ static void *writer_main(void *arg)
 			n = j->next;
 			hand_back(j);
 		}
-		owed = q->st->ops->tidy != NULL;
+		owed = true;
 	}
 }
 
@@ -234,7 +247,7 @@ void pd_queue_free(struct pd_queue *q)
 	for (int i = 0; i < q->nthreads; i++)
 		pthread_join(q->threads[i], NULL);
 	if (q->st)
-		q->st->ops->close(q->st);
+		store_close(q->st);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
 	free(q);

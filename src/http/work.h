@@ -20,6 +20,7 @@ struct pd_job {
 	struct event_base *base;
 	enum pd_err err;
 	void *arg;
+	struct store_fault *fault; /* its request's (--fault-injection), armed while it runs; or NULL */
 	struct pd_job *next;
 };
 

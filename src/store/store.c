@@ -56,13 +56,13 @@ enum pd_err store_secret_key(struct store *st, unsigned char key[PD_KEY_LEN])
 
 enum pd_err store_tx(struct store *st, enum pd_err (*fn)(struct store *, void *), void *arg)
 {
-	enum pd_err e = st->ops->begin(st);
+	enum pd_err e = store_begin(st);
 	if (e != PD_OK)
 		return e;
 	e = fn(st, arg);
 	if (e == PD_OK)
-		return st->ops->commit(st);
-	st->ops->rollback(st);
+		return store_commit(st);
+	store_rollback(st);
 	return e;
 }
 

@@ -159,7 +159,269 @@ enum pd_err store_backup(const char *url, const char *to, bool force, store_tabl
 enum pd_err store_restore(const char *from, const char *url, bool force, store_table_report report, void *arg,
 			  char *errbuf, size_t cap);
 
-/* The table of operations behind a struct store (until every caller uses the entry points). */
-#include "store_impl.h"
+/* ---- The operations ------------------------------------------------------------------
+ * One entry point each, store_<op>(st, ...), defined once in store_call.c from this list
+ * (which also makes struct store_ops, store_impl.h).  Each entry point checks, counts, times
+ * and may fail the call (fault injection) before it reaches the backend:
+ *   R  a read: any time.
+ *   W  a write: only inside a transaction begun on the same struct store (store_begin ...
+ *      store_commit / store_rollback: the writer thread, store_tx); anywhere else it is
+ *      refused with PD_EINTERNAL and a log line naming the operation.
+ *   S  a write that is its own transaction (the shared counters, upkeep, bulk loads): any
+ *      time outside transactions.
+ *   T  transaction control (begin, commit, rollback).
+ * `dflt` is the answer of an optional operation the backend lacks (required: PD_EINTERNAL). */
+#define STORE_OPS(X) \
+	X(begin, T, PD_EINTERNAL, (struct store *st), (st)) \
+	X(commit, T, PD_EINTERNAL, (struct store *st), (st)) \
+	X(rollback, T, PD_EINTERNAL, (struct store *st), (st)) \
+	/* A savepoint per writer job, inside the group's transaction: released, or rolled back to (and released). */ \
+	X(savepoint, W, PD_EINTERNAL, (struct store *st), (st)) \
+	X(release, W, PD_EINTERNAL, (struct store *st), (st)) \
+	X(rollback_to, W, PD_EINTERNAL, (struct store *st), (st)) \
+	/* One read snapshot for a request's reads on an event loop (SQLite: a deferred transaction, so the WAL read lock \
+	 * is taken once, not per statement).  No writes between it and store_read_end.  PD_OK without a snapshot where \
+	 * reads need none. */ \
+	X(read_begin, R, PD_OK, (struct store *st), (st)) \
+	X(setting_get, R, PD_EINTERNAL, (struct store *st, const char *name, char **value, struct pd_arena *ar), \
+	  (st, name, value, ar)) \
+	X(setting_put, W, PD_EINTERNAL, (struct store *st, const char *name, const char *value), (st, name, value)) \
+	X(partner_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_partner *p), (st, p)) \
+	X(partner_count, R, PD_EINTERNAL, (struct store *st, long long *n), (st, n)) \
+	X(partner_get, R, PD_EINTERNAL, (struct store *st, const char *id, struct pd_partner *p, \
+	  struct pd_arena *ar), (st, id, p, ar)) \
+	X(user_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_user *u), (st, u)) \
+	X(user_by_email, R, PD_EINTERNAL, (struct store *st, const char *email, struct pd_user *u, \
+	  struct pd_arena *ar), (st, email, u, ar)) \
+	X(user_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, struct pd_user *u, \
+	  struct pd_arena *ar), (st, partner, id, u, ar)) \
+	/* Up to size + 1 users ordered by e-mail key, after `after` (NULL: from the start). */ \
+	X(user_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *after, int size, \
+	  struct pd_user **rows, size_t *n, struct pd_arena *ar), (st, partner, after, size, rows, n, ar)) \
+	/* Writes display name, roles, state, password hash and must-change of an existing user, only if its stored \
+	 * version is still u->version (the one read), then u->version + 1.  Every save below works the same way: \
+	 * PD_ECHANGED when the row is at another version (another write came first; nothing is written), PD_ENOTFOUND \
+	 * when it is gone. */ \
+	X(user_save, W, PD_EINTERNAL, (struct store *st, struct pd_user *u), (st, u)) \
+	/* Deletes the user if it is still at `version`: PD_ECHANGED, PD_ENOTFOUND as a save. */ \
+	X(user_delete, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, long long version), \
+	  (st, partner, id, version)) \
+	/* Active users of `partner` holding `role`. */ \
+	X(user_count_role, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *role, long long *n), \
+	  (st, partner, role, n)) \
+	X(app_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_app *a), (st, a)) \
+	X(app_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, struct pd_app *a, \
+	  struct pd_arena *ar), (st, partner, id, a, ar)) \
+	X(app_by_client, R, PD_EINTERNAL, (struct store *st, const char *client_id, struct pd_app *a, \
+	  struct pd_arena *ar), (st, client_id, a, ar)) \
+	/* Up to size + 1 apps ordered by (created_at, app_id), after `after` (NULL: from the start); the extra row tells \
+	 * that there is a next page. */ \
+	X(app_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const struct pd_after *after, int size, \
+	  struct pd_app **rows, size_t *n, struct pd_arena *ar), (st, partner, after, size, rows, n, ar)) \
+	/* Writes display name, roles, state, secret digest and secret_updated (versioned). */ \
+	X(app_save, W, PD_EINTERNAL, (struct store *st, struct pd_app *a), (st, a)) \
+	/* Deletes every token of one principal (sign-out everywhere). */ \
+	X(tokens_revoke, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *principal_id), \
+	  (st, partner, principal_id)) \
+	/* Deletes one token of a partner (sign-out of one session); unknown digests are fine. */ \
+	X(token_delete, W, PD_EINTERNAL, (struct store *st, const char *partner, \
+	  const unsigned char digest[PD_DIGEST_LEN]), (st, partner, digest)) \
+	X(audit_insert, W, PD_EINTERNAL, (struct store *st, struct pd_audit *a), (st, a)) \
+	/* assigns seq */ \
+	X(audit_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const struct pd_audit_query *q, \
+	  struct pd_audit **rows, size_t *n, struct pd_arena *ar), (st, partner, q, rows, n, ar)) \
+	X(audit_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, struct pd_audit *a, \
+	  struct pd_arena *ar), (st, partner, id, a, ar)) \
+	X(order_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_order_row *o), (st, o)) \
+	X(order_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *customer, const char *id, \
+	  struct pd_order_row *o, struct pd_arena *ar), (st, partner, customer, id, o, ar)) \
+	/* Up to size + 1 orders of a customer ordered by (created_at, order_id), after `after`. */ \
+	X(order_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *customer, \
+	  const struct pd_after *after, int size, struct pd_order_row **rows, size_t *n, struct pd_arena *ar), \
+	  (st, partner, customer, after, size, rows, n, ar)) \
+	X(sub_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_subscription *s), (st, s)) \
+	X(sub_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *customer, const char *id, \
+	  struct pd_subscription *s, struct pd_arena *ar), (st, partner, customer, id, s, ar)) \
+	/* Up to size + 1 subscriptions of a customer ordered by (created_at, subscription_id), after `after` (NULL: from \
+	 * the start). */ \
+	X(sub_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *customer, \
+	  const struct pd_after *after, int size, struct pd_subscription **rows, size_t *n, struct pd_arena *ar), \
+	  (st, partner, customer, after, size, rows, n, ar)) \
+	/* As sub_list, only the subscriptions of order `order_id`. */ \
+	X(sub_list_order, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *customer, \
+	  const char *order_id, const struct pd_after *after, int size, struct pd_subscription **rows, size_t *n, \
+	  struct pd_arena *ar), (st, partner, customer, order_id, after, size, rows, n, ar)) \
+	/* Writes friendly name, quantity, status, suspended_at, etag and updated (versioned). */ \
+	X(sub_save, W, PD_EINTERNAL, (struct store *st, struct pd_subscription *s), (st, s)) \
+	/* Customer users, under the tenant's home partner (tenant_home). */ \
+	X(cuser_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_customer_user *u), (st, u)) \
+	X(cuser_get, R, PD_EINTERNAL, (struct store *st, const char *home, const char *customer, const char *id, \
+	  struct pd_customer_user *u, struct pd_arena *ar), (st, home, customer, id, u, ar)) \
+	/* Up to size + 1 users of a tenant ordered by upn, after upn `after` (NULL: from the start). */ \
+	X(cuser_list, R, PD_EINTERNAL, (struct store *st, const char *home, const char *customer, const char *after, \
+	  int size, struct pd_customer_user **rows, size_t *n, struct pd_arena *ar), \
+	  (st, home, customer, after, size, rows, n, ar)) \
+	X(cuser_by_upn, R, PD_EINTERNAL, (struct store *st, const char *upn, struct pd_customer_user *u, \
+	  struct pd_arena *ar), (st, upn, u, ar)) \
+	/* Writes names, usage location, roles, state, password hash and must-change (versioned). */ \
+	X(cuser_save, W, PD_EINTERNAL, (struct store *st, struct pd_customer_user *u), (st, u)) \
+	/* Deletes the user if it is still at `version` (as user_delete). */ \
+	X(cuser_delete, W, PD_EINTERNAL, (struct store *st, const char *home, const char *customer, const char *id, \
+	  long long version), (st, home, customer, id, version)) \
+	/* The partner that created tenant `customer` (its users live there). */ \
+	X(tenant_home, R, PD_EINTERNAL, (struct store *st, const char *customer, char **partner, \
+	  struct pd_arena *ar), (st, customer, partner, ar)) \
+	/* A partner's own account of an existing tenant (a reseller relationship accepted): its customer row and search \
+	 * entry, no domain or users, no indirect reseller (clears c->associated_partner_id).  Assigns c->seq. */ \
+	X(customer_link, W, PD_EINTERNAL, (struct store *st, const char *partner, struct pd_customer *c), \
+	  (st, partner, c)) \
+	X(customer_set_relationship, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, \
+	  const char *relationship, long long now), (st, partner, id, relationship, now)) \
+	/* The partner's latest invitation, active or revoked. */ \
+	X(invitation_latest, R, PD_EINTERNAL, (struct store *st, const char *partner, struct pd_invitation *i, \
+	  struct pd_arena *ar), (st, partner, i, ar)) \
+	X(invitation_by_code, R, PD_EINTERNAL, (struct store *st, const char *code, struct pd_invitation *i, \
+	  struct pd_arena *ar), (st, code, i, ar)) \
+	X(invitation_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_invitation *i), (st, i)) \
+	X(invitation_revoke, W, PD_EINTERNAL, (struct store *st, const char *partner), (st, partner)) \
+	/* Inserts only while the principal (user or app) is still at t->principal_version: a sign-in checked against a \
+	 * row that a reset, rotation or disable has changed since gets PD_ECHANGED (PD_ENOTFOUND: the principal is \
+	 * gone), so no token outlives the revocation that change made. */ \
+	X(token_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_token *t), (st, t)) \
+	X(token_lookup, R, PD_EINTERNAL, (struct store *st, const unsigned char digest[PD_DIGEST_LEN], \
+	  struct pd_token *t, struct pd_arena *ar), (st, digest, t, ar)) \
+	/* Assigns c->seq; PD_ECONFLICT when the domain is taken (anywhere in the deployment). */ \
+	X(customer_insert, W, PD_EINTERNAL, (struct store *st, const char *partner, struct pd_customer *c, \
+	  const struct pd_customer_user *admin), (st, partner, c, admin)) \
+	/* Reads, on this connection, the index pages customer_insert(c, admin) and the create's idempotency key \
+	 * (request_id, may be NULL) will write: called on an event loop before the job is queued, so the one writer \
+	 * finds them in the kernel's cache instead of waiting for the disk for each.  Changes nothing; callers may \
+	 * ignore its result (PD_OK where it would not pay). */ \
+	X(warm_insert, R, PD_OK, (struct store *st, const char *partner, const struct pd_customer *c, \
+	  const struct pd_customer_user *admin, const char *request_id), (st, partner, c, admin, request_id)) \
+	X(customer_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, \
+	  struct pd_customer *c, struct pd_arena *ar), (st, partner, id, c, ar)) \
+	/* Up to q->size + 1 rows (the extra one tells that there is a next page). */ \
+	X(customer_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const struct pd_query *q, \
+	  struct pd_customer **rows, size_t *n, struct pd_arena *ar), (st, partner, q, rows, n, ar)) \
+	/* Replaces the billing profile if the stored etag equals b->etag: PD_ESTALE otherwise. */ \
+	X(billing_update, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, \
+	  const struct pd_billing *b, const char *new_etag, long long now), (st, partner, id, b, new_etag, now)) \
+	/* Removes this partner's account of the customer (row, search entry, its orders and subscriptions).  The tenant \
+	 * itself (domain, users) goes with its home partner's account, which PD_ECONFLICT refuses while other partners \
+	 * still have accounts of it. */ \
+	X(customer_delete, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *id), \
+	  (st, partner, id)) \
+	X(domain_taken, R, PD_EINTERNAL, (struct store *st, const char *domain, bool *taken), (st, domain, taken)) \
+	/* Idempotent creates: the resource made for (partner, request id), if any, and the digest of the request that \
+	 * made it (*digest NULL for a key stored without one). */ \
+	X(idem_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *request_id, \
+	  char **resource_id, char **digest, struct pd_arena *ar), \
+	  (st, partner, request_id, resource_id, digest, ar)) \
+	X(idem_put, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *request_id, \
+	  const char *resource_id, const char *digest, long long now), \
+	  (st, partner, request_id, resource_id, digest, now)) \
+	/* Throttling counters shared by every process on the store (PostgreSQL; see store_has_shared_counters: PD_EINVAL \
+	 * without them, as SQLite's one process keeps them in memory).  Safe from several threads on one struct store, \
+	 * outside transactions. */ \
+	X(throttle_get, S, PD_EINVAL, (struct store *st, const char *key, struct pd_throttle_row *row), \
+	  (st, key, row)) \
+	/* An attempt reserved by throttle_reserve ends.  In all three, `drop` (0 or 1) attempts fewer are in flight, and \
+	 * none are any more once the last reservation is older than `stale` seconds. failed: one more failure; the count \
+	 * restarts at 1 when the last one is older than `fade`. */ \
+	X(throttle_failed, S, PD_EINVAL, (struct store *st, const char *key, long long now, long long fade, int drop, \
+	  long long stale), (st, key, now, fade, drop, stale)) \
+	/* Clears the failures; with `good`, records a successful sign-in at now. */ \
+	X(throttle_succeeded, S, PD_EINVAL, (struct store *st, const char *key, long long now, bool good, int drop, \
+	  long long stale), (st, key, now, good, drop, stale)) \
+	/* Takes one token of a bucket refilled at `rate` per second, burst 2 rate: *wait = 0 if taken, else the seconds \
+	 * until one is there. */ \
+	X(rate_take, S, PD_EINVAL, (struct store *st, const char *key, double now, int rate, int *wait), \
+	  (st, key, now, rate, wait)) \
+	/* Sign-in attempts in flight. reserve: one attempt more in flight on `key` (the row made if missing), in one \
+	 * atomic statement, only while its failures and last failure are still those of `seen` and fewer than `cap` are \
+	 * in flight (reservations count until the last one is older than `stale` seconds): *taken says whether it was. \
+	 * release: an attempt ended without a verdict. */ \
+	X(throttle_reserve, S, PD_EINVAL, (struct store *st, const char *key, const struct pd_throttle_row *seen, \
+	  long long now, int cap, long long stale, bool *taken), (st, key, seen, now, cap, stale, taken)) \
+	X(throttle_release, S, PD_EINVAL, (struct store *st, const char *key, long long now, int drop, \
+	  long long stale), (st, key, now, drop, stale)) \
+	/* Moving data (store_copy.c). raw_select runs one SELECT and calls row(arg, n, values) with each row as text \
+	 * (NULL for NULL); a non-zero return stops it. raw_exec runs one statement with text parameters ($1, ...); \
+	 * PD_EINVAL where a backend cannot be a target. */ \
+	X(raw_select, R, PD_EINTERNAL, (struct store *st, const char *sql, int (*row)(void *arg, int n, \
+	  const char *const *values), void *arg), (st, sql, row, arg)) \
+	X(raw_exec, W, PD_EINVAL, (struct store *st, const char *sql, int n, const char *const *params), \
+	  (st, sql, n, params)) \
+	/* One bounded step of upkeep in its own transaction (SQLite: merging search-index segments, ~256 pages); *more \
+	 * when there is more to do.  The writer calls it while it has nothing else to do. *more = false where the \
+	 * backend keeps itself (PostgreSQL: autovacuum). */ \
+	X(tidy, S, (*more = false, PD_OK), (struct store *st, bool *more), (st, more)) \
+	/* A bulk load (partnerd seed) starts (on) or ends (off), outside a transaction: the backend may use more memory \
+	 * meanwhile; every commit stays durable.  PD_OK where the backend does nothing for it. */ \
+	X(bulk_load, S, PD_OK, (struct store *st, bool on), (st, on)) \
+	/* Indirect resellers (two-tier CSP).  Insert: PD_ECONFLICT when the id or the MPN id is the partner's already. */ \
+	X(reseller_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_reseller *x), (st, x)) \
+	X(reseller_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, \
+	  struct pd_reseller *x, struct pd_arena *ar), (st, partner, id, x, ar)) \
+	/* Up to size + 1 resellers ordered by (created_at, reseller_id), after `after` (NULL: from the start). */ \
+	X(reseller_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const struct pd_after *after, \
+	  int size, struct pd_reseller **rows, size_t *n, struct pd_arena *ar), \
+	  (st, partner, after, size, rows, n, ar)) \
+	/* Ends an active relationship (state terminated, updated at `now`) and clears it from every customer of the \
+	 * partner associated with it; *cleared: those customers as they are now (without it).  PD_ENOTFOUND when no \
+	 * active relationship has that id. */ \
+	X(reseller_end, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, long long now, \
+	  struct pd_customer **cleared, size_t *n, struct pd_arena *ar), (st, partner, id, now, cleared, n, ar)) \
+	/* Possible duplicates (issue 18): up to `max` ids of the partner's customers whose normalised name (search.h \
+	 * pd_dup_key) is dup_key or, when regnum is not NULL, whose registration number is regnum.  Read on the \
+	 * connection it is called on: the create asks before queueing its job and again inside the writer's transaction. */ \
+	X(customer_dups, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *dup_key, \
+	  const char *regnum, int max, char ***ids, size_t *n, struct pd_arena *ar), \
+	  (st, partner, dup_key, regnum, max, ids, n, ar))
+
+#define STORE_OP_DECLARE(op, kind, dflt, params, args) enum pd_err store_##op params;
+STORE_OPS(STORE_OP_DECLARE)
+#undef STORE_OP_DECLARE
+const char *store_name(const struct store *st); /* "sqlite", "postgresql" */
+void store_close(struct store *st);             /* NULL: nothing */
+void store_read_end(struct store *st);          /* after a store_read_begin that answered PD_OK */
+/* Whether the throttle_* and rate_take counters are the store's, shared by every process on it
+ * (PostgreSQL); without them they answer PD_EINVAL and the caller keeps its own. */
+bool store_has_shared_counters(const struct store *st);
+bool store_in_transaction(const struct store *st); /* begun by store_begin, not ended yet */
+
+/* ---- Counters: every entry point's calls since start (for /metrics) ---- */
+enum store_op {
+#define STORE_OP_ENUM(op, kind, dflt, params, args) STORE_OP_##op,
+	STORE_OPS(STORE_OP_ENUM) STORE_OP_COUNT
+#undef STORE_OP_ENUM
+};
+#define STORE_CALL_BUCKETS 8 /* store_call_le_ns's upper bounds (100 us to 1 s), then +Inf */
+extern const unsigned long long store_call_le_ns[STORE_CALL_BUCKETS - 1];
+struct store_call_stats {
+	unsigned long long ok, error, sum_ns;          /* calls answered PD_OK, others; their time */
+	unsigned long long bucket[STORE_CALL_BUCKETS]; /* per bucket, not cumulative */
+};
+void store_call_stats(enum store_op op, struct store_call_stats *out);
+const char *store_op_name(enum store_op op);
+enum store_op store_op_find(const char *name); /* STORE_OP_COUNT: no such operation */
+
+/* ---- Fault injection (tests only: partnerd serve --fault-injection) ----
+ * A request's calls count in its struct store_fault, armed on the thread that runs each of its
+ * phases; the call it names fails with `err` before the backend sees it.  Rollbacks are never
+ * failed nor counted: they undo failures. */
+struct store_fault {
+	int calls, op_calls;  /* calls so far while armed; calls of op among them */
+	int at;               /* fail the at-th call (of op when op is set); 0: every call of op */
+	enum store_op op;     /* STORE_OP_COUNT: any */
+	enum pd_err err;      /* PD_OK: count only */
+	enum store_op failed; /* the last call failed; STORE_OP_COUNT: none */
+};
+/* "call=N; error=EIO|EBUSY|ECONFLICT", with "; op=NAME" (then call= is optional) into *f;
+ * PD_EINVAL for anything else.  store_fault_none: a fault that only counts. */
+enum pd_err store_fault_parse(const char *spec, struct store_fault *f);
+void store_fault_none(struct store_fault *f);
+void store_fault_arm(struct store_fault *f); /* this thread's calls count in f (NULL: nowhere) */
 
 #endif

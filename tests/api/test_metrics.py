@@ -66,6 +66,7 @@ def test_metrics_are_exact_under_concurrency_and_pass_promtool(metered):
     for t in threads:
         t.join()
     partner = s.partner("Metrics")
+    inserts_before = value(scrape(s.mport), "partnerd_store_calls_total", op="customer_insert", result="ok") or 0
     statuses = [partner.create(us_body(uniq("m"))).status for _ in range(6)]
     assert 201 in statuses and 429 in statuses, statuses
     assert http_request(s.port, "GET", "/no/such/thing").status == 404
@@ -85,6 +86,16 @@ def test_metrics_are_exact_under_concurrency_and_pass_promtool(metered):
     assert value(text, "partnerd_writer_queue_depth") == 0
     assert value(text, "partnerd_http_requests_in_flight") == 0
     assert value(text, "partnerd_http_open_connections") >= 0
+    # the store's entry points: every create that answered 201 made one customer_insert call
+    inserts = value(text, "partnerd_store_calls_total", op="customer_insert", result="ok")
+    assert inserts - inserts_before == statuses.count(201), (inserts_before, inserts, statuses)
+    assert value(text, "partnerd_store_calls_total", op="customer_insert", result="error") == 0
+    assert value(text, "partnerd_store_call_duration_seconds_count", op="customer_insert") == inserts
+    assert value(text, "partnerd_store_call_duration_seconds_bucket", op="customer_insert", le="+Inf") == inserts
+    assert value(text, "partnerd_store_call_duration_seconds_sum", op="customer_insert") > 0
+    assert value(text, "partnerd_store_calls_total", op="partner_count", result="ok") >= 8 * n  # /healthz
+    assert value(text, "partnerd_store_calls_total", op="token_lookup", result="ok") >= 6
+    assert value(text, "partnerd_store_calls_total", op="reseller_end", result="ok") is None, "never called: no series"
     assert re.search(r'^partnerd_build_info\{version="[^"]+"\} 1$', text, re.M)
     assert abs(value(text, "process_start_time_seconds") - time.time()) < 120
     r = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
@@ -161,6 +172,10 @@ def test_a_real_prometheus_scrapes_the_series(metered, tmp_path):
         assert up and up[0]["value"][1] == "1"
         info = prom_query(pport, "partnerd_build_info")["data"]["result"]
         assert info and info[0]["metric"]["version"]
+        calls = prom_query(pport, 'partnerd_store_calls_total{op="partner_count",result="ok"}')["data"]["result"]
+        assert calls and float(calls[0]["value"][1]) >= 3, calls
+        took = prom_query(pport, 'partnerd_store_call_duration_seconds_count{op="partner_count"}')["data"]["result"]
+        assert took and float(took[0]["value"][1]) >= 3, took
     finally:
         p.terminate()
         try:

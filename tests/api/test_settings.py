@@ -17,7 +17,7 @@ SETTINGS = {
     "serve": ["--listen", "--db", "--db-pool", "--domain-suffix", "--sandbox", "--loops", "--token-ttl",
               "--rate-limit", "--no-access-log", "--read-timeout", "--max-connections", "--catalog",
               "--public-url", "--admin-email", "--require-uscc", "--throttle-entries", "--tls-cert", "--tls-key",
-              "--metrics-listen", "--log-format"],
+              "--metrics-listen", "--log-format", "--fault-injection"],
     "partner add": ["--db", "--name", "--admin-email", "--json"],
     "app add": ["--db", "--partner-id", "--name", "--role", "--json"],
     "reseller add": ["--db", "--partner-id", "--name", "--mpn-id", "--id", "--location", "--json"],

@@ -6,6 +6,7 @@
 #include <event2/thread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include "store_impl.h" /* a fake backend: behind the interface, as src/store/ is */
 #include "work.h"
 
 static atomic_int tidy_calls, tidy_steps_left, commits;

@@ -1,0 +1,142 @@
+/* store_call.c - the store's entry points (store.h), one per operation, made from STORE_OPS:
+ * each refuses a write outside its store's transaction, counts and times the call (relaxed
+ * atomics, CLOCK_MONOTONIC) and fails the call a request's armed fault names before the
+ * backend sees it. */
+#include "store_impl.h"
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum kind { R, W, S, T };
+
+#define OP_NAME(op, kind, dflt, params, args) #op,
+#define OP_KIND(op, kind, dflt, params, args) kind,
+static const char *const names[STORE_OP_COUNT] = {STORE_OPS(OP_NAME)};
+static const enum kind kinds[STORE_OP_COUNT] = {STORE_OPS(OP_KIND)};
+
+const unsigned long long store_call_le_ns[STORE_CALL_BUCKETS - 1] = {100000, 500000, 1000000, 5000000,
+								     25000000, 100000000, 1000000000};
+
+static struct { /* two atomic adds per call that succeeds: calls are the buckets' sum */
+	atomic_ullong error, sum_ns, bucket[STORE_CALL_BUCKETS];
+} counts[STORE_OP_COUNT];
+
+static _Thread_local struct store_fault *armed;
+
+static unsigned long long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
+}
+
+/* Rollbacks undo a failure: never failed themselves, so what they undo is always undone. */
+static bool faultable(enum store_op op) { return op != STORE_OP_rollback && op != STORE_OP_rollback_to; }
+
+/* The answer a call gets before the backend sees it (PD_OK: none): the armed fault's, or
+ * PD_EINTERNAL for a write outside a transaction. */
+static enum pd_err refused(const struct store *st, enum store_op op)
+{
+	struct store_fault *f = armed;
+	if (f && faultable(op)) {
+		int n = ++f->calls;
+		if (f->op != STORE_OP_COUNT)
+			n = f->op == op ? ++f->op_calls : -1;
+		if (f->err != PD_OK && n > 0 && (f->at == 0 || f->at == n))
+			return f->failed = op, f->err;
+	}
+	if (kinds[op] == W && !st->in_tx) {
+		fprintf(stderr, "partnerd: store: %s outside a transaction refused (writes belong in store_begin ... "
+				"store_commit)\n", names[op]);
+		return PD_EINTERNAL;
+	}
+	return PD_OK;
+}
+
+static enum pd_err done(struct store *st, enum store_op op, unsigned long long t0, enum pd_err e)
+{
+	unsigned long long ns = now_ns() - t0;
+	int b = 0;
+	while (b < STORE_CALL_BUCKETS - 1 && ns > store_call_le_ns[b])
+		b++;
+	if (e != PD_OK)
+		atomic_fetch_add_explicit(&counts[op].error, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counts[op].sum_ns, ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counts[op].bucket[b], 1, memory_order_relaxed);
+	if ((op == STORE_OP_begin && e == PD_OK) || (op == STORE_OP_commit && e == PD_OK) || op == STORE_OP_rollback)
+		st->in_tx = op == STORE_OP_begin;
+	return e;
+}
+
+#define OP_ENTRY(op, kind, dflt, params, args)                                       \
+	enum pd_err store_##op params                                                \
+	{                                                                            \
+		unsigned long long t0 = now_ns();                                    \
+		enum pd_err e = refused(st, STORE_OP_##op);                          \
+		if (e == PD_OK)                                                      \
+			e = st->ops->op ? st->ops->op args : (dflt);                 \
+		return done(st, STORE_OP_##op, t0, e);                               \
+	}
+STORE_OPS(OP_ENTRY)
+
+const char *store_name(const struct store *st) { return st->ops->name; }
+bool store_has_shared_counters(const struct store *st) { return st->ops->rate_take != NULL; }
+bool store_in_transaction(const struct store *st) { return st->in_tx; }
+void store_close(struct store *st) { if (st) st->ops->close(st); }
+void store_read_end(struct store *st) { if (st->ops->read_end) st->ops->read_end(st); }
+
+const char *store_op_name(enum store_op op) { return op < STORE_OP_COUNT ? names[op] : "none"; }
+enum store_op store_op_find(const char *name)
+{
+	int op = 0;
+	for (; op < STORE_OP_COUNT && strcmp(names[op], name) != 0; op++) {}
+	return (enum store_op)op;
+}
+
+void store_call_stats(enum store_op op, struct store_call_stats *out)
+{
+	unsigned long long n = 0;
+	for (int b = 0; b < STORE_CALL_BUCKETS; b++)
+		n += out->bucket[b] = atomic_load_explicit(&counts[op].bucket[b], memory_order_relaxed);
+	out->error = atomic_load_explicit(&counts[op].error, memory_order_relaxed);
+	out->error = out->error > n ? n : out->error; /* read a moment apart */
+	out->ok = n - out->error;
+	out->sum_ns = atomic_load_explicit(&counts[op].sum_ns, memory_order_relaxed);
+}
+
+void store_fault_none(struct store_fault *f) { *f = (struct store_fault){.op = STORE_OP_COUNT, .failed = STORE_OP_COUNT}; }
+void store_fault_arm(struct store_fault *f) { armed = f; }
+
+/* One "key=value" of a fault's spec into f; false if it is not one. */
+static bool fault_part(char *part, struct store_fault *f)
+{
+	char *v = strchr(part, '='), *end;
+	if (!v)
+		return false;
+	*v++ = 0;
+	if (!strcmp(part, "call"))
+		return (f->at = (int)strtol(v, &end, 10)) > 0 && *v != '+' && !*end && end - v < 7;
+	if (!strcmp(part, "op"))
+		return (f->op = store_op_find(v)) != STORE_OP_COUNT && faultable(f->op);
+	if (strcmp(part, "error") != 0)
+		return false;
+	f->err = !strcmp(v, "EIO") ? PD_EIO : !strcmp(v, "EBUSY") ? PD_EBUSY : !strcmp(v, "ECONFLICT") ? PD_ECONFLICT : PD_OK;
+	return f->err != PD_OK;
+}
+
+enum pd_err store_fault_parse(const char *spec, struct store_fault *f)
+{
+	char buf[160], *save = NULL;
+	store_fault_none(f);
+	if (strlen(spec) >= sizeof buf)
+		return PD_EINVAL;
+	strcpy(buf, spec);
+	for (char *p = strtok_r(buf, "; ", &save); p; p = strtok_r(NULL, "; ", &save))
+		if (!fault_part(p, f))
+			return store_fault_none(f), PD_EINVAL;
+	if (f->err == PD_OK || (f->at == 0 && f->op == STORE_OP_COUNT))
+		return store_fault_none(f), PD_EINVAL;
+	return PD_OK;
+}
