@@ -4,7 +4,8 @@
  *                                                      -> PD_REPLY | PD_WORK | PD_WRITE
  *   work    (on the worker pool: CPU-heavy, e.g. Argon2id) -> PD_REPLY | PD_WRITE
  *   write   (on the writer thread, in a savepoint of a group commit) -> enum pd_err
- *   finish  (back on the loop, once the commit is on disk: build the reply)
+ *   finish  (once the commit is on disk: build the reply; on the loop, with PostgreSQL on the
+ *            worker pool)
  * Each request owns an arena (req->ar), freed after its reply is sent. */
 #ifndef PD_REQUEST_H
 #define PD_REQUEST_H

@@ -17,6 +17,7 @@
 #include <event2/thread.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -86,7 +87,7 @@ struct rctx {
 	struct event *deadline;      /* ... and the time it may take there */
 	struct pd_req asked;         /* the request as it left the loop (the stand-in's copy) */
 	bool ok;                     /* the readers admitted it and prepare ran */
-	bool late;                   /* the deadline answered it: discarded when it comes back */
+	atomic_bool late;            /* the deadline answered it: discarded when it comes back */
 	enum pd_err written;         /* the write phase's result, for finish */
 	size_t arrived;              /* the body's size */
 };
@@ -432,27 +433,27 @@ static void reply(struct rctx *c)
 
 static void finish_run(struct pd_job *j, struct store *st)
 {
+	(void)st;
 	struct rctx *c = j->arg;
-	c->req.st = st;
 	c->route->finish(&c->req, c->written);
 }
 
 static void finish_done(struct pd_job *j)
 {
-	struct rctx *c = j->arg;
-	c->req.st = c->loop->st;
-	reply(c);
+	reply(j->arg);
 }
 
-/* The write is committed (or failed): finish builds the reply, on a reader with PostgreSQL
- * (a sign-in's finish ends its attempt in the shared counters), else here. */
+/* The write is committed (or failed): finish builds the reply.  With PostgreSQL on the worker
+ * pool, not here: a sign-in's finish ends its attempt in the shared counters, a store call
+ * (r->st stays the loop's handle, which any thread may use outside a transaction).  Not on
+ * the readers, where a committed write's reply would queue behind reads stuck on a lock. */
 static void write_done(struct pd_job *j)
 {
 	struct rctx *c = j->arg;
-	struct pd_queue *readers = c->loop->srv->readers;
+	struct server *s = c->loop->srv;
 	c->written = j->err;
 	c->job = (struct pd_job){.run = finish_run, .done = finish_done, .base = c->loop->base, .arg = c};
-	if (readers && pd_queue_submit(readers, &c->job))
+	if (s->readers && pd_queue_submit(s->pool, &c->job))
 		return;
 	c->route->finish(&c->req, c->written);
 	reply(c);
@@ -736,6 +737,8 @@ static int read_timeout(const struct pd_config *cfg)
 static void read_run(struct pd_job *j, struct store *st)
 {
 	struct rctx *c = j->arg;
+	if (atomic_load(&c->late))
+		return; /* answered while it waited for a reader: no store work for it */
 	c->req.st = st;
 	c->ok = admit_and_prepare(c, &c->next);
 }
@@ -764,7 +767,7 @@ static void read_done(struct pd_job *j)
 	event_free(c->deadline);
 	c->deadline = NULL;
 	c->req.st = l->st;
-	if (c->late) {
+	if (atomic_load(&c->late)) {
 		c->job = (struct pd_job){.run = discard_run, .done = discarded, .base = l->base, .arg = c};
 		if (!pd_queue_submit(l->srv->readers, &c->job)) {
 			clear_ctx(c);
@@ -812,7 +815,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	struct rctx *s = stand_in(c);
 	if (!s)
 		return; /* answered when it comes back */
-	c->late = true;
+	atomic_store(&c->late, true);
 	c->ev = NULL;
 	c->loop->inflight++; /* the stand-in's, until its reply is sent */
 	pd_reply_error(&s->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
