@@ -10,14 +10,14 @@
 	{m, path, flags, P(perm), op, res, prep, work, write, finish}
 
 const struct pd_route pd_routes[] = {
-	{PD_GET | PD_HEAD, "/", PD_R_PUBLIC, P(PUBLIC), NULL, NULL, pd_portal_index, NULL, NULL, NULL},
-	{PD_GET | PD_HEAD, "/assets/{file}", PD_R_PUBLIC, P(PUBLIC), NULL, NULL, pd_portal_asset, NULL, NULL, NULL},
+	{PD_GET | PD_HEAD, "/", PD_R_PUBLIC | PD_R_NOSTORE, P(PUBLIC), NULL, NULL, pd_portal_index, NULL, NULL, NULL},
+	{PD_GET | PD_HEAD, "/assets/{file}", PD_R_PUBLIC | PD_R_NOSTORE, P(PUBLIC), NULL, NULL, pd_portal_asset, NULL, NULL, NULL},
 	CHANGE(PD_POST, "/portal/session", PD_R_PUBLIC | PD_R_FORM, PUBLIC, "sign_in", "partner_user",
 	       pd_portal_signin, pd_oauth_token_verify, pd_oauth_token_write, pd_oauth_token_finish),
 	{PD_GET | PD_HEAD, "/portal/session", PD_R_ME, P(SELF), NULL, NULL, pd_session_get, NULL, NULL, NULL},
 	CHANGE(PD_DELETE, "/portal/session", PD_R_ME, SELF, "sign_out", "partner_user", pd_session_end, NULL,
 	       pd_session_end_write, pd_session_end_finish),
-	{PD_GET | PD_HEAD, "/healthz", PD_R_PUBLIC, P(PUBLIC), NULL, NULL, pd_health, NULL, NULL, NULL},
+	{PD_GET | PD_HEAD, "/healthz", PD_R_PUBLIC | PD_R_PROBE, P(PUBLIC), NULL, NULL, pd_health, NULL, NULL, NULL},
 	CHANGE(PD_POST, "/oauth2/token", PD_R_PUBLIC | PD_R_FORM, PUBLIC, "sign_in", "partner_user",
 	       pd_oauth_token, pd_oauth_token_verify, pd_oauth_token_write, pd_oauth_token_finish),
 

@@ -210,6 +210,7 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.public_url = pd_set_str(o, PD_S_PUBLIC_URL),
 		.max_body = 1u << 20,
 		.read_timeout = (int)pd_set_int(o, PD_S_READ_TIMEOUT),
+		.health_timeout = (int)pd_set_int(o, PD_S_HEALTH_TIMEOUT),
 		.max_connections = (int)pd_set_int(o, PD_S_MAX_CONNECTIONS),
 		.db_pool = (int)pd_set_int(o, PD_S_DB_POOL),
 		.throttle_entries = (int)pd_set_int(o, PD_S_THROTTLE_ENTRIES),

@@ -45,8 +45,8 @@ static const struct setting table[PD_S_COUNT] = {
 		     .dflt = "sqlite:var/partnerd.db", .schemes = DB_URLS,
 		     .help = "the store: sqlite:PATH or postgresql://USER@HOST:PORT/DB (a libpq URI)"},
 	[PD_S_DB_POOL] = {"db-pool", "N", "PARTNERD_DB_POOL", T_INT, C(SERVE), 2, 256, "8",
-			  .help = "PostgreSQL connections of this process; every event loop and the writer "
-				  "share them"},
+			  .help = "PostgreSQL connections of this process, shared by the writer and the "
+				  "readers (as many threads, at most 16) that read for the event loops"},
 	[PD_S_DOMAIN_SUFFIX] = {"domain-suffix", "SUFFIX", "PARTNERD_DOMAIN_SUFFIX", T_STRING, C(SERVE) | C(SEED),
 				.dflt = PD_DEFAULT_DOMAIN_SUFFIX,
 				.help = "suffix of customers' default domains (onmicrosoft.com for the global cloud)"},
@@ -146,6 +146,9 @@ static const struct setting table[PD_S_COUNT] = {
 			     .help = "the log on stderr: text lines, or one JSON object per line (time, level, "
 				     "request_id, correlation_id, partner, route, method, path, status, "
 				     "duration_ms; secrets in queries and invitation codes are \"***\")"},
+	[PD_S_HEALTH_TIMEOUT] = {"health-timeout", "DURATION", "PARTNERD_HEALTH_TIMEOUT", T_DURATION, C(SERVE), 1, 60,
+				 "2", .help = "with PostgreSQL, GET /healthz answers 503 (Retry-After) when the "
+					      "store has not answered a read within this time"},
 	[PD_S_FAULT_INJECTION] = {"fault-injection", NULL, NULL, T_BOOL, C(SERVE), .dflt = "0", .flag_sets = true,
 				  .dflt_doc = "off: a request with X-Partnerd-Fault is refused (400)",
 				  .help = "FOR TESTS ONLY, never in production: a request's header X-Partnerd-Fault: "

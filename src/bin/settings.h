@@ -28,6 +28,8 @@ enum pd_set {
 	PD_S_BACKUP_TO, PD_S_RESTORE_FROM, PD_S_FORCE,
 	/* serve, operations */
 	PD_S_METRICS_LISTEN, PD_S_LOG_FORMAT,
+	/* serve: PostgreSQL */
+	PD_S_HEALTH_TIMEOUT,
 	/* serve: tests only */
 	PD_S_FAULT_INJECTION,
 	PD_S_COUNT

@@ -1,9 +1,11 @@
 /* request.h - what a handler sees: a parsed request and a response to fill.  Handlers never
  * touch sockets or libevent.  A route runs in up to four phases:
- *   prepare (on its event loop: parse, validate, read)  -> PD_REPLY | PD_WORK | PD_WRITE
+ *   prepare (parse, validate, read: on its event loop, on the readers with PostgreSQL)
+ *                                                      -> PD_REPLY | PD_WORK | PD_WRITE
  *   work    (on the worker pool: CPU-heavy, e.g. Argon2id) -> PD_REPLY | PD_WRITE
  *   write   (on the writer thread, in a savepoint of a group commit) -> enum pd_err
- *   finish  (back on the loop, once the commit is on disk: build the reply)
+ *   finish  (once the commit is on disk: build the reply; on the loop, with PostgreSQL on the
+ *            worker pool)
  * Each request owns an arena (req->ar), freed after its reply is sent. */
 #ifndef PD_REQUEST_H
 #define PD_REQUEST_H
@@ -30,6 +32,8 @@ enum pd_next { PD_REPLY, PD_WORK, PD_WRITE };
 #define PD_R_FORM    4u /* body must be application/x-www-form-urlencoded */
 #define PD_R_SANDBOX 8u /* only when the server runs with --sandbox */
 #define PD_R_ME     16u /* open to a user who must still change a temporary password */
+#define PD_R_NOSTORE 32u /* PD_R_PUBLIC and prepare never reads the store: stays on the loop */
+#define PD_R_PROBE  64u /* a health check: the store must answer within --health-timeout */
 
 struct pd_config {
 	const char *listen;        /* "127.0.0.1:8080" */
@@ -45,6 +49,7 @@ struct pd_config {
 	const struct pd_catalog *catalog;
 	size_t max_body;           /* bytes */
 	int read_timeout;          /* seconds for a whole request to arrive, and idle keep-alive */
+	int health_timeout;        /* seconds /healthz waits for a PostgreSQL store's answer */
 	int max_connections;       /* open connections at most; 0: the open-files limit less a reserve */
 	int db_pool;               /* PostgreSQL connections of the process (--db-pool) */
 	int throttle_entries;      /* sign-in protection counters at most; 0: PD_THROTTLE_ENTRIES */
@@ -78,7 +83,7 @@ struct pd_req {
 	struct pd_arena *ar;
 	const struct pd_config *cfg;
 	const unsigned char *key;  /* the deployment's digest key */
-	struct store *st;          /* this loop's connection: use in prepare/finish only */
+	struct store *st;          /* prepare's: the loop's or the reader's; finish: the loop's */
 	int method;
 	const char *path;          /* decoded, without the query */
 	const char *params[4];     /* {name} segments of the route, in order */

@@ -1,10 +1,12 @@
 /* server.c - event loops, request parsing and framing, dispatch through the phases of
  * request.h, replies, the access log and shutdown.  Each loop thread owns its evhttp, its
- * listener and a store connection for reads; requests that write go to the writer queue and
- * come back to the loop they arrived on.  Which loop accepts, and whether a connection may be
- * accepted at all (the connection cap), is admission.c's.  Limits: header and body sizes,
- * unambiguous framing, a read timeout and a whole-request deadline (guard.c), JSON depth
- * (jansson's). */
+ * listener and a store connection for reads (SQLite: local, read on the loop); with
+ * PostgreSQL a request's store reads (authentication, rate limit, prepare) go to the readers
+ * under a deadline, so no loop waits on the network.  Requests that write go to the writer
+ * queue; each comes back to the loop it arrived on.  Which loop accepts, and whether a
+ * connection may be accepted at all (the connection cap), is admission.c's.  Limits: header
+ * and body sizes, unambiguous framing, a read timeout and a whole-request deadline
+ * (guard.c), the store's deadline, JSON depth (jansson's). */
 #include "server.h"
 #include <errno.h>
 #include <event2/buffer.h>
@@ -15,6 +17,7 @@
 #include <event2/thread.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -59,6 +62,7 @@ struct server {
 	const struct pd_route *routes;
 	unsigned char key[PD_KEY_LEN];
 	struct pd_queue *writer, *pool;
+	struct pd_queue *readers;  /* PostgreSQL: where store reads run; NULL: on the loop */
 	struct pd_throttle *throttle;
 	struct loop *loops;
 	int nloops;
@@ -79,6 +83,14 @@ struct rctx {
 	struct timespec t0;
 	struct pd_job job;
 	struct store_fault fault; /* --fault-injection: its store calls, and the one to fail */
+	const struct evkeyvalq *in;  /* the headers pd_req_header reads */
+	struct evkeyvalq headers;    /* their copy while the request is with the readers */
+	struct event *deadline;      /* ... and the time it may take there */
+	struct pd_req asked;         /* the request as it left the loop (the stand-in's copy) */
+	bool ok;                     /* the readers admitted it and prepare ran */
+	atomic_bool late;            /* the deadline answered it: discarded when it comes back */
+	enum pd_err written;         /* the write phase's result, for finish */
+	size_t arrived;              /* the body's size */
 };
 
 static struct rctx *ctx_of(struct pd_req *r)
@@ -90,7 +102,7 @@ static struct rctx *ctx_of(struct pd_req *r)
 
 const char *pd_req_header(struct pd_req *r, const char *name)
 {
-	return evhttp_find_header(evhttp_request_get_input_headers(ctx_of(r)->ev), name);
+	return evhttp_find_header(ctx_of(r)->in, name);
 }
 
 const char *pd_req_query(struct pd_req *r, const char *name)
@@ -270,13 +282,22 @@ static void access_log(struct rctx *c, double ms)
 
 /* ---- sending ---- */
 
-static void free_ctx(struct rctx *c)
+/* What the request holds (its arena's cleanups may end sign-in attempts in the store). */
+static void clear_ctx(struct rctx *c)
 {
 	json_decref(c->req.json);
+	c->req.json = NULL;
 	drop_body(&c->req.resp);
 	evhttp_clear_headers(&c->query);
 	evhttp_clear_headers(&c->form);
+	evhttp_clear_headers(&c->headers);
 	pd_arena_free(c->req.ar);
+	c->req.ar = NULL;
+}
+
+static void free_ctx(struct rctx *c)
+{
+	clear_ctx(c);
 	free(c);
 }
 
@@ -449,11 +470,34 @@ static void reply(struct rctx *c)
 		send_reply(c);
 }
 
+static void finish_run(struct pd_job *j, struct store *st)
+{
+	(void)st;
+	struct rctx *c = j->arg;
+	arm(c);
+	c->route->finish(&c->req, c->written);
+	disarm(c);
+}
+
+static void finish_done(struct pd_job *j)
+{
+	reply(j->arg);
+}
+
+/* The write is committed (or failed): finish builds the reply.  With PostgreSQL on the worker
+ * pool, not here: a sign-in's finish ends its attempt in the shared counters, a store call
+ * (r->st stays the loop's handle, which any thread may use outside a transaction).  Not on
+ * the readers, where a committed write's reply would queue behind reads stuck on a lock. */
 static void write_done(struct pd_job *j)
 {
 	struct rctx *c = j->arg;
+	struct server *s = c->loop->srv;
+	c->written = j->err;
+	c->job = (struct pd_job){.run = finish_run, .done = finish_done, .base = c->loop->base, .arg = c};
+	if (s->readers && pd_queue_submit(s->pool, &c->job))
+		return;
 	arm(c);
-	c->route->finish(&c->req, j->err);
+	c->route->finish(&c->req, c->written);
 	disarm(c);
 	reply(c);
 }
@@ -584,21 +628,32 @@ static bool ctype_is(struct pd_req *r, const char *want)
 	return ct && !strncasecmp(ct, want, n) && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Reads the body and checks it against the route's flags; false after replying. */
-static bool read_body(struct rctx *c)
+/* The body out of evhttp's buffer into the arena, on the loop (a request with the readers
+ * touches nothing of evhttp's); one too large is left for check_body to refuse. */
+static void copy_body(struct rctx *c)
 {
 	struct pd_req *r = &c->req;
 	struct evbuffer *in = evhttp_request_get_input_buffer(c->ev);
 	size_t n = evbuffer_get_length(in);
-	if (n > r->cfg->max_body) {
-		pd_reply_error(r, PD_EINVAL, PD_MSG_TOO_LARGE, NULL, pd_printf(r->ar, "%zu", r->cfg->max_body));
-		r->resp.status = 413;
-		return false;
-	}
+	c->arrived = n;
+	if (n > r->cfg->max_body)
+		return;
 	char *b = pd_alloc(r->ar, n + 1);
 	evbuffer_copyout(in, b, n);
 	r->body = b;
 	r->body_len = n;
+}
+
+/* Checks the body against the size limit and the route's flags; false after replying. */
+static bool check_body(struct rctx *c)
+{
+	struct pd_req *r = &c->req;
+	size_t n = r->body_len;
+	if (c->arrived > r->cfg->max_body) {
+		pd_reply_error(r, PD_EINVAL, PD_MSG_TOO_LARGE, NULL, pd_printf(r->ar, "%zu", r->cfg->max_body));
+		r->resp.status = 413;
+		return false;
+	}
 	unsigned f = c->route->flags;
 	const char *want = f & PD_R_JSON ? "application/json" : f & PD_R_FORM ? "application/x-www-form-urlencoded" : NULL;
 	if (want && (n > 0 || (r->method & (PD_POST | PD_PUT | PD_PATCH))) && !ctype_is(r, want)) {
@@ -695,17 +750,18 @@ static bool admit(struct rctx *c)
 		pd_reply_error(r, PD_EFORBIDDEN, PD_MSG_SANDBOX_ONLY, NULL, NULL);
 		return false;
 	}
-	if (!read_body(c))
+	if (!check_body(c))
 		return false;
 	return !(f & PD_R_JSON) || (!c->req.body_len && !(r->method & (PD_POST | PD_PUT | PD_PATCH))) || parse_json(c);
 }
 
 /* Authentication and the route's prepare phase read from one snapshot of the store (a
  * consistent view, and the WAL read lock taken once instead of per statement); it ends
- * before the request goes on to the writer or the pool.  false after replying. */
+ * before the request goes on to the writer or the pool.  On the loop, or on a reader with
+ * its store in c->req.st.  false after replying. */
 static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
 {
-	struct store *st = c->loop->st;
+	struct store *st = c->req.st;
 	arm(c);
 	bool snap = store_read_begin(st) == PD_OK;
 	bool ok = admit(c);
@@ -715,6 +771,137 @@ static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
 		store_read_end(st);
 	disarm(c);
 	return ok;
+}
+
+/* ---- the readers (PostgreSQL): a request's store work off the loop ---- */
+
+static int read_timeout(const struct pd_config *cfg)
+{
+	return cfg->read_timeout > 0 ? cfg->read_timeout : 30;
+}
+
+static void read_run(struct pd_job *j, struct store *st)
+{
+	struct rctx *c = j->arg;
+	if (atomic_load(&c->late))
+		return; /* answered while it waited for a reader: no store work for it */
+	c->req.st = st;
+	c->ok = admit_and_prepare(c, &c->next);
+}
+
+static void discard_run(struct pd_job *j, struct store *st)
+{
+	(void)st;
+	clear_ctx(j->arg);
+}
+
+static void discarded(struct pd_job *j)
+{
+	struct rctx *c = j->arg;
+	struct loop *l = c->loop;
+	free(c);
+	l->inflight--;
+	loop_drained(l);
+}
+
+/* Back from the reader.  One answered at its deadline is dropped, on a reader again: its
+ * arena's cleanups may release a sign-in attempt in the shared counters. */
+static void read_done(struct pd_job *j)
+{
+	struct rctx *c = j->arg;
+	struct loop *l = c->loop;
+	event_free(c->deadline);
+	c->deadline = NULL;
+	c->req.st = l->st;
+	if (atomic_load(&c->late)) {
+		c->job = (struct pd_job){.run = discard_run, .done = discarded, .base = l->base, .arg = c};
+		if (!pd_queue_submit(l->srv->readers, &c->job)) {
+			clear_ctx(c);
+			discarded(&c->job);
+		}
+	} else if (c->ok) {
+		continue_with(c, c->next);
+	} else {
+		reply(c);
+	}
+}
+
+/* A request of its own for the reply sent at the deadline, made on the loop while a reader
+ * still has the original (whose pd_req is the reader's until it comes back): the ids, path
+ * and query of the request as it left the loop. */
+static struct rctx *stand_in(struct rctx *c)
+{
+	struct rctx *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	const struct pd_req *a = &c->asked;
+	struct pd_arena *ar = pd_arena_new();
+	s->loop = c->loop, s->ev = c->ev, s->route = c->route, s->t0 = c->t0;
+	s->in = evhttp_request_get_input_headers(c->ev);
+	TAILQ_INIT(&s->query);
+	TAILQ_INIT(&s->form);
+	TAILQ_INIT(&s->headers);
+	for (const struct evkeyval *kv = c->query.tqh_first; kv; kv = kv->next.tqe_next)
+		evhttp_add_header(&s->query, kv->key, kv->value);
+	s->req = (struct pd_req){.ar = ar, .cfg = a->cfg, .key = a->key, .st = c->loop->st, .method = a->method,
+				 .path = pd_strdup(ar, a->path), .request_id = pd_strdup(ar, a->request_id),
+				 .request_id_given = a->request_id_given,
+				 .correlation_id = pd_strdup(ar, a->correlation_id), .loc = a->loc,
+				 .peer = pd_strdup(ar, a->peer), .throttle = a->throttle, .now = a->now};
+	s->req.priv = s;
+	return s;
+}
+
+/* The store has not answered in time: 503 with Retry-After now, sent by a stand-in; the
+ * request itself is discarded when its reader is done with it (it changed nothing). */
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	struct rctx *c = arg;
+	struct rctx *s = stand_in(c);
+	if (!s)
+		return; /* answered when it comes back */
+	atomic_store(&c->late, true);
+	c->ev = NULL;
+	c->loop->inflight++; /* the stand-in's, until its reply is sent */
+	pd_reply_error(&s->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
+	send_reply(s);
+}
+
+/* Seconds a request may wait for the readers: a health check its own short time, any other
+ * --read-timeout. */
+static int store_deadline(const struct rctx *c)
+{
+	const struct pd_config *cfg = c->req.cfg;
+	if (c->route->flags & PD_R_PROBE)
+		return cfg->health_timeout > 0 ? cfg->health_timeout : 2;
+	return read_timeout(cfg);
+}
+
+/* With PostgreSQL, a request that needs the store is authenticated, rate-limited and
+ * prepared on a reader, with a copy of its headers, under a deadline; it resumes on this
+ * loop.  false when it stays on the loop (SQLite, or a route that reads no store). */
+static bool to_readers(struct rctx *c)
+{
+	struct server *srv = c->loop->srv;
+	if (!srv->readers || (c->route->flags & PD_R_NOSTORE))
+		return false;
+	const struct evkeyvalq *h = evhttp_request_get_input_headers(c->ev);
+	for (const struct evkeyval *kv = h->tqh_first; kv; kv = kv->next.tqe_next)
+		evhttp_add_header(&c->headers, kv->key, kv->value);
+	c->in = &c->headers;
+	c->asked = c->req;
+	c->job = (struct pd_job){.run = read_run, .done = read_done, .base = c->loop->base, .arg = c};
+	struct timeval tv = {store_deadline(c), 0};
+	c->deadline = evtimer_new(c->loop->base, on_deadline, c);
+	if (!c->deadline || evtimer_add(c->deadline, &tv) != 0 || !pd_queue_submit(srv->readers, &c->job)) {
+		if (c->deadline)
+			event_free(c->deadline);
+		c->deadline = NULL;
+		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
+		send_reply(c);
+	}
+	return true;
 }
 
 static const char *peer_of(struct rctx *c)
@@ -740,8 +927,10 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	c->loop = l;
 	c->ev = ev;
 	store_fault_none(&c->fault);
+	c->in = evhttp_request_get_input_headers(ev);
 	TAILQ_INIT(&c->query);
 	TAILQ_INIT(&c->form);
+	TAILQ_INIT(&c->headers);
 	c->req = (struct pd_req){.ar = pd_arena_new(), .cfg = l->srv->cfg, .key = l->srv->key,
 				 .st = l->st, .now = (long long)time(NULL)};
 	c->req.priv = c;
@@ -759,6 +948,9 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	} else if (l->stopping) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
 	} else if (route(c)) {
+		copy_body(c);
+		if (to_readers(c))
+			return;
 		enum pd_next next;
 		if (admit_and_prepare(c, &next)) {
 			continue_with(c, next);
@@ -812,11 +1004,6 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 {
 	struct loop *l = arg;
 	return pd_admit_connection(l->srv->admit, (int)(l - l->srv->loops), base);
-}
-
-static int read_timeout(const struct pd_config *cfg)
-{
-	return cfg->read_timeout > 0 ? cfg->read_timeout : 30;
 }
 
 static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char *err, size_t cap)
@@ -966,6 +1153,9 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 		pd_throttle_share(s.throttle, counters);
 	s.writer = pd_queue_writer(st);
 	s.pool = pd_queue_pool(cores());
+	bool local = !strcmp(store_name(st), "sqlite"); /* no network to wait for: read on the loops */
+	if (!local)
+		s.readers = pd_queue_readers(cfg->db_pool > 0 ? cfg->db_pool : PD_QUEUE_MAX, cfg->db, err, sizeof err);
 	s.nloops = cfg->loops > 0 ? cfg->loops : cores();
 	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
 	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
@@ -974,7 +1164,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	pd_metrics_connections(s.admit ? pd_admit_open : NULL, s.admit);
 	/* the metrics' listener first: an address it cannot have stops the start before the API's */
 	struct pd_metrics_server *metrics = NULL;
-	bool ready = s.admit != NULL;
+	bool ready = s.admit != NULL && (local || s.readers);
 	if (ready && cfg->metrics_listen)
 		ready = (metrics = pd_metrics_start(cfg->metrics_listen, err, sizeof err)) != NULL;
 	int rc = ready ? start_loops(&s, err, sizeof err) : -1;
@@ -987,12 +1177,13 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 		int sig = wait_for_signal(cfg);
 		log_event(cfg, "info", sig == SIGINT ? "SIGINT received, finishing in-flight requests"
 						     : "SIGTERM received, finishing in-flight requests");
-		stop_loops(&s);
+		stop_loops(&s); /* each loop has its requests back from the readers */
 	} else {
 		log_event(cfg, "error", err);
 		s.nloops = s.loops ? s.nloops : 0; /* the loops made so far */
 	}
 	pd_metrics_stop(metrics);
+	pd_queue_free(s.readers);
 	pd_queue_free(s.pool);
 	pd_queue_free(s.writer);
 	for (int i = 0; i < s.nloops; i++)

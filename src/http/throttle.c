@@ -102,10 +102,13 @@ static int gate(enum rule_id id, const struct pd_throttle_row *c, long long now,
 {
 	const struct rule *ru = &rules[id];
 	long long f = live_failures(c, now), wait = 0;
+	/* a failure recorded after `now` (an attempt that arrived earlier, judged after it waited
+	 * for a reader, or a clock behind another instance's): waits count from that failure */
+	long long at = c && c->last > now ? c->last : now;
 	if (f >= ru->lock)
-		wait = c->last + LOCK - now;
+		wait = c->last + LOCK - at;
 	else if (f >= ru->slow)
-		wait = c->last + backoff(f - ru->slow) - now;
+		wait = c->last + backoff(f - ru->slow) - at;
 	*cap = f >= ru->slow ? 1 : (int)(ru->slow - f);
 	if (wait > 0)
 		return (int)wait;

@@ -1,24 +1,34 @@
-/* work.c - worker queues and the group-committing writer (see work.h).  A finished job
- * goes back to its loop with event_base_once, which libevent makes thread-safe once
- * evthread_use_pthreads() has run. */
+/* work.c - worker queues, the readers and the group-committing writer (see work.h).  A
+ * finished job goes back to its loop with event_base_once, which libevent makes thread-safe
+ * once evthread_use_pthreads() has run. */
 #include "work.h"
 #include "metrics.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #define GROUP_MAX 512
 #define QUIET_MS 1000 /* the writer starts the store's upkeep after this long without jobs */
 
+struct pd_queue;
+
+struct worker {
+	struct pd_queue *q;
+	struct store *st;            /* the writer's, or a reader's own; NULL in a plain pool */
+	pthread_t th;
+	bool started;
+};
+
 struct pd_queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct pd_job *head, *tail;
 	bool stopping, writer;
-	struct store *st;
+	const char *name;            /* the threads' name */
 	int nthreads;
-	pthread_t threads[8];
+	struct worker w[PD_QUEUE_MAX];
 };
 
 static void back_to_loop(evutil_socket_t fd, short what, void *arg)
@@ -78,14 +88,15 @@ static struct pd_job *take(struct pd_queue *q, int max, int quiet_ms, bool *quie
 	return first;
 }
 
+/* A pool thread (with its own store when a reader): one job at a time. */
 static void *pool_main(void *arg)
 {
-	struct pd_queue *q = arg;
+	struct worker *w = arg;
 	struct pd_job *j;
-	pthread_setname_np(pthread_self(), "pd-pool");
-	while ((j = take(q, 1, -1, NULL))) {
+	pthread_setname_np(pthread_self(), w->q->name);
+	while ((j = take(w->q, 1, -1, NULL))) {
 		store_fault_arm(j->fault);
-		j->run(j, NULL);
+		j->run(j, w->st);
 		store_fault_arm(NULL);
 		hand_back(j);
 	}
@@ -155,11 +166,11 @@ static bool has_work(struct pd_queue *q)
 
 /* The store's upkeep, step by step, while no job waits: true if a job interrupted it (more is
  * owed), false once done or failed (tried again after the next writes). */
-static bool upkeep(struct pd_queue *q)
+static bool upkeep(struct pd_queue *q, struct store *st)
 {
 	bool more = true;
 	while (more) {
-		if (store_tidy(q->st, &more) != PD_OK)
+		if (store_tidy(st, &more) != PD_OK)
 			return false;
 		if (more && has_work(q))
 			return true;
@@ -171,19 +182,20 @@ static bool upkeep(struct pd_queue *q)
  * start and after every group: writes are what leave work for it). */
 static void *writer_main(void *arg)
 {
-	struct pd_queue *q = arg;
+	struct worker *w = arg;
+	struct pd_queue *q = w->q;
 	bool owed = true;
 	pthread_setname_np(pthread_self(), "pd-writer");
 	for (;;) {
 		bool quiet = false;
 		struct pd_job *group = take(q, GROUP_MAX, owed ? QUIET_MS : -1, &quiet);
 		if (quiet) {
-			owed = upkeep(q);
+			owed = upkeep(q, w->st);
 			continue;
 		}
 		if (!group)
 			return NULL;
-		commit_group(q->st, group);
+		commit_group(w->st, group);
 		for (struct pd_job *j = group, *n; j; j = n) {
 			n = j->next;
 			hand_back(j);
@@ -192,29 +204,53 @@ static void *writer_main(void *arg)
 	}
 }
 
-static struct pd_queue *queue_new(int threads, struct store *st)
+static struct pd_queue *queue_alloc(int threads, const char *name, bool writer)
 {
 	struct pd_queue *q = calloc(1, sizeof *q);
 	if (!q)
 		abort();
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
-	q->st = st;
-	q->writer = st != NULL;
-	q->nthreads = threads > 8 ? 8 : threads < 1 ? 1 : threads;
+	q->name = name;
+	q->writer = writer;
+	q->nthreads = threads > PD_QUEUE_MAX ? PD_QUEUE_MAX : threads < 1 ? 1 : threads;
 	for (int i = 0; i < q->nthreads; i++)
-		pthread_create(&q->threads[i], NULL, q->writer ? writer_main : pool_main, q);
+		q->w[i].q = q;
+	return q;
+}
+
+static struct pd_queue *queue_start(struct pd_queue *q)
+{
+	for (int i = 0; i < q->nthreads; i++)
+		q->w[i].started = pthread_create(&q->w[i].th, NULL, q->writer ? writer_main : pool_main, &q->w[i]) == 0;
 	return q;
 }
 
 struct pd_queue *pd_queue_pool(int threads)
 {
-	return queue_new(threads, NULL);
+	return queue_start(queue_alloc(threads > 8 ? 8 : threads, "pd-pool", false));
+}
+
+struct pd_queue *pd_queue_readers(int threads, const char *url, char *err, size_t cap)
+{
+	struct pd_queue *q = queue_alloc(threads, "pd-reader", false);
+	for (int i = 0; i < q->nthreads; i++) {
+		char e2[256];
+		if (store_open(url, false, &q->w[i].st, e2, sizeof e2) != PD_OK) {
+			snprintf(err, cap, "%s", e2);
+			q->nthreads = i; /* the stores opened so far, no thread started */
+			pd_queue_free(q);
+			return NULL;
+		}
+	}
+	return queue_start(q);
 }
 
 struct pd_queue *pd_queue_writer(struct store *st)
 {
-	return queue_new(1, st);
+	struct pd_queue *q = queue_alloc(1, "pd-writer", true);
+	q->w[0].st = st;
+	return queue_start(q);
 }
 
 bool pd_queue_submit(struct pd_queue *q, struct pd_job *j)
@@ -244,10 +280,12 @@ void pd_queue_free(struct pd_queue *q)
 	q->stopping = true;
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
-	for (int i = 0; i < q->nthreads; i++)
-		pthread_join(q->threads[i], NULL);
-	if (q->st)
-		store_close(q->st);
+	for (int i = 0; i < q->nthreads; i++) {
+		if (q->w[i].started)
+			pthread_join(q->w[i].th, NULL);
+		if (q->w[i].st)
+			store_close(q->w[i].st);
+	}
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
 	free(q);

@@ -1,8 +1,10 @@
 /* work.h - the threads that do what an event loop must not wait for.  A queue runs jobs on
  * its own threads and hands each finished job back to the event loop it came from.  The
- * writer queue has one thread with its own store connection and commits in groups: it takes
- * every job waiting, runs each in a savepoint of one transaction, commits once (one fsync for
- * all) and only then hands the jobs back, so a reply never precedes its durability. */
+ * readers (PostgreSQL) are a pool whose threads each have their own struct store, for the
+ * reads a loop must not wait for.  The writer queue has one thread with its own store
+ * connection and commits in groups: it takes every job waiting, runs each in a savepoint of
+ * one transaction, commits once (one fsync for all) and only then hands the jobs back, so a
+ * reply never precedes its durability. */
 #ifndef PD_WORK_H
 #define PD_WORK_H
 #include <event2/event.h>
@@ -11,7 +13,8 @@
 #include "store.h"
 
 struct pd_job;
-typedef void (*pd_job_run)(struct pd_job *j, struct store *st); /* on a queue thread */
+/* on a queue thread; st is the writer's or the reader's store, NULL in a plain pool */
+typedef void (*pd_job_run)(struct pd_job *j, struct store *st);
 typedef void (*pd_job_done)(struct pd_job *j);                 /* back on j->base */
 
 struct pd_job {
@@ -26,8 +29,13 @@ struct pd_job {
 
 struct pd_queue;
 
+#define PD_QUEUE_MAX 16 /* threads of one queue at most */
+
 /* A pool of `threads` threads without a store. */
 struct pd_queue *pd_queue_pool(int threads);
+/* A pool of `threads` threads, each with its own store opened on `url` (closed at free);
+ * NULL with err set when a store cannot be opened. */
+struct pd_queue *pd_queue_readers(int threads, const char *url, char *err, size_t cap);
 /* The writer: one thread using `st` (the queue takes it over and closes it at free). */
 struct pd_queue *pd_queue_writer(struct store *st);
 

@@ -92,6 +92,20 @@ Test(throttle, pair_locked_for_fifteen_minutes)
 	cr_assert_eq(wait_of("b@x.cn", "10.1.1.1", now + 901), 0, "the lock ends");
 }
 
+/* An attempt judged with the time it arrived, after others that came later have failed (it
+ * waited for a reader; another instance's clock is ahead): never told to wait longer than the
+ * lock or the back-off lasts. */
+Test(throttle, a_wait_never_exceeds_the_rule_for_a_late_judged_attempt)
+{
+	long long now = 2500000;
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(fail("late@x.cn", "10.1.2.1", now + 3), 0);
+	int w = wait_of("late@x.cn", "10.1.2.1", now);
+	cr_assert(w > 0 && w <= 900, "locked, for at most 15 minutes: w=%d", w);
+	w = wait_of("late@x.cn", "10.1.2.9", now);
+	cr_assert(w > 0 && w <= 60, "the account's back-off, at most 60 s: w=%d", w);
+}
+
 Test(throttle, address_slowed_then_locked)
 {
 	long long now = 3000000;
