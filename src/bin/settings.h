@@ -28,6 +28,8 @@ enum pd_set {
 	PD_S_BACKUP_TO, PD_S_RESTORE_FROM, PD_S_FORCE,
 	/* serve, operations */
 	PD_S_METRICS_LISTEN, PD_S_LOG_FORMAT,
+	/* serve: PostgreSQL failover */
+	PD_S_DB_CONNECT_TIMEOUT, PD_S_DB_STATEMENT_TIMEOUT, PD_S_DB_KEEPALIVE,
 	PD_S_COUNT
 };
 
