@@ -160,11 +160,11 @@ def check_meanwhile(storm, since):
 
 def check_nothing_lost(cluster, port, storm, partnerd_port, token):
     """Every acknowledged create and billing update is on the node at `port`; nothing half-written."""
-    rows = cluster.psql(port, "partnerd", "SELECT c.customer_id, c.domain, c.billing, d.customer_id"
+    rows = cluster.psql(port, "partnerd", "SELECT c.customer_id, c.domain, d.customer_id, c.billing"
                         " FROM customers c FULL JOIN domains d ON d.domain = c.domain")
     found, half = {}, []
     for line in rows.splitlines():
-        cid, domain, billing, dcid = line.split("|", 3) if line.count("|") >= 3 else (None,) * 4
+        cid, domain, dcid, billing = line.split("|", 3) if line.count("|") >= 3 else (None,) * 4
         if not cid or dcid != cid:
             half.append(line)
         else:
