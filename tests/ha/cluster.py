@@ -96,10 +96,6 @@ class Cluster:
                            "--listen", "127.0.0.1", "--name", name, "--dbname", DBNAME, "--auth", "trust",
                            "--no-ssl", "--monitor", self.monitor_uri(), "--run"])
 
-    def run_node(self, i):
-        """`pg_autoctl run` of a node created before (after kill_node)."""
-        self._spawn(self.node_name(i), ["run", "--pgdata", self.pgdata(self.node_name(i))])
-
     def start_monitor(self, attempt):
         name = "monitor" if attempt == 0 else "monitor%d" % attempt
         self._spawn(name, ["create", "monitor", "--pgdata", self.pgdata(name),
@@ -129,12 +125,16 @@ class Cluster:
         return self
 
     def close(self):
+        # SIGTERM (after SIGCONT, for a frozen node): pg_autoctl stops its postgres and removes
+        # its SysV semaphore; SIGKILL only for one that does not exit within 10 s
         for name, p in self.procs.items():
-            for sig in (signal.SIGTERM, signal.SIGKILL):
+            for sig in (signal.SIGCONT, signal.SIGTERM, signal.SIGKILL):
                 try:
                     os.killpg(p.pid, sig)
                 except ProcessLookupError:
                     break
+                if sig == signal.SIGCONT:
+                    continue
                 try:
                     p.wait(10)
                     break
@@ -234,20 +234,22 @@ class Cluster:
         return self.node_name(self.ports.index(port))
 
     def kill_node(self, port):
-        """SIGKILL the node's postgres (postmaster and every backend) and its pg_autoctl, at once."""
+        """SIGKILL the node's postgres (postmaster and every backend), its pg_autoctl frozen
+        (SIGSTOP) first so that it does not start postgres again at once: the node is lost
+        as a machine is.  restart_node() lets pg_autoctl go on."""
         name = self.node_of_port(port)
         pids = self.postgres_pids(name)
-        try:
-            os.killpg(self.procs[name].pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        os.killpg(self.procs[name].pid, signal.SIGSTOP)
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.procs[name].wait(10)
         return pids
+
+    def restart_node(self, port):
+        """The node's pg_autoctl goes on (SIGCONT): it finds postgres gone and starts it again."""
+        os.killpg(self.procs[self.node_of_port(port)].pid, signal.SIGCONT)
 
     def signal_postgres(self, port, sig):
         """Sends sig (SIGSTOP, SIGCONT) to the node's postgres processes; its pg_autoctl keeps running."""

@@ -5,7 +5,8 @@ partnerd on its multi-host URL (target_session_attrs=read-write).  Several clien
 together by a barrier, create customers and update billing profiles (with their etags) while
 others read; then the primary is broken mid-storm:
 
-- SIGKILL of the primary node (its postgres and its pg_autoctl): the monitor promotes the
+- SIGKILL of the primary's postgres, its pg_autoctl frozen meanwhile so that it does not
+  start postgres again at once (the node is lost as a machine is): the monitor promotes the
   standby; every acknowledged create (201) and billing update (200) is on the new primary,
   nothing is half-written, the same partnerd answers writes again within 30 s, every request
   meanwhile answers or fails fast (503 + Retry-After), and the old primary, started again,
@@ -234,7 +235,7 @@ def test_sigkill_of_the_primary_loses_no_acknowledged_write(cluster, partnerd):
     creates, updates = check_nothing_lost(cluster, new, storm, partnerd.port, admin.token)
     # the old primary, started again by its pg_autoctl, rejoins as the (synchronous) standby
     t_run = time.monotonic()
-    cluster.run_node(0)
+    cluster.restart_node(old)
     cluster.wait(lambda: cluster.states() == {old: ("secondary", "secondary"), new: ("primary", "primary")},
                  120, "node1 to rejoin as the secondary")
     cluster.wait(lambda: cluster.psql(new, "partnerd", "SHOW synchronous_standby_names").startswith("ANY 1 ("),
