@@ -22,7 +22,7 @@ PG_MIGRATIONS := $(sort $(wildcard src/store/migrations/pg/*.sql))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 .PHONY: all run test test-run unit api e2e sanitize clean deps deps-test format lint docs bench fuzz fuzz-build soak \
-	install test-package
+	install test-package test-ha
 all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
@@ -149,6 +149,15 @@ $(BUILD)/sqlite_ref: bench/sqlite_ref.c
 $(BUILD)/evhttp_ref: bench/evhttp_ref.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -levent_pthreads -levent -pthread
+
+# The failover tests (tests/ha, issue 20): per test a pg_auto_failover formation (monitor,
+# primary, synchronous standby) on loopback ports, started and removed by tests/ha/cluster.py,
+# and partnerd on its multi-host URL; the primary is killed, then hung.  About a minute.
+# .ci/run calls it after `make test-package`.
+test-ha:
+	@sh tools/deps.sh test
+	@$(MAKE) --no-print-directory all
+	PARTNERD_BIN=$(BUILD)/partnerd timeout 900 pytest-3 -q tests/ha
 
 # libFuzzer targets (tests/fuzz/README.md): clang, ASan+UBSan, into build/fuzz/.  `make fuzz`
 # runs each for FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time, from its seed corpus.

@@ -328,6 +328,8 @@ static int serve(const struct pd_settings *o)
 	}
 	cfg.catalog = catalog;
 	store_set_pool_size(cfg.db_pool);
+	store_set_pg_limits((int)pd_set_int(o, PD_S_DB_CONNECT_TIMEOUT), (int)pd_set_int(o, PD_S_DB_STATEMENT_TIMEOUT),
+			    (int)pd_set_int(o, PD_S_DB_KEEPALIVE));
 	if (open_store(cfg.db, &st)) {
 		pd_catalog_free(catalog);
 		pd_tls_free(cfg.tls);

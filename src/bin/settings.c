@@ -149,6 +149,20 @@ static const struct setting table[PD_S_COUNT] = {
 	[PD_S_HEALTH_TIMEOUT] = {"health-timeout", "DURATION", "PARTNERD_HEALTH_TIMEOUT", T_DURATION, C(SERVE), 1, 60,
 				 "2", .help = "with PostgreSQL, GET /healthz answers 503 (Retry-After) when the "
 					      "store has not answered a read within this time"},
+	[PD_S_DB_CONNECT_TIMEOUT] = {"db-connect-timeout", "DURATION", "PARTNERD_DB_CONNECT_TIMEOUT", T_DURATION,
+				     C(SERVE), 2, 600, "3",
+				     .help = "PostgreSQL: give up connecting to one host of --db after this (libpq's "
+					     "connect_timeout), then try the next"},
+	[PD_S_DB_STATEMENT_TIMEOUT] = {"db-statement-timeout", "DURATION", "PARTNERD_DB_STATEMENT_TIMEOUT",
+				       T_DURATION, C(SERVE), 1, 3600, "5",
+				       .help = "PostgreSQL: a statement must finish within this (statement_timeout; "
+					       "migrations are exempt), and a connection whose server has not answered "
+					       "2 s after it is cut off: the request gets 503 and Retry-After"},
+	[PD_S_DB_KEEPALIVE] = {"db-keepalive", "DURATION", "PARTNERD_DB_KEEPALIVE", T_DURATION, C(SERVE), 1, 3600,
+			       "10",
+			       .help = "PostgreSQL: TCP keepalive probes after this much idle time, and a "
+				       "connection whose sent data is unacknowledged for as long is dropped "
+				       "(tcp_user_timeout): a dead host or a dropped route"},
 	[PD_S_FAULT_INJECTION] = {"fault-injection", NULL, NULL, T_BOOL, C(SERVE), .dflt = "0", .flag_sets = true,
 				  .dflt_doc = "off: a request with X-Partnerd-Fault is refused (400)",
 				  .help = "FOR TESTS ONLY, never in production: a request's header X-Partnerd-Fault: "

@@ -29,7 +29,7 @@ enum pd_set {
 	/* serve, operations */
 	PD_S_METRICS_LISTEN, PD_S_LOG_FORMAT,
 	/* serve: PostgreSQL */
-	PD_S_HEALTH_TIMEOUT,
+	PD_S_HEALTH_TIMEOUT, PD_S_DB_CONNECT_TIMEOUT, PD_S_DB_STATEMENT_TIMEOUT, PD_S_DB_KEEPALIVE,
 	/* serve: tests only */
 	PD_S_FAULT_INJECTION,
 	PD_S_COUNT

@@ -124,6 +124,12 @@ enum pd_err store_open(const char *url, bool migrate, struct store **out, char *
 /* PostgreSQL: connections per process and URL (--db-pool), for pools opened after the call;
  * every struct store of one URL shares them.  Default 8, at least 2. */
 void store_set_pool_size(int n);
+/* PostgreSQL: limits for connections opened after the call (--db-connect-timeout,
+ * --db-statement-timeout, --db-keepalive; seconds, 0: libpq's and the server's defaults):
+ * libpq's connect_timeout; the session's statement_timeout, and a connection lent out longer
+ * than it and 2 s is cut off (a server that hangs: the call fails with PD_EIO); TCP keepalives
+ * after that much idle time and tcp_user_timeout of as much. */
+void store_set_pg_limits(int connect_s, int statement_s, int keepalive_s);
 
 /* The billing profile as stored (the model's JSON without links, attributes and id; free()
  * it), and back into *b (strings in ar).  Shared by the backends. */

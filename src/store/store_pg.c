@@ -7,6 +7,7 @@
  * exactly like SQLite's single writer (BEGIN IMMEDIATE): every instance sees the same commit
  * order, etag checks cannot race, counters follow commit order.  Commits are durable
  * (synchronous_commit = on).  Knows nothing of HTTP. */
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include "embed.h"
 #include "jsonw.h"
 #include "search.h"
@@ -258,6 +262,9 @@ struct pgc {                     /* one connection */
 	PGconn *conn;
 	bool busy;
 	bool prepared[S_COUNT];
+	bool watched;                /* wfd is the watchdog's dup() of the socket (under the pool's mu) */
+	int wfd;
+	long long lent;              /* ms when acquire() lent it out, 0: not lent (under the pool's mu) */
 };
 
 struct pool {
@@ -267,6 +274,7 @@ struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct pgc *c;
+	_Atomic long long retry_at;  /* ms: no new connection before (one failed a moment ago) */
 };
 
 static pthread_mutex_t pools_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -307,16 +315,118 @@ static bool session_setup(struct pgc *c)
 			       " SET default_transaction_isolation = 'read committed'") == PD_OK;
 }
 
-/* Opens the connection, or re-establishes a lost one. */
+/* ---- limits on a server that is gone or hangs (store_set_pg_limits, serve's --db-* settings) ----
+ * A host that is gone (dead, or its route dropped) ends the connection by libpq's
+ * connect_timeout and TCP keepalives / tcp_user_timeout; a statement on a server that answers
+ * is bounded by statement_timeout (in the session's options: migrations lift it).  A server
+ * that stops answering while its kernel still acknowledges (a hung or stopped postmaster)
+ * defeats all of these, so a watchdog also cuts off (shutdown(2) of a dup of the socket) a
+ * connection lent out for longer than the statement timeout and 2 s: the waiting call fails
+ * as on a lost connection (PD_EIO: 503 and Retry-After) and the next use reconnects, to
+ * whichever host of the URL accepts writes now.  After a failed attempt to connect, calls
+ * fail at once for a second instead of each waiting for its own attempt on an event loop.
+ * All zero (the default): libpq's and the server's own behaviour, no watchdog. */
+static struct { int connect_s, statement_s, keepalive_s; } limits;
+
+void store_set_pg_limits(int connect_s, int statement_s, int keepalive_s)
+{
+	limits.connect_s = connect_s, limits.statement_s = statement_s, limits.keepalive_s = keepalive_s;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void *watchdog(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		nanosleep(&(struct timespec){0, 250 * 1000000L}, NULL);
+		long long now = now_ms(), limit = (limits.statement_s + 2) * 1000LL;
+		pthread_mutex_lock(&pools_mu);
+		for (struct pool *p = pools; p; p = p->next) {
+			pthread_mutex_lock(&p->mu);
+			for (int i = 0; i < p->size; i++)
+				if (p->c[i].lent && now - p->c[i].lent > limit && p->c[i].watched) {
+					shutdown(p->c[i].wfd, SHUT_RDWR);
+					p->c[i].lent = 0;
+				}
+			pthread_mutex_unlock(&p->mu);
+		}
+		pthread_mutex_unlock(&pools_mu);
+	}
+	return NULL;
+}
+
+static void watchdog_start(void)
+{
+	pthread_t t;
+	if (limits.statement_s > 0 && pthread_create(&t, NULL, watchdog, NULL) == 0)
+		pthread_detach(t);
+}
+
+/* The watchdog's copy of c's socket: closed before the connection is reset, a new one after. */
+static void watch_fd(struct pool *p, struct pgc *c, bool open)
+{
+	pthread_mutex_lock(&p->mu);
+	if (c->watched)
+		close(c->wfd);
+	c->watched = open && PQstatus(c->conn) == CONNECTION_OK &&
+		     (c->wfd = fcntl(PQsocket(c->conn), F_DUPFD_CLOEXEC, 0)) >= 0;
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void lend(struct pool *p, struct pgc *c, long long since)
+{
+	pthread_mutex_lock(&p->mu);
+	c->lent = since;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Opens the connection with the limits (the URL's own parameters win), or re-establishes a
+ * lost one. */
 static bool connect_conn(struct pool *p, struct pgc *c)
 {
 	if (c->conn && PQstatus(c->conn) == CONNECTION_OK)
 		return true;
-	if (c->conn)
+	if (limits.statement_s > 0 && atomic_load(&p->retry_at) > now_ms())
+		return false;
+	if (c->conn) {
+		watch_fd(p, c, false);
 		PQreset(c->conn);
-	else
-		c->conn = PQconnectdb(p->url);
-	return session_setup(c);
+	} else {
+		char v[5][40];
+		const char *keys[8], *vals[8];
+		int n = 0;
+		if (limits.connect_s > 0) {
+			snprintf(v[0], sizeof v[0], "%d", limits.connect_s);
+			keys[n] = "connect_timeout", vals[n++] = v[0];
+		}
+		if (limits.keepalive_s > 0) {
+			snprintf(v[1], sizeof v[1], "%d", limits.keepalive_s);
+			snprintf(v[2], sizeof v[2], "%d", limits.keepalive_s > 3 ? limits.keepalive_s / 3 : 1);
+			snprintf(v[3], sizeof v[3], "%d", limits.keepalive_s * 1000);
+			keys[n] = "keepalives_idle", vals[n++] = v[1];
+			keys[n] = "keepalives_interval", vals[n++] = v[2];
+			keys[n] = "keepalives_count", vals[n++] = "3";
+			keys[n] = "tcp_user_timeout", vals[n++] = v[3];
+		}
+		if (limits.statement_s > 0) {
+			snprintf(v[4], sizeof v[4], "-c statement_timeout=%ds", limits.statement_s);
+			keys[n] = "options", vals[n++] = v[4];
+		}
+		keys[n] = "dbname", vals[n++] = p->url;
+		keys[n] = NULL, vals[n] = NULL;
+		c->conn = PQconnectdbParams(keys, vals, 1);
+	}
+	bool ok = session_setup(c);
+	watch_fd(p, c, ok);
+	if (!ok)
+		atomic_store(&p->retry_at, now_ms() + 1000);
+	return ok;
 }
 
 static struct pgc *pool_take(struct pool *p)
@@ -340,6 +450,7 @@ static void pool_give(struct pool *p, struct pgc *c)
 {
 	pthread_mutex_lock(&p->mu);
 	c->busy = false;
+	c->lent = 0;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -351,8 +462,10 @@ static struct pgc *acquire(struct pgs *s)
 	if (s->tx)
 		return s->tx;
 	struct pgc *c = pool_take(s->pool);
-	if (connect_conn(s->pool, c))
+	if (connect_conn(s->pool, c)) {
+		lend(s->pool, c, now_ms());
 		return c;
+	}
 	pool_give(s->pool, c);
 	return NULL;
 }
@@ -369,6 +482,8 @@ static struct pool *pool_get(const char *url)
 	struct pool *p = pools;
 	while (p && strcmp(p->url, url))
 		p = p->next;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, watchdog_start);
 	if (!p && (p = calloc(1, sizeof *p))) {
 		p->url = strdup(url);
 		p->size = pool_size;
@@ -397,9 +512,12 @@ static void pool_put(struct pool *p)
 	pthread_mutex_unlock(&pools_mu);
 	if (!last)
 		return;
-	for (int i = 0; i < p->size; i++)
+	for (int i = 0; i < p->size; i++) {
+		if (p->c[i].watched)
+			close(p->c[i].wfd);
 		if (p->c[i].conn)
 			PQfinish(p->c[i].conn);
+	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p->c);
@@ -1935,7 +2053,7 @@ static enum pd_err backfill_search(PGconn *conn, char *errbuf, size_t cap)
  * together migrate once. */
 static enum pd_err migrate(PGconn *conn, char *errbuf, size_t cap)
 {
-	enum pd_err e = simple(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+	enum pd_err e = simple(conn, "SET statement_timeout = 0; SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
 	if (e == PD_OK)
 		e = simple(conn, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
 				 " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
@@ -1950,7 +2068,7 @@ static enum pd_err migrate(PGconn *conn, char *errbuf, size_t cap)
 	}
 	if (e == PD_OK)
 		e = backfill_search(conn, errbuf, cap);
-	simple(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+	simple(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK "); RESET statement_timeout");
 	return e;
 }
 
