@@ -396,6 +396,10 @@ void store_read_end(struct store *st);          /* after a store_read_begin that
  * (PostgreSQL); without them they answer PD_EINVAL and the caller keeps its own. */
 bool store_has_shared_counters(const struct store *st);
 bool store_in_transaction(const struct store *st); /* begun by store_begin, not ended yet */
+/* Moves on after each commit (in this process) of a write that may change what token_lookup
+ * answers: a lookup cached under an older generation is stale (src/http/auth.c).  Writes by
+ * other processes on the same store do not move it. */
+unsigned long long store_auth_generation(void);
 
 /* ---- Counters: every entry point's calls since start (for /metrics) ---- */
 enum store_op {

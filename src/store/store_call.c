@@ -24,6 +24,26 @@ static struct { /* two atomic adds per call that succeeds: calls are the buckets
 } counts[STORE_OP_COUNT];
 
 static _Thread_local struct store_fault *armed;
+static atomic_ullong auth_gen; /* store_auth_generation */
+
+/* Writes that cannot change what token_lookup answers (a token, its principal's roles, state,
+ * name or must-change): every other write marks its transaction, and its commit moves
+ * store_auth_generation on.  A new write operation is not here, so it invalidates. */
+static bool auth_neutral(enum store_op op)
+{
+	static const enum store_op list[] = {
+		STORE_OP_savepoint, STORE_OP_release, STORE_OP_rollback_to, STORE_OP_partner_insert,
+		STORE_OP_user_insert, STORE_OP_app_insert, STORE_OP_audit_insert, STORE_OP_order_insert,
+		STORE_OP_sub_insert, STORE_OP_sub_save, STORE_OP_cuser_insert, STORE_OP_cuser_save,
+		STORE_OP_cuser_delete, STORE_OP_customer_link, STORE_OP_customer_set_relationship,
+		STORE_OP_invitation_insert, STORE_OP_invitation_revoke, STORE_OP_token_insert,
+		STORE_OP_customer_insert, STORE_OP_billing_update, STORE_OP_customer_delete, STORE_OP_idem_put,
+		STORE_OP_reseller_insert, STORE_OP_reseller_end};
+	for (size_t i = 0; i < sizeof list / sizeof *list; i++)
+		if (list[i] == op)
+			return true;
+	return false;
+}
 
 static unsigned long long now_ns(void)
 {
@@ -65,8 +85,12 @@ static enum pd_err done(struct store *st, enum store_op op, unsigned long long t
 		atomic_fetch_add_explicit(&counts[op].error, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&counts[op].sum_ns, ns, memory_order_relaxed);
 	atomic_fetch_add_explicit(&counts[op].bucket[b], 1, memory_order_relaxed);
+	if (kinds[op] == W && !auth_neutral(op))
+		st->auth_dirty = true;
+	if (op == STORE_OP_commit && e == PD_OK && st->auth_dirty)
+		atomic_fetch_add(&auth_gen, 1); /* after the commit: a lookup from before it is stale */
 	if ((op == STORE_OP_begin && e == PD_OK) || (op == STORE_OP_commit && e == PD_OK) || op == STORE_OP_rollback)
-		st->in_tx = op == STORE_OP_begin;
+		st->in_tx = op == STORE_OP_begin, st->auth_dirty = false;
 	return e;
 }
 
@@ -84,6 +108,7 @@ STORE_OPS(OP_ENTRY)
 const char *store_name(const struct store *st) { return st->ops->name; }
 bool store_has_shared_counters(const struct store *st) { return st->ops->rate_take != NULL; }
 bool store_in_transaction(const struct store *st) { return st->in_tx; }
+unsigned long long store_auth_generation(void) { return atomic_load(&auth_gen); }
 void store_close(struct store *st) { if (st) st->ops->close(st); }
 void store_read_end(struct store *st) { if (st->ops->read_end) st->ops->read_end(st); }
 

@@ -17,7 +17,8 @@ struct store_ops {
 
 struct store {
 	const struct store_ops *ops;
-	bool in_tx; /* store_begin succeeded and no commit or rollback since (store_call.c) */
+	bool in_tx;      /* store_begin succeeded and no commit or rollback since (store_call.c) */
+	bool auth_dirty; /* ... and a write in it may change what token_lookup answers */
 };
 
 /* Backends (one file each). */
