@@ -226,11 +226,13 @@ struct store_ops {
 				     const char *regnum, int max, char ***ids, size_t *n, struct pd_arena *);
 };
 
+struct drv;
 struct store {
 	const struct store_ops *ops;
+	const struct drv *drv; /* the engine below the operations (driver.h) */
 };
 
-/* Backends (one file each). */
+/* Engines (driver_sqlite.c, driver_pg.c). */
 enum pd_err store_sqlite_open(const char *path, bool migrate, struct store **out, char *errbuf,
 			      size_t cap);
 enum pd_err store_pg_open(const char *url, bool migrate, struct store **out, char *errbuf,
