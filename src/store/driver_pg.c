@@ -239,8 +239,10 @@ static enum pd_err prepare(struct pgc *c, int id)
 			max = atoi(p + 1);
 	}
 	sql[k] = 0;
-	if (!from || k + 1 >= sizeof sql)
+	if (!from || k + 1 >= sizeof sql) {
+		fprintf(stderr, "store: statement %d: %s\n", id, from ? "too long" : "no PostgreSQL spelling");
 		return PD_EINTERNAL;
+	}
 	snprintf(name, sizeof name, "pd%d", id);
 	PGresult *r = PQprepare(c->conn, name, sql, 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -279,9 +281,13 @@ static PGresult *execute(struct pgs *s, struct pgc *c, int id, int n, const stru
 	snprintf(name, sizeof name, "pd%d", id);
 	for (int attempt = 0;; attempt++) {
 		*e = prepare(c, id);
+		if (*e == PD_OK && n < c->nparams[id]) { /* as SQLite's driver: none left unbound */
+			fprintf(stderr, "store: statement %d takes %d parameters, not %d\n", id, c->nparams[id], n);
+			*e = PD_EINTERNAL;
+			return NULL;
+		}
 		if (*e == PD_OK) {
-			int k = n < c->nparams[id] ? n : c->nparams[id];
-			PGresult *r = PQexecPrepared(c->conn, name, k, a->v, a->len, a->fmt, 0);
+			PGresult *r = PQexecPrepared(c->conn, name, c->nparams[id], a->v, a->len, a->fmt, 0);
 			ExecStatusType t = PQresultStatus(r);
 			if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
 				return r;

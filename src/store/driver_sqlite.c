@@ -62,11 +62,17 @@ static enum pd_err sq_exec(struct store *st, int id, int n, const struct drv_val
 	if (!s->stmt[id] && (!drv_sql[id].sqlite || sqlite3_prepare_v3(s->db, drv_sql[id].sqlite, -1,
 								      SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
 								      NULL) != SQLITE_OK)) {
-		fprintf(stderr, "store: prepare %d failed: %s\n", id, sqlite3_errmsg(s->db));
+		fprintf(stderr, "store: prepare %d failed: %s\n", id,
+			drv_sql[id].sqlite ? sqlite3_errmsg(s->db) : "no SQLite spelling");
 		return PD_EINTERNAL;
 	}
 	sqlite3_stmt *q = s->stmt[id];
-	for (int i = 0, max = sqlite3_bind_parameter_count(q); i < n && i < max; i++)
+	int max = sqlite3_bind_parameter_count(q);
+	if (n < max) { /* a parameter left unbound would be NULL, silently */
+		fprintf(stderr, "store: statement %d takes %d parameters, not %d\n", id, max, n);
+		return PD_EINTERNAL;
+	}
+	for (int i = 0; i < max; i++)
 		bind(q, i + 1, &v[i]);
 	c->h = q;
 	c->conn = s->db;

@@ -125,7 +125,7 @@ static enum pd_err billing_update(struct store *st, const char *partner, const c
 	if (e == PD_OK && !billing)
 		e = PD_ENOMEM;
 	if (e == PD_OK)
-		e = drv_cmd(st, S_BILLING_UPDATE, NULL, "tttttit", partner, id, billing, b->company_name, f.key,
+		e = drv_cmd(st, S_BILLING_UPDATE, NULL, "ttttttit", partner, id, billing, b->company_name, f.key,
 			    new_etag, now, f.search);
 	if (e == PD_OK)
 		e = drv_cmd(st, S_DUPKEY_PUT, NULL, "ttt", partner, id, f.dup);
