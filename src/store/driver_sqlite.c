@@ -341,27 +341,14 @@ static enum pd_err migrate(struct sq *s, char *errbuf, size_t cap)
 }
 
 /* pd_key(text): the search key of text.h inside SQL, for filters on columns without a
- * stored key (activity-log names).  NULL for NULL or invalid UTF-8. */
-static void sql_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *in = (const char *)sqlite3_value_text(argv[0]);
-	struct pd_arena *ar = pd_arena_new();
-	const char *key = in ? pd_text_key(ar, in) : NULL;
-	if (key)
-		sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_result_null(ctx);
-	pd_arena_free(ar);
-}
-
-/* pd_name_key(text), pd_search_text(text), pd_dup_key(text): search.h inside SQL, for the
- * migration (0010) that fills them in.  NULL for NULL or invalid UTF-8. */
+ * stored key (activity-log names); pd_name_key(text), pd_search_text(text), pd_dup_key(text):
+ * search.h inside SQL, for the migration (0010) that fills them in.  NULL for NULL or
+ * invalid UTF-8. */
 struct name_fn {
 	char *(*fn)(struct pd_arena *, const char *);
 };
-static const struct name_fn fn_name_key = {pd_name_key}, fn_search_text = {pd_search_text},
-			    fn_dup_key = {pd_dup_key};
+static const struct name_fn fn_key = {pd_text_key}, fn_name_key = {pd_name_key},
+			    fn_search_text = {pd_search_text}, fn_dup_key = {pd_dup_key};
 
 static void sql_name_form(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -388,7 +375,7 @@ static void sql_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void add_functions(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-	sqlite3_create_function_v2(db, "pd_key", 1, flags, NULL, sql_key, NULL, NULL, NULL);
+	sqlite3_create_function_v2(db, "pd_key", 1, flags, (void *)&fn_key, sql_name_form, NULL, NULL, NULL);
 	sqlite3_create_function_v2(db, "pd_name_key", 1, flags, (void *)&fn_name_key, sql_name_form, NULL, NULL, NULL);
 	sqlite3_create_function_v2(db, "pd_search_text", 1, flags, (void *)&fn_search_text, sql_name_form, NULL,
 				   NULL, NULL);

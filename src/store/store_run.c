@@ -11,7 +11,8 @@
 static int bind_args(struct drv_val *v, const char *fmt, va_list ap)
 {
 	int n = 0;
-	for (const char *f = fmt; *f && n < DRV_MAX_ARGS - 1; f++) {
+	const char *f = fmt;
+	for (; *f && n < DRV_MAX_ARGS - 1; f++) {
 		struct drv_val *x = &v[n++];
 		*x = (struct drv_val){.type = *f};
 		switch (*f) {
@@ -34,110 +35,118 @@ static int bind_args(struct drv_val *v, const char *fmt, va_list ap)
 		default: return -1;
 		}
 	}
-	return n;
+	return *f ? -1 : n;
 }
 
-/* Runs statement id over v and reads up to max rows (max < 0: all) of `size` bytes with rd
- * into *rows (NULL rows: none kept, only counted in *n); *changed when not NULL. */
-static enum pd_err run(struct store *st, int id, int nv, const struct drv_val *v, drv_reader rd,
-		       size_t size, int max, void **rows, size_t *n, long long *changed, struct pd_arena *ar)
+/* What a run of a statement reads: up to max rows (max < 0: all) with rd, into `one` or into
+ * a new arena array *rows of `size`-byte rows (neither: none are read); how many, and how
+ * many rows it changed. */
+struct want {
+	drv_reader rd;
+	void *one, **rows;
+	size_t size, n;
+	int max;
+	long long changed;
+};
+
+static enum pd_err run(struct store *st, int id, const char *fmt, va_list ap, struct want *w,
+		       struct pd_arena *ar)
 {
+	struct drv_val v[DRV_MAX_ARGS];
 	struct drv_cur c = {.st = st};
-	size_t cap = max < 0 ? 16 : (size_t)(max > 0 ? max : 1), k = 0;
-	char *buf = rows ? pd_alloc(ar, size * cap) : NULL;
+	int nv = bind_args(v, fmt, ap);
+	size_t cap = w->max < 0 ? 16 : (size_t)(w->max > 0 ? w->max : 1);
+	char *buf = w->rows ? pd_alloc(ar, w->size * cap) : NULL;
 	bool row = false;
 	enum pd_err e = nv < 0 ? PD_EINTERNAL : st->drv->exec(st, id, nv, v, &c);
 	if (e != PD_OK)
 		return e;
-	while ((max < 0 || k < (size_t)max) && (e = st->drv->next(&c, &row)) == PD_OK && row) {
-		if (rows && k == cap) { /* max < 0: every row, the array doubles */
-			char *more = pd_alloc(ar, 2 * cap * size);
-			memcpy(more, buf, cap * size);
+	while ((w->max < 0 || w->n < (size_t)w->max) && (e = st->drv->next(&c, &row)) == PD_OK && row) {
+		if (buf && w->n == cap) { /* max < 0: every row, the array doubles */
+			char *more = pd_alloc(ar, 2 * cap * w->size);
+			memcpy(more, buf, cap * w->size);
 			buf = more, cap *= 2;
 		}
-		if (rows && (e = rd(&c, buf + size * k, ar)) != PD_OK)
+		void *to = buf ? buf + w->size * w->n : w->one;
+		if (to && (e = w->rd(&c, to, ar)) != PD_OK)
 			break;
-		k++;
+		w->n++;
 	}
-	if (e == PD_OK && row) /* stopped at max: the statement ends here */
-		row = false;
-	if (changed)
-		*changed = c.changed;
-	st->drv->done(&c);
-	if (rows)
-		*rows = buf;
-	*n = k;
+	w->changed = c.changed;
+	st->drv->done(&c); /* also where a page stopped before the statement's last row */
+	if (w->rows)
+		*w->rows = buf;
 	return e;
 }
 
 enum pd_err drv_cmd(struct store *st, int id, long long *changed, const char *fmt, ...)
 {
-	struct drv_val v[DRV_MAX_ARGS];
-	size_t n;
+	struct want w = {.max = -1};
 	va_list ap;
 	va_start(ap, fmt);
-	int nv = bind_args(v, fmt, ap);
+	enum pd_err e = run(st, id, fmt, ap, &w, NULL);
 	va_end(ap);
-	return run(st, id, nv, v, NULL, 0, -1, NULL, &n, changed, NULL);
+	if (changed)
+		*changed = w.changed;
+	return e;
+}
+
+enum pd_err drv_changed_one(struct store *st, int id, const char *fmt, ...)
+{
+	struct want w = {.max = -1};
+	va_list ap;
+	va_start(ap, fmt);
+	enum pd_err e = run(st, id, fmt, ap, &w, NULL);
+	va_end(ap);
+	return e == PD_OK && w.changed == 0 ? PD_ENOTFOUND : e;
 }
 
 enum pd_err drv_one(struct store *st, int id, drv_reader rd, void *row, struct pd_arena *ar,
 		    const char *fmt, ...)
 {
-	struct drv_val v[DRV_MAX_ARGS];
-	struct drv_cur c = {.st = st};
-	bool got = false;
+	struct want w = {.rd = rd, .one = row, .max = 1};
 	va_list ap;
 	va_start(ap, fmt);
-	int nv = bind_args(v, fmt, ap);
+	enum pd_err e = run(st, id, fmt, ap, &w, ar);
 	va_end(ap);
-	enum pd_err e = nv < 0 ? PD_EINTERNAL : st->drv->exec(st, id, nv, v, &c);
-	if (e != PD_OK)
-		return e;
-	if ((e = st->drv->next(&c, &got)) == PD_OK)
-		e = got ? rd(&c, row, ar) : PD_ENOTFOUND;
-	st->drv->done(&c);
-	return e;
+	return e == PD_OK && w.n == 0 ? PD_ENOTFOUND : e;
 }
 
 enum pd_err drv_rows(struct store *st, int id, size_t size, int max, drv_reader rd, void *rows,
 		     size_t *n, struct pd_arena *ar, const char *fmt, ...)
 {
-	struct drv_val v[DRV_MAX_ARGS];
+	struct want w = {.rd = rd, .rows = rows, .size = size, .max = max};
 	va_list ap;
 	va_start(ap, fmt);
-	int nv = bind_args(v, fmt, ap);
+	enum pd_err e = run(st, id, fmt, ap, &w, ar);
 	va_end(ap);
-	*n = 0;
-	return run(st, id, nv, v, rd, size, max, (void **)rows, n, NULL, ar);
+	*n = w.n;
+	return e;
 }
 
-enum pd_err drv_changed_one(struct store *st, int id, const char *fmt, ...)
+/* The keys as the text parameters of `exists`, for drv_versioned. */
+static enum pd_err exists_row(struct store *st, int id, size_t *found, const char *fmt, ...)
 {
-	struct drv_val v[DRV_MAX_ARGS];
-	long long changed = 0;
-	size_t n;
+	struct want w = {.max = 1};
 	va_list ap;
 	va_start(ap, fmt);
-	int nv = bind_args(v, fmt, ap);
+	enum pd_err e = run(st, id, fmt, ap, &w, NULL);
 	va_end(ap);
-	enum pd_err e = run(st, id, nv, v, NULL, 0, -1, NULL, &n, &changed, NULL);
-	return e == PD_OK && changed == 0 ? PD_ENOTFOUND : e;
+	*found = w.n;
+	return e;
 }
 
 enum pd_err drv_versioned(struct store *st, enum pd_err e, long long changed, int exists,
 			  const char *const *keys, int nkeys, long long *version)
 {
+	size_t found = 0;
 	if (e != PD_OK || changed > 0) {
 		if (e == PD_OK && version)
 			++*version;
 		return e;
 	}
-	struct drv_val v[4];
-	size_t found = 0;
-	for (int i = 0; i < nkeys; i++)
-		v[i] = (struct drv_val){.type = 't', .s = keys[i]};
-	e = run(st, exists, nkeys, v, NULL, 0, 1, NULL, &found, NULL, NULL);
+	e = nkeys == 2 ? exists_row(st, exists, &found, "tt", keys[0], keys[1])
+		       : exists_row(st, exists, &found, "ttt", keys[0], keys[1], keys[2]);
 	return e != PD_OK ? e : found ? PD_ECHANGED : PD_ENOTFOUND;
 }
 

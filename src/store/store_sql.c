@@ -34,6 +34,29 @@
 #define THROTTLE_LIVE(stale) "(CASE WHEN ?2 - t.held > " stale " THEN 0 ELSE t.inflight END)"
 #define THROTTLE_ENDED(drop, stale) "greatest(" THROTTLE_LIVE(stale) " - " drop ", 0)"
 
+/* the statements the engines spell differently, their common part once */
+#define COUNT_ROLE(has) "SELECT count(*) FROM partner_users WHERE partner_id = ?1 AND state = 'active' AND " \
+			has " > 0"
+#define TOKEN_INSERT(values, now) "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles," \
+				  " expires_at, created_at) SELECT " values ", " now " WHERE EXISTS (SELECT 1" \
+				  " FROM partner_users WHERE ?3 = 'user' AND partner_id = ?2 AND user_id = ?4" \
+				  " AND version = ?7) OR EXISTS (SELECT 1 FROM apps WHERE ?3 = 'app'" \
+				  " AND partner_id = ?2 AND app_id = ?4 AND version = ?7)"
+#define AUDIT_VALUES "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18"
+#define AUDIT_LIST(T, user, customer) "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1" \
+	" AND seq > ?2 AND created_at BETWEEN ?3 AND ?4 AND (?5" T " IS NULL OR operation_type = ?5)" \
+	" AND (?6" T " IS NULL OR resource_type = ?6) AND (?7" T " IS NULL OR " user ")" \
+	" AND (?8" T " IS NULL OR customer_id = ?8) AND (?9" T " IS NULL OR " customer ") ORDER BY seq LIMIT ?10"
+#define CUSTOMER_INSERT(col, val) "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name," \
+	" name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id" col ")" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12" val ")"
+#define BILLING_UPDATE(set) "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6," \
+			    " updated_at = ?7" set " WHERE partner_id = ?1 AND customer_id = ?2"
+/* starts_with: the index range of the prefix, closed by x'ff' (SQLite's BINARY) or by
+ * U+10FFFF and starts_with() (PostgreSQL's COLLATE "C" text) */
+#define PREFIX(col, end, exact) "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND " col \
+	" >= ?2 AND " col " < ?2 || " end exact " AND (" col ", seq) > (?5, ?3) ORDER BY " col ", seq LIMIT ?4"
+
 const struct drv_sql drv_sql[S_COUNT] = {
 	[S_SETTING_GET] = BOTH("SELECT value FROM settings WHERE name = ?1"),
 	[S_SETTING_PUT] = BOTH("INSERT INTO settings (name, value) VALUES (?1, ?2)"),
@@ -51,10 +74,8 @@ const struct drv_sql drv_sql[S_COUNT] = {
 			     " must_change_password = ?7, version = version + 1 WHERE partner_id = ?1 AND user_id = ?2"
 			     " AND version = ?8"),
 	[S_USER_DELETE] = BOTH("DELETE FROM partner_users WHERE partner_id = ?1 AND user_id = ?2 AND version = ?3"),
-	[S_USER_COUNT_ROLE] = {"SELECT count(*) FROM partner_users WHERE partner_id = ?1 AND state = 'active'"
-			       " AND instr(',' || roles || ',', ',' || ?2 || ',') > 0",
-			       "SELECT count(*) FROM partner_users WHERE partner_id = ?1 AND state = 'active'"
-			       " AND strpos(',' || roles || ',', ',' || ?2::text || ',') > 0"},
+	[S_USER_COUNT_ROLE] = {COUNT_ROLE("instr(',' || roles || ',', ',' || ?2 || ',')"),
+			       COUNT_ROLE("strpos(',' || roles || ',', ',' || ?2::text || ',')")},
 	/* after a versioned save or delete changed nothing: is the row there (at another version)? */
 	[S_USER_EXISTS] = BOTH("SELECT 1 FROM partner_users WHERE partner_id = ?1 AND user_id = ?2"),
 	[S_APP_INSERT] = BOTH("INSERT INTO apps (" APP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)"),
@@ -69,17 +90,9 @@ const struct drv_sql drv_sql[S_COUNT] = {
 	[S_TOKENS_REVOKE] = BOTH("DELETE FROM tokens WHERE partner_id = ?1 AND principal_id = ?2"),
 	[S_TOKEN_DELETE] = BOTH("DELETE FROM tokens WHERE digest = ?1 AND partner_id = ?2"),
 	/* kept only while the principal is at the version whose credentials were checked */
-	[S_TOKEN_INSERT] = {"INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles,"
-			    " expires_at, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, strftime('%s','now')"
-			    " WHERE EXISTS (SELECT 1 FROM partner_users WHERE ?3 = 'user' AND partner_id = ?2"
-			    " AND user_id = ?4 AND version = ?7) OR EXISTS (SELECT 1 FROM apps WHERE ?3 = 'app'"
-			    " AND partner_id = ?2 AND app_id = ?4 AND version = ?7)",
-			    "INSERT INTO tokens (digest, partner_id, principal_kind, principal_id, roles, expires_at,"
-			    " created_at) SELECT ?1::bytea, ?2::text, ?3::text, ?4::text, ?5::text, ?6::bigint,"
-			    " extract(epoch FROM now())::bigint"
-			    " WHERE EXISTS (SELECT 1 FROM partner_users WHERE ?3 = 'user' AND partner_id = ?2"
-			    " AND user_id = ?4 AND version = ?7) OR EXISTS (SELECT 1 FROM apps WHERE ?3 = 'app'"
-			    " AND partner_id = ?2 AND app_id = ?4 AND version = ?7)"},
+	[S_TOKEN_INSERT] = {TOKEN_INSERT("?1, ?2, ?3, ?4, ?5, ?6", "strftime('%s','now')"),
+			    TOKEN_INSERT("?1::bytea, ?2::text, ?3::text, ?4::text, ?5::text, ?6::bigint",
+					 "extract(epoch FROM now())::bigint")},
 	[S_TOKEN_LOOKUP] = BOTH("SELECT t.partner_id, t.principal_kind, t.principal_id, t.expires_at,"
 				" coalesce(u.roles, a.roles), coalesce(u.state, a.state), coalesce(u.email, a.display_name),"
 				" coalesce(u.must_change_password, 0) FROM tokens t"
@@ -90,36 +103,19 @@ const struct drv_sql drv_sql[S_COUNT] = {
 	[S_AUDIT_SEQ] = BOTH("UPDATE counters SET value = value + 1 WHERE name = 'audit_seq' RETURNING value"),
 	/* the activity log's name filters compare search keys: PostgreSQL stores them in the row
 	 * (principal_key, customer_key: ?19, ?20), SQLite computes them with pd_key() */
-	[S_AUDIT_INSERT] = {"INSERT INTO audit_records (" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-			    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-			    "INSERT INTO audit_records (" AUDIT_COLS ", principal_key, customer_key) VALUES (?1,"
-			    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"},
-	[S_AUDIT_LIST] = {"SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND seq > ?2"
-			  " AND created_at BETWEEN ?3 AND ?4 AND (?5 IS NULL OR operation_type = ?5)"
-			  " AND (?6 IS NULL OR resource_type = ?6) AND (?7 IS NULL OR pd_key(principal_name) = ?7)"
-			  " AND (?8 IS NULL OR customer_id = ?8) AND (?9 IS NULL OR instr(pd_key(customer_name), ?9) > 0)"
-			  " ORDER BY seq LIMIT ?10",
-			  "SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND seq > ?2"
-			  " AND created_at BETWEEN ?3 AND ?4 AND (?5::text IS NULL OR operation_type = ?5)"
-			  " AND (?6::text IS NULL OR resource_type = ?6) AND (?7::text IS NULL OR principal_key = ?7)"
-			  " AND (?8::text IS NULL OR customer_id = ?8)"
-			  " AND (?9::text IS NULL OR strpos(customer_key, ?9) > 0) ORDER BY seq LIMIT ?10"},
+	[S_AUDIT_INSERT] = {"INSERT INTO audit_records (" AUDIT_COLS ") VALUES (" AUDIT_VALUES ")",
+			    "INSERT INTO audit_records (" AUDIT_COLS ", principal_key, customer_key) VALUES ("
+			    AUDIT_VALUES ", ?19, ?20)"},
+	[S_AUDIT_LIST] = {AUDIT_LIST("", "pd_key(principal_name) = ?7", "instr(pd_key(customer_name), ?9) > 0"),
+			  AUDIT_LIST("::text", "principal_key = ?7", "strpos(customer_key, ?9) > 0")},
 	[S_AUDIT_GET] = BOTH("SELECT " AUDIT_COLS " FROM audit_records WHERE partner_id = ?1 AND record_id = ?2"),
 	[S_NEXT_SEQ] = BOTH("UPDATE counters SET value = value + 1 WHERE name = 'customer_seq' RETURNING value"),
 	[S_DOMAIN_INSERT] = BOTH("INSERT INTO domains (domain, partner_id, customer_id) VALUES (?1, ?2, ?3)"),
 	/* PostgreSQL keeps the search text (search.h) in the row (?13), SQLite in customer_search */
-	[S_CUSTOMER_INSERT] = {"INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
-			       " name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
-			       "INSERT INTO customers (partner_id, customer_id, seq, domain, company_name,"
-			       " name_key, regnum, relationship, billing, etag, created_at, updated_at, associated_partner_id,"
-			       " search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)"},
+	[S_CUSTOMER_INSERT] = {CUSTOMER_INSERT("", ""), CUSTOMER_INSERT(", search_text", ", ?13")},
 	[S_CUSTOMER_GET] = BOTH("SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND customer_id = ?2"),
 	[S_ETAG_GET] = BOTH("SELECT etag, seq FROM customers WHERE partner_id = ?1 AND customer_id = ?2"),
-	[S_BILLING_UPDATE] = {"UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
-			      " updated_at = ?7 WHERE partner_id = ?1 AND customer_id = ?2",
-			      "UPDATE customers SET billing = ?3, company_name = ?4, name_key = ?5, etag = ?6,"
-			      " updated_at = ?7, search_text = ?8 WHERE partner_id = ?1 AND customer_id = ?2"},
+	[S_BILLING_UPDATE] = {BILLING_UPDATE(""), BILLING_UPDATE(", search_text = ?8")},
 	[S_DELETE_CUSTOMER] = BOTH("DELETE FROM customers WHERE partner_id = ?1 AND customer_id = ?2"
 				   " RETURNING seq, domain"),
 	[S_DELETE_DOMAIN] = BOTH("DELETE FROM domains WHERE domain = ?1"),
@@ -150,20 +146,10 @@ const struct drv_sql drv_sql[S_COUNT] = {
 			    " AND CAST(?2 AS TEXT) IS NULL" LIST_TAIL),
 	[S_LIST_NEWEST] = BOTH("SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq < ?3"
 			       " AND CAST(?2 AS TEXT) IS NULL ORDER BY seq DESC LIMIT ?4"),
-	/* starts_with: the index range of the prefix, closed by x'ff' (SQLite's BINARY) or by
-	 * U+10FFFF and starts_with() (PostgreSQL's COLLATE "C" text) */
-	[S_LIST_NAME_PREFIX] = {"SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
-				" AND name_key >= ?2 AND name_key < ?2 || x'ff' AND (name_key, seq) > (?5, ?3)"
-				" ORDER BY name_key, seq LIMIT ?4",
-				"SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
-				" AND name_key >= ?2 AND name_key < ?2 || chr(1114111) AND starts_with(name_key, ?2)"
-				" AND (name_key, seq) > (?5, ?3) ORDER BY name_key, seq LIMIT ?4"},
-	[S_LIST_DOMAIN_PREFIX] = {"SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
-				  " AND domain >= ?2 AND domain < ?2 || x'ff' AND (domain, seq) > (?5, ?3)"
-				  " ORDER BY domain, seq LIMIT ?4",
-				  "SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
-				  " AND domain >= ?2 AND domain < ?2 || chr(1114111) AND starts_with(domain, ?2)"
-				  " AND (domain, seq) > (?5, ?3) ORDER BY domain, seq LIMIT ?4"},
+	[S_LIST_NAME_PREFIX] = {PREFIX("name_key", "x'ff'", ""),
+				PREFIX("name_key", "chr(1114111)", " AND starts_with(name_key, ?2)")},
+	[S_LIST_DOMAIN_PREFIX] = {PREFIX("domain", "x'ff'", ""),
+				  PREFIX("domain", "chr(1114111)", " AND starts_with(domain, ?2)")},
 	[S_LIST_RESELLER] = BOTH("SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1"
 				 " AND associated_partner_id = ?2 AND seq > ?3" LIST_TAIL),
 	[S_CUSER_INSERT] = BOTH("INSERT INTO customer_users (" CUSER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
