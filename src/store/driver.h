@@ -98,9 +98,12 @@ enum pd_err drv_one(struct store *, int id, drv_reader rd, void *row, struct pd_
 /* Up to max rows (max < 0: every row) of `size` bytes each into a new arena array *rows. */
 enum pd_err drv_rows(struct store *, int id, size_t size, int max, drv_reader rd, void *rows,
 		     size_t *n, struct pd_arena *, const char *fmt, ...);
-/* A versioned save or delete that returned e after changing `changed` rows: PD_OK (and
- * *version + 1 when version is not NULL) if it changed its row, else PD_ECHANGED when the
- * row of the keys is there (statement `exists`, nkeys text keys), PD_ENOTFOUND when gone. */
+/* A versioned save or delete (`... AND version = ?`) whose first nkeys parameters are the
+ * row's key: PD_OK (and *version + 1 when version is not NULL) if it changed its row, else
+ * PD_ECHANGED when the row is there at another version (statement `exists` over the key),
+ * PD_ENOTFOUND when it is gone.  drv_versioned: the same rule after a statement already run
+ * that changed `changed` rows and returned e, its key given apart (nkeys texts, at most 4). */
+enum pd_err drv_save(struct store *, int id, int exists, int nkeys, long long *version, const char *fmt, ...);
 enum pd_err drv_versioned(struct store *, enum pd_err e, long long changed, int exists,
 			  const char *const *keys, int nkeys, long long *version);
 /* PD_ENOTFOUND when an UPDATE or DELETE that succeeded changed nothing. */

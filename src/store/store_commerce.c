@@ -75,12 +75,9 @@ static enum pd_err sub_list_order(struct store *st, const char *partner, const c
 
 static enum pd_err sub_save(struct store *st, struct pd_subscription *b)
 {
-	long long changed = 0;
-	const char *keys[] = {b->partner_id, b->customer_id, b->id};
-	enum pd_err e = drv_cmd(st, S_SUB_SAVE, &changed, "ttttitztii", b->partner_id, b->customer_id, b->id,
-				b->friendly_name, b->quantity, b->status, b->suspended_at, b->etag, b->updated,
-				b->version);
-	return drv_versioned(st, e, changed, S_SUB_EXISTS, keys, 3, &b->version);
+	return drv_save(st, S_SUB_SAVE, S_SUB_EXISTS, 3, &b->version, "ttttitztii", b->partner_id, b->customer_id,
+			b->id, b->friendly_name, b->quantity, b->status, b->suspended_at, b->etag, b->updated,
+			b->version);
 }
 
 /* ---- indirect resellers ---- */

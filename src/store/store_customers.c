@@ -265,21 +265,15 @@ static enum pd_err cuser_by_upn(struct store *st, const char *upn, struct pd_cus
 
 static enum pd_err cuser_save(struct store *st, struct pd_customer_user *u)
 {
-	long long changed = 0;
-	const char *keys[] = {u->partner_id, u->customer_id, u->id};
-	enum pd_err e = drv_cmd(st, S_CUSER_SAVE, &changed, "ttttttttttbi", u->partner_id, u->customer_id, u->id,
-				u->display_name, u->first_name, u->last_name, u->usage_location, u->roles,
-				u->state, u->password_hash, u->must_change_password, u->version);
-	return drv_versioned(st, e, changed, S_CUSER_EXISTS, keys, 3, &u->version);
+	return drv_save(st, S_CUSER_SAVE, S_CUSER_EXISTS, 3, &u->version, "ttttttttttbi", u->partner_id,
+			u->customer_id, u->id, u->display_name, u->first_name, u->last_name, u->usage_location,
+			u->roles, u->state, u->password_hash, u->must_change_password, u->version);
 }
 
 static enum pd_err cuser_delete(struct store *st, const char *home, const char *customer, const char *id,
 				long long version)
 {
-	long long changed = 0;
-	const char *keys[] = {home, customer, id};
-	enum pd_err e = drv_cmd(st, S_CUSER_DELETE, &changed, "ttti", home, customer, id, version);
-	return drv_versioned(st, e, changed, S_CUSER_EXISTS, keys, 3, NULL);
+	return drv_save(st, S_CUSER_DELETE, S_CUSER_EXISTS, 3, NULL, "ttti", home, customer, id, version);
 }
 
 /* ---- reseller invitations ---- */

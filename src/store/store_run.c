@@ -38,10 +38,12 @@ static int bind_args(struct drv_val *v, const char *fmt, va_list ap)
 	return *f ? -1 : n;
 }
 
-/* What a run of a statement reads: up to max rows (max < 0: all) with rd, into `one` or into
- * a new arena array *rows of `size`-byte rows (neither: none are read); how many, and how
- * many rows it changed. */
+/* A run of a statement: its parameters; what it reads: up to max rows (max < 0: all) with
+ * rd, into `one` or into a new arena array *rows of `size`-byte rows (neither: none are
+ * read); how many, and how many rows it changed. */
 struct want {
+	struct drv_val v[DRV_MAX_ARGS];
+	int nv;
 	drv_reader rd;
 	void *one, **rows;
 	size_t size, n;
@@ -49,16 +51,13 @@ struct want {
 	long long changed;
 };
 
-static enum pd_err run(struct store *st, int id, const char *fmt, va_list ap, struct want *w,
-		       struct pd_arena *ar)
+static enum pd_err run(struct store *st, int id, struct want *w, struct pd_arena *ar)
 {
-	struct drv_val v[DRV_MAX_ARGS];
 	struct drv_cur c = {.st = st};
-	int nv = bind_args(v, fmt, ap);
 	size_t cap = w->max < 0 ? 16 : (size_t)(w->max > 0 ? w->max : 1);
 	char *buf = w->rows ? pd_alloc(ar, w->size * cap) : NULL;
 	bool row = false;
-	enum pd_err e = nv < 0 ? PD_EINTERNAL : st->drv->exec(st, id, nv, v, &c);
+	enum pd_err e = w->nv < 0 ? PD_EINTERNAL : st->drv->exec(st, id, w->nv, w->v, &c);
 	if (e != PD_OK)
 		return e;
 	while ((w->max < 0 || w->n < (size_t)w->max) && (e = st->drv->next(&c, &row)) == PD_OK && row) {
@@ -84,8 +83,9 @@ enum pd_err drv_cmd(struct store *st, int id, long long *changed, const char *fm
 	struct want w = {.max = -1};
 	va_list ap;
 	va_start(ap, fmt);
-	enum pd_err e = run(st, id, fmt, ap, &w, NULL);
+	w.nv = bind_args(w.v, fmt, ap);
 	va_end(ap);
+	enum pd_err e = run(st, id, &w, NULL);
 	if (changed)
 		*changed = w.changed;
 	return e;
@@ -96,8 +96,9 @@ enum pd_err drv_changed_one(struct store *st, int id, const char *fmt, ...)
 	struct want w = {.max = -1};
 	va_list ap;
 	va_start(ap, fmt);
-	enum pd_err e = run(st, id, fmt, ap, &w, NULL);
+	w.nv = bind_args(w.v, fmt, ap);
 	va_end(ap);
+	enum pd_err e = run(st, id, &w, NULL);
 	return e == PD_OK && w.changed == 0 ? PD_ENOTFOUND : e;
 }
 
@@ -107,8 +108,9 @@ enum pd_err drv_one(struct store *st, int id, drv_reader rd, void *row, struct p
 	struct want w = {.rd = rd, .one = row, .max = 1};
 	va_list ap;
 	va_start(ap, fmt);
-	enum pd_err e = run(st, id, fmt, ap, &w, ar);
+	w.nv = bind_args(w.v, fmt, ap);
 	va_end(ap);
+	enum pd_err e = run(st, id, &w, ar);
 	return e == PD_OK && w.n == 0 ? PD_ENOTFOUND : e;
 }
 
@@ -118,36 +120,47 @@ enum pd_err drv_rows(struct store *st, int id, size_t size, int max, drv_reader 
 	struct want w = {.rd = rd, .rows = rows, .size = size, .max = max};
 	va_list ap;
 	va_start(ap, fmt);
-	enum pd_err e = run(st, id, fmt, ap, &w, ar);
+	w.nv = bind_args(w.v, fmt, ap);
 	va_end(ap);
+	enum pd_err e = run(st, id, &w, ar);
 	*n = w.n;
 	return e;
 }
 
-/* The keys as the text parameters of `exists`, for drv_versioned. */
-static enum pd_err exists_row(struct store *st, int id, size_t *found, const char *fmt, ...)
+/* The versioned-save rule after a statement that changed `changed` rows: the row of the
+ * keys (v[0..nkeys), statement `exists`) still there means another version. */
+static enum pd_err versioned(struct store *st, enum pd_err e, long long changed, int exists,
+			     const struct drv_val *keys, int nkeys, long long *version)
 {
-	struct want w = {.max = 1};
-	va_list ap;
-	va_start(ap, fmt);
-	enum pd_err e = run(st, id, fmt, ap, &w, NULL);
-	va_end(ap);
-	*found = w.n;
-	return e;
-}
-
-enum pd_err drv_versioned(struct store *st, enum pd_err e, long long changed, int exists,
-			  const char *const *keys, int nkeys, long long *version)
-{
-	size_t found = 0;
+	struct want x = {.max = 1, .nv = nkeys};
 	if (e != PD_OK || changed > 0) {
 		if (e == PD_OK && version)
 			++*version;
 		return e;
 	}
-	e = nkeys == 2 ? exists_row(st, exists, &found, "tt", keys[0], keys[1])
-		       : exists_row(st, exists, &found, "ttt", keys[0], keys[1], keys[2]);
-	return e != PD_OK ? e : found ? PD_ECHANGED : PD_ENOTFOUND;
+	memcpy(x.v, keys, sizeof *keys * (size_t)nkeys);
+	e = run(st, exists, &x, NULL);
+	return e != PD_OK ? e : x.n ? PD_ECHANGED : PD_ENOTFOUND;
+}
+
+enum pd_err drv_save(struct store *st, int id, int exists, int nkeys, long long *version, const char *fmt, ...)
+{
+	struct want w = {.max = -1};
+	va_list ap;
+	va_start(ap, fmt);
+	w.nv = bind_args(w.v, fmt, ap);
+	va_end(ap);
+	enum pd_err e = w.nv < nkeys ? PD_EINTERNAL : run(st, id, &w, NULL);
+	return versioned(st, e, w.changed, exists, w.v, nkeys, version);
+}
+
+enum pd_err drv_versioned(struct store *st, enum pd_err e, long long changed, int exists,
+			  const char *const *keys, int nkeys, long long *version)
+{
+	struct drv_val v[4];
+	for (int i = 0; i < nkeys && i < 4; i++)
+		v[i] = (struct drv_val){.type = 't', .s = keys[i]};
+	return versioned(st, e, changed, exists, v, nkeys < 4 ? nkeys : 4, version);
 }
 
 const char *drv_s(struct drv_cur *c, int col, struct pd_arena *ar)

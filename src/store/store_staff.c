@@ -81,19 +81,13 @@ static enum pd_err user_list(struct store *st, const char *partner, const char *
 
 static enum pd_err user_save(struct store *st, struct pd_user *u)
 {
-	long long changed = 0;
-	const char *keys[] = {u->partner_id, u->id};
-	enum pd_err e = drv_cmd(st, S_USER_SAVE, &changed, "ttttttbi", u->partner_id, u->id, u->display_name,
-				u->roles, u->state, u->password_hash, u->must_change_password, u->version);
-	return drv_versioned(st, e, changed, S_USER_EXISTS, keys, 2, &u->version);
+	return drv_save(st, S_USER_SAVE, S_USER_EXISTS, 2, &u->version, "ttttttbi", u->partner_id, u->id,
+			u->display_name, u->roles, u->state, u->password_hash, u->must_change_password, u->version);
 }
 
 static enum pd_err user_delete(struct store *st, const char *partner, const char *id, long long version)
 {
-	long long changed = 0;
-	const char *keys[] = {partner, id};
-	enum pd_err e = drv_cmd(st, S_USER_DELETE, &changed, "tti", partner, id, version);
-	return drv_versioned(st, e, changed, S_USER_EXISTS, keys, 2, NULL);
+	return drv_save(st, S_USER_DELETE, S_USER_EXISTS, 2, NULL, "tti", partner, id, version);
 }
 
 static enum pd_err user_count_role(struct store *st, const char *partner, const char *role, long long *n)
@@ -112,11 +106,8 @@ static enum pd_err app_insert(struct store *st, const struct pd_app *a)
 
 static enum pd_err app_save(struct store *st, struct pd_app *a)
 {
-	long long changed = 0;
-	const char *keys[] = {a->partner_id, a->id};
-	enum pd_err e = drv_cmd(st, S_APP_SAVE, &changed, "tttttdii", a->partner_id, a->id, a->display_name,
-				a->roles, a->state, a->secret_digest, a->secret_updated, a->version);
-	return drv_versioned(st, e, changed, S_APP_EXISTS, keys, 2, &a->version);
+	return drv_save(st, S_APP_SAVE, S_APP_EXISTS, 2, &a->version, "tttttdii", a->partner_id, a->id,
+			a->display_name, a->roles, a->state, a->secret_digest, a->secret_updated, a->version);
 }
 
 static enum pd_err read_app(struct drv_cur *c, void *row, struct pd_arena *ar)
