@@ -116,8 +116,8 @@ static enum pd_err read_app(struct drv_cur *c, void *row, struct pd_arena *ar)
 	*a = (struct pd_app){.partner_id = drv_s(c, 0, ar), .id = drv_s(c, 1, ar), .display_name = drv_s(c, 2, ar),
 			     .roles = drv_s(c, 3, ar), .state = drv_s(c, 4, ar), .created = drv_i(c, 6),
 			     .secret_updated = drv_i(c, 7), .version = drv_i(c, 8)};
-	c->st->drv->blob(c, 5, a->secret_digest, PD_DIGEST_LEN); /* else zeros: matches no secret */
-	return PD_OK;
+	/* a digest of another length is a damaged row, not an app without a secret */
+	return c->st->drv->blob(c, 5, a->secret_digest, PD_DIGEST_LEN) ? PD_OK : PD_EINTERNAL;
 }
 
 static enum pd_err app_get(struct store *st, const char *partner, const char *id, struct pd_app *a,
