@@ -27,7 +27,7 @@ all: $(BUILD)/partnerd $(BUILD)/partnerctl
 
 $(BUILD)/libpartnerd.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^ # anew: a member of a deleted source must not linger in the archive
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -15,13 +15,16 @@ struct store_ops {
 #undef STORE_OP_MEMBER
 };
 
+struct drv;
+
 struct store {
 	const struct store_ops *ops;
+	const struct drv *drv; /* the engine below the operations (driver.h) */
 	bool in_tx;      /* store_begin succeeded and no commit or rollback since (store_call.c) */
 	bool auth_dirty; /* ... and a write in it may change what token_lookup answers */
 };
 
-/* Backends (one file each). */
+/* Engines (driver_sqlite.c, driver_pg.c). */
 enum pd_err store_sqlite_open(const char *path, bool migrate, struct store **out, char *errbuf,
 			      size_t cap);
 enum pd_err store_pg_open(const char *url, bool migrate, struct store **out, char *errbuf,
