@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from helpers import SLOW, Server, free_port, http_request, token_request, uniq, us_body
+from helpers import ON_PG, SLOW, Server, free_port, http_request, token_request, uniq, us_body
 
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
@@ -94,7 +94,9 @@ def test_metrics_are_exact_under_concurrency_and_pass_promtool(metered):
     assert value(text, "partnerd_store_call_duration_seconds_bucket", op="customer_insert", le="+Inf") == inserts
     assert value(text, "partnerd_store_call_duration_seconds_sum", op="customer_insert") > 0
     assert value(text, "partnerd_store_calls_total", op="partner_count", result="ok") >= 8 * n  # /healthz
-    assert value(text, "partnerd_store_calls_total", op="token_lookup", result="ok") >= 6
+    # SQLite: token lookups are cached per event loop (src/http/auth.c), so at least one;
+    # PostgreSQL asks the store on every request
+    assert value(text, "partnerd_store_calls_total", op="token_lookup", result="ok") >= (6 if ON_PG else 1)
     assert value(text, "partnerd_store_calls_total", op="reseller_end", result="ok") is None, "never called: no series"
     assert re.search(r'^partnerd_build_info\{version="[^"]+"\} 1$', text, re.M)
     assert abs(value(text, "process_start_time_seconds") - time.time()) < 120
