@@ -1,5 +1,6 @@
-/* store.h - the one storage interface.  A `struct store` is one connection to a backend
- * chosen by URL ("sqlite:PATH" now, "postgresql://..." in store_pg.c); each event loop, the
+/* store.h - the one storage interface.  A `struct store` is one connection to an engine
+ * chosen by URL ("sqlite:PATH": driver_sqlite.c; "postgresql://...": driver_pg.c; the
+ * operations above them are written once, docs/internals/store.md); each event loop, the
  * writer thread and each CLI command opens its own.  Every call takes the partner id first
  * and can never reach another partner's rows.  Writes run inside store_begin/commit (the
  * writer thread groups many requests into one commit; each request in its own savepoint).
