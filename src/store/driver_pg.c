@@ -341,25 +341,50 @@ static enum pd_err simple(PGconn *conn, const char *sql)
 
 /* ---- the driver ---- */
 
-/* Prepares statement id on c as "pd<id>", its ?N written $N. */
-static enum pd_err prepare(struct pgc *c, int id)
+/* Statement id's SQL with its ?N written $N into sql; its highest N, or -1. */
+static int translate(int id, char *sql, size_t cap)
 {
-	char name[16], sql[8192];
 	const char *from = drv_sql[id].pg;
 	size_t k = 0;
 	int max = 0;
-	if (c->prepared[id])
-		return PD_OK;
-	for (const char *p = from; p && *p && k + 1 < sizeof sql; p++) {
+	for (const char *p = from; p && *p && k + 1 < cap; p++) {
 		bool param = *p == '?' && p[1] >= '0' && p[1] <= '9';
 		sql[k++] = param ? '$' : *p;
 		if (param && atoi(p + 1) > max)
 			max = atoi(p + 1);
 	}
 	sql[k] = 0;
-	if (!from || k + 1 >= sizeof sql) {
+	if (!from || k + 1 >= cap) {
 		fprintf(stderr, "store: statement %d: %s\n", id, from ? "too long" : "no PostgreSQL spelling");
+		return -1;
+	}
+	return max;
+}
+
+/* Statements whose best plan depends on the value: LIKE '%v%' is answered best by walking
+ * the partner's rows in seq order when v is common, by the trigram index when it is rare.  The
+ * generic plan PostgreSQL gives a prepared statement after five runs always took the index
+ * and sorted every match (220 ms for domain "keji" at 1,000,000 customers; 0.9 ms planned for
+ * the value), so these are planned per call (the unnamed statement, PQexecParams). */
+static bool planned_per_call(int id)
+{
+	return id == S_LIST_NAME_SUB || id == S_LIST_DOMAIN_SUB;
+}
+
+/* Prepares statement id on c as "pd<id>", its ?N written $N (planned per call: only counts
+ * its parameters). */
+static enum pd_err prepare(struct pgc *c, int id)
+{
+	char name[16], sql[8192];
+	if (c->prepared[id])
+		return PD_OK;
+	int max = translate(id, sql, sizeof sql);
+	if (max < 0)
 		return PD_EINTERNAL;
+	if (planned_per_call(id)) {
+		c->prepared[id] = true;
+		c->nparams[id] = (short)max;
+		return PD_OK;
 	}
 	snprintf(name, sizeof name, "pd%d", id);
 	PGresult *r = PQprepare(c->conn, name, sql, 0, NULL);
@@ -391,6 +416,13 @@ static void make_args(struct args *a, int n, const struct drv_val *v)
 	}
 }
 
+static PGresult *exec_planned(struct pgc *c, int id, const struct args *a)
+{
+	char sql[8192];
+	translate(id, sql, sizeof sql); /* prepare() checked it */
+	return PQexecParams(c->conn, sql, c->nparams[id], NULL, a->v, a->len, a->fmt, 0);
+}
+
 /* Executes statement id on c; the result or NULL with *e set.  Outside a transaction a
  * statement that found its connection lost runs once more on a new one. */
 static PGresult *execute(struct pgs *s, struct pgc *c, int id, int n, const struct args *a, enum pd_err *e)
@@ -405,7 +437,8 @@ static PGresult *execute(struct pgs *s, struct pgc *c, int id, int n, const stru
 			return NULL;
 		}
 		if (*e == PD_OK) {
-			PGresult *r = PQexecPrepared(c->conn, name, c->nparams[id], a->v, a->len, a->fmt, 0);
+			PGresult *r = planned_per_call(id) ? exec_planned(c, id, a)
+							   : PQexecPrepared(c->conn, name, c->nparams[id], a->v, a->len, a->fmt, 0);
 			ExecStatusType t = PQresultStatus(r);
 			if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
 				return r;

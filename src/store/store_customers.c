@@ -95,8 +95,13 @@ static enum pd_err customer_list(struct store *st, const char *partner, const st
 	if (id < 0)
 		return st->drv->find(st, partner, q, rows, n, ar);
 	long long after = q->has_after ? q->after_seq : id == S_LIST_NEWEST ? INT64_MAX : 0;
+	/* a prefix list's first page starts at the prefix itself: from ('', 0) PostgreSQL's index
+	 * scan began at the partner's first key and walked every key below the prefix (70 ms for
+	 * 上海 at 1,000,000 customers, 0.3 ms from the prefix) */
+	bool prefix = id == S_LIST_NAME_PREFIX || id == S_LIST_DOMAIN_PREFIX;
+	const char *after_key = q->has_after ? q->after_key : prefix ? q->value : "";
 	return drv_rows(st, id, sizeof **rows, q->size + 1, drv_read_customer, rows, n, ar, "ttint", partner,
-			none ? NULL : q->value, after, q->size + 1, q->has_after ? q->after_key : "");
+			none ? NULL : q->value, after, q->size + 1, after_key);
 }
 
 struct etag_row {
