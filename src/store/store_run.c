@@ -78,28 +78,36 @@ static enum pd_err run(struct store *st, int id, struct want *w, struct pd_arena
 	return e;
 }
 
-enum pd_err drv_cmd(struct store *st, int id, long long *changed, const char *fmt, ...)
+/* A statement that returns no rows to read; *changed: the rows it changed. */
+static enum pd_err cmd(struct store *st, int id, long long *changed, const char *fmt, va_list ap)
 {
 	struct want w = {.max = -1};
+	w.nv = bind_args(w.v, fmt, ap);
+	enum pd_err e = run(st, id, &w, NULL);
+	*changed = w.changed;
+	return e;
+}
+
+enum pd_err drv_cmd(struct store *st, int id, long long *changed, const char *fmt, ...)
+{
+	long long n;
 	va_list ap;
 	va_start(ap, fmt);
-	w.nv = bind_args(w.v, fmt, ap);
+	enum pd_err e = cmd(st, id, &n, fmt, ap);
 	va_end(ap);
-	enum pd_err e = run(st, id, &w, NULL);
 	if (changed)
-		*changed = w.changed;
+		*changed = n;
 	return e;
 }
 
 enum pd_err drv_changed_one(struct store *st, int id, const char *fmt, ...)
 {
-	struct want w = {.max = -1};
+	long long n;
 	va_list ap;
 	va_start(ap, fmt);
-	w.nv = bind_args(w.v, fmt, ap);
+	enum pd_err e = cmd(st, id, &n, fmt, ap);
 	va_end(ap);
-	enum pd_err e = run(st, id, &w, NULL);
-	return e == PD_OK && w.changed == 0 ? PD_ENOTFOUND : e;
+	return e == PD_OK && n == 0 ? PD_ENOTFOUND : e;
 }
 
 enum pd_err drv_one(struct store *st, int id, drv_reader rd, void *row, struct pd_arena *ar,
