@@ -3,13 +3,16 @@
  * README table come from one table (settings.c): flags, else PARTNERD_* environment
  * variables, else defaults. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "api.h"
 #include "catalog.h"
 #include "embed.h"
@@ -313,6 +316,48 @@ static int load_tls(const struct pd_settings *o, struct pd_config *cfg)
 	return 0;
 }
 
+/* A SQLite store is served by one process at a time: its sign-in counters, rate limits and
+ * token cache live in that process's memory, so a second `partnerd serve` on the same file
+ * would double every limit and miss the other's revocations.  The claim is an exclusive
+ * flock on PATH.lock, held (the descriptor left open) until the process ends. */
+static int claim_sqlite(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return 0;
+	make_store_dir(url);
+	size_t n = strlen(url + 7) + 6;
+	char *lock = malloc(n);
+	if (!lock)
+		return 1;
+	snprintf(lock, n, "%s.lock", url + 7);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (fd >= 0 && errno == EWOULDBLOCK)
+			fprintf(stderr, "partnerd: another partnerd already serves %s: a SQLite store takes one server "
+					"(several instances need PostgreSQL, docs/deploy.md)\n", url);
+		else
+			fprintf(stderr, "partnerd: cannot lock %s: %s\n", lock, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(lock);
+		return 1;
+	}
+	free(lock);
+	return 0;
+}
+
+/* Settings that only PostgreSQL reads, given with a SQLite store: said, not silently ignored. */
+static void warn_pg_only(const struct pd_settings *o, const char *url)
+{
+	static const struct { enum pd_set id; const char *flag; } pg[] = {
+		{PD_S_DB_POOL, "--db-pool"}, {PD_S_HEALTH_TIMEOUT, "--health-timeout"},
+		{PD_S_DB_CONNECT_TIMEOUT, "--db-connect-timeout"}, {PD_S_DB_STATEMENT_TIMEOUT, "--db-statement-timeout"},
+		{PD_S_DB_KEEPALIVE, "--db-keepalive"}};
+	for (size_t i = 0; !strncmp(url, "sqlite:", 7) && i < sizeof pg / sizeof *pg; i++)
+		if (o->given[pg[i].id])
+			fprintf(stderr, "partnerd: %s has no effect on a SQLite store (PostgreSQL only)\n", pg[i].flag);
+}
+
 static int serve(const struct pd_settings *o)
 {
 	struct pd_config cfg = serve_config(o);
@@ -327,6 +372,12 @@ static int serve(const struct pd_settings *o)
 		return 1;
 	}
 	cfg.catalog = catalog;
+	if (claim_sqlite(cfg.db) != 0) {
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 1;
+	}
+	warn_pg_only(o, cfg.db);
 	store_set_pool_size(cfg.db_pool);
 	store_set_pg_limits((int)pd_set_int(o, PD_S_DB_CONNECT_TIMEOUT), (int)pd_set_int(o, PD_S_DB_STATEMENT_TIMEOUT),
 			    (int)pd_set_int(o, PD_S_DB_KEEPALIVE));
