@@ -808,6 +808,24 @@ Test(store, starts_with_name_keyset_continuation)
 	cr_assert_lt(rows[0].seq, rows[1].seq);
 }
 
+/* A prefix list's first page starts at the prefix itself (PostgreSQL walked every key below
+ * it from ('', 0)): a key equal to the prefix is still the first row, on both engines. */
+Test(store, starts_with_a_key_equal_to_the_prefix)
+{
+	add(P1, "北京某某科技有限公司", "bj1");
+	add(P1, "北京", "beijing0");
+	add(P1, "北", "bei");
+	add(P1, "Alpha", "alpha");
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "北京", 10);
+	cr_assert_str_eq(names(P1, &q), "北京|北京某某科技有限公司");
+	q = query(PD_FILTER_DOMAIN, PD_OP_STARTS_WITH, "beijing0" SUFFIX, 10);
+	cr_assert_str_eq(names(P1, &q), "北京", "the whole domain as its own prefix");
+	int pages;
+	cr_assert_str_eq(walk(P1, query(PD_FILTER_NAME, PD_OP_STARTS_WITH, "北", 1), &pages),
+			 "北|北京|北京某某科技有限公司");
+	cr_assert_eq(pages, 3);
+}
+
 Test(store, starts_with_domain)
 {
 	add(P1, "One", "contoso1");
