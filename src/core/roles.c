@@ -17,7 +17,8 @@ static const struct {
 	[PD_ROLE_ADMIN_AGENT] = {"admin_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(CUSTOMERS_DELETE) |
 							P(BILLING_WRITE) | P(ORDERS_WRITE) | P(AUDIT_READ) |
 							P(CUSTOMER_USERS_MANAGE) | P(CUSTOMER_USERS_RESET) |
-							P(RELATIONSHIPS_MANAGE) | P(RESELLERS_MANAGE)},
+							P(RELATIONSHIPS_MANAGE) | P(RESELLERS_MANAGE) |
+							P(EVENTS_READ) | P(WEBHOOKS_MANAGE)},
 	[PD_ROLE_SALES_AGENT] = {"sales_agent", READ_CUSTOMERS | P(CUSTOMERS_CREATE) | P(ORDERS_WRITE) |
 							P(RELATIONSHIPS_MANAGE) | READ_AUDIT},
 	[PD_ROLE_HELPDESK_AGENT] = {"helpdesk_agent", READ_CUSTOMERS | P(CUSTOMER_USERS_RESET) | READ_AUDIT},
@@ -29,7 +30,7 @@ static const char *const perm_names[PD_PERM_COUNT] = {
 	"public", "signed_in", "customers.read", "customers.create", "customers.delete",
 	"billing.read", "billing.write", "orders.write", "users.read", "users.manage",
 	"apps.manage", "audit.read", "customer_users.manage", "customer_users.reset_password",
-	"relationships.manage", "resellers.manage",
+	"relationships.manage", "resellers.manage", "events.read", "webhooks.manage",
 };
 
 const char *pd_role_name(enum pd_role r)

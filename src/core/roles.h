@@ -23,6 +23,8 @@ enum pd_perm {
 	PD_PERM_CUSTOMER_USERS_RESET,  /* reset a customer user's password */
 	PD_PERM_RELATIONSHIPS_MANAGE,  /* reseller invitations, ending a relationship */
 	PD_PERM_RESELLERS_MANAGE,      /* adding and ending indirect resellers (two-tier CSP) */
+	PD_PERM_EVENTS_READ,           /* the change feed: GET /v1/events */
+	PD_PERM_WEBHOOKS_MANAGE,       /* the webhook registration, test events, deliveries */
 	PD_PERM_COUNT
 };
 

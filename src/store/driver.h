@@ -23,6 +23,7 @@ enum stmt_id {
 	S_SUB_LIST, S_SUB_LIST_ORDER, S_SUB_SAVE, S_SUB_EXISTS, S_INVITE_CURRENT, S_INVITE_BY_CODE,
 	S_INVITE_INSERT, S_INVITE_REVOKE, S_RESELLER_INSERT, S_RESELLER_GET, S_RESELLER_LIST,
 	S_RESELLER_END, S_RESELLER_RELEASE,
+	S_EVENT_SEQ, S_EVENT_INSERT, S_EVENT_LIST, S_EVENT_BOUNDS, S_EVENT_PRUNE,
 	/* SQLite only: its search index (search_sqlite.c), upkeep, transaction control */
 	S_PARTNER_NO_ADD, S_PARTNER_NO, S_SUFFIX_ADD, S_SUFFIX_HAS, S_SEARCH_INSERT, S_SEARCH_UPDATE,
 	S_DELETE_SEARCH, S_LIST_NAME_FTS, S_LIST_DOMAIN_FTS, S_LIST_NAME_FTS_AND, S_LIST_DOMAIN_FTS_AND,
@@ -129,5 +130,6 @@ void store_ops_shared(struct store_ops *);
 void store_ops_staff(struct store_ops *);
 void store_ops_customers(struct store_ops *);
 void store_ops_commerce(struct store_ops *);
+void store_ops_events(struct store_ops *);
 
 #endif

@@ -63,6 +63,16 @@ struct pd_audit_query {
 	int size;
 };
 
+struct pd_event {                /* one change in the feed (issue 22), as Partner Center names it */
+	const char *partner_id;
+	long long seq;               /* the feed's cursor: grows in commit order */
+	const char *name;            /* "customer-created", "subscription-updated", ... */
+	const char *resource_uri;    /* "/v1/customers/{id}", ... */
+	const char *resource_name;   /* "customer", "subscription", ... */
+	const char *audit_id;        /* the activity record it came with; NULL: none */
+	long long created;           /* unix seconds */
+};
+
 struct pd_customer_user {        /* a user in a customer's tenant, kept under its home partner */
 	const char *partner_id, *customer_id, *id, *upn, *display_name;
 	const char *first_name, *last_name, *usage_location;
@@ -237,6 +247,17 @@ enum pd_err store_restore(const char *from, const char *url, bool force, store_t
 	/* assigns seq */ \
 	X(audit_list, R, PD_EINTERNAL, (struct store *st, const char *partner, const struct pd_audit_query *q, \
 	  struct pd_audit **rows, size_t *n, struct pd_arena *ar), (st, partner, q, rows, n, ar)) \
+	/* The change feed: event_insert takes the next seq (into ev->seq) and writes the event, in the caller's \
+	 * transaction; event_list reads up to `max` events of a partner with seq > after, in seq order; event_bounds \
+	 * the partner's lowest and highest seq (0, 0: none); event_prune deletes every partner's events created before \
+	 * `before` with seq <= max_seq (the caller's bound: what deliveries still need stays), *n how many. */ \
+	X(event_insert, W, PD_EINTERNAL, (struct store *st, struct pd_event *ev), (st, ev)) \
+	X(event_list, R, PD_EINTERNAL, (struct store *st, const char *partner, long long after, int max, \
+	  struct pd_event **rows, size_t *n, struct pd_arena *ar), (st, partner, after, max, rows, n, ar)) \
+	X(event_bounds, R, PD_EINTERNAL, (struct store *st, const char *partner, long long *first, long long *last), \
+	  (st, partner, first, last)) \
+	X(event_prune, W, PD_EINTERNAL, (struct store *st, long long before, long long max_seq, long long *n), \
+	  (st, before, max_seq, n)) \
 	X(audit_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, struct pd_audit *a, \
 	  struct pd_arena *ar), (st, partner, id, a, ar)) \
 	X(order_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_order_row *o), (st, o)) \

@@ -44,6 +44,8 @@ static const struct table tables[] = {
 	{"invitations", "partner_id,code,state,created_at", "", "partner_id,code", NULL},
 	{"indirect_resellers", "partner_id,reseller_id,name,mpn_id,location,state,created_at,updated_at", "",
 	 "partner_id,reseller_id", NULL},
+	{"events", "partner_id,seq,event_name,resource_uri,resource_name,audit_id,created_at", "", "partner_id,seq",
+	 NULL},
 };
 
 static bool is_pg(struct store *st)

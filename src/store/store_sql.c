@@ -24,6 +24,7 @@
 #define C_CUSTOMER_COLS "c.customer_id, c.seq, c.domain, c.regnum, c.relationship, c.billing, c.etag," \
 			" c.created_at, c.updated_at, c.associated_partner_id"
 #define RESELLER_COLS "partner_id, reseller_id, name, mpn_id, location, state, created_at, updated_at"
+#define EVENT_COLS "partner_id, seq, event_name, resource_uri, resource_name, audit_id, created_at"
 #define INVITE_COLS "partner_id, code, state, created_at"
 #define LIST_TAIL " ORDER BY seq LIMIT ?4"
 /* SQLite's search index (0004): rowid (partner number << 40) | seq, ?5 the partner's number */
@@ -204,6 +205,15 @@ const struct drv_sql drv_sql[S_COUNT] = {
 				" WHERE partner_id = ?1 AND reseller_id = ?2 AND state = 'active'"),
 	[S_RESELLER_RELEASE] = BOTH("UPDATE customers SET associated_partner_id = NULL, updated_at = ?3"
 				    " WHERE partner_id = ?1 AND associated_partner_id = ?2 RETURNING " CUSTOMER_COLS),
+	/* the change feed (0014 / 0011): the counter's row is locked until commit, so seq grows in
+	 * commit order */
+	[S_EVENT_SEQ] = BOTH("UPDATE counters SET value = value + 1 WHERE name = 'event_seq' RETURNING value"),
+	[S_EVENT_INSERT] = BOTH("INSERT INTO events (" EVENT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+	[S_EVENT_LIST] = BOTH("SELECT " EVENT_COLS " FROM events WHERE partner_id = ?1 AND seq > ?2"
+			      " ORDER BY seq LIMIT ?3"),
+	[S_EVENT_BOUNDS] = BOTH("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events"
+				" WHERE partner_id = ?1"),
+	[S_EVENT_PRUNE] = BOTH("DELETE FROM events WHERE created_at < ?1 AND seq <= ?2"),
 
 	/* ---- SQLite only ---- */
 	/* the search index (0004): rowid (partner number << 40) | seq; the domain's first label */

@@ -41,6 +41,7 @@ TABLES = {
     "invitations": ("partner_id,code,state,created_at", "partner_id,code", ""),
     "indirect_resellers": ("partner_id,reseller_id,name,mpn_id,location,state,created_at,updated_at",
                            "partner_id,reseller_id", ""),
+    "events": ("partner_id,seq,event_name,resource_uri,resource_name,audit_id,created_at", "partner_id,seq", ""),
 }
 
 
@@ -129,7 +130,7 @@ def test_migrate_store_moves_every_row_and_serves_them(sqlite_deployment):
         db.close()
         for table in ("partners", "partner_users", "tokens", "customers", "domains", "customer_users",
                       "idempotency", "apps", "audit_records", "orders", "subscriptions", "invitations",
-                      "indirect_resellers"):
+                      "indirect_resellers", "events"):
             assert expected[table][0] > 0, "the fixture left %s empty" % table
 
         s = Server([], db=dst).start()

@@ -1464,6 +1464,52 @@ Test(store, audit_records_filtered_paged_and_append_only)
 	cr_assert_eq(n, 3, "nothing changed");
 }
 
+static struct pd_event event(const char *partner, const char *name, const char *uri, long long when)
+{
+	return (struct pd_event){.partner_id = partner, .name = name, .resource_uri = uri,
+				 .resource_name = "customer", .audit_id = "rec-1", .created = when};
+}
+
+Test(store, events_take_growing_cursors_page_in_order_and_prune_only_below_the_bound)
+{
+	struct pd_event e1 = event(P1, "customer-created", "/v1/customers/c-1", NOW);
+	struct pd_event e2 = event(P2, "customer-created", "/v1/customers/c-2", NOW + 10);
+	struct pd_event e3 = event(P1, "billingprofile-updated", "/v1/customers/c-1/profiles/billing", NOW + 20);
+	long long first = -1, last = -1;
+	cr_assert_eq(store_event_bounds(st, P1, &first, &last), PD_OK);
+	cr_assert(first == 0 && last == 0, "no events yet");
+	cr_assert_eq(store_event_insert(st, &e1), PD_EINTERNAL, "a write outside a transaction is refused");
+	cr_assert_eq(TX(st, store_event_insert(st, &e1)), PD_OK);
+	cr_assert_eq(TX(st, store_event_insert(st, &e2)), PD_OK);
+	cr_assert_eq(TX(st, store_event_insert(st, &e3)), PD_OK);
+	cr_assert(e1.seq > 0 && e1.seq < e2.seq && e2.seq < e3.seq);
+	struct pd_event *rows;
+	size_t n;
+	cr_assert_eq(store_event_list(st, P1, 0, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 2, "only the partner's own");
+	cr_assert_eq(rows[0].seq, e1.seq);
+	cr_assert_str_eq(rows[1].name, "billingprofile-updated");
+	cr_assert_str_eq(rows[1].resource_uri, "/v1/customers/c-1/profiles/billing");
+	cr_assert_str_eq(rows[1].audit_id, "rec-1");
+	cr_assert_eq(rows[1].created, NOW + 20);
+	cr_assert_eq(store_event_list(st, P1, e1.seq, 10, &rows, &n, ar), PD_OK);
+	cr_assert(n == 1 && rows[0].seq == e3.seq, "after the cursor");
+	cr_assert_eq(store_event_list(st, P1, 0, 1, &rows, &n, ar), PD_OK);
+	cr_assert(n == 1 && rows[0].seq == e1.seq, "at most max");
+	cr_assert_eq(store_event_bounds(st, P1, &first, &last), PD_OK);
+	cr_assert(first == e1.seq && last == e3.seq);
+	long long gone = -1;
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 30, e1.seq, &gone)), PD_OK);
+	cr_assert_eq(gone, 1, "old, but only up to the bound");
+	cr_assert_eq(store_event_bounds(st, P1, &first, &last), PD_OK);
+	cr_assert(first == e3.seq && last == e3.seq);
+	cr_assert_eq(store_event_list(st, P2, 0, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 1, "above the bound: kept");
+	struct pd_event e4 = event(P1, "customer-created", "/v1/customers/c-4", NOW + 40);
+	cr_assert_eq(TX(st, store_event_insert(st, &e4)), PD_OK);
+	cr_assert(e4.seq > e3.seq, "a pruned feed never reuses a cursor");
+}
+
 /* ---- PostgreSQL only ------------------------------------------------------------------ */
 
 Test(store, pg_reconnects_after_the_server_ends_the_connection)
