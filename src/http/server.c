@@ -767,8 +767,10 @@ static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
 	arm(c);
 	bool snap = store_read_begin(st) == PD_OK;
 	bool ok = admit(c);
-	/* a caller's GET or HEAD may be read on a replica that has its writes (PostgreSQL --db-read) */
-	bool routed = ok && c->loop->srv->readers && (c->req.method & (PD_GET | PD_HEAD)) && c->req.who.id;
+	/* a caller's GET or HEAD that writes nothing may be read on a replica that has the caller's
+	 * writes (PostgreSQL --db-read) */
+	bool routed = ok && c->loop->srv->readers && (c->req.method & (PD_GET | PD_HEAD)) && !c->route->write &&
+		      c->req.who.id;
 	if (routed)
 		store_read_for(st, c->req.who.partner_id, c->req.who.id);
 	if (ok)

@@ -151,6 +151,11 @@ def test_lists_searches_and_gets_are_answered_by_the_replica(rep, make_server):
     p1, r1 = reads(s)
     assert r1 - r0 >= 2 * (5 + 4) + 1, "the replica answered %d reads, the primary %d" % (r1 - r0, p1 - p0)
     assert p1 - p0 == 0, "the primary answered %d routed reads while the replica was current" % (p1 - p0)
+    # a GET that may write (it makes the invitation it shows when there is none) reads on the primary
+    inv = admin.get("/v1/customers/relationshiprequests")
+    assert inv.status == 200, inv
+    p2, r2 = reads(s)
+    assert r2 == r1, "a GET with a write phase read on the replica"
     # the standby itself ran them: partnerd's sessions there besides the monitor's read partnerd's tables
     assert int(rep.psql("standby", "postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'partnerd'"
                         " AND query ~ 'FROM (customers|apps) WHERE partner_id'")) > 0
