@@ -25,6 +25,7 @@
 #include "embed.h"
 #include "driver.h"
 #include "jsonw.h"
+#include "last_writes.h"
 #include "text.h"
 
 #define WRITE_LOCK "7061727472000001"   /* pg_advisory_xact_lock key of write transactions */
@@ -300,11 +301,9 @@ static void pool_put(struct pool *p)
  * (read-your-writes) and lags the primary by no more than the limit; otherwise, and when the
  * replica fails, to the primary.
  *   - Last writes (store_wrote): after each group commit the writer asks the primary for
- *     pg_current_wal_lsn() once and records it against each caller of the group, in a table of
- *     LSN_SETS x LSN_WAYS principals (keyed by a 64-bit hash; a collision only ever asks for a
- *     later LSN).  A principal pushed out of a full set raises `floor`, which every principal
- *     not in the table must have been replayed past: nothing evicted can read stale.  An LSN
- *     that could not be asked is UINT64_MAX (the primary only) until the sampler's next LSN.
+ *     pg_current_wal_lsn() once and records it against each caller of the group in the
+ *     bounded table of last_writes.h, which fails safe (an overflow or a position that could
+ *     not be asked sends reads to the primary, never to a replica that lacks them).
  *   - The sampler thread asks the primary for pg_current_wal_lsn() every TICK_MS and keeps
  *     the moments it moved (SAMPLES); a replica's lag is the age of the oldest of them it has
  *     not replayed (0 when it has them all), unknown when the primary has not answered for
@@ -314,16 +313,9 @@ static void pool_put(struct pool *p)
  *     answer has its lent connections cut off (as the watchdog does) so that their reads go to
  *     the primary at once.  A read that finds a replica unreachable skips it for 1 s. */
 #define MAX_REPLICAS 8
-#define LSN_SETS 1024
-#define LSN_WAYS 8
 #define TICK_MS 100
 #define ASK_MS 1000
 #define SAMPLES 1024 /* > 60 s (the highest --db-read-max-lag) of ticks */
-#define LSN_UNKNOWN UINT64_MAX
-
-struct last_write {
-	unsigned long long key, lsn;         /* principal_key(); its last write's LSN */
-};
 
 struct lsn_sample {
 	long long t;                         /* ms when the primary was first seen at */
@@ -347,70 +339,12 @@ static struct {
 	struct replica r[MAX_REPLICAS];
 	atomic_uint turn;                    /* round robin among those that qualify */
 	atomic_ullong primary_reads;         /* routed statements the primary answered */
-	pthread_mutex_t mu;                  /* what follows */
-	struct last_write last[LSN_SETS][LSN_WAYS];
-	unsigned long long floor;
-	unsigned pending;                    /* LSN_UNKNOWN entries made (a generation; 0: none) */
-	bool unknown;                        /* some are still there */
+	struct last_writes lw;               /* callers' last writes (last_writes.h) */
+	pthread_mutex_t mu;                  /* the samples */
 	struct lsn_sample sample[SAMPLES];
 	int first, count;
 	long long sampled;                   /* ms of the primary's last answer */
 } reps = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static unsigned long long principal_key(const char *partner, const char *principal)
-{
-	unsigned long long h = 1469598103934665603ull; /* FNV-1a over partner, NUL, principal */
-	for (const char *p = partner; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h *= 1099511628211ull;
-	for (const char *p = principal; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h | 1; /* 0 marks a free way */
-}
-
-/* The LSN a replica must have replayed before it may answer this principal. */
-static unsigned long long needed(unsigned long long key)
-{
-	pthread_mutex_lock(&reps.mu);
-	unsigned long long need = reps.floor;
-	for (int w = 0; w < LSN_WAYS; w++)
-		if (reps.last[key % LSN_SETS][w].key == key)
-			need = reps.last[key % LSN_SETS][w].lsn;
-	pthread_mutex_unlock(&reps.mu);
-	return need;
-}
-
-/* Records lsn as key's last write (under reps.mu): its way, a free one, or the oldest's. */
-static void record(unsigned long long key, unsigned long long lsn)
-{
-	struct last_write *set = reps.last[key % LSN_SETS], *way = &set[0];
-	for (int w = 0; w < LSN_WAYS; w++) {
-		if (set[w].key == key || !set[w].key) {
-			way = &set[w];
-			break;
-		}
-		if (set[w].lsn < way->lsn)
-			way = &set[w];
-	}
-	if (way->key && way->key != key && way->lsn > reps.floor)
-		reps.floor = way->lsn; /* pushed out: every unknown principal waits for it */
-	if (way->key != key)
-		*way = (struct last_write){key, 0};
-	if (lsn > way->lsn)
-		way->lsn = lsn;
-}
-
-/* LSN_UNKNOWN entries (and floor) become lsn, asked of the primary after they were made. */
-static void resolve(unsigned long long lsn)
-{
-	for (int i = 0; i < LSN_SETS; i++)
-		for (int w = 0; w < LSN_WAYS; w++)
-			if (reps.last[i][w].lsn == LSN_UNKNOWN)
-				reps.last[i][w].lsn = lsn;
-	if (reps.floor == LSN_UNKNOWN)
-		reps.floor = lsn;
-	reps.unknown = false;
-}
 
 /* "16/B374D848" as a number; false if it is not one (NULL: not a standby). */
 static bool parse_lsn(const char *text, unsigned long long *lsn)
@@ -491,9 +425,7 @@ static void *sampler(void *arg)
 	pthread_setname_np(pthread_self(), "pd-lsn");
 	for (;; pause_tick()) {
 		unsigned long long lsn;
-		pthread_mutex_lock(&reps.mu);
-		unsigned gen = reps.pending;
-		pthread_mutex_unlock(&reps.mu);
+		unsigned gen = lw_generation(&reps.lw);
 		PGconn *c = own_conn(&conn, reps.primary, &retry);
 		if (!c || !ask_lsn(c, "SELECT pg_current_wal_lsn()", &lsn)) {
 			if (c)
@@ -508,9 +440,8 @@ static void *sampler(void *arg)
 				reps.first = (reps.first + 1) % SAMPLES, reps.count--;
 			reps.sample[(reps.first + reps.count++) % SAMPLES] = (struct lsn_sample){now, lsn};
 		}
-		if (reps.unknown && reps.pending == gen)
-			resolve(lsn);
 		pthread_mutex_unlock(&reps.mu);
+		lw_resolve(&reps.lw, gen, lsn);
 	}
 	return NULL;
 }
@@ -600,7 +531,7 @@ void store_read_for(struct store *st, const char *partner, const char *principal
 		return;
 	struct pgs *s = PG(st);
 	s->routed = partner && principal && !s->tx;
-	s->read = s->routed ? choose(needed(principal_key(partner, principal))) : NULL;
+	s->read = s->routed ? choose(lw_needed(&reps.lw, lw_key(partner, principal))) : NULL;
 }
 
 /* pg_current_wal_lsn() on c, as any statement (bounded by the statement timeout and the watchdog). */
@@ -617,19 +548,18 @@ void store_wrote(struct store *st, const char *const (*who)[2], int n)
 	if (!reps.n || !is_pg(st) || n <= 0)
 		return;
 	struct pgs *s = PG(st);
-	unsigned long long lsn = LSN_UNKNOWN;
+	unsigned long long lsn = LW_UNKNOWN, keys[STORE_WROTE_MAX];
+	unsigned gen = lw_generation(&reps.lw);
 	struct pgc *c = s->tx ? NULL : acquire(s, false);
 	if (!c || !current_lsn(c, &lsn))
-		lsn = LSN_UNKNOWN; /* the primary only, until the sampler's next answer */
+		lsn = LW_UNKNOWN; /* the primary only, until the sampler's next answer */
 	release(s, c);
-	pthread_mutex_lock(&reps.mu);
-	if (lsn == LSN_UNKNOWN)
-		reps.pending++, reps.unknown = true;
-	else if (reps.unknown)
-		resolve(lsn);
+	n = n > STORE_WROTE_MAX ? STORE_WROTE_MAX : n;
 	for (int i = 0; i < n; i++)
-		record(principal_key(who[i][0], who[i][1]), lsn);
-	pthread_mutex_unlock(&reps.mu);
+		keys[i] = lw_key(who[i][0], who[i][1]);
+	lw_record(&reps.lw, keys, n, lsn);
+	if (lsn != LW_UNKNOWN)
+		lw_resolve(&reps.lw, gen, lsn); /* asked after every unknown one before */
 }
 
 /* The next URL of a --db-read list: up to a comma that a new postgresql:// or postgres://
@@ -684,6 +614,7 @@ enum pd_err store_set_replicas(const char *primary, const char *list, int max_la
 	}
 	reps.max_lag_ms = max_lag_s * 1000LL;
 	reps.primary = strdup(primary);
+	lw_init(&reps.lw);
 	reps.n = n;
 	bool ok = reps.primary && start_thread(sampler, NULL);
 	for (int i = 0; ok && i < n; i++)

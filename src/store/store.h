@@ -144,7 +144,9 @@ enum pd_err store_set_replicas(const char *primary, const char *list, int max_la
  * Nothing without replicas, or on SQLite. */
 void store_read_for(struct store *st, const char *partner, const char *principal);
 /* After a commit on st: the primary's WAL position now, recorded as the last write of each
- * principal who[i] = {partner, principal}.  Nothing without replicas. */
+ * principal who[i] = {partner, principal} (the first STORE_WROTE_MAX).  Nothing without
+ * replicas. */
+#define STORE_WROTE_MAX 512
 void store_wrote(struct store *st, const char *const (*who)[2], int n);
 struct store_replica {
 	bool usable;                 /* reachable, and lagging no more than the limit */
