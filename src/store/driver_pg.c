@@ -9,6 +9,7 @@
  * serialized deployment-wide by one advisory lock, exactly like SQLite's single writer (BEGIN
  * IMMEDIATE): every instance sees the same commit order, etag checks cannot race, counters
  * follow commit order.  Commits are durable (synchronous_commit = on). */
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <libpq-fe.h>
@@ -346,7 +347,8 @@ static struct {
 	long long sampled;                   /* ms of the primary's last answer */
 } reps = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-/* "16/B374D848" as a number; false if it is not one (NULL: not a standby). */
+/* "16/B374D848" as a number; false if it is not one, or NULL (pg_last_wal_replay_lsn() on a
+ * server that is not a standby). */
 static bool parse_lsn(const char *text, unsigned long long *lsn)
 {
 	unsigned hi, lo;
@@ -375,7 +377,7 @@ static bool ask_lsn(PGconn *conn, const char *sql, unsigned long long *lsn)
 		}
 		struct pollfd pf = {PQsocket(conn), POLLIN, 0};
 		long long left = until - now_ms();
-		ok = left > 0 && poll(&pf, 1, (int)left) >= 0 && PQconsumeInput(conn);
+		ok = left > 0 && (poll(&pf, 1, (int)left) >= 0 || errno == EINTR) && PQconsumeInput(conn);
 	}
 	ok = ok && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	     parse_lsn(PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0), lsn);
