@@ -6,6 +6,7 @@ made by `pg_basebackup -R` (replica.py).
 - read-your-writes: with the standby's replay paused, many clients released by a barrier create
   customers and update billing profiles, and each reads its own writes at once (from the
   primary), while callers who wrote nothing go on reading on the standby;
+- authentication stays on the primary: an app revoked while the standby lags gets 401 at once;
 - a standby paused past --db-read-max-lag is skipped (its reads are the primary's, so a write it
   has not replayed is seen) and used again once resumed;
 - a standby stopped (SIGSTOP) or killed (SIGKILL): every read still answers 200, none waits past
@@ -236,6 +237,30 @@ def test_a_replica_past_the_lag_limit_is_skipped_and_used_again(rep, make_server
         assert reader.get("/v1/customers/" + fresh["id"]).status == 200
     p2, r2 = reads(s)
     assert r2 - r1 >= 10, (p2 - p1, r2 - r1)
+
+
+def test_a_revocation_takes_effect_at_once_while_the_replica_lags(rep, make_server):
+    """Authentication is the primary's: an app revoked while the standby has not replayed it
+    (and still has the app active and its token) gets 401 on its next request."""
+    s = make_server(max_lag="60")
+    admin = s.partner("revoking")
+    r = admin.req("POST", "/v1/apps", {"displayName": "to revoke", "roles": ["admin_agent"]})
+    assert r.status == 201, r
+    app = app_client(s.port, r.json["clientId"], r.json["clientSecret"])
+    cust = admin.create_ok(cn_body(uniq("rev"), company="吊销测试有限公司"))
+    settled(rep, s)
+    _, r0 = reads(s)
+    assert app.get("/v1/customers/" + cust["id"]).status == 200
+    assert reads(s)[1] > r0, "the app's reads were the replica's"
+    rep.pause_replay()
+    try:
+        d = admin.req("DELETE", "/v1/apps/" + r.json["id"])
+        assert d.status == 204, d
+        for _ in range(5):
+            g = app.get("/v1/customers/" + cust["id"])
+            assert g.status == 401, g
+    finally:
+        rep.resume_replay()
 
 
 def timed_reads(c, cid, seconds, out):
