@@ -352,10 +352,26 @@ static void warn_pg_only(const struct pd_settings *o, const char *url)
 	static const struct { enum pd_set id; const char *flag; } pg[] = {
 		{PD_S_DB_POOL, "--db-pool"}, {PD_S_HEALTH_TIMEOUT, "--health-timeout"},
 		{PD_S_DB_CONNECT_TIMEOUT, "--db-connect-timeout"}, {PD_S_DB_STATEMENT_TIMEOUT, "--db-statement-timeout"},
-		{PD_S_DB_KEEPALIVE, "--db-keepalive"}};
+		{PD_S_DB_KEEPALIVE, "--db-keepalive"}, {PD_S_DB_READ, "--db-read"},
+		{PD_S_DB_READ_MAX_LAG, "--db-read-max-lag"}};
 	for (size_t i = 0; !strncmp(url, "sqlite:", 7) && i < sizeof pg / sizeof *pg; i++)
 		if (o->given[pg[i].id])
 			fprintf(stderr, "partnerd: %s has no effect on a SQLite store (PostgreSQL only)\n", pg[i].flag);
+}
+
+/* --db-read's standbys (PostgreSQL only: warn_pg_only said so for SQLite); 2 after a message
+ * when one is not a URL libpq takes. */
+static int set_replicas(const struct pd_settings *o, const char *url)
+{
+	const char *list = pd_set_str(o, PD_S_DB_READ);
+	char err[300];
+	if (!list || !strncmp(url, "sqlite:", 7))
+		return 0;
+	if (store_set_replicas(url, list, (int)pd_set_int(o, PD_S_DB_READ_MAX_LAG), err, sizeof err) != PD_OK) {
+		fprintf(stderr, "partnerd serve: --db-read: %s\n", err);
+		return 2;
+	}
+	return 0;
 }
 
 static int serve(const struct pd_settings *o)
@@ -381,6 +397,11 @@ static int serve(const struct pd_settings *o)
 	store_set_pool_size(cfg.db_pool);
 	store_set_pg_limits((int)pd_set_int(o, PD_S_DB_CONNECT_TIMEOUT), (int)pd_set_int(o, PD_S_DB_STATEMENT_TIMEOUT),
 			    (int)pd_set_int(o, PD_S_DB_KEEPALIVE));
+	if (set_replicas(o, cfg.db) != 0) {
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 2;
+	}
 	if (open_store(cfg.db, &st)) {
 		pd_catalog_free(catalog);
 		pd_tls_free(cfg.tls);

@@ -34,6 +34,7 @@ struct setting {
 	bool required;
 	bool flag_sets;        /* T_BOOL: what the flag sets */
 	const char *schemes;   /* T_URL: the allowed prefixes, T_CHOICE: the allowed words; |-separated */
+	bool repeat;           /* T_URL: given again, the values add up (a comma list, see url_list_ok) */
 	const char *help;
 };
 
@@ -163,6 +164,17 @@ static const struct setting table[PD_S_COUNT] = {
 			       .help = "PostgreSQL: TCP keepalive probes after this much idle time, and a "
 				       "connection whose sent data is unacknowledged for as long is dropped "
 				       "(tcp_user_timeout): a dead host or a dropped route"},
+	[PD_S_DB_READ] = {"db-read", "URL", "PARTNERD_DB_READ", T_URL, C(SERVE), .schemes = "postgresql://|postgres://",
+			  .repeat = true, .dflt_doc = "none: every read on --db",
+			  .help = "PostgreSQL: a streaming standby of --db (repeat the flag, or a comma list, for "
+				  "more, 8 at most) that answers a signed-in caller's GETs once it has replayed "
+				  "that caller's last write and lags --db by no more than --db-read-max-lag; "
+				  "everything else, and every read it cannot answer, goes to --db "
+				  "(docs/deploy.md)"},
+	[PD_S_DB_READ_MAX_LAG] = {"db-read-max-lag", "DURATION", "PARTNERD_DB_READ_MAX_LAG", T_DURATION, C(SERVE), 1,
+				  60, "5",
+				  .help = "PostgreSQL: a --db-read standby further behind --db than this, or "
+					  "unreachable, is skipped until it catches up"},
 	[PD_S_FAULT_INJECTION] = {"fault-injection", NULL, NULL, T_BOOL, C(SERVE), .dflt = "0", .flag_sets = true,
 				  .dflt_doc = "off: a request with X-Partnerd-Fault is refused (400)",
 				  .help = "FOR TESTS ONLY, never in production: a request's header X-Partnerd-Fault: "
@@ -383,6 +395,37 @@ static bool url_ok(const struct setting *t, const char *s)
 	return false;
 }
 
+/* The length of t's prefix that s begins with; 0: none. */
+static size_t scheme_len(const struct setting *t, const char *s)
+{
+	for (const char *p = t->schemes; *p;) {
+		size_t len = strcspn(p, "|");
+		if (!strncmp(s, p, len))
+			return len;
+		p += len + (p[len] == '|');
+	}
+	return 0;
+}
+
+/* A repeatable URL setting: URLs separated by commas, a new one where a comma is followed by
+ * one of the prefixes (a multi-host libpq URL has commas of its own); each has more than its
+ * prefix and does not end in a comma. */
+static bool url_list_ok(const struct setting *t, const char *s)
+{
+	for (const char *p = s;;) {
+		size_t scheme = scheme_len(t, p);
+		const char *q = p;
+		while ((q = strchr(q, ',')) && !scheme_len(t, q + 1))
+			q++;
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		if (!scheme || len <= scheme || p[len - 1] == ',')
+			return false;
+		if (!q)
+			return true;
+		p = q + 1;
+	}
+}
+
 static bool choice_ok(const char *choices, const char *s)
 {
 	for (const char *p = choices; *p;) {
@@ -426,7 +469,7 @@ static const char *parse_value(enum pd_set id, const char *text, struct pd_setti
 	case T_BOOL:
 		return parse_bool(text, &out->v[id].b) ? NULL : "not a yes or no";
 	case T_URL:
-		if (!url_ok(t, text))
+		if (!(t->repeat ? url_list_ok(t, text) : url_ok(t, text)))
 			return "not such a URL";
 		break;
 	case T_ADDRESS:
@@ -478,8 +521,38 @@ static void defaults(enum pd_cmd cmd, struct pd_settings *out)
 			abort(); /* a default the table's own rules refuse */
 }
 
+/* A repeated setting's values so far, then a comma and the next (one buffer: --db-read is the
+ * only repeatable one); NULL when too long. */
+static const char *joined(const char *so_far, const char *next)
+{
+	static char buf[8192];
+	if (strlen(so_far) + strlen(next) + 2 > sizeof buf)
+		return NULL;
+	if (so_far != buf)
+		snprintf(buf, sizeof buf, "%s", so_far);
+	strcat(buf, ",");
+	strcat(buf, next);
+	return buf;
+}
+
+/* A repeatable setting's flag given again: its value added to *so_far's (a flag's value
+ * replaces one from the environment, the next ones add).  false after a message. */
+static bool add_up(enum pd_cmd cmd, enum pd_set id, const char *origin, const char **so_far, struct pd_settings *out)
+{
+	if (!table[id].repeat)
+		return true;
+	if (*so_far && !(out->v[id].s = joined(*so_far, out->v[id].s))) {
+		fprintf(stderr, "partnerd %s: %s given too often: the values are too long together\n", commands[cmd].words,
+			origin);
+		return false;
+	}
+	*so_far = out->v[id].s;
+	return true;
+}
+
 static int from_flags(enum pd_cmd cmd, int argc, char **argv, struct pd_settings *out)
 {
+	const char *previous[PD_S_COUNT] = {0}; /* repeatable settings: their flags' values so far */
 	struct option opts[PD_S_COUNT + 2];
 	int n = 0;
 	for (int id = 0; id < PD_S_COUNT; id++)
@@ -502,7 +575,7 @@ static int from_flags(enum pd_cmd cmd, int argc, char **argv, struct pd_settings
 		snprintf(origin, sizeof origin, "--%s", table[id].flag);
 		if (!table[id].arg)
 			out->v[id].b = table[id].flag_sets;
-		else if (!set_from(cmd, id, origin, optarg, out))
+		else if (!set_from(cmd, id, origin, optarg, out) || !add_up(cmd, id, origin, &previous[id], out))
 			return 2;
 		out->given[id] = true;
 	}

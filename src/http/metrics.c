@@ -286,6 +286,35 @@ static void store_calls(FILE *f)
 	}
 }
 
+/* With PostgreSQL read replicas (--db-read): who answered the routed reads, each replica's state. */
+static void replicas(FILE *f)
+{
+	struct store_replica r[8];
+	unsigned long long primary;
+	int n = store_replicas(r, 8, &primary);
+	if (!n)
+		return;
+	unsigned long long replica = 0;
+	for (int i = 0; i < n; i++)
+		replica += r[i].reads;
+	head(f, "partnerd_store_reads_total", "counter",
+	     "Store reads that may go to a replica (a signed-in caller's GET), by who answered them.");
+	fprintf(f, "partnerd_store_reads_total{target=\"primary\"} %llu\npartnerd_store_reads_total{target=\"replica\"} %llu\n",
+		primary, replica);
+	head(f, "partnerd_store_replica_reads_total", "counter", "Store reads a replica answered, by its place in --db-read.");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "partnerd_store_replica_reads_total{replica=\"%d\"} %llu\n", i + 1, r[i].reads);
+	head(f, "partnerd_store_replica_up", "gauge",
+	     "1: the replica answers and lags no more than --db-read-max-lag; 0: its reads go to the primary.");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "partnerd_store_replica_up{replica=\"%d\"} %d\n", i + 1, r[i].usable);
+	head(f, "partnerd_store_replica_lag_seconds", "gauge",
+	     "How long ago the oldest write the replica has not replayed was made (0: none); left out when not known.");
+	for (int i = 0; i < n; i++)
+		if (r[i].lag >= 0)
+			fprintf(f, "partnerd_store_replica_lag_seconds{replica=\"%d\"} %.3f\n", i + 1, r[i].lag);
+}
+
 char *pd_metrics_render(size_t *len)
 {
 	char *buf = NULL;
@@ -296,6 +325,7 @@ char *pd_metrics_render(size_t *len)
 		requests(f);
 	gauges(f);
 	store_calls(f);
+	replicas(f);
 	rejections(f);
 	if (fclose(f) != 0) {
 		free(buf);

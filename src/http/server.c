@@ -465,7 +465,8 @@ static void audit_done(struct pd_job *j)
 static void reply(struct rctx *c)
 {
 	c->job = (struct pd_job){.run = audit_run, .done = audit_done, .base = c->loop->base, .arg = c,
-				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL};
+				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL,
+				 .who = {c->req.who.partner_id, c->req.who.id}};
 	if (!pd_activity_failure_pending(&c->req, c->route) || !pd_queue_submit(c->loop->srv->writer, &c->job))
 		send_reply(c);
 }
@@ -505,7 +506,8 @@ static void write_done(struct pd_job *j)
 static void submit(struct rctx *c, struct pd_queue *q, pd_job_run run, pd_job_done done)
 {
 	c->job = (struct pd_job){.run = run, .done = done, .base = c->loop->base, .arg = c,
-				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL};
+				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL,
+				 .who = {c->req.who.partner_id, c->req.who.id}};
 	if (!pd_queue_submit(q, &c->job)) {
 		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
 		send_reply(c);
@@ -765,8 +767,16 @@ static bool admit_and_prepare(struct rctx *c, enum pd_next *next)
 	arm(c);
 	bool snap = store_read_begin(st) == PD_OK;
 	bool ok = admit(c);
+	/* a caller's GET or HEAD that writes nothing may be read on a replica that has the caller's
+	 * writes (PostgreSQL --db-read) */
+	bool routed = ok && c->loop->srv->readers && (c->req.method & (PD_GET | PD_HEAD)) && !c->route->write &&
+		      c->req.who.id;
+	if (routed)
+		store_read_for(st, c->req.who.partner_id, c->req.who.id);
 	if (ok)
 		*next = c->route->prepare(&c->req);
+	if (routed)
+		store_read_for(st, NULL, NULL);
 	if (snap)
 		store_read_end(st);
 	disarm(c);

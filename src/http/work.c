@@ -26,6 +26,7 @@ struct pd_queue {
 	pthread_cond_t cv;
 	struct pd_job *head, *tail;
 	bool stopping, writer;
+	bool replicas;               /* the writer: store_wrote after each group (read replicas) */
 	const char *name;            /* the threads' name */
 	int nthreads;
 	struct worker w[PD_QUEUE_MAX];
@@ -129,10 +130,23 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* With read replicas: the primary's position after the commit, recorded as the last write of
+ * each caller in the group before any of them gets its reply (read-your-writes).  After a
+ * failed commit too: its outcome may be unknown. */
+static void note_writes(struct store *st, struct pd_job *group)
+{
+	const char *who[GROUP_MAX][2];
+	int n = 0;
+	for (struct pd_job *j = group; j && n < GROUP_MAX; j = j->next)
+		if (j->who[0] && j->who[1])
+			who[n][0] = j->who[0], who[n++][1] = j->who[1];
+	store_wrote(st, (const char *const(*)[2])who, n);
+}
+
 /* One group: begin, each job in its savepoint, one commit.  A failed commit, or a savepoint
  * that could not be rolled back to, fails all.  The metrics get the group's size and the
  * commit's time (the WAL's fsync). */
-static void commit_group(struct store *st, struct pd_job *group)
+static void commit_group(struct store *st, struct pd_job *group, bool replicas)
 {
 	enum pd_err e = store_begin(st);
 	bool begun = e == PD_OK;
@@ -154,6 +168,8 @@ static void commit_group(struct store *st, struct pd_job *group)
 				j->err = e;
 	}
 	pd_metrics_commit(jobs, seconds_since(&t0));
+	if (begun && replicas)
+		note_writes(st, group);
 }
 
 static bool has_work(struct pd_queue *q)
@@ -195,7 +211,7 @@ static void *writer_main(void *arg)
 		}
 		if (!group)
 			return NULL;
-		commit_group(w->st, group);
+		commit_group(w->st, group, q->replicas);
 		for (struct pd_job *j = group, *n; j; j = n) {
 			n = j->next;
 			hand_back(j);
@@ -250,6 +266,7 @@ struct pd_queue *pd_queue_writer(struct store *st)
 {
 	struct pd_queue *q = queue_alloc(1, "pd-writer", true);
 	q->w[0].st = st;
+	q->replicas = store_has_replicas();
 	return queue_start(q);
 }
 

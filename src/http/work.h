@@ -24,6 +24,8 @@ struct pd_job {
 	enum pd_err err;
 	void *arg;
 	struct store_fault *fault; /* its request's (--fault-injection), armed while it runs; or NULL */
+	const char *who[2];   /* its caller's partner and principal ids, or NULLs: for the writer,
+			       * whose commit's position is their last write (store_wrote) */
 	struct pd_job *next;
 };
 
@@ -36,7 +38,9 @@ struct pd_queue *pd_queue_pool(int threads);
 /* A pool of `threads` threads, each with its own store opened on `url` (closed at free);
  * NULL with err set when a store cannot be opened. */
 struct pd_queue *pd_queue_readers(int threads, const char *url, char *err, size_t cap);
-/* The writer: one thread using `st` (the queue takes it over and closes it at free). */
+/* The writer: one thread using `st` (the queue takes it over and closes it at free).  With
+ * read replicas (PostgreSQL --db-read) it records each group's commit position as the last
+ * write of its jobs' callers (pd_job.who, store_wrote) before handing any back. */
 struct pd_queue *pd_queue_writer(struct store *st);
 
 /* Queues a job; false when the queue is stopping (the job is not run). */

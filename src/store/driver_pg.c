@@ -2,13 +2,16 @@
  * connections per URL (sized by store_set_pool_size, i.e. --db-pool), the statements of
  * store_sql.c prepared per connection ($N for ?N), reconnecting after a lost connection,
  * numbered migrations (migrations/pg/), and what only PostgreSQL has: substring search on
- * pg_trgm, the shared throttling counters, raw SQL for store_copy.c.  A struct store is a
- * handle on the pool: a call outside a transaction borrows a connection for one statement;
- * begin() pins one until commit or rollback.  Write transactions are serialized
- * deployment-wide by one advisory lock, exactly like SQLite's single writer (BEGIN
+ * pg_trgm, the shared throttling counters, raw SQL for store_copy.c, and read replicas (a
+ * second pool per standby of --db-read, the reads routed there, the watch on their replay).
+ * A struct store is a handle on the pool: a call outside a transaction borrows a connection
+ * for one statement; begin() pins one until commit or rollback.  Write transactions are
+ * serialized deployment-wide by one advisory lock, exactly like SQLite's single writer (BEGIN
  * IMMEDIATE): every instance sees the same commit order, etag checks cannot race, counters
  * follow commit order.  Commits are durable (synchronous_commit = on). */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +26,7 @@
 #include "embed.h"
 #include "driver.h"
 #include "jsonw.h"
+#include "last_writes.h"
 #include "text.h"
 
 #define WRITE_LOCK "7061727472000001"   /* pg_advisory_xact_lock key of write transactions */
@@ -33,6 +37,7 @@
 /* ---- the pool ---- */
 
 struct pgc {                     /* one connection */
+	struct pool *home;           /* the pool it belongs to (the primary's or a replica's) */
 	PGconn *conn;
 	bool busy;
 	bool prepared[S_COUNT];
@@ -61,10 +66,14 @@ void store_set_pool_size(int n)
 	pool_size = n < 2 ? 2 : n > MAX_POOL ? MAX_POOL : n; /* the writer pins one */
 }
 
+struct replica;
+
 struct pgs {
 	struct store base;
 	struct pool *pool;
 	struct pgc *tx;              /* the connection pinned by begin() */
+	bool routed;                 /* store_read_for: reads outside a transaction may go to a replica */
+	struct replica *read;        /* ... to this one (NULL: the primary) */
 };
 
 static struct pgs *PG(struct store *st)
@@ -161,8 +170,35 @@ static void lend(struct pool *p, struct pgc *c, long long since)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Opens the connection with the limits (the URL's own parameters win), or re-establishes a
- * lost one. */
+/* A new connection to url with the limits (the URL's own parameters win). */
+static PGconn *open_conn(const char *url)
+{
+	char v[5][40];
+	const char *keys[8], *vals[8];
+	int n = 0;
+	if (limits.connect_s > 0) {
+		snprintf(v[0], sizeof v[0], "%d", limits.connect_s);
+		keys[n] = "connect_timeout", vals[n++] = v[0];
+	}
+	if (limits.keepalive_s > 0) {
+		snprintf(v[1], sizeof v[1], "%d", limits.keepalive_s);
+		snprintf(v[2], sizeof v[2], "%d", limits.keepalive_s > 3 ? limits.keepalive_s / 3 : 1);
+		snprintf(v[3], sizeof v[3], "%d", limits.keepalive_s * 1000);
+		keys[n] = "keepalives_idle", vals[n++] = v[1];
+		keys[n] = "keepalives_interval", vals[n++] = v[2];
+		keys[n] = "keepalives_count", vals[n++] = "3";
+		keys[n] = "tcp_user_timeout", vals[n++] = v[3];
+	}
+	if (limits.statement_s > 0) {
+		snprintf(v[4], sizeof v[4], "-c statement_timeout=%ds", limits.statement_s);
+		keys[n] = "options", vals[n++] = v[4];
+	}
+	keys[n] = "dbname", vals[n++] = url;
+	keys[n] = NULL, vals[n] = NULL;
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/* Opens the connection, or re-establishes a lost one. */
 static bool connect_conn(struct pool *p, struct pgc *c)
 {
 	if (c->conn && PQstatus(c->conn) == CONNECTION_OK)
@@ -173,29 +209,7 @@ static bool connect_conn(struct pool *p, struct pgc *c)
 		watch_fd(p, c, false);
 		PQreset(c->conn);
 	} else {
-		char v[5][40];
-		const char *keys[8], *vals[8];
-		int n = 0;
-		if (limits.connect_s > 0) {
-			snprintf(v[0], sizeof v[0], "%d", limits.connect_s);
-			keys[n] = "connect_timeout", vals[n++] = v[0];
-		}
-		if (limits.keepalive_s > 0) {
-			snprintf(v[1], sizeof v[1], "%d", limits.keepalive_s);
-			snprintf(v[2], sizeof v[2], "%d", limits.keepalive_s > 3 ? limits.keepalive_s / 3 : 1);
-			snprintf(v[3], sizeof v[3], "%d", limits.keepalive_s * 1000);
-			keys[n] = "keepalives_idle", vals[n++] = v[1];
-			keys[n] = "keepalives_interval", vals[n++] = v[2];
-			keys[n] = "keepalives_count", vals[n++] = "3";
-			keys[n] = "tcp_user_timeout", vals[n++] = v[3];
-		}
-		if (limits.statement_s > 0) {
-			snprintf(v[4], sizeof v[4], "-c statement_timeout=%ds", limits.statement_s);
-			keys[n] = "options", vals[n++] = v[4];
-		}
-		keys[n] = "dbname", vals[n++] = p->url;
-		keys[n] = NULL, vals[n] = NULL;
-		c->conn = PQconnectdbParams(keys, vals, 1);
+		c->conn = open_conn(p->url);
 	}
 	bool ok = session_setup(c);
 	watch_fd(p, c, ok);
@@ -230,27 +244,6 @@ static void pool_give(struct pool *p, struct pgc *c)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* The pinned connection in a transaction, else one from the pool, connected; NULL if the
- * server cannot be reached. */
-static struct pgc *acquire(struct pgs *s)
-{
-	if (s->tx)
-		return s->tx;
-	struct pgc *c = pool_take(s->pool);
-	if (connect_conn(s->pool, c)) {
-		lend(s->pool, c, now_ms());
-		return c;
-	}
-	pool_give(s->pool, c);
-	return NULL;
-}
-
-static void release(struct pgs *s, struct pgc *c)
-{
-	if (c && c != s->tx)
-		pool_give(s->pool, c);
-}
-
 static struct pool *pool_get(const char *url)
 {
 	pthread_mutex_lock(&pools_mu);
@@ -263,6 +256,8 @@ static struct pool *pool_get(const char *url)
 		p->url = strdup(url);
 		p->size = pool_size;
 		p->c = calloc((size_t)p->size, sizeof *p->c);
+		for (int i = 0; p->c && i < p->size; i++)
+			p->c[i].home = p;
 		pthread_mutex_init(&p->mu, NULL);
 		pthread_cond_init(&p->cv, NULL);
 		p->next = pools;
@@ -298,6 +293,385 @@ static void pool_put(struct pool *p)
 	free(p->c);
 	free(p->url);
 	free(p);
+}
+
+/* ---- read replicas (store_set_replicas: serve's --db-read, --db-read-max-lag) ----
+ * A second pool per standby, for the reads a server routes there (store_read_for: on the
+ * readers, outside transactions, after authentication); everything else stays on the primary.
+ * A read goes to a replica only when that replica has replayed its caller's last write
+ * (read-your-writes) and lags the primary by no more than the limit; otherwise, and when the
+ * replica fails, to the primary.
+ *   - Last writes (store_wrote): after each group commit the writer asks the primary for
+ *     pg_current_wal_lsn() once and records it against each caller of the group in the
+ *     bounded table of last_writes.h, which fails safe (an overflow or a position that could
+ *     not be asked sends reads to the primary, never to a replica that lacks them).
+ *   - The sampler thread asks the primary for pg_current_wal_lsn() every TICK_MS and keeps
+ *     the moments it moved (SAMPLES); a replica's lag is the age of the oldest of them it has
+ *     not replayed (0 when it has them all), unknown when the primary has not answered for
+ *     longer than the limit.
+ *   - A monitor thread per replica asks pg_last_wal_replay_lsn() every TICK_MS on a
+ *     connection of its own, each answer awaited at most ASK_MS; a replica that does not
+ *     answer has its lent connections cut off (as the watchdog does) so that their reads go to
+ *     the primary at once.  A read that finds a replica unreachable skips it for 1 s. */
+#define MAX_REPLICAS 8
+#define TICK_MS 100
+#define ASK_MS 1000
+#define SAMPLES 1024 /* > 60 s (the highest --db-read-max-lag) of ticks */
+
+struct lsn_sample {
+	long long t;                         /* ms when the primary was first seen at */
+	unsigned long long lsn;
+};
+
+struct replica {
+	int no;                              /* 1, 2, ...: its place in --db-read */
+	struct pool *pool;
+	_Atomic unsigned long long replay;   /* pg_last_wal_replay_lsn(), as last asked */
+	_Atomic long long lag_ms;            /* -1: unknown (unreachable, not a standby, primary silent) */
+	_Atomic long long seen;              /* ms of its last answer */
+	_Atomic long long skip_until;        /* ms: a read found it unreachable */
+	atomic_ullong reads;                 /* statements it answered */
+};
+
+static struct {
+	int n;
+	long long max_lag_ms;
+	char *primary;
+	struct replica r[MAX_REPLICAS];
+	atomic_uint turn;                    /* round robin among those that qualify */
+	atomic_ullong primary_reads;         /* routed statements the primary answered */
+	struct last_writes lw;               /* callers' last writes (last_writes.h) */
+	pthread_mutex_t mu;                  /* the samples */
+	struct lsn_sample sample[SAMPLES];
+	int first, count;
+	long long sampled;                   /* ms of the primary's last answer */
+} reps = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* "16/B374D848" as a number; false if it is not one, or NULL (pg_last_wal_replay_lsn() on a
+ * server that is not a standby). */
+static bool parse_lsn(const char *text, unsigned long long *lsn)
+{
+	unsigned hi, lo;
+	char end;
+	if (!text || sscanf(text, "%X/%X%c", &hi, &lo, &end) != 2)
+		return false;
+	*lsn = (unsigned long long)hi << 32 | lo;
+	return true;
+}
+
+/* One LSN asked on conn, waiting at most ASK_MS for the answer (a server that hangs must not
+ * stop the thread asking). */
+static bool ask_lsn(PGconn *conn, const char *sql, unsigned long long *lsn)
+{
+	long long until = now_ms() + ASK_MS;
+	PGresult *res = NULL, *r;
+	bool ok = PQsendQuery(conn, sql);
+	while (ok) {
+		if (!PQisBusy(conn)) {
+			if (!(r = PQgetResult(conn)))
+				break;
+			if (res)
+				PQclear(res);
+			res = r;
+			continue;
+		}
+		struct pollfd pf = {PQsocket(conn), POLLIN, 0};
+		long long left = until - now_ms();
+		ok = left > 0 && (poll(&pf, 1, (int)left) >= 0 || errno == EINTR) && PQconsumeInput(conn);
+	}
+	ok = ok && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	     parse_lsn(PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0), lsn);
+	PQclear(res);
+	return ok;
+}
+
+/* A thread's own connection (opened when missing, dropped when it failed); NULL meanwhile. */
+static PGconn *own_conn(PGconn **conn, const char *url, long long *retry)
+{
+	if (*conn && PQstatus(*conn) == CONNECTION_OK)
+		return *conn;
+	PQfinish(*conn);
+	*conn = NULL;
+	if (now_ms() < *retry)
+		return NULL;
+	*conn = open_conn(url);
+	if (PQstatus(*conn) == CONNECTION_OK)
+		return *conn;
+	*retry = now_ms() + 1000;
+	return NULL;
+}
+
+/* The replica's lag behind the primary's samples when it has replayed `replay` (under reps.mu). */
+static long long lag_of(unsigned long long replay, long long now)
+{
+	if (!reps.count || now - reps.sampled > reps.max_lag_ms)
+		return -1;
+	for (int i = 0; i < reps.count; i++) {
+		int k = (reps.first + i) % SAMPLES;
+		if (reps.sample[k].lsn > replay)
+			return now - reps.sample[k].t + TICK_MS; /* written since the tick before */
+	}
+	return 0;
+}
+
+static void pause_tick(void)
+{
+	nanosleep(&(struct timespec){0, TICK_MS * 1000000L}, NULL);
+}
+
+static void *sampler(void *arg)
+{
+	(void)arg;
+	PGconn *conn = NULL;
+	long long retry = 0;
+	pthread_setname_np(pthread_self(), "pd-lsn");
+	for (;; pause_tick()) {
+		unsigned long long lsn;
+		unsigned gen = lw_generation(&reps.lw);
+		PGconn *c = own_conn(&conn, reps.primary, &retry);
+		if (!c || !ask_lsn(c, "SELECT pg_current_wal_lsn()", &lsn)) {
+			if (c)
+				PQfinish(conn), conn = NULL;
+			continue;
+		}
+		pthread_mutex_lock(&reps.mu);
+		long long now = now_ms();
+		reps.sampled = now;
+		if (!reps.count || reps.sample[(reps.first + reps.count - 1) % SAMPLES].lsn < lsn) {
+			if (reps.count == SAMPLES)
+				reps.first = (reps.first + 1) % SAMPLES, reps.count--;
+			reps.sample[(reps.first + reps.count++) % SAMPLES] = (struct lsn_sample){now, lsn};
+		}
+		pthread_mutex_unlock(&reps.mu);
+		lw_resolve(&reps.lw, gen, lsn);
+	}
+	return NULL;
+}
+
+/* Every connection of p lent out is cut off (its server stopped answering). */
+static void pool_cut(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	for (int i = 0; i < p->size; i++)
+		if (p->c[i].lent && p->c[i].watched) {
+			shutdown(p->c[i].wfd, SHUT_RDWR);
+			p->c[i].lent = 0;
+		}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *monitor(void *arg)
+{
+	struct replica *r = arg;
+	PGconn *conn = NULL;
+	long long retry = 0;
+	bool answered = true;
+	pthread_setname_np(pthread_self(), "pd-replica");
+	for (;; pause_tick()) {
+		unsigned long long lsn;
+		PGconn *c = own_conn(&conn, r->pool->url, &retry);
+		if (!c || !ask_lsn(c, "SELECT pg_last_wal_replay_lsn()", &lsn)) {
+			if (answered)
+				fprintf(stderr, "partnerd: store: --db-read replica %d does not answer as a standby: "
+						"its reads go to the primary until it does\n", r->no);
+			answered = false;
+			atomic_store(&r->lag_ms, -1);
+			if (c) /* it answered wrong or not in time: a new connection in a second */
+				PQfinish(conn), conn = NULL, retry = now_ms() + 1000;
+			pool_cut(r->pool);
+			continue;
+		}
+		pthread_mutex_lock(&reps.mu);
+		long long now = now_ms(), lag = lag_of(lsn, now);
+		pthread_mutex_unlock(&reps.mu);
+		atomic_store(&r->replay, lsn);
+		atomic_store(&r->lag_ms, lag);
+		atomic_store(&r->seen, now);
+		answered = true;
+	}
+	return NULL;
+}
+
+/* Whether replica r may answer a principal who needs `need` replayed, now: it answered the
+ * monitor within the last ASK_MS + TICK_MS, its lag is known and within the limit, no read
+ * found it unreachable in the last second, and it has replayed far enough. */
+static bool usable(struct replica *r, unsigned long long need, long long now)
+{
+	long long lag = atomic_load(&r->lag_ms);
+	return lag >= 0 && lag <= reps.max_lag_ms && now - atomic_load(&r->seen) <= ASK_MS + TICK_MS &&
+	       atomic_load(&r->skip_until) <= now && atomic_load(&r->replay) >= need;
+}
+
+/* One of the replicas that may answer, in turn; NULL: the primary. */
+static struct replica *choose(unsigned long long need)
+{
+	long long now = now_ms();
+	unsigned turn = atomic_fetch_add(&reps.turn, 1);
+	for (int k = 0; k < reps.n; k++) {
+		struct replica *r = &reps.r[(turn + (unsigned)k) % (unsigned)reps.n];
+		if (usable(r, need, now))
+			return r;
+	}
+	return NULL;
+}
+
+/* The routed replica could not be reached: skipped for a second, the request's reads go to the
+ * primary. */
+static void replica_failed(struct pgs *s)
+{
+	atomic_store(&s->read->skip_until, now_ms() + 1000);
+	s->read = NULL;
+}
+
+static bool is_pg(const struct store *st);
+static struct pgc *acquire(struct pgs *s, bool may_replica);
+static void release(struct pgs *s, struct pgc *c);
+
+void store_read_for(struct store *st, const char *partner, const char *principal)
+{
+	if (!reps.n || !is_pg(st))
+		return;
+	struct pgs *s = PG(st);
+	s->routed = partner && principal && !s->tx;
+	s->read = s->routed ? choose(lw_needed(&reps.lw, lw_key(partner, principal))) : NULL;
+}
+
+/* pg_current_wal_lsn() on c, as any statement (bounded by the statement timeout and the watchdog). */
+static bool current_lsn(struct pgc *c, unsigned long long *lsn)
+{
+	PGresult *r = PQexec(c->conn, "SELECT pg_current_wal_lsn()");
+	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && parse_lsn(PQgetvalue(r, 0, 0), lsn);
+	PQclear(r);
+	return ok;
+}
+
+void store_wrote(struct store *st, const char *const (*who)[2], int n)
+{
+	if (!reps.n || !is_pg(st) || n <= 0)
+		return;
+	struct pgs *s = PG(st);
+	unsigned long long lsn = LW_UNKNOWN, keys[STORE_WROTE_MAX];
+	unsigned gen = lw_generation(&reps.lw);
+	struct pgc *c = s->tx ? NULL : acquire(s, false);
+	if (!c || !current_lsn(c, &lsn))
+		lsn = LW_UNKNOWN; /* the primary only, until the sampler's next answer */
+	release(s, c);
+	n = n > STORE_WROTE_MAX ? STORE_WROTE_MAX : n;
+	for (int i = 0; i < n; i++)
+		keys[i] = lw_key(who[i][0], who[i][1]);
+	lw_record(&reps.lw, keys, n, lsn);
+	if (lsn != LW_UNKNOWN)
+		lw_resolve(&reps.lw, gen, lsn); /* asked after every unknown one before */
+}
+
+/* The next URL of a --db-read list: up to a comma that a new postgresql:// or postgres://
+ * follows (a multi-host URL has commas of its own). */
+static size_t url_len(const char *p)
+{
+	const char *q = p;
+	while ((q = strchr(q, ',')) && strncmp(q + 1, "postgresql://", 13) && strncmp(q + 1, "postgres://", 11))
+		q++;
+	return q ? (size_t)(q - p) : strlen(p);
+}
+
+static bool start_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, fn, arg) != 0)
+		return false;
+	pthread_detach(t);
+	return true;
+}
+
+/* The URL of len bytes at p is one libpq takes: PD_OK, or why not in errbuf (not libpq's
+ * message, which may quote the URL and its password). */
+static enum pd_err check_url(const char *p, size_t len, int no, char *errbuf, size_t cap)
+{
+	char *url = strndup(p, len), *err = NULL;
+	PQconninfoOption *o = url ? PQconninfoParse(url, &err) : NULL;
+	bool ok = o && (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11));
+	if (!ok)
+		snprintf(errbuf, cap, "replica %d is not a PostgreSQL URL that libpq accepts (postgresql://...)", no);
+	PQconninfoFree(o);
+	PQfreemem(err);
+	free(url);
+	return ok ? PD_OK : PD_EINVAL;
+}
+
+enum pd_err store_set_replicas(const char *primary, const char *list, int max_lag_s, char *errbuf, size_t cap)
+{
+	int n = 0;
+	if (reps.n)
+		return snprintf(errbuf, cap, "the replicas are set already"), PD_EINVAL;
+	for (const char *p = list; *p; n++) {
+		size_t len = url_len(p);
+		if (n == MAX_REPLICAS)
+			return snprintf(errbuf, cap, "more than %d replicas", MAX_REPLICAS), PD_EINVAL;
+		if (check_url(p, len, n + 1, errbuf, cap) != PD_OK)
+			return PD_EINVAL;
+		char *url = strndup(p, len);
+		reps.r[n] = (struct replica){.no = n + 1, .pool = url ? pool_get(url) : NULL, .lag_ms = -1};
+		free(url);
+		p += len + (p[len] == ',');
+	}
+	reps.max_lag_ms = max_lag_s * 1000LL;
+	reps.primary = strdup(primary);
+	lw_init(&reps.lw);
+	reps.n = n;
+	bool ok = reps.primary && start_thread(sampler, NULL);
+	for (int i = 0; ok && i < n; i++)
+		ok = reps.r[i].pool && start_thread(monitor, &reps.r[i]);
+	if (!ok)
+		return snprintf(errbuf, cap, "cannot start the replicas' threads"), PD_ENOMEM;
+	return PD_OK;
+}
+
+bool store_has_replicas(void)
+{
+	return reps.n > 0;
+}
+
+int store_replicas(struct store_replica *out, int max, unsigned long long *primary_reads)
+{
+	*primary_reads = atomic_load(&reps.primary_reads);
+	int k = 0;
+	for (; k < reps.n && k < max; k++) {
+		struct replica *r = &reps.r[k];
+		long long lag = atomic_load(&r->lag_ms);
+		out[k] = (struct store_replica){.lag = lag < 0 ? -1 : (double)lag / 1000, .reads = atomic_load(&r->reads),
+						.usable = usable(r, 0, now_ms())};
+	}
+	return k;
+}
+/* The pinned connection in a transaction, else one from the pool, connected: a replica's for a
+ * routed read (store_read_for), falling back to the primary's when it cannot be reached; NULL
+ * if the primary cannot be reached. */
+static struct pgc *acquire(struct pgs *s, bool may_replica)
+{
+	if (s->tx)
+		return s->tx;
+	if (s->read && may_replica) {
+		struct pgc *c = pool_take(s->read->pool);
+		if (connect_conn(c->home, c)) {
+			lend(c->home, c, now_ms());
+			return c;
+		}
+		pool_give(c->home, c);
+		replica_failed(s);
+	}
+	struct pgc *c = pool_take(s->pool);
+	if (connect_conn(s->pool, c)) {
+		lend(s->pool, c, now_ms());
+		return c;
+	}
+	pool_give(s->pool, c);
+	return NULL;
+}
+
+static void release(struct pgs *s, struct pgc *c)
+{
+	if (c && c != s->tx)
+		pool_give(c->home, c);
 }
 
 /* SQLSTATE classes: 23 integrity (a unique key taken), 40 serialization/deadlock, 53 out of
@@ -444,9 +818,26 @@ static PGresult *execute(struct pgs *s, struct pgc *c, int id, int n, const stru
 				return r;
 			*e = report(c->conn, r, drv_sql[id].pg);
 		}
-		if (attempt > 0 || c == s->tx || PQstatus(c->conn) == CONNECTION_OK || !connect_conn(s->pool, c))
-			return NULL;
+		if (attempt > 0 || c == s->tx || c->home != s->pool || PQstatus(c->conn) == CONNECTION_OK ||
+		    !connect_conn(s->pool, c))
+			return NULL; /* a replica's is not retried: the primary answers instead (pg_exec) */
 	}
+}
+
+/* Statements that must see the latest state even in a routed read: credentials and tokens
+ * (a revocation takes effect on the next request), the shared counters (they write). */
+static bool primary_only(int id)
+{
+	return id == S_TOKEN_LOOKUP || id == S_USER_BY_EMAIL || id == S_APP_BY_CLIENT || id == S_INVITE_BY_CODE ||
+	       (id >= S_THROTTLE_GET && id <= S_RATE_TAKE);
+}
+
+/* A routed read's statement by who answered it (metrics). */
+static void count_read(struct pgs *s, struct pgc *c)
+{
+	if (s->routed && c != s->tx)
+		atomic_fetch_add_explicit(c->home == s->pool ? &reps.primary_reads : &s->read->reads, 1,
+					  memory_order_relaxed);
 }
 
 static enum pd_err pg_exec(struct store *st, int id, int n, const struct drv_val *v, struct drv_cur *cur)
@@ -454,13 +845,20 @@ static enum pd_err pg_exec(struct store *st, int id, int n, const struct drv_val
 	struct pgs *s = PG(st);
 	struct args a;
 	enum pd_err e = PD_EIO;
-	struct pgc *c = acquire(s);
+	struct pgc *c = acquire(s, !primary_only(id));
 	make_args(&a, n, v);
 	PGresult *r = c ? execute(s, c, id, n, &a, &e) : NULL;
+	if (!r && c && c->home != s->pool) { /* a replica failed it: the primary answers */
+		release(s, c);
+		replica_failed(s);
+		c = acquire(s, false);
+		r = c ? execute(s, c, id, n, &a, &e) : NULL;
+	}
 	if (!r) {
 		release(s, c);
 		return e;
 	}
+	count_read(s, c);
 	*cur = (struct drv_cur){.st = st, .h = r, .conn = c, .row = -1, .rows = PQntuples(r),
 				.changed = atoll(PQcmdTuples(r))};
 	return PD_OK;
@@ -503,7 +901,8 @@ static enum pd_err pg_begin(struct pgs *s)
 {
 	if (s->tx)
 		return PD_EINTERNAL;
-	struct pgc *c = acquire(s);
+	s->routed = false, s->read = NULL; /* a transaction is the primary's */
+	struct pgc *c = acquire(s, false);
 	if (!c)
 		return PD_EIO;
 	enum pd_err e = simple(c->conn, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")");
@@ -583,6 +982,11 @@ static const struct drv pg_driver = {
 	.tx = pg_tx, .find = pg_find,
 };
 
+static bool is_pg(const struct store *st)
+{
+	return st && st->drv == &pg_driver;
+}
+
 /* ---- shared throttling counters ---- */
 
 static enum pd_err read_throttle(struct drv_cur *c, void *row, struct pd_arena *ar)
@@ -660,7 +1064,7 @@ static enum pd_err pg_raw_select(struct store *st, const char *sql,
 				 int (*row)(void *, int, const char *const *), void *arg)
 {
 	struct pgs *s = PG(st);
-	struct pgc *c = acquire(s);
+	struct pgc *c = acquire(s, false);
 	if (!c)
 		return PD_EIO;
 	PGresult *r = PQexec(c->conn, sql);
@@ -683,7 +1087,7 @@ static enum pd_err pg_raw_select(struct store *st, const char *sql,
 static enum pd_err pg_raw_exec(struct store *st, const char *sql, int n, const char *const *params)
 {
 	struct pgs *s = PG(st);
-	struct pgc *c = acquire(s);
+	struct pgc *c = acquire(s, false);
 	if (!c)
 		return PD_EIO;
 	PGresult *r = PQexecParams(c->conn, sql, n, NULL, params, NULL, NULL, 0);

@@ -142,6 +142,32 @@ void store_set_pool_size(int n);
  * after that much idle time and tcp_user_timeout of as much. */
 void store_set_pg_limits(int connect_s, int statement_s, int keepalive_s);
 
+/* PostgreSQL read replicas (serve's --db-read, --db-read-max-lag; docs/deploy.md), before the
+ * stores are opened.  `list`: standby URLs, separated by commas (a comma begins a new one only
+ * where postgresql:// or postgres:// follows).  Threads watch each standby's replay and the
+ * primary's (at `primary`) WAL position.  PD_EINVAL with errbuf set for a URL libpq refuses. */
+enum pd_err store_set_replicas(const char *primary, const char *list, int max_lag_s, char *errbuf, size_t cap);
+/* Until the next call, st's reads outside a transaction are a replica's when one has replayed
+ * this principal's last write (store_wrote) and lags no more than the limit, else the
+ * primary's; a replica that fails a read is skipped and the primary answers.  Token lookups,
+ * credentials and the shared counters stay on the primary.  NULLs: the primary again.
+ * Nothing without replicas, or on SQLite. */
+void store_read_for(struct store *st, const char *partner, const char *principal);
+/* After a commit on st: the primary's WAL position now, recorded as the last write of each
+ * principal who[i] = {partner, principal} (the first STORE_WROTE_MAX).  Nothing without
+ * replicas. */
+#define STORE_WROTE_MAX 512
+void store_wrote(struct store *st, const char *const (*who)[2], int n);
+struct store_replica {
+	bool usable;                 /* reachable, and lagging no more than the limit */
+	double lag;                  /* seconds behind the primary; -1: not known */
+	unsigned long long reads;    /* routed statements it answered */
+};
+/* The replicas (at most max, in --db-read's order) into out; their number.  *primary_reads:
+ * routed statements the primary answered. */
+int store_replicas(struct store_replica *out, int max, unsigned long long *primary_reads);
+bool store_has_replicas(void); /* store_set_replicas has set some */
+
 /* The billing profile as stored (the model's JSON without links, attributes and id; free()
  * it), and back into *b (strings in ar).  Shared by the backends. */
 char *store_billing_text(const struct pd_billing *b);
