@@ -84,9 +84,19 @@ static long fd_limit(void)
 	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
 }
 
+/* Descriptors the store holds: the pool, and with --db-read each standby's pool and its
+ * monitor's connection, and the primary's WAL sampler. */
+static int store_fds(const struct pd_config *cfg)
+{
+	struct store_replica r[16];
+	unsigned long long reads;
+	int n = store_replicas(r, 16, &reads);
+	return cfg->db_pool + (n > 0 ? n * (cfg->db_pool + 1) + 1 : 0);
+}
+
 int pd_admit_cap(const struct pd_config *cfg, int nloops, char *err, size_t cap)
 {
-	int keep = PD_FD_RESERVE + PD_FD_PER_LOOP * nloops + cfg->db_pool;
+	int keep = PD_FD_RESERVE + PD_FD_PER_LOOP * nloops + store_fds(cfg);
 	long limit = fd_limit(), most = limit - keep;
 	if (most < 16)
 		return snprintf(err, cap, "the open-files limit (ulimit -n) is %ld: partnerd keeps %d "

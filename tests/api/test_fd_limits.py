@@ -234,3 +234,29 @@ def test_out_of_descriptors_partnerd_pauses_instead_of_spinning(make_server):
     time.sleep(0.5)
     for _ in range(10):
         assert http_request(s.port, "GET", "/healthz", timeout=2).status == 200
+
+
+@pytest.mark.skipif(not helpers.ON_PG, reason="--db-read's standbys are PostgreSQL's (SQLite ignores the flag)")
+def test_the_read_replicas_connections_count_against_the_open_files_limit(limited):
+    """With --db-read each standby has a pool of --db-pool connections and a monitor's, and the
+    primary a WAL sampler: descriptors the connection cap must leave free.  100 connections fit
+    under 1024 with a pool of 100 alone (1024 - 64 - 8 per loop - 100), not with 8 standbys'
+    pools besides (8 x 101 + 1 more)."""
+    import subprocess
+    db = helpers.new_pg_db()
+    try:
+        base = [helpers.BIN, "serve", "--listen", "127.0.0.1:%d" % helpers.free_port(), "--db", db,
+                "--loops", "2", "--db-pool", "100", "--max-connections", "100"]
+        r = subprocess.run(base + ["--db-read", ",".join([db] * 8)], capture_output=True, text=True,
+                           timeout=30 * SLOW)
+        assert r.returncode != 0, r.stderr
+        assert "--max-connections 100 is more than the open-files limit allows" in r.stderr, r.stderr
+        p = subprocess.Popen(base, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(2 * SLOW)
+            assert p.poll() is None, "without the standbys 100 connections fit: %s" % p.stderr.read()
+        finally:
+            p.terminate()
+            p.wait(timeout=30)
+    finally:
+        helpers.drop_pg_db(db)
