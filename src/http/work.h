@@ -39,6 +39,10 @@ struct pd_queue *pd_queue_readers(int threads, const char *url, char *err, size_
 /* The writer: one thread using `st` (the queue takes it over and closes it at free). */
 struct pd_queue *pd_queue_writer(struct store *st);
 
+/* The writer's upkeep also runs fn(st, arg), in no transaction, each time it starts (after
+ * QUIET_MS without jobs, once writes left work): e.g. the change feed's retention. */
+void pd_queue_set_upkeep(struct pd_queue *q, void (*fn)(struct store *st, const void *arg), const void *arg);
+
 /* Queues a job; false when the queue is stopping (the job is not run). */
 bool pd_queue_submit(struct pd_queue *q, struct pd_job *j);
 
