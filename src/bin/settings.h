@@ -30,6 +30,8 @@ enum pd_set {
 	PD_S_METRICS_LISTEN, PD_S_LOG_FORMAT,
 	/* serve: PostgreSQL */
 	PD_S_HEALTH_TIMEOUT, PD_S_DB_CONNECT_TIMEOUT, PD_S_DB_STATEMENT_TIMEOUT, PD_S_DB_KEEPALIVE,
+	/* serve: the change feed */
+	PD_S_EVENT_RETENTION,
 	/* serve: tests only */
 	PD_S_FAULT_INJECTION,
 	PD_S_COUNT

@@ -141,11 +141,6 @@ enum pd_park pd_req_park(struct pd_req *r, long long until, unsigned long long g
 	return PD_PARK_OK;
 }
 
-bool pd_req_may_park(const struct pd_req *r)
-{
-	return !r->park.last && pd_mono_ms() < r->park.until;
-}
-
 /* ---- a loop's parked requests ---- */
 
 static void unlink_waiter(struct pd_waiter *w)

@@ -27,11 +27,9 @@ unsigned long long pd_waiters_gen(const char *partner);
 
 /* From a route's prepare that found nothing to answer yet (any thread): park the request until
  * `until` (CLOCK_MONOTONIC, ms), holding one of the partner's slots until its reply is sent.
- * Reply nothing and return PD_REPLY after PD_PARK_OK. */
+ * Reply nothing and return PD_REPLY after PD_PARK_OK.  When r->park.last is set, prepare runs
+ * for the last time (deadline, client gone, shutdown): it answers what it has. */
 enum pd_park pd_req_park(struct pd_req *r, long long until, unsigned long long gen);
-/* Whether prepare may park r again: false once its deadline passed, its client left or the
- * server stops (then prepare answers what it has). */
-bool pd_req_may_park(const struct pd_req *r);
 /* CLOCK_MONOTONIC in ms. */
 long long pd_mono_ms(void);
 
