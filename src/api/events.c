@@ -160,7 +160,8 @@ static enum pd_next park(struct pd_req *r, const struct feed *k, unsigned long l
 		return PD_REPLY;
 	const char *most = pd_printf(r->ar, "%d", p == PD_PARK_FULL ? PD_WAIT_TOTAL_MAX : PD_WAIT_PARTNER_MAX);
 	pd_reply_error(r, p == PD_PARK_FULL ? PD_EBUSY : PD_ELIMIT, PD_MSG_EVENTS_WAITING, NULL, most);
-	pd_reply_header(r, "Retry-After", "1");
+	if (p == PD_PARK_PARTNER_FULL) /* a 503 has the Retry-After of every 503 (errors.c) */
+		pd_reply_header(r, "Retry-After", "1");
 	return PD_REPLY;
 }
 
