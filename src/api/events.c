@@ -13,7 +13,7 @@
 #include "../core/events.h"
 
 #define SIZE_DEFAULT 100
-#define SIZE_MAX_ 500
+#define PAGE_MAX_EVENTS 500
 #define WAIT_MAX 60
 #define PRUNE_EVERY 60 /* seconds between two retention passes at most */
 
@@ -77,8 +77,8 @@ static bool parse_feed(struct pd_req *r, struct feed *k)
 		k->latest = true;
 	else if (after && !whole(after, LLONG_MAX, &k->after))
 		return pd_api_bad(r, 3000, "after", PD_MSG_BAD_CURSOR, NULL), false;
-	if (size && (!whole(size, SIZE_MAX_, &v) || v < 1))
-		return pd_api_bad(r, 3000, "size", PD_MSG_QUANTITY, pd_range_text(r, 1, SIZE_MAX_)), false;
+	if (size && (!whole(size, PAGE_MAX_EVENTS, &v) || v < 1))
+		return pd_api_bad(r, 3000, "size", PD_MSG_QUANTITY, pd_range_text(r, 1, PAGE_MAX_EVENTS)), false;
 	if (size)
 		k->size = (int)v;
 	if (wait && !whole(wait, WAIT_MAX, &v))
@@ -100,13 +100,10 @@ static const char *public_uri(struct pd_req *r, const char *rel)
 
 static json_t *event_json(struct pd_req *r, const struct pd_event *e)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "cursor", (json_int_t)e->seq, "eventName", e->name,
-			      "resourceUri", public_uri(r, e->resource_uri), "resourceName", e->resource_name);
-	json_object_set_new(o, "auditUri", e->audit_id ? json_string(public_uri(r, pd_printf(r->ar, "/v1/auditrecords/%s",
-											     e->audit_id)))
-						    : json_null());
-	json_object_set_new(o, "resourceChangeUtcDate", json_string(pd_iso_time(e->created, r->ar)));
-	return o;
+	const char *audit = e->audit_id ? public_uri(r, pd_printf(r->ar, "/v1/auditrecords/%s", e->audit_id)) : NULL;
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s}", "cursor", (json_int_t)e->seq, "eventName", e->name,
+			 "resourceUri", public_uri(r, e->resource_uri), "resourceName", e->resource_name, "auditUri",
+			 audit, "resourceChangeUtcDate", pd_iso_time(e->created, r->ar));
 }
 
 static const char *feed_uri(struct pd_req *r, long long after, int size)
@@ -179,10 +176,14 @@ enum pd_next pd_events_list(struct pd_req *r)
 	struct pd_event *rows = NULL;
 	size_t n = 0;
 	enum pd_err e = PD_OK;
-	if (k->latest && (e = store_event_bounds(r->st, r->who.partner_id, &first, &k->after)) == PD_OK)
-		k->latest = false;
+	if (k->latest)
+		e = store_event_bounds(r->st, r->who.partner_id, &first, &k->after);
 	if (e == PD_OK)
 		e = store_event_pruned(r->st, r->who.partner_id, &pruned);
+	if (e == PD_OK && k->latest && k->after < pruned) /* every event removed: from the last one removed */
+		k->after = pruned;
+	if (e == PD_OK)
+		k->latest = false;
 	if (e == PD_OK && k->after < pruned)
 		return reply_gone(r, pruned);
 	if (e == PD_OK)

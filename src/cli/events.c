@@ -7,6 +7,7 @@
  * older than the retention) ends it with the server's message. */
 #include "events.h"
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,9 +142,9 @@ int cli_cmd_events_tail(const struct cli_args *a)
 	struct cli_session s = {0};
 	struct tail t = {.json = cli_flag(a, "json"), .follow = !cli_flag(a, "no-follow")};
 	long after = -1;
-	int rc = cli_arg_long(a, "after", 0, __LONG_MAX__, -1, &after);
+	int rc = cli_arg_long(a, "after", 0, LONG_MAX, -1, &after);
 	if (rc == CLI_OK)
-		rc = cli_arg_long(a, "count", 1, __LONG_MAX__, 0, &t.count);
+		rc = cli_arg_long(a, "count", 1, LONG_MAX, 0, &t.count);
 	if (rc == CLI_OK && after >= 0 && cli_flag(a, "from-start"))
 		rc = cli_fail(CLI_USAGE, "events tail: --after or --from-start, not both");
 	if (rc != CLI_OK)

@@ -528,6 +528,24 @@ def test_retention_removes_old_events_and_a_stale_cursor_gets_410(make_server):
     rest = feed(p, j["resumeAfter"])
     assert [e["resourceUri"] for e in rest] == ["/v1/customers/" + made[2]]
     assert len(store_events(s.db, p.info["partnerId"])) == 1
+    assert latest(p) == evs[2]["cursor"]
+    # every event of a partner removed: 410 names the cursor after the last one removed, and
+    # after=latest follows from there
+    q = s.partner("Events Retention All")
+    gone = [customer(q)["id"] for _ in range(2)]
+    qev = feed(q)
+    s.stop()
+    assert db_update(s.db, "UPDATE events SET created_at = %d WHERE seq IN (%d, %d)"
+                     % (old, qev[0]["cursor"], qev[1]["cursor"])) == 2
+    s.start()
+    p.port = q.port = s.port
+    deadline = time.time() + 10 * SLOW
+    while time.time() < deadline and q.get("/v1/events?after=0").status == 200:
+        time.sleep(0.2)
+    j = assert_error(q.get("/v1/events?after=0"), 410, field="after")
+    assert j["resumeAfter"] == qev[1]["cursor"] and j["oldestCursor"] == qev[1]["cursor"] + 1, j
+    assert latest(q) == qev[1]["cursor"] and feed(q, j["resumeAfter"]) == []
+    assert len(gone) == 2
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "", "36501"])
