@@ -4,6 +4,7 @@ cursor order, long-polls with wait=S parked on the event loop (bounded, freed wh
 leaves), is tenant-scoped and role-checked, refuses bad parameters naming them, and after
 --event-retention answers 410 with the oldest cursor kept for a cursor below what it removed.
 Both engines; on PostgreSQL also two instances on one database."""
+import json
 import socket
 import threading
 import time
@@ -12,11 +13,10 @@ import uuid
 
 import pytest
 
-from helpers import (ON_PG, SLOW, Server, add_user, assert_error, cn_body, db_update, fresh_source,
+from helpers import (ON_PG, SLOW, add_user, assert_error, cn_body, db_update, fresh_source,
                      http_request, psql, staff_client, uniq)
 
 FORM = "application/x-www-form-urlencoded"
-UUID = r"[0-9a-f-]{36}"
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -204,6 +204,18 @@ def test_a_relationship_accepted_and_ended_are_the_reselling_partners_events(ser
     assert since(a, cur_a) == [], "the home partner's feed has none of it"
 
 
+def test_partnerd_reseller_add_writes_its_event_too(server):
+    from helpers import run_cli
+    p = server.partner("Events CLI Reseller")
+    cur = latest(p)
+    r = run_cli(["reseller", "add", "--db", server.db, "--partner", p.info["partnerId"], "--name", "命令行经销商",
+                 "--mpn-id", str(4000000 + uuid.uuid4().int % 5000000), "--json"])
+    assert r.returncode == 0, r.stderr
+    rid = json.loads(r.stdout)["id"]
+    _, recs = only_new(p, cur, [("indirectreseller-created", "/v1/relationships/" + rid, "indirectreseller")])
+    assert recs[0]["operationType"] == "add_indirect_reseller", recs
+
+
 def test_resource_uris_are_absolute_under_public_url(make_server):
     s = make_server(["--public-url", "https://partners.example.cn/"]).start()
     p = s.partner("Events Public")
@@ -311,7 +323,7 @@ def test_parallel_writers_and_a_follower_see_every_event_once_in_order(server):
 
 @pytest.mark.skipif(not ON_PG, reason="two instances on one database: PostgreSQL")
 def test_two_instances_writers_on_both_a_follower_on_one(make_server):
-    from helpers import Client, get_token, new_pg_db
+    from helpers import Client, new_pg_db
     db = new_pg_db()
     a = make_server(["--sandbox"], db=db).start()
     b = make_server(["--sandbox"], db=db).start()

@@ -5,7 +5,6 @@ it says so on stderr, retries with backoff and resumes after the last cursor it 
 nothing is missed and nothing printed twice."""
 import json
 import time
-import uuid
 
 import clitools
 from clitools import Ctl, SLOW
