@@ -245,6 +245,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 				   "等待事件的请求已过多（最多 {arg} 个）；请一秒后重试。",
 				   "Es warten bereits zu viele Anfragen auf Ereignisse (höchstens {arg}); in einer Sekunde "
 				   "erneut versuchen."},
+	[PD_MSG_UNKNOWN_PARAM] = {"{field} is not a parameter of this request; it takes {arg}.",
+				  "{field} 不是此请求的参数；可用参数为 {arg}。",
+				  "{field} ist kein Parameter dieser Anfrage; sie nimmt {arg}."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

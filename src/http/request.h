@@ -140,6 +140,8 @@ struct pd_route {
 /* Request accessors (implemented by the server). */
 const char *pd_req_header(struct pd_req *r, const char *name);
 const char *pd_req_query(struct pd_req *r, const char *name); /* decoded; NULL if absent */
+/* The first query parameter whose name is not in `known` (NULL-terminated), or NULL. */
+const char *pd_req_query_unknown(struct pd_req *r, const char *const *known);
 const char *pd_req_form(struct pd_req *r, const char *name);  /* form-encoded body field */
 
 /* Replies.  Each sets req->resp; the last call wins. */

@@ -113,6 +113,18 @@ const char *pd_req_query(struct pd_req *r, const char *name)
 	return evhttp_find_header(&ctx_of(r)->query, name);
 }
 
+const char *pd_req_query_unknown(struct pd_req *r, const char *const *known)
+{
+	for (const struct evkeyval *kv = ctx_of(r)->query.tqh_first; kv; kv = kv->next.tqe_next) {
+		const char *const *k = known;
+		while (*k && strcmp(*k, kv->key))
+			k++;
+		if (!*k)
+			return kv->key;
+	}
+	return NULL;
+}
+
 const char *pd_req_form(struct pd_req *r, const char *name)
 {
 	struct rctx *c = ctx_of(r);
