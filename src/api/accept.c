@@ -269,7 +269,7 @@ enum pd_err pd_accept_write(struct pd_req *r, struct store *st)
 		return e;
 	k->c.relationship = "reseller";
 	return pd_api_audit_customer(r, st, "accept_reseller_relationship", &k->c, NULL,
-				     json_pack("{s:s}", "relationshipToPartner", "reseller"));
+				     json_pack("{s:s}", "relationshipToPartner", "reseller"), "relationship-accepted", NULL);
 }
 
 void pd_accept_finish(struct pd_req *r, enum pd_err e)

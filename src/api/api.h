@@ -194,9 +194,12 @@ bool pd_api_load_customer(struct pd_req *r, struct pd_customer *c);
 /* Replies with the error for a store result; 404 and 409 name `what` (with `id`, may be
  * NULL) in the caller's language, 404 with Partner Center's code for it. */
 enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, enum pd_noun what, const char *id);
-/* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out). */
+/* Records a change of customer `c` (old_v/new_v: summaries, stolen; secrets already out) and,
+ * unless `event` is NULL, its change-feed event (events.h) about the customer (the billing
+ * profile for billingprofile-updated); *audit_id (may be NULL): the record's id (arena). */
 enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
-				  const struct pd_customer *c, json_t *old_v, json_t *new_v);
+				  const struct pd_customer *c, json_t *old_v, json_t *new_v, const char *event,
+				  const char **audit_id);
 /* "1 and 300" in the caller's language (for PD_MSG_QUANTITY). */
 const char *pd_range_text(struct pd_req *r, long long lo, long long hi);
 /* Unix seconds as ISO 8601 UTC, "2026-11-25T02:00:00Z" (arena). */

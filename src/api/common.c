@@ -8,6 +8,7 @@
 #include <strings.h>
 #include "activity.h"
 #include "api.h"
+#include "events.h"
 #include "ids.h"
 
 const char *pd_api_uuid_param(struct pd_req *r, int i, const char *field)
@@ -89,7 +90,8 @@ json_t *pd_collection(struct pd_req *r, json_t *items, const char *self_uri, con
 }
 
 enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
-				  const struct pd_customer *c, json_t *old_v, json_t *new_v)
+				  const struct pd_customer *c, json_t *old_v, json_t *new_v, const char *event,
+				  const char **audit_id)
 {
 	struct pd_audit a;
 	pd_activity_fill(r, &a, op, "customer", "succeeded", old_v, new_v);
@@ -97,7 +99,14 @@ enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char
 	json_decref(new_v);
 	a.resource_id = a.customer_id = c->id;
 	a.customer_name = c->billing.company_name;
-	return pd_activity_write(r, st, &a);
+	if (audit_id)
+		*audit_id = a.id;
+	enum pd_err e = pd_activity_write(r, st, &a);
+	if (e != PD_OK || !event)
+		return e;
+	bool billing = !strcmp(event, "billingprofile-updated");
+	return pd_event_write(r, st, event, pd_printf(r->ar, billing ? "/v1/customers/%s/profiles/billing" : "/v1/customers/%s",
+						      c->id), a.id);
 }
 
 const char *pd_api_unquote_etag(struct pd_req *r, const char *h)

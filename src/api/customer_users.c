@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "activity.h"
+#include "events.h"
 #include "api.h"
 #include "country.h"
 #include "ids.h"
@@ -86,7 +87,11 @@ static enum pd_err audit_cuser(struct pd_req *r, struct store *st, struct cu_job
 	a.resource_id = subject ? subject->id : NULL;
 	a.customer_id = k->customer;
 	a.customer_name = k->c.billing.company_name;
-	return pd_activity_write(r, st, &a);
+	enum pd_err e = pd_activity_write(r, st, &a);
+	const char *event = !before ? "customeruser-created" : !after ? "customeruser-deleted" : "customeruser-updated";
+	return e == PD_OK ? pd_event_write(r, st, event, pd_printf(r->ar, "/v1/customers/%s/users/%s", k->customer,
+								       a.resource_id), a.id)
+			  : e;
 }
 
 static void new_password(struct pd_req *r, struct cu_job *k)

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include "api.h"
 #include "activity.h"
+#include "events.h"
 #include "orders.h"
 #include "country.h"
 #include "domain.h"
@@ -304,7 +305,11 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 	const char *made = k->has_order ? pd_printf(r->ar, "%s/%s", k->c.id, k->order.id) : k->c.id;
 	if (e == PD_OK && r->request_id_given)
 		e = store_idem_put(st, partner, r->request_id, made, k->digest, r->now);
-	return e == PD_OK ? pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c)) : e;
+	const char *audit_id = NULL;
+	if (e == PD_OK)
+		e = pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c), "customer-created",
+					  &audit_id);
+	return e == PD_OK && k->has_order ? pd_event_order(r, st, k->c.id, &k->order, audit_id) : e;
 }
 
 static void reply_replay(struct pd_req *r, const char *made)
@@ -387,7 +392,9 @@ enum pd_err pd_customers_delete_write(struct pd_req *r, struct store *st)
 	enum pd_err e = store_customer_get(st, r->who.partner_id, r->state, &c, r->ar);
 	if (e == PD_OK)
 		e = store_customer_delete(st, r->who.partner_id, r->state);
-	return e == PD_OK ? pd_api_audit_customer(r, st, "delete_customer", &c, pd_customer_to_json(&c), NULL) : e;
+	return e == PD_OK ? pd_api_audit_customer(r, st, "delete_customer", &c, pd_customer_to_json(&c), NULL,
+						  "customer-deleted", NULL)
+			  : e;
 }
 
 void pd_customers_delete_finish(struct pd_req *r, enum pd_err e)

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 #include "activity.h"
+#include "events.h"
 #include "ids.h"
 #include "orders.h"
 #include "text.h"
@@ -422,7 +423,8 @@ enum pd_err pd_orders_create_write(struct pd_req *r, struct store *st)
 	a.resource_id = k->o.id;
 	a.customer_id = k->customer;
 	a.customer_name = k->c.billing.company_name;
-	return pd_activity_write(r, st, &a);
+	e = pd_activity_write(r, st, &a);
+	return e == PD_OK ? pd_event_order(r, st, k->customer, &k->o, a.id) : e;
 }
 
 void pd_orders_create_finish(struct pd_req *r, enum pd_err e)
@@ -855,6 +857,20 @@ static enum pd_err base_for_reactivation(struct pd_req *r, struct store *st, str
 	return e;
 }
 
+/* subscription-updated for the subscription, and for each add-on suspended with it. */
+static enum pd_err sub_events(struct pd_req *r, struct store *st, const char *customer, const char *id,
+			      json_t *cascade, const char *audit_id)
+{
+#define SUB_URI "/v1/customers/%s/subscriptions/%s"
+	enum pd_err e = pd_event_write(r, st, "subscription-updated", pd_printf(r->ar, SUB_URI, customer, id), audit_id);
+	for (size_t i = 0; e == PD_OK && i < json_array_size(cascade); i++)
+		e = pd_event_write(r, st, "subscription-updated",
+				   pd_printf(r->ar, SUB_URI, customer, json_string_value(json_array_get(cascade, i))),
+				   audit_id);
+#undef SUB_URI
+	return e;
+}
+
 enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 {
 	struct sub_patch *k = r->state;
@@ -883,14 +899,16 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 	json_t *o = pd_subscription_json(r, &k->before), *n = pd_subscription_json(r, &k->after);
 	if (json_array_size(cascade))
 		json_object_set(n, "suspendedAddOns", cascade);
-	json_decref(cascade);
 	pd_activity_fill(r, &a, "update_subscription", "subscription", "succeeded", o, n);
 	json_decref(o);
 	json_decref(n);
 	a.resource_id = k->id;
 	a.customer_id = k->customer;
 	a.customer_name = c.billing.company_name;
-	return pd_activity_write(r, st, &a);
+	e = pd_activity_write(r, st, &a);
+	e = e == PD_OK ? sub_events(r, st, k->customer, k->id, cascade, a.id) : e;
+	json_decref(cascade);
+	return e;
 }
 
 /* A change the subscription's state does not allow, as Partner Center answers it. */

@@ -83,7 +83,7 @@ enum pd_err pd_profiles_billing_write(struct pd_req *r, struct store *st)
 	after.billing.etag = k->etag;
 	return pd_api_audit_customer(r, st, "update_customer_billing_profile", &after,
 				     pd_billing_to_json(&k->before.billing, k->id),
-				     pd_billing_to_json(&after.billing, k->id));
+				     pd_billing_to_json(&after.billing, k->id), "billingprofile-updated", NULL);
 }
 
 void pd_profiles_billing_finish(struct pd_req *r, enum pd_err e)

@@ -162,7 +162,7 @@ enum pd_err pd_relationship_patch_write(struct pd_req *r, struct store *st)
 	k->c.relationship = "none";
 	return pd_api_audit_customer(r, st, "remove_partner_customer_relationship", &k->c,
 				     json_pack("{s:s}", "relationshipToPartner", "reseller"),
-				     json_pack("{s:s}", "relationshipToPartner", "none"));
+				     json_pack("{s:s}", "relationshipToPartner", "none"), "relationship-ended", NULL);
 }
 
 void pd_relationship_patch_finish(struct pd_req *r, enum pd_err e)

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 #include "activity.h"
+#include "events.h"
 #include "api.h"
 #include "country.h"
 #include "ids.h"
@@ -252,7 +253,10 @@ enum pd_err pd_resellers_add_write(struct pd_req *r, struct store *st)
 	pd_activity_fill(r, &a, "add_indirect_reseller", "indirect_reseller", "succeeded", NULL, now);
 	json_decref(now);
 	a.resource_id = k->x.id;
-	return pd_activity_write(r, st, &a);
+	e = pd_activity_write(r, st, &a);
+	return e == PD_OK ? pd_event_write(r, st, "indirectreseller-created",
+					   pd_printf(r->ar, "/v1/relationships/%s", k->x.id), a.id)
+			  : e;
 }
 
 void pd_resellers_add_finish(struct pd_req *r, enum pd_err e)
@@ -307,7 +311,7 @@ static enum pd_err record_end(struct pd_req *r, struct store *st, struct end_job
 	for (size_t i = 0; i < n && e == PD_OK; i++)
 		e = pd_api_audit_customer(r, st, "remove_indirect_reseller", &cleared[i],
 					  json_pack("{s:s}", "associatedPartnerId", k->id),
-					  json_pack("{s:n}", "associatedPartnerId"));
+					  json_pack("{s:n}", "associatedPartnerId"), "customer-updated", NULL);
 	if (e != PD_OK)
 		return e;
 	json_t *old_v = json_pack("{s:s}", "state", "Active");
@@ -317,7 +321,10 @@ static enum pd_err record_end(struct pd_req *r, struct store *st, struct end_job
 	json_decref(old_v);
 	json_decref(new_v);
 	a.resource_id = k->id;
-	return pd_activity_write(r, st, &a);
+	e = pd_activity_write(r, st, &a);
+	return e == PD_OK ? pd_event_write(r, st, "indirectreseller-ended", pd_printf(r->ar, "/v1/relationships/%s", k->id),
+					   a.id)
+			  : e;
 }
 
 enum pd_err pd_resellers_patch_write(struct pd_req *r, struct store *st)
@@ -378,6 +385,9 @@ static enum pd_err cli_insert(struct store *st, void *arg)
 			     .principal_name = "partnerd reseller add", .outcome = "succeeded", .new_value = text};
 	if (e == PD_OK)
 		e = store_audit_insert(st, &a);
+	if (e == PD_OK)
+		e = pd_event_put(st, c->x.partner_id, "indirectreseller-created",
+				 pd_printf(ar, "/v1/relationships/%s", c->x.id), rec, c->x.created);
 	free(text);
 	pd_arena_free(ar);
 	return e;

@@ -1,6 +1,7 @@
 /* routes.c - the route table: every endpoint, who may call it (a permission of roles.c),
  * what it is called in the activity log when it changes something, and its phases. */
 #include "api.h"
+#include "events.h"
 
 #define P(x) PD_PERM_##x
 /* a read: GET (and HEAD) with one phase */
@@ -113,6 +114,10 @@ const struct pd_route pd_routes[] = {
 	       "end_indirect_reseller_relationship", "indirect_reseller", pd_resellers_patch, NULL,
 	       pd_resellers_patch_write, pd_resellers_patch_finish),
 	READ("/v1/customers/{id}/relationships", CUSTOMERS_READ, pd_customer_resellers),
+
+	/* the change feed (issue 22; src/api/events.c): every change's events in commit order,
+	 * with a long-poll (wait=S) parked on the loop (src/http/waiters.c) */
+	READ("/v1/events", EVENTS_READ, pd_events_list),
 
 	READ("/v1/auditrecords", AUDIT_READ, pd_audit_list),
 	READ("/v1/auditrecords/{id}", AUDIT_READ, pd_audit_get),

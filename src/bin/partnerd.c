@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api.h"
+#include "../api/events.h" /* not src/core/events.h, the catalogue */
 #include "catalog.h"
 #include "embed.h"
 #include "domain.h"
@@ -220,6 +221,8 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
 		.log_json = !strcmp(pd_set_str(o, PD_S_LOG_FORMAT), "json"),
 		.fault_injection = pd_set_bool(o, PD_S_FAULT_INJECTION),
+		.event_retention = (int)pd_set_int(o, PD_S_EVENT_RETENTION),
+		.writer_upkeep = pd_events_upkeep,
 	};
 }
 

@@ -175,6 +175,12 @@ static const struct setting table[PD_S_COUNT] = {
 				  60, "5",
 				  .help = "PostgreSQL: a --db-read standby further behind --db than this, or "
 					  "unreachable, is skipped until it catches up"},
+	[PD_S_EVENT_RETENTION] = {"event-retention", "DAYS", "PARTNERD_EVENT_RETENTION", T_INT, C(SERVE), 1, 36500,
+				  .dflt_doc = "keep every event",
+				  .help = "remove change-feed events (GET /v1/events) older than DAYS days, checked "
+					  "by the writer's upkeep about once a minute; a reader whose cursor is "
+					  "below what was removed gets 410 Gone with the oldest cursor kept "
+					  "(docs/events.md)"},
 	[PD_S_FAULT_INJECTION] = {"fault-injection", NULL, NULL, T_BOOL, C(SERVE), .dflt = "0", .flag_sets = true,
 				  .dflt_doc = "off: a request with X-Partnerd-Fault is refused (400)",
 				  .help = "FOR TESTS ONLY, never in production: a request's header X-Partnerd-Fault: "

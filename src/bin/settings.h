@@ -31,6 +31,8 @@ enum pd_set {
 	/* serve: PostgreSQL */
 	PD_S_HEALTH_TIMEOUT, PD_S_DB_CONNECT_TIMEOUT, PD_S_DB_STATEMENT_TIMEOUT, PD_S_DB_KEEPALIVE,
 	PD_S_DB_READ, PD_S_DB_READ_MAX_LAG,
+	/* serve: the change feed */
+	PD_S_EVENT_RETENTION,
 	/* serve: tests only */
 	PD_S_FAULT_INJECTION,
 	PD_S_COUNT

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "customers.h"
+#include "events.h"
 #include "help.h"
 #include "import.h"
 #include "offers.h"
@@ -123,6 +124,14 @@ static const struct cli_opt audit_opts[] = {
 	{"limit", "N", "at most N records (default 0: all)"},
 	JSON_OPT,
 	CSV_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt tail_opts[] = {
+	{"after", "N", "print the events after cursor N (default: from now, the partner's last cursor)"},
+	{"from-start", NULL, "print every event still kept, from cursor 0"},
+	{"count", "N", "stop after N events"},
+	{"no-follow", NULL, "stop at the end of the feed instead of waiting for new events"},
+	{"json", NULL, "print each event as one JSON object per line (cursor, eventName, resourceUri, ...)"},
 	{NULL, NULL, NULL},
 };
 static const struct cli_opt import_opts[] = {
@@ -289,6 +298,20 @@ const struct cli_cmd cli_commands[] = {
 	 "  partnerctl audit --since 2026-11-01 --operation update_subscription\n"
 	 "  partnerctl audit --customer contosocn --csv > contoso-activity.csv",
 	 audit_opts, 0, cli_cmd_audit},
+	{"events tail", "", 0, 0, "print the partner's changes as they happen (the change feed)",
+	 "Follows the partner's change feed (GET /v1/events, docs/events.md): every change that\n"
+	 "writes an activity record (customers, billing profiles, subscriptions, customer users,\n"
+	 "relationships, indirect resellers) is printed as it commits, one line each: cursor, time,\n"
+	 "event name and resource.  It starts from now, or after --after N, or with --from-start\n"
+	 "from the beginning, and follows until Ctrl-C, --count N events, or with --no-follow the\n"
+	 "end of the feed.  When the server goes away (a restart, the network) it says so on stderr\n"
+	 "and asks again after 1, 2, 4 ... 30 seconds from the last cursor it printed: nothing is\n"
+	 "missed, nothing printed twice.  A cursor older than the server's --event-retention ends it\n"
+	 "with the oldest cursor kept (exit 1).\n\n"
+	 "  partnerctl events tail\n"
+	 "  partnerctl events tail --from-start --no-follow --json > feed.jsonl\n"
+	 "  partnerctl events tail --after \"$(tail -1 feed.jsonl | jq .cursor)\" --json >> feed.jsonl",
+	 tail_opts, 0, cli_cmd_events_tail},
 	{"completion", "bash", 1, 1, "print the bash completion script",
 	 "Prints a bash completion script:\n\n"
 	 "  source <(partnerctl completion bash)",

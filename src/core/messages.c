@@ -230,6 +230,24 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_SORT_FILTER] = {"{field}: newest first is an order of the whole list; a filtered list keeps its own order.",
 				"{field}：“最新的在前”只用于完整列表；筛选结果保持其自身顺序。",
 				"{field}: Neueste zuerst gilt nur für die ganze Liste; eine gefilterte Liste behält ihre eigene Reihenfolge."},
+	[PD_MSG_BAD_CURSOR] = {"{field} must be a cursor of the change feed: a whole number from 0, or latest.",
+			       "{field} 必须是变更源的游标：从 0 起的整数，或 latest。",
+			       "{field} muss ein Cursor des Änderungsfeeds sein: eine ganze Zahl ab 0 oder latest."},
+	[PD_MSG_EVENTS_PRUNED] = {"{field}: events after this cursor are no longer kept (the store's event retention "
+				  "removed them); the oldest cursor still kept is {arg}. Rebuild what you keep from "
+				  "the resources themselves, then read on from there.",
+				  "{field}：此游标之后的事件已不再保留（已按事件保留期删除）；仍保留的最早游标为 {arg}。"
+				  "请先根据资源本身重建您的数据，再从该处继续读取。",
+				  "{field}: Ereignisse nach diesem Cursor werden nicht mehr aufbewahrt (die Aufbewahrungsfrist "
+				  "hat sie entfernt); der älteste noch vorhandene Cursor ist {arg}. Bauen Sie Ihre Daten aus "
+				  "den Ressourcen selbst neu auf und lesen Sie dann von dort weiter."},
+	[PD_MSG_EVENTS_WAITING] = {"Too many requests are waiting for events already ({arg} at most); retry in a second.",
+				   "等待事件的请求已过多（最多 {arg} 个）；请一秒后重试。",
+				   "Es warten bereits zu viele Anfragen auf Ereignisse (höchstens {arg}); in einer Sekunde "
+				   "erneut versuchen."},
+	[PD_MSG_UNKNOWN_PARAM] = {"{field} is not a parameter of this request; it takes {arg}.",
+				  "{field} 不是此请求的参数；可用参数为 {arg}。",
+				  "{field} ist kein Parameter dieser Anfrage; sie nimmt {arg}."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

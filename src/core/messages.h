@@ -97,6 +97,11 @@ enum pd_msg {
 	PD_MSG_POSSIBLE_DUPLICATE_USCC, /* {field}: {arg} customers hold the same USCC */
 	PD_MSG_DUPLICATE_ROW,     /* {field}: a possible duplicate of row {arg} (partnerctl import) */
 	PD_MSG_SORT_FILTER,       /* {field}: sort=newest lists the whole collection, not a filter's result */
+	/* issue 22: the change feed */
+	PD_MSG_BAD_CURSOR,        /* {field} must be a cursor: a whole number from 0, or latest */
+	PD_MSG_EVENTS_PRUNED,     /* 410: {field}: events after it are no longer kept; the oldest kept is {arg} */
+	PD_MSG_EVENTS_WAITING,    /* 429/503: {arg} requests wait for events already; retry */
+	PD_MSG_UNKNOWN_PARAM,     /* {field} is not a parameter here; the parameters are {arg} */
 	PD_MSG_COUNT
 };
 

@@ -57,6 +57,9 @@ struct pd_config {
 	const char *metrics_listen; /* GET /metrics there (metrics.c); NULL: off */
 	bool log_json;             /* --log-format json: one JSON object per log line */
 	bool fault_injection;      /* --fault-injection (tests only): X-Partnerd-Fault is honoured */
+	int event_retention;       /* --event-retention: days the change feed keeps; 0: for ever */
+	/* the writer's upkeep step of the API (the feed's retention, src/api/events.c), or NULL */
+	void (*writer_upkeep)(struct store *st, const void *cfg);
 };
 
 struct pd_resp {
@@ -78,6 +81,15 @@ struct pd_principal {
 
 struct pd_throttle;
 struct pd_catalog;
+
+struct pd_park_state {           /* a long-poll's (waiters.h), across its prepare runs */
+	long long until;             /* prepare parked it until then (CLOCK_MONOTONIC ms); 0: not */
+	unsigned long long gen;      /* the partner's event generation prepare read under */
+	unsigned bucket;             /* the partner's generation counter */
+	bool slot;                   /* holds one of the partner's waiting slots until the reply */
+	bool last;                   /* prepare runs for the last time: it answers, parks no more */
+	char partner[40];
+};
 
 struct pd_req {
 	struct pd_arena *ar;
@@ -102,6 +114,7 @@ struct pd_req {
 	const char *audit_resource; /* overrides the route's resource type in a failure record */
 	long long now;             /* unix seconds at arrival */
 	void *state;               /* the handler's own, across phases (arena memory) */
+	struct pd_park_state park; /* a long-poll's (waiters.h) */
 	struct pd_resp resp;
 	void *priv;                /* the server's */
 };
@@ -127,6 +140,8 @@ struct pd_route {
 /* Request accessors (implemented by the server). */
 const char *pd_req_header(struct pd_req *r, const char *name);
 const char *pd_req_query(struct pd_req *r, const char *name); /* decoded; NULL if absent */
+/* The first query parameter whose name is not in `known` (NULL-terminated), or NULL. */
+const char *pd_req_query_unknown(struct pd_req *r, const char *const *known);
 const char *pd_req_form(struct pd_req *r, const char *name);  /* form-encoded body field */
 
 /* Replies.  Each sets req->resp; the last call wins. */

@@ -39,6 +39,7 @@
 #include "metrics.h"
 #include "router.h"
 #include "uri.h"
+#include "waiters.h"
 #include "work.h"
 #include <sodium.h>
 
@@ -53,6 +54,7 @@ struct loop {
 	struct evconnlistener *lis; /* NULL once the loop stops accepting */
 	struct store *st;
 	struct pd_guard *guard;  /* its connections: slow clients' deadline, idle ones */
+	struct pd_waiters *waiters; /* its parked long-polls (waiters.c) */
 	int inflight;        /* requests not yet answered; touched on this loop only */
 	bool stopping;
 };
@@ -91,6 +93,7 @@ struct rctx {
 	atomic_bool late;            /* the deadline answered it: discarded when it comes back */
 	enum pd_err written;         /* the write phase's result, for finish */
 	size_t arrived;              /* the body's size */
+	struct pd_waiter parked;     /* a long-poll waiting on its loop (waiters.c) */
 };
 
 static struct rctx *ctx_of(struct pd_req *r)
@@ -108,6 +111,18 @@ const char *pd_req_header(struct pd_req *r, const char *name)
 const char *pd_req_query(struct pd_req *r, const char *name)
 {
 	return evhttp_find_header(&ctx_of(r)->query, name);
+}
+
+const char *pd_req_query_unknown(struct pd_req *r, const char *const *known)
+{
+	for (const struct evkeyval *kv = ctx_of(r)->query.tqh_first; kv; kv = kv->next.tqe_next) {
+		const char *const *k = known;
+		while (*k && strcmp(*k, kv->key))
+			k++;
+		if (!*k)
+			return kv->key;
+	}
+	return NULL;
 }
 
 const char *pd_req_form(struct pd_req *r, const char *name)
@@ -285,6 +300,7 @@ static void access_log(struct rctx *c, double ms)
 /* What the request holds (its arena's cleanups may end sign-in attempts in the store). */
 static void clear_ctx(struct rctx *c)
 {
+	pd_waiters_release(&c->req);
 	json_decref(c->req.json);
 	c->req.json = NULL;
 	drop_body(&c->req.resp);
@@ -461,9 +477,13 @@ static void audit_done(struct pd_job *j)
 	send_reply(j->arg); /* the reply goes out even if the record could not be written */
 }
 
-/* Sends the reply, first recording a failed attempt at a change in the activity log. */
+/* Sends the reply, first recording a failed attempt at a change in the activity log; a request
+ * its prepare parked (a long-poll with nothing to answer yet) waits on its loop instead. */
 static void reply(struct rctx *c)
 {
+	if (c->req.park.until && !c->req.resp.status &&
+	    pd_waiters_add(c->loop->waiters, &c->parked, &c->req, c->ev, c))
+		return;
 	c->job = (struct pd_job){.run = audit_run, .done = audit_done, .base = c->loop->base, .arg = c,
 				 .fault = c->req.cfg->fault_injection ? &c->fault : NULL,
 				 .who = {c->req.who.partner_id, c->req.who.id}};
@@ -523,6 +543,51 @@ static void continue_with(struct rctx *c, enum pd_next next)
 		submit(c, s->writer, write_run, write_done);
 	else
 		reply(c);
+}
+
+/* ---- long-polls (waiters.c): prepare again, on the loop or with PostgreSQL on a reader ---- */
+
+static enum pd_next prepare_again(struct rctx *c)
+{
+	struct store *st = c->req.st;
+	arm(c);
+	bool snap = store_read_begin(st) == PD_OK;
+	enum pd_next next = c->route->prepare(&c->req);
+	if (snap)
+		store_read_end(st);
+	disarm(c);
+	return next;
+}
+
+static void reread_run(struct pd_job *j, struct store *st)
+{
+	struct rctx *c = j->arg;
+	c->req.st = st;
+	c->next = prepare_again(c);
+}
+
+static void reread_done(struct pd_job *j)
+{
+	struct rctx *c = j->arg;
+	c->req.st = c->loop->st;
+	continue_with(c, c->next);
+}
+
+static void rerun(void *owner, bool last)
+{
+	struct rctx *c = owner;
+	struct server *s = c->loop->srv;
+	c->req.park.until = 0;
+	c->req.park.last = last;
+	if (!s->readers) {
+		continue_with(c, prepare_again(c));
+		return;
+	}
+	c->job = (struct pd_job){.run = reread_run, .done = reread_done, .base = c->loop->base, .arg = c};
+	if (!pd_queue_submit(s->readers, &c->job)) {
+		pd_reply_error(&c->req, PD_EBUSY, PD_MSG_BUSY, NULL, NULL);
+		send_reply(c);
+	}
 }
 
 /* ---- parsing ---- */
@@ -981,6 +1046,7 @@ static void begin_stop(evutil_socket_t fd, short what, void *arg)
 	if (l->bound)
 		evhttp_del_accept_socket(l->http, l->bound);
 	l->bound = NULL, l->lis = NULL;
+	pd_waiters_stop(l->waiters); /* each answers what it has */
 	loop_drained(l);
 }
 
@@ -1027,7 +1093,8 @@ static int loop_init(struct server *s, struct loop *l, evutil_socket_t fd, char 
 	evhttp_set_max_headers_size(l->http, 16384);
 	evhttp_set_max_body_size(l->http, (ev_ssize_t)(s->cfg->max_body * 4));
 	evhttp_set_timeout(l->http, read_timeout(s->cfg));
-	if (!(l->guard = pd_guard_new(read_timeout(s->cfg), pd_admit_events(s->admit, (int)(l - s->loops)))))
+	if (!(l->guard = pd_guard_new(read_timeout(s->cfg), pd_admit_events(s->admit, (int)(l - s->loops)))) ||
+	    !(l->waiters = pd_waiters_new(l->base, s->readers != NULL, rerun)))
 		return snprintf(err, cap, "out of memory"), -1;
 	if (s->cfg->tls)
 		pd_guard_set_tls(l->guard, s->cfg->tls);
@@ -1072,6 +1139,7 @@ static void loop_free(struct loop *l)
 	if (l->http)
 		evhttp_free(l->http);
 	pd_guard_free(l->guard); /* after the connections it watches */
+	pd_waiters_free(l->waiters);
 	if (l->st)
 		store_close(l->st);
 	if (l->base)
@@ -1162,6 +1230,8 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	if (store_has_shared_counters(st) && store_open(cfg->db, false, &counters, e2, sizeof e2) == PD_OK)
 		pd_throttle_share(s.throttle, counters);
 	s.writer = pd_queue_writer(st);
+	if (cfg->writer_upkeep)
+		pd_queue_set_upkeep(s.writer, cfg->writer_upkeep, cfg);
 	s.pool = pd_queue_pool(cores());
 	bool local = !strcmp(store_name(st), "sqlite"); /* no network to wait for: read on the loops */
 	if (!local)

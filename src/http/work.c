@@ -3,6 +3,7 @@
  * once evthread_use_pthreads() has run. */
 #include "work.h"
 #include "metrics.h"
+#include "waiters.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ struct pd_queue {
 	bool stopping, writer;
 	bool replicas;               /* the writer: store_wrote after each group (read replicas) */
 	const char *name;            /* the threads' name */
+	void (*upkeep)(struct store *st, const void *arg); /* the writer's own upkeep, or NULL */
+	const void *upkeep_arg;
 	int nthreads;
 	struct worker w[PD_QUEUE_MAX];
 };
@@ -167,6 +170,7 @@ static void commit_group(struct store *st, struct pd_job *group, bool replicas)
 			if (j->err == PD_OK)
 				j->err = e;
 	}
+	pd_waiters_commit(e == PD_OK); /* long-polls on the feed wake for the events committed */
 	pd_metrics_commit(jobs, seconds_since(&t0));
 	if (begun && replicas)
 		note_writes(st, group);
@@ -185,6 +189,12 @@ static bool has_work(struct pd_queue *q)
 static bool upkeep(struct pd_queue *q, struct store *st)
 {
 	bool more = true;
+	pthread_mutex_lock(&q->mu);
+	void (*fn)(struct store *, const void *) = q->upkeep;
+	const void *arg = q->upkeep_arg;
+	pthread_mutex_unlock(&q->mu);
+	if (fn)
+		fn(st, arg);
 	while (more) {
 		if (store_tidy(st, &more) != PD_OK)
 			return false;
@@ -268,6 +278,13 @@ struct pd_queue *pd_queue_writer(struct store *st)
 	q->w[0].st = st;
 	q->replicas = store_has_replicas();
 	return queue_start(q);
+}
+
+void pd_queue_set_upkeep(struct pd_queue *q, void (*fn)(struct store *st, const void *arg), const void *arg)
+{
+	pthread_mutex_lock(&q->mu);
+	q->upkeep = fn, q->upkeep_arg = arg;
+	pthread_mutex_unlock(&q->mu);
 }
 
 bool pd_queue_submit(struct pd_queue *q, struct pd_job *j)

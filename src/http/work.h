@@ -43,6 +43,10 @@ struct pd_queue *pd_queue_readers(int threads, const char *url, char *err, size_
  * write of its jobs' callers (pd_job.who, store_wrote) before handing any back. */
 struct pd_queue *pd_queue_writer(struct store *st);
 
+/* The writer's upkeep also runs fn(st, arg), in no transaction, each time it starts (after
+ * QUIET_MS without jobs, once writes left work): e.g. the change feed's retention. */
+void pd_queue_set_upkeep(struct pd_queue *q, void (*fn)(struct store *st, const void *arg), const void *arg);
+
 /* Queues a job; false when the queue is stopping (the job is not run). */
 bool pd_queue_submit(struct pd_queue *q, struct pd_job *j);
 

@@ -284,6 +284,9 @@ enum pd_err store_restore(const char *from, const char *url, bool force, store_t
 	  (st, partner, first, last)) \
 	X(event_prune, W, PD_EINTERNAL, (struct store *st, long long before, long long max_seq, long long *n), \
 	  (st, before, max_seq, n)) \
+	/* The highest seq of `partner` event_prune has removed (0: none): a cursor below it may have missed events \
+	 * (event_prune keeps it per partner in counters, 'event_pruned:' || partner_id). */ \
+	X(event_pruned, R, PD_EINTERNAL, (struct store *st, const char *partner, long long *seq), (st, partner, seq)) \
 	X(audit_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, struct pd_audit *a, \
 	  struct pd_arena *ar), (st, partner, id, a, ar)) \
 	X(order_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_order_row *o), (st, o)) \

@@ -1,6 +1,7 @@
 /* store_events.c - the change feed's operations (issue 22), written once for both engines:
  * each event takes the next 'event_seq' in the writing transaction, so the cursor grows in
- * commit order; lists page by seq; retention prunes the oldest. */
+ * commit order; lists page by seq; retention prunes the oldest and keeps, per partner, the
+ * highest seq it removed (a cursor below it gets 410). */
 #include "driver.h"
 
 static enum pd_err event_insert(struct store *st, struct pd_event *e)
@@ -49,11 +50,17 @@ static enum pd_err event_bounds(struct store *st, const char *partner, long long
 
 static enum pd_err event_prune(struct store *st, long long before, long long max_seq, long long *n)
 {
-	return drv_cmd(st, S_EVENT_PRUNE, n, "ii", before, max_seq);
+	enum pd_err e = drv_cmd(st, S_EVENT_HORIZON, NULL, "ii", before, max_seq);
+	return e == PD_OK ? drv_cmd(st, S_EVENT_PRUNE, n, "ii", before, max_seq) : e;
+}
+
+static enum pd_err event_pruned(struct store *st, const char *partner, long long *seq)
+{
+	return drv_one(st, S_EVENT_PRUNED, drv_read_num, seq, NULL, "t", partner);
 }
 
 void store_ops_events(struct store_ops *o)
 {
 	o->event_insert = event_insert, o->event_list = event_list, o->event_bounds = event_bounds;
-	o->event_prune = event_prune;
+	o->event_prune = event_prune, o->event_pruned = event_pruned;
 }

@@ -278,6 +278,7 @@ CALLS = {
     ("GET", "/v1/customers/{id}/relationships"):
         lambda role, w: ("GET", "/v1/customers/%s/relationships" % w.customer["id"], None, 200),
     ("GET", "/v1/auditrecords"): lambda role, w: ("GET", "/v1/auditrecords?size=3", None, 200),
+    ("GET", "/v1/events"): lambda role, w: ("GET", "/v1/events?after=latest", None, 200),
     ("GET", "/v1/auditrecords/{id}"): lambda role, w: ("GET", "/v1/auditrecords/" + w.record_id, None, 200),
 }
 

@@ -18,7 +18,8 @@ SETTINGS = {
               "--rate-limit", "--no-access-log", "--read-timeout", "--max-connections", "--catalog",
               "--public-url", "--admin-email", "--require-uscc", "--throttle-entries", "--tls-cert", "--tls-key",
               "--metrics-listen", "--log-format", "--health-timeout", "--db-connect-timeout",
-              "--db-statement-timeout", "--db-keepalive", "--db-read", "--db-read-max-lag", "--fault-injection"],
+              "--db-statement-timeout", "--db-keepalive", "--db-read", "--db-read-max-lag", "--event-retention",
+              "--fault-injection"],
     "partner add": ["--db", "--name", "--admin-email", "--json"],
     "app add": ["--db", "--partner-id", "--name", "--role", "--json"],
     "reseller add": ["--db", "--partner-id", "--name", "--mpn-id", "--id", "--location", "--json"],
@@ -53,6 +54,7 @@ BAD_SERVE = [
     ("--db-read", "PARTNERD_DB_READ", ["sqlite:x.db", "postgresql://", "postgresql://a/b,", "postgresql://a/b,,"
                                        "postgresql://c/d", "postgresql://a/b,postgresql://", ""]),
     ("--db-read-max-lag", "PARTNERD_DB_READ_MAX_LAG", ["abc", "0", "61", "5ms", "-5", ""]),
+    ("--event-retention", "PARTNERD_EVENT_RETENTION", ["abc", "0", "-1", "1.5", "7d", "36501", ""]),
     (None, "PARTNERD_REQUIRE_USCC", ["maybe", "2", "", "enabled"]),
     (None, "PARTNERD_SANDBOX", ["maybe", "2", "", "enabled"]),
     (None, "PARTNERD_ACCESS_LOG", ["quiet", "-1", ""]),

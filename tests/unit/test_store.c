@@ -5,6 +5,7 @@
  * key, partners, users and tokens, customers (insert, get, list with paging, starts_with and
  * substring search, billing updates with etags, delete), idempotency keys and savepoints. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -1508,6 +1509,32 @@ Test(store, events_take_growing_cursors_page_in_order_and_prune_only_below_the_b
 	struct pd_event e4 = event(P1, "customer-created", "/v1/customers/c-4", NOW + 40);
 	cr_assert_eq(TX(st, store_event_insert(st, &e4)), PD_OK);
 	cr_assert(e4.seq > e3.seq, "a pruned feed never reuses a cursor");
+}
+
+Test(store, event_prune_keeps_per_partner_the_highest_cursor_it_removed)
+{
+	struct pd_event e1 = event(P1, "customer-created", "/v1/customers/c-1", NOW);
+	struct pd_event e2 = event(P1, "customer-created", "/v1/customers/c-2", NOW + 10);
+	struct pd_event e3 = event(P2, "customer-created", "/v1/customers/c-3", NOW + 20);
+	long long pruned = -1, gone = -1;
+	cr_assert_eq(store_event_pruned(st, P1, &pruned), PD_OK);
+	cr_assert_eq(pruned, 0, "nothing removed yet");
+	cr_assert_eq(TX(st, store_event_insert(st, &e1)), PD_OK);
+	cr_assert_eq(TX(st, store_event_insert(st, &e2)), PD_OK);
+	cr_assert_eq(TX(st, store_event_insert(st, &e3)), PD_OK);
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 15, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(gone, 2);
+	cr_assert_eq(store_event_pruned(st, P1, &pruned), PD_OK);
+	cr_assert_eq(pruned, e2.seq, "the partner's highest removed");
+	cr_assert_eq(store_event_pruned(st, P2, &pruned), PD_OK);
+	cr_assert_eq(pruned, 0, "another partner's removals are not its");
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 15, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(gone, 0);
+	cr_assert_eq(store_event_pruned(st, P1, &pruned), PD_OK);
+	cr_assert_eq(pruned, e2.seq, "a prune that removes nothing moves nothing back");
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 30, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(store_event_pruned(st, P2, &pruned), PD_OK);
+	cr_assert_eq(pruned, e3.seq);
 }
 
 /* ---- PostgreSQL only ------------------------------------------------------------------ */
