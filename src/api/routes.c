@@ -116,5 +116,25 @@ const struct pd_route pd_routes[] = {
 
 	READ("/v1/auditrecords", AUDIT_READ, pd_audit_list),
 	READ("/v1/auditrecords/{id}", AUDIT_READ, pd_audit_get),
+
+	/* webhooks (issue 22, docs/webhooks.md): Partner Center's registration API, then partnerd's
+	 * delivery log */
+	READ("/webhooks/v1/registration/events", WEBHOOKS_MANAGE, pd_webhooks_events),
+	CHANGE(PD_POST, "/webhooks/v1/registration", PD_R_JSON, WEBHOOKS_MANAGE, "create_webhook_registration",
+	       "webhook_registration", pd_webhooks_create, pd_webhooks_resolve, pd_webhooks_create_write,
+	       pd_webhooks_create_finish),
+	READ("/webhooks/v1/registration", WEBHOOKS_MANAGE, pd_webhooks_get),
+	CHANGE(PD_PUT, "/webhooks/v1/registration", PD_R_JSON, WEBHOOKS_MANAGE, "update_webhook_registration",
+	       "webhook_registration", pd_webhooks_put, pd_webhooks_resolve, pd_webhooks_put_write,
+	       pd_webhooks_put_finish),
+	CHANGE(PD_DELETE, "/webhooks/v1/registration", 0, WEBHOOKS_MANAGE, "delete_webhook_registration",
+	       "webhook_registration", pd_webhooks_delete, NULL, pd_webhooks_delete_write, pd_webhooks_delete_finish),
+	CHANGE(PD_POST, "/webhooks/v1/registration/validationEvents", 0, WEBHOOKS_MANAGE, "send_webhook_test_event",
+	       "webhook_registration", pd_webhooks_test, NULL, pd_webhooks_test_write, pd_webhooks_test_finish),
+	READ("/webhooks/v1/registration/validationEvents/{correlationId}", WEBHOOKS_MANAGE, pd_webhooks_test_get),
+	READ("/webhooks/v1/registration/deliveries", WEBHOOKS_MANAGE, pd_webhooks_deliveries),
+	CHANGE(PD_POST, "/webhooks/v1/registration/deliveries/{cursor}/redeliver", 0, WEBHOOKS_MANAGE,
+	       "redeliver_webhook_event", "webhook_registration", pd_webhooks_redeliver, NULL,
+	       pd_webhooks_redeliver_write, pd_webhooks_redeliver_finish),
 	{0, NULL, 0, P(PUBLIC), NULL, NULL, NULL, NULL, NULL, NULL},
 };

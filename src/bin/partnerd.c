@@ -220,6 +220,12 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.metrics_listen = pd_set_str(o, PD_S_METRICS_LISTEN),
 		.log_json = !strcmp(pd_set_str(o, PD_S_LOG_FORMAT), "json"),
 		.fault_injection = pd_set_bool(o, PD_S_FAULT_INJECTION),
+		.webhook_allow_http = pd_set_bool(o, PD_S_WEBHOOK_ALLOW_HTTP),
+		.webhook_allow_private = pd_set_bool(o, PD_S_WEBHOOK_ALLOW_PRIVATE),
+		.webhook_key = pd_set_str(o, PD_S_WEBHOOK_KEY),
+		.webhook_ca = pd_set_str(o, PD_S_WEBHOOK_CA),
+		.webhook_retry_min_ms = (int)pd_set_int(o, PD_S_WEBHOOK_RETRY_MIN),
+		.webhook_retry_max_ms = (int)pd_set_int(o, PD_S_WEBHOOK_RETRY_MAX),
 	};
 }
 
