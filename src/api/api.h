@@ -158,6 +158,8 @@ enum pd_next pd_audit_get(struct pd_req *r);
 
 /* webhooks.c (issue 22) */
 json_t *pd_webhook_json(const struct pd_webhook *w);
+enum pd_next pd_webhooks_certificate(struct pd_req *r);
+enum pd_next pd_webhooks_certificate_pem(struct pd_req *r);
 enum pd_next pd_webhooks_events(struct pd_req *r);
 enum pd_next pd_webhooks_get(struct pd_req *r);
 enum pd_next pd_webhooks_create(struct pd_req *r);

@@ -119,6 +119,8 @@ const struct pd_route pd_routes[] = {
 
 	/* webhooks (issue 22, docs/webhooks.md): Partner Center's registration API, then partnerd's
 	 * delivery log */
+	{PD_GET | PD_HEAD, "/webhooks/v1/certificate", PD_R_PUBLIC | PD_R_NOSTORE, P(PUBLIC), NULL, NULL,
+	 pd_webhooks_certificate, pd_webhooks_certificate_pem, NULL, NULL},
 	READ("/webhooks/v1/registration/events", WEBHOOKS_MANAGE, pd_webhooks_events),
 	CHANGE(PD_POST, "/webhooks/v1/registration", PD_R_JSON, WEBHOOKS_MANAGE, "create_webhook_registration",
 	       "webhook_registration", pd_webhooks_create, pd_webhooks_resolve, pd_webhooks_create_write,

@@ -21,6 +21,7 @@
 #include "events.h"
 #include "ids.h"
 #include "netaddr.h"
+#include "signer.h"
 
 #define RESOURCE "webhook_registration"
 #define DELIVERIES "webhook_deliveries" /* the page tokens' list name */
@@ -54,6 +55,31 @@ enum pd_next pd_webhooks_events(struct pd_req *r)
 	for (size_t i = 0; i < pd_event_kind_count; i++)
 		json_array_append_new(a, json_string(pd_event_kinds[i].name));
 	pd_reply_json(r, 200, a);
+	return PD_REPLY;
+}
+
+/* ---- GET /webhooks/v1/certificate (public) ---- */
+
+enum pd_next pd_webhooks_certificate(struct pd_req *r)
+{
+	(void)r;
+	return PD_WORK; /* the key may have to be made first: not on a loop */
+}
+
+/* On the pool: the certificate that verifies the deliveries' signatures, PEM. */
+enum pd_next pd_webhooks_certificate_pem(struct pd_req *r)
+{
+	char err[300];
+	size_t len = 0;
+	const char *pem = NULL;
+	if (r->cfg->signer && pd_signer_ready(r->cfg->signer, err, sizeof err) == 0)
+		pem = pd_signer_cert(r->cfg->signer, &len);
+	if (!pem) {
+		pd_reply_error(r, PD_EINTERNAL, PD_MSG_INTERNAL, NULL, NULL);
+		return PD_REPLY;
+	}
+	pd_reply_raw(r, 200, "application/x-pem-file", pem, len);
+	pd_reply_header(r, "Cache-Control", "public, max-age=3600");
 	return PD_REPLY;
 }
 

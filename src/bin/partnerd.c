@@ -20,6 +20,7 @@
 #include "roles.h"
 #include "server.h"
 #include "settings.h"
+#include "signer.h"
 #include "tls.h"
 
 /* Creates the directory of a sqlite:PATH store if it is missing (one level, like ./var). */
@@ -399,9 +400,25 @@ static int serve(const struct pd_settings *o)
 		pd_tls_free(cfg.tls);
 		return 1;
 	}
+	char serr[600];
+	if (cfg.webhook_ca && access(cfg.webhook_ca, R_OK) != 0) {
+		fprintf(stderr, "partnerd: --webhook-ca %s: %s\n", cfg.webhook_ca, strerror(errno));
+		store_close(st);
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 2;
+	}
+	if (!(cfg.signer = pd_signer_new(cfg.webhook_key, cfg.db, serr, sizeof serr))) {
+		fprintf(stderr, "partnerd: %s\n", serr);
+		store_close(st);
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 2;
+	}
 	if (cfg.fault_injection)
 		fprintf(stderr, "partnerd: --fault-injection is on: requests may fail store calls on purpose (tests only)\n");
 	int rc = pd_server_run(&cfg, pd_routes, st, key);
+	pd_signer_free(cfg.signer);
 	pd_catalog_free(catalog);
 	pd_tls_free(cfg.tls);
 	return rc;

@@ -265,9 +265,6 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_WEBHOOK_NOT_PARKED] = {"The event {arg} is not parked; only parked events can be redelivered.",
 				       "事件 {arg} 未被搁置；只能重新投递已搁置的事件。",
 				       "Das Ereignis {arg} ist nicht zurückgestellt; nur zurückgestellte Ereignisse können erneut zugestellt werden."},
-	[PD_MSG_WEBHOOK_OFF] = {"Webhooks are off: on PostgreSQL partnerd needs --webhook-key FILE, the signing key every instance shares.",
-				"Webhook 已关闭：使用 PostgreSQL 时 partnerd 需要 --webhook-key FILE（所有实例共享的签名密钥）。",
-				"Webhooks sind aus: Mit PostgreSQL braucht partnerd --webhook-key FILE, den Signaturschlüssel aller Instanzen."},
 };
 
 enum pd_locale pd_locale_parse(const char *s)

@@ -110,7 +110,6 @@ enum pd_msg {
 	PD_MSG_WEBHOOK_EXISTS,    /* a registration exists: use PUT */
 	PD_MSG_WEBHOOK_NO_TEST,   /* {field}: register for test-created before asking for a test event */
 	PD_MSG_WEBHOOK_NOT_PARKED, /* the event {arg} is not parked: nothing to redeliver */
-	PD_MSG_WEBHOOK_OFF,       /* webhooks are off: PostgreSQL needs --webhook-key */
 	PD_MSG_COUNT
 };
 

@@ -25,4 +25,19 @@ enum pd_host_check { PD_HOST_OK, PD_HOST_UNRESOLVED, PD_HOST_REFUSED };
  * has; `what` gets the host (PD_HOST_UNRESOLVED) or "host (address)" of the first refused. */
 enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap);
 
+/* ---- the delivery thread ---- */
+
+struct pd_queue;
+struct pd_delivery;
+
+/* Starts the thread: its own store connection (reads), the writer queue for every change of
+ * delivery state (each in a writer transaction), cfg->signer for the signatures.  NULL with err
+ * set when it cannot start. */
+struct pd_delivery *pd_delivery_start(const struct pd_config *cfg, struct pd_queue *writer, char *err, size_t cap);
+/* After a commit of the writer (work.h's hook; any thread): look at the feed now. */
+void pd_delivery_wake(void *delivery);
+/* Ends the transfers in flight (their attempts are not recorded: sent again after a start)
+ * and the thread, before the writer stops. */
+void pd_delivery_stop(struct pd_delivery *d);
+
 #endif

@@ -27,6 +27,8 @@ struct pd_queue {
 	struct pd_job *head, *tail;
 	bool stopping, writer;
 	const char *name;            /* the threads' name */
+	void (*on_commit)(void *);   /* the writer: after each group's commit (pd_queue_on_commit) */
+	void *on_commit_arg;
 	int nthreads;
 	struct worker w[PD_QUEUE_MAX];
 };
@@ -41,6 +43,10 @@ static void back_to_loop(evutil_socket_t fd, short what, void *arg)
 static void hand_back(struct pd_job *j)
 {
 	struct timeval zero = {0, 0};
+	if (!j->base) { /* a job of a thread without a loop (delivery.c): done here */
+		j->done(j);
+		return;
+	}
 	if (event_base_once(j->base, -1, EV_TIMEOUT, back_to_loop, j, &zero) != 0)
 		abort(); /* cannot happen with a live base; a lost reply would hang a client */
 }
@@ -178,6 +184,16 @@ static bool upkeep(struct pd_queue *q, struct store *st)
 	return false;
 }
 
+/* The hook after a group's commit, if one is set. */
+static void committed(struct pd_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	void (*fn)(void *) = q->on_commit, *arg = q->on_commit_arg;
+	pthread_mutex_unlock(&q->mu);
+	if (fn)
+		fn(arg);
+}
+
 /* Groups of jobs as they come; once QUIET_MS pass without one, the store's upkeep (owed at
  * start and after every group: writes are what leave work for it). */
 static void *writer_main(void *arg)
@@ -196,6 +212,7 @@ static void *writer_main(void *arg)
 		if (!group)
 			return NULL;
 		commit_group(w->st, group);
+		committed(q);
 		for (struct pd_job *j = group, *n; j; j = n) {
 			n = j->next;
 			hand_back(j);
@@ -251,6 +268,13 @@ struct pd_queue *pd_queue_writer(struct store *st)
 	struct pd_queue *q = queue_alloc(1, "pd-writer", true);
 	q->w[0].st = st;
 	return queue_start(q);
+}
+
+void pd_queue_on_commit(struct pd_queue *q, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&q->mu);
+	q->on_commit = fn, q->on_commit_arg = arg;
+	pthread_mutex_unlock(&q->mu);
 }
 
 bool pd_queue_submit(struct pd_queue *q, struct pd_job *j)

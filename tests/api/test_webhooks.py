@@ -240,3 +240,231 @@ def test_deliveries_list_is_empty_then_paged_and_redeliver_needs_a_parked_event(
     assert_error(c.req("POST", REG + "/deliveries/999999/redeliver"), 404)
     assert_error(c.req("POST", REG + "/deliveries/abc/redeliver"), 400, field="cursor")
     assert_error(c.get(REG + "/deliveries", headers={"MS-ContinuationToken": "garbage"}), 400)
+
+
+# ---- delivery -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def receiver():
+    from receiver import Receiver
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def fetch(url):
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=10) as f:
+        return f.status, f.headers.get("Content-Type"), f.read()
+
+
+def verify(request):
+    """The request's signature checks out with the certificate at its X-MS-Certificate-Url."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    h = request["headers"]
+    assert h["authorization"].startswith("Signature "), h
+    assert h["x-ms-signature-algorithm"] == "rsa-sha256", h
+    status, ctype, pem = fetch(h["x-ms-certificate-url"])
+    assert status == 200 and ctype == "application/x-pem-file", (status, ctype)
+    cert = x509.load_pem_x509_certificate(pem)
+    orgs = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)]
+    assert orgs == ["partnerd"], orgs
+    sig = __import__("base64").b64decode(h["authorization"][len("Signature "):])
+    cert.public_key().verify(sig, request["body"], padding.PKCS1v15(), hashes.SHA256())  # raises if forged
+    return cert
+
+
+def test_a_test_event_arrives_signed_and_its_result_is_shown(hooks, receiver):
+    c = hooks.partner("Signed")
+    register(c, receiver.url(), ["test-created"])
+    r = c.req("POST", REG + "/validationEvents")
+    assert r.status == 200, r
+    cid = r.json["correlationId"]
+    req = receiver.wait_count(1)[0]
+    assert req["headers"]["content-type"].startswith("application/json"), req["headers"]
+    assert req["headers"]["x-ms-certificate-url"] == "http://127.0.0.1:%d/webhooks/v1/certificate" % hooks.port
+    verify(req)
+    body = json.loads(req["body"])
+    assert list(body) == ["EventName", "ResourceUri", "ResourceName", "AuditUri", "ResourceChangeUtcDate"]
+    assert body["EventName"] == "test-created" and body["ResourceName"] == "test" and body["AuditUri"] is None
+    assert body["ResourceUri"] == "http://127.0.0.1:%d/webhooks/v1/registration/validationEvents/%s" % (
+        hooks.port, cid)
+    deadline = time.time() + 10 * SLOW
+    while time.time() < deadline:
+        g = c.get(REG + "/validationEvents/" + cid)
+        if g.json["status"] == "completed":
+            break
+        time.sleep(0.05)
+    assert g.status == 200 and g.json["status"] == "completed", g.json
+    assert g.json["callbackUrl"] == receiver.url()
+    res = g.json["results"]
+    assert len(res) == 1 and res[0]["responseCode"] == "OK" and res[0]["systemError"] is False, res
+    assert res[0]["responseMessage"] == "received" and res[0]["dateTimeUtc"].endswith("Z"), res
+
+
+def feed(server, partner, names, resource="/v1/customers/%d"):
+    """Events written into the feed as a change's transaction writes them (seq from the counter),
+    straight into the store: this branch has no other action that writes one.  Their seqs."""
+    seqs = []
+    if server.db.startswith("postgresql://"):
+        from helpers import psql
+        for i, name in enumerate(names):
+            out = psql(server.db, "WITH s AS (UPDATE counters SET value = value + 1 WHERE name = 'event_seq'"
+                                  " RETURNING value) INSERT INTO events SELECT '%s', value, '%s', '%s', '%s', 'rec-%d',"
+                                  " %d FROM s RETURNING seq" % (partner, name, resource % i, name.split("-")[0], i,
+                                                                int(time.time())))
+            seqs.append(int(out.split()[0]))
+        return seqs
+    import sqlite3
+    db = sqlite3.connect(server.db[len("sqlite:"):], timeout=10, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        for i, name in enumerate(names):
+            seq = db.execute("UPDATE counters SET value = value + 1 WHERE name = 'event_seq' RETURNING value"
+                             ).fetchone()[0]
+            db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (partner, seq, name, resource % i, name.split("-")[0], "rec-%d" % i, int(time.time())))
+            seqs.append(seq)
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    return seqs
+
+
+def cursors(receiver, path=None):
+    return [int(r["headers"]["x-partnerd-cursor"]) for r in receiver.wait_for(lambda rs: True)
+            if path is None or r["path"] == path]
+
+
+def deliveries(client):
+    items, hdrs, path = [], {}, REG + "/deliveries?size=3"
+    for _ in range(1000):
+        r = client.get(path, headers=hdrs)
+        assert r.status == 200, r
+        items += r.json["items"]
+        if not r.json.get("continuationToken"):
+            return items
+        assert len(r.json["items"]) == 3, "a page is full before a token"
+        hdrs = {"MS-ContinuationToken": r.json["continuationToken"]}
+        path = REG + "/deliveries?size=3&seekOperation=Next"
+    raise AssertionError("paging does not end")
+
+
+def wait_states(client, want, timeout=20.0):
+    """The delivery log once every cursor in want has its state."""
+    deadline = time.time() + timeout * SLOW
+    while True:
+        items = deliveries(client)
+        got = {d["cursor"]: d["state"] for d in items}
+        if all(got.get(k) == v for k, v in want.items()):
+            return items
+        if time.time() > deadline:
+            raise AssertionError("delivery states %r, wanted %r" % (got, want))
+        time.sleep(0.05)
+
+
+def test_feed_events_arrive_in_cursor_order_only_the_registered_ones(hooks, receiver):
+    c = hooks.partner("Order")
+    before = feed(hooks, c.info["partnerId"], ["customer-created"])  # before the registration: not sent
+    register(c, receiver.url(), ["customer-created", "subscription-updated"])
+    names = ["customer-created", "billingprofile-updated", "subscription-updated", "customer-created",
+             "customeruser-created", "subscription-updated", "customer-created"]
+    seqs = feed(hooks, c.info["partnerId"], names)
+    want = [s for s, n in zip(seqs, names) if n in ("customer-created", "subscription-updated")]
+    receiver.wait_count(len(want))
+    time.sleep(0.3)
+    assert cursors(receiver) == want, "in cursor order, skipping what is not registered, nothing twice"
+    assert before[0] not in cursors(receiver)
+    bodies = receiver.events()
+    assert [b["EventName"] for b in bodies] == [n for n in names if n in ("customer-created", "subscription-updated")]
+    assert bodies[0]["ResourceUri"] == "http://127.0.0.1:%d/v1/customers/0" % hooks.port
+    assert bodies[0]["AuditUri"] == "http://127.0.0.1:%d/v1/auditrecords/rec-0" % hooks.port
+    for req in receiver.requests:
+        verify(req)
+    items = wait_states(c, {s: "delivered" for s in want})
+    assert [d["cursor"] for d in items] == want, "the log pages through every delivery, in order"
+    assert all(len(d["attempts"]) == 1 and d["attempts"][0]["httpStatus"] == 200 for d in items), items
+
+
+def test_a_receiver_down_for_a_while_gets_every_event_in_order(hooks, receiver):
+    c = hooks.partner("Down")
+    register(c, receiver.url(), ["customer-created"])
+    failures = {"n": 0}
+
+    def answer(entry):  # five 500s first, then the socket closed for a while, then all well
+        if failures["n"] < 5:
+            failures["n"] += 1
+            return 500
+        return 200
+    receiver.answer = answer
+    seqs = feed(hooks, c.info["partnerId"], ["customer-created"] * 4)
+    receiver.wait_count(5)
+    receiver.stop()
+    time.sleep(0.5)
+    receiver.start()
+    receiver.wait_count(5 + 4, timeout=30)
+    time.sleep(0.3)
+    got = cursors(receiver)
+    assert got[:5] == [seqs[0]] * 5, "the first event retried while the receiver fails"
+    ok = [r for r in receiver.requests[5:]]
+    assert [int(r["headers"]["x-partnerd-cursor"]) for r in ok] == seqs, "then each once, in order"
+    items = wait_states(c, {s: "delivered" for s in seqs})
+    first = items[0]
+    codes = [a["httpStatus"] for a in first["attempts"]]
+    assert codes[:5] == [500] * 5 and codes[-1] == 200, first
+    assert all(x in (500, None) for x in codes[5:-1]), "refused connections answer nothing"
+    assert [a["attempt"] for a in first["attempts"]] == list(range(1, len(codes) + 1))
+    times = [a["dateTimeUtc"] for a in first["attempts"]]
+    assert times == sorted(times)
+
+
+def test_ten_failures_park_an_event_the_queue_goes_on_and_redeliver_sends_it_again(hooks, receiver):
+    c = hooks.partner("Parked")
+    register(c, receiver.url(), ["customer-created"])
+    bad = {"seq": None}
+    receiver.answer = lambda entry: 500 if int(entry["headers"]["x-partnerd-cursor"]) == bad["seq"] else 200
+    seqs = feed(hooks, c.info["partnerId"], ["customer-created"] * 2)
+    bad["seq"] = seqs[0]
+    items = wait_states(c, {seqs[0]: "parked", seqs[1]: "delivered"})
+    parked = items[0]
+    assert parked["attemptCount"] == 10 and len(parked["attempts"]) == 10, parked
+    assert [a["httpStatus"] for a in parked["attempts"]] == [500] * 10
+    assert parked["attempts"][0]["responseMessage"] == "receiver says no"
+    assert cursors(receiver) == [seqs[0]] * 10 + [seqs[1]], "parked after 10, the next one went on"
+    assert_error(c.req("POST", REG + "/deliveries/%d/redeliver" % seqs[1]), 409, field="cursor")
+    bad["seq"] = None
+    r = c.req("POST", REG + "/deliveries/%d/redeliver" % seqs[0])
+    assert r.status == 200 and r.json["state"] == "pending" and r.json["cursor"] == seqs[0], r
+    items = wait_states(c, {seqs[0]: "delivered"})
+    assert [a["attempt"] for a in items[0]["attempts"]][-1] == 11, "a new round counts on"
+    assert cursors(receiver)[-1] == seqs[0]
+    assert_error(c.req("POST", REG + "/deliveries/%d/redeliver" % seqs[0]), 409)
+    ops = [x["operationType"] for x in audit_all(c) if x["operationStatus"] == "succeeded"]
+    assert "redeliver_webhook_event" in ops
+
+
+def test_the_delivery_never_holds_up_requests(hooks, receiver):
+    import threading
+    c = hooks.partner("Hang")
+    register(c, receiver.url(), ["customer-created"])
+    receiver.hold = threading.Event()
+    feed(hooks, c.info["partnerId"], ["customer-created"] * 3)
+    receiver.wait_for(lambda rs: receiver.holding >= 1, what="a held answer")
+    worst = 0.0
+    for _ in range(30):
+        t0 = time.time()
+        assert c.get(REG).status == 200
+        assert c.get("/v1/customers?size=1").status == 200
+        worst = max(worst, time.time() - t0)
+    other = hooks.partner("Other while hanging")
+    t0 = time.time()
+    register(other, receiver.url("/other"), ["test-created"])
+    assert other.req("POST", REG + "/validationEvents").status == 200
+    assert time.time() - t0 < 1.0 * SLOW
+    assert worst < 0.25 * SLOW, "two requests took %.3f s while the receiver hung" % worst
+    receiver.wait_for(lambda rs: any(r["path"] == "/other" for r in rs), what="another registration's event")
+    receiver.hold.set()
+    receiver.hold = None
+    receiver.wait_count(4)
