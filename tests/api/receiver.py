@@ -10,6 +10,7 @@ import time
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # the answer in one go, not behind a delayed ACK
 
     def log_message(self, *args):
         pass

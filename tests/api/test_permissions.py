@@ -280,6 +280,7 @@ CALLS = {
     ("GET", "/v1/auditrecords"): lambda role, w: ("GET", "/v1/auditrecords?size=3", None, 200),
     ("GET", "/v1/auditrecords/{id}"): lambda role, w: ("GET", "/v1/auditrecords/" + w.record_id, None, 200),
     # webhooks (issue 22): the partner's one registration, made afresh where a call needs it
+    ("GET", "/webhooks/v1/certificate"): lambda role, w: ("GET", "/webhooks/v1/certificate", None, 200),
     ("GET", "/webhooks/v1/registration/events"):
         lambda role, w: ("GET", "/webhooks/v1/registration/events", None, 200),
     ("POST", "/webhooks/v1/registration"):
