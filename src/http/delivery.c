@@ -279,6 +279,20 @@ static void reg_set(struct reg *g, const struct pd_webhook *w)
 	g->due = 0;
 }
 
+/* A new registration of `partner` in the table; NULL when out of memory. */
+static struct reg *reg_add(struct pd_delivery *dl, const char *partner)
+{
+	struct reg **more = realloc(dl->regs, (dl->nregs + 1) * sizeof *dl->regs), *g;
+	if (!more)
+		return NULL;
+	dl->regs = more;
+	if (!(g = calloc(1, sizeof *g)) || !(g->partner = strdup(partner))) {
+		free(g);
+		return NULL;
+	}
+	return dl->regs[dl->nregs++] = g;
+}
+
 /* The store's registrations; those gone are dropped once nothing is in flight for them. */
 static void reload(struct pd_delivery *dl)
 {
@@ -293,14 +307,8 @@ static void reload(struct pd_delivery *dl)
 		dl->regs[i]->seen = false;
 	for (size_t i = 0; i < n; i++) {
 		struct reg *g = reg_find(dl, rows[i].partner_id);
-		struct reg **more = g ? dl->regs : realloc(dl->regs, (dl->nregs + 1) * sizeof *dl->regs);
-		if (!more || (!g && !(g = calloc(1, sizeof *g))))
+		if (!g && !(g = reg_add(dl, rows[i].partner_id)))
 			continue;
-		if (!g->partner) {
-			dl->regs = more;
-			dl->regs[dl->nregs++] = g;
-			g->partner = strdup(rows[i].partner_id);
-		}
 		if (!g->busy)
 			reg_set(g, &rows[i]);
 		g->seen = true;

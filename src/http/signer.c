@@ -70,20 +70,21 @@ static char *slurp(const char *path, size_t *n)
 	return buf;
 }
 
-/* The key file: owned by no one else (no group or other bits), then its key. */
-static EVP_PKEY *read_key_file(const char *path, char *err, size_t cap)
+/* The key file (`label` names it in errors): owned by no one else (no group or other bits),
+ * then its key. */
+static EVP_PKEY *read_key_file(const char *path, const char *label, char *err, size_t cap)
 {
 	struct stat sb;
 	size_t n = 0;
 	if (stat(path, &sb) != 0)
-		return snprintf(err, cap, "--webhook-key %s: %s", path, strerror(errno)), NULL;
+		return snprintf(err, cap, "%s %s: %s", label, path, strerror(errno)), NULL;
 	if (sb.st_mode & 077)
-		return snprintf(err, cap, "--webhook-key %s: mode %03o lets others read the signing key; "
-					  "chmod 600 it", path, (unsigned)(sb.st_mode & 0777)), NULL;
+		return snprintf(err, cap, "%s %s: mode %03o lets others read the signing key; chmod 600 it", label, path,
+				(unsigned)(sb.st_mode & 0777)), NULL;
 	char *pem = slurp(path, &n), what[300];
 	if (!pem)
-		return snprintf(err, cap, "--webhook-key %s: %s", path, strerror(errno)), NULL;
-	snprintf(what, sizeof what, "--webhook-key %s", path);
+		return snprintf(err, cap, "%s %s: %s", label, path, strerror(errno)), NULL;
+	snprintf(what, sizeof what, "%s %s", label, path);
 	EVP_PKEY *k = key_from_pem(pem, n, what, err, cap);
 	sodium_memzero(pem, n);
 	free(pem);
@@ -114,7 +115,7 @@ static EVP_PKEY *file_key(struct pd_signer *s, char *err, size_t cap)
 {
 	size_t n = 0;
 	if (access(s->file, F_OK) == 0 || s->given)
-		return read_key_file(s->file, err, cap);
+		return read_key_file(s->file, s->given ? "--webhook-key" : "the webhook signing key", err, cap);
 	EVP_PKEY *k = NULL;
 	char *pem = new_key_pem(&k, &n);
 	int fd = pem ? open(s->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
@@ -239,6 +240,8 @@ int pd_signer_ready(struct pd_signer *s, char *err, size_t cap)
 	pthread_mutex_lock(&s->mu);
 	int rc = load(s, err, cap);
 	pthread_mutex_unlock(&s->mu);
+	if (rc != 0) /* the reason names the file or the store, never the key */
+		fprintf(stderr, "partnerd: webhooks: %s\n", err);
 	return rc;
 }
 
