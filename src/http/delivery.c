@@ -327,12 +327,10 @@ static void reload(struct pd_delivery *dl)
 static size_t on_answer(char *p, size_t size, size_t n, void *arg)
 {
 	struct attempt *t = arg;
-	size_t len = size * n, room = BODY_CAP - t->answer_len;
-	if (len > room)
-		return 0; /* more than we read: the transfer ends (its status is the answer) */
-	memcpy(t->answer + t->answer_len, p, len);
-	t->answer_len += len;
-	return len;
+	size_t len = size * n, room = BODY_CAP - t->answer_len, take = len < room ? len : room;
+	memcpy(t->answer + t->answer_len, p, take);
+	t->answer_len += take;
+	return take; /* less than len: more than we read, the transfer ends (its status is the answer) */
 }
 
 /* CURLOPT_OPENSOCKETFUNCTION: the address curl is about to connect to, after DNS, checked

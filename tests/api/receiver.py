@@ -30,9 +30,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 rcv.holding += 1
                 rcv.cv.notify_all()
             hold.wait(60)
-        payload = b"received" if 200 <= status < 300 else b"receiver says no"
+        extra = {}
+        if isinstance(status, tuple):  # (status, headers, body)
+            status, extra, payload = status
+        else:
+            payload = b"received" if 200 <= status < 300 else b"receiver says no"
         try:
             self.send_response(status)
+            for k, v in extra.items():
+                self.send_header(k, v)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -41,9 +47,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Receiver:
-    """answer(entry) -> status decides each answer (default: 200 for every request)."""
+    """answer(entry) -> status, or (status, headers, body), decides each answer (default: 200 for
+    every request).  tls: an ssl.SSLContext to serve https with."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
+        self.tls = tls
         self.requests = []
         self.cv = threading.Condition()
         self.status = 200
@@ -58,10 +66,12 @@ class Receiver:
         self.start()
 
     def url(self, path="/hook"):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "%s://127.0.0.1:%d%s" % ("https" if self.tls else "http", self.port, path)
 
     def start(self):
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+        if self.tls:
+            self.httpd.socket = self.tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         self.httpd.receiver = self
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

@@ -620,3 +620,63 @@ def test_concurrent_registrations_make_one_and_test_events_keep_their_throttle(h
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(r.status for r in tests) == [200, 200] + [429] * 10, [r.status for r in tests]
+
+
+def test_answers_are_capped_redirects_not_followed_and_tls_verified(make_server, tmp_path):
+    """A long answer is cut to its status and 256 bytes of it; a 302 is a failure, its Location never
+    called; an https receiver whose certificate partnerd does not trust gets nothing, and with
+    --webhook-ca naming it the same events arrive."""
+    import datetime
+    import ipaddress
+    import ssl
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from receiver import Receiver
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "receiver")])
+    now = datetime.datetime.utcnow()
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    certfile, keyfile = str(tmp_path / "rcv.pem"), str(tmp_path / "rcv.key")
+    open(certfile, "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+    open(keyfile, "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certfile, keyfile)
+    plain, secure = Receiver(), Receiver(tls=ctx)
+    try:
+        s = make_server(ALLOW + FAST).start()
+        c = s.partner("Answers")
+        register(c, plain.url(), ["customer-created"])
+        plain.answer = lambda e: (200, {}, b"A" * 100000) if e["path"] == "/hook" else 200
+        seqs = feed(s, c.info["partnerId"], ["customer-created"])
+        items = wait_states(c, {seqs[0]: "delivered"})
+        assert items[-1]["attempts"][0]["responseMessage"] == "A" * 256, "the status counts, 256 bytes kept"
+        plain.answer = lambda e: (302, {"Location": plain.url("/elsewhere")}, b"")
+        seqs = feed(s, c.info["partnerId"], ["customer-created"])
+        items = wait_states(c, {seqs[0]: "parked"})
+        assert [a["httpStatus"] for a in items[-1]["attempts"]] == [302] * 10
+        assert not [r for r in plain.requests if r["path"] == "/elsewhere"], "no redirect followed"
+        p = c.req("PUT", REG, {"WebhookUrl": secure.url(), "WebhookEvents": ["customer-created"]})
+        assert p.status == 200, p
+        seqs = feed(s, c.info["partnerId"], ["customer-created"])
+        items = wait_states(c, {seqs[0]: "parked"})
+        assert secure.requests == [], "an untrusted certificate: nothing sent"
+        assert all(a["httpStatus"] is None for a in items[-1]["attempts"]), items[-1]
+        assert "certificate" in items[-1]["attempts"][0]["responseMessage"].lower(), items[-1]["attempts"][0]
+        s.stop()
+        s.args += ["--webhook-ca", certfile]
+        s.start()
+        c = Client(s.port, c.token, c.info)
+        assert c.req("POST", REG + "/deliveries/%d/redeliver" % seqs[0]).status == 200
+        secure.wait_count(1)
+        wait_states(c, {seqs[0]: "delivered"})
+        verify(secure.requests[0])
+    finally:
+        plain.close()
+        secure.close()
