@@ -680,3 +680,24 @@ def test_answers_are_capped_redirects_not_followed_and_tls_verified(make_server,
     finally:
         plain.close()
         secure.close()
+
+
+def test_a_test_event_is_all_or_nothing(make_server, receiver):
+    """A test event whose correlation id cannot be kept leaves no event in the feed either (and the
+    other way round): 503, nothing delivered, and the same request then works."""
+    s = make_server(ALLOW + FAST + ["--fault-injection"]).start()
+    c = s.partner("Atomic")
+    register(c, receiver.url(), ["test-created"])
+    for op in ("wtest_insert", "event_insert", "audit_insert"):
+        r = c.req("POST", REG + "/validationEvents", headers={"X-Partnerd-Fault": "op=%s; error=EIO" % op})
+        assert_error(r, 503)
+    time.sleep(1.2)
+    assert receiver.requests == [] and deliveries(c) == [], "nothing half-written reached the feed"
+    r = c.req("POST", REG + "/validationEvents")
+    assert r.status == 200, r
+    receiver.wait_count(1)
+    assert c.get(REG + "/validationEvents/" + r.json["correlationId"]).status == 200
+    r = c.req("POST", REG, {"WebhookUrl": receiver.url("/x"), "WebhookEvents": ["test-created"]},
+              headers={"X-Partnerd-Fault": "op=webhook_get; error=EBUSY"})
+    assert_error(r, 503)
+    assert c.get(REG).json["WebhookUrl"] == receiver.url()
