@@ -584,8 +584,8 @@ static void step(struct pd_delivery *dl, struct reg *g, long long now)
 	while (take(dl, g, now, ar))
 		;
 	enum pd_err e = store_wdelivery_next(dl->st, g->partner, &d, ar);
-	if (e == PD_OK && d.next_at_ms > now)
-		g->due = d.next_at_ms;
+	if (e == PD_OK && d.next_at_ms > now) /* a retry's wait: the lease stays renewed meanwhile */
+		g->due = d.next_at_ms < g->due ? d.next_at_ms : g->due;
 	else if (e == PD_OK && !strcmp(d.subscriber_id, g->sub))
 		ar = (start(dl, g, &d, ar), NULL); /* the attempt owns ar */
 	pd_arena_free(ar);
