@@ -682,6 +682,14 @@ void pd_delivery_wake(void *delivery)
 	curl_multi_wakeup(dl->multi);
 }
 
+/* A clean stop hands its leases over at once (held until 0: lapsed), not after LEASE_MS. */
+static void release(struct pd_delivery *dl, struct reg *g)
+{
+	struct lease_job l = {.reg = g, .owner = dl->owner, .now = now_ms(), .until = 0};
+	if (g->lease_until > l.now)
+		write_sync(dl, lease_run, &l);
+}
+
 void pd_delivery_stop(struct pd_delivery *dl)
 {
 	if (!dl)
@@ -695,6 +703,7 @@ void pd_delivery_stop(struct pd_delivery *dl)
 			curl_multi_remove_handle(dl->multi, dl->regs[i]->busy->easy);
 			attempt_free(dl->regs[i]->busy);
 		}
+		release(dl, dl->regs[i]);
 		reg_free(dl->regs[i]);
 	}
 	free(dl->regs);
