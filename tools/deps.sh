@@ -6,8 +6,9 @@ run_pkgs="build-essential pkg-config libevent-dev libssl-dev libcurl4-openssl-de
 # chromium + a CJK font: the portal's browser tests (tests/e2e, playwright-core from npm);
 # postgresql (+ contrib: pg_trgm, btree_gin) and nginx: the PostgreSQL and many-instance tests
 # prometheus (its server and promtool): the metrics tests (tests/api/test_metrics.py)
+# python3-cryptography: the webhook tests verify the deliveries' signatures (tests/api/test_webhooks.py)
 # postgresql-15-auto-failover (pg_autoctl): the failover tests (tests/ha, `make test-ha`)
-test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus postgresql-15-auto-failover"
+test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest python3-cryptography chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus postgresql-15-auto-failover"
 # `make bench` only: the load generator and the static-file reference (bench/README.md);
 # postgresql (+ contrib, pgbench in its client): `BENCH_DB=postgresql make bench` (bench/run-pg)
 bench_pkgs="$run_pkgs python3 wrk nginx postgresql postgresql-contrib"

@@ -156,6 +156,31 @@ void pd_accept_finish(struct pd_req *r, enum pd_err e);
 enum pd_next pd_audit_list(struct pd_req *r);
 enum pd_next pd_audit_get(struct pd_req *r);
 
+/* webhooks.c (issue 22) */
+json_t *pd_webhook_json(const struct pd_webhook *w);
+enum pd_next pd_webhooks_certificate(struct pd_req *r);
+enum pd_next pd_webhooks_certificate_pem(struct pd_req *r);
+enum pd_next pd_webhooks_events(struct pd_req *r);
+enum pd_next pd_webhooks_get(struct pd_req *r);
+enum pd_next pd_webhooks_create(struct pd_req *r);
+enum pd_next pd_webhooks_resolve(struct pd_req *r);
+enum pd_err pd_webhooks_create_write(struct pd_req *r, struct store *st);
+void pd_webhooks_create_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_webhooks_put(struct pd_req *r);
+enum pd_err pd_webhooks_put_write(struct pd_req *r, struct store *st);
+void pd_webhooks_put_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_webhooks_delete(struct pd_req *r);
+enum pd_err pd_webhooks_delete_write(struct pd_req *r, struct store *st);
+void pd_webhooks_delete_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_webhooks_test(struct pd_req *r);
+enum pd_err pd_webhooks_test_write(struct pd_req *r, struct store *st);
+void pd_webhooks_test_finish(struct pd_req *r, enum pd_err e);
+enum pd_next pd_webhooks_test_get(struct pd_req *r);
+enum pd_next pd_webhooks_deliveries(struct pd_req *r);
+enum pd_next pd_webhooks_redeliver(struct pd_req *r);
+enum pd_err pd_webhooks_redeliver_write(struct pd_req *r, struct store *st);
+void pd_webhooks_redeliver_finish(struct pd_req *r, enum pd_err e);
+
 /* health.c */
 enum pd_next pd_health(struct pd_req *r);
 

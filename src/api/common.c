@@ -8,7 +8,7 @@
 #include <strings.h>
 #include "activity.h"
 #include "api.h"
-#include "events.h"
+#include "feed.h"
 #include "ids.h"
 
 const char *pd_api_uuid_param(struct pd_req *r, int i, const char *field)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "activity.h"
-#include "events.h"
+#include "feed.h"
 #include "api.h"
 #include "country.h"
 #include "ids.h"

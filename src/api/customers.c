@@ -7,7 +7,7 @@
 #include <strings.h>
 #include "api.h"
 #include "activity.h"
-#include "events.h"
+#include "feed.h"
 #include "orders.h"
 #include "country.h"
 #include "domain.h"

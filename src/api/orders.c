@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <time.h>
 #include "activity.h"
-#include "events.h"
+#include "feed.h"
 #include "ids.h"
 #include "orders.h"
 #include "text.h"

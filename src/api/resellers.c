@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 #include "activity.h"
-#include "events.h"
+#include "feed.h"
 #include "api.h"
 #include "country.h"
 #include "ids.h"

@@ -1,7 +1,7 @@
 /* routes.c - the route table: every endpoint, who may call it (a permission of roles.c),
  * what it is called in the activity log when it changes something, and its phases. */
 #include "api.h"
-#include "events.h"
+#include "feed.h"
 
 #define P(x) PD_PERM_##x
 /* a read: GET (and HEAD) with one phase */
@@ -115,11 +115,33 @@ const struct pd_route pd_routes[] = {
 	       pd_resellers_patch_write, pd_resellers_patch_finish),
 	READ("/v1/customers/{id}/relationships", CUSTOMERS_READ, pd_customer_resellers),
 
-	/* the change feed (issue 22; src/api/events.c): every change's events in commit order,
+	/* the change feed (issue 22; src/api/feed.c): every change's events in commit order,
 	 * with a long-poll (wait=S) parked on the loop (src/http/waiters.c) */
 	READ("/v1/events", EVENTS_READ, pd_events_list),
 
 	READ("/v1/auditrecords", AUDIT_READ, pd_audit_list),
 	READ("/v1/auditrecords/{id}", AUDIT_READ, pd_audit_get),
+
+	/* webhooks (issue 22, docs/webhooks.md): Partner Center's registration API, then partnerd's
+	 * delivery log */
+	{PD_GET | PD_HEAD, "/webhooks/v1/certificate", PD_R_PUBLIC | PD_R_NOSTORE, P(PUBLIC), NULL, NULL,
+	 pd_webhooks_certificate, pd_webhooks_certificate_pem, NULL, NULL},
+	READ("/webhooks/v1/registration/events", WEBHOOKS_MANAGE, pd_webhooks_events),
+	CHANGE(PD_POST, "/webhooks/v1/registration", PD_R_JSON, WEBHOOKS_MANAGE, "create_webhook_registration",
+	       "webhook_registration", pd_webhooks_create, pd_webhooks_resolve, pd_webhooks_create_write,
+	       pd_webhooks_create_finish),
+	READ("/webhooks/v1/registration", WEBHOOKS_MANAGE, pd_webhooks_get),
+	CHANGE(PD_PUT, "/webhooks/v1/registration", PD_R_JSON, WEBHOOKS_MANAGE, "update_webhook_registration",
+	       "webhook_registration", pd_webhooks_put, pd_webhooks_resolve, pd_webhooks_put_write,
+	       pd_webhooks_put_finish),
+	CHANGE(PD_DELETE, "/webhooks/v1/registration", 0, WEBHOOKS_MANAGE, "delete_webhook_registration",
+	       "webhook_registration", pd_webhooks_delete, NULL, pd_webhooks_delete_write, pd_webhooks_delete_finish),
+	CHANGE(PD_POST, "/webhooks/v1/registration/validationEvents", 0, WEBHOOKS_MANAGE, "send_webhook_test_event",
+	       "webhook_registration", pd_webhooks_test, NULL, pd_webhooks_test_write, pd_webhooks_test_finish),
+	READ("/webhooks/v1/registration/validationEvents/{correlationId}", WEBHOOKS_MANAGE, pd_webhooks_test_get),
+	READ("/webhooks/v1/registration/deliveries", WEBHOOKS_MANAGE, pd_webhooks_deliveries),
+	CHANGE(PD_POST, "/webhooks/v1/registration/deliveries/{cursor}/redeliver", 0, WEBHOOKS_MANAGE,
+	       "redeliver_webhook_event", "webhook_registration", pd_webhooks_redeliver, NULL,
+	       pd_webhooks_redeliver_write, pd_webhooks_redeliver_finish),
 	{0, NULL, 0, P(PUBLIC), NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -14,13 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api.h"
-#include "../api/events.h" /* not src/core/events.h, the catalogue */
+#include "feed.h"
 #include "catalog.h"
 #include "embed.h"
 #include "domain.h"
 #include "roles.h"
 #include "server.h"
 #include "settings.h"
+#include "signer.h"
 #include "tls.h"
 
 /* Creates the directory of a sqlite:PATH store if it is missing (one level, like ./var). */
@@ -223,6 +224,12 @@ static struct pd_config serve_config(const struct pd_settings *o)
 		.fault_injection = pd_set_bool(o, PD_S_FAULT_INJECTION),
 		.event_retention = (int)pd_set_int(o, PD_S_EVENT_RETENTION),
 		.writer_upkeep = pd_events_upkeep,
+		.webhook_allow_http = pd_set_bool(o, PD_S_WEBHOOK_ALLOW_HTTP),
+		.webhook_allow_private = pd_set_bool(o, PD_S_WEBHOOK_ALLOW_PRIVATE),
+		.webhook_key = pd_set_str(o, PD_S_WEBHOOK_KEY),
+		.webhook_ca = pd_set_str(o, PD_S_WEBHOOK_CA),
+		.webhook_retry_min_ms = (int)pd_set_int(o, PD_S_WEBHOOK_RETRY_MIN),
+		.webhook_retry_max_ms = (int)pd_set_int(o, PD_S_WEBHOOK_RETRY_MAX),
 	};
 }
 
@@ -417,9 +424,25 @@ static int serve(const struct pd_settings *o)
 		pd_tls_free(cfg.tls);
 		return 1;
 	}
+	char serr[600];
+	if (cfg.webhook_ca && access(cfg.webhook_ca, R_OK) != 0) {
+		fprintf(stderr, "partnerd: --webhook-ca %s: %s\n", cfg.webhook_ca, strerror(errno));
+		store_close(st);
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 2;
+	}
+	if (!(cfg.signer = pd_signer_new(cfg.webhook_key, cfg.db, serr, sizeof serr))) {
+		fprintf(stderr, "partnerd: %s\n", serr);
+		store_close(st);
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 2;
+	}
 	if (cfg.fault_injection)
 		fprintf(stderr, "partnerd: --fault-injection is on: requests may fail store calls on purpose (tests only)\n");
 	int rc = pd_server_run(&cfg, pd_routes, st, key);
+	pd_signer_free(cfg.signer);
 	pd_catalog_free(catalog);
 	pd_tls_free(cfg.tls);
 	return rc;

@@ -187,6 +187,32 @@ static const struct setting table[PD_S_COUNT] = {
 					  "call=N; error=EIO, EBUSY or ECONFLICT (or op=NAME to fail every call of one "
 					  "store operation) fails the Nth store call made for it; every reply carries "
 					  "X-Partnerd-Store-Calls (docs/internals/store.md)"},
+	/* webhooks (issue 22, docs/webhooks.md) */
+	[PD_S_WEBHOOK_KEY] = {"webhook-key", "FILE", "PARTNERD_WEBHOOK_KEY", T_PATH, C(SERVE),
+			      .dflt_doc = "SQLite: PATH.webhook-key.pem beside the store, made (RSA 3072, mode 0600) "
+					  "when first needed; PostgreSQL: none, webhooks off",
+			      .help = "the RSA private key (PEM, mode 0600 or stricter) that signs webhook "
+				      "deliveries; every instance on one PostgreSQL store needs the same file"},
+	[PD_S_WEBHOOK_CA] = {"webhook-ca", "FILE", "PARTNERD_WEBHOOK_CA", T_PATH, C(SERVE),
+			     .dflt_doc = "the system's trusted certificates",
+			     .help = "the CA certificates (PEM) that webhook receivers' https certificates are "
+				     "verified with (e.g. a test receiver's self-signed one)"},
+	[PD_S_WEBHOOK_ALLOW_HTTP] = {"webhook-allow-http", NULL, "PARTNERD_WEBHOOK_ALLOW_HTTP", T_BOOL, C(SERVE),
+				     .dflt = "0", .flag_sets = true, .dflt_doc = "off: WebhookUrl must be https",
+				     .help = "allow http:// webhook URLs (tests, a receiver on a trusted network)"},
+	[PD_S_WEBHOOK_ALLOW_PRIVATE] = {"webhook-allow-private", NULL, "PARTNERD_WEBHOOK_ALLOW_PRIVATE", T_BOOL,
+					C(SERVE), .dflt = "0", .flag_sets = true,
+					.dflt_doc = "off: only public addresses are called",
+					.help = "allow webhook URLs whose host is (or resolves to) a loopback, private, "
+						"link-local, CGNAT, multicast or reserved address, or partnerd's own "
+						"(tests, an internal receiver); checked on every attempt either way"},
+	[PD_S_WEBHOOK_RETRY_MIN] = {"webhook-retry-min", "MS", "PARTNERD_WEBHOOK_RETRY_MIN", T_INT, C(SERVE), 10,
+				    600000, "1000",
+				    .help = "milliseconds before a failed delivery's first retry; each next waits "
+					    "twice as long (with jitter), up to --webhook-retry-max; 10 attempts, "
+					    "then the event is parked"},
+	[PD_S_WEBHOOK_RETRY_MAX] = {"webhook-retry-max", "MS", "PARTNERD_WEBHOOK_RETRY_MAX", T_INT, C(SERVE), 10,
+				    86400000, "300000", .help = "milliseconds a retry waits at most"},
 };
 
 /* Settings that mean nothing one without the other. */

@@ -102,6 +102,19 @@ enum pd_msg {
 	PD_MSG_EVENTS_PRUNED,     /* 410: {field}: events after it are no longer kept; the oldest kept is {arg} */
 	PD_MSG_EVENTS_WAITING,    /* 429/503: {arg} requests wait for events already; retry */
 	PD_MSG_UNKNOWN_PARAM,     /* {field} is not a parameter here; the parameters are {arg} */
+	/* issue 22: webhooks */
+	PD_MSG_WEBHOOK_HTTPS,     /* {field} must be an https URL (http only with --webhook-allow-http) */
+	PD_MSG_WEBHOOK_ABSOLUTE,  /* {field} must be an absolute URL: scheme, host, optional port */
+	PD_MSG_WEBHOOK_USERINFO,  /* {field} must not carry a user name or password */
+	PD_MSG_WEBHOOK_HOST,      /* {field}: the host or port is not valid */
+	PD_MSG_WEBHOOK_RESOLVE,   /* {field}: the host {arg} cannot be resolved */
+	PD_MSG_WEBHOOK_ADDRESS,   /* {field}: {arg} is loopback, private, ... or partnerd's own: refused */
+	PD_MSG_WEBHOOK_EVENT,     /* {field}: {arg} is not a webhook event */
+	PD_MSG_WEBHOOK_EVENTS,    /* {field} must name at least one event */
+	PD_MSG_WEBHOOK_DUPLICATE, /* {field} names {arg} twice */
+	PD_MSG_WEBHOOK_EXISTS,    /* a registration exists: use PUT */
+	PD_MSG_WEBHOOK_NO_TEST,   /* {field}: register for test-created before asking for a test event */
+	PD_MSG_WEBHOOK_NOT_PARKED, /* the event {arg} is not parked: nothing to redeliver */
 	PD_MSG_COUNT
 };
 
@@ -111,7 +124,8 @@ enum pd_noun {
 	PD_NOUN_CUSTOMER, PD_NOUN_CUSTOMER_LIST, PD_NOUN_USER, PD_NOUN_USERS, PD_NOUN_CUSTOMER_USER,
 	PD_NOUN_APP, PD_NOUN_APPS, PD_NOUN_INVITATION, PD_NOUN_ACTIVITY_LOG, PD_NOUN_AUDIT_RECORD,
 	PD_NOUN_DOMAIN, PD_NOUN_STORE, PD_NOUN_TOKEN, PD_NOUN_SESSION, PD_NOUN_SUBSCRIPTION,
-	PD_NOUN_ORDER, PD_NOUN_OFFER, PD_NOUN_COUNTRY, PD_NOUN_RESELLER, PD_NOUN_RESELLERS, PD_NOUN_COUNT
+	PD_NOUN_ORDER, PD_NOUN_OFFER, PD_NOUN_COUNTRY, PD_NOUN_RESELLER, PD_NOUN_RESELLERS,
+	PD_NOUN_WEBHOOK, PD_NOUN_WEBHOOK_TEST, PD_NOUN_WEBHOOK_DELIVERY, PD_NOUN_COUNT
 };
 
 /* "The customer 0000..." (id may be NULL: "The customer") in `loc`, into buf; returns buf. */

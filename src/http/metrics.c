@@ -44,6 +44,8 @@ static struct {
 	atomic_llong inflight, queue;
 	struct hist batch, commit;
 	atomic_ullong reject[PD_REJECT_COUNT];
+	atomic_ullong hook_attempts[2], hook_done[2]; /* [ok], [parked] */
+	atomic_llong hook_lag;
 	int (*conns)(void *);
 	void *conns_arg;
 	double started;
@@ -239,6 +241,37 @@ static void gauges(FILE *f)
 	hist_lines(f, "partnerd_writer_commit_seconds", &M.commit, commit_le, sizeof commit_le / sizeof commit_le[0], -1, 0);
 }
 
+void pd_metrics_webhook_attempt(bool ok)
+{
+	atomic_fetch_add_explicit(&M.hook_attempts[ok], 1, memory_order_relaxed);
+}
+
+void pd_metrics_webhook_done(bool parked)
+{
+	atomic_fetch_add_explicit(&M.hook_done[parked], 1, memory_order_relaxed);
+}
+
+void pd_metrics_webhook_lag(long long events)
+{
+	atomic_store_explicit(&M.hook_lag, events, memory_order_relaxed);
+}
+
+static void webhooks(FILE *f)
+{
+	head(f, "partnerd_webhook_attempts_total", "counter", "Webhook delivery attempts by result (a 2xx answer or not).");
+	fprintf(f, "partnerd_webhook_attempts_total{result=\"success\"} %llu\n"
+		   "partnerd_webhook_attempts_total{result=\"failure\"} %llu\n",
+		get(&M.hook_attempts[1]), get(&M.hook_attempts[0]));
+	head(f, "partnerd_webhook_deliveries_total", "counter",
+	     "Webhook deliveries done, by outcome: delivered, or parked after 10 failed attempts.");
+	fprintf(f, "partnerd_webhook_deliveries_total{outcome=\"delivered\"} %llu\n"
+		   "partnerd_webhook_deliveries_total{outcome=\"parked\"} %llu\n",
+		get(&M.hook_done[0]), get(&M.hook_done[1]));
+	head(f, "partnerd_webhook_queue_lag_events", "gauge",
+	     "Feed events not yet taken by this instance's registrations (last seq less cursor, summed).");
+	fprintf(f, "partnerd_webhook_queue_lag_events %lld\n", (long long)atomic_load(&M.hook_lag));
+}
+
 static void rejections(FILE *f)
 {
 	head(f, "partnerd_signin_throttled_total", "counter", "Sign-ins refused by the sign-in protection (429).");
@@ -327,6 +360,7 @@ char *pd_metrics_render(size_t *len)
 	store_calls(f);
 	replicas(f);
 	rejections(f);
+	webhooks(f);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

@@ -8,6 +8,7 @@
  * time. */
 #ifndef PD_METRICS_H
 #define PD_METRICS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "request.h"
 
@@ -30,6 +31,12 @@ void pd_metrics_commit(int jobs, double secs);  /* one group commit: its jobs, c
 
 enum pd_metric_reject { PD_REJECT_SIGNIN_THROTTLED, PD_REJECT_SIGNIN_UNAVAILABLE, PD_REJECT_RATE_LIMIT, PD_REJECT_COUNT };
 void pd_metrics_reject(enum pd_metric_reject why);
+
+/* Webhooks (delivery.c): an attempt answered 2xx or not; a delivery done, delivered or parked;
+ * the queue's lag (the feed's last seq less each registration's cursor, summed). */
+void pd_metrics_webhook_attempt(bool ok);
+void pd_metrics_webhook_done(bool parked);
+void pd_metrics_webhook_lag(long long events);
 
 /* The exposition (text format 0.0.4), malloc'd; NULL when out of memory. */
 char *pd_metrics_render(size_t *len);

@@ -35,6 +35,8 @@ enum pd_next { PD_REPLY, PD_WORK, PD_WRITE };
 #define PD_R_NOSTORE 32u /* PD_R_PUBLIC and prepare never reads the store: stays on the loop */
 #define PD_R_PROBE  64u /* a health check: the store must answer within --health-timeout */
 
+struct pd_signer;
+
 struct pd_config {
 	const char *listen;        /* "127.0.0.1:8080" */
 	const char *db;            /* "sqlite:var/partnerd.db" */
@@ -58,8 +60,13 @@ struct pd_config {
 	bool log_json;             /* --log-format json: one JSON object per log line */
 	bool fault_injection;      /* --fault-injection (tests only): X-Partnerd-Fault is honoured */
 	int event_retention;       /* --event-retention: days the change feed keeps; 0: for ever */
-	/* the writer's upkeep step of the API (the feed's retention, src/api/events.c), or NULL */
+	/* the writer's upkeep step of the API (the feed's retention, src/api/feed.c), or NULL */
 	void (*writer_upkeep)(struct store *st, const void *cfg);
+	/* webhooks (issue 22): --webhook-* */
+	bool webhook_allow_http, webhook_allow_private;
+	const char *webhook_key, *webhook_ca;
+	int webhook_retry_min_ms, webhook_retry_max_ms;
+	struct pd_signer *signer;  /* signer.h: the key that signs deliveries; NULL: webhooks off */
 };
 
 struct pd_resp {

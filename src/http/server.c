@@ -41,6 +41,7 @@
 #include "uri.h"
 #include "waiters.h"
 #include "work.h"
+#include "delivery.h"
 #include <sodium.h>
 
 struct server;
@@ -71,6 +72,7 @@ struct server {
 	evutil_socket_t fd;  /* the listening socket shared by the loops */
 	pthread_mutex_t log_mu;
 	struct pd_admit *admit;  /* the accept turn and the connection cap */
+	struct pd_delivery *delivery; /* webhooks (delivery.h) */
 	int max_conns;
 };
 
@@ -1240,6 +1242,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
 	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
 		snprintf(err, sizeof err, "out of memory");
+	pd_webhook_own_address(cfg->listen);
 	pd_metrics_init(routes);
 	pd_metrics_connections(s.admit ? pd_admit_open : NULL, s.admit);
 	/* the metrics' listener first: an address it cannot have stops the start before the API's */
@@ -1247,6 +1250,8 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	bool ready = s.admit != NULL && (local || s.readers);
 	if (ready && cfg->metrics_listen)
 		ready = (metrics = pd_metrics_start(cfg->metrics_listen, err, sizeof err)) != NULL;
+	if (ready && cfg->signer)
+		ready = (s.delivery = pd_delivery_start(cfg, s.writer, err, sizeof err)) != NULL;
 	int rc = ready ? start_loops(&s, err, sizeof err) : -1;
 	if (rc == 0) {
 		printf("partnerd: listening on %s://%s (%d event loops, at most %d connections, store %s)\n",
@@ -1263,6 +1268,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 		s.nloops = s.loops ? s.nloops : 0; /* the loops made so far */
 	}
 	pd_metrics_stop(metrics);
+	pd_delivery_stop(s.delivery); /* before the writer its jobs go to */
 	pd_queue_free(s.readers);
 	pd_queue_free(s.pool);
 	pd_queue_free(s.writer);

@@ -31,6 +31,8 @@ struct pd_queue {
 	const char *name;            /* the threads' name */
 	void (*upkeep)(struct store *st, const void *arg); /* the writer's own upkeep, or NULL */
 	const void *upkeep_arg;
+	void (*on_commit)(void *);   /* the writer: after each group's commit (pd_queue_on_commit) */
+	void *on_commit_arg;
 	int nthreads;
 	struct worker w[PD_QUEUE_MAX];
 };
@@ -45,6 +47,10 @@ static void back_to_loop(evutil_socket_t fd, short what, void *arg)
 static void hand_back(struct pd_job *j)
 {
 	struct timeval zero = {0, 0};
+	if (!j->base) { /* a job of a thread without a loop (delivery.c): done here */
+		j->done(j);
+		return;
+	}
 	if (event_base_once(j->base, -1, EV_TIMEOUT, back_to_loop, j, &zero) != 0)
 		abort(); /* cannot happen with a live base; a lost reply would hang a client */
 }
@@ -204,6 +210,16 @@ static bool upkeep(struct pd_queue *q, struct store *st)
 	return false;
 }
 
+/* The hook after a group's commit, if one is set. */
+static void committed(struct pd_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	void (*fn)(void *) = q->on_commit, *arg = q->on_commit_arg;
+	pthread_mutex_unlock(&q->mu);
+	if (fn)
+		fn(arg);
+}
+
 /* Groups of jobs as they come; once QUIET_MS pass without one, the store's upkeep (owed at
  * start and after every group: writes are what leave work for it). */
 static void *writer_main(void *arg)
@@ -222,6 +238,7 @@ static void *writer_main(void *arg)
 		if (!group)
 			return NULL;
 		commit_group(w->st, group, q->replicas);
+		committed(q);
 		for (struct pd_job *j = group, *n; j; j = n) {
 			n = j->next;
 			hand_back(j);
@@ -284,6 +301,13 @@ void pd_queue_set_upkeep(struct pd_queue *q, void (*fn)(struct store *st, const 
 {
 	pthread_mutex_lock(&q->mu);
 	q->upkeep = fn, q->upkeep_arg = arg;
+	pthread_mutex_unlock(&q->mu);
+}
+
+void pd_queue_on_commit(struct pd_queue *q, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&q->mu);
+	q->on_commit = fn, q->on_commit_arg = arg;
 	pthread_mutex_unlock(&q->mu);
 }
 

@@ -20,7 +20,7 @@ typedef void (*pd_job_done)(struct pd_job *j);                 /* back on j->bas
 struct pd_job {
 	pd_job_run run;       /* for the writer: sets j->err; PD_OK keeps its changes */
 	pd_job_done done;
-	struct event_base *base;
+	struct event_base *base;   /* NULL: done() runs on the queue's thread (a thread without a loop) */
 	enum pd_err err;
 	void *arg;
 	struct store_fault *fault; /* its request's (--fault-injection), armed while it runs; or NULL */
@@ -49,6 +49,10 @@ void pd_queue_set_upkeep(struct pd_queue *q, void (*fn)(struct store *st, const 
 
 /* Queues a job; false when the queue is stopping (the job is not run). */
 bool pd_queue_submit(struct pd_queue *q, struct pd_job *j);
+
+/* The writer calls fn(arg) after each group's commit, before the jobs are handed back (the
+ * webhook delivery's wake-up, delivery.h); fn NULL: none.  Set before jobs that matter. */
+void pd_queue_on_commit(struct pd_queue *q, void (*fn)(void *), void *arg);
 
 /* Runs what is queued, stops the threads and frees the queue. */
 void pd_queue_free(struct pd_queue *q);

@@ -73,6 +73,38 @@ struct pd_event {                /* one change in the feed (issue 22), as Partne
 	long long created;           /* unix seconds */
 };
 
+struct pd_webhook {              /* a partner's webhook registration (issue 22): one per partner */
+	const char *partner_id, *subscriber_id;
+	const char *url;             /* WebhookUrl */
+	const char *events;          /* WebhookEvents, comma-separated names of events.h */
+	long long created, updated;  /* unix seconds */
+	long long version;           /* bumped by every save (PUT), not by delivery */
+	long long cursor;            /* the last feed seq taken into its deliveries */
+	const char *lease_owner;     /* the instance delivering it now; NULL: none */
+	long long lease_until_ms;
+};
+
+struct pd_wdelivery {            /* one event handed to a registration (its delivery log) */
+	const char *partner_id;
+	long long seq;               /* the event's */
+	const char *subscriber_id, *event_name;
+	const char *state;           /* "pending" | "delivered" | "parked" */
+	long long attempts;          /* every attempt so far (the last attempt's n) */
+	long long round_start;       /* attempts before this round: a redelivery starts a new one */
+	long long next_at_ms;        /* pending: not before */
+	long long created, updated;  /* unix seconds */
+};
+
+struct pd_wattempt {             /* one delivery attempt's result */
+	const char *partner_id;
+	long long seq, n;            /* n: 1, 2, ... per delivery */
+	long long at_ms;
+	const char *url;
+	int status;                  /* the HTTP status; 0: no answer (message says why) */
+	const char *message;         /* short: the reason phrase or the transport's error */
+	bool system_error;           /* partnerd's side (refused address, signing, ...), not the receiver's */
+};
+
 struct pd_customer_user {        /* a user in a customer's tenant, kept under its home partner */
 	const char *partner_id, *customer_id, *id, *upn, *display_name;
 	const char *first_name, *last_name, *usage_location;
@@ -276,7 +308,8 @@ enum pd_err store_restore(const char *from, const char *url, bool force, store_t
 	/* The change feed: event_insert takes the next seq (into ev->seq) and writes the event, in the caller's \
 	 * transaction; event_list reads up to `max` events of a partner with seq > after, in seq order; event_bounds \
 	 * the partner's lowest and highest seq (0, 0: none); event_prune deletes every partner's events created before \
-	 * `before` with seq <= max_seq (the caller's bound: what deliveries still need stays), *n how many. */ \
+	 * `before` with seq <= max_seq, but never one a webhook delivery still needs (not yet taken by its partner's \
+	 * registration, or its delivery pending or parked), *n how many. */ \
 	X(event_insert, W, PD_EINTERNAL, (struct store *st, struct pd_event *ev), (st, ev)) \
 	X(event_list, R, PD_EINTERNAL, (struct store *st, const char *partner, long long after, int max, \
 	  struct pd_event **rows, size_t *n, struct pd_arena *ar), (st, partner, after, max, rows, n, ar)) \
@@ -287,6 +320,52 @@ enum pd_err store_restore(const char *from, const char *url, bool force, store_t
 	/* The highest seq of `partner` event_prune has removed (0: none): a cursor below it may have missed events \
 	 * (event_prune keeps it per partner in counters, 'event_pruned:' || partner_id). */ \
 	X(event_pruned, R, PD_EINTERNAL, (struct store *st, const char *partner, long long *seq), (st, partner, seq)) \
+	/* Webhooks (issue 22).  webhook_*: the partner's one registration; webhook_save stores url and \
+	 * events at w->version (PD_ECHANGED, PD_ENOTFOUND) and bumps it; webhook_delete removes it at \
+	 * `version` with its deliveries, attempts and tests; webhook_all every partner's (delivery); \
+	 * webhook_lease takes or renews the lease for `owner` until until_ms unless another owner's lasts \
+	 * past now_ms (PD_ECHANGED; PD_ENOTFOUND: no such registration); webhook_advance moves the cursor \
+	 * from `from` to `to` (PD_ECHANGED: moved meanwhile or another registration). */ \
+	X(webhook_get, R, PD_EINTERNAL, (struct store *st, const char *partner, struct pd_webhook *w, \
+	  struct pd_arena *ar), (st, partner, w, ar)) \
+	X(webhook_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_webhook *w), (st, w)) \
+	X(webhook_save, W, PD_EINTERNAL, (struct store *st, struct pd_webhook *w), (st, w)) \
+	X(webhook_delete, W, PD_EINTERNAL, (struct store *st, const char *partner, long long version), \
+	  (st, partner, version)) \
+	X(webhook_all, R, PD_EINTERNAL, (struct store *st, struct pd_webhook **rows, size_t *n, struct pd_arena *ar), \
+	  (st, rows, n, ar)) \
+	X(webhook_lease, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *subscriber, \
+	  const char *owner, long long now_ms, long long until_ms), (st, partner, subscriber, owner, now_ms, until_ms)) \
+	X(webhook_advance, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *subscriber, \
+	  long long from, long long to), (st, partner, subscriber, from, to)) \
+	/* A registration's deliveries: wdelivery_insert a taken event (pending); wdelivery_next the \
+	 * lowest pending one; wdelivery_list up to max with seq > after in seq order; wdelivery_record \
+	 * an attempt `a` and the delivery's new state, attempts and next time, only while it is still \
+	 * pending at d->attempts - 1 attempts (PD_ECHANGED); wdelivery_redeliver a parked one back to \
+	 * pending for a new round (PD_ENOTFOUND: none parked at seq); wattempt_list the attempts of \
+	 * deliveries lo..hi in (seq, n) order. */ \
+	X(wdelivery_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_wdelivery *d), (st, d)) \
+	X(wdelivery_get, R, PD_EINTERNAL, (struct store *st, const char *partner, long long seq, \
+	  struct pd_wdelivery *d, struct pd_arena *ar), (st, partner, seq, d, ar)) \
+	X(wdelivery_next, R, PD_EINTERNAL, (struct store *st, const char *partner, struct pd_wdelivery *d, \
+	  struct pd_arena *ar), (st, partner, d, ar)) \
+	X(wdelivery_list, R, PD_EINTERNAL, (struct store *st, const char *partner, long long after, int max, \
+	  struct pd_wdelivery **rows, size_t *n, struct pd_arena *ar), (st, partner, after, max, rows, n, ar)) \
+	X(wdelivery_record, W, PD_EINTERNAL, (struct store *st, const struct pd_wattempt *a, \
+	  const struct pd_wdelivery *d), (st, a, d)) \
+	X(wdelivery_redeliver, W, PD_EINTERNAL, (struct store *st, const char *partner, long long seq, \
+	  long long now_ms, long long now), (st, partner, seq, now_ms, now)) \
+	X(wattempt_list, R, PD_EINTERNAL, (struct store *st, const char *partner, long long lo, long long hi, \
+	  struct pd_wattempt **rows, size_t *n, struct pd_arena *ar), (st, partner, lo, hi, rows, n, ar)) \
+	/* Test events (validationEvents): wtest_insert its correlation id with the event's seq; \
+	 * wtest_get the seq; wtest_recent how many the partner asked for since `since` and the \
+	 * oldest of them (0 when none): the throttle. */ \
+	X(wtest_insert, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *cid, long long seq, \
+	  long long created), (st, partner, cid, seq, created)) \
+	X(wtest_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *cid, long long *seq), \
+	  (st, partner, cid, seq)) \
+	X(wtest_recent, R, PD_EINTERNAL, (struct store *st, const char *partner, long long since, long long *count, \
+	  long long *oldest), (st, partner, since, count, oldest)) \
 	X(audit_get, R, PD_EINTERNAL, (struct store *st, const char *partner, const char *id, struct pd_audit *a, \
 	  struct pd_arena *ar), (st, partner, id, a, ar)) \
 	X(order_insert, W, PD_EINTERNAL, (struct store *st, const struct pd_order_row *o), (st, o)) \

@@ -38,7 +38,10 @@ static bool auth_neutral(enum store_op op)
 		STORE_OP_cuser_delete, STORE_OP_customer_link, STORE_OP_customer_set_relationship,
 		STORE_OP_invitation_insert, STORE_OP_invitation_revoke, STORE_OP_token_insert,
 		STORE_OP_customer_insert, STORE_OP_billing_update, STORE_OP_customer_delete, STORE_OP_idem_put,
-		STORE_OP_reseller_insert, STORE_OP_reseller_end, STORE_OP_event_insert, STORE_OP_event_prune};
+		STORE_OP_reseller_insert, STORE_OP_reseller_end, STORE_OP_event_insert, STORE_OP_event_prune,
+		STORE_OP_webhook_insert, STORE_OP_webhook_save, STORE_OP_webhook_delete, STORE_OP_webhook_lease,
+		STORE_OP_webhook_advance, STORE_OP_wdelivery_insert, STORE_OP_wdelivery_record,
+		STORE_OP_wdelivery_redeliver, STORE_OP_wtest_insert};
 	for (size_t i = 0; i < sizeof list / sizeof *list; i++)
 		if (list[i] == op)
 			return true;

@@ -46,6 +46,12 @@ static const struct table tables[] = {
 	 "partner_id,reseller_id", NULL},
 	{"events", "partner_id,seq,event_name,resource_uri,resource_name,audit_id,created_at", "", "partner_id,seq",
 	 NULL},
+	{"webhook_registrations", "partner_id,subscriber_id,url,events,created_at,updated_at,version,feed_cursor,"
+				  "lease_owner,lease_until_ms", "", "partner_id", NULL},
+	{"webhook_deliveries", "partner_id,seq,subscriber_id,event_name,state,attempts,round_start,next_at_ms,"
+			       "created_at,updated_at", "", "partner_id,seq", NULL},
+	{"webhook_attempts", "partner_id,seq,n,at_ms,url,status,message,system_error", "", "partner_id,seq,n", NULL},
+	{"webhook_tests", "partner_id,correlation_id,seq,created_at", "", "partner_id,correlation_id", NULL},
 };
 
 static bool is_pg(struct store *st)

@@ -226,4 +226,5 @@ void store_ops_shared(struct store_ops *o)
 	store_ops_customers(o);
 	store_ops_commerce(o);
 	store_ops_events(o);
+	store_ops_webhooks(o);
 }

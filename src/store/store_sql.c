@@ -25,6 +25,17 @@
 			" c.created_at, c.updated_at, c.associated_partner_id"
 #define RESELLER_COLS "partner_id, reseller_id, name, mpn_id, location, state, created_at, updated_at"
 #define EVENT_COLS "partner_id, seq, event_name, resource_uri, resource_name, audit_id, created_at"
+#define WEBHOOK_COLS "partner_id, subscriber_id, url, events, created_at, updated_at, version, feed_cursor," \
+		     " lease_owner, lease_until_ms"
+#define WDELIVERY_COLS "partner_id, seq, subscriber_id, event_name, state, attempts, round_start, next_at_ms," \
+		       " created_at, updated_at"
+#define WATTEMPT_COLS "partner_id, seq, n, at_ms, url, status, message, system_error"
+/* an event no webhook delivery still needs: its partner's registration has taken it (or there is
+ * none), and its delivery, if any, is done (a pending or parked one sends the event's row) */
+#define EVENT_UNNEEDED " AND NOT EXISTS (SELECT 1 FROM webhook_registrations w WHERE w.partner_id =" \
+		       " events.partner_id AND w.feed_cursor < events.seq) AND NOT EXISTS (SELECT 1 FROM" \
+		       " webhook_deliveries d WHERE d.partner_id = events.partner_id AND d.seq = events.seq" \
+		       " AND d.state <> 'delivered')"
 #define INVITE_COLS "partner_id, code, state, created_at"
 #define LIST_TAIL " ORDER BY seq LIMIT ?4"
 /* SQLite's search index (0004): rowid (partner number << 40) | seq, ?5 the partner's number */
@@ -213,15 +224,53 @@ const struct drv_sql drv_sql[S_COUNT] = {
 			      " ORDER BY seq LIMIT ?3"),
 	[S_EVENT_BOUNDS] = BOTH("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events"
 				" WHERE partner_id = ?1"),
-	[S_EVENT_PRUNE] = BOTH("DELETE FROM events WHERE created_at < ?1 AND seq <= ?2"),
+	[S_EVENT_PRUNE] = BOTH("DELETE FROM events WHERE created_at < ?1 AND seq <= ?2" EVENT_UNNEEDED),
 	/* before a prune: each partner's highest seq it removes, so a cursor below it is known stale */
 	[S_EVENT_HORIZON] = {"INSERT INTO counters (name, value) SELECT 'event_pruned:' || partner_id, max(seq)"
-			     " FROM events WHERE created_at < ?1 AND seq <= ?2 GROUP BY partner_id"
+			     " FROM events WHERE created_at < ?1 AND seq <= ?2" EVENT_UNNEEDED " GROUP BY partner_id"
 			     " ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
 			     "INSERT INTO counters (name, value) SELECT 'event_pruned:' || partner_id, max(seq)"
-			     " FROM events WHERE created_at < ?1 AND seq <= ?2 GROUP BY partner_id"
+			     " FROM events WHERE created_at < ?1 AND seq <= ?2" EVENT_UNNEEDED " GROUP BY partner_id"
 			     " ON CONFLICT (name) DO UPDATE SET value = greatest(counters.value, excluded.value)"},
 	[S_EVENT_PRUNED] = BOTH("SELECT coalesce(max(value), 0) FROM counters WHERE name = 'event_pruned:' || ?1"),
+	/* webhooks (0015 / 0012) */
+	[S_WEBHOOK_GET] = BOTH("SELECT " WEBHOOK_COLS " FROM webhook_registrations WHERE partner_id = ?1"),
+	[S_WEBHOOK_INSERT] = BOTH("INSERT INTO webhook_registrations (" WEBHOOK_COLS ")"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, NULL, 0)"),
+	[S_WEBHOOK_SAVE] = BOTH("UPDATE webhook_registrations SET url = ?2, events = ?3, updated_at = ?4,"
+				" version = version + 1 WHERE partner_id = ?1 AND version = ?5"),
+	[S_WEBHOOK_EXISTS] = BOTH("SELECT 1 FROM webhook_registrations WHERE partner_id = ?1"),
+	[S_WEBHOOK_DELETE] = BOTH("DELETE FROM webhook_registrations WHERE partner_id = ?1 AND version = ?2"),
+	[S_WEBHOOK_DROP_DELIVERIES] = BOTH("DELETE FROM webhook_deliveries WHERE partner_id = ?1"),
+	[S_WEBHOOK_DROP_ATTEMPTS] = BOTH("DELETE FROM webhook_attempts WHERE partner_id = ?1"),
+	[S_WEBHOOK_DROP_TESTS] = BOTH("DELETE FROM webhook_tests WHERE partner_id = ?1"),
+	[S_WEBHOOK_ALL] = BOTH("SELECT " WEBHOOK_COLS " FROM webhook_registrations ORDER BY partner_id"),
+	[S_WEBHOOK_LEASE] = BOTH("UPDATE webhook_registrations SET lease_owner = ?3, lease_until_ms = ?5"
+				 " WHERE partner_id = ?1 AND subscriber_id = ?2"
+				 " AND (lease_owner IS NULL OR lease_owner = ?3 OR lease_until_ms < ?4)"),
+	[S_WEBHOOK_ADVANCE] = BOTH("UPDATE webhook_registrations SET feed_cursor = ?4"
+				   " WHERE partner_id = ?1 AND subscriber_id = ?2 AND feed_cursor = ?3"),
+	[S_WDELIVERY_INSERT] = BOTH("INSERT INTO webhook_deliveries (" WDELIVERY_COLS ")"
+				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+	[S_WDELIVERY_GET] = BOTH("SELECT " WDELIVERY_COLS " FROM webhook_deliveries WHERE partner_id = ?1 AND seq = ?2"),
+	[S_WDELIVERY_NEXT] = BOTH("SELECT " WDELIVERY_COLS " FROM webhook_deliveries"
+				  " WHERE partner_id = ?1 AND state = 'pending' ORDER BY seq LIMIT 1"),
+	[S_WDELIVERY_LIST] = BOTH("SELECT " WDELIVERY_COLS " FROM webhook_deliveries WHERE partner_id = ?1 AND seq > ?2"
+				  " ORDER BY seq LIMIT ?3"),
+	[S_WDELIVERY_RECORD] = BOTH("UPDATE webhook_deliveries SET state = ?3, attempts = ?4, next_at_ms = ?5,"
+				    " updated_at = ?6 WHERE partner_id = ?1 AND seq = ?2 AND state = 'pending'"
+				    " AND attempts = ?4 - 1"),
+	[S_WATTEMPT_INSERT] = BOTH("INSERT INTO webhook_attempts (" WATTEMPT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+	[S_WDELIVERY_REDELIVER] = BOTH("UPDATE webhook_deliveries SET state = 'pending', round_start = attempts,"
+				       " next_at_ms = ?3, updated_at = ?4 WHERE partner_id = ?1 AND seq = ?2"
+				       " AND state = 'parked'"),
+	[S_WATTEMPT_LIST] = BOTH("SELECT " WATTEMPT_COLS " FROM webhook_attempts WHERE partner_id = ?1"
+				 " AND seq >= ?2 AND seq <= ?3 ORDER BY seq, n"),
+	[S_WTEST_INSERT] = BOTH("INSERT INTO webhook_tests (partner_id, correlation_id, seq, created_at)"
+				" VALUES (?1, ?2, ?3, ?4)"),
+	[S_WTEST_GET] = BOTH("SELECT seq FROM webhook_tests WHERE partner_id = ?1 AND correlation_id = ?2"),
+	[S_WTEST_RECENT] = BOTH("SELECT count(*), coalesce(min(created_at), 0) FROM webhook_tests"
+				" WHERE partner_id = ?1 AND created_at >= ?2"),
 
 	/* ---- SQLite only ---- */
 	/* the search index (0004): rowid (partner number << 40) | seq; the domain's first label */

@@ -42,6 +42,12 @@ TABLES = {
     "indirect_resellers": ("partner_id,reseller_id,name,mpn_id,location,state,created_at,updated_at",
                            "partner_id,reseller_id", ""),
     "events": ("partner_id,seq,event_name,resource_uri,resource_name,audit_id,created_at", "partner_id,seq", ""),
+    "webhook_registrations": ("partner_id,subscriber_id,url,events,created_at,updated_at,version,feed_cursor,"
+                              "lease_owner,lease_until_ms", "partner_id", ""),
+    "webhook_deliveries": ("partner_id,seq,subscriber_id,event_name,state,attempts,round_start,next_at_ms,"
+                           "created_at,updated_at", "partner_id,seq", ""),
+    "webhook_attempts": ("partner_id,seq,n,at_ms,url,status,message,system_error", "partner_id,seq,n", ""),
+    "webhook_tests": ("partner_id,correlation_id,seq,created_at", "partner_id,correlation_id", ""),
 }
 
 
@@ -102,10 +108,23 @@ def sqlite_deployment(tmp_path):
         c.create_ok(dict(cn_body(uniq("mvr")), associatedPartnerId=r.json["id"]))
         r = c.create(cn_body(uniq("idem")), headers={"MS-RequestId": "11111111-2222-4333-8444-555555555555"})
         assert r.status == 201, r
+        r = c.req("POST", "/webhooks/v1/registration", {"WebhookUrl": "https://93.184.216.34/hook",
+                                                        "WebhookEvents": ["test-created"]})
+        assert r.status == 200, r
+        assert c.req("POST", "/webhooks/v1/registration/validationEvents").status == 200  # an event, a test
         before = {"list": [x["id"] for x in c.list_all(size=2)],
                   "audit": c.get("/v1/auditrecords?startDate=2000-01-01").json, "token": c.token,
                   "customer": c.get("/v1/customers/%s" % cid).json}
         s.stop()
+        db = sqlite3.connect(path)  # a delivery and its attempt, as the delivery thread records them
+        with db:
+            sub, seq = db.execute("SELECT w.subscriber_id, t.seq FROM webhook_registrations w"
+                                  " JOIN webhook_tests t USING (partner_id)").fetchone()
+            db.execute("INSERT OR REPLACE INTO webhook_deliveries VALUES (?, ?, ?, 'test-created', 'pending', 1, 0,"
+                       " 5, 1, 2)", (info["partnerId"], seq, sub))
+            db.execute("INSERT OR REPLACE INTO webhook_attempts VALUES (?, ?, 1, 7, 'https://93.184.216.34/hook',"
+                       " 0, 'Connection refused', 0)", (info["partnerId"], seq))
+        db.close()
     finally:
         s.kill()
     yield path, info, before
@@ -130,7 +149,8 @@ def test_migrate_store_moves_every_row_and_serves_them(sqlite_deployment):
         db.close()
         for table in ("partners", "partner_users", "tokens", "customers", "domains", "customer_users",
                       "idempotency", "apps", "audit_records", "orders", "subscriptions", "invitations",
-                      "indirect_resellers", "events"):
+                      "indirect_resellers", "events", "webhook_registrations", "webhook_deliveries",
+                      "webhook_attempts", "webhook_tests"):
             assert expected[table][0] > 0, "the fixture left %s empty" % table
 
         s = Server([], db=dst).start()

@@ -280,7 +280,45 @@ CALLS = {
     ("GET", "/v1/auditrecords"): lambda role, w: ("GET", "/v1/auditrecords?size=3", None, 200),
     ("GET", "/v1/events"): lambda role, w: ("GET", "/v1/events?after=latest", None, 200),
     ("GET", "/v1/auditrecords/{id}"): lambda role, w: ("GET", "/v1/auditrecords/" + w.record_id, None, 200),
+    # webhooks (issue 22): the partner's one registration, made afresh where a call needs it
+    ("GET", "/webhooks/v1/certificate"): lambda role, w: ("GET", "/webhooks/v1/certificate", None, 200),
+    ("GET", "/webhooks/v1/registration/events"):
+        lambda role, w: ("GET", "/webhooks/v1/registration/events", None, 200),
+    ("POST", "/webhooks/v1/registration"):
+        lambda role, w: (_webhook(w, False), "POST", "/webhooks/v1/registration", WEBHOOK, 200)[1:],
+    ("GET", "/webhooks/v1/registration"): lambda role, w: (_webhook(w), "GET", "/webhooks/v1/registration", None,
+                                                           200)[1:],
+    ("PUT", "/webhooks/v1/registration"): lambda role, w: (_webhook(w), "PUT", "/webhooks/v1/registration",
+                                                           WEBHOOK, 200)[1:],
+    ("DELETE", "/webhooks/v1/registration"): lambda role, w: (_webhook(w), "DELETE", "/webhooks/v1/registration",
+                                                              None, 204)[1:],
+    ("POST", "/webhooks/v1/registration/validationEvents"):
+        lambda role, w: (_webhook(w, True), "POST", "/webhooks/v1/registration/validationEvents", None, 200)[1:],
+    ("GET", "/webhooks/v1/registration/validationEvents/{correlationId}"):
+        lambda role, w: ("GET", "/webhooks/v1/registration/validationEvents/" + _test_event(w), None, 200),
+    ("GET", "/webhooks/v1/registration/deliveries"):
+        lambda role, w: ("GET", "/webhooks/v1/registration/deliveries", None, 200),
+    ("POST", "/webhooks/v1/registration/deliveries/{cursor}/redeliver"):  # none parked: 404 when allowed
+        lambda role, w: ("POST", "/webhooks/v1/registration/deliveries/999999999/redeliver", None, 404),
 }
+
+WEBHOOK = {"WebhookUrl": "https://93.184.216.34/hooks", "WebhookEvents": ["test-created"]}
+
+
+def _webhook(w, present=True):
+    """The admin's registration made afresh (present) or removed; a new one starts a new
+    minute of test events (deleting a registration deletes its test events)."""
+    w.admin.req("DELETE", "/webhooks/v1/registration")
+    if present:
+        r = w.admin.req("POST", "/webhooks/v1/registration", WEBHOOK)
+        assert r.status == 200, r
+
+
+def _test_event(w):
+    _webhook(w)
+    r = w.admin.req("POST", "/webhooks/v1/registration/validationEvents")
+    assert r.status == 200, r
+    return r.json["correlationId"]
 
 
 def test_every_route_of_the_table_has_a_call():

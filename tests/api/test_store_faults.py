@@ -300,11 +300,37 @@ def r_reseller_end(w):
     return w.req("PATCH", "/v1/relationships/%s" % x["id"], {"state": "Terminated"})
 
 
+HOOK = {"WebhookUrl": "https://93.184.216.34/hooks", "WebhookEvents": ["customer-created"]}
+
+
+def webhook(w, present):
+    """A's webhook registration (issue 22) made afresh, or removed."""
+    w.a.req("DELETE", "/webhooks/v1/registration")
+    if present:
+        ok(w.a.req("POST", "/webhooks/v1/registration", HOOK), "webhook registration")
+
+
+def r_webhook_create(w):
+    webhook(w, False)
+    return w.req("POST", "/webhooks/v1/registration", HOOK)
+
+
+def r_webhook_update(w):
+    webhook(w, True)
+    return w.req("PUT", "/webhooks/v1/registration", dict(HOOK, WebhookEvents=["customer-created", "test-created"]))
+
+
+def r_webhook_delete(w):
+    webhook(w, True)
+    return w.req("DELETE", "/webhooks/v1/registration")
+
+
 ROUTES = [r_customer_create, r_customer_create_checked, r_customer_delete, r_billing_update, r_order_create, r_subscription_patch,
           r_customer_user_create, r_customer_user_patch, r_customer_user_delete, r_customer_user_reset,
           r_user_create, r_user_patch, r_user_delete, r_user_reset, r_own_password, r_app_create, r_app_secret,
           r_app_revoke, r_token_password, r_token_client, r_portal_sign_in, r_portal_sign_out, r_invitation_new,
-          r_invitation_revoke, r_invitation_accept, r_relationship_end, r_reseller_add, r_reseller_end]
+          r_invitation_revoke, r_invitation_accept, r_relationship_end, r_reseller_add, r_reseller_end,
+          r_webhook_create, r_webhook_update, r_webhook_delete]
 
 
 # ---- the sweep -----------------------------------------------------------------------------------

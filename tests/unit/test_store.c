@@ -1537,6 +1537,181 @@ Test(store, event_prune_keeps_per_partner_the_highest_cursor_it_removed)
 	cr_assert_eq(pruned, e3.seq);
 }
 
+/* ---- webhooks (issue 22) ---- */
+
+static struct pd_webhook webhook(const char *partner, const char *hook)
+{
+	return (struct pd_webhook){.partner_id = partner, .subscriber_id = "sub-1", .url = hook,
+				   .events = "test-created,customer-created", .created = NOW, .updated = NOW,
+				   .cursor = 7};
+}
+
+Test(store, webhook_one_per_partner_saved_at_the_version_read_and_deleted_with_its_log)
+{
+	struct pd_webhook w = webhook(P1, "https://a.example/hook"), got, *all;
+	size_t n;
+	cr_assert_eq(store_webhook_get(st, P1, &got, ar), PD_ENOTFOUND);
+	cr_assert_eq(store_webhook_insert(st, &w), PD_EINTERNAL, "a write outside a transaction is refused");
+	cr_assert_eq(TX(st, store_webhook_insert(st, &w)), PD_OK);
+	cr_assert_eq(TX(st, store_webhook_insert(st, &w)), PD_ECONFLICT, "one per partner");
+	cr_assert_eq(store_webhook_get(st, P1, &got, ar), PD_OK);
+	cr_assert_str_eq(got.url, "https://a.example/hook");
+	cr_assert_str_eq(got.events, "test-created,customer-created");
+	cr_assert(got.version == 1 && got.cursor == 7 && got.lease_owner == NULL && got.lease_until_ms == 0);
+	struct pd_webhook stale = got;
+	got.url = "https://b.example/hook";
+	cr_assert_eq(TX(st, store_webhook_save(st, &got)), PD_OK);
+	cr_assert_eq(got.version, 2, "the save bumps the caller's version");
+	stale.url = "https://c.example/";
+	cr_assert_eq(TX(st, store_webhook_save(st, &stale)), PD_ECHANGED, "saved only at the version read");
+	cr_assert_eq(store_webhook_get(st, P1, &w, ar), PD_OK);
+	cr_assert_str_eq(w.url, "https://b.example/hook");
+	struct pd_wdelivery d = {.partner_id = P1, .seq = 8, .subscriber_id = "sub-1", .event_name = "test-created",
+				 .state = "pending", .next_at_ms = 1, .created = NOW, .updated = NOW};
+	cr_assert_eq(TX(st, store_wdelivery_insert(st, &d)), PD_OK);
+	cr_assert_eq(TX(st, store_wtest_insert(st, P1, "cid-1", 8, NOW)), PD_OK);
+	struct pd_webhook other = webhook(P2, "https://p2.example/");
+	cr_assert_eq(TX(st, store_webhook_insert(st, &other)), PD_OK);
+	cr_assert_eq(store_webhook_all(st, &all, &n, ar), PD_OK);
+	cr_assert(n == 2 && !strcmp(all[0].partner_id, P1) && !strcmp(all[1].partner_id, P2));
+	cr_assert_eq(TX(st, store_webhook_delete(st, P1, 1)), PD_ECHANGED, "deleted only at the version read");
+	cr_assert_eq(TX(st, store_webhook_delete(st, P1, 2)), PD_OK);
+	cr_assert_eq(TX(st, store_webhook_delete(st, P1, 2)), PD_ENOTFOUND);
+	long long seq = 0;
+	cr_assert_eq(store_wdelivery_get(st, P1, 8, &d, ar), PD_ENOTFOUND, "its deliveries went with it");
+	cr_assert_eq(store_wtest_get(st, P1, "cid-1", &seq), PD_ENOTFOUND, "and its tests");
+	cr_assert_eq(store_webhook_get(st, P2, &got, ar), PD_OK, "another partner's stays");
+}
+
+Test(store, webhook_lease_has_one_owner_until_it_lapses_and_the_cursor_moves_only_from_where_it_was)
+{
+	struct pd_webhook w = webhook(P1, "https://a.example/hook"), got;
+	cr_assert_eq(TX(st, store_webhook_insert(st, &w)), PD_OK);
+	cr_assert_eq(TX(st, store_webhook_lease(st, P1, "sub-1", "inst-a", 1000, 31000)), PD_OK);
+	cr_assert_eq(TX(st, store_webhook_lease(st, P1, "sub-1", "inst-b", 2000, 32000)), PD_ECHANGED, "a holds it");
+	cr_assert_eq(TX(st, store_webhook_lease(st, P1, "sub-1", "inst-a", 20000, 50000)), PD_OK, "renewed");
+	cr_assert_eq(TX(st, store_webhook_lease(st, P1, "sub-1", "inst-b", 49999, 80000)), PD_ECHANGED);
+	cr_assert_eq(TX(st, store_webhook_lease(st, P1, "sub-1", "inst-b", 50001, 80001)), PD_OK, "lapsed: taken over");
+	cr_assert_eq(store_webhook_get(st, P1, &got, ar), PD_OK);
+	cr_assert(!strcmp(got.lease_owner, "inst-b") && got.lease_until_ms == 80001);
+	cr_assert_eq(TX(st, store_webhook_lease(st, P1, "sub-2", "inst-b", 50001, 80001)), PD_ECHANGED,
+		     "another registration's lease is not this one's");
+	cr_assert_eq(TX(st, store_webhook_lease(st, P2, "sub-1", "inst-b", 1, 2)), PD_ENOTFOUND);
+	cr_assert_eq(TX(st, store_webhook_advance(st, P1, "sub-1", 7, 12)), PD_OK);
+	cr_assert_eq(TX(st, store_webhook_advance(st, P1, "sub-1", 7, 13)), PD_ECHANGED, "moved meanwhile");
+	cr_assert_eq(TX(st, store_webhook_advance(st, P1, "sub-2", 12, 13)), PD_ECHANGED, "another registration");
+	cr_assert_eq(store_webhook_get(st, P1, &got, ar), PD_OK);
+	cr_assert_eq(got.cursor, 12);
+	cr_assert_eq(got.version, 1, "delivery state is no change of the registration");
+}
+
+static enum pd_err attempt(long long seq, long long n, const char *state, int status)
+{
+	struct pd_wattempt a = {.partner_id = P1, .seq = seq, .n = n, .at_ms = NOW * 1000 + n, .url = "https://a/",
+				.status = status, .message = status ? "Internal Server Error" : "Connection refused",
+				.system_error = false};
+	struct pd_wdelivery d = {.partner_id = P1, .seq = seq, .state = state, .attempts = n,
+				 .next_at_ms = NOW * 1000 + 100 * n, .updated = NOW + n};
+	return TX(st, store_wdelivery_record(st, &a, &d));
+}
+
+Test(store, deliveries_record_each_attempt_once_from_the_state_read_park_and_redeliver)
+{
+	struct pd_wdelivery d = {.partner_id = P1, .subscriber_id = "sub-1", .event_name = "customer-created",
+				 .state = "pending", .next_at_ms = 5, .created = NOW, .updated = NOW}, got, *rows;
+	struct pd_wattempt *att;
+	size_t n;
+	cr_assert_eq(store_wdelivery_next(st, P1, &got, ar), PD_ENOTFOUND);
+	for (long long seq = 3; seq <= 5; seq++) {
+		d.seq = seq;
+		cr_assert_eq(TX(st, store_wdelivery_insert(st, &d)), PD_OK);
+	}
+	cr_assert_eq(TX(st, store_wdelivery_insert(st, &d)), PD_ECONFLICT, "one delivery per event");
+	cr_assert_eq(store_wdelivery_next(st, P1, &got, ar), PD_OK);
+	cr_assert_eq(got.seq, 3, "the lowest pending first");
+	cr_assert_eq(attempt(3, 1, "pending", 500), PD_OK);
+	cr_assert_eq(attempt(3, 1, "pending", 500), PD_ECHANGED, "the same attempt twice (another instance)");
+	cr_assert_eq(attempt(3, 3, "pending", 500), PD_ECHANGED, "not from the state read");
+	cr_assert_eq(attempt(3, 2, "parked", 0), PD_OK);
+	cr_assert_eq(attempt(3, 3, "pending", 0), PD_ECHANGED, "a parked one takes no attempt");
+	cr_assert_eq(attempt(4, 1, "delivered", 200), PD_OK);
+	cr_assert_eq(store_wdelivery_next(st, P1, &got, ar), PD_OK);
+	cr_assert_eq(got.seq, 5, "parked and delivered are out of the queue");
+	cr_assert_eq(store_wdelivery_get(st, P1, 3, &got, ar), PD_OK);
+	cr_assert(!strcmp(got.state, "parked") && got.attempts == 2 && got.round_start == 0);
+	cr_assert_eq(TX(st, store_wdelivery_redeliver(st, P1, 4, 9, NOW + 9)), PD_ENOTFOUND, "delivered: not parked");
+	cr_assert_eq(TX(st, store_wdelivery_redeliver(st, P1, 3, 9000, NOW + 9)), PD_OK);
+	cr_assert_eq(store_wdelivery_get(st, P1, 3, &got, ar), PD_OK);
+	cr_assert(!strcmp(got.state, "pending") && got.attempts == 2 && got.round_start == 2 && got.next_at_ms == 9000,
+		  "a new round, its attempts counted on");
+	cr_assert_eq(attempt(3, 3, "delivered", 204), PD_OK);
+	cr_assert_eq(store_wattempt_list(st, P1, 3, 4, &att, &n, ar), PD_OK);
+	cr_assert_eq(n, 4);
+	cr_assert(att[0].seq == 3 && att[0].n == 1 && att[0].status == 500 && att[1].status == 0 &&
+		  att[2].n == 3 && att[3].seq == 4);
+	cr_assert_str_eq(att[1].message, "Connection refused");
+	cr_assert_eq(att[1].at_ms, NOW * 1000 + 2);
+	cr_assert_eq(store_wdelivery_list(st, P1, 3, 10, &rows, &n, ar), PD_OK);
+	cr_assert(n == 2 && rows[0].seq == 4 && !strcmp(rows[0].state, "delivered") && rows[1].seq == 5);
+	cr_assert_eq(store_wdelivery_list(st, P2, 0, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 0, "only the partner's own");
+}
+
+Test(store, webhook_tests_are_found_by_correlation_id_and_counted_for_the_throttle)
+{
+	long long seq = 0, count = -1, oldest = -1;
+	cr_assert_eq(store_wtest_recent(st, P1, NOW - 60, &count, &oldest), PD_OK);
+	cr_assert(count == 0 && oldest == 0);
+	cr_assert_eq(TX(st, store_wtest_insert(st, P1, "c-1", 11, NOW - 100)), PD_OK);
+	cr_assert_eq(TX(st, store_wtest_insert(st, P1, "c-2", 12, NOW - 30)), PD_OK);
+	cr_assert_eq(TX(st, store_wtest_insert(st, P1, "c-3", 13, NOW - 10)), PD_OK);
+	cr_assert_eq(TX(st, store_wtest_insert(st, P2, "c-4", 14, NOW)), PD_OK);
+	cr_assert_eq(TX(st, store_wtest_insert(st, P1, "c-3", 15, NOW)), PD_ECONFLICT);
+	cr_assert_eq(store_wtest_recent(st, P1, NOW - 59, &count, &oldest), PD_OK);
+	cr_assert(count == 2 && oldest == NOW - 30, "the last minute's, the partner's own");
+	cr_assert_eq(store_wtest_get(st, P1, "c-2", &seq), PD_OK);
+	cr_assert_eq(seq, 12);
+	cr_assert_eq(store_wtest_get(st, P2, "c-2", &seq), PD_ENOTFOUND);
+}
+
+Test(store, event_prune_keeps_what_a_webhook_delivery_still_needs)
+{
+	struct pd_event e[5];
+	for (int i = 0; i < 5; i++) {
+		e[i] = event(P1, "customer-created", "/v1/customers/c", NOW + i);
+		cr_assert_eq(TX(st, store_event_insert(st, &e[i])), PD_OK);
+	}
+	struct pd_event other = event(P2, "customer-created", "/v1/customers/o", NOW);
+	cr_assert_eq(TX(st, store_event_insert(st, &other)), PD_OK);
+	struct pd_webhook w = webhook(P1, "https://a.example/hook");
+	w.cursor = e[3].seq; /* e[4] not taken yet */
+	cr_assert_eq(TX(st, store_webhook_insert(st, &w)), PD_OK);
+	const char *states[] = {"delivered", "parked", "delivered", "pending"}; /* e[0..3] taken */
+	for (int i = 0; i < 4; i++) {
+		struct pd_wdelivery d = {.partner_id = P1, .seq = e[i].seq, .subscriber_id = "sub-1",
+					 .event_name = "customer-created", .state = "pending", .next_at_ms = 1,
+					 .created = NOW, .updated = NOW};
+		cr_assert_eq(TX(st, store_wdelivery_insert(st, &d)), PD_OK);
+		if (strcmp(states[i], "pending")) {
+			struct pd_wattempt a = {.partner_id = P1, .seq = e[i].seq, .n = 1, .at_ms = 1, .url = "https://a/",
+						.status = 500, .message = "no"};
+			d.state = states[i], d.attempts = 1;
+			cr_assert_eq(TX(st, store_wdelivery_record(st, &a, &d)), PD_OK);
+		}
+	}
+	long long gone = -1;
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 100, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(gone, 3, "the two delivered, and another partner's without a registration");
+	struct pd_event *rows;
+	size_t n;
+	cr_assert_eq(store_event_list(st, P1, 0, 10, &rows, &n, ar), PD_OK);
+	cr_assert_eq(n, 3, "the parked, the pending and the one not taken yet stay");
+	cr_assert(rows[0].seq == e[1].seq && rows[1].seq == e[3].seq && rows[2].seq == e[4].seq);
+	long long pruned = 0;
+	cr_assert_eq(store_event_pruned(st, P1, &pruned), PD_OK);
+	cr_assert_eq(pruned, e[2].seq, "the highest removed");
+}
+
 /* ---- PostgreSQL only ------------------------------------------------------------------ */
 
 Test(store, pg_reconnects_after_the_server_ends_the_connection)

@@ -1,9 +1,9 @@
-/* events.h - the change feed's API side (issue 22): the one helper every change calls to
+/* feed.h - the change feed's API side (issue 22): the one helper every change calls to
  * write its events in its own write phase (so an event commits with its activity record or
  * not at all), GET /v1/events (pages, long-poll), and the retention step of the writer's
  * upkeep.  The names and resource names are the catalogue's (src/core/events.c). */
-#ifndef PD_API_EVENTS_H
-#define PD_API_EVENTS_H
+#ifndef PD_API_FEED_H
+#define PD_API_FEED_H
 #include "api.h"
 #include "orders.h"
 
@@ -23,9 +23,8 @@ enum pd_err pd_event_order(struct pd_req *r, struct store *st, const char *custo
 enum pd_next pd_events_list(struct pd_req *r);
 
 /* The writer's upkeep (cfg: the server's struct pd_config): with --event-retention, at most
- * once a minute, removes the events older than it (below pd_events_prune_bound). */
+ * once a minute, removes the events older than it that no webhook delivery still needs
+ * (store.h, event_prune). */
 void pd_events_upkeep(struct store *st, const void *cfg);
-/* The highest cursor retention may remove (events above it stay, however old). */
-long long pd_events_prune_bound(struct store *st);
 
 #endif

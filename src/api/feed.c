@@ -1,8 +1,9 @@
-/* events.c - the change feed (see events.h): writing events with their activity record,
+/* feed.c - the change feed (see feed.h): writing events with their activity record,
  * reading them in cursor order with a long-poll, and retention.  A cursor is an event's seq:
  * it grows in commit order (store_events.c), so a reader that goes on from the last cursor it
  * saw misses nothing and sees nothing twice.  A reader whose cursor is below what retention
  * removed gets 410 with the oldest cursor kept: the feed is never silently shorter. */
+#include "feed.h"
 #include "events.h"
 #include <limits.h>
 #include <stdio.h>
@@ -202,15 +203,6 @@ enum pd_next pd_events_list(struct pd_req *r)
 
 /* ---- retention ---- */
 
-long long pd_events_prune_bound(struct store *st)
-{
-	/* MERGE (issue 22, webhooks): the highest cursor no webhook delivery still needs (the
-	 * lowest cursor a registration has not delivered, less one).  Until deliveries exist,
-	 * none does: every event older than the retention may go. */
-	(void)st;
-	return LLONG_MAX;
-}
-
 void pd_events_upkeep(struct store *st, const void *arg)
 {
 	const struct pd_config *cfg = arg;
@@ -221,7 +213,7 @@ void pd_events_upkeep(struct store *st, const void *arg)
 	last = now;
 	enum pd_err e = store_begin(st);
 	if (e == PD_OK)
-		e = store_event_prune(st, now - (long long)cfg->event_retention * 86400, pd_events_prune_bound(st), &gone);
+		e = store_event_prune(st, now - (long long)cfg->event_retention * 86400, LLONG_MAX, &gone);
 	if (e == PD_OK)
 		e = store_commit(st);
 	if (e != PD_OK) {

@@ -1,0 +1,43 @@
+/* delivery.h - webhook delivery (issue 22): one thread with a libcurl multi handle that
+ * takes each registration's events from the change feed in cursor order and POSTs them,
+ * signed (signer.h), to its WebhookUrl; retries with exponential backoff, parks an event
+ * after 10 failed attempts; all of its state is in the store (docs/webhooks.md).  And where a
+ * webhook may connect: the host's addresses checked before a registration is saved, and the
+ * socket's address checked again on every attempt, after DNS, before connect(). */
+#ifndef PD_DELIVERY_H
+#define PD_DELIVERY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include "request.h"
+
+/* partnerd's own listening address (--listen): refused like the private ones.  An
+ * unspecified one (0.0.0.0, ::) stands for every address of the host's interfaces.  Called
+ * once at start, before any check. */
+void pd_webhook_own_address(const char *listen);
+
+/* May a webhook connect to sa?  Public addresses only, never partnerd's own, unless
+ * allow_private. */
+bool pd_webhook_addr_ok(const struct sockaddr *sa, bool allow_private);
+
+enum pd_host_check { PD_HOST_OK, PD_HOST_UNRESOLVED, PD_HOST_REFUSED };
+/* Resolves host (getaddrinfo: blocks, never on an event loop) and checks every address it
+ * has; `what` gets the host (PD_HOST_UNRESOLVED) or "host (address)" of the first refused. */
+enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap);
+
+/* ---- the delivery thread ---- */
+
+struct pd_queue;
+struct pd_delivery;
+
+/* Starts the thread: its own store connection (reads), the writer queue for every change of
+ * delivery state (each in a writer transaction), cfg->signer for the signatures.  NULL with err
+ * set when it cannot start. */
+struct pd_delivery *pd_delivery_start(const struct pd_config *cfg, struct pd_queue *writer, char *err, size_t cap);
+/* After a commit of the writer (work.h's hook; any thread): look at the feed now. */
+void pd_delivery_wake(void *delivery);
+/* Ends the transfers in flight (their attempts are not recorded: sent again after a start)
+ * and the thread, before the writer stops. */
+void pd_delivery_stop(struct pd_delivery *d);
+
+#endif
