@@ -248,6 +248,46 @@ test('zh-CN, de-DE and en-US, at 1280 and 360 px: the page in the language, no h
   }
 });
 
+// The log is paged (20 a page); on this branch only test events reach it (two a minute), so the
+// server's answers are stood in for here: what is checked is the page's side of the paging.
+test('the delivery log pages with Show more and the continuation token; pending shows its next attempt', async () => {
+  const { page, context, problems } = await open(strict, 'en-US');
+  const reg = { SubscriberId: '6b0f7f34-4a53-4cc4-9b2f-7e1f3c0e6a11', WebhookUrl: 'https://hooks.example.cn/partnerd', WebhookEvents: ['customer-created', 'test-created'] };
+  const item = (n, state) => ({ cursor: n, eventName: 'customer-created', state, attemptCount: state === 'pending' ? 1 : 1,
+    createdUtc: '2026-12-03T08:00:00Z', updatedUtc: '2026-12-03T08:00:01Z', nextAttemptUtc: state === 'pending' ? '2026-12-03T08:00:05.000Z' : null,
+    attempts: [{ attempt: 1, dateTimeUtc: '2026-12-03T08:00:01.250Z', httpStatus: state === 'pending' ? 503 : 200,
+      responseCode: state === 'pending' ? 'ServiceUnavailable' : 'OK', responseMessage: '', systemError: false, url: reg.WebhookUrl }] });
+  const seen = [];
+  await page.route(/\/webhooks\/v1\/registration$/, (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 200, contentType: 'application/json', headers: { ETag: '"1"' }, body: JSON.stringify(reg) }) : route.continue()));
+  await page.route(/\/webhooks\/v1\/registration\/deliveries/, (route) => {
+    const token = route.request().headers()['ms-continuationtoken'] || null;
+    seen.push({ url: route.request().url(), token });
+    const items = token === 'page-2' ? [item(21, 'delivered'), item(22, 'delivered'), item(23, 'pending')]
+      : Array.from({ length: 20 }, (_, i) => item(i + 1, 'delivered'));
+    const body = { totalCount: items.length, items, ...(token ? {} : { continuationToken: 'page-2' }), attributes: { objectType: 'Collection' } };
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+  });
+  await goWebhooks(page, strict);
+  await page.locator('#wh-log tbody tr[data-cursor="20"]').waitFor();
+  assert.equal(await page.locator('#wh-log tbody tr[data-cursor]').count(), 20);
+  assert.equal(await page.locator('#wh-more').isVisible(), true);
+  await page.locator('#wh-more').click();
+  await page.locator('#wh-log tbody tr[data-cursor="23"]').waitFor();
+  assert.equal(await page.locator('#wh-log tbody tr[data-cursor]').count(), 23);
+  assert.deepEqual(seen.map((x) => x.token), [null, 'page-2']);
+  assert.match(seen[1].url, /seekOperation=Next/);
+  assert.equal(await page.locator('#wh-more').isVisible(), false, 'no more pages');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('tr').dataset.cursor), '21', 'focus on the first new row');
+  const pending = page.locator('#wh-log tr[data-cursor="23"]');
+  assert.match(await pending.textContent(), /Pending/);
+  assert.match(await pending.textContent(), /Next attempt:/);
+  assert.match(await pending.textContent(), /503 ServiceUnavailable/);
+  assert.equal(await pending.locator('button[data-redeliver]').count(), 0, 'only parked events are redelivered');
+  assert.deepEqual(problems(), []);
+  await context.close();
+});
+
 test('a helpdesk agent has no Webhooks entry and gets the no-permission view on #/webhooks', async () => {
   const { page, context, problems } = await open(hooks, 'zh-CN', DESK, helpdesk);
   assert.equal(await page.locator('nav a[href="#/webhooks"]').count(), 0);
