@@ -140,8 +140,10 @@ function testSection(reg) {
   const hasTest = reg.WebhookEvents.includes('test-created');
   const hint = h('p', { class: 'muted', id: 'wh-test-hint' }, t(hasTest ? 'webhooks.testHint' : 'webhooks.testNeedsEvent'));
   const send = h('button', { type: 'button', id: 'wh-test', disabled: !hasTest, 'aria-describedby': hint.id }, t('webhooks.test'));
+  // busy, not disabled, while it runs: a disabled button would drop the keyboard focus
   send.addEventListener('click', async () => {
-    send.disabled = true;
+    if (send.getAttribute('aria-busy') === 'true') return;
+    send.setAttribute('aria-disabled', 'true');
     send.setAttribute('aria-busy', 'true');
     showStatus(status, '');
     try {
@@ -154,7 +156,7 @@ function testSection(reg) {
       showStatus(status, e.status === 429 ? t('webhooks.testThrottled') : errorText(e));
       focusOn(status);
     } finally {
-      send.disabled = false;
+      send.removeAttribute('aria-disabled');
       send.setAttribute('aria-busy', 'false');
     }
   });

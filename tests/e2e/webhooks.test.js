@@ -124,8 +124,11 @@ test('zh-CN: register, change the events, a test event delivered, the delivery l
 
   // a test event: followed until delivered, its attempt shown (time, code, message)
   const before = receiver.requests.length;
-  await page.locator('#wh-test').click();
+  await page.locator('#wh-test').focus(); // by keyboard
+  await page.keyboard.press('Enter');
   await page.waitForFunction(() => (document.getElementById('wh-test-state') || {}).textContent === '已送达', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.getElementById('wh-test').getAttribute('aria-busy') === 'false');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'wh-test', 'the focus stays on the button');
   const attempt = await page.locator('#wh-test-result ol.attempts li').first().textContent();
   assert.match(attempt, /200 OK/);
   assert.match(attempt, /received/);
