@@ -57,8 +57,11 @@ int cli_cmd_webhooks_events(const struct cli_args *a)
 	cli_api_close(&s, h);
 	if (rc == CLI_OK && cli_flag(a, "json"))
 		cli_print_json(names, stdout);
-	else if (rc == CLI_OK)
-		json_array_foreach(names, i, name) puts(json_string_value(name) ? json_string_value(name) : "");
+	else if (rc == CLI_OK) {
+		json_array_foreach(names, i, name) {
+			puts(json_string_value(name) ? json_string_value(name) : "");
+		}
+	}
 	json_decref(names);
 	return rc;
 }
@@ -193,7 +196,9 @@ static void print_attempts(json_t *attempts)
 	json_t *x;
 	size_t i;
 	cli_list_open(&l, CLI_LIST_TABLE, stdout, attempt_fields, N(attempt_fields), "(no attempt yet)");
-	json_array_foreach(attempts, i, x) cli_list_add(&l, x);
+	json_array_foreach(attempts, i, x) {
+		cli_list_add(&l, x);
+	}
 	cli_list_close(&l);
 }
 
