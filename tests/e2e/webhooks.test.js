@@ -251,6 +251,31 @@ test('zh-CN, de-DE and en-US, at 1280 and 360 px: the page in the language, no h
   }
 });
 
+test('a change made meanwhile is not overwritten: the save is refused (412) and says so', async () => {
+  const api = await apiClient(hooks.base, hooks.email, hooks.password);
+  await api('DELETE', '/webhooks/v1/registration');
+  const r = await api('POST', '/webhooks/v1/registration', { WebhookUrl: receiver.url('/first'), WebhookEvents: ['test-created'] });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const { page, context, problems } = await open(hooks, 'en-US');
+  try {
+    await goWebhooks(page, hooks);
+    // someone else changes it behind the page's back
+    const other = await api('PUT', '/webhooks/v1/registration', { WebhookUrl: receiver.url('/theirs'), WebhookEvents: ['test-created'] });
+    assert.equal(other.status, 200, JSON.stringify(other.json));
+    await page.locator('#wh-url').fill(receiver.url('/mine'));
+    await page.locator('#wh-save').click();
+    const status = page.locator('#wh-form .form-status.error');
+    await status.waitFor();
+    assert.match(await status.textContent(), /changed by someone else/);
+    assert.equal(await page.locator('#wh-url').inputValue(), receiver.url('/mine'), 'the entry is kept');
+    assert.equal((await api('GET', '/webhooks/v1/registration')).json.WebhookUrl, receiver.url('/theirs'));
+    assert.deepEqual(problems(), []);
+  } finally {
+    await api('DELETE', '/webhooks/v1/registration');
+    await context.close();
+  }
+});
+
 // The log is paged (20 a page); on this branch only test events reach it (two a minute), so the
 // server's answers are stood in for here: what is checked is the page's side of the paging.
 test('the delivery log pages with Show more and the continuation token; pending shows its next attempt', async () => {
