@@ -108,7 +108,7 @@ tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
 	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
 
 e2e: all tests/e2e/node_modules/.package-lock.json
-	PARTNERD_BIN=$(BUILD)/partnerd node --test --test-concurrency=1 tests/e2e/portal.test.js tests/e2e/portal2.test.js
+	PARTNERD_BIN=$(BUILD)/partnerd node --test --test-concurrency=1 tests/e2e/portal.test.js tests/e2e/portal2.test.js tests/e2e/webhooks.test.js
 
 # Every test, on the normal build and again on the sanitizer build; the store tests and the
 # API tests also on PostgreSQL, in a throwaway cluster that tests/pg/with-postgres.sh starts

@@ -11,6 +11,7 @@ import * as account from './account.js';
 import * as relationship from './relationship.js';
 import * as users from './users.js';
 import * as activity from './activity.js';
+import * as webhooks from './webhooks.js';
 
 const ctx = {
   session: null,
@@ -36,6 +37,7 @@ const ROUTES = [
   [/^#\/relationship$/, relationship, 'relationships.manage'],
   [/^#\/users$/, users, 'users.read'],
   [/^#\/activity$/, activity, 'audit.read'],
+  [/^#\/webhooks$/, webhooks, 'webhooks.manage'],
   [/^#\/password$/, signin.passwordView, null],
 ];
 
@@ -46,6 +48,7 @@ const MENU = [
   ['#/relationship', 'nav.relationship', 'relationships.manage'],
   ['#/users', 'nav.users', 'users.read'],
   ['#/activity', 'nav.activity', 'audit.read'],
+  ['#/webhooks', 'nav.webhooks', 'webhooks.manage'],
 ];
 
 async function loadSession() {
@@ -79,7 +82,7 @@ async function switchLanguage(l) {
 // Whatever a view keeps of what the user typed (the wizard's entries, in memory and in
 // sessionStorage) goes with the session: the next person at this tab starts empty.
 function forgetViews() {
-  for (const view of [wizard, customers, account, users, activity, relationship]) if (typeof view.reset === 'function') view.reset();
+  for (const view of [wizard, customers, account, users, activity, relationship, webhooks]) if (typeof view.reset === 'function') view.reset();
   sessionStorage.clear();
   clear(document.getElementById('main'));
   document.getElementById('live').textContent = '';

@@ -18,6 +18,7 @@
 #include "relationship.h"
 #include "subscriptions.h"
 #include "users.h"
+#include "webhooks.h"
 
 const char cli_version[] = "0.1";
 
@@ -110,6 +111,30 @@ static const struct cli_opt user_update_opts[] = {
 static const struct cli_opt link_opts[] = {
 	{"renew", NULL, "issue a new link; the current one stops working"},
 	{"revoke", NULL, "revoke the link: it stops working and no new one is issued"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt wh_reg_opts[] = {
+	{"url", "URL", "the receiving URL (https; partnerd refuses private and loopback addresses)"},
+	{"events", "A,B", "the events to send, comma-separated ('partnerctl webhooks events' lists them)"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt wh_update_opts[] = {
+	{"url", "URL", "the new receiving URL (default: the current one)"},
+	{"events", "A,B", "the new events, comma-separated (default: the current ones)"},
+	{"if-match", "ETAG", "change only if the registration still has this etag (default: the one just read)"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt wh_delete_opts[] = {
+	{"if-match", "ETAG", "delete only if the registration still has this etag"},
+	JSON_OPT,
+	{NULL, NULL, NULL},
+};
+static const struct cli_opt wh_test_opts[] = {
+	{"wait", NULL, "wait until the event is delivered or has failed, and show each attempt"},
+	{"timeout", "SECONDS", "with --wait: give up after SECONDS (default 60; exit 1)"},
 	JSON_OPT,
 	{NULL, NULL, NULL},
 };
@@ -290,6 +315,43 @@ const struct cli_cmd cli_commands[] = {
 	 "  partnerctl relationship-link\n"
 	 "  partnerctl relationship-link --renew",
 	 link_opts, 0, cli_cmd_relationship_link},
+	{"webhooks show", "", 0, 0, "show the webhook registration",
+	 "Shows the partner's webhook registration: its subscriber id, the URL that receives the\n"
+	 "events and the events sent to it.  Exit 3 when there is none.", json_opts, 0, cli_cmd_webhooks_show},
+	{"webhooks events", "", 0, 0, "list the events a registration can name",
+	 "Lists the event names partnerd sends (Partner Center's names: customer-created,\n"
+	 "subscription-updated, test-created, ...).", json_opts, 0, cli_cmd_webhooks_events},
+	{"webhooks register", "", 0, 0, "register a URL to receive events",
+	 "Registers the URL that partnerd sends the chosen events to, signed (docs/webhooks.md shows\n"
+	 "how to verify them).  A partner has one registration: exit 4 when it exists already\n"
+	 "(change it with 'webhooks update').  The URL must be https and reach a public address.\n\n"
+	 "  partnerctl webhooks register --url https://crm.example.cn/partnerd --events customer-created,test-created",
+	 wh_reg_opts, 0, cli_cmd_webhooks_register},
+	{"webhooks update", "", 0, 0, "change the registration's URL or events",
+	 "Reads the registration with its etag, replaces the URL or the events given, and writes it\n"
+	 "back with If-Match: when it changed meanwhile the command exits 4 and changes nothing.\n\n"
+	 "  partnerctl webhooks update --events customer-created,subscription-updated,test-created",
+	 wh_update_opts, 0, cli_cmd_webhooks_update},
+	{"webhooks delete", "", 0, 0, "delete the registration and its delivery log",
+	 "Deletes the registration: no more events are sent, and its delivery log goes with it.",
+	 wh_delete_opts, 0, cli_cmd_webhooks_delete},
+	{"webhooks test", "", 0, 0, "send a test event (test-created)",
+	 "Sends a test-created event to the registered URL and prints its correlation id; with\n"
+	 "--wait follows it until it is delivered (exit 0) or has failed (exit 1) and prints each\n"
+	 "attempt.  The registration must include test-created; two test events a minute at most.\n\n"
+	 "  partnerctl webhooks test --wait",
+	 wh_test_opts, 0, cli_cmd_webhooks_test},
+	{"webhooks deliveries", "", 0, 0, "list the delivery log",
+	 "Lists every event handed to the registration, oldest first (all pages): its cursor, name,\n"
+	 "state (pending, delivered, or parked after 10 failed attempts) and number of attempts;\n"
+	 "--json adds each attempt's time, HTTP status and the receiver's answer.\n\n"
+	 "  partnerctl webhooks deliveries --csv > deliveries.csv",
+	 table_opts, 0, cli_cmd_webhooks_deliveries},
+	{"webhooks redeliver", "CURSOR", 1, 1, "send a parked event again",
+	 "Puts a parked event (one whose 10 attempts failed) back in the queue: partnerd delivers it\n"
+	 "again.  Exit 4 when the event is not parked, 3 when there is no such delivery.\n\n"
+	 "  partnerctl webhooks redeliver 42",
+	 json_opts, 0, cli_cmd_webhooks_redeliver},
 	{"audit", "", 0, 0, "read the activity log",
 	 "Prints the partner's activity log, oldest first: who did what to which customer, and\n"
 	 "whether it succeeded, between --since and --until (default: the last 30 days), with at\n"

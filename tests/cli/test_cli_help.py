@@ -13,7 +13,9 @@ COMMANDS = ["login", "logout", "whoami", "customers list", "customers search", "
             "customers import", "subscriptions list", "subscriptions show", "subscriptions set-quantity",
             "subscriptions suspend", "subscriptions reactivate", "subscriptions order", "offers list",
             "users list", "users show", "users add", "users update", "users remove", "users reset-password",
-            "relationship-link", "audit", "events tail", "completion", "help"]
+            "relationship-link", "webhooks show", "webhooks events", "webhooks register", "webhooks update",
+            "webhooks delete", "webhooks test", "webhooks deliveries", "webhooks redeliver", "audit", "events tail",
+            "completion", "help"]
 
 
 def listed_commands(anon):

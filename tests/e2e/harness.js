@@ -25,11 +25,11 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+export async function startServer(extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'partnerd-e2e-'));
   const port = await freePort();
   const proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', `sqlite:${dir}/e2e.db`,
-    '--admin-email', 'admin@e2e.example', '--no-access-log'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--admin-email', 'admin@e2e.example', '--no-access-log', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout.on('data', (d) => { out += d; });
