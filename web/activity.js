@@ -15,8 +15,11 @@ const OPS = ['add_customer', 'update_customer_billing_profile', 'delete_customer
   'remove_partner_customer_relationship', 'sign_in', 'sign_out', 'create_partner_user', 'update_partner_user',
   'delete_partner_user', 'reset_partner_user_password', 'change_own_password', 'create_application',
   'rotate_application_secret', 'revoke_application', 'create_relationship_request', 'revoke_relationship_request',
-  'accept_reseller_relationship'];
-const RESOURCES = ['customer', 'partner_user', 'application', 'order', 'subscription', 'customer_user', 'relationship_request'];
+  'accept_reseller_relationship', 'add_indirect_reseller', 'end_indirect_reseller_relationship',
+  'create_webhook_registration', 'update_webhook_registration', 'delete_webhook_registration',
+  'send_webhook_test_event', 'redeliver_webhook_event'];
+const RESOURCES = ['customer', 'partner_user', 'application', 'order', 'subscription', 'customer_user', 'relationship_request',
+  'indirect_reseller', 'webhook_registration'];
 const SHOWN = 50;
 
 function label(prefix, value) {

@@ -298,9 +298,18 @@ def test_every_key_the_scripts_use_is_in_the_catalogs():
 
 
 def test_every_audited_operation_has_a_label():
-    ops = set(re.findall(r'"([a-z_]+)", "(?:customer|partner_user|application|order|subscription|customer_user|relationship_request)"',
-                         open(os.path.join(ROOT, "src", "api", "routes.c"), encoding="utf-8").read()))
-    assert "add_customer" in ops and "sign_out" in ops
+    """Every route's activity-log operation and resource type (routes.c: op, resource, then the
+    prepare phase), and the activity page offers each in its filters (activity.js)."""
+    pairs = set(re.findall(r'"([a-z_]+)",\s*"([a-z_]+)",\s*pd_',
+                           open(os.path.join(ROOT, "src", "api", "routes.c"), encoding="utf-8").read()))
+    ops, resources = {o for o, _ in pairs}, {r for _, r in pairs}
+    assert {"add_customer", "sign_out", "add_indirect_reseller", "create_webhook_registration"} <= ops
+    assert {"customer", "indirect_reseller", "webhook_registration"} <= resources
     for lang in LANGS:
         c = _catalog(lang)
         assert not [o for o in ops if "op." + o not in c], lang
+        assert not [r for r in resources if "resource." + r not in c], lang
+    js = open(os.path.join(ROOT, "web", "activity.js"), encoding="utf-8").read()
+    listed = lambda name: set(re.findall(r"'([a-z_]+)'", re.search(r"const %s = \[(.*?)\];" % name, js, re.S).group(1)))
+    assert ops <= listed("OPS"), sorted(ops - listed("OPS"))
+    assert resources <= listed("RESOURCES"), sorted(resources - listed("RESOURCES"))
