@@ -96,8 +96,10 @@ enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_
 
 #define TAKE_MAX 100        /* events taken from the feed per transaction */
 #define POLL_MS 1000        /* the store is looked at this often for other instances' events */
-#define LEASE_MS 20000      /* a lease lasts this long (an attempt takes 10 s at most) ... */
-#define RENEW_MS 15000      /* ... and is renewed when less than this is left */
+#define ATTEMPT_MS 10000    /* an attempt takes this long at most (connect included) */
+#define LEASE_MS 20000      /* a lease lasts this long ... */
+#define RENEW_MS 15000      /* ... and is renewed when less than this is left (more than ATTEMPT_MS) */
+_Static_assert(RENEW_MS > ATTEMPT_MS, "an attempt ends before the lease it started under lapses");
 #define ATTEMPTS 10         /* per round, as Partner Center; then parked */
 #define BODY_CAP 4096       /* bytes of a receiver's answer read at most */
 #define MESSAGE_MAX 256     /* of it kept in the attempt's message */
@@ -402,7 +404,7 @@ static void easy_options(struct pd_delivery *dl, struct attempt *t, const char *
 	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)ATTEMPT_MS);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (dl->cfg->webhook_ca)
@@ -544,11 +546,13 @@ static void harvest(struct pd_delivery *dl)
 
 /* ---- a registration's turn ---- */
 
-/* The lease held for a while more; false when another instance holds it (or it is gone).  A
- * SQLite store has one server (serve's flock): no other instance to share with. */
+/* The lease held for a while more; false when another instance holds it (or it is gone).  It
+ * is renewed once less than RENEW_MS is left (it is not while an attempt is in flight), so an
+ * attempt started now ends before it lapses: another instance never sends the same event
+ * meanwhile.  A SQLite store has one server (serve's flock): no other instance to share with. */
 static bool leased(struct pd_delivery *dl, struct reg *g, long long now)
 {
-	if (dl->local || g->lease_until - now > LEASE_MS - RENEW_MS)
+	if (dl->local || g->lease_until - now >= RENEW_MS)
 		return true;
 	struct lease_job l = {.reg = g, .owner = dl->owner, .now = now, .until = now + LEASE_MS};
 	enum pd_err e = write_sync(dl, lease_run, &l);

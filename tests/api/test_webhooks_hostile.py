@@ -1,0 +1,54 @@
+"""Webhooks attacked from outside (issue 22 review): what a hostile registration, a slow receiver
+or a second instance on the same PostgreSQL can make partnerd do.  Every test here was seen
+failing on the code before its fix."""
+import time
+
+import pytest
+
+from helpers import ON_PG, SLOW, assert_error, psql
+from test_webhooks import ALLOW, FAST, REG, cursors, feed, make_module_server, register  # noqa: F401
+
+
+@pytest.fixture
+def receiver():
+    from receiver import Receiver
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture(scope="module")
+def strict(make_module_server):  # noqa: F811
+    return make_module_server([])
+
+
+# ---- delivery: the lease ------------------------------------------------------------------------
+
+def lease_left_ms(server, partner):
+    out = psql(server.db, "SELECT lease_until_ms FROM webhook_registrations WHERE partner_id = '%s'" % partner)
+    return int(out.split()[0] or 0) - int(time.time() * 1000) if out.strip() else None
+
+
+def test_a_lease_never_lapses_under_a_slow_attempt_so_no_second_instance_sends_it_too(make_server, receiver):
+    """The lease is 20 s and an attempt takes up to 10 s: the lease must be renewed before an
+    attempt starts with less than that left, or another instance takes it mid-attempt and
+    sends the same event again.  The event is written when the lease is lowest."""
+    if not ON_PG:
+        pytest.skip("several instances need PostgreSQL")
+    a = make_server(ALLOW + FAST).start()
+    b = make_server(ALLOW + FAST, db=a.db).start()
+    c = a.partner("Slow receiver")
+    pid = c.info["partnerId"]
+    register(c, receiver.url(), ["customer-created"])
+    receiver.delay = 8.5  # under the 10 s an attempt may take
+    deadline = time.time() + 22
+    while time.time() < deadline:  # the lease at its lowest (renewed only when < 15 s are left)
+        left = lease_left_ms(a, pid)
+        if left is not None and 0 < left < 9000:
+            break
+        time.sleep(0.1)
+    seq = feed(a, pid, ["customer-created"])[0]
+    receiver.wait_count(1, timeout=10 * SLOW)
+    time.sleep(12)  # a second sender would have started and been recorded by now
+    got = [s for s in cursors(receiver) if s == seq]
+    assert got == [seq], "event %d was sent %d times at once by two instances" % (seq, len(got))
