@@ -52,3 +52,17 @@ def test_a_lease_never_lapses_under_a_slow_attempt_so_no_second_instance_sends_i
     time.sleep(12)  # a second sender would have started and been recorded by now
     got = [s for s in cursors(receiver) if s == seq]
     assert got == [seq], "event %d was sent %d times at once by two instances" % (seq, len(got))
+
+
+# ---- the URL --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://[93.184.216.34]/hook", "https://[1:2:3:4:5:6:7:8:9]/",
+                                 "https://[:::1]/", "https://[]/", "https://[2001:db8::1.2.3]/"])
+def test_a_bracketed_host_that_is_no_ipv6_address_is_refused(strict, url):
+    """RFC 3986: [...] holds an IPv6 address; libcurl refuses anything else, so a registration that
+    took one (200) would fail every delivery."""
+    c = strict.partner("Brackets")
+    j = assert_error(c.req("POST", REG, {"WebhookUrl": url, "WebhookEvents": ["test-created"]}), 400,
+                     field="WebhookUrl")
+    assert "host name or the port is not valid" in j["description"], j
+    assert_error(c.get(REG), 404)
