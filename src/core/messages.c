@@ -248,6 +248,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_UNKNOWN_PARAM] = {"{field} is not a parameter of this request; it takes {arg}.",
 				  "{field} 不是此请求的参数；可用参数为 {arg}。",
 				  "{field} ist kein Parameter dieser Anfrage; sie nimmt {arg}."},
+	[PD_MSG_PARAM_TWICE] = {"The parameter {field} is given more than once; give it once.",
+				"参数 {field} 出现了多次；只能给出一次。",
+				"Der Parameter {field} ist mehrfach angegeben; geben Sie ihn nur einmal an."},
 	/* issue 22: webhooks */
 	[PD_MSG_WEBHOOK_HTTPS] = {"{field} must be an https URL (http only when partnerd runs with --webhook-allow-http).",
 				  "{field} 必须是 https URL（仅当 partnerd 以 --webhook-allow-http 运行时才允许 http）。",

@@ -102,6 +102,7 @@ enum pd_msg {
 	PD_MSG_EVENTS_PRUNED,     /* 410: {field}: events after it are no longer kept; the oldest kept is {arg} */
 	PD_MSG_EVENTS_WAITING,    /* 429/503: {arg} requests wait for events already; retry */
 	PD_MSG_UNKNOWN_PARAM,     /* {field} is not a parameter here; the parameters are {arg} */
+	PD_MSG_PARAM_TWICE,       /* the query parameter {field} is given more than once */
 	/* issue 22: webhooks */
 	PD_MSG_WEBHOOK_HTTPS,     /* {field} must be an https URL (http only with --webhook-allow-http) */
 	PD_MSG_WEBHOOK_ABSOLUTE,  /* {field} must be an absolute URL: scheme, host, optional port */
