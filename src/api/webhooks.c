@@ -115,6 +115,7 @@ static void check_url(const char *url, bool allow_http, struct pd_url *u, struct
 	case PD_URL_USERINFO: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_USERINFO, NULL); break;
 	case PD_URL_BAD_HOST:
 	case PD_URL_BAD_PORT: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_HOST, NULL); break;
+	case PD_URL_FRAGMENT: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_FRAGMENT, NULL); break;
 	default: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_ABSOLUTE, NULL); break;
 	}
 }

@@ -264,6 +264,11 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_WEBHOOK_HOST] = {"{field}: the host name or the port is not valid.",
 				 "{field}：主机名或端口无效。",
 				 "{field}: Der Hostname oder der Port ist ungültig."},
+	[PD_MSG_WEBHOOK_FRAGMENT] = {"{field} must not have a #fragment: an HTTP client never sends it, so the receiver "
+				     "would not see it.",
+				     "{field} 不能包含 #片段：HTTP 客户端从不发送片段，接收方看不到它。",
+				     "{field} darf kein #Fragment enthalten: Ein HTTP-Client sendet es nie, der Empfänger "
+				     "sähe es nicht."},
 	[PD_MSG_WEBHOOK_RESOLVE] = {"{field}: the host {arg} cannot be resolved to an address.",
 				    "{field}：无法解析主机 {arg} 的地址。",
 				    "{field}: Der Host {arg} lässt sich nicht in eine Adresse auflösen."},

@@ -227,5 +227,6 @@ enum pd_url_err pd_webhook_url_parse(const char *url, bool allow_http, struct pd
 		return PD_URL_USERINFO;
 	if (end == a)
 		return PD_URL_NOT_ABSOLUTE;
-	return authority(a, end, u);
+	enum pd_url_err e = authority(a, end, u);
+	return e == PD_URL_OK && strchr(end, '#') ? PD_URL_FRAGMENT : e;
 }

@@ -66,3 +66,22 @@ def test_a_bracketed_host_that_is_no_ipv6_address_is_refused(strict, url):
                      field="WebhookUrl")
     assert "host name or the port is not valid" in j["description"], j
     assert_error(c.get(REG), 404)
+
+
+@pytest.mark.parametrize("url", ["https://93.184.216.34/hook#part", "https://93.184.216.34#x",
+                                 "https://93.184.216.34/hook?a=1#"])
+def test_a_fragment_is_refused_as_never_sent(strict, url):
+    """RFC 9110 7.1: a client does not send the fragment; one registered (200, and shown back by
+    GET) would silently never reach the receiver."""
+    c = strict.partner("Fragment")
+    for loc, word in (("en-US", "fragment"), ("zh-CN", "片段"), ("de-DE", "Fragment")):
+        for method in ("POST", "PUT"):
+            j = assert_error(c.req(method, REG, {"WebhookUrl": url, "WebhookEvents": ["test-created"]},
+                                   headers={"X-Locale": loc}), 400, field="WebhookUrl")
+            assert word in j["description"], j
+    assert_error(c.get(REG), 404)
+
+
+def test_a_query_is_kept_and_sent(strict):
+    c = strict.partner("Query")
+    assert register(c, "https://93.184.216.34/hook?key=a%23b")["WebhookUrl"] == "https://93.184.216.34/hook?key=a%23b"
