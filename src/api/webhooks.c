@@ -116,6 +116,7 @@ static void check_url(const char *url, bool allow_http, struct pd_url *u, struct
 	case PD_URL_BAD_HOST:
 	case PD_URL_BAD_PORT: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_HOST, NULL); break;
 	case PD_URL_FRAGMENT: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_FRAGMENT, NULL); break;
+	case PD_URL_BAD_CHAR: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_ASCII, NULL); break;
 	default: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_ABSOLUTE, NULL); break;
 	}
 }

@@ -269,6 +269,11 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 				     "{field} 不能包含 #片段：HTTP 客户端从不发送片段，接收方看不到它。",
 				     "{field} darf kein #Fragment enthalten: Ein HTTP-Client sendet es nie, der Empfänger "
 				     "sähe es nicht."},
+	[PD_MSG_WEBHOOK_ASCII] = {"{field} must be printable ASCII without spaces: write an international host name "
+				  "in its xn-- form and percent-encode the rest.",
+				  "{field} 必须是不含空格的可打印 ASCII：国际化主机名请写成 xn-- 形式，其余部分请进行百分号编码。",
+				  "{field} muss druckbares ASCII ohne Leerzeichen sein: einen internationalen Hostnamen in "
+				  "seiner xn---Form schreiben, den Rest prozentkodieren."},
 	[PD_MSG_WEBHOOK_RESOLVE] = {"{field}: the host {arg} cannot be resolved to an address.",
 				    "{field}：无法解析主机 {arg} 的地址。",
 				    "{field}: Der Host {arg} lässt sich nicht in eine Adresse auflösen."},

@@ -109,6 +109,7 @@ enum pd_msg {
 	PD_MSG_WEBHOOK_USERINFO,  /* {field} must not carry a user name or password */
 	PD_MSG_WEBHOOK_HOST,      /* {field}: the host or port is not valid */
 	PD_MSG_WEBHOOK_FRAGMENT,  /* {field} must not have a #fragment: it is never sent */
+	PD_MSG_WEBHOOK_ASCII,     /* {field} must be printable ASCII: an IDN host as xn--, the rest %-encoded */
 	PD_MSG_WEBHOOK_RESOLVE,   /* {field}: the host {arg} cannot be resolved */
 	PD_MSG_WEBHOOK_ADDRESS,   /* {field}: {arg} is loopback, private, ... or partnerd's own: refused */
 	PD_MSG_WEBHOOK_EVENT,     /* {field}: {arg} is not a webhook event */

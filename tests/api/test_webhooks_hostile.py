@@ -85,3 +85,15 @@ def test_a_fragment_is_refused_as_never_sent(strict, url):
 def test_a_query_is_kept_and_sent(strict):
     c = strict.partner("Query")
     assert register(c, "https://93.184.216.34/hook?key=a%23b")["WebhookUrl"] == "https://93.184.216.34/hook?key=a%23b"
+
+
+@pytest.mark.parametrize("url", ["https://b\u00fccher.example/hook", "https://93.184.216.34/caf\u00e9",
+                                 "https://93.184.216.34 /hook", "https://93.184.216.34/a b"])
+def test_a_url_not_in_printable_ascii_is_told_how_to_write_it(strict, url):
+    """An IDN host or a raw space was answered 'must be an absolute URL', which it is."""
+    c = strict.partner("Idn")
+    for loc in ("en-US", "zh-CN", "de-DE"):
+        j = assert_error(c.req("POST", REG, {"WebhookUrl": url, "WebhookEvents": ["test-created"]},
+                               headers={"X-Locale": loc}), 400, field="WebhookUrl")
+        assert "xn--" in j["description"] and "ASCII" in j["description"], j
+    assert_error(c.get(REG), 404)
