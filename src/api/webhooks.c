@@ -190,11 +190,43 @@ enum pd_next pd_webhooks_resolve(struct pd_req *r)
 	}
 }
 
+/* url with every query value as "***" (arena): a receiver's key often rides in the query
+ * (?code=...), and the activity log is read by roles without webhooks.manage. */
+static const char *audit_url(struct pd_arena *ar, const char *url)
+{
+	const char *q = strchr(url, '?');
+	if (!q)
+		return url;
+	char *out = pd_alloc(ar, 4 * strlen(url) + 1), *w = out + (q - url) + 1; /* "=" grows most: "=***" */
+	memcpy(out, url, (size_t)(q - url) + 1);
+	for (const char *p = q + 1; *p;) {
+		size_t part = strcspn(p, "&"), name = strcspn(p, "=&");
+		memcpy(w, p, name), w += name;
+		if (name < part)
+			memcpy(w, "=***", 4), w += 4;
+		p += part;
+		if (*p)
+			*w++ = *p++;
+	}
+	*w = 0;
+	return out;
+}
+
+/* The registration as the activity log keeps it: its URL's query values hidden. */
+static json_t *audit_json(struct pd_req *r, const struct pd_webhook *w)
+{
+	if (!w)
+		return NULL;
+	struct pd_webhook shown = *w;
+	shown.url = audit_url(r->ar, w->url);
+	return pd_webhook_json(&shown);
+}
+
 static enum pd_err audit(struct pd_req *r, struct store *st, const char *op, const char *subscriber,
 			 const struct pd_webhook *old, const struct pd_webhook *now)
 {
 	struct pd_audit a;
-	json_t *o = old ? pd_webhook_json(old) : NULL, *n = now ? pd_webhook_json(now) : NULL;
+	json_t *o = audit_json(r, old), *n = audit_json(r, now);
 	pd_activity_fill(r, &a, op, RESOURCE, "succeeded", o, n);
 	json_decref(o);
 	json_decref(n);

@@ -97,3 +97,32 @@ def test_a_url_not_in_printable_ascii_is_told_how_to_write_it(strict, url):
                                headers={"X-Locale": loc}), 400, field="WebhookUrl")
         assert "xn--" in j["description"] and "ASCII" in j["description"], j
     assert_error(c.get(REG), 404)
+
+
+# ---- who sees the URL ---------------------------------------------------------------------------
+
+def test_the_activity_log_hides_the_urls_query_from_roles_without_webhooks_manage(strict):
+    """A receiver's key often rides in the query (an Azure Function's ?code=...).  A helpdesk agent
+    may not read the registration (403) but reads the activity log: it must not find the key there."""
+    from helpers import audit_all, staff_client
+    admin = strict.partner("Audit key")
+    helpdesk = staff_client(admin, ["helpdesk_agent"])
+    first = "https://93.184.216.34/api/hook?code=S3CRET-ONE&name=pc&flag"
+    register(admin, first)
+    p = admin.req("PUT", REG, {"WebhookUrl": "https://93.184.216.34/api/hook?code=S3CRET-TWO=x&=y&",
+                               "WebhookEvents": ["test-created"]})
+    assert p.status == 200 and p.json["WebhookUrl"].endswith("S3CRET-TWO=x&=y&"), p
+    assert admin.get(REG).json["WebhookUrl"].endswith("S3CRET-TWO=x&=y&"), "the registration keeps it"
+    assert admin.req("DELETE", REG).status == 204
+    assert_error(helpdesk.get(REG), 403)
+    records = [x for x in audit_all(helpdesk) if x.get("resourceType") == "webhook_registration"]
+    assert len(records) == 3, records
+    text = repr(records)
+    assert "S3CRET" not in text and "name=pc" not in text, text
+    urls = set()
+    for x in records:
+        for v in ("resourceOldValue", "resourceNewValue"):
+            if x.get(v):
+                urls.add(__import__("json").loads(x[v])["WebhookUrl"])
+    assert urls == {"https://93.184.216.34/api/hook?code=***&name=***&flag",
+                    "https://93.184.216.34/api/hook?code=***&=***&"}, (urls, records[0])
