@@ -100,7 +100,7 @@ enum pd_next pd_webhooks_get(struct pd_req *r)
 struct reg_job {
 	struct pd_webhook w, old;
 	struct pd_url url;
-	const char *if_match;        /* without quotes; NULL: none */
+	const char *if_match;        /* the header as sent; NULL: none */
 	bool exists;                 /* POST: one is there already */
 };
 
@@ -170,7 +170,7 @@ static enum pd_next decode(struct pd_req *r, struct reg_job *k)
 		return PD_REPLY;
 	}
 	const char *im = pd_req_header(r, "If-Match");
-	k->if_match = im ? pd_api_unquote_etag(r, im) : NULL;
+	k->if_match = im;
 	k->w.url = pd_strdup(r->ar, json_string_value(url));
 	k->w.partner_id = r->who.partner_id;
 	k->w.created = k->w.updated = r->now;
@@ -279,11 +279,29 @@ enum pd_next pd_webhooks_put(struct pd_req *r)
 	return decode(r, pd_alloc(r->ar, sizeof(struct reg_job)));
 }
 
+/* If-Match (RFC 9110 13.1.1): "*" (any registration), or a list of entity tags one of which is
+ * this version's (quoted or not, as elsewhere in partnerd). */
+static bool if_match_ok(struct pd_req *r, const char *h, long long version)
+{
+	const char *want = pd_printf(r->ar, "%lld", version);
+	for (const char *p = h; *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		const char *tag = pd_api_unquote_etag(r, pd_strndup(r->ar, p, n));
+		if (n && (!strcmp(tag, "*") || !strcmp(tag, want)))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 /* The registration as it is in the writer's transaction, checked against If-Match. */
 static enum pd_err current(struct pd_req *r, struct store *st, struct reg_job *k)
 {
 	enum pd_err e = store_webhook_get(st, r->who.partner_id, &k->old, r->ar);
-	if (e == PD_OK && k->if_match && strcmp(k->if_match, pd_printf(r->ar, "%lld", k->old.version)))
+	if (e == PD_OK && k->if_match && !if_match_ok(r, k->if_match, k->old.version))
 		return PD_ESTALE;
 	return e;
 }
@@ -315,7 +333,7 @@ enum pd_next pd_webhooks_delete(struct pd_req *r)
 {
 	struct reg_job *k = pd_alloc(r->ar, sizeof *k);
 	const char *im = pd_req_header(r, "If-Match");
-	k->if_match = im ? pd_api_unquote_etag(r, im) : NULL;
+	k->if_match = im;
 	r->state = k;
 	return PD_WRITE;
 }

@@ -126,3 +126,25 @@ def test_the_activity_log_hides_the_urls_query_from_roles_without_webhooks_manag
                 urls.add(__import__("json").loads(x[v])["WebhookUrl"])
     assert urls == {"https://93.184.216.34/api/hook?code=***&name=***&flag",
                     "https://93.184.216.34/api/hook?code=***&=***&"}, (urls, records[0])
+
+
+# ---- conditional requests -------------------------------------------------------------------------
+
+def test_if_match_star_and_a_list_of_etags_as_rfc_9110_says(strict):
+    """13.1.1: If-Match is "*" (any current registration) or a list of entity tags; both were 412."""
+    c = strict.partner("If-Match")
+    register(c)
+    etag = c.get(REG).h("ETag")
+    body = {"WebhookUrl": "https://93.184.216.34/v2", "WebhookEvents": ["test-created"]}
+    p = c.req("PUT", REG, body, headers={"If-Match": "*"})
+    assert p.status == 200, p
+    assert_error(c.req("PUT", REG, body, headers={"If-Match": etag}), 412)  # it moved on
+    listed = c.req("PUT", REG, dict(body, WebhookUrl="https://93.184.216.34/v3"),
+                   headers={"If-Match": '"999", %s ,"1000"' % p.h("ETag")})
+    assert listed.status == 200 and listed.json["WebhookUrl"].endswith("/v3"), listed
+    assert_error(c.req("DELETE", REG, headers={"If-Match": '"999", "1000"'}), 412)
+    assert_error(c.req("DELETE", REG, headers={"If-Match": ","}), 412)
+    assert c.get(REG).json["WebhookUrl"].endswith("/v3"), "a failed condition changed nothing"
+    d = c.req("DELETE", REG, headers={"If-Match": "*"})
+    assert d.status == 204, d
+    assert_error(c.get(REG), 404)
