@@ -22,6 +22,11 @@ def strict(make_module_server):  # noqa: F811
     return make_module_server([])
 
 
+@pytest.fixture(scope="module")
+def hooks(make_module_server):  # noqa: F811
+    return make_module_server(ALLOW + FAST)
+
+
 # ---- delivery: the lease ------------------------------------------------------------------------
 
 def lease_left_ms(server, partner):
@@ -148,3 +153,24 @@ def test_if_match_star_and_a_list_of_etags_as_rfc_9110_says(strict):
     d = c.req("DELETE", REG, headers={"If-Match": "*"})
     assert d.status == 204, d
     assert_error(c.get(REG), 404)
+
+
+# ---- delivery: a registration changed while an attempt is in flight --------------------------------
+
+def test_a_put_while_an_attempt_is_in_flight_sends_the_rest_to_the_new_url(hooks, receiver):
+    """The in-flight attempt goes where it went; once the PUT has answered, nothing more goes to the
+    old URL (it may be the one the partner gave up: a lapsed domain, a leaked key)."""
+    import threading
+    c = hooks.partner("Moved")
+    register(c, receiver.url("/old"), ["customer-created"])
+    receiver.hold = threading.Event()
+    seqs = feed(hooks, c.info["partnerId"], ["customer-created"] * 4)
+    receiver.wait_for(lambda rs: receiver.holding >= 1, what="the first attempt held")
+    p = c.req("PUT", REG, {"WebhookUrl": receiver.url("/new"), "WebhookEvents": ["customer-created"]})
+    assert p.status == 200, p
+    receiver.hold.set()
+    receiver.hold = None
+    receiver.wait_count(4, timeout=10 * SLOW)
+    time.sleep(0.5)
+    assert cursors(receiver, "/old") == seqs[:1], "only the attempt in flight during the PUT"
+    assert cursors(receiver, "/new") == seqs[1:]
