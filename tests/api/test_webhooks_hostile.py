@@ -174,3 +174,20 @@ def test_a_put_while_an_attempt_is_in_flight_sends_the_rest_to_the_new_url(hooks
     time.sleep(0.5)
     assert cursors(receiver, "/old") == seqs[:1], "only the attempt in flight during the PUT"
     assert cursors(receiver, "/new") == seqs[1:]
+
+
+# ---- settings -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["--webhook-retry-min", "5000", "--webhook-retry-max", "100"],
+                                  ["--webhook-retry-min", "400000"]])  # the default max is 300000
+def test_a_retry_min_above_the_max_is_refused_at_start(tmp_path, args):
+    """Accepted, the min was silently ignored: every retry waited the max, 10 attempts in a second."""
+    from helpers import run_cli, free_port
+    import subprocess
+    try:
+        r = run_cli(["serve", "--listen", "127.0.0.1:%d" % free_port(), "--db", "sqlite:" + str(tmp_path / "r.db")]
+                    + args, timeout=5)
+    except subprocess.TimeoutExpired:
+        pytest.fail("partnerd started with %r" % args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "--webhook-retry-min %s is more than --webhook-retry-max" % args[1] in r.stderr, r.stderr
