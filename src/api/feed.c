@@ -73,11 +73,13 @@ static bool parse_feed(struct pd_req *r, struct feed *k)
 {
 	const char *after = pd_req_query(r, "after"), *size = pd_req_query(r, "size"), *wait = pd_req_query(r, "wait");
 	static const char *const known[] = {"after", "size", "wait", NULL};
-	const char *unknown = pd_req_query_unknown(r, known);
+	const char *unknown = pd_req_query_unknown(r, known), *twice = pd_req_query_repeated(r);
 	long long v = 0;
 	*k = (struct feed){.size = SIZE_DEFAULT};
 	if (unknown) /* a misspelt wait or after would silently answer something else */
 		return pd_api_bad(r, 3000, unknown, PD_MSG_UNKNOWN_PARAM, "after, size, wait"), false;
+	if (twice) /* after=0&after=5: only the first would count */
+		return pd_api_bad(r, 3000, twice, PD_MSG_PARAM_TWICE, NULL), false;
 	if (after && !strcmp(after, "latest"))
 		k->latest = true;
 	else if (after && !whole(after, LLONG_MAX, &k->after))

@@ -100,7 +100,7 @@ enum pd_next pd_webhooks_get(struct pd_req *r)
 struct reg_job {
 	struct pd_webhook w, old;
 	struct pd_url url;
-	const char *if_match;        /* without quotes; NULL: none */
+	const char *if_match;        /* the header as sent; NULL: none */
 	bool exists;                 /* POST: one is there already */
 };
 
@@ -115,6 +115,8 @@ static void check_url(const char *url, bool allow_http, struct pd_url *u, struct
 	case PD_URL_USERINFO: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_USERINFO, NULL); break;
 	case PD_URL_BAD_HOST:
 	case PD_URL_BAD_PORT: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_HOST, NULL); break;
+	case PD_URL_FRAGMENT: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_FRAGMENT, NULL); break;
+	case PD_URL_BAD_CHAR: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_ASCII, NULL); break;
 	default: pd_verr_add(errs, 3000, f, PD_MSG_WEBHOOK_ABSOLUTE, NULL); break;
 	}
 }
@@ -168,7 +170,7 @@ static enum pd_next decode(struct pd_req *r, struct reg_job *k)
 		return PD_REPLY;
 	}
 	const char *im = pd_req_header(r, "If-Match");
-	k->if_match = im ? pd_api_unquote_etag(r, im) : NULL;
+	k->if_match = im;
 	k->w.url = pd_strdup(r->ar, json_string_value(url));
 	k->w.partner_id = r->who.partner_id;
 	k->w.created = k->w.updated = r->now;
@@ -188,11 +190,43 @@ enum pd_next pd_webhooks_resolve(struct pd_req *r)
 	}
 }
 
+/* url with every query value as "***" (arena): a receiver's key often rides in the query
+ * (?code=...), and the activity log is read by roles without webhooks.manage. */
+static const char *audit_url(struct pd_arena *ar, const char *url)
+{
+	const char *q = strchr(url, '?');
+	if (!q)
+		return url;
+	char *out = pd_alloc(ar, 4 * strlen(url) + 1), *w = out + (q - url) + 1; /* "=" grows most: "=***" */
+	memcpy(out, url, (size_t)(q - url) + 1);
+	for (const char *p = q + 1; *p;) {
+		size_t part = strcspn(p, "&"), name = strcspn(p, "=&");
+		memcpy(w, p, name), w += name;
+		if (name < part)
+			memcpy(w, "=***", 4), w += 4;
+		p += part;
+		if (*p)
+			*w++ = *p++;
+	}
+	*w = 0;
+	return out;
+}
+
+/* The registration as the activity log keeps it: its URL's query values hidden. */
+static json_t *audit_json(struct pd_req *r, const struct pd_webhook *w)
+{
+	if (!w)
+		return NULL;
+	struct pd_webhook shown = *w;
+	shown.url = audit_url(r->ar, w->url);
+	return pd_webhook_json(&shown);
+}
+
 static enum pd_err audit(struct pd_req *r, struct store *st, const char *op, const char *subscriber,
 			 const struct pd_webhook *old, const struct pd_webhook *now)
 {
 	struct pd_audit a;
-	json_t *o = old ? pd_webhook_json(old) : NULL, *n = now ? pd_webhook_json(now) : NULL;
+	json_t *o = audit_json(r, old), *n = audit_json(r, now);
 	pd_activity_fill(r, &a, op, RESOURCE, "succeeded", o, n);
 	json_decref(o);
 	json_decref(n);
@@ -245,11 +279,29 @@ enum pd_next pd_webhooks_put(struct pd_req *r)
 	return decode(r, pd_alloc(r->ar, sizeof(struct reg_job)));
 }
 
+/* If-Match (RFC 9110 13.1.1): "*" (any registration), or a list of entity tags one of which is
+ * this version's (quoted or not, as elsewhere in partnerd). */
+static bool if_match_ok(struct pd_req *r, const char *h, long long version)
+{
+	const char *want = pd_printf(r->ar, "%lld", version);
+	for (const char *p = h; *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		const char *tag = pd_api_unquote_etag(r, pd_strndup(r->ar, p, n));
+		if (n && (!strcmp(tag, "*") || !strcmp(tag, want)))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 /* The registration as it is in the writer's transaction, checked against If-Match. */
 static enum pd_err current(struct pd_req *r, struct store *st, struct reg_job *k)
 {
 	enum pd_err e = store_webhook_get(st, r->who.partner_id, &k->old, r->ar);
-	if (e == PD_OK && k->if_match && strcmp(k->if_match, pd_printf(r->ar, "%lld", k->old.version)))
+	if (e == PD_OK && k->if_match && !if_match_ok(r, k->if_match, k->old.version))
 		return PD_ESTALE;
 	return e;
 }
@@ -281,7 +333,7 @@ enum pd_next pd_webhooks_delete(struct pd_req *r)
 {
 	struct reg_job *k = pd_alloc(r->ar, sizeof *k);
 	const char *im = pd_req_header(r, "If-Match");
-	k->if_match = im ? pd_api_unquote_etag(r, im) : NULL;
+	k->if_match = im;
 	r->state = k;
 	return PD_WRITE;
 }

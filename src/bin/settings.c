@@ -212,11 +212,14 @@ static const struct setting table[PD_S_COUNT] = {
 					    "twice as long (with jitter), up to --webhook-retry-max; 10 attempts, "
 					    "then the event is parked"},
 	[PD_S_WEBHOOK_RETRY_MAX] = {"webhook-retry-max", "MS", "PARTNERD_WEBHOOK_RETRY_MAX", T_INT, C(SERVE), 10,
-				    86400000, "300000", .help = "milliseconds a retry waits at most"},
+				    86400000, "300000",
+				    .help = "milliseconds a retry waits at most; not less than --webhook-retry-min"},
 };
 
 /* Settings that mean nothing one without the other. */
 static const enum pd_set pairs[][2] = {{PD_S_TLS_CERT, PD_S_TLS_KEY}};
+/* {a, b}: a must not be more than b (else one of them would be silently ignored) */
+static const enum pd_set ordered[][2] = {{PD_S_WEBHOOK_RETRY_MIN, PD_S_WEBHOOK_RETRY_MAX}};
 
 struct command {
 	const char *words;     /* as typed */
@@ -637,6 +640,14 @@ int pd_settings_parse(enum pd_cmd cmd, int argc, char **argv, struct pd_settings
 		if (in_cmd(pairs[i][0], cmd) && out->given[pairs[i][0]] != out->given[pairs[i][1]]) {
 			fprintf(stderr, "partnerd %s: --%s and --%s go together: give both or neither\n",
 				commands[cmd].words, a->flag, b->flag);
+			rc = 2;
+		}
+	}
+	for (size_t i = 0; rc < 0 && i < sizeof ordered / sizeof ordered[0]; i++) {
+		const enum pd_set a = ordered[i][0], b = ordered[i][1];
+		if (in_cmd(a, cmd) && out->v[a].i > out->v[b].i) {
+			fprintf(stderr, "partnerd %s: --%s %lld is more than --%s %lld\n", commands[cmd].words,
+				table[a].flag, out->v[a].i, table[b].flag, out->v[b].i);
 			rc = 2;
 		}
 	}

@@ -248,6 +248,9 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_UNKNOWN_PARAM] = {"{field} is not a parameter of this request; it takes {arg}.",
 				  "{field} 不是此请求的参数；可用参数为 {arg}。",
 				  "{field} ist kein Parameter dieser Anfrage; sie nimmt {arg}."},
+	[PD_MSG_PARAM_TWICE] = {"The parameter {field} is given more than once; give it once.",
+				"参数 {field} 出现了多次；只能给出一次。",
+				"Der Parameter {field} ist mehrfach angegeben; geben Sie ihn nur einmal an."},
 	/* issue 22: webhooks */
 	[PD_MSG_WEBHOOK_HTTPS] = {"{field} must be an https URL (http only when partnerd runs with --webhook-allow-http).",
 				  "{field} 必须是 https URL（仅当 partnerd 以 --webhook-allow-http 运行时才允许 http）。",
@@ -261,6 +264,16 @@ static const char *const catalog[PD_MSG_COUNT][PD_LOCALE_COUNT] = {
 	[PD_MSG_WEBHOOK_HOST] = {"{field}: the host name or the port is not valid.",
 				 "{field}：主机名或端口无效。",
 				 "{field}: Der Hostname oder der Port ist ungültig."},
+	[PD_MSG_WEBHOOK_FRAGMENT] = {"{field} must not have a #fragment: an HTTP client never sends it, so the receiver "
+				     "would not see it.",
+				     "{field} 不能包含 #片段：HTTP 客户端从不发送片段，接收方看不到它。",
+				     "{field} darf kein #Fragment enthalten: Ein HTTP-Client sendet es nie, der Empfänger "
+				     "sähe es nicht."},
+	[PD_MSG_WEBHOOK_ASCII] = {"{field} must be printable ASCII without spaces: write an international host name "
+				  "in its xn-- form and percent-encode the rest.",
+				  "{field} 必须是不含空格的可打印 ASCII：国际化主机名请写成 xn-- 形式，其余部分请进行百分号编码。",
+				  "{field} muss druckbares ASCII ohne Leerzeichen sein: einen internationalen Hostnamen in "
+				  "seiner xn---Form schreiben, den Rest prozentkodieren."},
 	[PD_MSG_WEBHOOK_RESOLVE] = {"{field}: the host {arg} cannot be resolved to an address.",
 				    "{field}：无法解析主机 {arg} 的地址。",
 				    "{field}: Der Host {arg} lässt sich nicht in eine Adresse auflösen."},

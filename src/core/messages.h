@@ -102,11 +102,14 @@ enum pd_msg {
 	PD_MSG_EVENTS_PRUNED,     /* 410: {field}: events after it are no longer kept; the oldest kept is {arg} */
 	PD_MSG_EVENTS_WAITING,    /* 429/503: {arg} requests wait for events already; retry */
 	PD_MSG_UNKNOWN_PARAM,     /* {field} is not a parameter here; the parameters are {arg} */
+	PD_MSG_PARAM_TWICE,       /* the query parameter {field} is given more than once */
 	/* issue 22: webhooks */
 	PD_MSG_WEBHOOK_HTTPS,     /* {field} must be an https URL (http only with --webhook-allow-http) */
 	PD_MSG_WEBHOOK_ABSOLUTE,  /* {field} must be an absolute URL: scheme, host, optional port */
 	PD_MSG_WEBHOOK_USERINFO,  /* {field} must not carry a user name or password */
 	PD_MSG_WEBHOOK_HOST,      /* {field}: the host or port is not valid */
+	PD_MSG_WEBHOOK_FRAGMENT,  /* {field} must not have a #fragment: it is never sent */
+	PD_MSG_WEBHOOK_ASCII,     /* {field} must be printable ASCII: an IDN host as xn--, the rest %-encoded */
 	PD_MSG_WEBHOOK_RESOLVE,   /* {field}: the host {arg} cannot be resolved */
 	PD_MSG_WEBHOOK_ADDRESS,   /* {field}: {arg} is loopback, private, ... or partnerd's own: refused */
 	PD_MSG_WEBHOOK_EVENT,     /* {field}: {arg} is not a webhook event */

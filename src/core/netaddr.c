@@ -1,5 +1,6 @@
 /* netaddr.c - address classes and the webhook URL's syntax (see netaddr.h). */
 #include "netaddr.h"
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
@@ -157,6 +158,19 @@ static int port_of(const char *p, const char *end)
 	return v >= 1 && v <= 65535 ? (int)v : -1;
 }
 
+/* [h, end) an IPv6 address, as RFC 3986's IP-literal must be ([93.184.216.34] is none: libcurl
+ * refuses it, so every delivery to it would fail). */
+static bool ipv6_literal(const char *h, const char *end)
+{
+	char text[INET6_ADDRSTRLEN];
+	unsigned char a[16];
+	if ((size_t)(end - h) >= sizeof text)
+		return false;
+	memcpy(text, h, (size_t)(end - h));
+	text[end - h] = 0;
+	return inet_pton(AF_INET6, text, a) == 1;
+}
+
 /* host[:port] or [v6][:port] of the authority [a, end) into u. */
 static enum pd_url_err authority(const char *a, const char *end, struct pd_url *u)
 {
@@ -169,7 +183,7 @@ static enum pd_url_err authority(const char *a, const char *end, struct pd_url *
 			if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
 			      *p == ':' || *p == '.'))
 				return PD_URL_BAD_HOST;
-		if (he + 1 < end && he[1] != ':')
+		if ((he + 1 < end && he[1] != ':') || !ipv6_literal(h, he))
 			return PD_URL_BAD_HOST;
 		colon = he + 1 < end ? he + 1 : NULL;
 	} else {
@@ -213,5 +227,6 @@ enum pd_url_err pd_webhook_url_parse(const char *url, bool allow_http, struct pd
 		return PD_URL_USERINFO;
 	if (end == a)
 		return PD_URL_NOT_ABSOLUTE;
-	return authority(a, end, u);
+	enum pd_url_err e = authority(a, end, u);
+	return e == PD_URL_OK && strchr(end, '#') ? PD_URL_FRAGMENT : e;
 }

@@ -37,7 +37,7 @@ bool pd_addr_same_ip(const struct sockaddr *a, const struct sockaddr *b);
 
 enum pd_url_err {
 	PD_URL_OK, PD_URL_TOO_LONG, PD_URL_NOT_ABSOLUTE, PD_URL_SCHEME, PD_URL_HTTP, PD_URL_USERINFO,
-	PD_URL_BAD_HOST, PD_URL_BAD_PORT, PD_URL_BAD_CHAR
+	PD_URL_BAD_HOST, PD_URL_BAD_PORT, PD_URL_BAD_CHAR, PD_URL_FRAGMENT
 };
 
 struct pd_url {
@@ -49,7 +49,8 @@ struct pd_url {
 /* Checks a webhook URL: at most PD_WEBHOOK_URL_MAX bytes of printable ASCII, https:// (or
  * http:// when allow_http: else PD_URL_HTTP) then a host (a DNS name of letters, digits, '-',
  * '.', '_', or an IPv4 literal, or an IPv6 literal in brackets), an optional port 1-65535,
- * no user name or password; then anything from '/', '?' or '#' on.  Fills *u on PD_URL_OK. */
+ * no user name or password; then a path and a query, but no '#' fragment (PD_URL_FRAGMENT: a
+ * client never sends it, RFC 9110 7.1, so the receiver would never see it).  Fills *u on PD_URL_OK. */
 enum pd_url_err pd_webhook_url_parse(const char *url, bool allow_http, struct pd_url *u);
 
 #endif

@@ -96,8 +96,11 @@ enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_
 
 #define TAKE_MAX 100        /* events taken from the feed per transaction */
 #define POLL_MS 1000        /* the store is looked at this often for other instances' events */
-#define LEASE_MS 20000      /* a lease lasts this long (an attempt takes 10 s at most) ... */
-#define RENEW_MS 15000      /* ... and is renewed when less than this is left */
+#define ATTEMPT_MS 10000    /* an attempt takes this long at most (connect included) */
+#define LEASE_MS 20000      /* a lease lasts this long ... */
+#define RENEW_MS 5000       /* ... is renewed when less than this is left ... */
+#define START_MS 15000      /* ... and before an attempt when less than this is */
+_Static_assert(START_MS > ATTEMPT_MS && START_MS < LEASE_MS, "an attempt ends before its lease lapses");
 #define ATTEMPTS 10         /* per round, as Partner Center; then parked */
 #define BODY_CAP 4096       /* bytes of a receiver's answer read at most */
 #define MESSAGE_MAX 256     /* of it kept in the attempt's message */
@@ -402,7 +405,7 @@ static void easy_options(struct pd_delivery *dl, struct attempt *t, const char *
 	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)ATTEMPT_MS);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (dl->cfg->webhook_ca)
@@ -544,11 +547,13 @@ static void harvest(struct pd_delivery *dl)
 
 /* ---- a registration's turn ---- */
 
-/* The lease held for a while more; false when another instance holds it (or it is gone).  A
- * SQLite store has one server (serve's flock): no other instance to share with. */
-static bool leased(struct pd_delivery *dl, struct reg *g, long long now)
+/* The lease held for `need` ms more at least (renewed if not); false when another instance
+ * holds it (or it is gone).  An attempt starts with START_MS (it is not renewed while one is
+ * in flight), so it ends before the lease lapses: another instance never sends the same event
+ * meanwhile.  A SQLite store has one server (serve's flock): no other instance to share with. */
+static bool leased(struct pd_delivery *dl, struct reg *g, long long now, long long need)
 {
-	if (dl->local || g->lease_until - now > LEASE_MS - RENEW_MS)
+	if (dl->local || g->lease_until - now >= need)
 		return true;
 	struct lease_job l = {.reg = g, .owner = dl->owner, .now = now, .until = now + LEASE_MS};
 	enum pd_err e = write_sync(dl, lease_run, &l);
@@ -577,7 +582,7 @@ static void step(struct pd_delivery *dl, struct reg *g, long long now)
 	struct pd_arena *ar = pd_arena_new();
 	struct pd_wdelivery d;
 	g->due = now + POLL_MS;
-	if (!leased(dl, g, now)) {
+	if (!leased(dl, g, now, RENEW_MS)) {
 		pd_arena_free(ar);
 		return;
 	}
@@ -586,7 +591,7 @@ static void step(struct pd_delivery *dl, struct reg *g, long long now)
 	enum pd_err e = store_wdelivery_next(dl->st, g->partner, &d, ar);
 	if (e == PD_OK && d.next_at_ms > now) /* a retry's wait: the lease stays renewed meanwhile */
 		g->due = d.next_at_ms < g->due ? d.next_at_ms : g->due;
-	else if (e == PD_OK && !strcmp(d.subscriber_id, g->sub))
+	else if (e == PD_OK && !strcmp(d.subscriber_id, g->sub) && leased(dl, g, now_ms(), START_MS))
 		ar = (start(dl, g, &d, ar), NULL); /* the attempt owns ar */
 	pd_arena_free(ar);
 }

@@ -149,6 +149,8 @@ const char *pd_req_header(struct pd_req *r, const char *name);
 const char *pd_req_query(struct pd_req *r, const char *name); /* decoded; NULL if absent */
 /* The first query parameter whose name is not in `known` (NULL-terminated), or NULL. */
 const char *pd_req_query_unknown(struct pd_req *r, const char *const *known);
+/* The first query parameter given more than once (pd_req_query sees only its first), or NULL. */
+const char *pd_req_query_repeated(struct pd_req *r);
 const char *pd_req_form(struct pd_req *r, const char *name);  /* form-encoded body field */
 
 /* Replies.  Each sets req->resp; the last call wins. */

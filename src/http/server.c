@@ -127,6 +127,15 @@ const char *pd_req_query_unknown(struct pd_req *r, const char *const *known)
 	return NULL;
 }
 
+const char *pd_req_query_repeated(struct pd_req *r)
+{
+	for (const struct evkeyval *kv = ctx_of(r)->query.tqh_first; kv; kv = kv->next.tqe_next)
+		for (const struct evkeyval *o = kv->next.tqe_next; o; o = o->next.tqe_next)
+			if (!strcmp(kv->key, o->key))
+				return kv->key;
+	return NULL;
+}
+
 const char *pd_req_form(struct pd_req *r, const char *name)
 {
 	struct rctx *c = ctx_of(r);

@@ -24,6 +24,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             rcv.requests.append(entry)
             status = rcv.answer(entry)
             rcv.cv.notify_all()
+        if rcv.delay:  # a slow receiver: the answer after this many seconds (outside the lock)
+            time.sleep(rcv.delay)
         hold = rcv.hold
         if hold is not None:
             with rcv.cv:
@@ -57,6 +59,7 @@ class Receiver:
         self.status = 200
         self.answer = lambda entry: self.status
         self.hold = None  # a threading.Event: answers wait until it is set
+        self.delay = 0  # seconds every answer is held back
         self.holding = 0
         s = socket.socket()
         s.bind(("127.0.0.1", 0))

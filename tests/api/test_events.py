@@ -487,6 +487,7 @@ def test_the_feed_needs_events_read(server):
     ("size=0", "size"), ("size=501", "size"), ("size=abc", "size"), ("size=", "size"), ("size=+5", "size"),
     ("wait=61", "wait"), ("wait=-1", "wait"), ("wait=1s", "wait"), ("wait=", "wait"),
     ("wiat=30", "wiat"), ("after=1&cursor=5", "cursor"),
+    ("after=0&after=5", "after"), ("size=1&size=500", "size"), ("wait=0&after=1&wait=30", "wait"),
 ])
 def test_bad_parameters_are_refused_naming_them_in_the_callers_language(server, partner_a, query, field):
     texts = set()

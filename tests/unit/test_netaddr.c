@@ -84,6 +84,12 @@ Test(netaddr, webhook_urls)
 	cr_assert_eq(pd_webhook_url_parse("https://a%2eexample/", false, &u), PD_URL_BAD_HOST);
 	cr_assert_eq(pd_webhook_url_parse("https://[::1/", false, &u), PD_URL_BAD_HOST);
 	cr_assert_eq(pd_webhook_url_parse("https://[fe80::1%25eth0]/", false, &u), PD_URL_BAD_HOST);
+	cr_assert_eq(pd_webhook_url_parse("https://[93.184.216.34]/", false, &u), PD_URL_BAD_HOST); /* no IPv6 */
+	cr_assert_eq(pd_webhook_url_parse("https://[1:2:3:4:5:6:7:8:9]/", false, &u), PD_URL_BAD_HOST);
+	cr_assert_eq(pd_webhook_url_parse("https://[::ffff:93.184.216.34]/", false, &u), PD_URL_OK);
+	cr_assert_eq(pd_webhook_url_parse("https://a.example/cb#part", false, &u), PD_URL_FRAGMENT);
+	cr_assert_eq(pd_webhook_url_parse("https://a.example#", false, &u), PD_URL_FRAGMENT);
+	cr_assert_eq(pd_webhook_url_parse("https://a.example/cb?x=1&y=%23", false, &u), PD_URL_OK);
 	cr_assert_eq(pd_webhook_url_parse("https://a .example/", false, &u), PD_URL_BAD_CHAR);
 	cr_assert_eq(pd_webhook_url_parse("https://a.example/\xe4", false, &u), PD_URL_BAD_CHAR);
 	char longer[PD_WEBHOOK_URL_MAX + 2];
