@@ -117,23 +117,12 @@ const char *pd_req_query(struct pd_req *r, const char *name)
 
 const char *pd_req_query_unknown(struct pd_req *r, const char *const *known)
 {
-	for (const struct evkeyval *kv = ctx_of(r)->query.tqh_first; kv; kv = kv->next.tqe_next) {
-		const char *const *k = known;
-		while (*k && strcmp(*k, kv->key))
-			k++;
-		if (!*k)
-			return kv->key;
-	}
-	return NULL;
+	return pd_uri_params_unknown(&ctx_of(r)->query, known);
 }
 
 const char *pd_req_query_repeated(struct pd_req *r)
 {
-	for (const struct evkeyval *kv = ctx_of(r)->query.tqh_first; kv; kv = kv->next.tqe_next)
-		for (const struct evkeyval *o = kv->next.tqe_next; o; o = o->next.tqe_next)
-			if (!strcmp(kv->key, o->key))
-				return kv->key;
-	return NULL;
+	return pd_uri_params_repeated(&ctx_of(r)->query);
 }
 
 const char *pd_req_form(struct pd_req *r, const char *name)

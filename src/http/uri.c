@@ -31,3 +31,24 @@ bool pd_uri_params(const char *text, struct evkeyvalq *out)
 	evhttp_clear_headers(out);
 	return false;
 }
+
+const char *pd_uri_params_unknown(const struct evkeyvalq *q, const char *const *known)
+{
+	for (const struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
+		const char *const *k = known;
+		while (*k && strcmp(*k, kv->key))
+			k++;
+		if (!*k)
+			return kv->key;
+	}
+	return NULL;
+}
+
+const char *pd_uri_params_repeated(const struct evkeyvalq *q)
+{
+	for (const struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next)
+		for (const struct evkeyval *o = kv->next.tqe_next; o; o = o->next.tqe_next)
+			if (!strcmp(kv->key, o->key))
+				return kv->key;
+	return NULL;
+}

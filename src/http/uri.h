@@ -15,4 +15,9 @@ const char *pd_uri_path(const char *raw, struct pd_arena *ar);
  * false, with out left empty, when the text is malformed or encodes a NUL byte. */
 bool pd_uri_params(const char *text, struct evkeyvalq *out);
 
+/* The first name in q that is not in `known` (NULL-terminated), or NULL: a parameter a route
+ * does not take.  The first name given more than once, or NULL (a lookup sees only its first). */
+const char *pd_uri_params_unknown(const struct evkeyvalq *q, const char *const *known);
+const char *pd_uri_params_repeated(const struct evkeyvalq *q);
+
 #endif

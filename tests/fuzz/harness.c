@@ -49,6 +49,16 @@ const char *pd_req_query(struct pd_req *r, const char *name)
 	return evhttp_find_header(&ctx(r)->query, name);
 }
 
+const char *pd_req_query_unknown(struct pd_req *r, const char *const *known)
+{
+	return pd_uri_params_unknown(&ctx(r)->query, known);
+}
+
+const char *pd_req_query_repeated(struct pd_req *r)
+{
+	return pd_uri_params_repeated(&ctx(r)->query);
+}
+
 const char *pd_req_form(struct pd_req *r, const char *name)
 {
 	struct fz_ctx *c = ctx(r);
