@@ -30,6 +30,38 @@ MONITOR_GUCS = {
 }
 
 
+def postgres_tmpdir(prefix):
+    """A new temporary directory the postgres user owns when we run as root (postgres refuses
+    to run as root): (its path, whether we are root)."""
+    root = os.getuid() == 0
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)
+    if root:
+        pw = pwd.getpwnam("postgres")
+        os.chown(d, pw.pw_uid, pw.pw_gid)
+    return d, root
+
+
+def postmaster_pids(pgdata):
+    """The postmaster of the cluster in `pgdata` and its children (from postmaster.pid and /proc)."""
+    try:
+        with open(os.path.join(pgdata, "postmaster.pid")) as f:
+            pm = int(f.readline())
+    except (OSError, ValueError):
+        return []
+    pids = [pm]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == pm:
+                pids.append(int(d))
+    return pids
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -40,14 +72,10 @@ def free_port():
 
 class Cluster:
     def __init__(self):
-        self.root = os.getuid() == 0
-        self.dir = tempfile.mkdtemp(prefix="pd-ha-")
-        os.chmod(self.dir, 0o755)
-        if self.root:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        self.dir, self.root = postgres_tmpdir("pd-ha-")
         os.makedirs(os.path.join(self.dir, "run"), 0o700)
         if self.root:
+            pw = pwd.getpwnam("postgres")
             os.chown(os.path.join(self.dir, "run"), pw.pw_uid, pw.pw_gid)
         self.monitor_port = free_port()
         self.ports = [free_port(), free_port()]
@@ -212,23 +240,8 @@ class Cluster:
 
     # ---- breaking it ---------------------------------------------------------------------------
     def postgres_pids(self, name):
-        """The postmaster of node `name` and its children (from postmaster.pid and /proc)."""
-        try:
-            with open(os.path.join(self.pgdata(name), "postmaster.pid")) as f:
-                pm = int(f.readline())
-        except (OSError, ValueError):
-            return []
-        pids = [pm]
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    with open("/proc/%s/stat" % d) as f:
-                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                except (OSError, ValueError, IndexError):
-                    continue
-                if ppid == pm:
-                    pids.append(int(d))
-        return pids
+        """The postmaster of node `name` and its children."""
+        return postmaster_pids(self.pgdata(name))
 
     def node_of_port(self, port):
         return self.node_name(self.ports.index(port))

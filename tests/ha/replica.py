@@ -4,26 +4,19 @@ tests (tests/ha/test_replicas.py): initdb for the primary, `pg_basebackup -R` fo
 temporary directory that close() removes whatever happened.  As root (as the tests run here)
 every postgres process runs as the unprivileged `postgres` user, as in cluster.py."""
 import os
-import pwd
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 
-from cluster import PGBIN, free_port
+from cluster import PGBIN, free_port, postgres_tmpdir, postmaster_pids
 
 DBNAME = "partnerd"
 
 
 class Replicated:
     def __init__(self):
-        self.root = os.getuid() == 0
-        self.dir = tempfile.mkdtemp(prefix="pd-rep-")
-        os.chmod(self.dir, 0o755)
-        if self.root:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        self.dir, self.root = postgres_tmpdir("pd-rep-")
         self.ports = {"primary": free_port(), "standby": free_port()}
 
     def _run(self, args, timeout=120):
@@ -106,22 +99,7 @@ class Replicated:
     # ---- breaking it -----------------------------------------------------------------------
     def postgres_pids(self, name):
         """The node's postmaster and its children."""
-        try:
-            with open(os.path.join(self.pgdata(name), "postmaster.pid")) as f:
-                pm = int(f.readline())
-        except (OSError, ValueError):
-            return []
-        pids = [pm]
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    with open("/proc/%s/stat" % d) as f:
-                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                except (OSError, ValueError, IndexError):
-                    continue
-                if ppid == pm:
-                    pids.append(int(d))
-        return pids
+        return postmaster_pids(self.pgdata(name))
 
     def signal(self, name, sig):
         pids = self.postgres_pids(name)

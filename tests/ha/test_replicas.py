@@ -11,7 +11,6 @@ made by `pg_basebackup -R` (replica.py).
   has not replayed is seen) and used again once resumed;
 - a standby stopped (SIGSTOP) or killed (SIGKILL): every read still answers 200, none waits past
   the bound below."""
-import json
 import os
 import signal
 import subprocess
@@ -23,8 +22,8 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from helpers import (BIN, SLOW, Server, app_client, cn_body, filt, free_port, get_token, http_request,  # noqa: E402
-                     uniq, Client)
+from helpers import (BIN, SLOW, Server, app_client, cn_body, filt, free_port, http_request,  # noqa: E402
+                     uniq)
 from replica import Replicated  # noqa: E402
 
 # --db-connect-timeout 2, --db-statement-timeout 3: a connection silent for 5 s is cut off by
