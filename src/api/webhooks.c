@@ -513,6 +513,24 @@ enum pd_next pd_webhooks_test_get(struct pd_req *r)
 
 /* ---- GET /webhooks/v1/registration/deliveries ---- */
 
+/* Relative URIs as stored, absolute under --public-url (as the feed shows them). */
+static const char *public_uri(struct pd_req *r, const char *rel)
+{
+	const char *base = r->cfg->public_url;
+	size_t n = base ? strlen(base) : 0;
+	if (!rel || !n)
+		return rel;
+	return pd_printf(r->ar, "%.*s%s", (int)(base[n - 1] == '/' ? n - 1 : n), base, rel);
+}
+
+/* The event's resource; null when retention removed a delivered event. */
+static void resource_json(struct pd_req *r, json_t *o, const struct pd_wdelivery *d)
+{
+	const char *uri = public_uri(r, d->resource_uri);
+	json_object_set_new(o, "resourceUri", uri ? json_string(uri) : json_null());
+	json_object_set_new(o, "resourceName", d->resource_name ? json_string(d->resource_name) : json_null());
+}
+
 static json_t *delivery_json(const struct pd_wdelivery *d, json_t *attempts, struct pd_arena *ar)
 {
 	json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:o}", "cursor", (json_int_t)d->seq, "eventName",
@@ -546,8 +564,11 @@ enum pd_next pd_webhooks_deliveries(struct pd_req *r)
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_WEBHOOK_DELIVERY, NULL);
 	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, delivery_json(&rows[i], attempts_of(rows[i].seq, att, na, r->ar), r->ar));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = delivery_json(&rows[i], attempts_of(rows[i].seq, att, na, r->ar), r->ar);
+		resource_json(r, o, &rows[i]);
+		json_array_append_new(items, o);
+	}
 	const char *self = pd_printf(r->ar, "/webhooks/v1/registration/deliveries?size=%d", p.size);
 	pd_reply_json(r, 200, pd_collection(r, items, self, token));
 	return PD_REPLY;

@@ -445,6 +445,35 @@ def test_ten_failures_park_an_event_the_queue_goes_on_and_redeliver_sends_it_aga
     assert "redeliver_webhook_event" in ops
 
 
+def store_sql(server, statement):
+    """One statement straight on the server's store (either engine)."""
+    if server.db.startswith("postgresql://"):
+        from helpers import psql
+        psql(server.db, statement)
+        return
+    import sqlite3
+    db = sqlite3.connect(server.db[len("sqlite:"):], timeout=10, isolation_level=None)
+    try:
+        db.execute(statement)
+    finally:
+        db.close()
+
+
+def test_the_delivery_log_names_each_events_resource_and_null_once_retention_removed_it(hooks, receiver):
+    c = hooks.partner("Resource")
+    register(c, receiver.url(), ["customer-created", "subscription-updated"])
+    seqs = feed(hooks, c.info["partnerId"], ["customer-created", "subscription-updated"], "/v1/things/%d")
+    items = wait_states(c, {s: "delivered" for s in seqs})
+    got = [(d["cursor"], d["resourceUri"], d["resourceName"]) for d in items]
+    assert got == [(seqs[0], "/v1/things/0", "customer"), (seqs[1], "/v1/things/1", "subscription")], got
+    # a delivered event's row may go with retention (the prune keeps only pending and parked ones)
+    store_sql(hooks, "DELETE FROM events WHERE partner_id = '%s' AND seq = %d" % (c.info["partnerId"], seqs[0]))
+    items = deliveries(c)
+    assert [d["cursor"] for d in items] == seqs, "the delivery stays in the log"
+    assert items[0]["resourceUri"] is None and items[0]["resourceName"] is None, items[0]
+    assert items[1]["resourceUri"] == "/v1/things/1", items[1]
+
+
 def test_the_delivery_never_holds_up_requests(hooks, receiver):
     import threading
     c = hooks.partner("Hang")
