@@ -64,6 +64,13 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t cap)
 		snprintf(buf, cap, "?");
 }
 
+/* Is host an address literal (then it is the address it resolves to: named once)? */
+static bool literal(const char *host)
+{
+	unsigned char a[16];
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
 enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL, *i;
@@ -77,7 +84,8 @@ enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_
 		if (pd_webhook_addr_ok(i->ai_addr, allow_private))
 			continue;
 		addr_text(i->ai_addr, ip, sizeof ip);
-		snprintf(what, cap, "%s (%s)", host, ip);
+		if (!literal(host))
+			snprintf(what, cap, "%s (%s)", host, ip);
 		verdict = PD_HOST_REFUSED;
 	}
 	freeaddrinfo(res);

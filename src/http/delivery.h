@@ -22,7 +22,8 @@ bool pd_webhook_addr_ok(const struct sockaddr *sa, bool allow_private);
 
 enum pd_host_check { PD_HOST_OK, PD_HOST_UNRESOLVED, PD_HOST_REFUSED };
 /* Resolves host (getaddrinfo: blocks, never on an event loop) and checks every address it
- * has; `what` gets the host (PD_HOST_UNRESOLVED) or "host (address)" of the first refused. */
+ * has; `what` gets the host (PD_HOST_UNRESOLVED), or for the first refused "host (address)" when
+ * a name resolved to it and the host alone when it is the address itself. */
 enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap);
 
 /* ---- the delivery thread ---- */

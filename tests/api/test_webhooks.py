@@ -152,6 +152,18 @@ def test_private_and_loopback_addresses_are_refused_without_the_flag(strict, url
     assert_error(c.get(REG), 404)
 
 
+@pytest.mark.parametrize("url,shown", [("https://127.0.0.1/hook", r"127\.0\.0\.1"), ("https://[::1]/", "::1"),
+                                       ("https://localhost:8443/hook", r"localhost \((127\.0\.0\.1|::1)\)"),
+                                       ("https://0177.0.0.1/hook", r"0177\.0\.0\.1 \(127\.0\.0\.1\)")])
+def test_the_refusal_names_a_literal_once_and_a_name_with_its_address(strict, url, shown):
+    import re
+    c = strict.partner("Once")
+    for locale, verb in (("en-US", " is a "), ("de-DE", " ist eine "), ("zh-CN", " 是")):
+        j = assert_error(c.req("POST", REG, {"WebhookUrl": url, "WebhookEvents": ["test-created"]},
+                               headers={"X-Locale": locale}), 400, field="WebhookUrl")
+        assert re.match("WebhookUrl[:：] ?" + shown + verb, j["description"]), j
+
+
 def test_the_refusal_speaks_the_callers_language(strict):
     c = strict.partner("Lang")
     body = {"WebhookUrl": "https://127.0.0.1/hook", "WebhookEvents": ["test-created"]}
