@@ -28,6 +28,7 @@
 #define TEST_PATH "/webhooks/v1/registration/validationEvents/"
 #define TESTS_PER_MINUTE 2 /* Partner Center's throttle of validation events */
 _Static_assert(PD_WEBHOOK_URL_MAX == 2048, "the message says 2048");
+_Static_assert(PD_WEBHOOK_RESOLVE_MS == 5000, "the message says 5 s");
 
 json_t *pd_webhook_json(const struct pd_webhook *w)
 {
@@ -186,6 +187,11 @@ enum pd_next pd_webhooks_resolve(struct pd_req *r)
 	switch (pd_webhook_check_host(k->url.host, k->url.port, r->cfg->webhook_allow_private, what, sizeof what)) {
 	case PD_HOST_OK: return PD_WRITE;
 	case PD_HOST_UNRESOLVED: return pd_api_bad(r, 3000, "WebhookUrl", PD_MSG_WEBHOOK_RESOLVE, pd_strdup(r->ar, what));
+	case PD_HOST_SLOW: return pd_api_bad(r, 3000, "WebhookUrl", PD_MSG_WEBHOOK_RESOLVE_SLOW, pd_strdup(r->ar, what));
+	case PD_HOST_BUSY: /* 503 with Retry-After (errors.c) */
+		pd_reply_error(r, PD_EBUSY, PD_MSG_WEBHOOK_RESOLVE_BUSY, "WebhookUrl",
+			       pd_printf(r->ar, "%d", PD_WEBHOOK_RESOLVE_MAX));
+		return PD_REPLY;
 	default: return pd_api_bad(r, 3000, "WebhookUrl", PD_MSG_WEBHOOK_ADDRESS, pd_strdup(r->ar, what));
 	}
 }
