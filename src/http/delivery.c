@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "ids.h"
 #include "metrics.h"
@@ -22,14 +23,50 @@
 
 /* ---- where a webhook may connect ---- */
 
+#define PUBLIC_ADDRS 16
 static struct sockaddr_storage own;  /* --listen's address; set once at start */
 static bool own_set, own_any;        /* own_any: 0.0.0.0 or ::, every interface's */
+static char public_host[256];        /* --public-url's host; "": none */
+static struct sockaddr_storage public_addrs[PUBLIC_ADDRS]; /* what it resolved to at start */
+static size_t public_n;
 
-void pd_webhook_own_address(const char *listen)
+static enum pd_host_check resolve(const char *host, int port, struct addrinfo **res);
+
+/* --public-url's host and its addresses (bounded as a registration's; reported when it does
+ * not resolve: then only its name is refused). */
+static void own_public(const char *public_url)
+{
+	struct pd_url u;
+	struct addrinfo *res = NULL;
+	public_host[0] = 0, public_n = 0;
+	if (!public_url || pd_webhook_url_parse(public_url, true, &u) != PD_URL_OK)
+		return;
+	snprintf(public_host, sizeof public_host, "%s", u.host);
+	if (resolve(u.host, u.port, &res) != PD_HOST_OK) {
+		fprintf(stderr, "partnerd: --public-url's host %s did not resolve in %d s: webhooks to that name are "
+			"refused, but not yet to its addresses under other names\n", u.host, PD_WEBHOOK_RESOLVE_MS / 1000);
+		return;
+	}
+	for (struct addrinfo *i = res; i && public_n < PUBLIC_ADDRS; i = i->ai_next)
+		if (i->ai_addrlen <= sizeof *public_addrs)
+			memcpy(&public_addrs[public_n++], i->ai_addr, i->ai_addrlen);
+	freeaddrinfo(res);
+}
+
+void pd_webhook_own_address(const char *listen, const char *public_url)
 {
 	int len = sizeof own;
 	own_set = listen && evutil_parse_sockaddr_port(listen, (struct sockaddr *)&own, &len) == 0;
 	own_any = own_set && pd_addr_class_of((struct sockaddr *)&own) == PD_ADDR_UNSPECIFIED;
+	own_public(public_url);
+}
+
+static bool public_address(const struct sockaddr *sa)
+{
+	for (size_t i = 0; i < public_n; i++)
+		if (pd_addr_same_ip(sa, (const struct sockaddr *)&public_addrs[i]))
+			return true;
+	return false;
 }
 
 /* An address of one of this host's interfaces? */
@@ -51,7 +88,7 @@ bool pd_webhook_addr_ok(const struct sockaddr *sa, bool allow_private)
 		return sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6);
 	if (pd_addr_class_of(sa) != PD_ADDR_PUBLIC)
 		return false;
-	if (own_set && pd_addr_same_ip(sa, (const struct sockaddr *)&own))
+	if ((own_set && pd_addr_same_ip(sa, (const struct sockaddr *)&own)) || public_address(sa))
 		return false;
 	return !(own_any && interface_address(sa));
 }
@@ -201,18 +238,14 @@ static enum pd_host_check check_all(const char *host, const struct addrinfo *res
 	return PD_HOST_OK;
 }
 
-enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap)
+/* host's addresses into *res (freeaddrinfo): a literal at once, a name bounded. */
+static enum pd_host_check resolve(const char *host, int port, struct addrinfo **res)
 {
 	char service[16];
 	struct lookup *l = NULL;
 	snprintf(service, sizeof service, "%d", port);
-	snprintf(what, cap, "%s", host);
-	struct addrinfo *lit = literal(host) ? numeric(host, service) : NULL;
-	if (lit) {
-		enum pd_host_check v = check_all(host, lit, allow_private, what, cap);
-		freeaddrinfo(lit);
-		return v;
-	}
+	if (literal(host))
+		return (*res = numeric(host, service)) ? PD_HOST_OK : PD_HOST_UNRESOLVED;
 	enum pd_host_check v = lookup_start(host, port, &l);
 	if (v != PD_HOST_OK)
 		return v;
@@ -221,8 +254,22 @@ enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_
 	else if (l->rc != 0 || !l->res)
 		v = PD_HOST_UNRESOLVED;
 	else
-		v = check_all(host, l->res, allow_private, what, cap);
+		*res = l->res, l->res = NULL;
 	lookup_unref(l);
+	return v;
+}
+
+enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap)
+{
+	struct addrinfo *res = NULL;
+	snprintf(what, cap, "%s", host);
+	if (!allow_private && *public_host && !strcasecmp(host, public_host))
+		return PD_HOST_REFUSED; /* --public-url's own name */
+	enum pd_host_check v = resolve(host, port, &res);
+	if (v == PD_HOST_OK) {
+		v = check_all(host, res, allow_private, what, cap);
+		freeaddrinfo(res);
+	}
 	return v;
 }
 

@@ -11,10 +11,11 @@
 #include <sys/socket.h>
 #include "request.h"
 
-/* partnerd's own listening address (--listen): refused like the private ones.  An
- * unspecified one (0.0.0.0, ::) stands for every address of the host's interfaces.  Called
+/* partnerd's own addresses, refused like the private ones: its listening address (--listen;
+ * an unspecified one, 0.0.0.0 or ::, stands for every address of the host's interfaces) and
+ * --public-url's host, by name and by what it resolves to here (bounded as below).  Called
  * once at start, before any check. */
-void pd_webhook_own_address(const char *listen);
+void pd_webhook_own_address(const char *listen, const char *public_url);
 
 /* May a webhook connect to sa?  Public addresses only, never partnerd's own, unless
  * allow_private. */

@@ -266,3 +266,21 @@ def test_resolutions_in_flight_are_capped_past_it_503_with_retry_after(make_serv
                                               "WebhookEvents": ["test-created"]}), 503, field="WebhookUrl")
     assert time.time() - t0 < 2 * SLOW
     register(clients[1], "https://93.184.216.34/hook")
+
+
+# ---- registration: --public-url is partnerd's own address too ----------------------------------
+
+@pytest.mark.parametrize("public,url", [("https://93.184.216.34:8443/", "https://93.184.216.34/hook"),
+                                        ("https://partnerd.invalid", "https://PARTNERD.invalid:9443/x")])
+def test_the_public_urls_host_is_refused_by_address_and_by_name_unless_allow_private(make_server, public, url):
+    s = make_server(["--public-url", public]).start()
+    c = s.partner("Own public")
+    body = {"WebhookUrl": url, "WebhookEvents": ["test-created"]}
+    j = assert_error(c.req("POST", REG, body), 400, field="WebhookUrl")
+    assert "partnerd's own" in j["description"] and "--webhook-allow-private" in j["description"], j
+    assert_error(c.get(REG), 404)
+    if "93.184" in url:
+        register(s.partner("Other public"), "https://93.184.216.35/hook")  # a neighbour is not partnerd
+    ok = make_server(["--public-url", public, "--webhook-allow-private"]).start()
+    if "93.184" in url:
+        register(ok.partner("Allowed"), url)
