@@ -487,6 +487,15 @@ static const char *test_status(const struct pd_wdelivery *d)
 													  : "pending";
 }
 
+/* The one result of a test event the delivery passed over: test-created was taken out of the
+ * registration before the event was taken from the feed, so it is never sent. */
+static json_t *skipped_json(const struct pd_webhook *w, struct pd_arena *ar)
+{
+	struct pd_wattempt a = {.n = 0, .at_ms = w->updated * 1000, .url = w->url, .status = 0, .system_error = true,
+				.message = "not sent: the registration no longer includes test-created"};
+	return attempt_json(&a, ar);
+}
+
 enum pd_next pd_webhooks_test_get(struct pd_req *r)
 {
 	struct pd_webhook w;
@@ -510,9 +519,11 @@ enum pd_next pd_webhooks_test_get(struct pd_req *r)
 		de = PD_OK;
 	if (de != PD_OK)
 		return pd_api_store_error(r, de, PD_NOUN_WEBHOOK_TEST, cid);
+	bool skipped = !taken && w.cursor >= seq; /* taken past while test-created was not registered */
+	json_t *results = skipped ? json_pack("[o]", skipped_json(&w, r->ar)) : attempts_of(seq, rows, n, r->ar);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "correlationId", cid, "partnerId", r->who.partner_id,
-			      "status", test_status(taken ? &d : NULL), "callbackUrl", w.url, "results",
-			      attempts_of(seq, rows, n, r->ar));
+			      "status", skipped ? "failed" : test_status(taken ? &d : NULL), "callbackUrl", w.url,
+			      "results", results);
 	pd_reply_json(r, 200, o);
 	return PD_REPLY;
 }

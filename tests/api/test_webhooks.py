@@ -742,3 +742,25 @@ def test_a_test_event_is_all_or_nothing(make_server, receiver):
               headers={"X-Partnerd-Fault": "op=webhook_get; error=EBUSY"})
     assert_error(r, 503)
     assert c.get(REG).json["WebhookUrl"] == receiver.url()
+
+
+def test_a_test_event_passed_over_after_test_created_was_removed_ends_failed(hooks, receiver):
+    c = hooks.partner("Removed test")
+    pid = c.info["partnerId"]
+    register(c, receiver.url(), ["customer-created", "test-created"])
+    r = c.req("PUT", REG, {"WebhookUrl": receiver.url(), "WebhookEvents": ["customer-created"]})
+    assert r.status == 200, r
+    # the test event as POST .../validationEvents wrote it while test-created was registered, not
+    # taken from the feed until after the PUT (the delivery thread looks at the store every second)
+    seq = feed(hooks, pid, ["test-created"], "/webhooks/v1/registration/validationEvents/x%d")[0]
+    cid = str(uuid.uuid4())
+    store_sql(hooks, "INSERT INTO webhook_tests (partner_id, correlation_id, seq, created_at) VALUES"
+                     " ('%s', '%s', %d, %d)" % (pid, cid, seq, int(time.time())))
+    after = feed(hooks, pid, ["customer-created"])[0]
+    wait_states(c, {after: "delivered"})  # the thread has taken past the test event
+    g = c.get(REG + "/validationEvents/" + cid)
+    assert g.status == 200 and g.json["status"] == "failed", g.json
+    res = g.json["results"]
+    assert len(res) == 1 and res[0]["systemError"] is True and res[0]["httpStatus"] is None, res
+    assert res[0]["responseMessage"] == "not sent: the registration no longer includes test-created", res
+    assert cursors(receiver) == [after], "the test event was never sent"
