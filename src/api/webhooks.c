@@ -28,6 +28,7 @@
 #define TEST_PATH "/webhooks/v1/registration/validationEvents/"
 #define TESTS_PER_MINUTE 2 /* Partner Center's throttle of validation events */
 _Static_assert(PD_WEBHOOK_URL_MAX == 2048, "the message says 2048");
+_Static_assert(PD_WEBHOOK_RESOLVE_MS == 5000, "the message says 5 s");
 
 json_t *pd_webhook_json(const struct pd_webhook *w)
 {
@@ -186,6 +187,11 @@ enum pd_next pd_webhooks_resolve(struct pd_req *r)
 	switch (pd_webhook_check_host(k->url.host, k->url.port, r->cfg->webhook_allow_private, what, sizeof what)) {
 	case PD_HOST_OK: return PD_WRITE;
 	case PD_HOST_UNRESOLVED: return pd_api_bad(r, 3000, "WebhookUrl", PD_MSG_WEBHOOK_RESOLVE, pd_strdup(r->ar, what));
+	case PD_HOST_SLOW: return pd_api_bad(r, 3000, "WebhookUrl", PD_MSG_WEBHOOK_RESOLVE_SLOW, pd_strdup(r->ar, what));
+	case PD_HOST_BUSY: /* 503 with Retry-After (errors.c) */
+		pd_reply_error(r, PD_EBUSY, PD_MSG_WEBHOOK_RESOLVE_BUSY, "WebhookUrl",
+			       pd_printf(r->ar, "%d", PD_WEBHOOK_RESOLVE_MAX));
+		return PD_REPLY;
 	default: return pd_api_bad(r, 3000, "WebhookUrl", PD_MSG_WEBHOOK_ADDRESS, pd_strdup(r->ar, what));
 	}
 }
@@ -481,6 +487,15 @@ static const char *test_status(const struct pd_wdelivery *d)
 													  : "pending";
 }
 
+/* The one result of a test event the delivery passed over: test-created was taken out of the
+ * registration before the event was taken from the feed, so it is never sent. */
+static json_t *skipped_json(const struct pd_webhook *w, struct pd_arena *ar)
+{
+	struct pd_wattempt a = {.n = 0, .at_ms = w->updated * 1000, .url = w->url, .status = 0, .system_error = true,
+				.message = "not sent: the registration no longer includes test-created"};
+	return attempt_json(&a, ar);
+}
+
 enum pd_next pd_webhooks_test_get(struct pd_req *r)
 {
 	struct pd_webhook w;
@@ -504,14 +519,34 @@ enum pd_next pd_webhooks_test_get(struct pd_req *r)
 		de = PD_OK;
 	if (de != PD_OK)
 		return pd_api_store_error(r, de, PD_NOUN_WEBHOOK_TEST, cid);
+	bool skipped = !taken && w.cursor >= seq; /* taken past while test-created was not registered */
+	json_t *results = skipped ? json_pack("[o]", skipped_json(&w, r->ar)) : attempts_of(seq, rows, n, r->ar);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "correlationId", cid, "partnerId", r->who.partner_id,
-			      "status", test_status(taken ? &d : NULL), "callbackUrl", w.url, "results",
-			      attempts_of(seq, rows, n, r->ar));
+			      "status", skipped ? "failed" : test_status(taken ? &d : NULL), "callbackUrl", w.url,
+			      "results", results);
 	pd_reply_json(r, 200, o);
 	return PD_REPLY;
 }
 
 /* ---- GET /webhooks/v1/registration/deliveries ---- */
+
+/* Relative URIs as stored, absolute under --public-url (as the feed shows them). */
+static const char *public_uri(struct pd_req *r, const char *rel)
+{
+	const char *base = r->cfg->public_url;
+	size_t n = base ? strlen(base) : 0;
+	if (!rel || !n)
+		return rel;
+	return pd_printf(r->ar, "%.*s%s", (int)(base[n - 1] == '/' ? n - 1 : n), base, rel);
+}
+
+/* The event's resource; null when retention removed a delivered event. */
+static void resource_json(struct pd_req *r, json_t *o, const struct pd_wdelivery *d)
+{
+	const char *uri = public_uri(r, d->resource_uri);
+	json_object_set_new(o, "resourceUri", uri ? json_string(uri) : json_null());
+	json_object_set_new(o, "resourceName", d->resource_name ? json_string(d->resource_name) : json_null());
+}
 
 static json_t *delivery_json(const struct pd_wdelivery *d, json_t *attempts, struct pd_arena *ar)
 {
@@ -546,8 +581,11 @@ enum pd_next pd_webhooks_deliveries(struct pd_req *r)
 	if (e != PD_OK)
 		return pd_api_store_error(r, e, PD_NOUN_WEBHOOK_DELIVERY, NULL);
 	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, delivery_json(&rows[i], attempts_of(rows[i].seq, att, na, r->ar), r->ar));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = delivery_json(&rows[i], attempts_of(rows[i].seq, att, na, r->ar), r->ar);
+		resource_json(r, o, &rows[i]);
+		json_array_append_new(items, o);
+	}
 	const char *self = pd_printf(r->ar, "/webhooks/v1/registration/deliveries?size=%d", p.size);
 	pd_reply_json(r, 200, pd_collection(r, items, self, token));
 	return PD_REPLY;

@@ -112,6 +112,8 @@ enum pd_msg {
 	PD_MSG_WEBHOOK_ASCII,     /* {field} must be printable ASCII: an IDN host as xn--, the rest %-encoded */
 	PD_MSG_WEBHOOK_RESOLVE,   /* {field}: the host {arg} cannot be resolved */
 	PD_MSG_WEBHOOK_ADDRESS,   /* {field}: {arg} is loopback, private, ... or partnerd's own: refused */
+	PD_MSG_WEBHOOK_RESOLVE_SLOW, /* {field}: the host {arg} could not be resolved in 5 s */
+	PD_MSG_WEBHOOK_RESOLVE_BUSY, /* {field}: {arg} host names are being resolved already: try again */
 	PD_MSG_WEBHOOK_EVENT,     /* {field}: {arg} is not a webhook event */
 	PD_MSG_WEBHOOK_EVENTS,    /* {field} must name at least one event */
 	PD_MSG_WEBHOOK_DUPLICATE, /* {field} names {arg} twice */

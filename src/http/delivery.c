@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "ids.h"
 #include "metrics.h"
@@ -22,14 +23,50 @@
 
 /* ---- where a webhook may connect ---- */
 
+#define PUBLIC_ADDRS 16
 static struct sockaddr_storage own;  /* --listen's address; set once at start */
 static bool own_set, own_any;        /* own_any: 0.0.0.0 or ::, every interface's */
+static char public_host[256];        /* --public-url's host; "": none */
+static struct sockaddr_storage public_addrs[PUBLIC_ADDRS]; /* what it resolved to at start */
+static size_t public_n;
 
-void pd_webhook_own_address(const char *listen)
+static enum pd_host_check resolve(const char *host, int port, struct addrinfo **res);
+
+/* --public-url's host and its addresses (bounded as a registration's; reported when it does
+ * not resolve: then only its name is refused). */
+static void own_public(const char *public_url)
+{
+	struct pd_url u;
+	struct addrinfo *res = NULL;
+	public_host[0] = 0, public_n = 0;
+	if (!public_url || pd_webhook_url_parse(public_url, true, &u) != PD_URL_OK)
+		return;
+	snprintf(public_host, sizeof public_host, "%s", u.host);
+	if (resolve(u.host, u.port, &res) != PD_HOST_OK) {
+		fprintf(stderr, "partnerd: --public-url's host %s did not resolve in %d s: webhooks to that name are "
+			"refused, but not yet to its addresses under other names\n", u.host, PD_WEBHOOK_RESOLVE_MS / 1000);
+		return;
+	}
+	for (struct addrinfo *i = res; i && public_n < PUBLIC_ADDRS; i = i->ai_next)
+		if (i->ai_addrlen <= sizeof *public_addrs)
+			memcpy(&public_addrs[public_n++], i->ai_addr, i->ai_addrlen);
+	freeaddrinfo(res);
+}
+
+void pd_webhook_own_address(const char *listen, const char *public_url)
 {
 	int len = sizeof own;
 	own_set = listen && evutil_parse_sockaddr_port(listen, (struct sockaddr *)&own, &len) == 0;
 	own_any = own_set && pd_addr_class_of((struct sockaddr *)&own) == PD_ADDR_UNSPECIFIED;
+	own_public(public_url);
+}
+
+static bool public_address(const struct sockaddr *sa)
+{
+	for (size_t i = 0; i < public_n; i++)
+		if (pd_addr_same_ip(sa, (const struct sockaddr *)&public_addrs[i]))
+			return true;
+	return false;
 }
 
 /* An address of one of this host's interfaces? */
@@ -51,7 +88,7 @@ bool pd_webhook_addr_ok(const struct sockaddr *sa, bool allow_private)
 		return sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6);
 	if (pd_addr_class_of(sa) != PD_ADDR_PUBLIC)
 		return false;
-	if (own_set && pd_addr_same_ip(sa, (const struct sockaddr *)&own))
+	if ((own_set && pd_addr_same_ip(sa, (const struct sockaddr *)&own)) || public_address(sa))
 		return false;
 	return !(own_any && interface_address(sa));
 }
@@ -64,24 +101,176 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t cap)
 		snprintf(buf, cap, "?");
 }
 
-enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap)
+/* Is host an address literal (then it is the address it resolves to: named once)? */
+static bool literal(const char *host)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL, *i;
-	char service[16], ip[INET6_ADDRSTRLEN];
-	snprintf(service, sizeof service, "%d", port);
-	snprintf(what, cap, "%s", host);
-	if (getaddrinfo(host, service, &hints, &res) != 0 || !res)
-		return PD_HOST_UNRESOLVED;
-	enum pd_host_check verdict = PD_HOST_OK;
-	for (i = res; i && verdict == PD_HOST_OK; i = i->ai_next) {
+	unsigned char a[16];
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* ---- resolving a host, bounded ----
+ * getaddrinfo waits as long as the resolver likes, so it runs on a thread of its own and the
+ * caller waits at most RESOLVE_MS for it.  A lookup given up on keeps its thread until the
+ * resolver answers (getaddrinfo cannot be cancelled) and counts against RESOLVE_MAX until
+ * then: past it the caller is told PD_HOST_BUSY at once, never a thread more. */
+
+struct lookup {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;           /* CLOCK_MONOTONIC */
+	int refs;                    /* the caller and the thread */
+	bool done;
+	int rc;
+	struct addrinfo *res;
+	char host[256], service[16];
+};
+
+static atomic_int lookups;           /* threads resolving now, given up on or not */
+
+static void lookup_unref(struct lookup *l)
+{
+	pthread_mutex_lock(&l->mu);
+	int left = --l->refs;
+	pthread_mutex_unlock(&l->mu);
+	if (left)
+		return;
+	if (l->res)
+		freeaddrinfo(l->res);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+static void *lookup_run(void *arg)
+{
+	struct lookup *l = arg;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+	int rc = getaddrinfo(l->host, l->service, &hints, &res);
+	pthread_mutex_lock(&l->mu);
+	l->rc = rc, l->res = res, l->done = true;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	atomic_fetch_sub(&lookups, 1);
+	lookup_unref(l);
+	return NULL;
+}
+
+static struct lookup *lookup_new(const char *host, int port)
+{
+	struct lookup *l = calloc(1, sizeof *l);
+	pthread_condattr_t ca;
+	if (!l)
+		return NULL;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	l->refs = 2;
+	snprintf(l->host, sizeof l->host, "%s", host);
+	snprintf(l->service, sizeof l->service, "%d", port);
+	return l;
+}
+
+/* Started on its own detached thread: PD_HOST_OK with *out, or PD_HOST_BUSY. */
+static enum pd_host_check lookup_start(const char *host, int port, struct lookup **out)
+{
+	pthread_t t;
+	pthread_attr_t a;
+	if (atomic_fetch_add(&lookups, 1) >= PD_WEBHOOK_RESOLVE_MAX) {
+		atomic_fetch_sub(&lookups, 1);
+		return PD_HOST_BUSY;
+	}
+	struct lookup *l = lookup_new(host, port);
+	bool started = false;
+	if (l && pthread_attr_init(&a) == 0) {
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		started = pthread_create(&t, &a, lookup_run, l) == 0;
+		pthread_attr_destroy(&a);
+	}
+	if (!started) {
+		atomic_fetch_sub(&lookups, 1);
+		if (l)
+			l->refs = 1, lookup_unref(l);
+		return PD_HOST_BUSY;
+	}
+	*out = l;
+	return PD_HOST_OK;
+}
+
+/* Waits for l until RESOLVE_MS have passed: true when it answered. */
+static bool lookup_wait(struct lookup *l)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += PD_WEBHOOK_RESOLVE_MS / 1000;
+	until.tv_nsec += (long)(PD_WEBHOOK_RESOLVE_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	pthread_mutex_lock(&l->mu);
+	while (!l->done && pthread_cond_timedwait(&l->cv, &l->mu, &until) == 0)
+		;
+	bool done = l->done;
+	pthread_mutex_unlock(&l->mu);
+	return done;
+}
+
+/* An address literal needs no resolver: it is taken as it is, at once. */
+static struct addrinfo *numeric(const char *host, const char *service)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
+	struct addrinfo *res = NULL;
+	return getaddrinfo(host, service, &hints, &res) == 0 ? res : NULL;
+}
+
+/* Every address of res allowed? `what` names the first refused. */
+static enum pd_host_check check_all(const char *host, const struct addrinfo *res, bool allow_private, char *what,
+				    size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+	for (const struct addrinfo *i = res; i; i = i->ai_next) {
 		if (pd_webhook_addr_ok(i->ai_addr, allow_private))
 			continue;
 		addr_text(i->ai_addr, ip, sizeof ip);
-		snprintf(what, cap, "%s (%s)", host, ip);
-		verdict = PD_HOST_REFUSED;
+		if (!literal(host))
+			snprintf(what, cap, "%s (%s)", host, ip);
+		return PD_HOST_REFUSED;
 	}
-	freeaddrinfo(res);
-	return verdict;
+	return PD_HOST_OK;
+}
+
+/* host's addresses into *res (freeaddrinfo): a literal at once, a name bounded. */
+static enum pd_host_check resolve(const char *host, int port, struct addrinfo **res)
+{
+	char service[16];
+	struct lookup *l = NULL;
+	snprintf(service, sizeof service, "%d", port);
+	if (literal(host))
+		return (*res = numeric(host, service)) ? PD_HOST_OK : PD_HOST_UNRESOLVED;
+	enum pd_host_check v = lookup_start(host, port, &l);
+	if (v != PD_HOST_OK)
+		return v;
+	if (!lookup_wait(l))
+		v = PD_HOST_SLOW;
+	else if (l->rc != 0 || !l->res)
+		v = PD_HOST_UNRESOLVED;
+	else
+		*res = l->res, l->res = NULL;
+	lookup_unref(l);
+	return v;
+}
+
+enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap)
+{
+	struct addrinfo *res = NULL;
+	snprintf(what, cap, "%s", host);
+	if (!allow_private && *public_host && !strcasecmp(host, public_host))
+		return PD_HOST_REFUSED; /* --public-url's own name */
+	enum pd_host_check v = resolve(host, port, &res);
+	if (v == PD_HOST_OK) {
+		v = check_all(host, res, allow_private, what, cap);
+		freeaddrinfo(res);
+	}
+	return v;
 }
 
 /* ---- the delivery thread ----

@@ -11,18 +11,24 @@
 #include <sys/socket.h>
 #include "request.h"
 
-/* partnerd's own listening address (--listen): refused like the private ones.  An
- * unspecified one (0.0.0.0, ::) stands for every address of the host's interfaces.  Called
+/* partnerd's own addresses, refused like the private ones: its listening address (--listen;
+ * an unspecified one, 0.0.0.0 or ::, stands for every address of the host's interfaces) and
+ * --public-url's host, by name and by what it resolves to here (bounded as below).  Called
  * once at start, before any check. */
-void pd_webhook_own_address(const char *listen);
+void pd_webhook_own_address(const char *listen, const char *public_url);
 
 /* May a webhook connect to sa?  Public addresses only, never partnerd's own, unless
  * allow_private. */
 bool pd_webhook_addr_ok(const struct sockaddr *sa, bool allow_private);
 
-enum pd_host_check { PD_HOST_OK, PD_HOST_UNRESOLVED, PD_HOST_REFUSED };
-/* Resolves host (getaddrinfo: blocks, never on an event loop) and checks every address it
- * has; `what` gets the host (PD_HOST_UNRESOLVED) or "host (address)" of the first refused. */
+enum pd_host_check { PD_HOST_OK, PD_HOST_UNRESOLVED, PD_HOST_REFUSED, PD_HOST_SLOW, PD_HOST_BUSY };
+#define PD_WEBHOOK_RESOLVE_MS 5000   /* a host name must resolve within this (messages.c says 5 s) */
+#define PD_WEBHOOK_RESOLVE_MAX 4     /* host names resolved at once, abandoned ones included */
+/* Resolves host and checks every address it has: a literal at once, a name on a thread of its
+ * own, waited for PD_WEBHOOK_RESOLVE_MS at most (PD_HOST_SLOW; blocks, never on an event
+ * loop); PD_WEBHOOK_RESOLVE_MAX names being resolved already: PD_HOST_BUSY at once.  `what`
+ * gets the host, or for the first refused "host (address)" when a name resolved to it and the
+ * host alone when it is the address itself. */
 enum pd_host_check pd_webhook_check_host(const char *host, int port, bool allow_private, char *what, size_t cap);
 
 /* ---- the delivery thread ---- */

@@ -1240,7 +1240,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 	s.max_conns = pd_admit_cap(cfg, s.nloops, err, sizeof err);
 	if (s.max_conns >= 0 && !(s.admit = pd_admit_new(s.nloops, s.max_conns, &s.log_mu)))
 		snprintf(err, sizeof err, "out of memory");
-	pd_webhook_own_address(cfg->listen);
+	pd_webhook_own_address(cfg->listen, cfg->public_url);
 	pd_metrics_init(routes);
 	pd_metrics_connections(s.admit ? pd_admit_open : NULL, s.admit);
 	/* the metrics' listener first: an address it cannot have stops the start before the API's */

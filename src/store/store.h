@@ -93,6 +93,8 @@ struct pd_wdelivery {            /* one event handed to a registration (its deli
 	long long round_start;       /* attempts before this round: a redelivery starts a new one */
 	long long next_at_ms;        /* pending: not before */
 	long long created, updated;  /* unix seconds */
+	const char *resource_uri;    /* wdelivery_list only: the event's; NULL when retention removed it */
+	const char *resource_name;
 };
 
 struct pd_wattempt {             /* one delivery attempt's result */
@@ -339,7 +341,8 @@ enum pd_err store_restore(const char *from, const char *url, bool force, store_t
 	X(webhook_advance, W, PD_EINTERNAL, (struct store *st, const char *partner, const char *subscriber, \
 	  long long from, long long to), (st, partner, subscriber, from, to)) \
 	/* A registration's deliveries: wdelivery_insert a taken event (pending); wdelivery_next the \
-	 * lowest pending one; wdelivery_list up to max with seq > after in seq order; wdelivery_record \
+	 * lowest pending one; wdelivery_list up to max with seq > after in seq order, each with its
+	 * event's resource (NULL once retention removed a delivered one's event); wdelivery_record \
 	 * an attempt `a` and the delivery's new state, attempts and next time, only while it is still \
 	 * pending at d->attempts - 1 attempts (PD_ECHANGED); wdelivery_redeliver a parked one back to \
 	 * pending for a new round (PD_ENOTFOUND: none parked at seq); wattempt_list the attempts of \

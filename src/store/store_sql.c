@@ -29,6 +29,8 @@
 		     " lease_owner, lease_until_ms"
 #define WDELIVERY_COLS "partner_id, seq, subscriber_id, event_name, state, attempts, round_start, next_at_ms," \
 		       " created_at, updated_at"
+#define D_WDELIVERY_COLS "d.partner_id, d.seq, d.subscriber_id, d.event_name, d.state, d.attempts, d.round_start," \
+			 " d.next_at_ms, d.created_at, d.updated_at"
 #define WATTEMPT_COLS "partner_id, seq, n, at_ms, url, status, message, system_error"
 /* an event no webhook delivery still needs: its partner's registration has taken it (or there is
  * none), and its delivery, if any, is done (a pending or parked one sends the event's row) */
@@ -255,8 +257,9 @@ const struct drv_sql drv_sql[S_COUNT] = {
 	[S_WDELIVERY_GET] = BOTH("SELECT " WDELIVERY_COLS " FROM webhook_deliveries WHERE partner_id = ?1 AND seq = ?2"),
 	[S_WDELIVERY_NEXT] = BOTH("SELECT " WDELIVERY_COLS " FROM webhook_deliveries"
 				  " WHERE partner_id = ?1 AND state = 'pending' ORDER BY seq LIMIT 1"),
-	[S_WDELIVERY_LIST] = BOTH("SELECT " WDELIVERY_COLS " FROM webhook_deliveries WHERE partner_id = ?1 AND seq > ?2"
-				  " ORDER BY seq LIMIT ?3"),
+	[S_WDELIVERY_LIST] = BOTH("SELECT " D_WDELIVERY_COLS ", e.resource_uri, e.resource_name FROM webhook_deliveries d"
+				  " LEFT JOIN events e ON e.partner_id = d.partner_id AND e.seq = d.seq"
+				  " WHERE d.partner_id = ?1 AND d.seq > ?2 ORDER BY d.seq LIMIT ?3"),
 	[S_WDELIVERY_RECORD] = BOTH("UPDATE webhook_deliveries SET state = ?3, attempts = ?4, next_at_ms = ?5,"
 				    " updated_at = ?6 WHERE partner_id = ?1 AND seq = ?2 AND state = 'pending'"
 				    " AND attempts = ?4 - 1"),

@@ -78,6 +78,15 @@ static enum pd_err read_delivery(struct drv_cur *c, void *row, struct pd_arena *
 	return PD_OK;
 }
 
+/* A row of the log: the delivery, then its event's resource (NULL: the event is gone). */
+static enum pd_err read_logged(struct drv_cur *c, void *row, struct pd_arena *ar)
+{
+	struct pd_wdelivery *d = row;
+	read_delivery(c, d, ar);
+	d->resource_uri = drv_s(c, 10, ar), d->resource_name = drv_s(c, 11, ar);
+	return PD_OK;
+}
+
 static enum pd_err wdelivery_insert(struct store *st, const struct pd_wdelivery *d)
 {
 	return drv_cmd(st, S_WDELIVERY_INSERT, NULL, "titttiiiii", d->partner_id, d->seq, d->subscriber_id,
@@ -98,7 +107,7 @@ static enum pd_err wdelivery_next(struct store *st, const char *partner, struct 
 static enum pd_err wdelivery_list(struct store *st, const char *partner, long long after, int max,
 				  struct pd_wdelivery **rows, size_t *n, struct pd_arena *ar)
 {
-	return drv_rows(st, S_WDELIVERY_LIST, sizeof **rows, max, read_delivery, rows, n, ar, "tin", partner, after,
+	return drv_rows(st, S_WDELIVERY_LIST, sizeof **rows, max, read_logged, rows, n, ar, "tin", partner, after,
 			max);
 }
 

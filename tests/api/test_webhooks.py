@@ -152,6 +152,18 @@ def test_private_and_loopback_addresses_are_refused_without_the_flag(strict, url
     assert_error(c.get(REG), 404)
 
 
+@pytest.mark.parametrize("url,shown", [("https://127.0.0.1/hook", r"127\.0\.0\.1"), ("https://[::1]/", "::1"),
+                                       ("https://localhost:8443/hook", r"localhost \((127\.0\.0\.1|::1)\)"),
+                                       ("https://0177.0.0.1/hook", r"0177\.0\.0\.1 \(127\.0\.0\.1\)")])
+def test_the_refusal_names_a_literal_once_and_a_name_with_its_address(strict, url, shown):
+    import re
+    c = strict.partner("Once")
+    for locale, verb in (("en-US", " is a "), ("de-DE", " ist eine "), ("zh-CN", " 是")):
+        j = assert_error(c.req("POST", REG, {"WebhookUrl": url, "WebhookEvents": ["test-created"]},
+                               headers={"X-Locale": locale}), 400, field="WebhookUrl")
+        assert re.match("WebhookUrl[:：] ?" + shown + verb, j["description"]), j
+
+
 def test_the_refusal_speaks_the_callers_language(strict):
     c = strict.partner("Lang")
     body = {"WebhookUrl": "https://127.0.0.1/hook", "WebhookEvents": ["test-created"]}
@@ -445,6 +457,35 @@ def test_ten_failures_park_an_event_the_queue_goes_on_and_redeliver_sends_it_aga
     assert "redeliver_webhook_event" in ops
 
 
+def store_sql(server, statement):
+    """One statement straight on the server's store (either engine)."""
+    if server.db.startswith("postgresql://"):
+        from helpers import psql
+        psql(server.db, statement)
+        return
+    import sqlite3
+    db = sqlite3.connect(server.db[len("sqlite:"):], timeout=10, isolation_level=None)
+    try:
+        db.execute(statement)
+    finally:
+        db.close()
+
+
+def test_the_delivery_log_names_each_events_resource_and_null_once_retention_removed_it(hooks, receiver):
+    c = hooks.partner("Resource")
+    register(c, receiver.url(), ["customer-created", "subscription-updated"])
+    seqs = feed(hooks, c.info["partnerId"], ["customer-created", "subscription-updated"], "/v1/things/%d")
+    items = wait_states(c, {s: "delivered" for s in seqs})
+    got = [(d["cursor"], d["resourceUri"], d["resourceName"]) for d in items]
+    assert got == [(seqs[0], "/v1/things/0", "customer"), (seqs[1], "/v1/things/1", "subscription")], got
+    # a delivered event's row may go with retention (the prune keeps only pending and parked ones)
+    store_sql(hooks, "DELETE FROM events WHERE partner_id = '%s' AND seq = %d" % (c.info["partnerId"], seqs[0]))
+    items = deliveries(c)
+    assert [d["cursor"] for d in items] == seqs, "the delivery stays in the log"
+    assert items[0]["resourceUri"] is None and items[0]["resourceName"] is None, items[0]
+    assert items[1]["resourceUri"] == "/v1/things/1", items[1]
+
+
 def test_the_delivery_never_holds_up_requests(hooks, receiver):
     import threading
     c = hooks.partner("Hang")
@@ -701,3 +742,25 @@ def test_a_test_event_is_all_or_nothing(make_server, receiver):
               headers={"X-Partnerd-Fault": "op=webhook_get; error=EBUSY"})
     assert_error(r, 503)
     assert c.get(REG).json["WebhookUrl"] == receiver.url()
+
+
+def test_a_test_event_passed_over_after_test_created_was_removed_ends_failed(hooks, receiver):
+    c = hooks.partner("Removed test")
+    pid = c.info["partnerId"]
+    register(c, receiver.url(), ["customer-created", "test-created"])
+    r = c.req("PUT", REG, {"WebhookUrl": receiver.url(), "WebhookEvents": ["customer-created"]})
+    assert r.status == 200, r
+    # the test event as POST .../validationEvents wrote it while test-created was registered, not
+    # taken from the feed until after the PUT (the delivery thread looks at the store every second)
+    seq = feed(hooks, pid, ["test-created"], "/webhooks/v1/registration/validationEvents/x%d")[0]
+    cid = str(uuid.uuid4())
+    store_sql(hooks, "INSERT INTO webhook_tests (partner_id, correlation_id, seq, created_at) VALUES"
+                     " ('%s', '%s', %d, %d)" % (pid, cid, seq, int(time.time())))
+    after = feed(hooks, pid, ["customer-created"])[0]
+    wait_states(c, {after: "delivered"})  # the thread has taken past the test event
+    g = c.get(REG + "/validationEvents/" + cid)
+    assert g.status == 200 and g.json["status"] == "failed", g.json
+    res = g.json["results"]
+    assert len(res) == 1 and res[0]["systemError"] is True and res[0]["httpStatus"] is None, res
+    assert res[0]["responseMessage"] == "not sent: the registration no longer includes test-created", res
+    assert cursors(receiver) == [after], "the test event was never sent"

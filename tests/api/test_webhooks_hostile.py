@@ -191,3 +191,96 @@ def test_a_retry_min_above_the_max_is_refused_at_start(tmp_path, args):
         pytest.fail("partnerd started with %r" % args)
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert "--webhook-retry-min %s is more than --webhook-retry-max" % args[1] in r.stderr, r.stderr
+
+
+# ---- registration: DNS that never answers ------------------------------------------------------
+
+def hang_dns_server(make_server, tmp_path):  # noqa: F811
+    """A server whose resolver never answers for *.hang.test (tests/fault/hangdns.c, LD_PRELOAD:
+    glibc has no per-process resolv.conf, and a loopback UDP server cannot be port 53 here)."""
+    import os
+    import subprocess
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault", "hangdns.c")
+    so = str(tmp_path / "hangdns.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O1", src, "-o", so, "-ldl"], check=True)
+    env = {"LD_PRELOAD": so}
+    if os.environ.get("PARTNERD_SANITIZED", "") not in ("", "0"):
+        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0").lstrip(":")
+    return make_server([], env=env).start()
+
+
+def test_a_host_whose_dns_never_answers_is_a_400_after_5_s_in_three_languages(make_server, tmp_path):
+    import threading
+    s = hang_dns_server(make_server, tmp_path)
+    c = s.partner("Hang")
+    body = {"WebhookUrl": "https://a.hang.test/hook", "WebhookEvents": ["test-created"]}
+    got, barrier = {}, threading.Barrier(3)
+
+    def post(locale):
+        barrier.wait()
+        t0 = time.time()
+        got[locale] = (c.req("POST", REG, body, headers={"X-Locale": locale}), time.time() - t0)
+
+    threads = [threading.Thread(target=post, args=(lc,)) for lc in ("en-US", "zh-CN", "de-DE")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    words = {"en-US": "could not be resolved in 5 s", "zh-CN": "未能在 5 秒内解析", "de-DE": "innerhalb von 5 s"}
+    for locale, (r, took) in got.items():
+        j = assert_error(r, 400, field="WebhookUrl")
+        assert "a.hang.test" in j["description"] and words[locale] in j["description"], j
+        assert 4.5 < took < 10 + 5 * SLOW, "answered after %.1f s" % took  # 5 s each on a pool of 2
+    assert_error(c.get(REG), 404)
+    t0 = time.time()
+    register(c, "https://93.184.216.34/hook")  # a literal needs no resolver: taken at once
+    assert time.time() - t0 < 2 * SLOW
+
+
+def test_resolutions_in_flight_are_capped_past_it_503_with_retry_after(make_server, tmp_path):
+    import threading
+    s = hang_dns_server(make_server, tmp_path)
+    clients = [s.partner("Cap %d" % i) for i in range(10)]
+    barrier, got = threading.Barrier(len(clients)), []
+
+    def post(i):
+        barrier.wait()
+        got.append(clients[i].req("POST", REG, {"WebhookUrl": "https://n%d.hang.test/" % i,
+                                                "WebhookEvents": ["test-created"]}))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    statuses = sorted(r.status for r in got)
+    assert statuses == [400] * 4 + [503] * 6, statuses  # 4 resolved at most at once, never a thread more
+    busy = [r for r in got if r.status == 503]
+    for r in busy:
+        j = assert_error(r, 503, field="WebhookUrl")
+        assert "4 host names" in j["description"], j
+        assert r.h("Retry-After") == "5", r.headers
+    # the 4 given up on still wait for the resolver: another name is told at once, a literal is taken
+    t0 = time.time()
+    assert_error(clients[0].req("POST", REG, {"WebhookUrl": "https://late.hang.test/",
+                                              "WebhookEvents": ["test-created"]}), 503, field="WebhookUrl")
+    assert time.time() - t0 < 2 * SLOW
+    register(clients[1], "https://93.184.216.34/hook")
+
+
+# ---- registration: --public-url is partnerd's own address too ----------------------------------
+
+@pytest.mark.parametrize("public,url", [("https://93.184.216.34:8443/", "https://93.184.216.34/hook"),
+                                        ("https://partnerd.invalid", "https://PARTNERD.invalid:9443/x")])
+def test_the_public_urls_host_is_refused_by_address_and_by_name_unless_allow_private(make_server, public, url):
+    s = make_server(["--public-url", public]).start()
+    c = s.partner("Own public")
+    body = {"WebhookUrl": url, "WebhookEvents": ["test-created"]}
+    j = assert_error(c.req("POST", REG, body), 400, field="WebhookUrl")
+    assert "partnerd's own" in j["description"] and "--webhook-allow-private" in j["description"], j
+    assert_error(c.get(REG), 404)
+    if "93.184" in url:
+        register(s.partner("Other public"), "https://93.184.216.35/hook")  # a neighbour is not partnerd
+    ok = make_server(["--public-url", public, "--webhook-allow-private"]).start()
+    if "93.184" in url:
+        register(ok.partner("Allowed"), url)
