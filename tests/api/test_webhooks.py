@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from helpers import (ON_PG, SLOW, Client, assert_error, audit_all, http_request, staff_client)
+from helpers import (ON_PG, SLOW, Client, assert_error, audit_all, staff_client)
 
 ALLOW = ["--webhook-allow-private", "--webhook-allow-http"]
 FAST = ["--webhook-retry-min", "20", "--webhook-retry-max", "80"]

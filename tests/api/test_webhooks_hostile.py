@@ -41,7 +41,7 @@ def test_a_lease_never_lapses_under_a_slow_attempt_so_no_second_instance_sends_i
     if not ON_PG:
         pytest.skip("several instances need PostgreSQL")
     a = make_server(ALLOW + FAST).start()
-    b = make_server(ALLOW + FAST, db=a.db).start()
+    make_server(ALLOW + FAST, db=a.db).start()  # the second instance on the same database
     c = a.partner("Slow receiver")
     pid = c.info["partnerId"]
     register(c, receiver.url(), ["customer-created"])
