@@ -764,3 +764,54 @@ def test_a_test_event_passed_over_after_test_created_was_removed_ends_failed(hoo
     assert len(res) == 1 and res[0]["systemError"] is True and res[0]["httpStatus"] is None, res
     assert res[0]["responseMessage"] == "not sent: the registration no longer includes test-created", res
     assert cursors(receiver) == [after], "the test event was never sent"
+
+
+def test_every_kind_of_change_arrives_signed_in_cursor_order(make_module_server, receiver):
+    """Registered for every event the catalogue lists, real changes through the API (a create
+    with subscriptions, a billing update, an order, subscription changes and an add-on suspended
+    with its base, a customer user's life, an indirect reseller's, a customer deleted, a test
+    event): each arrives once, in the feed's cursor order, named and addressed as the feed says,
+    and its signature verifies with the published certificate."""
+    import urllib.parse
+    from test_events import customer, order, patch_sub
+    s = make_module_server(["--sandbox"] + ALLOW + FAST)
+    p = s.partner("Every kind")
+    every = p.get(REG + "/events").json
+    register(p, receiver.url(), every)
+    c = customer(p, lineItems=[{"offerId": "CN-O365-E3", "quantity": 5}, {"offerId": "CN-EXO-ARCHIVE", "quantity": 5}])
+    base = "/v1/customers/" + c["id"]
+    subs = {x["offerId"]: x["id"] for x in p.get(base + "/subscriptions").json["items"]}
+    bp = p.get(base + "/profiles/billing")
+    body = {k: v for k, v in bp.json.items() if k != "links"}
+    body["firstName"] = "新名"
+    assert p.req("PUT", base + "/profiles/billing", body, headers={"If-Match": bp.h("ETag")}).status == 200
+    sids = order(p, c["id"], [{"offerId": "CN-O365-E1", "quantity": 2}])
+    patch_sub(p, c["id"], sids[0], {"quantity": 3})
+    patch_sub(p, c["id"], subs["CN-O365-E3"], {"status": "suspended"})  # its add-on with it
+    r = p.req("POST", base + "/users", {"userPrincipalName": "u" + uuid.uuid4().hex[:8], "firstName": "Li",
+                                        "lastName": "Na"})
+    assert r.status == 201, r
+    uri = base + "/users/" + r.json["id"]
+    assert p.req("PATCH", uri, {"displayName": "李娜"}).status == 200
+    assert p.req("DELETE", uri).status in (200, 204)
+    r = p.req("POST", "/v1/relationships", {"name": "经销商 " + uuid.uuid4().hex[:6],
+                                            "mpnId": str(4000000 + uuid.uuid4().int % 5000000)})
+    assert r.status == 201, r
+    rid = r.json["id"]
+    ic = customer(p, associatedPartnerId=rid)
+    assert p.req("PATCH", "/v1/relationships/" + rid, {"state": "Terminated"}).status == 200
+    assert p.req("DELETE", "/v1/customers/" + ic["id"]).status in (200, 204)
+    assert p.req("POST", REG + "/validationEvents").status == 200
+
+    items = p.get("/v1/events?after=0&size=500").json["items"]
+    kinds = {e["eventName"] for e in items}
+    assert kinds == set(every) - {"relationship-accepted", "relationship-ended"}, sorted(set(every) - kinds)
+    reqs = receiver.wait_count(len(items), timeout=30 * SLOW)
+    time.sleep(0.5)
+    assert len(receiver.requests) == len(items), "each once"
+    got = [json.loads(q["body"]) for q in receiver.requests]
+    assert [(g["EventName"], urllib.parse.urlsplit(g["ResourceUri"]).path) for g in got] == \
+        [(e["eventName"], e["resourceUri"]) for e in items], "in cursor order, as the feed names them"
+    assert all(g["ResourceName"] == e["resourceName"] for g, e in zip(got, items))
+    for q in reqs:
+        verify(q)
