@@ -229,8 +229,12 @@ enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char
 const char *pd_range_text(struct pd_req *r, long long lo, long long hi);
 /* Unix seconds as ISO 8601 UTC, "2026-11-25T02:00:00Z" (arena). */
 const char *pd_iso_time(long long t, struct pd_arena *ar);
-/* An If-Match value without quotes and W/ (arena). */
-const char *pd_api_unquote_etag(struct pd_req *r, const char *h);
+/* If-Match H against the CURRENT etag (RFC 9110 13.1.1: "*", or a list of tags, compared
+ * strongly: a weak tag never matches). */
+bool pd_api_if_match(struct pd_req *r, const char *h, const char *current);
+/* The etag a change is made at: CURRENT when If-Match matches it, a tag that cannot match when it
+ * does not, the body's etag without If-Match. */
+const char *pd_api_held_etag(struct pd_req *r, const char *body_etag, const char *current);
 /* 429 with Retry-After. */
 enum pd_next pd_api_too_many(struct pd_req *r, int seconds);
 /* A Partner Center Collection of `items` (stolen); `token` (may be NULL) continues it. */

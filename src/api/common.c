@@ -109,14 +109,44 @@ enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char
 						      c->id), a.id);
 }
 
-const char *pd_api_unquote_etag(struct pd_req *r, const char *h)
+/* One entity tag of a header: quoted or bare, as partnerd has always taken them.  A weak tag
+ * (W/"...") is kept whole, so it never equals a current tag: If-Match compares strongly. */
+static const char *unquote_etag(struct pd_req *r, const char *h, size_t n)
 {
-	if (!strncmp(h, "W/", 2))
-		h += 2;
-	size_t n = strlen(h);
 	if (n >= 2 && h[0] == '"' && h[n - 1] == '"')
 		return pd_strndup(r->ar, h + 1, n - 2);
-	return h;
+	return pd_strndup(r->ar, h, n);
+}
+
+/* If-Match (RFC 9110 13.1.1): "*" matches any current representation; otherwise one tag of the
+ * comma-separated list must equal CURRENT under the strong comparison (a weak tag never does). */
+bool pd_api_if_match(struct pd_req *r, const char *h, const char *current)
+{
+	for (const char *p = h; *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		const char *tag = unquote_etag(r, p, n);
+		if (n && (!strcmp(tag, "*") || !strcmp(tag, current)))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+/* The etag a change is made at: what If-Match names when it matches CURRENT (the one read
+ * before), else its first tag (which will not match: the write answers 412); with no
+ * If-Match, the body's etag. */
+const char *pd_api_held_etag(struct pd_req *r, const char *body_etag, const char *current)
+{
+	const char *h = pd_req_header(r, "If-Match");
+	if (!h || !*h)
+		return body_etag;
+	if (pd_api_if_match(r, h, current))
+		return current;
+	h += strspn(h, " \t,");
+	return unquote_etag(r, h, strcspn(h, ", \t"));
 }
 
 const char *pd_range_text(struct pd_req *r, long long lo, long long hi)

@@ -677,6 +677,7 @@ enum pd_next pd_subscriptions_get(struct pd_req *r)
 
 struct sub_patch {
 	const char *customer, *id, *etag, *status, *friendly_name;
+	const char *if_match; /* the header, when given: RFC 9110 13.1.1 */
 	const char *offer_id, *order_id, *billing_cycle; /* read-only: as given, to compare */
 	int auto_renew;          /* autoRenewEnabled as given: -1 none, else 0/1 (read-only) */
 	bool has_quantity, suspended_conflict, deleted_conflict, no_relationship, no_base;
@@ -738,7 +739,8 @@ static void decode_sub_patch(struct pd_req *r, struct sub_patch *k, struct pd_ve
 	else if (fn && pd_text_check_bidi(errs, "friendlyName", json_string_value(fn)))
 		k->friendly_name = pd_strdup(r->ar, json_string_value(fn));
 	const char *h = pd_req_header(r, "If-Match");
-	k->etag = h && *h ? pd_api_unquote_etag(r, h) : json_is_string(etag) ? json_string_value(etag) : NULL;
+	k->if_match = h && *h ? h : NULL; /* else the body's etag */
+	k->etag = k->if_match ? k->if_match : json_is_string(etag) ? json_string_value(etag) : NULL;
 	decode_read_only(r, k, errs);
 }
 
@@ -881,7 +883,7 @@ enum pd_err pd_subscriptions_patch_write(struct pd_req *r, struct store *st)
 		e = (k->no_relationship = true, PD_ECONFLICT);
 	if (e == PD_OK)
 		e = store_sub_get(st, r->who.partner_id, k->customer, k->id, &k->before, r->ar);
-	if (e == PD_OK && strcmp(k->before.etag, k->etag) != 0)
+	if (e == PD_OK && !(k->if_match ? pd_api_if_match(r, k->if_match, k->before.etag) : !strcmp(k->before.etag, k->etag)))
 		e = PD_ESTALE;
 	if (e == PD_OK)
 		e = base_for_reactivation(r, st, k);

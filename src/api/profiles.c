@@ -23,13 +23,6 @@ enum pd_next pd_profiles_billing_get(struct pd_req *r)
 	return PD_REPLY;
 }
 
-/* The etag the client holds: If-Match or else the body's. */
-static const char *client_etag(struct pd_req *r, const char *body_etag)
-{
-	const char *h = pd_req_header(r, "If-Match");
-	return h && *h ? pd_api_unquote_etag(r, h) : body_etag;
-}
-
 struct billing_put {
 	const char *id;
 	struct pd_customer before;
@@ -55,7 +48,7 @@ enum pd_next pd_profiles_billing_put(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
-	k->b.etag = client_etag(r, k->b.etag);
+	k->b.etag = pd_api_held_etag(r, k->b.etag, c->billing.etag); /* If-Match or else the body's */
 	if (!k->b.etag) {
 		pd_reply_error(r, PD_ESTALE, PD_MSG_ETAG_REQUIRED, "attributes.etag", NULL);
 		return PD_REPLY;

@@ -285,29 +285,11 @@ enum pd_next pd_webhooks_put(struct pd_req *r)
 	return decode(r, pd_alloc(r->ar, sizeof(struct reg_job)));
 }
 
-/* If-Match (RFC 9110 13.1.1): "*" (any registration), or a list of entity tags one of which is
- * this version's (quoted or not, as elsewhere in partnerd). */
-static bool if_match_ok(struct pd_req *r, const char *h, long long version)
-{
-	const char *want = pd_printf(r->ar, "%lld", version);
-	for (const char *p = h; *p;) {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, ",");
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		const char *tag = pd_api_unquote_etag(r, pd_strndup(r->ar, p, n));
-		if (n && (!strcmp(tag, "*") || !strcmp(tag, want)))
-			return true;
-		p += strcspn(p, ",");
-	}
-	return false;
-}
-
 /* The registration as it is in the writer's transaction, checked against If-Match. */
 static enum pd_err current(struct pd_req *r, struct store *st, struct reg_job *k)
 {
 	enum pd_err e = store_webhook_get(st, r->who.partner_id, &k->old, r->ar);
-	if (e == PD_OK && k->if_match && !if_match_ok(r, k->if_match, k->old.version))
+	if (e == PD_OK && k->if_match && !pd_api_if_match(r, k->if_match, pd_printf(r->ar, "%lld", k->old.version)))
 		return PD_ESTALE;
 	return e;
 }

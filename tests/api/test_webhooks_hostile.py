@@ -149,6 +149,7 @@ def test_if_match_star_and_a_list_of_etags_as_rfc_9110_says(strict):
     assert listed.status == 200 and listed.json["WebhookUrl"].endswith("/v3"), listed
     assert_error(c.req("DELETE", REG, headers={"If-Match": '"999", "1000"'}), 412)
     assert_error(c.req("DELETE", REG, headers={"If-Match": ","}), 412)
+    assert_error(c.req("DELETE", REG, headers={"If-Match": "W/" + listed.h("ETag")}), 412)  # compared strongly
     assert c.get(REG).json["WebhookUrl"].endswith("/v3"), "a failed condition changed nothing"
     d = c.req("DELETE", REG, headers={"If-Match": "*"})
     assert d.status == 204, d
