@@ -1,12 +1,12 @@
 /* store_events.c - the change feed's operations (issue 22), written once for both engines:
- * each event takes the next 'event_seq' in the writing transaction, so the cursor grows in
- * commit order; lists page by seq; retention prunes the oldest and keeps, per partner, the
+ * each event takes the next of its partner's 'event_seq:<partner>' in the writing transaction,
+ * so the partner's cursor grows in commit order and tells nothing of other partners; lists page by seq; retention prunes the oldest and keeps, per partner, the
  * highest seq it removed (a cursor below it gets 410). */
 #include "driver.h"
 
 static enum pd_err event_insert(struct store *st, struct pd_event *e)
 {
-	enum pd_err err = drv_one(st, S_EVENT_SEQ, drv_read_num, &e->seq, NULL, "");
+	enum pd_err err = drv_one(st, S_EVENT_SEQ, drv_read_num, &e->seq, NULL, "t", e->partner_id);
 	if (err != PD_OK)
 		return err;
 	return drv_cmd(st, S_EVENT_INSERT, NULL, "titttti", e->partner_id, e->seq, e->name, e->resource_uri,

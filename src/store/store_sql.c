@@ -220,7 +220,8 @@ const struct drv_sql drv_sql[S_COUNT] = {
 				    " WHERE partner_id = ?1 AND associated_partner_id = ?2 RETURNING " CUSTOMER_COLS),
 	/* the change feed (0014 / 0011): the counter's row is locked until commit, so seq grows in
 	 * commit order */
-	[S_EVENT_SEQ] = BOTH("UPDATE counters SET value = value + 1 WHERE name = 'event_seq' RETURNING value"),
+	[S_EVENT_SEQ] = BOTH("INSERT INTO counters (name, value) VALUES ('event_seq:' || ?1, 1) ON CONFLICT (name)"
+			     " DO UPDATE SET value = counters.value + 1 RETURNING value"),
 	[S_EVENT_INSERT] = BOTH("INSERT INTO events (" EVENT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
 	[S_EVENT_LIST] = BOTH("SELECT " EVENT_COLS " FROM events WHERE partner_id = ?1 AND seq > ?2"
 			      " ORDER BY seq LIMIT ?3"),

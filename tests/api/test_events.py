@@ -466,6 +466,32 @@ def test_another_partners_events_and_cursors_never_appear(server):
     assert "/v1/customers/" + mine["id"] not in [e["resourceUri"] for e in feed(a)]
 
 
+def test_a_partners_cursors_say_nothing_of_other_partners_changes(server):
+    """Cursors are counted per partner: B's run 1, 2, 3 ... while A writes between and beside
+    them (in parallel), so B cannot read A's activity from the gaps of its own cursors."""
+    a, b = server.partner("Events Counted A"), server.partner("Events Counted B")
+    customer(b)
+    go = threading.Barrier(4)
+    errors = []
+
+    def write(p, n):
+        try:
+            go.wait(10)
+            for _ in range(n):
+                customer(p)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+    ts = [threading.Thread(target=write, args=(a, 6)) for _ in range(3)] + [threading.Thread(target=write, args=(b, 4))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors[:3]
+    assert [e["cursor"] for e in feed(b)] == list(range(1, 6)), "B's own count, no gaps for A's 18"
+    assert [e["cursor"] for e in feed(a)] == list(range(1, 19))
+    assert latest(b) == 5
+
+
 def test_the_feed_needs_events_read(server):
     admin = server.partner("Events Roles")
     customer(admin)

@@ -316,6 +316,10 @@ def test_a_test_event_arrives_signed_and_its_result_is_shown(hooks, receiver):
     assert res[0]["responseMessage"] == "received" and res[0]["dateTimeUtc"].endswith("Z"), res
 
 
+NEXT_SEQ = ("INSERT INTO counters (name, value) VALUES ('event_seq:%s', 1) ON CONFLICT (name)"
+            " DO UPDATE SET value = counters.value + 1 RETURNING value")  # as store_sql.c's S_EVENT_SEQ
+
+
 def feed(server, partner, names, resource="/v1/customers/%d"):
     """Events written into the feed as a change's transaction writes them (seq from the counter),
     straight into the store: this branch has no other action that writes one.  Their seqs."""
@@ -323,8 +327,7 @@ def feed(server, partner, names, resource="/v1/customers/%d"):
     if server.db.startswith("postgresql://"):
         from helpers import psql
         for i, name in enumerate(names):
-            out = psql(server.db, "WITH s AS (UPDATE counters SET value = value + 1 WHERE name = 'event_seq'"
-                                  " RETURNING value) INSERT INTO events SELECT '%s', value, '%s', '%s', '%s', 'rec-%d',"
+            out = psql(server.db, "WITH s AS (" + NEXT_SEQ % partner + ") INSERT INTO events SELECT '%s', value, '%s', '%s', '%s', 'rec-%d',"
                                   " %d FROM s RETURNING seq" % (partner, name, resource % i, name.split("-")[0], i,
                                                                 int(time.time())))
             seqs.append(int(out.split()[0]))
@@ -334,8 +337,7 @@ def feed(server, partner, names, resource="/v1/customers/%d"):
     try:
         db.execute("BEGIN IMMEDIATE")
         for i, name in enumerate(names):
-            seq = db.execute("UPDATE counters SET value = value + 1 WHERE name = 'event_seq' RETURNING value"
-                             ).fetchone()[0]
+            seq = db.execute(NEXT_SEQ % partner).fetchone()[0]
             db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (partner, seq, name, resource % i, name.split("-")[0], "rec-%d" % i, int(time.time())))
             seqs.append(seq)
