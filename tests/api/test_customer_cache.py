@@ -10,6 +10,7 @@ import copy
 import http.client
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -249,3 +250,43 @@ def test_an_unknown_or_bad_id_is_answered_as_before(server, admin):
     for _ in range(3):
         assert_error(admin.get("/v1/customers/%s" % uuid.uuid4()), 404)
         assert_error(admin.get("/v1/customers/not-a-uuid"), 400)
+
+
+def test_the_reply_carries_its_headers_in_their_order_and_forms(server, admin, customer):
+    """The reply path writes Date, Content-Length and MS-CV itself (issue 19): the same headers,
+    in the order evhttp gave them, in their standard forms."""
+    import email.utils
+    path = "/v1/customers/" + customer["id"]
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20 * SLOW)
+    try:
+        for _ in range(2):  # a store read, then a kept answer
+            st, hdrs, body = get_on(conn, admin.token, path)
+            assert st == 200
+            assert [k for k, _ in hdrs] == ["Content-Type", "MS-RequestId", "MS-CorrelationId", "MS-CV",
+                                           "X-Content-Type-Options", "Cache-Control", "Date", "Content-Length"]
+            h = dict(hdrs)
+            assert h["Content-Length"] == str(len(body))
+            assert re.fullmatch(r"[A-Za-z0-9+/]{16}\.0", h["MS-CV"]), h["MS-CV"]
+            assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                                r"\d{4} \d\d:\d\d:\d\d GMT", h["Date"]), h["Date"]
+            assert abs(email.utils.parsedate_to_datetime(h["Date"]).timestamp() - time.time()) < 5 * SLOW
+        conn.request("GET", "/v1/customers/" + str(uuid.uuid4()), headers={"Authorization": "Bearer " + admin.token})
+        r = conn.getresponse()
+        err = r.read()
+        assert r.status == 404 and r.getheader("Content-Length") == str(len(err)) and r.getheader("Date")
+    finally:
+        conn.close()
+    # HTTP/1.0 keeps evhttp's own framing: the same body, up to the connection's close
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20 * SLOW) as sock:
+        sock.sendall(("GET %s HTTP/1.0\r\nAuthorization: Bearer %s\r\n\r\n" % (path, admin.token)).encode())
+        raw = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            raw += chunk
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") and rest == body, head
+    # a 204 has no Content-Length
+    r = admin.req("DELETE", path)
+    assert r.status == 204 and r.h("Content-Length") is None and r.h("Date"), r.headers
