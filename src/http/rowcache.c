@@ -67,19 +67,22 @@ static bool id_ok(const char *s)
 	return s && strlen(s) == ID_LEN;
 }
 
-const char *pd_rowcache_get(const char *partner, const char *id, unsigned long long gen, size_t *len)
+const char *pd_rowcache_get(const char *partner, const char *id, unsigned long long gen,
+			    size_t *len)
 {
 	struct slot *t = slots;
 	if (!t || !id_ok(partner) || !id_ok(id))
 		return NULL;
 	struct slot *s = slot_of(t, partner, id);
-	if (!s->used || s->gen != gen || memcmp(s->id, id, ID_LEN) || memcmp(s->partner, partner, ID_LEN))
+	if (!s->used || s->gen != gen || memcmp(s->id, id, ID_LEN) ||
+	    memcmp(s->partner, partner, ID_LEN))
 		return NULL;
 	*len = s->len;
 	return s->body;
 }
 
-void pd_rowcache_put(const char *partner, const char *id, unsigned long long gen, const char *body, size_t len)
+void pd_rowcache_put(const char *partner, const char *id, unsigned long long gen, const char *body,
+		     size_t len)
 {
 	struct slot *t = table();
 	if (!t || !id_ok(partner) || !id_ok(id) || len > PD_ROWCACHE_BODY_MAX)
