@@ -12,6 +12,7 @@
 #include "country.h"
 #include "domain.h"
 #include "ids.h"
+#include "rowcache.h"
 #include "search.h"
 #include "text.h"
 
@@ -365,15 +366,42 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 	sodium_memzero(k->password, sizeof k->password);
 }
 
+/* The answer is kept per event loop (rowcache.h) on SQLite, where every write that can change
+ * it commits in this process and moves store_data_generation; not on PostgreSQL (another
+ * instance may write) nor with fault injection (which must see every store call).  Everything
+ * before prepare (authentication, the role's permission) runs on a hit as on a miss; the key
+ * holds the caller's partner, the tenant scope of the row's read. */
+static bool kept_answers(const struct pd_req *r)
+{
+	return !r->cfg->fault_injection && !strcmp(store_name(r->st), "sqlite");
+}
+
+static void reply_bytes(struct pd_req *r, const char *body, size_t n)
+{
+	struct pd_buf out;
+	pd_buf_init(&out, n);
+	pd_buf_add(&out, body, n);
+	pd_reply_buf(r, 200, &out);
+}
+
 enum pd_next pd_customers_get(struct pd_req *r)
 {
+	unsigned long long gen = store_read_generation(r->st); /* read before this snapshot began */
+	const char *id = pd_api_customer_id(r), *kept = NULL;
+	bool cache = id && kept_answers(r);
+	size_t n = 0;
+	if (cache && (kept = pd_rowcache_get(r->who.partner_id, id, store_data_generation(), &n)))
+		return reply_bytes(r, kept, n), PD_REPLY;
 	struct pd_customer c;
-	if (pd_api_load_customer(r, &c)) {
-		struct pd_buf out;
-		pd_buf_init(&out, 2048);
-		pd_customer_write(&out, &c);
-		pd_reply_buf(r, 200, &out);
-	}
+	enum pd_err e = id ? store_customer_get(r->st, r->who.partner_id, id, &c, r->ar) : PD_OK;
+	if (!id || e != PD_OK)
+		return e != PD_OK ? pd_api_store_error(r, e, PD_NOUN_CUSTOMER, id) : PD_REPLY;
+	struct pd_buf out;
+	pd_buf_init(&out, 2048);
+	pd_customer_write(&out, &c);
+	if (cache)
+		pd_rowcache_put(r->who.partner_id, id, gen, out.p, out.len);
+	pd_reply_buf(r, 200, &out);
 	return PD_REPLY;
 }
 

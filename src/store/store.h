@@ -533,6 +533,13 @@ bool store_in_transaction(const struct store *st); /* begun by store_begin, not 
  * answers: a lookup cached under an older generation is stale (src/http/auth.c).  Writes by
  * other processes on the same store do not move it. */
 unsigned long long store_auth_generation(void);
+/* The same for what a customer's GET answers (src/http/rowcache.c): moves on after each commit
+ * in this process of a write not listed as neutral in store_call.c.  store_read_generation is
+ * its value read just before st's last store_read_begin (before its snapshot: whatever a read
+ * in that snapshot sees is at least that new); an answer read there and kept under it is stale
+ * as soon as a later write commits. */
+unsigned long long store_data_generation(void);
+unsigned long long store_read_generation(const struct store *st);
 
 /* ---- Counters: every entry point's calls since start (for /metrics) ---- */
 enum store_op {

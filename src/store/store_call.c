@@ -25,6 +25,7 @@ static struct { /* two atomic adds per call that succeeds: calls are the buckets
 
 static _Thread_local struct store_fault *armed;
 static atomic_ullong auth_gen; /* store_auth_generation */
+static atomic_ullong data_gen; /* store_data_generation */
 
 /* Writes that cannot change what token_lookup answers (a token, its principal's roles, state,
  * name or must-change): every other write marks its transaction, and its commit moves
@@ -42,6 +43,27 @@ static bool auth_neutral(enum store_op op)
 		STORE_OP_webhook_insert, STORE_OP_webhook_save, STORE_OP_webhook_delete, STORE_OP_webhook_lease,
 		STORE_OP_webhook_advance, STORE_OP_wdelivery_insert, STORE_OP_wdelivery_record,
 		STORE_OP_wdelivery_redeliver, STORE_OP_wtest_insert};
+	for (size_t i = 0; i < sizeof list / sizeof *list; i++)
+		if (list[i] == op)
+			return true;
+	return false;
+}
+
+/* Writes that cannot change what a customer's GET answers (its row: company, billing profile,
+ * relationship, associated reseller): they touch no customers row.  Every other write marks
+ * its transaction, and its commit moves store_data_generation on; a new write operation is
+ * not here, so it invalidates.  Creates and links stay out although a new row cannot be one
+ * a GET kept (only 200s are kept): conservatively, as customer_insert may grow. */
+static bool data_neutral(enum store_op op)
+{
+	static const enum store_op list[] = {
+		STORE_OP_savepoint, STORE_OP_release, STORE_OP_rollback_to, STORE_OP_partner_insert,
+		STORE_OP_user_insert, STORE_OP_user_save, STORE_OP_user_delete, STORE_OP_app_insert,
+		STORE_OP_app_save, STORE_OP_tokens_revoke, STORE_OP_token_delete, STORE_OP_token_insert,
+		STORE_OP_audit_insert, STORE_OP_event_insert, STORE_OP_event_prune, STORE_OP_webhook_insert,
+		STORE_OP_webhook_save, STORE_OP_webhook_delete, STORE_OP_webhook_lease, STORE_OP_webhook_advance,
+		STORE_OP_wdelivery_insert, STORE_OP_wdelivery_record, STORE_OP_wdelivery_redeliver,
+		STORE_OP_wtest_insert, STORE_OP_idem_put, STORE_OP_invitation_insert, STORE_OP_invitation_revoke};
 	for (size_t i = 0; i < sizeof list / sizeof *list; i++)
 		if (list[i] == op)
 			return true;
@@ -90,17 +112,29 @@ static enum pd_err done(struct store *st, enum store_op op, unsigned long long t
 	atomic_fetch_add_explicit(&counts[op].bucket[b], 1, memory_order_relaxed);
 	if (kinds[op] == W && !auth_neutral(op))
 		st->auth_dirty = true;
+	if (kinds[op] == W && !data_neutral(op))
+		st->data_dirty = true;
 	if (op == STORE_OP_commit && e == PD_OK && st->auth_dirty)
 		atomic_fetch_add(&auth_gen, 1); /* after the commit: a lookup from before it is stale */
+	if (op == STORE_OP_commit && e == PD_OK && st->data_dirty)
+		atomic_fetch_add(&data_gen, 1); /* ... and so is a kept GET answer */
 	if ((op == STORE_OP_begin && e == PD_OK) || (op == STORE_OP_commit && e == PD_OK) || op == STORE_OP_rollback)
-		st->in_tx = op == STORE_OP_begin, st->auth_dirty = false;
+		st->in_tx = op == STORE_OP_begin, st->auth_dirty = false, st->data_dirty = false;
 	return e;
+}
+
+/* Before the backend sees the call: a snapshot's generation is read before it begins. */
+static void pre_call(struct store *st, enum store_op op)
+{
+	if (op == STORE_OP_read_begin)
+		st->read_gen = atomic_load(&data_gen);
 }
 
 #define OP_ENTRY(op, kind, dflt, params, args)                                       \
 	enum pd_err store_##op params                                                \
 	{                                                                            \
 		unsigned long long t0 = now_ns();                                    \
+		pre_call(st, STORE_OP_##op);                                         \
 		enum pd_err e = refused(st, STORE_OP_##op);                          \
 		if (e == PD_OK)                                                      \
 			e = st->ops->op ? st->ops->op args : (dflt);                 \
@@ -112,6 +146,8 @@ const char *store_name(const struct store *st) { return st->ops->name; }
 bool store_has_shared_counters(const struct store *st) { return st->ops->rate_take != NULL; }
 bool store_in_transaction(const struct store *st) { return st->in_tx; }
 unsigned long long store_auth_generation(void) { return atomic_load(&auth_gen); }
+unsigned long long store_data_generation(void) { return atomic_load(&data_gen); }
+unsigned long long store_read_generation(const struct store *st) { return st->read_gen; }
 void store_close(struct store *st) { if (st) st->ops->close(st); }
 void store_read_end(struct store *st) { if (st->ops->read_end) st->ops->read_end(st); }
 

@@ -22,6 +22,8 @@ struct store {
 	const struct drv *drv; /* the engine below the operations (driver.h) */
 	bool in_tx;      /* store_begin succeeded and no commit or rollback since (store_call.c) */
 	bool auth_dirty; /* ... and a write in it may change what token_lookup answers */
+	bool data_dirty; /* ... or what a customer GET answers (store_data_generation) */
+	unsigned long long read_gen; /* store_data_generation as its last read_begin began */
 };
 
 /* Engines (driver_sqlite.c, driver_pg.c). */

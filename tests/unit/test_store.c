@@ -2323,3 +2323,32 @@ Test(store, a_linked_account_never_copies_a_reseller)
 	cr_assert_eq(get(P1, c.id, &g), PD_OK);
 	cr_assert_str_eq(g.associated_partner_id, R1);
 }
+
+/* The data generation (store.h, kept GET answers of src/http/rowcache.c): a committed write
+ * that may change a customer's answer moves it; a rolled-back one and a neutral one do not;
+ * store_read_generation is its value when the last snapshot began. */
+Test(store, data_generation_moves_on_a_committed_customer_write_only)
+{
+	struct pd_customer c = add(P1, "Contoso", "gen");
+	unsigned long long g0 = store_data_generation();
+	struct pd_billing b = c.billing;
+	b.email = "gen@contoso.cn";
+	char etag[PD_ETAG_LEN + 1];
+	pd_etag_new(etag);
+	cr_assert_eq(store_begin(st), PD_OK);
+	cr_assert_eq(store_billing_update(st, P1, c.id, &b, etag, NOW + 60), PD_OK);
+	cr_assert_eq(store_rollback(st), PD_OK);
+	cr_assert_eq(store_data_generation(), g0, "a rolled-back write");
+	cr_assert_eq(TX(st, store_billing_update(st, P1, c.id, &b, etag, NOW + 60)), PD_OK);
+	unsigned long long g1 = store_data_generation();
+	cr_assert_gt(g1, g0, "a committed billing update");
+	struct pd_user u = {.partner_id = P1, .id = "user-gen", .email = "gen@contoso.cn",
+			    .password_hash = "$argon2id$x", .roles = "sales_agent", .state = "active", .created = NOW};
+	cr_assert_eq(TX(st, store_user_insert(st, &u)), PD_OK);
+	cr_assert_eq(store_data_generation(), g1, "a neutral write (a partner user)");
+	cr_assert_eq(TX(st, store_customer_delete(st, P1, c.id)), PD_OK);
+	cr_assert_gt(store_data_generation(), g1, "a delete");
+	cr_assert_eq(store_read_begin(st), PD_OK);
+	cr_assert_eq(store_read_generation(st), store_data_generation());
+	store_read_end(st);
+}
