@@ -299,11 +299,14 @@ const struct drv_sql drv_sql[S_COUNT] = {
 	/* A long substring: the index narrows by two trigrams (?2, an AND), the row's own text
 	 * decides (?6: the domain; for names the search text, which holds the pinyin too, against
 	 * each of the value's alternatives, search.h).  Joined in index order, so each candidate
-	 * costs one customers lookup, which a match needs anyway. */
-	[S_LIST_NAME_FTS_AND] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search s JOIN customers c"
-				 " ON c.partner_id = ?1 AND c.seq = s.rowid - (?5 << 40) WHERE customer_search MATCH"
-				 " 'name_key : ' || ?2" FTS_RANGE("s.") " AND pd_contains(s.name_key, ?6)"
-				 " ORDER BY s.rowid LIMIT ?4", NULL},
+	 * costs one customers lookup, which a match needs anyway.  A name's search text is read
+	 * from FTS5's content table (customer_search_content: id = rowid, c0 = name_key) by its
+	 * rowid, in this statement: the virtual table's own column reads it with a statement of
+	 * its own per row, twice the instructions (docs/internals/paging.md). */
+	[S_LIST_NAME_FTS_AND] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search s CROSS JOIN customer_search_content t"
+				 " ON t.id = s.rowid JOIN customers c ON c.partner_id = ?1 AND c.seq = s.rowid - (?5 << 40)"
+				 " WHERE customer_search MATCH 'name_key : ' || ?2" FTS_RANGE("s.")
+				 " AND pd_contains(t.c0, ?6) ORDER BY s.rowid LIMIT ?4", NULL},
 	[S_LIST_DOMAIN_FTS_AND] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search s JOIN customers c"
 				   " ON c.partner_id = ?1 AND c.seq = s.rowid - (?5 << 40) WHERE customer_search MATCH"
 				   " 'domain : ' || ?2" FTS_RANGE("s.") " AND instr(c.domain, ?6) > 0"
