@@ -313,10 +313,12 @@ const struct drv_sql drv_sql[S_COUNT] = {
 				   " ORDER BY s.rowid LIMIT ?4", NULL},
 	/* 1-2 code points (or an alternative that short): the partner's search texts in rowid
 	 * order (FTS5's content table, a rowid range: ~100 bytes a row), each checked against the
-	 * alternatives (?2), until a page is full. */
-	[S_LIST_NAME_SCAN] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search s JOIN customers c"
-			      " ON c.partner_id = ?1 AND c.seq = s.rowid - (?5 << 40) WHERE 1" FTS_RANGE("s.")
-			      " AND pd_contains(s.name_key, ?2) ORDER BY s.rowid LIMIT ?4", NULL},
+	 * alternatives (?2), until a page is full.  The content table is read as the table it is:
+	 * through the virtual table every row cost a step of FTS5's own statement (a page of "cq"
+	 * at 1M customers: 22.8 M instructions that way, 12.5 M this way). */
+	[S_LIST_NAME_SCAN] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search_content t JOIN customers c"
+			      " ON c.partner_id = ?1 AND c.seq = t.rowid - (?5 << 40) WHERE 1" FTS_RANGE("t.")
+			      " AND pd_contains(t.c0, ?2) ORDER BY t.rowid LIMIT ?4", NULL},
 	[S_LIST_DOMAIN_SCAN] = {"SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq > ?3"
 				" AND instr(domain, ?2) > 0" LIST_TAIL, NULL},
 	/* One lookup per B-tree a create inserts into at a place its keys choose (random ids,
