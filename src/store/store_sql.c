@@ -287,15 +287,17 @@ const struct drv_sql drv_sql[S_COUNT] = {
 			     ", ?2, substr(?3, 1, instr(?3 || '.', '.') - 1))", NULL},
 	[S_SEARCH_UPDATE] = {"UPDATE customer_search SET name_key = ?2 WHERE rowid = " PARTNER_ROWID("?3", "?1"), NULL},
 	[S_DELETE_SEARCH] = {"DELETE FROM customer_search WHERE rowid = " PARTNER_ROWID("?2", "?1"), NULL},
-	/* Substring search: the page's seqs straight from the trigram index, inside the partner's
-	 * rowid range (?5 = its number) after the last seq, in rowid order, at most a page; only
-	 * then the rows.  No other partner's entries and no entry past the page are read. */
-	[S_LIST_NAME_FTS] = {"SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
-			     " (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
-			     " 'name_key : ' || ?2" FTS_RANGE("") " ORDER BY rowid LIMIT ?4) ORDER BY seq", NULL},
-	[S_LIST_DOMAIN_FTS] = {"SELECT " CUSTOMER_COLS " FROM customers WHERE partner_id = ?1 AND seq IN"
-			       " (SELECT rowid - (?5 << 40) FROM customer_search WHERE customer_search MATCH"
-			       " 'domain : ' || ?2" FTS_RANGE("") " ORDER BY rowid LIMIT ?4) ORDER BY seq", NULL},
+	/* Substring search: the page's rows straight from the trigram index, inside the partner's
+	 * rowid range (?5 = its number) after the last seq, in rowid (= seq) order, each joined to
+	 * its customers row as FTS5 hands it over, at most a page.  No other partner's entries and
+	 * no entry past the page are read.  (As "seq IN (the page's rowids)" the rows cost 0.17 M
+	 * instructions more a page at 1M customers: the IN list is built, sorted and read back.) */
+	[S_LIST_NAME_FTS] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search s JOIN customers c ON c.partner_id = ?1"
+			     " AND c.seq = s.rowid - (?5 << 40) WHERE customer_search MATCH 'name_key : ' || ?2"
+			     FTS_RANGE("s.") " ORDER BY s.rowid LIMIT ?4", NULL},
+	[S_LIST_DOMAIN_FTS] = {"SELECT " C_CUSTOMER_COLS " FROM customer_search s JOIN customers c ON c.partner_id = ?1"
+			       " AND c.seq = s.rowid - (?5 << 40) WHERE customer_search MATCH 'domain : ' || ?2"
+			       FTS_RANGE("s.") " ORDER BY s.rowid LIMIT ?4", NULL},
 	/* A long substring: the index narrows by two trigrams (?2, an AND), the row's own text
 	 * decides (?6: the domain; for names the search text, which holds the pinyin too, against
 	 * each of the value's alternatives, search.h).  Joined in index order, so each candidate
