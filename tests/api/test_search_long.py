@@ -3,7 +3,8 @@ its pinyin-keyboard form, its initials): SQLite asks its trigram index for one A
 trigrams every alternative holds (search_sqlite.c fts_shared) and checks each candidate's search
 text; PostgreSQL answers with pg_trgm.  Either way a page holds exactly the rows whose search
 text holds one of the alternatives, in creation order, and paging by continuation token loses
-and repeats none, also while matching rows are created between pages."""
+and repeats none, also while matching rows are created between pages.  The same partner's rows
+also check a phrase (3-7 code points) and the 1-2 code point scan page by page."""
 import pytest
 
 from helpers import cn_body, de_body, filt, uniq, us_body, walk_pages
@@ -89,3 +90,15 @@ def test_long_substring_paging_while_rows_are_created(server):
             break
         path, hdrs = "/v1" + r.json["links"]["next"]["uri"], {"MS-ContinuationToken": tok}
     assert seen == first + made
+
+
+# The shorter paths, in the same partner: a phrase (3-7 code points) and the 1-2 code point scan
+# of the search texts; each row is in creation order on every page, none lost or repeated.
+@pytest.mark.parametrize("value,found", [
+    ("ogisti", {"m_gmbh", "mvller", "m_caps", "muller", "hans", "sped", "hyphen"}),  # phrase
+    ("ll", {k for k, _, _ in MUELLER}),                                             # scan
+])
+@pytest.mark.parametrize("size", [1, 2, 4])
+def test_short_substring_every_page(longs, value, found, size):
+    items, _ = walk_pages(longs, _path(value), size)
+    assert [i["id"] for i in items] == [longs.ids[k] for k, _, _ in MUELLER + BEIJING if k in found]
