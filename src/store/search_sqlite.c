@@ -52,6 +52,34 @@ static char *fts_phrase(const char *v, struct pd_arena *ar)
  * a phrase, 15 are twice as expensive). */
 #define FTS_AND_MIN 8
 
+/* The byte offset of v's code point `cp` (counted from 0), or strlen(v) past its end. */
+static size_t cp_offset(const char *v, long cp)
+{
+	size_t i = 0;
+	for (; v[i] && cp > 0; cp--)
+		do
+			i++;
+		while (((unsigned char)v[i] & 0xc0) == 0x80);
+	return i;
+}
+
+/* The FTS5 AND of v's trigrams starting at code points a and b ("(\"abc\" AND \"xyz\")"),
+ * or the one trigram when a == b. */
+static char *fts_and(const char *v, long a, long b, struct pd_arena *ar)
+{
+	size_t a0 = cp_offset(v, a), a1 = cp_offset(v, a + 3), b0 = cp_offset(v, b), b1 = cp_offset(v, b + 3);
+	char *out = pd_alloc(ar, 2 * (a1 - a0 + b1 - b0) + 16), *o = out;
+	*o++ = '(';
+	o = fts_term(o, v + a0, a1 - a0);
+	if (b != a) {
+		memcpy(o, " AND ", 5);
+		o = fts_term(o + 5, v + b0, b1 - b0);
+	}
+	*o++ = ')';
+	*o = 0;
+	return out;
+}
+
 /* The FTS5 AND of v's first and last trigrams: every row holding v holds both, and the row's
  * own text decides (instr).  More trigrams cost more than they save: FTS5 seeks every term's
  * postings for each candidate, so a page for MÜLLER LOGISTIK over 500,000 names took 0.52 ms
@@ -59,21 +87,33 @@ static char *fts_phrase(const char *v, struct pd_arena *ar)
  * bench store).  v has at least FTS_AND_MIN code points. */
 static char *fts_trigrams(const char *v, struct pd_arena *ar)
 {
-	size_t n = strlen(v), ends[3] = {0}, k = 0, last = n;
-	for (size_t i = 1; i < n && k < 3; i++) /* the end of the first three code points */
-		if (((unsigned char)v[i] & 0xc0) != 0x80)
-			ends[k++] = i;
-	for (int cps = 0; last > 0 && cps < 3;) /* the start of the last three */
-		if (((unsigned char)v[--last] & 0xc0) != 0x80)
-			cps++;
-	char *out = pd_alloc(ar, 2 * n + 16), *o = out;
-	*o++ = '(';
-	o = fts_term(o, v, ends[2]);
-	memcpy(o, " AND ", 5);
-	o = fts_term(o + 5, v + last, n - last);
-	*o++ = ')';
-	*o = 0;
-	return out;
+	return fts_and(v, 0, pd_utf8_len(v) - 3, ar);
+}
+
+/* Whether t[0]'s trigram at code point at is in every other alternative. */
+static bool trigram_shared(const char *const *t, int n, long at)
+{
+	size_t a0 = cp_offset(t[0], at), a1 = cp_offset(t[0], at + 3);
+	for (int i = 1; i < n; i++)
+		if (!memmem(t[i], strlen(t[i]), t[0] + a0, a1 - a0))
+			return false;
+	return true;
+}
+
+/* One AND of two trigrams that every alternative holds, when there are two that do not
+ * overlap: the first and the last of t[0]'s.  A row holding any alternative holds both, so
+ * this asks the index for no fewer rows than the OR of an AND per alternative; it asks it
+ * once (the alternatives of a Latin value, "müller logistik" and its pinyin-keyboard form
+ * "mvllerlogistik", share most trigrams, and the OR walked the postings of both ANDs).
+ * NULL when no such pair exists. */
+static char *fts_shared(const char *const *t, int n, struct pd_arena *ar)
+{
+	long len = pd_utf8_len(t[0]), a = 0, b = len - 3;
+	while (a <= b && !trigram_shared(t, n, a))
+		a++;
+	while (b >= a + 3 && !trigram_shared(t, n, b))
+		b--;
+	return b >= a + 3 ? fts_and(t[0], a, b, ar) : NULL;
 }
 
 /* The partner's number in the search index (0004), 0 when it has no entry yet. */
@@ -99,9 +139,10 @@ static enum pd_err domain_indexable(struct store *st, const char *v, bool *ok)
 	return e == PD_ENOTFOUND ? PD_OK : e;
 }
 
-/* A CompanyName substring: the value's alternatives (search.h) as one FTS5 expression, OR of
- * a phrase each (an AND of two trigrams for a long one), or the scan when one is shorter than
- * a trigram.  *check: the alternatives joined, for the row's own text. */
+/* A CompanyName substring: the value's alternatives (search.h) as one FTS5 expression: for a
+ * long one, the AND of two trigrams they all share (fts_shared), else an OR of a phrase each
+ * (an AND of two trigrams for a long one); or the scan when one is shorter than a trigram.
+ * *check: the alternatives joined, for the row's own text. */
 static int name_substring(const char *key, const char **match, const char **check,
 				   struct pd_arena *ar)
 {
@@ -115,6 +156,8 @@ static int name_substring(const char *key, const char **match, const char **chec
 			return S_LIST_NAME_SCAN;
 		is_long |= len >= FTS_AND_MIN;
 	}
+	if (is_long && n > 1 && (*match = fts_shared(t, n, ar)) != NULL)
+		return S_LIST_NAME_FTS_AND;
 	const char *expr = n > 1 ? "(" : "";
 	for (int i = 0; i < n; i++)
 		expr = pd_printf(ar, "%s%s%s", expr, i ? " OR " : "",
