@@ -217,7 +217,7 @@ static enum pd_err sq_warm_insert(struct store *st, const char *partner, const s
 				  const struct pd_customer_user *admin, const char *request_id)
 {
 	struct pd_arena *ar = pd_arena_new();
-	const char *name_key = pd_name_key(ar, c->billing.company_name);
+	const char *name_key = c->forms ? c->forms->key : pd_name_key(ar, c->billing.company_name);
 	enum pd_err e = name_key ? drv_cmd(st, S_WARM_INSERT, NULL, "tttttt", partner, c->id, name_key, c->domain,
 					   admin ? admin->upn : NULL, request_id)
 				 : PD_EINVAL;
