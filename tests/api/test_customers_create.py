@@ -57,6 +57,14 @@ def test_create_returns_full_customer(partner_a):
     uc = j["userCredentials"]
     assert uc["userName"] == "admin@%s.%s" % (p, SUFFIX)
     assert isinstance(uc["password"], str) and len(uc["password"]) >= 12
+    assert list(j)[-1] == "userCredentials" and list(uc) == ["userName", "password"], list(j)
+
+    # the 201 is the customer as a GET reads it back, in the same order, and the credentials
+    g = partner_a.get("/v1/customers/" + cid)
+    assert g.status == 200, g
+    created = dict(j)
+    del created["userCredentials"]
+    assert created == g.json and list(created) == list(g.json), (list(created), list(g.json))
 
 
 def test_create_pascal_case_body(partner_a):
