@@ -1,8 +1,9 @@
 /* driver_sqlite.c - the embedded engine (driver.h): one SQLite connection per struct store,
  * WAL with synchronous=FULL (a commit is on disk when it returns), numbered migrations
  * applied at open, the statements of store_sql.c prepared once per connection and cached.
- * Also what only SQLite has: read snapshots, the search index's upkeep (tidy), warming a
- * create's pages, bulk loads, raw SELECTs for store_copy.c and the SQL functions pd_*(). */
+ * Also what only SQLite has: read snapshots, the search index's upkeep (tidy) and its new
+ * entries queued per transaction (search_queue.h), warming a create's pages, bulk loads, raw
+ * SELECTs for store_copy.c and the SQL functions pd_*(). */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
