@@ -165,7 +165,11 @@ enum pd_err sqlite_search_add(struct store *st, long long seq, const char *searc
 {
 	struct sq *s = SQ(st);
 	enum pd_err e = search_queue_add(&s->queue, seq, search, domain, partner);
-	return e == PD_OK && sqlite3_get_autocommit(s->db) ? search_queue_flush(&s->queue, st) : e;
+	if (e != PD_OK || !sqlite3_get_autocommit(s->db))
+		return e;
+	e = search_queue_flush(&s->queue, st); /* its own transaction: nothing may stay queued */
+	search_queue_clear(&s->queue);
+	return e;
 }
 
 /* The net under the queue: SQLite rolls a transaction back by itself after some errors (a
