@@ -225,6 +225,11 @@ enum pd_next pd_api_store_error(struct pd_req *r, enum pd_err e, enum pd_noun wh
 enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
 				  const struct pd_customer *c, json_t *old_v, json_t *new_v, const char *event,
 				  const char **audit_id);
+/* The same for a new customer, its JSON already written (new_text; a create writes it on its
+ * loop, so the writer does not). */
+enum pd_err pd_api_audit_customer_text(struct pd_req *r, struct store *st, const char *op,
+				       const struct pd_customer *c, const char *new_text, const char *event,
+				       const char **audit_id);
 /* "1 and 300" in the caller's language (for PD_MSG_QUANTITY). */
 const char *pd_range_text(struct pd_req *r, long long lo, long long hi);
 /* Unix seconds as ISO 8601 UTC, "2026-11-25T02:00:00Z" (arena). */

@@ -89,14 +89,9 @@ json_t *pd_collection(struct pd_req *r, json_t *items, const char *self_uri, con
 	return o;
 }
 
-enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
-				  const struct pd_customer *c, json_t *old_v, json_t *new_v, const char *event,
-				  const char **audit_id)
+static enum pd_err audit_customer(struct pd_req *r, struct store *st, struct pd_audit a,
+				  const struct pd_customer *c, const char *event, const char **audit_id)
 {
-	struct pd_audit a;
-	pd_activity_fill(r, &a, op, "customer", "succeeded", old_v, new_v);
-	json_decref(old_v);
-	json_decref(new_v);
 	a.resource_id = a.customer_id = c->id;
 	a.customer_name = c->billing.company_name;
 	if (audit_id)
@@ -107,6 +102,27 @@ enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char
 	bool billing = !strcmp(event, "billingprofile-updated");
 	return pd_event_write(r, st, event, pd_printf(r->ar, billing ? "/v1/customers/%s/profiles/billing" : "/v1/customers/%s",
 						      c->id), a.id);
+}
+
+enum pd_err pd_api_audit_customer(struct pd_req *r, struct store *st, const char *op,
+				  const struct pd_customer *c, json_t *old_v, json_t *new_v, const char *event,
+				  const char **audit_id)
+{
+	struct pd_audit a;
+	pd_activity_fill(r, &a, op, "customer", "succeeded", old_v, new_v);
+	json_decref(old_v);
+	json_decref(new_v);
+	return audit_customer(r, st, a, c, event, audit_id);
+}
+
+enum pd_err pd_api_audit_customer_text(struct pd_req *r, struct store *st, const char *op,
+				       const struct pd_customer *c, const char *new_text, const char *event,
+				       const char **audit_id)
+{
+	struct pd_audit a;
+	pd_activity_fill(r, &a, op, "customer", "succeeded", NULL, NULL);
+	a.new_value = new_text;
+	return audit_customer(r, st, a, c, event, audit_id);
 }
 
 /* One entity tag of a header: quoted or bare, as partnerd has always taken them.  A weak tag

@@ -18,6 +18,9 @@
 
 struct create {
 	struct pd_customer c;
+	struct pd_name_forms forms; /* of the name, made once (c.forms points here) */
+	const char *text;        /* the customer's JSON (pd_customer_write), for the log and the 201 */
+	size_t text_len;
 	struct pd_customer_user admin;
 	char password[PD_GENPW_CHARS + 1];
 	char admin_hash[PD_PWHASH_LEN];
@@ -122,7 +125,7 @@ static bool replied_duplicates(struct pd_req *r, struct create *k)
 	enum pd_err e = PD_OK;
 	if (k->confirm_dups)
 		return false;
-	if (!(k->dup_key = pd_dup_key(r->ar, k->c.billing.company_name))) /* the write needs it too */
+	if (!(k->dup_key = k->c.forms ? k->c.forms->dup : NULL)) /* the write needs it too */
 		e = PD_EINTERNAL;
 	else if (r->request_id_given && store_idem_get(r->st, r->who.partner_id, r->request_id, &made, &digest, r->ar) == PD_OK)
 		return false;
@@ -199,6 +202,33 @@ static void fill_new(struct pd_req *r, struct create *k)
 	pd_generated_password_encode(r->key, k->password, k->admin_hash);
 }
 
+/* The new customer's JSON, written here on the loop: the activity record's new value and the
+ * 201's body (pd_customer_write: the bytes json_dumps would make of pd_customer_to_json). */
+static void write_text(struct pd_req *r, struct create *k)
+{
+	struct pd_buf b;
+	pd_buf_init(&b, 2048);
+	pd_customer_write(&b, &k->c);
+	k->text = pd_strndup(r->ar, b.p, b.len);
+	k->text_len = b.len;
+	pd_buf_free(&b);
+}
+
+/* The 201 of a create without lineItems: the customer and its administrator's credentials. */
+static void reply_created(struct pd_req *r, const struct create *k)
+{
+	struct pd_buf b;
+	pd_buf_init(&b, k->text_len + 256);
+	pd_buf_add(&b, k->text, k->text_len - 1); /* without its closing brace */
+	pd_jw_key(&b, "userCredentials");
+	pd_jw_open(&b);
+	pd_jw_kstr(&b, "userName", k->c.admin_user);
+	pd_jw_kstr(&b, "password", k->password);
+	pd_jw_close(&b);
+	pd_jw_close(&b);
+	pd_reply_buf(r, 201, &b);
+}
+
 /* ?validateOnly: absent or "false" is a create, "true" a check only; anything else a 400. */
 static bool validate_only(struct pd_req *r, struct pd_verrs *errs)
 {
@@ -263,11 +293,14 @@ enum pd_next pd_customers_create(struct pd_req *r)
 		pd_reply_verrs(r, &errs);
 		return PD_REPLY;
 	}
+	if (pd_name_forms(r->ar, k->c.billing.company_name, &k->forms)) /* once, here on the loop */
+		k->c.forms = &k->forms;
 	if (replied_duplicates(r, k))
 		return PD_REPLY;
 	if (check_only)
 		return reply_valid(r, k);
 	fill_new(r, k);
+	write_text(r, k);
 	k->digest = r->request_id_given ? pd_api_body_digest(r) : NULL;
 	/* a failure here shows again, and is answered, in the write */
 	(void)store_warm_insert(r->st, r->who.partner_id, &k->c, &k->admin, r->request_id_given ? r->request_id : NULL);
@@ -308,8 +341,7 @@ enum pd_err pd_customers_create_write(struct pd_req *r, struct store *st)
 		e = store_idem_put(st, partner, r->request_id, made, k->digest, r->now);
 	const char *audit_id = NULL;
 	if (e == PD_OK)
-		e = pd_api_audit_customer(r, st, "add_customer", &k->c, NULL, pd_customer_to_json(&k->c), "customer-created",
-					  &audit_id);
+		e = pd_api_audit_customer_text(r, st, "add_customer", &k->c, k->text, "customer-created", &audit_id);
 	return e == PD_OK && k->has_order ? pd_event_order(r, st, k->c.id, &k->order, audit_id) : e;
 }
 
@@ -346,12 +378,14 @@ void pd_customers_create_finish(struct pd_req *r, enum pd_err e)
 		pd_reply_verrs(r, &errs);
 	} else if (e == PD_EINVAL && k->order.errs.n) {
 		pd_reply_verrs(r, &k->order.errs);
+	} else if (e == PD_OK && !k->has_order) {
+		reply_created(r, k);
+		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
 	} else if (e == PD_OK) {
 		json_t *o = pd_customer_to_json(&k->c);
 		json_object_set_new(o, "userCredentials", json_pack("{s:s, s:s}", "userName", k->c.admin_user,
 								    "password", k->password));
-		if (k->has_order)
-			json_object_set_new(o, "orders", json_pack("[o]", pd_order_json(r, k->c.id, &k->order)));
+		json_object_set_new(o, "orders", json_pack("[o]", pd_order_json(r, k->c.id, &k->order)));
 		pd_reply_json(r, 201, o);
 		pd_reply_header(r, "Location", pd_printf(r->ar, "/v1/customers/%s", k->c.id));
 	} else if (e == PD_ECONFLICT && k->reused) {

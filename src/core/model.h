@@ -11,6 +11,8 @@
 #include "err.h"
 #include "jsonw.h"
 
+struct pd_name_forms; /* search.h */
+
 struct pd_address {
 	const char *first_name, *last_name;
 	const char *line1, *line2, *line3;
@@ -46,6 +48,10 @@ struct pd_customer {
 	long long created, updated; /* unix seconds */
 	long long seq;           /* creation order, for paging */
 	struct pd_billing billing;
+	/* billing.company_name's search.h forms when the caller has them (a create computes them
+	 * once, on its event loop, for its checks, the warming and the write); NULL: computed
+	 * where they are needed */
+	const struct pd_name_forms *forms;
 };
 
 /* Decoding: case-insensitive property names; null == absent; wrong JSON types and over-long

@@ -127,6 +127,10 @@ enum pd_err sqlite_search_put(struct store *, const char *partner, const struct 
 enum pd_err sqlite_search_drop(struct store *, const char *partner, long long seq);
 enum pd_err sqlite_find(struct store *, const char *partner, const struct pd_query *q,
 			struct pd_customer **rows, size_t *n, struct pd_arena *ar);
+/* A new row's search entry, inserted with the transaction's others (driver_sqlite.c,
+ * search_queue.h). */
+enum pd_err sqlite_search_add(struct store *, long long seq, const char *search, const char *domain,
+			      const char *partner);
 
 /* The operations written once fill their members of an engine's table: store_run.c the
  * transaction members (through drv->tx), the operation files the rest. */

@@ -1,8 +1,9 @@
 /* driver_sqlite.c - the embedded engine (driver.h): one SQLite connection per struct store,
  * WAL with synchronous=FULL (a commit is on disk when it returns), numbered migrations
  * applied at open, the statements of store_sql.c prepared once per connection and cached.
- * Also what only SQLite has: read snapshots, the search index's upkeep (tidy), warming a
- * create's pages, bulk loads, raw SELECTs for store_copy.c and the SQL functions pd_*(). */
+ * Also what only SQLite has: read snapshots, the search index's upkeep (tidy) and its new
+ * entries queued per transaction (search_queue.h), warming a create's pages, bulk loads, raw
+ * SELECTs for store_copy.c and the SQL functions pd_*(). */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include "embed.h"
 #include "driver.h"
+#include "search_queue.h"
 #include "text.h"
 
 /* Page cache per connection (the server has one per event loop and the writer's): 16 MiB
@@ -21,6 +23,8 @@ struct sq {
 	struct store base;
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
+	bool names_search[S_COUNT];  /* the statement's SQL names customer_search */
+	struct search_queue queue;   /* new search entries of this transaction (search_queue.h) */
 };
 
 static struct sq *SQ(struct store *st)
@@ -56,16 +60,29 @@ static void bind(sqlite3_stmt *q, int i, const struct drv_val *v)
 		sqlite3_bind_null(q, i);
 }
 
-static enum pd_err sq_exec(struct store *st, int id, int n, const struct drv_val *v, struct drv_cur *c)
+/* Statement id, prepared once per connection. */
+static enum pd_err prepare(struct sq *s, int id)
 {
-	struct sq *s = SQ(st);
-	if (!s->stmt[id] && (!drv_sql[id].sqlite || sqlite3_prepare_v3(s->db, drv_sql[id].sqlite, -1,
-								      SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
-								      NULL) != SQLITE_OK)) {
+	if (s->stmt[id])
+		return PD_OK;
+	if (!drv_sql[id].sqlite || sqlite3_prepare_v3(s->db, drv_sql[id].sqlite, -1, SQLITE_PREPARE_PERSISTENT,
+						      &s->stmt[id], NULL) != SQLITE_OK) {
 		fprintf(stderr, "store: prepare %d failed: %s\n", id,
 			drv_sql[id].sqlite ? sqlite3_errmsg(s->db) : "no SQLite spelling");
 		return PD_EINTERNAL;
 	}
+	s->names_search[id] = strstr(drv_sql[id].sqlite, "customer_search") != NULL;
+	return PD_OK;
+}
+
+static enum pd_err sq_exec(struct store *st, int id, int n, const struct drv_val *v, struct drv_cur *c)
+{
+	struct sq *s = SQ(st);
+	enum pd_err e = prepare(s, id);
+	if (e == PD_OK && s->names_search[id] && id != S_SEARCH_INSERT) /* the index as this transaction wrote it */
+		e = search_queue_flush(&s->queue, st);
+	if (e != PD_OK)
+		return e;
 	sqlite3_stmt *q = s->stmt[id];
 	int max = sqlite3_bind_parameter_count(q);
 	if (n < max) { /* a parameter left unbound would be NULL, silently */
@@ -121,14 +138,56 @@ static enum pd_err step_once(struct store *st, int id)
 	return e;
 }
 
-/* BEGIN IMMEDIATE: the one writer holds the write lock from its first statement. */
+/* BEGIN IMMEDIATE: the one writer holds the write lock from its first statement.  The
+ * queued search entries go in before COMMIT and follow savepoints (search_queue.h). */
 static enum pd_err sq_tx(struct store *st, enum drv_tx t)
 {
 	static const int id[] = {[TX_BEGIN] = S_BEGIN_WRITE, [TX_COMMIT] = S_COMMIT, [TX_ROLLBACK] = S_ROLLBACK,
 				 [TX_SAVEPOINT] = S_SAVEPOINT, [TX_RELEASE] = S_RELEASE,
 				 [TX_ROLLBACK_TO] = S_ROLLBACK_TO};
-	enum pd_err e = step_once(st, id[t]);
-	return e == PD_OK && t == TX_ROLLBACK_TO ? step_once(st, S_RELEASE) : e;
+	struct search_queue *q = &SQ(st)->queue;
+	enum pd_err e = search_queue_before(q, t);
+	if (e == PD_OK && t == TX_COMMIT)
+		e = search_queue_flush(q, st);
+	if (e != PD_OK)
+		return e;
+	e = step_once(st, id[t]);
+	if (e == PD_OK && t == TX_ROLLBACK_TO)
+		e = step_once(st, S_RELEASE);
+	search_queue_after(q, t, e == PD_OK);
+	return e;
+}
+
+/* A new row's search entry (search_sqlite.c): queued inside a transaction, inserted at once
+ * outside one. */
+enum pd_err sqlite_search_add(struct store *st, long long seq, const char *search, const char *domain,
+			      const char *partner)
+{
+	struct sq *s = SQ(st);
+	enum pd_err e = search_queue_add(&s->queue, seq, search, domain, partner);
+	if (e != PD_OK || !sqlite3_get_autocommit(s->db))
+		return e;
+	e = search_queue_flush(&s->queue, st); /* its own transaction: nothing may stay queued */
+	search_queue_clear(&s->queue);
+	return e;
+}
+
+/* The net under the queue: SQLite rolls a transaction back by itself after some errors (a
+ * full disk, no memory), and a COMMIT that did not come through sq_tx would leave queued
+ * entries out of the index.  The first drops the queue; the second is refused (the commit
+ * hook's non-zero answer makes it a rollback), so no customer is ever committed without
+ * its search entry. */
+static void on_rollback(void *arg)
+{
+	search_queue_clear(&((struct sq *)arg)->queue);
+}
+
+static int on_commit(void *arg)
+{
+	if (!search_queue_pending(&((struct sq *)arg)->queue))
+		return 0;
+	fprintf(stderr, "store: a commit with search entries still queued was refused\n");
+	return 1;
 }
 
 static const struct drv sqlite_driver = {
@@ -163,7 +222,7 @@ static enum pd_err sq_warm_insert(struct store *st, const char *partner, const s
 				  const struct pd_customer_user *admin, const char *request_id)
 {
 	struct pd_arena *ar = pd_arena_new();
-	const char *name_key = pd_name_key(ar, c->billing.company_name);
+	const char *name_key = c->forms ? c->forms->key : pd_name_key(ar, c->billing.company_name);
 	enum pd_err e = name_key ? drv_cmd(st, S_WARM_INSERT, NULL, "tttttt", partner, c->id, name_key, c->domain,
 					   admin ? admin->upn : NULL, request_id)
 				 : PD_EINVAL;
@@ -179,6 +238,7 @@ static void sq_close(struct store *st)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
+	search_queue_clear(&s->queue);
 	free(s);
 }
 
@@ -386,6 +446,8 @@ static void add_functions(sqlite3 *db)
 static enum pd_err configure(struct sq *s)
 {
 	add_functions(s->db);
+	sqlite3_commit_hook(s->db, on_commit, s);
+	sqlite3_rollback_hook(s->db, on_rollback, s);
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
 	enum pd_err e = exec(s, "PRAGMA journal_mode=WAL");

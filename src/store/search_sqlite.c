@@ -8,7 +8,8 @@
 #include "text.h"
 
 /* A new row's entry, after giving the partner its number and noting the domain's suffix
- * (both once: INSERT OR IGNORE); or, after a rename, the entry's new search text. */
+ * (both once: INSERT OR IGNORE), queued with the transaction's others (search_queue.h); or,
+ * after a rename, the entry's new search text. */
 enum pd_err sqlite_search_put(struct store *st, const char *partner, const struct pd_customer *c,
 			      const struct pd_name_forms *f, bool update)
 {
@@ -17,7 +18,7 @@ enum pd_err sqlite_search_put(struct store *st, const char *partner, const struc
 	enum pd_err e = drv_cmd(st, S_PARTNER_NO_ADD, NULL, "t", partner);
 	if (e == PD_OK)
 		e = drv_cmd(st, S_SUFFIX_ADD, NULL, "t", c->domain);
-	return e == PD_OK ? drv_cmd(st, S_SEARCH_INSERT, NULL, "ittt", c->seq, f->search, c->domain, partner) : e;
+	return e == PD_OK ? sqlite_search_add(st, c->seq, f->search, c->domain, partner) : e;
 }
 
 enum pd_err sqlite_search_drop(struct store *st, const char *partner, long long seq)

@@ -53,7 +53,11 @@ static enum pd_err add_account(struct store *st, const char *partner, struct pd_
 {
 	struct pd_arena *ar = pd_arena_new();
 	struct pd_name_forms f;
-	enum pd_err e = pd_name_forms(ar, c->billing.company_name, &f) ? PD_OK : PD_EINVAL;
+	enum pd_err e = PD_OK;
+	if (c->forms) /* the caller's (a create's, made on its loop) */
+		f = *c->forms;
+	else if (!pd_name_forms(ar, c->billing.company_name, &f))
+		e = PD_EINVAL;
 	if (e == PD_OK && tenant)
 		e = drv_cmd(st, S_DOMAIN_INSERT, NULL, "ttt", c->domain, partner, c->id);
 	if (e == PD_OK)

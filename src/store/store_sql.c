@@ -284,8 +284,11 @@ const struct drv_sql drv_sql[S_COUNT] = {
 	[S_SUFFIX_ADD] = {"INSERT OR IGNORE INTO domain_suffixes (suffix) SELECT substr(?1, instr(?1, '.') + 1)"
 			  " WHERE instr(?1, '.') > 0", NULL},
 	[S_SUFFIX_HAS] = {"SELECT 1 FROM domain_suffixes WHERE instr(suffix, ?1) > 0 LIMIT 1", NULL},
-	[S_SEARCH_INSERT] = {"INSERT INTO customer_search (rowid, name_key, domain) VALUES (" PARTNER_ROWID("?4", "?1")
-			     ", ?2, substr(?3, 1, instr(?3 || '.', '.') - 1))", NULL},
+	/* new entries, [[seq, search text, domain, partner], ...] in ?1: one statement for all of a
+	 * transaction's (search_queue.h) */
+	[S_SEARCH_INSERT] = {"INSERT INTO customer_search (rowid, name_key, domain) SELECT "
+			     PARTNER_ROWID("(e.value ->> 3)", "(e.value ->> 0)") ", e.value ->> 1,"
+			     " substr(e.value ->> 2, 1, instr((e.value ->> 2) || '.', '.') - 1) FROM json_each(?1) e", NULL},
 	[S_SEARCH_UPDATE] = {"UPDATE customer_search SET name_key = ?2 WHERE rowid = " PARTNER_ROWID("?3", "?1"), NULL},
 	[S_DELETE_SEARCH] = {"DELETE FROM customer_search WHERE rowid = " PARTNER_ROWID("?2", "?1"), NULL},
 	/* Substring search: the page's rows straight from the trigram index, inside the partner's

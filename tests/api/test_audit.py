@@ -115,6 +115,10 @@ def test_add_customer(log):
     assert rec["customerName"] == company
     assert company in rec.get("resourceNewValue", "")
     assert "resourceOldValue" not in rec
+    # the new value is the customer as read back, member for member (written on the loop)
+    g = log.admin.get("/v1/customers/" + r.json["id"])
+    assert g.status == 200, g
+    assert json.loads(rec["resourceNewValue"]) == g.json, rec["resourceNewValue"]
 
 
 def test_update_billing_profile(log):

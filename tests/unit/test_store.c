@@ -581,6 +581,64 @@ Test(store, tidy_merges_the_search_index_and_keeps_answers)
 	cr_assert_str_eq(names(P1, &q), "Tidy 云计算 Cloud 3");
 }
 
+/* A group commit's creates (one savepoint each, as the writer runs them) make one segment of
+ * the search index, not one each (search_queue.h): upkeep finds nothing to merge after it,
+ * where six transactions of one create each leave six segments (the test above).  Every
+ * entry answers (SQLite). */
+Test(store, one_transaction_writes_one_search_segment)
+{
+	if (strcmp(store_name(st), "sqlite") != 0)
+		return;
+	cr_assert_eq(store_begin(st), PD_OK);
+	for (int i = 0; i < 6; i++) {
+		struct pd_customer c = mk(pd_printf(ar, "Group 云计算 Cloud %d", i), pd_printf(ar, "group%d", i));
+		cr_assert_eq(store_savepoint(st), PD_OK);
+		cr_assert_eq(TX(st, store_customer_insert(st, P1, &c, NULL)), PD_OK);
+		cr_assert_eq(store_release(st), PD_OK);
+	}
+	cr_assert_eq(store_commit(st), PD_OK);
+	bool more = true;
+	cr_assert_eq(store_tidy(st, &more), PD_OK);
+	cr_assert(!more, "one segment: nothing to merge");
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "云计算 cloud", 10);
+	cr_assert_str_eq(names(P1, &q), "Group 云计算 Cloud 0|Group 云计算 Cloud 1|Group 云计算 Cloud 2|"
+				       "Group 云计算 Cloud 3|Group 云计算 Cloud 4|Group 云计算 Cloud 5");
+}
+
+/* The entries a transaction queued are in the index for every search inside it, and a
+ * rollback to a savepoint takes back exactly what came after it: the rolled-back create's
+ * entry, and not the earlier one's, which a search inside the savepoint had made insert
+ * (the rollback undid that insert; it is queued again).  A whole rollback leaves none. */
+Test(store, queued_search_entries_follow_savepoints)
+{
+	if (strcmp(store_name(st), "sqlite") != 0)
+		return;
+	struct pd_customer a = mk("Queue Alpha 云", "qalpha"), b = mk("Queue Beta 云", "qbeta");
+	struct pd_customer c = mk("Queue Gamma 云", "qgamma");
+	struct pd_query q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "queue", 10);
+	cr_assert_eq(store_begin(st), PD_OK);
+	cr_assert_eq(store_savepoint(st), PD_OK);
+	cr_assert_eq(TX(st, store_customer_insert(st, P1, &a, NULL)), PD_OK);
+	cr_assert_eq(store_release(st), PD_OK);
+	cr_assert_eq(store_savepoint(st), PD_OK);
+	cr_assert_eq(TX(st, store_customer_insert(st, P1, &b, NULL)), PD_OK);
+	cr_assert_str_eq(names(P1, &q), "Queue Alpha 云|Queue Beta 云", "searched inside the transaction");
+	cr_assert_eq(store_rollback_to(st), PD_OK);
+	cr_assert_str_eq(names(P1, &q), "Queue Alpha 云", "after the rollback to the savepoint");
+	cr_assert_eq(store_commit(st), PD_OK);
+	cr_assert_str_eq(names(P1, &q), "Queue Alpha 云");
+	q = query(PD_FILTER_DOMAIN, PD_OP_SUBSTRING, "qalpha", 10);
+	cr_assert_str_eq(names(P1, &q), "Queue Alpha 云", "the domain's entry too");
+
+	cr_assert_eq(store_begin(st), PD_OK);
+	cr_assert_eq(TX(st, store_customer_insert(st, P1, &c, NULL)), PD_OK);
+	cr_assert_eq(store_rollback(st), PD_OK);
+	q = query(PD_FILTER_NAME, PD_OP_SUBSTRING, "queue", 10);
+	cr_assert_str_eq(names(P1, &q), "Queue Alpha 云", "a rolled-back transaction leaves no entry");
+	cr_assert_eq(insert(P1, &c), PD_OK);
+	cr_assert_str_eq(names(P1, &q), "Queue Alpha 云|Queue Gamma 云");
+}
+
 /* Warming a create's pages reads them and changes nothing (SQLite; NULL elsewhere). */
 Test(store, warm_insert_changes_nothing)
 {
