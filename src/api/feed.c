@@ -215,7 +215,7 @@ void pd_events_upkeep(struct store *st, const void *arg)
 	last = now;
 	enum pd_err e = store_begin(st);
 	if (e == PD_OK)
-		e = store_event_prune(st, now - (long long)cfg->event_retention * 86400, LLONG_MAX, &gone);
+		e = store_event_prune(st, now - (long long)cfg->event_retention * 86400, &gone);
 	if (e == PD_OK)
 		e = store_commit(st);
 	if (e != PD_OK) {

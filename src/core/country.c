@@ -5,9 +5,11 @@
  * CustomerCountryValidationRules.  Not JSON decoding (model.c), not error bodies (http/).
  * Pure: every table is const; strings it creates live in the caller's arena. */
 #include "country.h"
+#include <pthread.h>
 #include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <utf8proc.h>
@@ -314,12 +316,11 @@ static const char *list_find(const char *list, const char *s, struct pd_arena *a
 	return NULL;
 }
 
-/* True if s matches the published regex `re`. */
-static bool matches(const char *re, const char *s)
+/* The published regex `re` as a POSIX ERE (\\d spelled [0-9]) into ere[cap]. */
+static void to_ere(const char *re, char *ere, size_t cap)
 {
-	char ere[256];
 	size_t n = 0;
-	for (const char *p = re; *p && n + 6 < sizeof ere; p++) {
+	for (const char *p = re; *p && n + 6 < cap; p++) {
 		if (p[0] == '\\' && p[1] == 'd') {
 			memcpy(ere + n, "[0-9]", 5);
 			n += 5;
@@ -329,11 +330,63 @@ static bool matches(const char *re, const char *s)
 		}
 	}
 	ere[n] = 0;
+}
+
+/* Each rule's regex compiled once, not on every check (compiling was ~70 k instructions of a
+ * create).  Keyed by the pattern's text; the rules are static, so the table holds a few
+ * dozen; past half full a pattern is compiled for its call alone.  regexec on a compiled
+ * pattern is thread-safe. */
+#define RX_SLOTS 256
+static struct {
+	char *re;
 	regex_t rx;
-	if (regcomp(&rx, ere, REG_EXTENDED | REG_NOSUB))
+	bool ok;
+} rx_table[RX_SLOTS];
+static size_t rx_used;
+static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool compile(const char *re, regex_t *rx)
+{
+	char ere[256];
+	to_ere(re, ere, sizeof ere);
+	return regcomp(rx, ere, REG_EXTENDED | REG_NOSUB) == 0;
+}
+
+/* The slot holding re compiled, or NULL when the table is full. */
+static const void *kept(const char *re, const regex_t **rx)
+{
+	size_t h = 5381;
+	for (const char *p = re; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	size_t i = h % RX_SLOTS;
+	while (rx_table[i].re && strcmp(rx_table[i].re, re))
+		i = (i + 1) % RX_SLOTS;
+	if (!rx_table[i].re) {
+		char *copy = rx_used < RX_SLOTS / 2 ? strdup(re) : NULL;
+		if (!copy)
+			return NULL;
+		rx_table[i].ok = compile(re, &rx_table[i].rx);
+		rx_table[i].re = copy;
+		rx_used++;
+	}
+	*rx = rx_table[i].ok ? &rx_table[i].rx : NULL;
+	return &rx_table[i];
+}
+
+/* True if s matches the published regex `re` (false for one that does not compile). */
+static bool matches(const char *re, const char *s)
+{
+	const regex_t *rx = NULL;
+	pthread_mutex_lock(&rx_lock);
+	const void *slot = kept(re, &rx);
+	pthread_mutex_unlock(&rx_lock);
+	if (slot)
+		return rx && regexec(rx, s, 0, NULL, 0) == 0;
+	regex_t once;
+	if (!compile(re, &once))
 		return false;
-	bool ok = regexec(&rx, s, 0, NULL, 0) == 0;
-	regfree(&rx);
+	bool ok = regexec(&once, s, 0, NULL, 0) == 0;
+	regfree(&once);
 	return ok;
 }
 

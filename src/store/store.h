@@ -309,16 +309,15 @@ enum pd_err store_restore(const char *from, const char *url, bool force, store_t
 	  struct pd_audit **rows, size_t *n, struct pd_arena *ar), (st, partner, q, rows, n, ar)) \
 	/* The change feed: event_insert takes the next seq (into ev->seq) and writes the event, in the caller's \
 	 * transaction; event_list reads up to `max` events of a partner with seq > after, in seq order; event_bounds \
-	 * the partner's lowest and highest seq (0, 0: none); event_prune deletes every partner's events created before \
-	 * `before` with seq <= max_seq, but never one a webhook delivery still needs (not yet taken by its partner's \
+	 * the partner's lowest and highest seq (0, 0: none; seq counts per partner); event_prune deletes every partner's \
+	 * events created before `before`, but never one a webhook delivery still needs (not yet taken by its partner's \
 	 * registration, or its delivery pending or parked), *n how many. */ \
 	X(event_insert, W, PD_EINTERNAL, (struct store *st, struct pd_event *ev), (st, ev)) \
 	X(event_list, R, PD_EINTERNAL, (struct store *st, const char *partner, long long after, int max, \
 	  struct pd_event **rows, size_t *n, struct pd_arena *ar), (st, partner, after, max, rows, n, ar)) \
 	X(event_bounds, R, PD_EINTERNAL, (struct store *st, const char *partner, long long *first, long long *last), \
 	  (st, partner, first, last)) \
-	X(event_prune, W, PD_EINTERNAL, (struct store *st, long long before, long long max_seq, long long *n), \
-	  (st, before, max_seq, n)) \
+	X(event_prune, W, PD_EINTERNAL, (struct store *st, long long before, long long *n), (st, before, n)) \
 	/* The highest seq of `partner` event_prune has removed (0: none): a cursor below it may have missed events \
 	 * (event_prune keeps it per partner in counters, 'event_pruned:' || partner_id). */ \
 	X(event_pruned, R, PD_EINTERNAL, (struct store *st, const char *partner, long long *seq), (st, partner, seq)) \

@@ -48,10 +48,10 @@ static enum pd_err event_bounds(struct store *st, const char *partner, long long
 	return e;
 }
 
-static enum pd_err event_prune(struct store *st, long long before, long long max_seq, long long *n)
+static enum pd_err event_prune(struct store *st, long long before, long long *n)
 {
-	enum pd_err e = drv_cmd(st, S_EVENT_HORIZON, NULL, "ii", before, max_seq);
-	return e == PD_OK ? drv_cmd(st, S_EVENT_PRUNE, n, "ii", before, max_seq) : e;
+	enum pd_err e = drv_cmd(st, S_EVENT_HORIZON, NULL, "i", before);
+	return e == PD_OK ? drv_cmd(st, S_EVENT_PRUNE, n, "i", before) : e;
 }
 
 static enum pd_err event_pruned(struct store *st, const char *partner, long long *seq)

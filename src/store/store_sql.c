@@ -227,13 +227,13 @@ const struct drv_sql drv_sql[S_COUNT] = {
 			      " ORDER BY seq LIMIT ?3"),
 	[S_EVENT_BOUNDS] = BOTH("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events"
 				" WHERE partner_id = ?1"),
-	[S_EVENT_PRUNE] = BOTH("DELETE FROM events WHERE created_at < ?1 AND seq <= ?2" EVENT_UNNEEDED),
+	[S_EVENT_PRUNE] = BOTH("DELETE FROM events WHERE created_at < ?1" EVENT_UNNEEDED),
 	/* before a prune: each partner's highest seq it removes, so a cursor below it is known stale */
 	[S_EVENT_HORIZON] = {"INSERT INTO counters (name, value) SELECT 'event_pruned:' || partner_id, max(seq)"
-			     " FROM events WHERE created_at < ?1 AND seq <= ?2" EVENT_UNNEEDED " GROUP BY partner_id"
+			     " FROM events WHERE created_at < ?1" EVENT_UNNEEDED " GROUP BY partner_id"
 			     " ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
 			     "INSERT INTO counters (name, value) SELECT 'event_pruned:' || partner_id, max(seq)"
-			     " FROM events WHERE created_at < ?1 AND seq <= ?2" EVENT_UNNEEDED " GROUP BY partner_id"
+			     " FROM events WHERE created_at < ?1" EVENT_UNNEEDED " GROUP BY partner_id"
 			     " ON CONFLICT (name) DO UPDATE SET value = greatest(counters.value, excluded.value)"},
 	[S_EVENT_PRUNED] = BOTH("SELECT coalesce(max(value), 0) FROM counters WHERE name = 'event_pruned:' || ?1"),
 	/* webhooks (0015 / 0012) */

@@ -1529,7 +1529,7 @@ static struct pd_event event(const char *partner, const char *name, const char *
 				 .resource_name = "customer", .audit_id = "rec-1", .created = when};
 }
 
-Test(store, events_take_growing_cursors_page_in_order_and_prune_only_below_the_bound)
+Test(store, events_take_growing_cursors_per_partner_page_in_order_and_prune_the_old)
 {
 	struct pd_event e1 = event(P1, "customer-created", "/v1/customers/c-1", NOW);
 	struct pd_event e2 = event(P2, "customer-created", "/v1/customers/c-2", NOW + 10);
@@ -1541,7 +1541,7 @@ Test(store, events_take_growing_cursors_page_in_order_and_prune_only_below_the_b
 	cr_assert_eq(TX(st, store_event_insert(st, &e1)), PD_OK);
 	cr_assert_eq(TX(st, store_event_insert(st, &e2)), PD_OK);
 	cr_assert_eq(TX(st, store_event_insert(st, &e3)), PD_OK);
-	cr_assert(e1.seq > 0 && e1.seq < e2.seq && e2.seq < e3.seq);
+	cr_assert(e1.seq == 1 && e3.seq == 2 && e2.seq == 1, "each partner's own count: no gaps for others");
 	struct pd_event *rows;
 	size_t n;
 	cr_assert_eq(store_event_list(st, P1, 0, 10, &rows, &n, ar), PD_OK);
@@ -1558,12 +1558,12 @@ Test(store, events_take_growing_cursors_page_in_order_and_prune_only_below_the_b
 	cr_assert_eq(store_event_bounds(st, P1, &first, &last), PD_OK);
 	cr_assert(first == e1.seq && last == e3.seq);
 	long long gone = -1;
-	cr_assert_eq(TX(st, store_event_prune(st, NOW + 30, e1.seq, &gone)), PD_OK);
-	cr_assert_eq(gone, 1, "old, but only up to the bound");
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 5, &gone)), PD_OK);
+	cr_assert_eq(gone, 1, "only what is older");
 	cr_assert_eq(store_event_bounds(st, P1, &first, &last), PD_OK);
 	cr_assert(first == e3.seq && last == e3.seq);
 	cr_assert_eq(store_event_list(st, P2, 0, 10, &rows, &n, ar), PD_OK);
-	cr_assert_eq(n, 1, "above the bound: kept");
+	cr_assert_eq(n, 1, "newer: kept");
 	struct pd_event e4 = event(P1, "customer-created", "/v1/customers/c-4", NOW + 40);
 	cr_assert_eq(TX(st, store_event_insert(st, &e4)), PD_OK);
 	cr_assert(e4.seq > e3.seq, "a pruned feed never reuses a cursor");
@@ -1580,17 +1580,17 @@ Test(store, event_prune_keeps_per_partner_the_highest_cursor_it_removed)
 	cr_assert_eq(TX(st, store_event_insert(st, &e1)), PD_OK);
 	cr_assert_eq(TX(st, store_event_insert(st, &e2)), PD_OK);
 	cr_assert_eq(TX(st, store_event_insert(st, &e3)), PD_OK);
-	cr_assert_eq(TX(st, store_event_prune(st, NOW + 15, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 15, &gone)), PD_OK);
 	cr_assert_eq(gone, 2);
 	cr_assert_eq(store_event_pruned(st, P1, &pruned), PD_OK);
 	cr_assert_eq(pruned, e2.seq, "the partner's highest removed");
 	cr_assert_eq(store_event_pruned(st, P2, &pruned), PD_OK);
 	cr_assert_eq(pruned, 0, "another partner's removals are not its");
-	cr_assert_eq(TX(st, store_event_prune(st, NOW + 15, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 15, &gone)), PD_OK);
 	cr_assert_eq(gone, 0);
 	cr_assert_eq(store_event_pruned(st, P1, &pruned), PD_OK);
 	cr_assert_eq(pruned, e2.seq, "a prune that removes nothing moves nothing back");
-	cr_assert_eq(TX(st, store_event_prune(st, NOW + 30, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 30, &gone)), PD_OK);
 	cr_assert_eq(store_event_pruned(st, P2, &pruned), PD_OK);
 	cr_assert_eq(pruned, e3.seq);
 }
@@ -1758,7 +1758,7 @@ Test(store, event_prune_keeps_what_a_webhook_delivery_still_needs)
 		}
 	}
 	long long gone = -1;
-	cr_assert_eq(TX(st, store_event_prune(st, NOW + 100, LLONG_MAX, &gone)), PD_OK);
+	cr_assert_eq(TX(st, store_event_prune(st, NOW + 100, &gone)), PD_OK);
 	cr_assert_eq(gone, 3, "the two delivered, and another partner's without a registration");
 	struct pd_event *rows;
 	size_t n;
