@@ -1,6 +1,7 @@
 /* test_jsonw.c - unit tests of src/core/jsonw.c and the direct writers of model.c: the bytes
  * written straight into a buffer equal jansson's compact dump of the same tree (customers
- * with escapes, control characters, CJK and astral text, absent optional fields), and the
+ * with escapes, control characters, CJK and astral text, absent optional fields, every subset
+ * of the address fields), copies of the buffer's own bytes across growth, and the
  * stored billing form reads back as pd_billing_from_json reads it. */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -72,6 +73,39 @@ Test(jsonw, absent_fields_are_left_out)
 	c.billing.email = c.billing.first_name = c.billing.addr.phone = c.billing.etag = NULL;
 	c.relationship = NULL;
 	expect_same(&c);
+}
+
+/* The billing profile's defaultAddress copies the company address's members (line1 ..
+ * phoneNumber) from the buffer: every subset of the eleven address fields, names included, with
+ * escapes, CJK and astral text, must still equal jansson's dump. */
+Test(jsonw, every_subset_of_address_fields_equals_jansson)
+{
+	static const char *const values[] = {"伟", "王", "Quote \" 1", "back\\slash\t", "😀 line3",
+					     "上海", "st\x01ate", "dist/rict", "200001", "CN", "+86 138\n"};
+	struct pd_customer c = sample("Contoso", NULL, NULL);
+	const char **f = (const char **)&c.billing.addr;
+	cr_assert_eq(sizeof c.billing.addr, 11 * sizeof(char *));
+	for (unsigned mask = 0; mask < 1u << 11; mask++) {
+		for (unsigned i = 0; i < 11; i++)
+			f[i] = mask & 1u << i ? values[i] : NULL;
+		c.billing.fapiao = mask & 1 ? NULL : &(struct pd_fapiao){.invoice_type = "ordinary", .digital = -1};
+		expect_same(&c);
+	}
+}
+
+/* A copy of bytes the buffer already holds stays right when the buffer moves to grow. */
+Test(jsonw, copy_from_own_bytes_across_growth)
+{
+	struct pd_buf b;
+	pd_buf_init(&b, 1);
+	pd_buf_lit(&b, "0123456789");
+	for (int i = 0; i < 6; i++)
+		pd_buf_add_own(&b, 0, b.len);
+	cr_assert_eq(b.len, 640);
+	for (size_t i = 0; i < b.len; i++)
+		cr_assert_eq(b.p[i], (char)('0' + i % 10), "byte %zu", i);
+	cr_assert_eq(b.p[b.len], 0);
+	pd_buf_free(&b);
 }
 
 Test(jsonw, commas_and_numbers)
