@@ -500,14 +500,38 @@ static char unescaped(char e)
 	}
 }
 
-/* The JSON string at *pp (its opening quote), unescaped and trimmed into the arena; *pp moves
- * past the closing quote.  *ok turns false on a malformed string. */
-static const char *read_string(const char **pp, bool *ok, struct pd_arena *ar)
+/* The stored text being read and one arena block as long as it, into which every string is
+ * unescaped at its own offset: an unescaped string is never longer than its JSON form, so its
+ * NUL lands at the latest on its closing quote's place (one allocation per row, not one per
+ * member). */
+struct reader {
+	const char *text;
+	char *copy;
+	struct pd_arena *ar;
+};
+
+/* The closing quote of the string whose first byte is p (a quote after an odd run of
+ * backslashes is escaped), or the NUL ending the text. */
+static const char *string_end(const char *p)
 {
-	const char *p = *pp + 1, *end = p;
-	while (*end && *end != '"')
-		end += *end == '\\' && end[1] ? 2 : 1;
-	char *out = pd_alloc(ar, (size_t)(end - p) + 1), *o = out;
+	for (const char *q = p;; q++) {
+		q = strchrnul(q, '"');
+		if (!*q)
+			return q;
+		size_t bs = 0;
+		while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+			bs++;
+		if (!(bs & 1))
+			return q;
+	}
+}
+
+/* The JSON string at *pp (its opening quote), unescaped and trimmed into rd's copy; *pp moves
+ * past the closing quote.  *ok turns false on a malformed string. */
+static const char *read_string(const char **pp, bool *ok, struct reader *rd)
+{
+	const char *p = *pp + 1, *end = string_end(p);
+	char *out = rd->copy + (p - rd->text), *o = out;
 	while (p < end && *ok) {
 		const char *bs = memchr(p, '\\', (size_t)(end - p));
 		size_t run = (size_t)((bs ? bs : end) - p);
@@ -555,25 +579,25 @@ static bool read_bool(const char **pp, int *out)
 }
 
 static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
-			struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar);
+			struct pd_billing *bill, struct pd_fapiao *fap, struct reader *rd);
 
 static bool read_member(const char **pp, const char *k, size_t kn, void *base, const struct field *t,
-			size_t nt, struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar)
+			size_t nt, struct pd_billing *bill, struct pd_fapiao *fap, struct reader *rd)
 {
 	bool ok = true;
 	const struct field *f = **pp == '"' ? find_field(t, nt, k, kn) : NULL;
 	if (f) {
-		*slot(base, f) = read_string(pp, &ok, ar);
+		*slot(base, f) = read_string(pp, &ok, rd);
 		return ok;
 	}
 	if (**pp == '{' && bill && key_is(k, kn, "defaultAddress"))
-		return read_object(pp, &bill->addr, address_fields, NFIELDS(address_fields), NULL, NULL, ar);
+		return read_object(pp, &bill->addr, address_fields, NFIELDS(address_fields), NULL, NULL, rd);
 	if (**pp == '{' && bill && key_is(k, kn, "fapiao")) {
-		bill->fapiao = pd_alloc(ar, sizeof *bill->fapiao);
+		bill->fapiao = pd_alloc(rd->ar, sizeof *bill->fapiao);
 		memset(bill->fapiao, 0, sizeof *bill->fapiao);
 		bill->fapiao->digital = -1;
 		return read_object(pp, bill->fapiao, fapiao_fields, NFIELDS(fapiao_fields), NULL,
-				   bill->fapiao, ar);
+				   bill->fapiao, rd);
 	}
 	return fap && key_is(k, kn, "digital") && read_bool(pp, &fap->digital);
 }
@@ -581,7 +605,7 @@ static bool read_member(const char **pp, const char *k, size_t kn, void *base, c
 /* One object of string members (and, in the billing profile `bill`, the "defaultAddress" and
  * "fapiao" objects; in the fapiao `fap`, the boolean "digital"). */
 static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
-			struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar)
+			struct pd_billing *bill, struct pd_fapiao *fap, struct reader *rd)
 {
 	const char *p = *pp;
 	bool ok = *p++ == '{';
@@ -594,7 +618,7 @@ static bool read_object(const char **pp, void *base, const struct field *t, size
 		if (!ke || ke[1] != ':')
 			return false;
 		p = ke + 2;
-		ok = read_member(&p, k, (size_t)(ke - k), base, t, nt, bill, fap, ar);
+		ok = read_member(&p, k, (size_t)(ke - k), base, t, nt, bill, fap, rd);
 		if (ok && *p == '}') {
 			*pp = p + 1;
 			return true;
@@ -607,9 +631,11 @@ static bool read_object(const char **pp, void *base, const struct field *t, size
 bool pd_billing_read_stored(const char *text, struct pd_billing *out, struct pd_arena *ar)
 {
 	memset(out, 0, sizeof *out);
+	if (!text)
+		return false;
 	const char *p = text;
-	bool ok = text && read_object(&p, out, billing_fields, NFIELDS(billing_fields), out, NULL, ar)
-		  && *p == 0;
+	struct reader rd = {text, pd_alloc(ar, strlen(text) + 1), ar};
+	bool ok = read_object(&p, out, billing_fields, NFIELDS(billing_fields), out, NULL, &rd) && *p == 0;
 	if (!ok)
 		memset(out, 0, sizeof *out);
 	return ok;

@@ -160,6 +160,37 @@ Test(jsonw, stored_billing_round_trip)
 	expect_round_trip(&c.billing);
 }
 
+/* Quotes after runs of backslashes (escaped or not), a value ending in a backslash, empty and
+ * white-space-only values (absent once trimmed), \u escapes that shrink, every address field:
+ * the direct reader reads what jansson reads. */
+Test(jsonw, stored_reader_backslash_runs_and_every_field)
+{
+	struct pd_customer c = sample("ends in \\", "\\\"", NULL);
+	c.billing.email = "\\\\\"q\\";
+	c.billing.culture = "";
+	c.billing.language = "   ";
+	c.billing.addr.line3 = "\x01\x1f\u00e9 ü 😀";
+	c.billing.addr.district = "\"";
+	expect_round_trip(&c.billing); /* (it compares the struct's strings, fapiao apart) */
+	c.billing.fapiao = &(struct pd_fapiao){.invoice_type = "special", .digital = 1, .title = "\\t",
+					       .bank_account = "\"\\\"\\\\"};
+	struct pd_buf out;
+	pd_buf_init(&out, 16);
+	pd_billing_write_stored(&out, &c.billing);
+	struct pd_billing b;
+	cr_assert(pd_billing_read_stored(out.p, &b, ar), "%s", out.p);
+	pd_buf_free(&out);
+	cr_assert_str_eq(b.fapiao->title, "\\t");
+	cr_assert_str_eq(b.fapiao->bank_account, "\"\\\"\\\\");
+	cr_assert_eq(b.fapiao->digital, 1);
+	cr_assert_str_eq(b.addr.district, "\"");
+	cr_assert_str_eq(b.email, "\\\\\"q\\");
+	cr_assert(pd_billing_read_stored("{\"companyName\":\"a\\\\\",\"email\":\"\\\"\\u00e9\\ud83d\\ude00\"}", &b, ar));
+	cr_assert_str_eq(b.company_name, "a\\");
+	cr_assert_str_eq(b.email, "\"é😀");
+	cr_assert_not(pd_billing_read_stored("{\"companyName\":\"a\\\"}", &b, ar)); /* the quote is escaped */
+}
+
 Test(jsonw, stored_reader_refuses_other_forms)
 {
 	struct pd_billing b;
