@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void grow_to(struct pd_buf *b, size_t need)
+void pd_buf_grow(struct pd_buf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + need + 1)
@@ -20,18 +20,11 @@ static void grow_to(struct pd_buf *b, size_t need)
 	b->cap = cap;
 }
 
-/* Room for `need` more bytes and the NUL. */
-static inline void grow(struct pd_buf *b, size_t need)
-{
-	if (b->len + need + 1 > b->cap)
-		grow_to(b, need);
-}
-
 void pd_buf_init(struct pd_buf *b, size_t cap)
 {
 	b->p = NULL;
 	b->len = b->cap = 0;
-	grow(b, cap);
+	pd_buf_reserve(b, cap);
 	b->p[0] = 0;
 }
 
@@ -51,23 +44,24 @@ char *pd_buf_take(struct pd_buf *b, size_t *len)
 	return p;
 }
 
-void pd_buf_add(struct pd_buf *b, const char *s, size_t n)
+void pd_buf_add_own(struct pd_buf *b, size_t off, size_t n)
 {
-	grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	pd_buf_reserve(b, n); /* may move the bytes: copy from the offset afterwards */
+	memcpy(b->p + b->len, b->p + off, n);
 	b->len += n;
 	b->p[b->len] = 0;
 }
 
-void pd_buf_lit(struct pd_buf *b, const char *s)
-{
-	pd_buf_add(b, s, strlen(s));
-}
-
-static void comma(struct pd_buf *b)
+/* Whether a value written now needs a comma before it. */
+static inline bool needs_comma(const struct pd_buf *b)
 {
 	char last = b->len ? b->p[b->len - 1] : '{';
-	if (last != '{' && last != '[' && last != ':' && last != ',')
+	return last != '{' && last != '[' && last != ':' && last != ',';
+}
+
+static inline void comma(struct pd_buf *b)
+{
+	if (needs_comma(b))
 		pd_buf_add(b, ",", 1);
 }
 
@@ -87,17 +81,24 @@ void pd_jw_next(struct pd_buf *b)
 	comma(b);
 }
 
-void pd_jw_key_n(struct pd_buf *b, const char *k, size_t n)
+/* [,]"k": at o, which has room for it; returns the end. */
+static inline char *put_key(char *o, bool with_comma, const char *k, size_t n)
 {
-	comma(b);
-	grow(b, n + 3);
-	char *o = b->p + b->len;
+	*o = ',';
+	o += with_comma;
 	*o++ = '"';
 	memcpy(o, k, n);
 	o += n;
 	*o++ = '"';
 	*o++ = ':';
-	b->len += n + 3;
+	return o;
+}
+
+void pd_jw_key_n(struct pd_buf *b, const char *k, size_t n)
+{
+	bool c = needs_comma(b);
+	pd_buf_reserve(b, n + 4);
+	b->len = (size_t)(put_key(b->p + b->len, c, k, n) - b->p);
 	b->p[b->len] = 0;
 }
 
@@ -128,11 +129,9 @@ static inline bool may_escape(uint64_t v)
 	return (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS;
 }
 
-void pd_jw_str(struct pd_buf *b, const char *s)
+/* "s" (n bytes) escaped at o, which has room for 6 * n + 2 bytes; returns the end. */
+static char *put_str(char *o, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-	grow(b, 6 * n + 2); /* the longest escape is six bytes */
-	char *o = b->p + b->len;
 	*o++ = '"';
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (end - p >= 8) { /* eight bytes at a time while none needs an escape */
@@ -150,8 +149,15 @@ void pd_jw_str(struct pd_buf *b, const char *s)
 			o = escape(*p, o);
 	}
 	*o++ = '"';
-	*o = 0;
-	b->len = (size_t)(o - b->p);
+	return o;
+}
+
+void pd_jw_str(struct pd_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	pd_buf_reserve(b, 6 * n + 2); /* the longest escape is six bytes */
+	b->len = (size_t)(put_str(b->p + b->len, s, n) - b->p);
+	b->p[b->len] = 0;
 }
 
 void pd_jw_int(struct pd_buf *b, long long v)
@@ -161,10 +167,15 @@ void pd_jw_int(struct pd_buf *b, long long v)
 	pd_buf_add(b, tmp, (size_t)n);
 }
 
-void pd_jw_kstr(struct pd_buf *b, const char *k, const char *v)
+/* One reservation for the comma, the name and the escaped value. */
+void pd_jw_kstr_n(struct pd_buf *b, const char *k, size_t kn, const char *v)
 {
 	if (!v)
 		return;
-	pd_jw_key(b, k);
-	pd_jw_str(b, v);
+	size_t n = strlen(v);
+	bool c = needs_comma(b);
+	pd_buf_reserve(b, kn + 4 + 6 * n + 2);
+	char *o = put_key(b->p + b->len, c, k, kn);
+	b->len = (size_t)(put_str(o, v, n) - b->p);
+	b->p[b->len] = 0;
 }

@@ -19,8 +19,27 @@ void pd_buf_init(struct pd_buf *b, size_t cap);
 void pd_buf_free(struct pd_buf *b);
 /* Gives the bytes away (the caller frees them with free()); b is empty afterwards. */
 char *pd_buf_take(struct pd_buf *b, size_t *len);
-void pd_buf_add(struct pd_buf *b, const char *s, size_t n);
-void pd_buf_lit(struct pd_buf *b, const char *s); /* strlen(s) bytes */
+/* Room for `need` more bytes and the NUL (out of line: the rare case of pd_buf_reserve). */
+void pd_buf_grow(struct pd_buf *b, size_t need);
+static inline void pd_buf_reserve(struct pd_buf *b, size_t need)
+{
+	if (b->len + need + 1 > b->cap)
+		pd_buf_grow(b, need);
+}
+/* Inline: the writers add many short pieces, most of them literals of a constant length. */
+static inline void pd_buf_add(struct pd_buf *b, const char *s, size_t n)
+{
+	pd_buf_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+static inline void pd_buf_lit(struct pd_buf *b, const char *s) /* strlen(s) bytes */
+{
+	pd_buf_add(b, s, __builtin_strlen(s));
+}
+/* Appends a copy of the n bytes the buffer holds at offset `off` (off + n <= b->len). */
+void pd_buf_add_own(struct pd_buf *b, size_t off, size_t n);
 
 /* JSON values.  A member or array element gets its comma from pd_jw_key / pd_jw_next. */
 void pd_jw_open(struct pd_buf *b);            /* '{' (after a comma if one is needed) */
@@ -33,7 +52,11 @@ static inline void pd_jw_key(struct pd_buf *b, const char *k)
 void pd_jw_str(struct pd_buf *b, const char *s); /* "s" escaped */
 void pd_jw_int(struct pd_buf *b, long long v);
 /* "k":"v", or nothing when v is NULL (as jansson drops a member whose value is NULL). */
-void pd_jw_kstr(struct pd_buf *b, const char *k, const char *v);
+void pd_jw_kstr_n(struct pd_buf *b, const char *k, size_t kn, const char *v);
+static inline void pd_jw_kstr(struct pd_buf *b, const char *k, const char *v)
+{
+	pd_jw_kstr_n(b, k, __builtin_strlen(k), v);
+}
 /* A comma before an array element unless the array was just opened. */
 void pd_jw_next(struct pd_buf *b);
 

@@ -301,38 +301,56 @@ json_t *pd_customer_to_json(const struct pd_customer *c)
 static void write_fields(struct pd_buf *o, const void *base, const struct field *t, size_t nt,
 			 size_t skip)
 {
-	for (size_t i = skip; i < nt; i++) {
-		const char *v = *slot((void *)base, &t[i]);
-		if (v) {
-			pd_jw_key_n(o, t[i].json, t[i].json_len);
-			pd_jw_str(o, v);
-		}
-	}
+	for (size_t i = skip; i < nt; i++)
+		pd_jw_kstr_n(o, t[i].json, t[i].json_len, *slot((void *)base, &t[i]));
 }
 
 /* "links":{"self":{...}},"attributes":{"objectType":...[,"etag":...]} as with_meta adds them;
- * the uri is "/customers/" + id + tail (ids are UUIDs: nothing to escape). */
+ * the uri is "/customers/" + id + tail (ids are UUIDs, tails and object types constants:
+ * nothing to escape), written as a few literal runs. */
 static void write_meta(struct pd_buf *o, const char *id, const char *tail, const char *object_type,
 		       const char *etag)
 {
-	pd_buf_lit(o, ",\"links\":{\"self\":{\"uri\":");
-	pd_buf_lit(o, "\"/customers/");
+	pd_buf_lit(o, ",\"links\":{\"self\":{\"uri\":\"/customers/");
 	pd_buf_lit(o, id);
 	pd_buf_lit(o, tail);
-	pd_buf_lit(o, "\",\"method\":\"GET\",\"headers\":[]}}");
-	pd_jw_key(o, "attributes");
-	pd_jw_open(o);
-	pd_jw_kstr(o, "objectType", object_type);
+	pd_buf_lit(o, "\",\"method\":\"GET\",\"headers\":[]}},\"attributes\":{\"objectType\":\"");
+	pd_buf_lit(o, object_type);
+	pd_buf_lit(o, "\"");
 	pd_jw_kstr(o, "etag", etag);
 	pd_jw_close(o);
 }
 
+/* Where the company profile's address members (line1 .. phoneNumber) lie in the buffer: the
+ * billing profile's defaultAddress has the same ones after its names, copied, not escaped
+ * again. */
+struct span {
+	size_t off, len;
+};
+
 /* address_fields begins with firstName and lastName, which the company profile leaves out. */
-static void write_address(struct pd_buf *o, const char *key, const struct pd_address *a, size_t skip)
+static struct span write_company_address(struct pd_buf *o, const struct pd_address *a)
 {
-	pd_jw_key(o, key);
+	pd_jw_key(o, "address");
 	pd_jw_open(o);
-	write_fields(o, a, address_fields, NFIELDS(address_fields), skip);
+	struct span s = {o->len, 0};
+	write_fields(o, a, address_fields, NFIELDS(address_fields), 2);
+	s.len = o->len - s.off;
+	pd_jw_close(o);
+	return s;
+}
+
+static void write_default_address(struct pd_buf *o, const struct pd_address *a, const struct span *rest)
+{
+	pd_jw_key(o, "defaultAddress");
+	pd_jw_open(o);
+	write_fields(o, a, address_fields, 2, 0);
+	if (!rest) {
+		write_fields(o, a, address_fields, NFIELDS(address_fields), 2);
+	} else if (rest->len) {
+		pd_jw_next(o);
+		pd_buf_add_own(o, rest->off, rest->len);
+	}
 	pd_jw_close(o);
 }
 
@@ -351,19 +369,20 @@ static void write_fapiao(struct pd_buf *o, const struct pd_fapiao *f)
 	pd_jw_close(o);
 }
 
-static void write_billing(struct pd_buf *o, const struct pd_billing *b, const char *customer_id)
+static void write_billing(struct pd_buf *o, const struct pd_billing *b, const char *customer_id,
+			  const struct span *addr)
 {
 	pd_jw_key(o, "billingProfile");
 	pd_jw_open(o);
 	pd_jw_kstr(o, "id", customer_id);
 	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
-	write_address(o, "defaultAddress", &b->addr, 0);
+	write_default_address(o, &b->addr, addr);
 	write_fapiao(o, b->fapiao);
 	write_meta(o, customer_id, "/profiles/billing", "CustomerBillingProfile", b->etag);
 	pd_jw_close(o);
 }
 
-static void write_company(struct pd_buf *o, const struct pd_customer *c)
+static struct span write_company(struct pd_buf *o, const struct pd_customer *c)
 {
 	pd_jw_key(o, "companyProfile");
 	pd_jw_open(o);
@@ -372,9 +391,10 @@ static void write_company(struct pd_buf *o, const struct pd_customer *c)
 	pd_jw_kstr(o, "companyName", c->billing.company_name);
 	pd_jw_kstr(o, "email", c->billing.email);
 	pd_jw_kstr(o, "organizationRegistrationNumber", c->regnum);
-	write_address(o, "address", &c->billing.addr, 2);
+	struct span addr = write_company_address(o, &c->billing.addr);
 	write_meta(o, c->id, "/profiles/company", "CustomerCompanyProfile", NULL);
 	pd_jw_close(o);
+	return addr;
 }
 
 void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
@@ -382,8 +402,8 @@ void pd_customer_write(struct pd_buf *o, const struct pd_customer *c)
 	pd_jw_open(o);
 	pd_jw_kstr(o, "id", c->id);
 	pd_jw_kstr(o, "commerceId", c->id);
-	write_company(o, c);
-	write_billing(o, &c->billing, c->id);
+	struct span addr = write_company(o, c);
+	write_billing(o, &c->billing, c->id, &addr);
 	pd_jw_kstr(o, "relationshipToPartner", c->relationship ? c->relationship : "reseller");
 	pd_buf_lit(o, ",\"allowDelegatedAccess\":true,\"customDomains\":[]");
 	pd_jw_kstr(o, "associatedPartnerId", c->associated_partner_id);
@@ -395,7 +415,7 @@ void pd_billing_write_stored(struct pd_buf *o, const struct pd_billing *b)
 {
 	pd_jw_open(o);
 	write_fields(o, b, billing_fields, NFIELDS(billing_fields), 0);
-	write_address(o, "defaultAddress", &b->addr, 0);
+	write_default_address(o, &b->addr, NULL);
 	write_fapiao(o, b->fapiao);
 	pd_jw_close(o);
 }
@@ -480,14 +500,38 @@ static char unescaped(char e)
 	}
 }
 
-/* The JSON string at *pp (its opening quote), unescaped and trimmed into the arena; *pp moves
- * past the closing quote.  *ok turns false on a malformed string. */
-static const char *read_string(const char **pp, bool *ok, struct pd_arena *ar)
+/* The stored text being read and one arena block as long as it, into which every string is
+ * unescaped at its own offset: an unescaped string is never longer than its JSON form, so its
+ * NUL lands at the latest on its closing quote's place (one allocation per row, not one per
+ * member). */
+struct reader {
+	const char *text;
+	char *copy;
+	struct pd_arena *ar;
+};
+
+/* The closing quote of the string whose first byte is p (a quote after an odd run of
+ * backslashes is escaped), or the NUL ending the text. */
+static const char *string_end(const char *p)
 {
-	const char *p = *pp + 1, *end = p;
-	while (*end && *end != '"')
-		end += *end == '\\' && end[1] ? 2 : 1;
-	char *out = pd_alloc(ar, (size_t)(end - p) + 1), *o = out;
+	for (const char *q = p;; q++) {
+		q = strchrnul(q, '"');
+		if (!*q)
+			return q;
+		size_t bs = 0;
+		while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+			bs++;
+		if (!(bs & 1))
+			return q;
+	}
+}
+
+/* The JSON string at *pp (its opening quote), unescaped and trimmed into rd's copy; *pp moves
+ * past the closing quote.  *ok turns false on a malformed string. */
+static const char *read_string(const char **pp, bool *ok, struct reader *rd)
+{
+	const char *p = *pp + 1, *end = string_end(p);
+	char *out = rd->copy + (p - rd->text), *o = out;
 	while (p < end && *ok) {
 		const char *bs = memchr(p, '\\', (size_t)(end - p));
 		size_t run = (size_t)((bs ? bs : end) - p);
@@ -535,25 +579,25 @@ static bool read_bool(const char **pp, int *out)
 }
 
 static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
-			struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar);
+			struct pd_billing *bill, struct pd_fapiao *fap, struct reader *rd);
 
 static bool read_member(const char **pp, const char *k, size_t kn, void *base, const struct field *t,
-			size_t nt, struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar)
+			size_t nt, struct pd_billing *bill, struct pd_fapiao *fap, struct reader *rd)
 {
 	bool ok = true;
 	const struct field *f = **pp == '"' ? find_field(t, nt, k, kn) : NULL;
 	if (f) {
-		*slot(base, f) = read_string(pp, &ok, ar);
+		*slot(base, f) = read_string(pp, &ok, rd);
 		return ok;
 	}
 	if (**pp == '{' && bill && key_is(k, kn, "defaultAddress"))
-		return read_object(pp, &bill->addr, address_fields, NFIELDS(address_fields), NULL, NULL, ar);
+		return read_object(pp, &bill->addr, address_fields, NFIELDS(address_fields), NULL, NULL, rd);
 	if (**pp == '{' && bill && key_is(k, kn, "fapiao")) {
-		bill->fapiao = pd_alloc(ar, sizeof *bill->fapiao);
+		bill->fapiao = pd_alloc(rd->ar, sizeof *bill->fapiao);
 		memset(bill->fapiao, 0, sizeof *bill->fapiao);
 		bill->fapiao->digital = -1;
 		return read_object(pp, bill->fapiao, fapiao_fields, NFIELDS(fapiao_fields), NULL,
-				   bill->fapiao, ar);
+				   bill->fapiao, rd);
 	}
 	return fap && key_is(k, kn, "digital") && read_bool(pp, &fap->digital);
 }
@@ -561,7 +605,7 @@ static bool read_member(const char **pp, const char *k, size_t kn, void *base, c
 /* One object of string members (and, in the billing profile `bill`, the "defaultAddress" and
  * "fapiao" objects; in the fapiao `fap`, the boolean "digital"). */
 static bool read_object(const char **pp, void *base, const struct field *t, size_t nt,
-			struct pd_billing *bill, struct pd_fapiao *fap, struct pd_arena *ar)
+			struct pd_billing *bill, struct pd_fapiao *fap, struct reader *rd)
 {
 	const char *p = *pp;
 	bool ok = *p++ == '{';
@@ -574,7 +618,7 @@ static bool read_object(const char **pp, void *base, const struct field *t, size
 		if (!ke || ke[1] != ':')
 			return false;
 		p = ke + 2;
-		ok = read_member(&p, k, (size_t)(ke - k), base, t, nt, bill, fap, ar);
+		ok = read_member(&p, k, (size_t)(ke - k), base, t, nt, bill, fap, rd);
 		if (ok && *p == '}') {
 			*pp = p + 1;
 			return true;
@@ -587,9 +631,11 @@ static bool read_object(const char **pp, void *base, const struct field *t, size
 bool pd_billing_read_stored(const char *text, struct pd_billing *out, struct pd_arena *ar)
 {
 	memset(out, 0, sizeof *out);
+	if (!text)
+		return false;
 	const char *p = text;
-	bool ok = text && read_object(&p, out, billing_fields, NFIELDS(billing_fields), out, NULL, ar)
-		  && *p == 0;
+	struct reader rd = {text, pd_alloc(ar, strlen(text) + 1), ar};
+	bool ok = read_object(&p, out, billing_fields, NFIELDS(billing_fields), out, NULL, &rd) && *p == 0;
 	if (!ok)
 		memset(out, 0, sizeof *out);
 	return ok;

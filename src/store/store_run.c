@@ -205,7 +205,11 @@ enum pd_err drv_read_customer(struct drv_cur *c, void *row, struct pd_arena *ar)
 	x->created = drv_i(c, 7);
 	x->updated = drv_i(c, 8);
 	x->associated_partner_id = drv_s(c, 9, ar);
-	x->admin_user = pd_printf(ar, "admin@%s", x->domain);
+	size_t n = x->domain ? strlen(x->domain) : 0; /* not pd_printf: ~1.3 k instructions a row */
+	char *admin = pd_alloc(ar, n + sizeof "admin@");
+	memcpy(admin, "admin@", 6);
+	memcpy(admin + 6, x->domain ? x->domain : "", n);
+	x->admin_user = admin;
 	return e;
 }
 
