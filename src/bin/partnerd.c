@@ -412,6 +412,13 @@ static int serve(const struct pd_settings *o)
 		pd_tls_free(cfg.tls);
 		return 2;
 	}
+	char lerr[400];
+	if (pd_server_check_limits(&cfg, lerr, sizeof lerr) != 0) {
+		fprintf(stderr, "partnerd serve: %s\n", lerr);
+		pd_catalog_free(catalog);
+		pd_tls_free(cfg.tls);
+		return 2;
+	}
 	if (open_store(cfg.db, &st)) {
 		pd_catalog_free(catalog);
 		pd_tls_free(cfg.tls);

@@ -1287,6 +1287,11 @@ static void block_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+int pd_server_check_limits(const struct pd_config *cfg, char *err, size_t cap)
+{
+	return pd_admit_cap(cfg, cfg->loops > 0 ? cfg->loops : cores(), err, cap) < 0 ? -1 : 0;
+}
+
 int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, struct store *st,
 		  const unsigned char key[PD_KEY_LEN])
 {

@@ -12,6 +12,10 @@
 #define PD_FD_RESERVE 64
 #define PD_FD_PER_LOOP 8
 
+/* The open-files budget of cfg (its connections, loops and the store's pools, --db-read's
+ * included) checked from the settings alone: before a connection to the store is opened. */
+int pd_server_check_limits(const struct pd_config *cfg, char *err, size_t cap);
+
 /* Serves `routes` on cfg->listen with the store already opened (and migrated) as `st`,
  * which becomes the writer's connection.  Returns when a SIGTERM or SIGINT has been handled
  * and every in-flight request has been answered; 0 on a clean stop. */
