@@ -5,9 +5,11 @@
  * connections out; on one shared socket one loop could take a whole burst, and the figure
  * moved 104k-177k req/s between two runs); every request gets the same bytes (the GET's body,
  * read from a file once) with the Content-Type partnerd sends.  No routing, auth, store or
- * JSON: what is left between this and partnerd is partnerd's own work.
+ * JSON: what is left between this and partnerd is partnerd's own work.  With HEADERS_FILE
+ * ("Name: value" lines: the other headers partnerd's GET answers with, as bench/run read them)
+ * each answer carries those too, so the figure is the library's cost for partnerd's very reply.
  *
- * usage: evhttp_ref PORT BODY_FILE THREADS   (runs until killed) */
+ * usage: evhttp_ref PORT BODY_FILE THREADS [HEADERS_FILE]   (runs until killed) */
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -18,18 +20,24 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 static char *body;
 static size_t body_len;
+static char *head_name[16], *head_value[16];
+static int nheads;
 
 static void answer(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 	evbuffer_add_reference(out, body, body_len, NULL, NULL);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json; charset=utf-8");
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+	for (int i = 0; i < nheads; i++)
+		evhttp_add_header(h, head_name[i], head_value[i]);
 	evhttp_send_reply(req, 200, "OK", NULL);
 }
 
@@ -75,13 +83,35 @@ static void read_body(const char *path)
 	fclose(f);
 }
 
+static void read_headers(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	if (!f) {
+		perror("evhttp_ref: headers");
+		exit(1);
+	}
+	while (nheads < 16 && fgets(line, sizeof line, f)) {
+		char *colon = strstr(line, ": ");
+		line[strcspn(line, "\r\n")] = 0;
+		if (!colon)
+			continue;
+		*colon = 0;
+		head_name[nheads] = strdup(line);
+		head_value[nheads++] = strdup(colon + 2);
+	}
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: evhttp_ref PORT BODY_FILE THREADS\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: evhttp_ref PORT BODY_FILE THREADS [HEADERS_FILE]\n");
 		return 2;
 	}
 	read_body(argv[2]);
+	if (argc == 5)
+		read_headers(argv[4]);
 	int port = atoi(argv[1]), n = atoi(argv[3]);
 	evthread_use_pthreads();
 	pthread_t t[64];
