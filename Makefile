@@ -136,8 +136,9 @@ test-run:
 # The seeded stores are kept in build/bench/ for the next run (BENCH_FRESH=1 seeds anew).
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/sqlite_ref $(BUILD)/evhttp_ref
+	@$(MAKE) --no-print-directory all $(BUILD)/sqlite_ref $(BUILD)/evhttp_ref $(BUILD)/h2o_ref
 	PARTNERD_BIN=$(BUILD)/partnerd SQLITE_REF_BIN=$(BUILD)/sqlite_ref EVHTTP_REF_BIN=$(BUILD)/evhttp_ref \
+	  H2O_REF_BIN=$(BUILD)/h2o_ref \
 	  timeout 1800 python3 bench/$(if $(filter postgresql,$(BENCH_DB)),run-pg,run)
 
 # The benchmark's reference for durable creates: a plain SQLite loop (bench/sqlite_ref.c).
@@ -149,6 +150,11 @@ $(BUILD)/sqlite_ref: bench/sqlite_ref.c
 $(BUILD)/evhttp_ref: bench/evhttp_ref.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -levent_pthreads -levent -pthread
+
+# The reference for the library partnerd could move to: libh2o alone, the same bytes (bench/h2o_ref.c).
+$(BUILD)/h2o_ref: bench/h2o_ref.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ -lh2o-evloop -lssl -lcrypto -pthread
 
 # The failover tests (tests/ha, issue 20): per test a pg_auto_failover formation (monitor,
 # primary, synchronous standby) on loopback ports, started and removed by tests/ha/cluster.py,

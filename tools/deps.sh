@@ -11,7 +11,7 @@ run_pkgs="build-essential pkg-config libevent-dev libssl-dev libcurl4-openssl-de
 test_pkgs="$run_pkgs libcriterion-dev python3 python3-pytest python3-cryptography chromium fonts-wqy-microhei postgresql postgresql-contrib nginx prometheus postgresql-15-auto-failover"
 # `make bench` only: the load generator and the static-file reference (bench/README.md);
 # postgresql (+ contrib, pgbench in its client): `BENCH_DB=postgresql make bench` (bench/run-pg)
-bench_pkgs="$run_pkgs python3 wrk nginx postgresql postgresql-contrib"
+bench_pkgs="$run_pkgs python3 wrk nginx postgresql postgresql-contrib libh2o-evloop-dev"
 # `make test-package` only: the Debian package's build and checks (debian/, tests/package/)
 pkg_pkgs="$run_pkgs dpkg-dev debhelper lintian systemd curl"
 # `make fuzz` only: clang and its libFuzzer/sanitizer runtimes (tests/fuzz/)
