@@ -98,7 +98,7 @@ def main():
             with open(f) as fh:
                 for line in fh:
                     if line.startswith("summary:") or line.startswith("totals:"):
-                        best = max(best, (int(line.split()[1]), f))
+                        best = max(best, (int(line.split()[1]), f), key=lambda b: b[0])
                         break
         print("%s: %.1f k instructions per GET (%d over %d GETs; %s)" % (
             BIN, best[0] / N / 1000.0, best[0], N, best[1]))

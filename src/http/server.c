@@ -64,6 +64,7 @@ struct loop {
 struct server {
 	const struct pd_config *cfg;
 	const struct pd_route *routes;
+	struct pd_router *router; /* routes indexed (router.h); NULL: the scan */
 	unsigned char key[PD_KEY_LEN];
 	struct pd_queue *writer, *pool;
 	struct pd_queue *readers;  /* PostgreSQL: where store reads run; NULL: on the loop */
@@ -830,7 +831,10 @@ static bool route(struct rctx *c)
 {
 	struct pd_req *r = &c->req;
 	int allowed;
-	switch (pd_route_find(c->loop->srv->routes, r->method, r->path, &c->route, r->params, &allowed, r->ar)) {
+	const struct server *s = c->loop->srv;
+	enum pd_match m = s->router ? pd_router_find(s->router, r->method, r->path, &c->route, r->params, &allowed, r->ar)
+				    : pd_route_find(s->routes, r->method, r->path, &c->route, r->params, &allowed, r->ar);
+	switch (m) {
 	case PD_MATCH_OK:
 		return true;
 	case PD_MATCH_BAD_METHOD:
@@ -1290,7 +1294,7 @@ static void block_signals(void)
 int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, struct store *st,
 		  const unsigned char key[PD_KEY_LEN])
 {
-	struct server s = {.cfg = cfg, .routes = routes, .fd = -1};
+	struct server s = {.cfg = cfg, .routes = routes, .router = pd_router_new(routes), .fd = -1};
 	char err[300] = "";
 	memcpy(s.key, key, PD_KEY_LEN);
 	pthread_mutex_init(&s.log_mu, NULL);
@@ -1346,6 +1350,7 @@ int pd_server_run(const struct pd_config *cfg, const struct pd_route *routes, st
 		loop_free(&s.loops[i]);
 	free(s.loops);
 	pd_throttle_free(s.throttle);
+	pd_router_free(s.router);
 	if (s.fd >= 0)
 		close(s.fd);
 	pthread_mutex_destroy(&s.log_mu);
