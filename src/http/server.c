@@ -47,6 +47,11 @@
 
 struct server;
 
+/* A request's context is 1,048 bytes and its arena's first chunk 4 KiB, both past glibc's
+ * per-thread cache (1,032): their malloc and free took ~2.7 k instructions a GET.  Each loop
+ * keeps a few answered ones, the context to zero and the arena emptied, to use again. */
+#define LOOP_SPARE 8
+
 struct loop {
 	struct server *srv;
 	pthread_t th;
@@ -59,6 +64,9 @@ struct loop {
 	struct pd_waiters *waiters; /* its parked long-polls (waiters.c) */
 	int inflight;        /* requests not yet answered; touched on this loop only */
 	bool stopping;
+	struct rctx *spare[LOOP_SPARE]; /* answered requests' contexts, for the next ones */
+	struct pd_arena *spare_ar[LOOP_SPARE]; /* ... and their arenas, emptied */
+	int nspare;
 };
 
 struct server {
@@ -299,8 +307,8 @@ static void access_log(struct rctx *c, double ms)
 
 /* ---- sending ---- */
 
-/* What the request holds (its arena's cleanups may end sign-in attempts in the store). */
-static void clear_ctx(struct rctx *c)
+/* What the request holds but its arena. */
+static void clear_held(struct rctx *c)
 {
 	pd_waiters_release(&c->req);
 	json_decref(c->req.json);
@@ -309,14 +317,42 @@ static void clear_ctx(struct rctx *c)
 	evhttp_clear_headers(&c->query);
 	evhttp_clear_headers(&c->form);
 	evhttp_clear_headers(&c->headers);
+}
+
+/* What the request holds (its arena's cleanups may end sign-in attempts in the store). */
+static void clear_ctx(struct rctx *c)
+{
+	clear_held(c);
 	pd_arena_free(c->req.ar);
 	c->req.ar = NULL;
 }
 
+/* On its loop: the context and its arena kept for the next request, or freed. */
 static void free_ctx(struct rctx *c)
 {
-	clear_ctx(c);
-	free(c);
+	struct loop *l = c->loop;
+	if (l->nspare == LOOP_SPARE || !c->req.ar) {
+		clear_ctx(c);
+		free(c);
+		return;
+	}
+	clear_held(c);
+	pd_arena_reset(c->req.ar);
+	l->spare_ar[l->nspare] = c->req.ar;
+	l->spare[l->nspare++] = c;
+}
+
+/* A zeroed context and its arena, on its loop (NULL when out of memory). */
+static struct rctx *new_ctx(struct loop *l, struct pd_arena **ar)
+{
+	if (!l->nspare) {
+		*ar = pd_arena_new();
+		return calloc(1, sizeof(struct rctx));
+	}
+	struct rctx *c = l->spare[--l->nspare];
+	*ar = l->spare_ar[l->nspare];
+	memset(c, 0, sizeof *c);
+	return c;
 }
 
 static void loop_drained(struct loop *l)
@@ -1068,8 +1104,10 @@ static const char *peer_of(struct rctx *c)
 static void on_request(struct evhttp_request *ev, void *arg)
 {
 	struct loop *l = arg;
-	struct rctx *c = calloc(1, sizeof *c);
+	struct pd_arena *ar;
+	struct rctx *c = new_ctx(l, &ar);
 	if (!c) {
+		pd_arena_free(ar);
 		evhttp_send_error(ev, 503, NULL);
 		return;
 	}
@@ -1082,7 +1120,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	TAILQ_INIT(&c->query);
 	TAILQ_INIT(&c->form);
 	TAILQ_INIT(&c->headers);
-	c->req = (struct pd_req){.ar = pd_arena_new(), .cfg = l->srv->cfg, .key = l->srv->key,
+	c->req = (struct pd_req){.ar = ar, .cfg = l->srv->cfg, .key = l->srv->key,
 				 .st = l->st, .now = (long long)time(NULL)};
 	c->req.priv = c;
 	c->req.throttle = l->srv->throttle;
@@ -1212,6 +1250,10 @@ static evutil_socket_t listen_on(const struct sockaddr *sa, int len, char *err, 
 
 static void loop_free(struct loop *l)
 {
+	while (l->nspare > 0) {
+		free(l->spare[--l->nspare]);
+		pd_arena_free(l->spare_ar[l->nspare]);
+	}
 	if (l->http)
 		evhttp_free(l->http);
 	pd_guard_free(l->guard); /* after the connections it watches */
