@@ -39,6 +39,7 @@
 #include "ids.h"
 #include "metrics.h"
 #include "router.h"
+#include "rowcache.h"
 #include "uri.h"
 #include "waiters.h"
 #include "work.h"
@@ -149,8 +150,12 @@ static void drop_body(struct pd_resp *rs)
 {
 	json_decref(rs->body);
 	rs->body = NULL;
-	free(rs->owned);
+	if (rs->hold)
+		pd_rowcache_release(rs->hold);
+	else
+		free(rs->owned);
 	rs->owned = NULL;
+	rs->hold = NULL;
 }
 
 void pd_reply_json(struct pd_req *r, int status, json_t *body)
@@ -176,6 +181,16 @@ void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
 	r->resp.status = status;
 	r->resp.raw = NULL;
 	r->resp.owned = pd_buf_take(body, &r->resp.owned_len);
+}
+
+void pd_reply_kept(struct pd_req *r, int status, const char *body, size_t n, void *hold)
+{
+	drop_body(&r->resp);
+	r->resp.status = status;
+	r->resp.raw = NULL;
+	r->resp.owned = (char *)body; /* never written: sent, then released */
+	r->resp.owned_len = n;
+	r->resp.hold = hold;
 }
 
 /* Every header a handler adds is sent: the arrays double in the request's arena when full. */
@@ -367,6 +382,12 @@ static void release_owned(const void *data, size_t len, void *arg)
 	free((void *)data);
 }
 
+static void release_held(const void *data, size_t len, void *arg)
+{
+	(void)data, (void)len;
+	pd_rowcache_release(arg);
+}
+
 static void write_body(struct rctx *c, struct evkeyvalq *out, struct evbuffer *buf)
 {
 	struct pd_resp *rs = &c->req.resp;
@@ -378,8 +399,9 @@ static void write_body(struct rctx *c, struct evkeyvalq *out, struct evbuffer *b
 		free(s);
 	} else if (rs->owned) { /* handed to the buffer, which frees it once it is sent */
 		evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
-		if (evbuffer_add_reference(buf, rs->owned, rs->owned_len, release_owned, NULL) == 0)
-			rs->owned = NULL;
+		if (evbuffer_add_reference(buf, rs->owned, rs->owned_len, rs->hold ? release_held : release_owned,
+					   rs->hold) == 0)
+			rs->owned = NULL, rs->hold = NULL;
 	} else if (rs->raw) {
 		evhttp_add_header(out, "Content-Type", rs->ctype ? rs->ctype : "text/plain; charset=utf-8");
 		evbuffer_add(buf, rs->raw, rs->raw_len);
