@@ -410,22 +410,15 @@ static bool kept_answers(const struct pd_req *r)
 	return !r->cfg->fault_injection && !strcmp(store_name(r->st), "sqlite");
 }
 
-static void reply_bytes(struct pd_req *r, const char *body, size_t n)
-{
-	struct pd_buf out;
-	pd_buf_init(&out, n);
-	pd_buf_add(&out, body, n);
-	pd_reply_buf(r, 200, &out);
-}
-
 enum pd_next pd_customers_get(struct pd_req *r)
 {
 	unsigned long long gen = store_read_generation(r->st); /* read before this snapshot began */
 	const char *id = pd_api_customer_id(r), *kept = NULL;
 	bool cache = id && kept_answers(r);
 	size_t n = 0;
-	if (cache && (kept = pd_rowcache_get(r->who.partner_id, id, store_data_generation(), &n)))
-		return reply_bytes(r, kept, n), PD_REPLY;
+	void *hold;
+	if (cache && (kept = pd_rowcache_hold(r->who.partner_id, id, store_data_generation(), &n, &hold)))
+		return pd_reply_kept(r, 200, kept, n, hold), PD_REPLY;
 	struct pd_customer c;
 	enum pd_err e = id ? store_customer_get(r->st, r->who.partner_id, id, &c, r->ar) : PD_OK;
 	if (!id || e != PD_OK)

@@ -55,6 +55,27 @@ void pd_arena_free(struct pd_arena *a)
 	free(a);
 }
 
+void pd_arena_reset(struct pd_arena *a)
+{
+	for (struct defer *d = a->defers; d; d = d->next)
+		d->fn(d->arg);
+	a->defers = NULL;
+	struct chunk *first = NULL;
+	for (struct chunk *c = a->head, *n; c; c = n) {
+		n = c->next;
+		if (!n && c->size == 4096) /* the first chunk: kept */
+			first = c;
+		else
+			free(c);
+	}
+	a->head = first;
+	a->next_size = 4096;
+	if (first) {
+		first->used = 0;
+		a->next_size = 8192; /* as after its first chunk */
+	}
+}
+
 static struct chunk *grow(struct pd_arena *a, size_t need)
 {
 	size_t size = a->next_size > need ? a->next_size : need;

@@ -9,6 +9,9 @@ struct pd_arena;
 
 struct pd_arena *pd_arena_new(void);
 void pd_arena_free(struct pd_arena *a);
+/* As pd_arena_free, but the arena stays, empty, with its first chunk kept for the next user
+ * (whose allocations are zeroed as from a new one). */
+void pd_arena_reset(struct pd_arena *a);
 void *pd_alloc(struct pd_arena *a, size_t n);          /* zeroed, 16-byte aligned */
 char *pd_strdup(struct pd_arena *a, const char *s);     /* NULL stays NULL */
 char *pd_strndup(struct pd_arena *a, const char *s, size_t n);

@@ -75,6 +75,7 @@ struct pd_resp {
 	const char *raw, *ctype;   /* a non-JSON body (static or arena) */
 	size_t raw_len;
 	char *owned;               /* a JSON body written by jsonw.h (malloc'd, owned) */
+	void *hold;                /* ... or, not NULL, a kept one (rowcache.h) this holds */
 	size_t owned_len;
 	const char **hk, **hv;     /* extra headers (arena or static strings), nh of them in */
 	int nh, hcap;              /* arrays of hcap, grown in the request's arena: none is dropped */
@@ -158,6 +159,8 @@ void pd_reply_json(struct pd_req *r, int status, json_t *body); /* steals body *
 void pd_reply_raw(struct pd_req *r, int status, const char *ctype, const char *body, size_t n);
 /* A JSON body already written into a buffer (jsonw.h): takes its bytes, leaves it empty. */
 void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body);
+/* A JSON body kept by rowcache.h, sent without a copy; the reply releases `hold`. */
+void pd_reply_kept(struct pd_req *r, int status, const char *body, size_t n, void *hold);
 void pd_reply_header(struct pd_req *r, const char *name, const char *value);
 
 /* Error replies (errors.c): the Partner-Center-style body in the request's locale. */

@@ -13,6 +13,17 @@ enum pd_match pd_route_find(const struct pd_route *routes, int method, const cha
 			    const struct pd_route **out, const char *params[4], int *allowed,
 			    struct pd_arena *ar);
 
+/* The same answers as pd_route_find, from an index of the table by the path's first two
+ * segments: a path looks only at the routes that could match it, in the table's order (a
+ * path whose first two segments no pattern has literally falls back to the scan).  Made once
+ * per table, read-only after (shared by threads); NULL when out of memory. */
+struct pd_router;
+struct pd_router *pd_router_new(const struct pd_route *routes);
+void pd_router_free(struct pd_router *rt);
+enum pd_match pd_router_find(const struct pd_router *rt, int method, const char *path,
+			     const struct pd_route **out, const char *params[4], int *allowed,
+			     struct pd_arena *ar);
+
 /* "GET, HEAD, PUT" for a method mask (arena string). */
 const char *pd_methods_text(int mask, struct pd_arena *ar);
 

@@ -7,18 +7,32 @@
  * most ~2.1 MiB per loop; both are allocated on first use and freed when the thread exits. */
 #include "rowcache.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ID_LEN 36 /* a UUID's text */
 
+/* A kept body: its slot holds one reference, each reply still sending it one more. */
+struct body {
+	atomic_uint refs;
+	size_t cap;
+	char data[];
+};
+
 struct slot {
 	unsigned long long gen;
 	bool used;
 	char partner[ID_LEN + 1], id[ID_LEN + 1];
-	size_t len, cap;
-	char *body;
+	size_t len;
+	struct body *body;
 };
+
+static void drop(struct body *b)
+{
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
 
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -28,7 +42,7 @@ static void free_slots(void *p)
 {
 	struct slot *s = p;
 	for (int i = 0; s && i < PD_ROWCACHE_SLOTS; i++)
-		free(s[i].body);
+		drop(s[i].body);
 	free(s);
 }
 
@@ -67,8 +81,8 @@ static bool id_ok(const char *s)
 	return s && strlen(s) == ID_LEN;
 }
 
-const char *pd_rowcache_get(const char *partner, const char *id, unsigned long long gen,
-			    size_t *len)
+/* The slot that answers (partner, id) under gen, or NULL. */
+static struct slot *hit(const char *partner, const char *id, unsigned long long gen)
 {
 	struct slot *t = slots;
 	if (!t || !id_ok(partner) || !id_ok(id))
@@ -77,8 +91,34 @@ const char *pd_rowcache_get(const char *partner, const char *id, unsigned long l
 	if (!s->used || s->gen != gen || memcmp(s->id, id, ID_LEN) ||
 	    memcmp(s->partner, partner, ID_LEN))
 		return NULL;
+	return s;
+}
+
+const char *pd_rowcache_get(const char *partner, const char *id, unsigned long long gen,
+			    size_t *len)
+{
+	struct slot *s = hit(partner, id, gen);
+	if (!s)
+		return NULL;
 	*len = s->len;
-	return s->body;
+	return s->body->data;
+}
+
+const char *pd_rowcache_hold(const char *partner, const char *id, unsigned long long gen,
+			     size_t *len, void **hold)
+{
+	struct slot *s = hit(partner, id, gen);
+	if (!s)
+		return NULL;
+	atomic_fetch_add(&s->body->refs, 1);
+	*hold = s->body;
+	*len = s->len;
+	return s->body->data;
+}
+
+void pd_rowcache_release(void *hold)
+{
+	drop(hold);
 }
 
 void pd_rowcache_put(const char *partner, const char *id, unsigned long long gen, const char *body,
@@ -89,13 +129,18 @@ void pd_rowcache_put(const char *partner, const char *id, unsigned long long gen
 		return;
 	struct slot *s = slot_of(t, partner, id);
 	s->used = false;
-	if (s->cap < len) {
-		char *b = realloc(s->body, len);
-		if (!b)
+	struct body *b = s->body;
+	if (!b || b->cap < len || atomic_load(&b->refs) > 1) { /* a reply still sends the old bytes */
+		size_t cap = len > 1024 ? len : 1024;
+		struct body *nb = malloc(sizeof *nb + cap);
+		if (!nb)
 			return;
-		s->body = b, s->cap = len;
+		atomic_init(&nb->refs, 1);
+		nb->cap = cap;
+		drop(b);
+		s->body = b = nb;
 	}
-	memcpy(s->body, body, len);
+	memcpy(b->data, body, len);
 	memcpy(s->partner, partner, ID_LEN + 1);
 	memcpy(s->id, id, ID_LEN + 1);
 	s->len = len, s->gen = gen, s->used = true;

@@ -14,6 +14,12 @@
 const char *pd_rowcache_get(const char *partner, const char *id, unsigned long long gen,
 			    size_t *len);
 
+/* The same, held: the bytes stay valid, whatever is kept after, until pd_rowcache_release(hold)
+ * (on any thread), so a reply can send them without a copy. */
+const char *pd_rowcache_hold(const char *partner, const char *id, unsigned long long gen,
+			     size_t *len, void **hold);
+void pd_rowcache_release(void *hold);
+
 /* Keeps body for (partner, id) under gen in its slot (replacing what was there); nothing when
  * an id is not a UUID's length, the body is longer than PD_ROWCACHE_BODY_MAX or memory runs
  * out (then the slot is emptied). */

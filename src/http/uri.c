@@ -6,6 +6,8 @@
 
 const char *pd_uri_path(const char *raw, struct pd_arena *ar)
 {
+	if (raw && !strchr(raw, '%')) /* nothing to decode ('+' is a space only in queries) */
+		return raw[0] == '/' ? pd_strdup(ar, raw) : NULL;
 	size_t len = 0;
 	char *dec = raw ? evhttp_uridecode(raw, 0, &len) : NULL;
 	if (!dec)

@@ -130,15 +130,46 @@ static void pre_call(struct store *st, enum store_op op)
 		st->read_gen = atomic_load(&data_gen);
 }
 
+/* A read snapshot (SQLite's deferred BEGIN) is opened by the first call made inside it, not by
+ * store_read_begin, which only marks it and reads its generation: a request answered from
+ * memory (a cached token lookup, a kept customer GET) costs no BEGIN and COMMIT.  The view is
+ * the same, since a deferred BEGIN's snapshot is its first read's anyway.  Eager as before
+ * with a fault armed (its calls are counted in order) or inside a transaction. */
+static bool defer_read(struct store *st)
+{
+	if (armed || st->in_tx || !st->ops->read_begin || st->read == READ_PENDING || st->read == READ_OPEN)
+		return false;
+	st->read_gen = atomic_load(&data_gen);
+	st->read = READ_PENDING;
+	return true;
+}
+
+static void open_read(struct store *st)
+{
+	unsigned long long t0 = now_ns();
+	st->read = READ_NONE;
+	enum pd_err e = refused(st, STORE_OP_read_begin);
+	if (e == PD_OK)
+		e = st->ops->read_begin(st);
+	st->read = done(st, STORE_OP_read_begin, t0, e) == PD_OK ? READ_OPEN : READ_FAILED;
+}
+
 #define OP_ENTRY(op, kind, dflt, params, args)                                       \
 	enum pd_err store_##op params                                                \
 	{                                                                            \
+		if (STORE_OP_##op == STORE_OP_read_begin && defer_read(st))          \
+			return PD_OK;                                                \
+		if (st->read == READ_PENDING)                                        \
+			open_read(st);                                               \
 		unsigned long long t0 = now_ns();                                    \
 		pre_call(st, STORE_OP_##op);                                         \
 		enum pd_err e = refused(st, STORE_OP_##op);                          \
 		if (e == PD_OK)                                                      \
 			e = st->ops->op ? st->ops->op args : (dflt);                 \
-		return done(st, STORE_OP_##op, t0, e);                               \
+		e = done(st, STORE_OP_##op, t0, e);                                  \
+		if (STORE_OP_##op == STORE_OP_read_begin && st->read != READ_OPEN)   \
+			st->read = e == PD_OK ? READ_OPEN : READ_FAILED;             \
+		return e;                                                            \
 	}
 STORE_OPS(OP_ENTRY)
 
@@ -149,7 +180,13 @@ unsigned long long store_auth_generation(void) { return atomic_load(&auth_gen); 
 unsigned long long store_data_generation(void) { return atomic_load(&data_gen); }
 unsigned long long store_read_generation(const struct store *st) { return st->read_gen; }
 void store_close(struct store *st) { if (st) st->ops->close(st); }
-void store_read_end(struct store *st) { if (st->ops->read_end) st->ops->read_end(st); }
+void store_read_end(struct store *st)
+{
+	bool open = st->read == READ_OPEN;
+	st->read = READ_NONE;
+	if (open && st->ops->read_end)
+		st->ops->read_end(st);
+}
 
 const char *store_op_name(enum store_op op) { return op < STORE_OP_COUNT ? names[op] : "none"; }
 enum store_op store_op_find(const char *name)

@@ -24,6 +24,7 @@ struct store {
 	bool auth_dirty; /* ... and a write in it may change what token_lookup answers */
 	bool data_dirty; /* ... or what a customer GET answers (store_data_generation) */
 	unsigned long long read_gen; /* store_data_generation as its last read_begin began */
+	enum { READ_NONE, READ_PENDING, READ_OPEN, READ_FAILED } read; /* the read snapshot (store_call.c) */
 };
 
 /* Engines (driver_sqlite.c, driver_pg.c). */

@@ -2,6 +2,7 @@
  * JSON and form parsing and handler phases, over an in-memory store.  It replaces only the
  * server's socket-facing half of request.h (server.c), with the same calls (uri.h). */
 #include "harness.h"
+#include "rowcache.h"
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <stdarg.h>
@@ -100,6 +101,15 @@ void pd_reply_buf(struct pd_req *r, int status, struct pd_buf *body)
 	r->resp.status = status;
 	r->resp.raw = NULL;
 	r->resp.owned = pd_buf_take(body, &r->resp.owned_len);
+}
+
+void pd_reply_kept(struct pd_req *r, int status, const char *body, size_t n, void *hold)
+{
+	struct pd_buf b;
+	pd_buf_init(&b, n);
+	pd_buf_add(&b, body, n);
+	pd_rowcache_release(hold);
+	pd_reply_buf(r, status, &b);
 }
 
 /* ---- the world ---- */

@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "request.h"
 #include "router.h"
+#include "api.h"
 
 static struct pd_arena *ar;
 
@@ -187,4 +188,73 @@ Test(router, methods_text)
 	cr_assert_str_eq(pd_methods_text(PD_GET | PD_HEAD | PD_POST | PD_PUT | PD_PATCH | PD_DELETE | PD_OPTIONS, ar),
 			 "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
 	cr_assert_str_eq(pd_methods_text(PD_OPTIONS | 128 | 256, ar), "OPTIONS", "unknown bits ignored");
+}
+
+/* The index (pd_router_find) answers every path exactly as the scan (pd_route_find) does: the
+ * same result, route, parameters and allowed methods, for every method, over every pattern of
+ * the real table and of this file's, each with its {params} filled in, with a trailing slash,
+ * a segment more or less, and heads that differ by a byte. */
+static void same_as_scan(const struct pd_route *table, const char *path)
+{
+	struct pd_router *rt = pd_router_new(table);
+	cr_assert_not_null(rt);
+	for (int m = 1; m <= PD_OPTIONS; m <<= 1) {
+		const struct pd_route *a = NULL, *b = NULL;
+		const char *pa[4] = {0}, *pb[4] = {0};
+		int aa = -1, ab = -2;
+		enum pd_match ra = pd_route_find(table, m, path, &a, pa, &aa, ar);
+		enum pd_match rb = pd_router_find(rt, m, path, &b, pb, &ab, ar);
+		cr_assert_eq(ra, rb, "%s method %d", path, m);
+		cr_assert_eq(a, b, "%s method %d", path, m);
+		if (ra == PD_MATCH_BAD_METHOD)
+			cr_assert_eq(aa, ab, "%s method %d", path, m);
+		for (int i = 0; i < 4; i++)
+			cr_assert((!pa[i] && !pb[i]) || (pa[i] && pb[i] && !strcmp(pa[i], pb[i])), "%s param %d", path, i);
+	}
+	pd_router_free(rt);
+}
+
+/* The pattern with each {param} as "p1", "p2" ... */
+static char *filled(const char *pat, char *out, size_t cap)
+{
+	size_t k = 0;
+	int n = 0;
+	for (const char *p = pat; *p && k + 4 < cap; p++) {
+		if (*p == '{') {
+			k += (size_t)snprintf(out + k, cap - k, "p%d", ++n);
+			p = strchr(p, '}');
+		} else {
+			out[k++] = *p;
+		}
+	}
+	out[k] = 0;
+	return out;
+}
+
+static void every_variant(const struct pd_route *table)
+{
+	static const char *odd[] = {"", "/", "//", "/v1", "/v1/", "/v1//customers", "/V1/customers", "/v1/customersX",
+				    "/v1/customer", "/x/y", "/healthz/", "/healthz/x", "/assets/", "/assets/a/b",
+				    "/v1/customers//", "/v1/customers/relationshiprequests/", "v1/customers"};
+	for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+		same_as_scan(table, odd[i]);
+	for (const struct pd_route *r = table; r->pattern; r++) {
+		char base[256], path[300];
+		filled(r->pattern, base, sizeof base);
+		same_as_scan(table, base);
+		snprintf(path, sizeof path, "%s/", base);
+		same_as_scan(table, path);
+		snprintf(path, sizeof path, "%s/more", base);
+		same_as_scan(table, path);
+		snprintf(path, sizeof path, "%.*s", (int)(strrchr(base, '/') - base), base);
+		same_as_scan(table, path);
+		snprintf(path, sizeof path, "%sx", base);
+		same_as_scan(table, path);
+	}
+}
+
+Test(router, index_answers_as_the_scan)
+{
+	every_variant(routes);
+	every_variant(pd_routes);
 }

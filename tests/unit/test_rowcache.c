@@ -69,3 +69,31 @@ Test(rowcache, each_thread_has_its_own)
 	pd_rowcache_clear();
 	cr_assert_null(pd_rowcache_get(P1, C1, 5, &n));
 }
+
+/* A held body stays as it was while later puts replace its slot, and outlives the thread's
+ * cache (a reply still in a connection's buffer when its loop ends); without a hold a put
+ * reuses the slot's memory. */
+Test(rowcache, a_held_body_outlives_puts_and_the_cache)
+{
+	size_t n = 0;
+	void *hold = NULL;
+	pd_rowcache_put(P1, C1, 1, "first body", 10);
+	const char *b = pd_rowcache_hold(P1, C1, 1, &n, &hold);
+	cr_assert(b && hold && n == 10);
+	cr_assert_null(pd_rowcache_hold(P1, C1, 2, &n, &hold), "a moved generation is a miss");
+	pd_rowcache_put(P1, C1, 2, "SECOND....", 10);
+	cr_assert(!memcmp(b, "first body", 10), "the held bytes did not change");
+	const char *c = pd_rowcache_get(P1, C1, 2, &n);
+	cr_assert(c && c != b && !memcmp(c, "SECOND....", 10));
+	void *hold2 = NULL;
+	const char *d = pd_rowcache_hold(P1, C1, 2, &n, &hold2);
+	cr_assert_eq(d, c);
+	pd_rowcache_clear();
+	cr_assert(!memcmp(b, "first body", 10) && !memcmp(d, "SECOND....", 10), "held past the cache");
+	pd_rowcache_release(hold);
+	pd_rowcache_release(hold2);
+	pd_rowcache_put(P1, C1, 3, "third body", 10);
+	const char *e = pd_rowcache_get(P1, C1, 3, &n);
+	pd_rowcache_put(P1, C1, 4, "fourth bod", 10);
+	cr_assert_eq(pd_rowcache_get(P1, C1, 4, &n), e, "no hold: the same memory");
+}

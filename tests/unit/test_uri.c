@@ -63,3 +63,21 @@ Test(uri, params_of_nothing_are_empty)
 	cr_assert(pd_uri_params("", &q));
 	cr_assert_null(q.tqh_first);
 }
+
+/* A path without '%' is taken as it is (no decoding call): the same as evhttp's decoding
+ * gives for it. */
+Test(uri, path_without_percent_is_as_decoded)
+{
+	static const char *paths[] = {"/", "/v1/customers/3f2504e0-4f89-41d3-9a0c-0305e82c3301", "/a+b/c d",
+				      "/ü/日本", "//x//", "/?x", "x/y"};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		size_t len = 0;
+		char *dec = evhttp_uridecode(paths[i], 0, &len);
+		const char *got = pd_uri_path(paths[i], ar);
+		if (dec[0] == '/')
+			cr_assert(got && !strcmp(got, dec), "%s", paths[i]);
+		else
+			cr_assert_null(got, "%s", paths[i]);
+		free(dec);
+	}
+}
